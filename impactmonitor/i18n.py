@@ -1,0 +1,329 @@
+"""The one translation table: every text a user reads, in Dutch (default) and English.
+
+Messages are templates with named fields (`{column}`, `{value}`, ...). `text(key, lang, **fields)`
+fills them in. A test checks that every key has both languages and the same fields in each.
+"""
+
+from __future__ import annotations
+
+import string
+
+DEFAULT_LANGUAGE = "nl"
+LANGUAGES = ("nl", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    # ---- file level -------------------------------------------------------------------------
+    "file_empty": {
+        "nl": "Het bestand is leeg. Vul de sjabloonkolommen in en lever opnieuw aan.",
+        "en": "The file is empty. Fill in the template columns and deliver again.",
+    },
+    "file_header_only": {
+        "nl": "Het bestand bevat alleen een kopregel en geen gegevens. Voeg de rijen toe.",
+        "en": "The file has a header line but no data rows. Add the rows.",
+    },
+    "file_binary": {
+        "nl": "Dit is geen leesbaar CSV- of Excel-bestand. Sla het op als CSV (puntkomma "
+        "gescheiden) of als Excel-werkmap (.xlsx) en lever opnieuw aan.",
+        "en": "This is not a readable CSV or Excel file. Save it as CSV (semicolon separated) "
+        "or as an Excel workbook (.xlsx) and deliver again.",
+    },
+    "file_nul_bytes": {
+        "nl": "Het bestand bevat NUL-tekens (bytes met waarde 0) en is daardoor geen geldig "
+        "tekstbestand. Exporteer het opnieuw als CSV of .xlsx.",
+        "en": "The file contains NUL characters (zero bytes) and is not a valid text file. "
+        "Export it again as CSV or .xlsx.",
+    },
+    "file_xlsx_is_text": {
+        "nl": "Het bestand heet .xlsx maar is een tekstbestand (CSV). Geef het de extensie .csv "
+        "of sla het in Excel op als Excel-werkmap (.xlsx).",
+        "en": "The file is named .xlsx but is a text (CSV) file. Rename it to .csv or save it "
+        "in Excel as an Excel workbook (.xlsx).",
+    },
+    "file_xls_old": {
+        "nl": "Dit is een oud Excel-bestand (.xls). Sla het op als Excel-werkmap (.xlsx).",
+        "en": "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx).",
+    },
+    "file_xlsx_broken": {
+        "nl": "Het Excel-bestand kan niet worden geopend ({detail}). Sla het opnieuw op als "
+        "Excel-werkmap (.xlsx).",
+        "en": "The Excel file cannot be opened ({detail}). Save it again as an Excel "
+        "workbook (.xlsx).",
+    },
+    "file_encoding": {
+        "nl": "De tekens in het bestand zijn niet te lezen als UTF-8 of Windows-1252. Sla het "
+        "op als 'CSV UTF-8'.",
+        "en": "The characters in the file cannot be read as UTF-8 or Windows-1252. Save it as "
+        "'CSV UTF-8'.",
+    },
+    "file_too_large": {
+        "nl": "Het bestand is groter dan {limit_mb} MB. Lever per tabel aan of neem contact op "
+        "met de regio.",
+        "en": "The file is larger than {limit_mb} MB. Deliver one table per file or contact "
+        "the region.",
+    },
+    "file_type_not_allowed": {
+        "nl": "Alleen CSV- en Excel-bestanden (.csv, .xlsx) worden geaccepteerd.",
+        "en": "Only CSV and Excel files (.csv, .xlsx) are accepted.",
+    },
+    "file_unknown_table": {
+        "nl": "Niet herkend welke tabel dit is (populatie, aanbod of resultaten). Gebruik de "
+        "kopregel uit het sjabloon.",
+        "en": "Cannot tell which table this is (population, offer or results). Use the header "
+        "line from the template.",
+    },
+    "file_duplicate_table": {
+        "nl": "De tabel {table} zit twee keer in deze aanlevering (ook in {other_file}). Lever "
+        "elke tabel één keer aan.",
+        "en": "Table {table} occurs twice in this delivery (also in {other_file}). Deliver "
+        "each table once.",
+    },
+    "file_no_tables": {
+        "nl": "Er is geen bestand aangeleverd.",
+        "en": "No file was delivered.",
+    },
+    "sheet_missing": {
+        "nl": "Het Excel-bestand mist het tabblad {table} (ook goed: {dutch_name}).",
+        "en": "The Excel file lacks the sheet {table} (also accepted: {dutch_name}).",
+    },
+    "sheet_none_recognised": {
+        "nl": "Geen enkel tabblad heeft een bekende naam. Gebruik de tabbladen population, "
+        "offer en results (of populatie, aanbod, resultaten).",
+        "en": "No sheet has a known name. Use the sheets population, offer and results (or "
+        "populatie, aanbod, resultaten).",
+    },
+    "csv_broken_quotes": {
+        "nl": "Een aanhalingsteken (\") wordt niet afgesloten; vanaf deze rij is het bestand niet "
+        "te lezen. Verwijder het losse aanhalingsteken.",
+        "en": "A quote character (\") is not closed; from this row on the file cannot be "
+        "read. Remove the stray quote.",
+    },
+    "row_ragged": {
+        "nl": "Deze rij heeft {found} velden, de kopregel {expected}. Controleer scheidingstekens "
+        "(;) in de waarden.",
+        "en": "This row has {found} fields, the header {expected}. Check for separators (;) "
+        "inside values.",
+    },
+    # ---- header -----------------------------------------------------------------------------
+    "header_missing_column": {
+        "nl": "De kolom {column} ontbreekt. Neem de kopregel uit het sjabloon over.",
+        "en": "Column {column} is missing. Copy the header line from the template.",
+    },
+    "header_unknown_column": {
+        "nl": "Onbekende kolom {column}. Verwijder deze kolom of gebruik de naam uit het sjabloon.",
+        "en": "Unknown column {column}. Remove it or use the name from the template.",
+    },
+    "header_duplicate_column": {
+        "nl": "De kolom {column} staat meer dan één keer in de kopregel.",
+        "en": "Column {column} appears more than once in the header.",
+    },
+    # ---- cells ------------------------------------------------------------------------------
+    "cell_missing": {
+        "nl": "Lege cel: vul een waarde in (0 als er niets te melden is).",
+        "en": "Empty cell: fill in a value (0 when there is nothing to report).",
+    },
+    "cell_not_whole_number": {
+        "nl": "Geen geheel getal. Vul een aantal in zonder tekst of tekens, bijvoorbeeld 12.",
+        "en": "Not a whole number. Enter a count without text or symbols, for example 12.",
+    },
+    "cell_decimal_in_count": {
+        "nl": "Een aantal moet een geheel getal zijn; decimalen zijn niet toegestaan.",
+        "en": "A count must be a whole number; decimals are not allowed.",
+    },
+    "cell_not_decimal": {
+        "nl": "Geen getal. Vul een getal in, bijvoorbeeld 12,5.",
+        "en": "Not a number. Enter a number, for example 12.5.",
+    },
+    "cell_formula": {
+        "nl": "De cel bevat een formule of begint met {first}. Vul de waarde zelf in.",
+        "en": "The cell holds a formula or starts with {first}. Enter the value itself.",
+    },
+    "cell_bad_agb": {
+        "nl": "Ongeldige AGB-code: een AGB-code bestaat uit 8 cijfers.",
+        "en": "Invalid AGB code: an AGB code has 8 digits.",
+    },
+    "cell_bad_quarter": {
+        "nl": "Onbekend kwartaal. Schrijf het als 2025Q2 (ook goed: 2025-Q2, Q2 2025).",
+        "en": "Unknown quarter. Write it as 2025Q2 (also accepted: 2025-Q2, Q2 2025).",
+    },
+    "warn_agb_padded": {
+        "nl": "AGB-code {value} had 7 cijfers (de voorloopnul is door het rekenblad weggehaald) "
+        "en is gelezen als {padded}. Zet de kolom in Excel op 'Tekst' om dit te voorkomen.",
+        "en": "AGB code {value} had 7 digits (the spreadsheet dropped the leading zero) and was "
+        "read as {padded}. Format the column as 'Text' in Excel to avoid this.",
+    },
+    # ---- values -----------------------------------------------------------------------------
+    "value_negative": {
+        "nl": "Negatief aantal. Aantallen zijn 0 of meer.",
+        "en": "Negative count. Counts are 0 or more.",
+    },
+    "value_unknown_care_form": {
+        "nl": "Onbekende zorgvorm. Toegestaan: {allowed}.",
+        "en": "Unknown care form. Allowed: {allowed}.",
+    },
+    "value_unknown_age_group": {
+        "nl": "Onbekende leeftijdsgroep. Toegestaan: {allowed} (met liggend streepje, zodat "
+        "Excel er geen datum van maakt).",
+        "en": "Unknown age group. Allowed: {allowed} (with underscores, so Excel does not turn "
+        "them into dates).",
+    },
+    "value_unknown_municipality": {
+        "nl": "Onbekende gemeentecode. Gebruik de CBS-code van een gemeente in de regio, "
+        "bijvoorbeeld GM0599 (Rotterdam).",
+        "en": "Unknown municipality code. Use the CBS code of a municipality in the region, "
+        "for example GM0599 (Rotterdam).",
+    },
+    "value_municipality_merged": {
+        "nl": "{value} ({name}) bestaat sinds {since} niet meer; gebruik {successor} "
+        "({successor_name}).",
+        "en": "{value} ({name}) no longer exists since {since}; use {successor} "
+        "({successor_name}).",
+    },
+    "value_municipality_not_yet": {
+        "nl": "{value} ({name}) bestaat pas vanaf {since}; gebruik voor dit kwartaal de "
+        "toen geldende gemeentecode.",
+        "en": "{value} ({name}) only exists from {since}; use the code valid in this quarter.",
+    },
+    "row_other_provider": {
+        "nl": "Deze rij hoort bij aanbieder {value}, maar de aanlevering is voor {expected}. "
+        "Lever alleen eigen gegevens aan.",
+        "en": "This row belongs to provider {value}, but the delivery is for {expected}. "
+        "Deliver only your own data.",
+    },
+    "row_other_quarter": {
+        "nl": "Deze rij hoort bij kwartaal {value}, maar de aanlevering is voor {expected}. "
+        "Lever per kwartaal aan.",
+        "en": "This row belongs to quarter {value}, but the delivery is for {expected}. "
+        "Deliver one quarter at a time.",
+    },
+    "row_duplicate_key": {
+        "nl": "Dubbele rij: de combinatie {key} komt vaker voor (ook rij {other_rows}). Tel de "
+        "rijen op tot één rij.",
+        "en": "Duplicate row: the combination {key} occurs more than once (also row "
+        "{other_rows}). Add the rows up into one.",
+    },
+    "provider_unknown": {
+        "nl": "Aanbieder {value} staat niet in het aanbiedersregister. Neem contact op met de "
+        "regio om de AGB-code te laten registreren.",
+        "en": "Provider {value} is not in the provider register. Contact the region to have the "
+        "AGB code registered.",
+    },
+    "cross_population_missing": {
+        "nl": "Zorgvorm {value} staat in {table} maar niet in de populatie van dit kwartaal. "
+        "Lever eerst (of tegelijk) de populatie aan.",
+        "en": "Care form {value} occurs in {table} but not in this quarter's population. "
+        "Deliver the population first (or together).",
+    },
+    # ---- row rules (also their help text) ---------------------------------------------------
+    "rule_clients_balance": {
+        "nl": "clients_end moet gelijk zijn aan clients_start + inflow − outflow "
+        "({clients_start} + {inflow} − {outflow} = {expected_end}).",
+        "en": "clients_end must equal clients_start + inflow − outflow "
+        "({clients_start} + {inflow} − {outflow} = {expected_end}).",
+    },
+    "rule_outflow_available": {
+        "nl": "outflow kan niet groter zijn dan clients_start + inflow.",
+        "en": "outflow cannot exceed clients_start + inflow.",
+    },
+    "rule_goals_le_ended": {
+        "nl": "goals_achieved kan niet groter zijn dan trajectories_ended.",
+        "en": "goals_achieved cannot exceed trajectories_ended.",
+    },
+    "rule_planned_le_ended": {
+        "nl": "ended_as_planned kan niet groter zijn dan trajectories_ended.",
+        "en": "ended_as_planned cannot exceed trajectories_ended.",
+    },
+    "rule_dropouts_le_ended": {
+        "nl": "dropouts kan niet groter zijn dan trajectories_ended.",
+        "en": "dropouts cannot exceed trajectories_ended.",
+    },
+    "rule_positive_le_respondents": {
+        "nl": "satisfaction_positive kan niet groter zijn dan satisfaction_respondents.",
+        "en": "satisfaction_positive cannot exceed satisfaction_respondents.",
+    },
+    "rule_intake_over_norm_le_n": {
+        "nl": "intake_wait_over_norm kan niet groter zijn dan intake_wait_n.",
+        "en": "intake_wait_over_norm cannot exceed intake_wait_n.",
+    },
+    "rule_treatment_over_norm_le_n": {
+        "nl": "treatment_wait_over_norm kan niet groter zijn dan treatment_wait_n.",
+        "en": "treatment_wait_over_norm cannot exceed treatment_wait_n.",
+    },
+    "rule_wait_days_need_n": {
+        "nl": "Er zijn wachtdagen opgegeven zonder aantal wachtenden ({column_n} is 0).",
+        "en": "Waiting days are given without a number of clients ({column_n} is 0).",
+    },
+    "rule_stay_only_residential": {
+        "nl": "stay_n en stay_days_sum zijn alleen voor verblijf, pleegzorg en gezinshuizen; "
+        "vul bij {care_form} 0 in.",
+        "en": "stay_n and stay_days_sum only apply to residential, foster and family-home "
+        "care; enter 0 for {care_form}.",
+    },
+    "rule_places_ambulant_zero": {
+        "nl": "places is 0 voor ambulante zorgvormen ({care_form}).",
+        "en": "places is 0 for ambulant-type care forms ({care_form}).",
+    },
+    # ---- plausibility warnings --------------------------------------------------------------
+    "warn_clients_change": {
+        "nl": "Het aantal cliënten in {care_form} is {change} ten opzichte van {previous} "
+        "({before} → {after}). Klopt dit?",
+        "en": "The number of clients in {care_form} changed {change} against {previous} "
+        "({before} → {after}). Is this right?",
+    },
+    "warn_places_without_clients": {
+        "nl": "Het aantal plaatsen voor {care_form} is gewijzigd ({before} → {after}) terwijl "
+        "het aantal cliënten gelijk bleef.",
+        "en": "The number of places for {care_form} changed ({before} → {after}) while the "
+        "number of clients stayed the same.",
+    },
+    "warn_continuity": {
+        "nl": "clients_start ({after}) is niet gelijk aan clients_end van {previous} ({before}) "
+        "voor {key}.",
+        "en": "clients_start ({after}) differs from clients_end of {previous} ({before}) for "
+        "{key}.",
+    },
+    "warn_zero_results": {
+        "nl": "Er zijn geen beëindigde trajecten gemeld terwijl er {outflow} cliënten uitstroomden.",
+        "en": "No ended trajectories were reported while {outflow} clients flowed out.",
+    },
+    "warn_extra_sheet": {
+        "nl": "Het tabblad {value} is niet gelezen (onbekende naam).",
+        "en": "Sheet {value} was not read (unknown name).",
+    },
+    # ---- command line -----------------------------------------------------------------------
+    "cli_accepted": {
+        "nl": "Aanlevering geaccepteerd: {delivery_id}",
+        "en": "Delivery accepted: {delivery_id}",
+    },
+    "cli_rejected": {
+        "nl": "Aanlevering afgewezen: {count} fout(en); er is niets opgeslagen.",
+        "en": "Delivery rejected: {count} error(s); nothing was stored.",
+    },
+    "cli_database_busy": {
+        "nl": "De database is bezet door een ander proces; probeer het later opnieuw.",
+        "en": "The database is busy in another process; try again later.",
+    },
+    # ---- table names ------------------------------------------------------------------------
+    "table_population": {"nl": "populatie", "en": "population"},
+    "table_offer": {"nl": "aanbod", "en": "offer"},
+    "table_results": {"nl": "resultaten", "en": "results"},
+    "severity_error": {"nl": "fout", "en": "error"},
+    "severity_warning": {"nl": "waarschuwing", "en": "warning"},
+    "col_file": {"nl": "bestand", "en": "file"},
+    "col_table": {"nl": "tabel", "en": "table"},
+    "col_row": {"nl": "rij", "en": "row"},
+    "col_column": {"nl": "kolom", "en": "column"},
+    "col_value": {"nl": "waarde", "en": "value"},
+    "col_message": {"nl": "melding", "en": "message"},
+    "col_errors": {"nl": "fouten", "en": "errors"},
+}
+
+
+def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **fields: object) -> str:
+    """The text for `key` in `lang`, with its fields filled in."""
+    entry = TEXTS[key]
+    template = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    return template.format(**fields) if fields else template
+
+
+def template_fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}

@@ -1,0 +1,59 @@
+"""The provider register: append-only entries, the latest per AGB code is current."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from impactmonitor.storage import append_audit
+
+REGISTER_COLUMNS = ("provider_agb", "name", "category", "lot", "contract_start", "contract_end")
+
+
+def is_registered(con: duckdb.DuckDBPyConnection, provider_agb: str) -> bool:
+    row = con.execute("SELECT count(*) FROM providers WHERE provider_agb = ?",
+                      [provider_agb]).fetchone()
+    return bool(row and row[0])
+
+
+def registered_agbs(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT provider_agb FROM providers").fetchall()}
+
+
+def append_register_entries(
+    con: duckdb.DuckDBPyConnection, entries: pl.DataFrame, actor: str,
+    at: datetime | None = None,
+) -> int:
+    """Store new or changed register entries inside the caller's transaction.
+
+    Entries identical to the current ones are skipped, so reloading the same file changes nothing.
+    Returns the number of entries written.
+    """
+    at = at or datetime.now()
+    incoming = entries.select(REGISTER_COLUMNS)
+    con.register("incoming_register", incoming.to_arrow())
+    try:
+        changed = con.execute(
+            """
+            SELECT i.* FROM incoming_register i
+            LEFT JOIN providers p USING (provider_agb)
+            WHERE p.provider_agb IS NULL
+               OR (p.name, p.category, coalesce(p.lot, ''), p.contract_start, p.contract_end)
+                  IS DISTINCT FROM
+                  (i.name, i.category, coalesce(i.lot, ''), i.contract_start, i.contract_end)
+            """
+        ).pl()
+        if changed.height:
+            con.register("changed_register", changed.to_arrow())
+            con.execute(
+                "INSERT INTO provider_register SELECT provider_agb, name, category, lot, "
+                "contract_start, contract_end, ?, ? FROM changed_register",
+                [at, actor],
+            )
+            con.unregister("changed_register")
+            append_audit(con, actor, "register_changed", details=str(changed.height), at=at)
+    finally:
+        con.unregister("incoming_register")
+    return changed.height

@@ -1,0 +1,288 @@
+"""The DuckDB store: schema, short-lived connections with retry on the file lock, transactions.
+
+Design (see README, "Concurrency"): DuckDB lets one process at a time open a database file. The
+app and the command lines therefore never keep a connection open: each unit of work connects
+(≈ 8 ms), does its reads or its one write transaction, and closes. A process that finds the file
+locked by another process retries with a short back-off until `lock_timeout` runs out. Within a
+process, writes are serialised by a lock and every thread gets its own cursor.
+
+Everything is append-only: deliveries, register entries, norms and decisions are new rows; the
+"current" state is a view over the latest rows. Uniqueness and versioning are enforced by the
+pipeline (not by constraints), so the same schema runs on DuckLake.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+SCHEMA_VERSION = 1
+DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
+DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
+
+_COUNT = "INTEGER"
+POPULATION_COLUMNS = {
+    "municipality_code": "VARCHAR",
+    "care_form": "VARCHAR",
+    "age_group": "VARCHAR",
+    "clients_start": _COUNT,
+    "inflow": _COUNT,
+    "outflow": _COUNT,
+    "clients_end": _COUNT,
+}
+OFFER_COLUMNS = {
+    "care_form": "VARCHAR",
+    "places": _COUNT,
+    "fte_care": "DOUBLE",
+    "clients_waiting": _COUNT,
+}
+RESULTS_COLUMNS = {
+    "care_form": "VARCHAR",
+    **{
+        name: _COUNT
+        for name in (
+            "trajectories_ended",
+            "ended_as_planned",
+            "goals_achieved",
+            "dropouts",
+            "satisfaction_respondents",
+            "satisfaction_positive",
+            "intake_wait_n",
+            "intake_wait_days_sum",
+            "intake_wait_over_norm",
+            "treatment_wait_n",
+            "treatment_wait_days_sum",
+            "treatment_wait_over_norm",
+            "stay_n",
+            "stay_days_sum",
+        )
+    },
+}
+DATA_TABLE_COLUMNS = {
+    "population": POPULATION_COLUMNS,
+    "offer": OFFER_COLUMNS,
+    "results": RESULTS_COLUMNS,
+}
+
+
+def _data_table_ddl(table: str, columns: dict[str, str]) -> str:
+    body = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
+    return f"""
+CREATE TABLE IF NOT EXISTS {table}_rows (
+    delivery_id VARCHAR NOT NULL,
+    provider_agb VARCHAR NOT NULL,
+    quarter VARCHAR NOT NULL,
+    {body}
+);
+CREATE OR REPLACE VIEW {table} AS
+    SELECT r.* EXCLUDE (delivery_id)
+    FROM {table}_rows r
+    JOIN latest_table_versions v
+      ON v.delivery_id = r.delivery_id AND v.table_name = '{table}';
+"""
+
+
+SCHEMA_SQL = (
+    """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR);
+
+-- Provider register: every load or edit appends; the view shows the latest entry per AGB.
+CREATE TABLE IF NOT EXISTS provider_register (
+    provider_agb VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    category VARCHAR NOT NULL,
+    lot VARCHAR,
+    contract_start DATE,
+    contract_end DATE,
+    registered_at TIMESTAMP NOT NULL,
+    registered_by VARCHAR NOT NULL
+);
+CREATE OR REPLACE VIEW providers AS
+    SELECT * EXCLUDE (rn) FROM (
+        SELECT *, row_number() OVER (
+            PARTITION BY provider_agb ORDER BY registered_at DESC) AS rn
+        FROM provider_register)
+    WHERE rn = 1;
+
+-- One row per accepted upload: the receipt.
+CREATE TABLE IF NOT EXISTS deliveries (
+    delivery_id VARCHAR NOT NULL,
+    provider_agb VARCHAR NOT NULL,
+    quarter VARCHAR NOT NULL,
+    received_at TIMESTAMP NOT NULL,
+    received_by VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    files JSON,
+    warnings JSON
+);
+
+-- One row per accepted table in an upload: the version of that provider-quarter-table.
+CREATE TABLE IF NOT EXISTS table_versions (
+    delivery_id VARCHAR NOT NULL,
+    provider_agb VARCHAR NOT NULL,
+    quarter VARCHAR NOT NULL,
+    table_name VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    file_name VARCHAR,
+    file_sha256 VARCHAR,
+    row_count INTEGER NOT NULL,
+    accepted_at TIMESTAMP NOT NULL
+);
+CREATE OR REPLACE VIEW latest_table_versions AS
+    SELECT * EXCLUDE (rn) FROM (
+        SELECT *, row_number() OVER (
+            PARTITION BY provider_agb, quarter, table_name ORDER BY version DESC) AS rn
+        FROM table_versions)
+    WHERE rn = 1;
+
+CREATE SEQUENCE IF NOT EXISTS audit_event_seq;
+CREATE TABLE IF NOT EXISTS audit_log (
+    event_id BIGINT NOT NULL,
+    occurred_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    provider_agb VARCHAR,
+    quarter VARCHAR,
+    details JSON
+);
+"""
+    + "".join(_data_table_ddl(name, cols) for name, cols in DATA_TABLE_COLUMNS.items())
+)
+
+# Extra DDL registered by other domain modules (norms, escalation, users), run by `ensure_schema`.
+_EXTRA_SCHEMA: list[str] = []
+
+
+def register_schema(sql: str) -> None:
+    """Let a domain module add its own tables and views to the schema (idempotent DDL)."""
+    if sql not in _EXTRA_SCHEMA:
+        _EXTRA_SCHEMA.append(sql)
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process held the database file for longer than the lock timeout."""
+
+
+def _is_lock_error(error: Exception) -> bool:
+    message = str(error)
+    return "lock" in message.lower() and (
+        "Could not set lock" in message or "Conflicting lock" in message
+    )
+
+
+def default_db_path() -> str:
+    return os.environ.get(DEFAULT_DB_ENV, DEFAULT_DB_PATH)
+
+
+class Database:
+    """A DuckDB file opened per unit of work. Safe to share between threads."""
+
+    def __init__(self, path: str | Path, lock_timeout: float = 60.0) -> None:
+        self.path = str(path)
+        self.lock_timeout = lock_timeout
+        self._write_lock = threading.RLock()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._schema_ready = False
+
+    # -- connections ---------------------------------------------------------------------------
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.01
+        while True:
+            try:
+                return duckdb.connect(self.path)
+            except duckdb.Error as error:  # IOException for the lock
+                if not _is_lock_error(error) or time.monotonic() > deadline:
+                    if _is_lock_error(error):
+                        raise DatabaseBusy(str(error)) from error
+                    raise
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 1.6, 0.25)
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for reads; closed (and the file lock released) when the block ends."""
+        self.ensure_schema()
+        con = self._connect()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: everything in the block is stored, or nothing is."""
+        self.ensure_schema()
+        with self._write_lock:
+            con = self._connect()
+            try:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                con.execute("COMMIT")
+            finally:
+                con.close()
+
+    # -- schema --------------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        with self._write_lock:
+            if self._schema_ready:
+                return
+            con = self._connect()
+            try:
+                con.execute(SCHEMA_SQL)
+                for sql in _EXTRA_SCHEMA:
+                    con.execute(sql)
+                present = con.execute("SELECT count(*) FROM meta WHERE key='schema'").fetchone()
+                if present and present[0] == 0:
+                    con.execute("INSERT INTO meta VALUES ('schema', ?)", [str(SCHEMA_VERSION)])
+            finally:
+                con.close()
+            self._schema_ready = True
+
+    # -- helpers -------------------------------------------------------------------------------
+    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
+        """Run a read query and return its result as a polars DataFrame."""
+        with self.connection() as con:
+            return con.execute(sql, params or []).pl()
+
+    def scalar(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> Any:
+        with self.connection() as con:
+            row = con.execute(sql, params or []).fetchone()
+            return row[0] if row else None
+
+    def data_version(self) -> int:
+        """Changes with every accepted delivery, decision, norm or register change."""
+        return int(self.scalar("SELECT coalesce(max(event_id), 0) FROM audit_log"))
+
+
+def append_audit(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    provider_agb: str | None = None,
+    quarter: str | None = None,
+    details: str | None = None,
+    at: Any = None,
+) -> None:
+    """Append one audit event inside the caller's transaction."""
+    con.execute(
+        "INSERT INTO audit_log VALUES (nextval('audit_event_seq'), "
+        "coalesce(?, current_localtimestamp()), ?, ?, ?, ?, ?)",
+        [at, actor, action, provider_agb, quarter, details],
+    )

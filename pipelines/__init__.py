@@ -1,0 +1,1 @@
+"""Ingest pipeline: read -> parse -> validate -> plausibility -> load -> receipt (SPEC section 3)."""

@@ -1,0 +1,228 @@
+"""Ingest one delivery: read -> parse -> validate -> plausibility -> load -> receipt.
+
+The app's upload page and the command line both call `ingest`; there is no other path into the
+store. Command line (SPEC section 3):
+
+    python -m pipelines.ingest --db PATH --provider AGB --quarter 2025Q2 [--report-json PATH] FILE...
+
+Exit codes: 0 accepted, 1 rejected (report printed, database unchanged), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from impactmonitor.config import setting
+from impactmonitor.i18n import text
+from impactmonitor.providers import is_registered
+from impactmonitor.quarters import parse_quarter
+from impactmonitor.storage import Database, DatabaseBusy
+from pipelines.findings import Finding, error, sort_key
+from pipelines.load import AcceptedTable, Receipt, store_delivery
+from pipelines.parse import parse_table
+from pipelines.plausibility import latest_rows, plausibility_findings
+from pipelines.read import ROW, RawTable, read_upload
+from pipelines.validate import cross_table_findings, validate_table
+
+AGB_PATTERN = re.compile(r"^\d{8}$")
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class Upload:
+    name: str
+    content: bytes
+
+
+@dataclass
+class IngestOutcome:
+    accepted: bool
+    errors: list[Finding]
+    warnings: list[Finding]
+    receipt: Receipt | None = None
+    raw_tables: list[RawTable] = field(default_factory=list)
+
+    def report(self, lang: str = "nl") -> dict:
+        """The JSON report of SPEC section 3 (plus the receipt when accepted)."""
+        return {
+            "accepted": self.accepted,
+            "errors": [f.as_dict(lang) for f in self.errors],
+            "warnings": [f.as_dict(lang) for f in self.warnings],
+            "receipt": self.receipt.as_dict() if self.receipt else None,
+        }
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
+def check_delivery_identity(provider_agb: str, quarter: str) -> tuple[str, str]:
+    """Canonical (AGB, quarter) of a delivery, or ValueError for a malformed one."""
+    canonical = parse_quarter(quarter)
+    if canonical is None:
+        raise ValueError(f"quarter: {quarter!r}")
+    if not AGB_PATTERN.match(provider_agb.strip()):
+        raise ValueError(f"provider: {provider_agb!r}")
+    return provider_agb.strip(), canonical
+
+
+def ingest(
+    db: Database,
+    provider_agb: str,
+    quarter: str,
+    uploads: list[Upload],
+    actor: str,
+    source: str = "cli",
+    received_at: datetime | None = None,
+    lang: str = "nl",
+    progress: Progress = _no_progress,
+) -> IngestOutcome:
+    """Check a delivery completely; store it as a new version only when it has no errors."""
+    provider_agb, quarter = check_delivery_identity(provider_agb, quarter)
+    findings: list[Finding] = []
+    raw_tables: list[RawTable] = []
+    limit_mb = setting("delivery", "max_upload_mb")
+
+    progress("read", 0.0)
+    for upload in uploads:
+        if len(upload.content) > limit_mb * 1024 * 1024:
+            findings.append(error("file_too_large", file=upload.name, fields={"limit_mb": limit_mb}))
+            continue
+        tables, read_findings = read_upload(upload.name, upload.content)
+        findings += read_findings
+        for raw in tables:
+            earlier = next((t for t in raw_tables if t.table == raw.table), None)
+            if earlier is not None:
+                findings.append(error("file_duplicate_table", file=raw.file_name, table=raw.table,
+                                      fields={"other_file": earlier.file_name}))
+            else:
+                raw_tables.append(raw)
+    if not uploads:
+        findings.append(error("file_no_tables"))
+
+    typed: dict[str, pl.DataFrame] = {}
+    for index, raw in enumerate(raw_tables):
+        progress(f"check {raw.table}", 0.2 + 0.5 * index / max(len(raw_tables), 1))
+        frame, parse_findings = parse_table(raw, expected_agb=provider_agb)
+        findings += parse_findings
+        findings += validate_table(frame, raw.table, raw.file_name, provider_agb, quarter)
+        typed[raw.table] = frame
+
+    progress("store", 0.8)
+    with db.transaction() as con:
+        if not is_registered(con, provider_agb):
+            findings.append(error("provider_unknown", value=provider_agb))
+        if "offer" in typed or "results" in typed:
+            population = typed.get("population")
+            if population is None:
+                population = latest_rows(con, "population", provider_agb, quarter)
+            care_forms = set(population["care_form"].drop_nulls().to_list())
+            for raw in raw_tables:
+                if raw.table in ("offer", "results"):
+                    findings += cross_table_findings(typed[raw.table], raw.table, raw.file_name,
+                                                     care_forms)
+        errors = sorted((f for f in findings if f.is_error), key=sort_key)
+        warnings = [f for f in findings if not f.is_error]
+        if errors:
+            progress("rejected", 1.0)
+            return IngestOutcome(False, errors, warnings, None, raw_tables)
+        file_names = {raw.table: raw.file_name for raw in raw_tables}
+        warnings += plausibility_findings(con, provider_agb, quarter, typed, file_names)
+        warnings.sort(key=sort_key)
+        accepted = [
+            AcceptedTable(raw.table, typed[raw.table].drop(ROW), raw.file_name, raw.file_sha256)
+            for raw in raw_tables
+        ]
+        receipt = store_delivery(con, provider_agb, quarter, accepted, actor, source, warnings,
+                                 received_at=received_at, lang=lang)
+    progress("done", 1.0)
+    return IngestOutcome(True, [], warnings, receipt, raw_tables)
+
+
+# ---- command line -------------------------------------------------------------------------------
+
+
+def format_findings(findings: list[Finding], lang: str) -> list[str]:
+    lines = []
+    for f in findings:
+        where = " ".join(
+            part for part in (
+                f.file or "",
+                f"[{text('table_' + f.table, lang)}]" if f.table else "",
+                f"{text('col_row', lang)} {f.row}" if f.row else "",
+                f"{text('col_column', lang)} {f.column}" if f.column else "",
+                f"({text('col_value', lang)} {f.value!r})" if f.value not in (None, "") else "",
+            ) if part
+        )
+        lines.append(f"  - {where}: {f.message(lang)}" if where else f"  - {f.message(lang)}")
+    return lines
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.ingest",
+        description="Check and store one quarterly delivery (population, offer, results).",
+    )
+    parser.add_argument("--db", required=True, help="DuckDB database file")
+    parser.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
+    parser.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
+    parser.add_argument("--report-json", help="write the report as JSON to this path")
+    parser.add_argument("--actor", default=None, help="who delivers (default: the OS user)")
+    parser.add_argument("--lang", choices=("nl", "en"), default="nl")
+    parser.add_argument("files", nargs="+", help="CSV files or one XLSX workbook")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on an unknown option
+    try:
+        provider_agb, quarter = check_delivery_identity(args.provider, args.quarter)
+    except ValueError as exc:
+        parser.error(f"ongeldige waarde voor {exc}")
+    paths = [Path(name) for name in args.files]
+    for path in paths:
+        if not path.is_file():
+            parser.error(f"bestand bestaat niet: {path}")
+    try:
+        uploads = [Upload(path.name, path.read_bytes()) for path in paths]
+    except OSError as exc:
+        parser.error(f"bestand niet leesbaar: {exc}")
+    actor = args.actor or f"cli:{getpass.getuser()}"
+    try:
+        outcome = ingest(Database(args.db), provider_agb, quarter, uploads, actor=actor,
+                         source="cli", lang=args.lang)
+    except DatabaseBusy:
+        print(text("cli_database_busy", args.lang), file=sys.stderr)
+        return 1
+    lang = args.lang
+    if outcome.accepted and outcome.receipt:
+        print(text("cli_accepted", lang, delivery_id=outcome.receipt.delivery_id))
+        for table in outcome.receipt.tables:
+            print(f"  {table['table']}: v{table['version']}, {table['rows']} rows, "
+                  f"sha256 {table['sha256'][:12]}…")
+    else:
+        print(text("cli_rejected", lang, count=len(outcome.errors)))
+        print("\n".join(format_findings(outcome.errors, lang)))
+    if outcome.warnings:
+        print(f"{text('severity_warning', lang)}:")
+        print("\n".join(format_findings(outcome.warnings, lang)))
+    if args.report_json:
+        Path(args.report_json).write_text(
+            json.dumps(outcome.report(lang), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    return 0 if outcome.accepted else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Load: accepted tables become a new version of their provider-quarter-table, in one transaction.
+
+Nothing is updated in place: a redelivery appends rows under a new delivery id and version, and the
+`population`/`offer`/`results` views show the latest version. A crash before COMMIT leaves no trace
+(DuckDB's write-ahead log replays committed transactions only).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from impactmonitor.storage import DATA_TABLE_COLUMNS, append_audit
+from pipelines.findings import Finding
+
+
+@dataclass
+class AcceptedTable:
+    table: str
+    frame: pl.DataFrame  # typed rows (without the row-number column)
+    file_name: str
+    file_sha256: str
+
+
+@dataclass
+class Receipt:
+    delivery_id: str
+    provider_agb: str
+    quarter: str
+    received_at: datetime
+    received_by: str
+    source: str
+    tables: list[dict] = field(default_factory=list)  # table, version, file, sha256, rows
+    warnings: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["received_at"] = self.received_at.isoformat(timespec="seconds")
+        return data
+
+
+def new_delivery_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def store_delivery(
+    con: duckdb.DuckDBPyConnection,
+    provider_agb: str,
+    quarter: str,
+    tables: list[AcceptedTable],
+    actor: str,
+    source: str,
+    warnings: list[Finding],
+    received_at: datetime | None = None,
+    lang: str = "nl",
+) -> Receipt:
+    """Write one accepted delivery inside the caller's transaction and return its receipt."""
+    received_at = received_at or datetime.now().replace(microsecond=0)
+    receipt = Receipt(
+        delivery_id=new_delivery_id(),
+        provider_agb=provider_agb,
+        quarter=quarter,
+        received_at=received_at,
+        received_by=actor,
+        source=source,
+        warnings=[w.as_dict(lang) for w in warnings],
+    )
+    for accepted in tables:
+        version = con.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM table_versions "
+            "WHERE provider_agb = ? AND quarter = ? AND table_name = ?",
+            [provider_agb, quarter, accepted.table],
+        ).fetchone()[0]
+        con.execute(
+            "INSERT INTO table_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [receipt.delivery_id, provider_agb, quarter, accepted.table, version,
+             accepted.file_name, accepted.file_sha256, accepted.frame.height, received_at],
+        )
+        insert_rows(con, accepted.table, accepted.frame.with_columns(
+            pl.lit(receipt.delivery_id).alias("delivery_id")))
+        receipt.tables.append({
+            "table": accepted.table, "version": version, "file": accepted.file_name,
+            "sha256": accepted.file_sha256, "rows": accepted.frame.height,
+        })
+    con.execute(
+        "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [receipt.delivery_id, provider_agb, quarter, received_at, actor, source,
+         json.dumps(receipt.tables), json.dumps(receipt.warnings, ensure_ascii=False)],
+    )
+    append_audit(con, actor, "delivery_accepted", provider_agb, quarter,
+                 json.dumps({"delivery_id": receipt.delivery_id, "tables": receipt.tables}),
+                 at=received_at)
+    return receipt
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append typed rows (with delivery_id, provider_agb, quarter) to `<table>_rows`."""
+    columns = ["delivery_id", "provider_agb", "quarter", *DATA_TABLE_COLUMNS[table]]
+    column_list = ", ".join(columns)
+    con.register("incoming_rows", frame.select(columns).to_arrow())
+    try:
+        con.execute(
+            f"INSERT INTO {table}_rows ({column_list}) SELECT {column_list} FROM incoming_rows"
+        )
+    finally:
+        con.unregister("incoming_rows")

@@ -1,0 +1,217 @@
+"""Parse: text cells -> typed columns, with one finding per cell that cannot be read.
+
+Vectorised with polars expressions so that the bulk path parses a million rows in well under a
+second. Rules (SPEC section 2): counts are whole numbers, in `;` files `1.234` is one thousand two
+hundred thirty-four; `fte_care` takes `12,5` and `12.5`; quarters in several spellings; an AGB
+code that lost its leading zero is accepted with a warning only when padding gives the delivery's
+own code. Anything else is an error, never a guess.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from impactmonitor.quarters import QUARTER_FIRST_REGEX, YEAR_FIRST_REGEX
+from pipelines.findings import Finding, error, warning
+from pipelines.read import ROW, RawTable
+from schemas.tables import TABLES, TableSpec
+
+_WHOLE = r"^-?\d+$"
+_DUTCH_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
+_DUTCH_THOUSANDS_DECIMAL = r"^-?\d{1,3}(\.\d{3})+(,\d+)?$"
+_COMMA_DECIMAL = r"^-?\d+,\d+$"
+_POINT_DECIMAL = r"^-?\d+\.\d+$"
+_ANY_DECIMAL = r"^-?\d*[.,]\d+$"
+_AMBIGUOUS_COMMA_THOUSANDS = r"^\d{1,3}(,\d{3})+$"
+_FORMULA = r"^(=|@|[+\-][^0-9 ])"
+_MAX_COUNT = 2_000_000_000  # stored as INTEGER
+
+
+def clean(expr: pl.Expr) -> pl.Expr:
+    """Trim spaces, non-breaking spaces and tabs; null for an empty cell."""
+    stripped = expr.str.replace_all("\u00a0", " ", literal=True).str.strip_chars(" \t\r\n")
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _count(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
+    """(value, error code) for a count column."""
+    normalised = text
+    if style == "csv_semicolon":
+        normalised = (
+            pl.when(text.str.contains(_DUTCH_THOUSANDS))
+            .then(text.str.replace_all(".", "", literal=True))
+            .otherwise(text)
+        )
+    elif style == "xlsx":  # a number cell written as 12.0
+        normalised = text.str.replace(r"^(-?\d+)\.0+$", "${1}")
+    is_whole = normalised.str.contains(_WHOLE)
+    value = pl.when(is_whole).then(normalised.cast(pl.Int64, strict=False))
+    code = (
+        pl.when(text.is_null()).then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+        .when(is_whole & (value.is_null() | (value.abs() > _MAX_COUNT)))
+        .then(pl.lit("cell_not_whole_number"))
+        .when(is_whole).then(None)
+        .when(text.str.contains(_ANY_DECIMAL)).then(pl.lit("cell_decimal_in_count"))
+        .otherwise(pl.lit("cell_not_whole_number"))
+    )
+    return value, code
+
+
+def _decimal(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
+    """(value, error code) for a decimal column (fte_care)."""
+    if style == "csv_semicolon":
+        # A value that reads both ways (1.234) is read the Dutch way: thousands separator.
+        normalised = (
+            pl.when(text.str.contains(_DUTCH_THOUSANDS_DECIMAL))
+            .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+            .when(text.str.contains(_COMMA_DECIMAL))
+            .then(text.str.replace(",", ".", literal=True))
+            .when(text.str.contains(_POINT_DECIMAL) | text.str.contains(_WHOLE))
+            .then(text)
+        )
+    else:
+        normalised = (
+            pl.when(text.str.contains(_AMBIGUOUS_COMMA_THOUSANDS))
+            .then(None)
+            .when(text.str.contains(_COMMA_DECIMAL))
+            .then(text.str.replace(",", ".", literal=True))
+            .when(text.str.contains(_POINT_DECIMAL) | text.str.contains(_WHOLE))
+            .then(text)
+        )
+        if style == "xlsx":  # very small or large numbers come out of Excel in E-notation
+            normalised = pl.when(text.str.contains(r"^-?\d+(\.\d+)?[eE][-+]?\d+$")).then(
+                text).otherwise(normalised)
+    value = normalised.cast(pl.Float64, strict=False)
+    code = (
+        pl.when(text.is_null()).then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+        .when(value.is_null() | value.is_nan() | value.is_infinite())
+        .then(pl.lit("cell_not_decimal"))
+    )
+    return value, code
+
+
+def _quarter(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    compact = text.str.to_uppercase()
+    year_first = compact.str.extract_groups(YEAR_FIRST_REGEX)
+    quarter_first = compact.str.extract_groups(QUARTER_FIRST_REGEX)
+    value = (
+        pl.when(compact.str.contains(YEAR_FIRST_REGEX))
+        .then(pl.concat_str(year_first.struct.field("1"), pl.lit("Q"), year_first.struct.field("2")))
+        .when(compact.str.contains(QUARTER_FIRST_REGEX))
+        .then(pl.concat_str(quarter_first.struct.field("2"), pl.lit("Q"), quarter_first.struct.field("1")))
+    )
+    value = pl.when(value.str.slice(0, 2) == "20").then(value)
+    code = pl.when(text.is_null()).then(pl.lit("cell_missing")).when(value.is_null()).then(
+        pl.lit("cell_bad_quarter"))
+    return value, code
+
+
+def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
+    padded_ok = (
+        text.str.contains(r"^\d{7}$") & (pl.lit("0") + text == pl.lit(expected_agb))
+        if expected_agb
+        else pl.lit(False)
+    )
+    value = (
+        pl.when(text.str.contains(r"^\d{8}$")).then(text)
+        .when(padded_ok).then(pl.lit("0") + text)
+    )
+    code = pl.when(text.is_null()).then(pl.lit("cell_missing")).when(value.is_null()).then(
+        pl.lit("cell_bad_agb"))
+    return value, code
+
+
+def _code(text: pl.Expr, column: str) -> tuple[pl.Expr, pl.Expr]:
+    value = text.str.to_uppercase() if column == "municipality_code" else text.str.to_lowercase()
+    code = (
+        pl.when(text.is_null()).then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+    )
+    return value, code
+
+
+def parse_table(
+    raw: RawTable, expected_agb: str | None = None
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """The typed frame (spec columns + ROW; unparseable cells null) and the cell findings.
+
+    Columns missing from the header are reported here and come back as all-null columns, so that
+    the remaining checks still run and every error of the file is reported in one pass.
+    """
+    spec: TableSpec = TABLES[raw.table]
+    findings = _header_findings(raw, spec)
+    present = [c for c in spec.column_names if c in raw.cells.columns]
+    text_columns = {c: clean(pl.col(c).cast(pl.String)) for c in present}
+
+    values: list[pl.Expr] = []
+    codes: list[pl.Expr] = []
+    for column in spec.columns:
+        if column.name not in text_columns:
+            values.append(pl.lit(None, dtype=_dtype(column.kind)).alias(column.name))
+            continue
+        text = text_columns[column.name]
+        if column.kind == "count":
+            value, code = _count(text, raw.style)
+        elif column.kind == "decimal":
+            value, code = _decimal(text, raw.style)
+        elif column.kind == "quarter":
+            value, code = _quarter(text)
+        elif column.kind == "agb":
+            value, code = _agb(text, expected_agb)
+        else:
+            value, code = _code(text, column.name)
+        values.append(value.cast(_dtype(column.kind)).alias(column.name))
+        codes.append(code.alias(f"_err_{column.name}"))
+
+    frame = raw.cells.select(pl.col(ROW), *values, *codes)
+    for column in present:
+        failing = frame.filter(pl.col(f"_err_{column}").is_not_null())
+        if failing.height == 0:
+            continue
+        originals = raw.cells.select(ROW, pl.col(column).alias("_original")).join(
+            failing.select(ROW, f"_err_{column}"), on=ROW, how="inner"
+        )
+        for row, original, code in originals.iter_rows():
+            findings.append(
+                error(code, file=raw.file_name, table=raw.table, row=row, column=column,
+                      value=original, fields={"first": (original or "").strip()[:1]})
+            )
+    if expected_agb and "provider_agb" in present:
+        padded = raw.cells.select(ROW, clean(pl.col("provider_agb")).alias("agb")).filter(
+            pl.col("agb").str.contains(r"^\d{7}$") & ("0" + pl.col("agb") == expected_agb)
+        )
+        if padded.height:
+            first_row, original = padded.row(0)
+            findings.append(
+                warning("warn_agb_padded", file=raw.file_name, table=raw.table, row=first_row,
+                        column="provider_agb", value=original, fields={"padded": expected_agb})
+            )
+    typed = frame.select(ROW, *spec.column_names)
+    return typed, findings
+
+
+def _dtype(kind: str) -> type[pl.DataType]:
+    return {"count": pl.Int64, "decimal": pl.Float64}.get(kind, pl.String)
+
+
+def _header_findings(raw: RawTable, spec: TableSpec) -> list[Finding]:
+    findings: list[Finding] = []
+    normalised = [c for c in raw.cells.columns if c != ROW]
+    seen: set[str] = set()
+    for name in normalised:
+        base = name.rstrip("'")
+        if base != name and base in seen:
+            findings.append(error("header_duplicate_column", file=raw.file_name, table=raw.table,
+                                  row=1, column=base))
+            continue
+        seen.add(name)
+        if name not in spec.column_names:
+            findings.append(error("header_unknown_column", file=raw.file_name, table=raw.table,
+                                  row=1, column=name))
+    for name in spec.column_names:
+        if name not in seen:
+            findings.append(error("header_missing_column", file=raw.file_name, table=raw.table,
+                                  row=1, column=name))
+    return findings

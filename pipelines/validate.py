@@ -1,0 +1,180 @@
+"""Validate: the typed frame against the Pandera model, reference data and the delivery.
+
+All failures of a table are collected in one pass (Pandera's lazy validation plus our own
+reference checks) and turned into findings with the spreadsheet row of each failing row.
+"""
+
+from __future__ import annotations
+
+import pandera.errors
+import polars as pl
+
+from impactmonitor.quarters import quarter_end
+from pipelines.findings import Finding, error
+from pipelines.read import ROW
+from schemas.models import ENUMERATION_MESSAGES, model_for
+from schemas.reference import AGE_GROUPS, CARE_FORMS, municipalities
+from schemas.tables import TABLES
+
+_ALLOWED = {"care_form": ", ".join(CARE_FORMS), "age_group": ", ".join(AGE_GROUPS)}
+
+
+def validate_table(
+    typed: pl.DataFrame,
+    table: str,
+    file_name: str,
+    expected_agb: str | None = None,
+    expected_quarter: str | None = None,
+) -> list[Finding]:
+    """Every rule violation in one typed table (cells that failed to parse are already null)."""
+    findings = _model_findings(typed, table, file_name)
+    findings += _delivery_match_findings(typed, table, file_name, expected_agb, expected_quarter)
+    if "municipality_code" in typed.columns:
+        findings += _municipality_findings(typed, table, file_name)
+    return findings
+
+
+def _model_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Finding]:
+    spec = TABLES[table]
+    frame = typed.drop(ROW)
+    try:
+        model_for(table).validate(frame, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as exc:
+        failures = exc.failure_cases
+    rows = typed[ROW]
+    rules = {rule.name: rule for rule in spec.rules}
+    findings: list[Finding] = []
+    duplicate_indexes: list[int] = []
+    for failure in failures.iter_rows(named=True):
+        index = failure["index"]
+        check = failure["check"] or ""
+        column = failure["column"]
+        if index is None:
+            continue  # schema-level (column presence/type) failures are reported by parse
+        row = int(rows[index])
+        if check == "multiple_fields_uniqueness":
+            duplicate_indexes.append(index)
+        elif check in rules:
+            rule = rules[check]
+            values = typed.row(index, named=True)
+            extra = typed.slice(index, 1).select(
+                **{name: expr() for name, expr in rule.extra.items()}
+            ).row(0, named=True) if rule.extra else {}
+            findings.append(
+                error(rule.name, file=file_name, table=table, row=row, column=rule.column,
+                      value=_text(values[rule.column]), fields={**values, **extra})
+            )
+        elif check.startswith("greater_than_or_equal_to"):
+            findings.append(error("value_negative", file=file_name, table=table, row=row,
+                                  column=column, value=str(failure["failure_case"])))
+        elif check.startswith("isin"):
+            findings.append(error(ENUMERATION_MESSAGES[column], file=file_name, table=table,
+                                  row=row, column=column, value=str(failure["failure_case"]),
+                                  fields={"allowed": _ALLOWED[column]}))
+        else:  # a check we did not name: still reported, never swallowed
+            findings.append(error("cell_not_whole_number", file=file_name, table=table, row=row,
+                                  column=column, value=str(failure["failure_case"])))
+    if duplicate_indexes:
+        findings += _duplicate_findings(typed, table, file_name, duplicate_indexes)
+    return findings
+
+
+def _duplicate_findings(
+    typed: pl.DataFrame, table: str, file_name: str, indexes: list[int]
+) -> list[Finding]:
+    key = list(TABLES[table].key)
+    duplicates = (
+        typed.with_row_index("_index")
+        .filter(pl.col("_index").is_in(indexes))
+        .with_columns(pl.col(ROW).implode().over(key).alias("_rows"))
+    )
+    findings = []
+    for record in duplicates.iter_rows(named=True):
+        others = [str(r) for r in record["_rows"] if r != record[ROW]]
+        key_text = ", ".join(f"{k}={record[k]}" for k in key if k not in ("provider_agb", "quarter"))
+        findings.append(
+            error("row_duplicate_key", file=file_name, table=table, row=record[ROW],
+                  column=key[-1], value=str(record[key[-1]]),
+                  fields={"key": key_text, "other_rows": ", ".join(others)})
+        )
+    return findings
+
+
+def _delivery_match_findings(
+    typed: pl.DataFrame,
+    table: str,
+    file_name: str,
+    expected_agb: str | None,
+    expected_quarter: str | None,
+) -> list[Finding]:
+    findings = []
+    for column, expected, code in (
+        ("provider_agb", expected_agb, "row_other_provider"),
+        ("quarter", expected_quarter, "row_other_quarter"),
+    ):
+        if expected is None:
+            continue
+        mismatches = typed.filter(pl.col(column).is_not_null() & (pl.col(column) != expected))
+        for row, value in mismatches.select(ROW, column).iter_rows():
+            findings.append(error(code, file=file_name, table=table, row=row, column=column,
+                                  value=value, fields={"expected": expected}))
+    return findings
+
+
+def _municipality_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Finding]:
+    known = municipalities()
+    findings = []
+    pairs = typed.select(ROW, "municipality_code", "quarter").filter(
+        pl.col("municipality_code").is_not_null()
+    )
+    # Only distinct (code, quarter) pairs need a look-up; the bulk path has millions of rows.
+    invalid: dict[tuple[str, str | None], tuple[str, dict]] = {}
+    for code, quarter in pairs.select("municipality_code", "quarter").unique().iter_rows():
+        municipality = known.get(code)
+        if municipality is None:
+            invalid[(code, quarter)] = ("value_unknown_municipality", {})
+        elif quarter is not None and not municipality.valid_on(quarter_end(quarter)):
+            if municipality.valid_to and quarter_end(quarter) > municipality.valid_to:
+                successor = known.get(municipality.successor_code or "")
+                invalid[(code, quarter)] = ("value_municipality_merged", {
+                    "name": municipality.name,
+                    "since": municipality.valid_to.fromordinal(
+                        municipality.valid_to.toordinal() + 1).strftime("%d-%m-%Y"),
+                    "successor": successor.code if successor else "?",
+                    "successor_name": successor.name if successor else "?",
+                })
+            else:
+                invalid[(code, quarter)] = ("value_municipality_not_yet", {
+                    "name": municipality.name,
+                    "since": municipality.valid_from.strftime("%d-%m-%Y")
+                    if municipality.valid_from else "?",
+                })
+    if not invalid:
+        return []
+    for row, code, quarter in pairs.iter_rows():
+        if (code, quarter) in invalid:
+            message, fields = invalid[(code, quarter)]
+            findings.append(error(message, file=file_name, table=table, row=row,
+                                  column="municipality_code", value=code, fields=fields))
+    return findings
+
+
+def cross_table_findings(
+    typed: pl.DataFrame, table: str, file_name: str, population_care_forms: set[str]
+) -> list[Finding]:
+    """Rows of offer/results whose care form is not in the quarter's population."""
+    missing = typed.filter(
+        pl.col("care_form").is_not_null()
+        & ~pl.col("care_form").is_in(sorted(population_care_forms))
+        & pl.col("care_form").is_in(CARE_FORMS)
+    )
+    return [
+        error("cross_population_missing", file=file_name, table=table, row=row,
+              column="care_form", value=care_form)
+        for row, care_form in missing.select(ROW, "care_form").iter_rows()
+    ]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

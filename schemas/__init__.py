@@ -1,0 +1,1 @@
+"""Data contract: column specifications, Pandera models and reference data (SPEC section 2)."""

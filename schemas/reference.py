@@ -1,0 +1,83 @@
+"""Reference data: care forms, age groups, municipalities with validity dates, categories."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+CARE_FORMS = (
+    "ambulant",
+    "day_care",
+    "foster_care",
+    "family_home",
+    "residential_short",
+    "residential_long",
+    "crisis",
+)
+BED_TYPE_CARE_FORMS = ("residential_short", "residential_long", "crisis")
+AMBULANT_TYPE_CARE_FORMS = ("ambulant", "day_care")
+FOSTER_FAMILY_CARE_FORMS = ("foster_care", "family_home")
+# Length of stay is reported for bed-type care and for foster care and family homes.
+STAY_CARE_FORMS = BED_TYPE_CARE_FORMS + FOSTER_FAMILY_CARE_FORMS
+AGE_GROUPS = ("0_5", "6_11", "12_17", "18_22")
+CATEGORIES = ("A", "B", "C")
+
+CARE_FORM_LABELS = {
+    "ambulant": {"nl": "Ambulant", "en": "Ambulant"},
+    "day_care": {"nl": "Dagbehandeling", "en": "Day care"},
+    "foster_care": {"nl": "Pleegzorg", "en": "Foster care"},
+    "family_home": {"nl": "Gezinshuis", "en": "Family home"},
+    "residential_short": {"nl": "Kortdurend verblijf", "en": "Short-term residential"},
+    "residential_long": {"nl": "Langdurend verblijf", "en": "Long-term residential"},
+    "crisis": {"nl": "Crisisopvang", "en": "Crisis care"},
+}
+CATEGORY_LABELS = {
+    "A": {"nl": "A — systeemaanbieders", "en": "A — system providers"},
+    "B": {"nl": "B — prestatieaanbieders", "en": "B — performance providers"},
+    "C": {"nl": "C — flexpartijen", "en": "C — flex providers"},
+}
+
+_MUNICIPALITIES_FILE = Path(__file__).with_name("municipalities.csv")
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    name: str
+    valid_from: date | None
+    valid_to: date | None
+    successor_code: str | None
+    in_grjr: bool
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@cache
+def municipalities() -> dict[str, Municipality]:
+    """All municipalities of the region by CBS code, including those merged away."""
+    with _MUNICIPALITIES_FILE.open(encoding="utf-8") as handle:
+        return {
+            row["municipality_code"]: Municipality(
+                code=row["municipality_code"],
+                name=row["name"],
+                valid_from=_date(row["valid_from"]),
+                valid_to=_date(row["valid_to"]),
+                successor_code=row["successor_code"] or None,
+                in_grjr=row["in_grjr"] == "true",
+            )
+            for row in csv.DictReader(handle)
+        }
+
+
+def municipalities_valid_on(day: date) -> list[Municipality]:
+    return [m for m in municipalities().values() if m.valid_on(day)]

@@ -1,0 +1,202 @@
+"""The three delivery tables as declarations: columns, row key, row rules (SPEC section 2).
+
+Each row rule is one entry: its name (also the key of its message in the translation table), the
+column an error points at, the columns its message quotes, and a polars expression that is true
+for a good row. The Pandera models in `models.py` are generated from these entries, and so are the
+templates and the documentation test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+from schemas.reference import AMBULANT_TYPE_CARE_FORMS, STAY_CARE_FORMS
+
+ColumnKind = Literal["agb", "quarter", "code", "count", "decimal"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: ColumnKind
+
+
+@dataclass(frozen=True)
+class RowRule:
+    name: str
+    column: str
+    quoted: tuple[str, ...]
+    ok: Callable[[], pl.Expr]
+    # Extra message fields computed from the row (e.g. the expected clients_end).
+    extra: dict[str, Callable[[], pl.Expr]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    dutch_name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    rules: tuple[RowRule, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def kind_of(self, column: str) -> ColumnKind:
+        return next(c.kind for c in self.columns if c.name == column)
+
+    @property
+    def sheet_names(self) -> tuple[str, str]:
+        return (self.name, self.dutch_name)
+
+
+def _c(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def _le(smaller: str, larger: str) -> Callable[[], pl.Expr]:
+    return lambda: _c(smaller) <= _c(larger)
+
+
+def _counts(*names: str) -> tuple[Column, ...]:
+    return tuple(Column(name, "count") for name in names)
+
+
+_IDENTITY = (Column("provider_agb", "agb"), Column("quarter", "quarter"))
+
+POPULATION = TableSpec(
+    name="population",
+    dutch_name="populatie",
+    columns=_IDENTITY
+    + (
+        Column("municipality_code", "code"),
+        Column("care_form", "code"),
+        Column("age_group", "code"),
+    )
+    + _counts("clients_start", "inflow", "outflow", "clients_end"),
+    key=("provider_agb", "quarter", "municipality_code", "care_form", "age_group"),
+    rules=(
+        RowRule(
+            "rule_clients_balance",
+            column="clients_end",
+            quoted=("clients_start", "inflow", "outflow"),
+            ok=lambda: _c("clients_end") == _c("clients_start") + _c("inflow") - _c("outflow"),
+            extra={"expected_end": lambda: _c("clients_start") + _c("inflow") - _c("outflow")},
+        ),
+        RowRule(
+            "rule_outflow_available",
+            column="outflow",
+            quoted=(),
+            ok=lambda: _c("outflow") <= _c("clients_start") + _c("inflow"),
+        ),
+    ),
+)
+
+OFFER = TableSpec(
+    name="offer",
+    dutch_name="aanbod",
+    columns=_IDENTITY
+    + (
+        Column("care_form", "code"),
+        Column("places", "count"),
+        Column("fte_care", "decimal"),
+        Column("clients_waiting", "count"),
+    ),
+    key=("provider_agb", "quarter", "care_form"),
+    rules=(
+        RowRule(
+            "rule_places_ambulant_zero",
+            column="places",
+            quoted=("care_form",),
+            ok=lambda: ~_c("care_form").is_in(AMBULANT_TYPE_CARE_FORMS) | (_c("places") == 0),
+        ),
+    ),
+)
+
+_RESULT_COUNTS = (
+    "trajectories_ended",
+    "ended_as_planned",
+    "goals_achieved",
+    "dropouts",
+    "satisfaction_respondents",
+    "satisfaction_positive",
+    "intake_wait_n",
+    "intake_wait_days_sum",
+    "intake_wait_over_norm",
+    "treatment_wait_n",
+    "treatment_wait_days_sum",
+    "treatment_wait_over_norm",
+    "stay_n",
+    "stay_days_sum",
+)
+
+
+def _stay_only_residential(column: str) -> RowRule:
+    return RowRule(
+        "rule_stay_only_residential",
+        column=column,
+        quoted=("care_form",),
+        ok=lambda: _c("care_form").is_in(STAY_CARE_FORMS) | (_c(column) == 0),
+    )
+
+
+def _wait_days_need_n(prefix: str) -> RowRule:
+    return RowRule(
+        "rule_wait_days_need_n",
+        column=f"{prefix}_days_sum",
+        quoted=(),
+        ok=lambda: (_c(f"{prefix}_n") > 0) | (_c(f"{prefix}_days_sum") == 0),
+        extra={"column_n": lambda: pl.lit(f"{prefix}_n")},
+    )
+
+
+RESULTS = TableSpec(
+    name="results",
+    dutch_name="resultaten",
+    columns=_IDENTITY + (Column("care_form", "code"),) + _counts(*_RESULT_COUNTS),
+    key=("provider_agb", "quarter", "care_form"),
+    rules=(
+        RowRule("rule_goals_le_ended", "goals_achieved", (), _le("goals_achieved", "trajectories_ended")),
+        RowRule("rule_planned_le_ended", "ended_as_planned", (), _le("ended_as_planned", "trajectories_ended")),
+        RowRule("rule_dropouts_le_ended", "dropouts", (), _le("dropouts", "trajectories_ended")),
+        RowRule(
+            "rule_positive_le_respondents",
+            "satisfaction_positive",
+            (),
+            _le("satisfaction_positive", "satisfaction_respondents"),
+        ),
+        RowRule(
+            "rule_intake_over_norm_le_n",
+            "intake_wait_over_norm",
+            (),
+            _le("intake_wait_over_norm", "intake_wait_n"),
+        ),
+        RowRule(
+            "rule_treatment_over_norm_le_n",
+            "treatment_wait_over_norm",
+            (),
+            _le("treatment_wait_over_norm", "treatment_wait_n"),
+        ),
+        _wait_days_need_n("intake_wait"),
+        _wait_days_need_n("treatment_wait"),
+        _stay_only_residential("stay_n"),
+        _stay_only_residential("stay_days_sum"),
+    ),
+)
+
+TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (POPULATION, OFFER, RESULTS)}
+TABLE_NAMES = tuple(TABLES)
+
+
+def table_for_sheet(sheet_name: str) -> str | None:
+    """The table a workbook sheet holds, by its English or Dutch name (case-insensitive)."""
+    cleaned = sheet_name.replace("\u00a0", " ").strip().lower()
+    for spec in TABLES.values():
+        if cleaned in spec.sheet_names:
+            return spec.name
+    return None
