@@ -315,6 +315,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_value": {"nl": "waarde", "en": "value"},
     "col_message": {"nl": "melding", "en": "message"},
     "col_errors": {"nl": "fouten", "en": "errors"},
+    # ---- app: pages and common UI (lead) ----------------------------------------------------
+    "page_deliveries": {"nl": "Aanleveringen", "en": "Deliveries"},
+    "deliveries_empty": {
+        "nl": "Er zijn nog geen aanleveringen opgeslagen. Laad de voorbeeldregio met "
+        "`make run` of lever een kwartaal aan.",
+        "en": "No deliveries are stored yet. Load the sample region with `make run` or "
+        "deliver a quarter.",
+    },
+    "deliveries_count": {
+        "nl": "{count} aanbieder-kwartalen met opgeslagen gegevens.",
+        "en": "{count} provider-quarters with stored data.",
+    },
 }
 
 
