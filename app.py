@@ -1,14 +1,37 @@
-"""Impactmonitor Jeugdhulp — Streamlit entry point: page set-up, language and navigation."""
+"""Impactmonitor Jeugdhulp — Streamlit entry point: page set-up, login, language, navigation.
+
+Navigation is by role (`impactmonitor.access.PAGE_ROLES`); the pages themselves only display what
+the domain layer returns for the logged-in user, which is where access is enforced.
+"""
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
+from app_pages.auth import current_user, login_form, logout
 from app_pages.ui import language, t
+from impactmonitor.access import visible_pages
 
 st.set_page_config(page_title="Impactmonitor Jeugdhulp", page_icon="📊", layout="wide")
 
-with st.sidebar:
+# page key -> (file, title key, icon, url path). Order is the order in the menu.
+PAGES = {
+    "overview": ("app_pages/overview.py", "page_overview", "🎯", "overzicht"),
+    "categories": ("app_pages/categories.py", "page_categories", "📊", "kpis"),
+    "provider": ("app_pages/provider.py", "page_provider", "🏥", "aanbieder"),
+    "escalation": ("app_pages/escalation.py", "page_escalation", "🪜", "escalatie"),
+    "upload": ("app_pages/upload.py", "page_upload", "📤", "aanleveren"),
+    "delivery_status": ("app_pages/delivery_status.py", "page_delivery_status", "🗓️",
+                        "aanleverstatus"),
+    "mirror": ("app_pages/mirror.py", "page_mirror", "🪞", "spiegelrapport"),
+    "admin": ("app_pages/admin.py", "page_admin", "⚙️", "beheer"),
+    "audit": ("app_pages/audit.py", "page_audit", "📜", "auditlog"),
+}
+
+
+def _language_switch() -> None:
     choice = st.radio(
         "Taal / Language", ["nl", "en"], index=["nl", "en"].index(language()),
         format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code], horizontal=True,
@@ -17,6 +40,32 @@ with st.sidebar:
         st.query_params["lang"] = choice
         st.rerun()
 
-pages = [st.Page("app_pages/deliveries.py", title=t("page_deliveries"), icon="📥",
-                 url_path="aanleveringen", default=True)]
+
+with st.sidebar:
+    _language_switch()
+
+user = current_user()
+if user is None:
+    st.navigation([st.Page(login_form, title=t("login_button"), icon="🔑", url_path="login")],
+                  position="hidden").run()
+    st.stop()
+
+with st.sidebar:
+    st.caption(t("logged_in_as", name=user.display_name or user.username,
+                 role=t(f"role_{user.role}")))
+    if st.button(t("logout_button")):
+        logout()
+        st.rerun()
+
+pages = []
+for key in visible_pages(user):
+    if key not in PAGES:
+        continue
+    path, title_key, icon, url_path = PAGES[key]
+    if not os.path.exists(path):  # pages still being built are left out of the menu
+        continue
+    pages.append(st.Page(path, title=t(title_key), icon=icon, url_path=url_path))
+if not pages:
+    pages = [st.Page("app_pages/deliveries.py", title=t("page_deliveries"), icon="📥",
+                     url_path="aanleveringen")]
 st.navigation(pages).run()

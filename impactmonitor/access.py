@@ -78,3 +78,21 @@ class AccessDenied(PermissionError):
 def require(user: User, action: str, provider_agb: str | None = None) -> None:
     if not allowed(user, action, provider_agb):
         raise AccessDenied(f"{user.username} may not {action} {provider_agb or ''}".strip())
+
+
+# Pages of the app and the roles that see them (navigation and the permission matrix tests).
+PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "overview": frozenset({"contract_manager", "management"}),
+    "categories": frozenset({"contract_manager", "management"}),
+    "provider": frozenset({"provider", "contract_manager", "management"}),
+    "escalation": frozenset({"contract_manager", "management"}),
+    "upload": frozenset({"provider", "contract_manager", "admin"}),
+    "delivery_status": frozenset(ROLES),
+    "mirror": frozenset({"provider", "contract_manager", "management"}),
+    "admin": frozenset({"admin"}),
+    "audit": frozenset({"management", "admin"}),
+}
+
+
+def visible_pages(user: User) -> list[str]:
+    return [page for page, roles in PAGE_ROLES.items() if user.role in roles]

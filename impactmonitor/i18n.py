@@ -317,12 +317,91 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_errors": {"nl": "fouten", "en": "errors"},
     # ---- app: pages and common UI (lead) ----------------------------------------------------
     "page_deliveries": {"nl": "Aanleveringen", "en": "Deliveries"},
+    "page_overview": {"nl": "Overzicht", "en": "Overview"},
+    "page_categories": {"nl": "KPI's per categorie", "en": "KPIs by category"},
+    "page_provider": {"nl": "Aanbieder", "en": "Provider"},
+    "page_escalation": {"nl": "Escalatieladder", "en": "Escalation ladder"},
+    "page_upload": {"nl": "Aanleveren", "en": "Upload"},
+    "page_delivery_status": {"nl": "Aanleverstatus", "en": "Delivery status"},
+    "page_mirror": {"nl": "Spiegelrapport", "en": "Mirror report"},
+    "page_admin": {"nl": "Beheer", "en": "Administration"},
+    "page_audit": {"nl": "Auditlog", "en": "Audit log"},
     "deliveries_empty": {
         "nl": "Er zijn nog geen aanleveringen opgeslagen. Laad de voorbeeldregio met "
         "`make run` of lever een kwartaal aan.",
         "en": "No deliveries are stored yet. Load the sample region with `make run` or "
         "deliver a quarter.",
     },
+    "upload_no_providers": {
+        "nl": "Er zijn geen aanbieders waarvoor je mag aanleveren.",
+        "en": "There are no providers you may deliver for.",
+    },
+    "upload_provider": {"nl": "Aanbieder", "en": "Provider"},
+    "upload_quarter": {"nl": "Kwartaal", "en": "Quarter"},
+    "upload_templates": {"nl": "Sjablonen downloaden", "en": "Download templates"},
+    "upload_templates_help": {
+        "nl": "Eén Excel-werkmap met de tabbladen populatie, aanbod en resultaten, of drie "
+        "CSV-bestanden. Lever alleen aantallen en sommen aan, geen percentages.",
+        "en": "One Excel workbook with the sheets population, offer and results, or three CSV "
+        "files. Deliver counts and sums only, no percentages.",
+    },
+    "upload_files": {"nl": "Bestanden (CSV of XLSX)", "en": "Files (CSV or XLSX)"},
+    "upload_files_help": {
+        "nl": "Maximaal 50 MB per bestand. Een tabel mag ook los worden (her)aangeleverd.",
+        "en": "At most 50 MB per file. A table may also be (re)delivered on its own.",
+    },
+    "upload_submit": {"nl": "Controleren en aanleveren", "en": "Check and deliver"},
+    "upload_progress_read": {"nl": "Bestanden lezen…", "en": "Reading files…"},
+    "upload_progress": {"nl": "Bezig: {stage}", "en": "Working: {stage}"},
+    "upload_accepted": {
+        "nl": "Aanlevering geaccepteerd en opgeslagen (ontvangstbewijs {delivery_id}).",
+        "en": "Delivery accepted and stored (receipt {delivery_id}).",
+    },
+    "upload_receipt_meta": {
+        "nl": "Ontvangen op {at} door {who}.",
+        "en": "Received on {at} by {who}.",
+    },
+    "upload_version": {"nl": "versie", "en": "version"},
+    "upload_rows": {"nl": "rijen", "en": "rows"},
+    "upload_rejected": {
+        "nl": "Aanlevering afgewezen: {count} fout(en). Er is niets opgeslagen; herstel de "
+        "fouten en lever opnieuw aan.",
+        "en": "Delivery rejected: {count} error(s). Nothing was stored; fix the errors and "
+        "deliver again.",
+    },
+    "upload_download_errors": {"nl": "Foutenlijst downloaden (CSV)",
+                               "en": "Download error list (CSV)"},
+    "upload_download_error_file": {
+        "nl": "Bestand {table} met foutkolom downloaden",
+        "en": "Download {table} file with error column",
+    },
+    "upload_warnings": {
+        "nl": "{count} waarschuwing(en): controleer of dit klopt (blokkeert niet).",
+        "en": "{count} warning(s): check whether this is right (not blocking).",
+    },
+    "upload_history": {"nl": "Eerdere aanleveringen", "en": "Earlier deliveries"},
+    "upload_history_empty": {"nl": "Nog geen aanleveringen.", "en": "No deliveries yet."},
+    "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
+    "login_password": {"nl": "Wachtwoord", "en": "Password"},
+    "login_button": {"nl": "Inloggen", "en": "Log in"},
+    "logout_button": {"nl": "Uitloggen", "en": "Log out"},
+    "login_failed": {
+        "nl": "Gebruikersnaam of wachtwoord klopt niet.",
+        "en": "Username or password is incorrect.",
+    },
+    "login_locked": {
+        "nl": "Te veel mislukte pogingen: dit account is geblokkeerd tot {until}.",
+        "en": "Too many failed attempts: this account is locked until {until}.",
+    },
+    "login_timed_out": {
+        "nl": "Je sessie is verlopen; log opnieuw in.",
+        "en": "Your session has expired; please log in again.",
+    },
+    "logged_in_as": {"nl": "Ingelogd als {name} ({role})", "en": "Logged in as {name} ({role})"},
+    "role_provider": {"nl": "aanbieder", "en": "provider"},
+    "role_contract_manager": {"nl": "accounthouder", "en": "contract manager"},
+    "role_management": {"nl": "management", "en": "management"},
+    "role_admin": {"nl": "beheerder", "en": "administrator"},
     "deliveries_count": {
         "nl": "{count} aanbieder-kwartalen met opgeslagen gegevens.",
         "en": "{count} provider-quarters with stored data.",

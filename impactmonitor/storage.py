@@ -160,6 +160,14 @@ CREATE TABLE IF NOT EXISTS audit_log (
 
 # Extra DDL registered by other domain modules (norms, escalation, users), run by `ensure_schema`.
 _EXTRA_SCHEMA: list[str] = []
+# Domain modules that register tables; imported by `ensure_schema` so that every database gets the
+# whole schema whatever the caller happened to import.
+SCHEMA_MODULES = (
+    "impactmonitor.users",
+    "impactmonitor.norms",
+    "impactmonitor.escalation",
+    "impactmonitor.kpis",
+)
 
 
 def register_schema(sql: str) -> None:
@@ -179,6 +187,17 @@ def _is_lock_error(error: Exception) -> bool:
     )
 
 
+def _import_schema_modules() -> None:
+    import importlib
+
+    for name in SCHEMA_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:  # a missing dependency inside the module is a real error
+                raise
+
+
 def default_db_path() -> str:
     return os.environ.get(DEFAULT_DB_ENV, DEFAULT_DB_PATH)
 
@@ -192,7 +211,7 @@ class Database:
         self._write_lock = threading.RLock()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._schema_ready = False
+        self._schema_applied = -1  # how many of _EXTRA_SCHEMA this file has received
 
     # -- connections ---------------------------------------------------------------------------
     def _connect(self) -> duckdb.DuckDBPyConnection:
@@ -238,10 +257,11 @@ class Database:
 
     # -- schema --------------------------------------------------------------------------------
     def ensure_schema(self) -> None:
-        if self._schema_ready:
+        if self._schema_applied == len(_EXTRA_SCHEMA) and self._schema_applied >= 0:
             return
+        _import_schema_modules()
         with self._write_lock:
-            if self._schema_ready:
+            if self._schema_applied == len(_EXTRA_SCHEMA):
                 return
             con = self._connect()
             try:
@@ -253,7 +273,7 @@ class Database:
                     con.execute("INSERT INTO meta VALUES ('schema', ?)", [str(SCHEMA_VERSION)])
             finally:
                 con.close()
-            self._schema_ready = True
+            self._schema_applied = len(_EXTRA_SCHEMA)
 
     # -- helpers -------------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from impactmonitor.access import User, require
 from impactmonitor.config import setting
 from impactmonitor.i18n import text
 from impactmonitor.providers import is_registered
@@ -86,9 +87,16 @@ def ingest(
     received_at: datetime | None = None,
     lang: str = "nl",
     progress: Progress = _no_progress,
+    user: User | None = None,
 ) -> IngestOutcome:
-    """Check a delivery completely; store it as a new version only when it has no errors."""
+    """Check a delivery completely; store it as a new version only when it has no errors.
+
+    `user` is the logged-in app user: a provider user may deliver only for its own AGB codes
+    (AccessDenied otherwise). Command lines act as the region and pass no user.
+    """
     provider_agb, quarter = check_delivery_identity(provider_agb, quarter)
+    if user is not None:
+        require(user, "upload_delivery", provider_agb)
     findings: list[Finding] = []
     raw_tables: list[RawTable] = []
     limit_mb = setting("delivery", "max_upload_mb")

@@ -1,0 +1,55 @@
+"""Reads about deliveries: overview, version history, receipts, provider choices.
+
+Every function takes the current user and limits rows through `access.scope_filter`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from impactmonitor.access import User, scope_filter
+from impactmonitor.storage import Database
+
+
+def provider_choices(db: Database, user: User) -> pl.DataFrame:
+    """Providers the user may see: provider_agb, name, category, lot."""
+    condition, params = scope_filter(user)
+    return db.query(
+        f"SELECT provider_agb, name, category, lot FROM providers WHERE {condition} "
+        "ORDER BY name",
+        params,
+    )
+
+
+def delivery_overview(db: Database, user: User) -> pl.DataFrame:
+    """Per provider-quarter: the latest version of each table and when it was accepted."""
+    condition, params = scope_filter(user, "v.provider_agb")
+    return db.query(
+        f"""
+        SELECT v.provider_agb, coalesce(p.name, '?') AS name, v.quarter,
+               string_agg(v.table_name || ' v' || v.version, ', ' ORDER BY v.table_name) AS tables,
+               max(v.accepted_at) AS last_accepted
+        FROM latest_table_versions v
+        LEFT JOIN providers p USING (provider_agb)
+        WHERE {condition}
+        GROUP BY ALL
+        ORDER BY v.quarter DESC, v.provider_agb
+        """,
+        params,
+    )
+
+
+def delivery_history(db: Database, user: User, provider_agb: str) -> pl.DataFrame:
+    """Every accepted version of every table of one provider, newest first, with its receipt."""
+    condition, params = scope_filter(user, "v.provider_agb")
+    return db.query(
+        f"""
+        SELECT v.quarter, v.table_name, v.version, v.accepted_at, d.received_by, d.source,
+               v.file_name, v.row_count, v.file_sha256, v.delivery_id,
+               json_array_length(d.warnings) AS warnings
+        FROM table_versions v JOIN deliveries d USING (delivery_id)
+        WHERE v.provider_agb = ? AND {condition}
+        ORDER BY v.accepted_at DESC, v.quarter DESC, v.table_name
+        """,
+        [provider_agb, *params],
+    )

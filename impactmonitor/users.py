@@ -1,0 +1,176 @@
+"""Local user accounts: bcrypt-hashed passwords, roles, provider codes, lockout, demo users.
+
+Accounts are append-only like everything else: a change (password, role, codes, deactivation)
+appends a row, the `users` view shows the latest per username. Logins and failures go to the audit
+log, which also drives the lockout (too many failures in a window locks the account for a while).
+This module is the *local* identity provider behind `app_pages/auth.py`; an OIDC provider can
+replace it there without touching the rest of the app.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import bcrypt
+
+from impactmonitor.access import ROLES, User
+from impactmonitor.storage import Database, append_audit, register_schema
+
+MAX_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+# Cost factor of bcrypt; tests lower it through the environment to stay fast.
+BCRYPT_ROUNDS = int(os.environ.get("IMPACTMONITOR_BCRYPT_ROUNDS", "12"))
+
+register_schema(
+    """
+CREATE TABLE IF NOT EXISTS user_accounts (
+    username VARCHAR NOT NULL,
+    display_name VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    provider_agbs VARCHAR[] NOT NULL,
+    password_hash VARCHAR NOT NULL,
+    active BOOLEAN NOT NULL,
+    changed_at TIMESTAMP NOT NULL,
+    changed_by VARCHAR NOT NULL
+);
+CREATE OR REPLACE VIEW users AS
+    SELECT * EXCLUDE (rn) FROM (
+        SELECT *, row_number() OVER (PARTITION BY username ORDER BY changed_at DESC) AS rn
+        FROM user_accounts)
+    WHERE rn = 1;
+"""
+)
+
+
+class AccountLocked(Exception):
+    """Too many failed logins: the account is locked until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    provider_agbs: tuple[str, ...]
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+def save_user(
+    db: Database,
+    username: str,
+    role: str,
+    password: str | None = None,
+    provider_agbs: tuple[str, ...] = (),
+    display_name: str = "",
+    active: bool = True,
+    actor: str = "system",
+) -> None:
+    """Create or change an account (a new row; the previous one stays as history)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if role == "provider" and not provider_agbs:
+        raise ValueError("a provider user needs at least one AGB code")
+    with db.transaction() as con:
+        current = con.execute(
+            "SELECT password_hash FROM users WHERE username = ?", [username]
+        ).fetchone()
+        if password is None and current is None:
+            raise ValueError("a new account needs a password")
+        password_hash = hash_password(password) if password is not None else current[0]
+        con.execute(
+            "INSERT INTO user_accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [username, display_name or username, role, list(provider_agbs), password_hash,
+             active, datetime.now(), actor],
+        )
+        append_audit(con, actor, "user_changed", details=f'{{"username": "{username}"}}')
+
+
+def _failures_since_last_success(db: Database, username: str) -> tuple[int, datetime | None]:
+    row = db.query(
+        """
+        WITH last_success AS (
+            SELECT coalesce(max(occurred_at), TIMESTAMP '1970-01-01') AS at FROM audit_log
+            WHERE action = 'login_success' AND actor = $user)
+        SELECT count(*) AS failures, max(occurred_at) AS last_failure FROM audit_log, last_success
+        WHERE action = 'login_failure' AND actor = $user
+          AND occurred_at > last_success.at AND occurred_at > $since
+        """,
+        {"user": username, "since": datetime.now() - LOCKOUT_WINDOW},
+    ).row(0)
+    return int(row[0]), row[1]
+
+
+def authenticate(db: Database, username: str, password: str) -> User | None:
+    """The user for these credentials, None when wrong; AccountLocked after repeated failures.
+
+    Every attempt is audited. An unknown username costs the same bcrypt work as a known one.
+    """
+    username = username.strip()
+    failures, last_failure = _failures_since_last_success(db, username)
+    if failures >= MAX_FAILURES and last_failure is not None:
+        with db.transaction() as con:
+            append_audit(con, username, "login_refused_locked")
+        raise AccountLocked(last_failure + LOCKOUT_WINDOW)
+    record = db.query(
+        "SELECT username, role, provider_agbs, password_hash, display_name, active FROM users "
+        "WHERE username = ?",
+        [username],
+    )
+    stored_hash = record["password_hash"][0] if record.height else _DUMMY_HASH
+    ok = bcrypt.checkpw(password.encode("utf-8"), stored_hash.encode("ascii"))
+    ok = ok and record.height == 1 and bool(record["active"][0])
+    with db.transaction() as con:
+        append_audit(con, username or "(leeg)", "login_success" if ok else "login_failure")
+    if not ok:
+        return None
+    return User(
+        username=record["username"][0],
+        role=record["role"][0],
+        provider_agbs=frozenset(record["provider_agbs"].to_list()[0] or []),
+        display_name=record["display_name"][0],
+    )
+
+
+def list_users(db: Database):
+    return db.query(
+        "SELECT username, display_name, role, provider_agbs, active, changed_at, changed_by "
+        "FROM users ORDER BY username"
+    )
+
+
+def seed_demo_users(db: Database) -> list[DemoAccount]:
+    """One demo account per role (the provider user bound to the first A provider).
+
+    Passwords are random, printed by the sample step and written to data/demo-accounts.txt
+    (ignored by git), never stored in the repository.
+    """
+    first_a = db.scalar(
+        "SELECT min(provider_agb) FROM providers WHERE category = 'A'"
+    )
+    plan = [
+        ("aanbieder", "provider", (first_a,) if first_a else ()),
+        ("accounthouder", "contract_manager", ()),
+        ("management", "management", ()),
+        ("beheerder", "admin", ()),
+    ]
+    accounts = []
+    for username, role, agbs in plan:
+        if role == "provider" and not agbs:
+            continue
+        password = secrets.token_urlsafe(9)
+        save_user(db, username, role, password, agbs, display_name=username.capitalize())
+        accounts.append(DemoAccount(username, password, role, agbs))
+    return accounts
+
+
+_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(4)).decode("ascii")
