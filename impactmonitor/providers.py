@@ -7,7 +7,8 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from impactmonitor.storage import append_audit
+from impactmonitor.access import User, require
+from impactmonitor.storage import Database, append_audit
 
 REGISTER_COLUMNS = ("provider_agb", "name", "category", "lot", "contract_start", "contract_end")
 
@@ -57,3 +58,20 @@ def append_register_entries(
     finally:
         con.unregister("incoming_register")
     return changed.height
+
+
+def edit_register(db: Database, user: User, entries: pl.DataFrame) -> int:
+    """Register changes made in the app: only administrators may make them (audited)."""
+    require(user, "edit_register")
+    with db.transaction() as con:
+        return append_register_entries(con, entries, actor=user.username)
+
+
+def register_history(db: Database, user: User, provider_agb: str | None = None) -> pl.DataFrame:
+    """Every register entry (newest first), for the admin page."""
+    require(user, "edit_register")
+    where, params = ("WHERE provider_agb = ?", [provider_agb]) if provider_agb else ("", [])
+    return db.query(
+        f"SELECT * FROM provider_register {where} ORDER BY registered_at DESC, provider_agb",
+        params,
+    )

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import bcrypt
 
-from impactmonitor.access import ROLES, User
+from impactmonitor.access import ROLES, User, require
 from impactmonitor.storage import Database, append_audit, register_schema
 
 MAX_FAILURES = 5
@@ -141,7 +141,25 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     )
 
 
-def list_users(db: Database):
+def manage_user(
+    db: Database,
+    admin: User,
+    username: str,
+    role: str,
+    password: str | None,
+    provider_agbs: tuple[str, ...] = (),
+    display_name: str = "",
+    active: bool = True,
+) -> None:
+    """Create or change an account from the app: administrators only."""
+    require(admin, "manage_users")
+    save_user(db, username, role, password, provider_agbs, display_name, active,
+              actor=admin.username)
+
+
+def user_list(db: Database, admin: User):
+    """All accounts (never their hashes): administrators only."""
+    require(admin, "manage_users")
     return db.query(
         "SELECT username, display_name, role, provider_agbs, active, changed_at, changed_by "
         "FROM users ORDER BY username"

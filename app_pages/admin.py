@@ -1,0 +1,90 @@
+"""Beheer: provider register, users and roles, norms (administrators)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from app_pages.auth import current_user
+from app_pages.ui import database, t
+from impactmonitor.access import ROLES
+from impactmonitor.deliveries import provider_choices
+from impactmonitor.providers import edit_register, register_history
+from impactmonitor.users import manage_user, user_list
+from pipelines.register import load_register, parse_register
+from schemas.reference import CATEGORIES
+
+user = current_user()
+db = database()
+st.title(t("page_admin"))
+tab_register, tab_users, tab_norms = st.tabs(
+    [t("admin_tab_register"), t("admin_tab_users"), t("admin_tab_norms")]
+)
+
+with tab_register:
+    providers = provider_choices(db, user)
+    st.dataframe(providers, hide_index=True, width="stretch")
+    with st.form("admin_provider_form", clear_on_submit=False):
+        st.subheader(t("admin_provider_form"))
+        c1, c2, c3 = st.columns(3)
+        agb = c1.text_input("AGB", max_chars=8, key="admin_agb")
+        name = c2.text_input(t("admin_name"), key="admin_name")
+        category = c3.selectbox(t("admin_category"), CATEGORIES, key="admin_category")
+        c4, c5, c6 = st.columns(3)
+        lot = c4.text_input(t("admin_lot"), key="admin_lot")
+        start = c5.date_input(t("admin_contract_start"), value=date(2023, 1, 1),
+                              key="admin_start", format="DD-MM-YYYY")
+        end = c6.date_input(t("admin_contract_end"), value=date(2026, 12, 31), key="admin_end",
+                            format="DD-MM-YYYY")
+        if st.form_submit_button(t("admin_save")):
+            line = ";".join(["provider_agb", "name", "category", "lot", "contract_start",
+                             "contract_end"]) + "\n" + ";".join(
+                [agb.strip(), name.strip().replace(";", ","), category, lot.strip(),
+                 start.isoformat(), end.isoformat()])
+            entries, errors = parse_register(line.encode("utf-8"))
+            if errors:
+                for message in errors:
+                    st.error(message)
+            else:
+                written = edit_register(db, user, entries)
+                st.success(t("admin_register_saved", count=written))
+    uploaded = st.file_uploader(t("admin_register_upload"), type=["csv"], key="admin_register_csv")
+    if uploaded is not None and st.button(t("admin_register_load"), key="admin_register_load"):
+        written, errors = load_register(db, uploaded.getvalue(), actor=user.username)
+        if errors:
+            st.error(t("admin_register_rejected", count=len(errors)))
+            st.dataframe(pl.DataFrame({t("col_message"): errors}), hide_index=True)
+        else:
+            st.success(t("admin_register_saved", count=written))
+    with st.expander(t("admin_register_history")):
+        st.dataframe(register_history(db, user), hide_index=True, width="stretch")
+
+with tab_users:
+    st.dataframe(user_list(db, user), hide_index=True, width="stretch")
+    with st.form("admin_user_form"):
+        st.subheader(t("admin_user_form"))
+        c1, c2, c3 = st.columns(3)
+        username = c1.text_input(t("login_username"), key="admin_username")
+        role = c2.selectbox(t("admin_role"), ROLES, format_func=lambda r: t(f"role_{r}"),
+                            key="admin_role")
+        password = c3.text_input(t("admin_new_password"), type="password", key="admin_password")
+        agbs = st.multiselect(t("admin_user_agbs"), provider_choices(db, user)["provider_agb"],
+                              key="admin_user_agbs")
+        active = st.checkbox(t("admin_active"), value=True, key="admin_active")
+        if st.form_submit_button(t("admin_save")):
+            try:
+                manage_user(db, user, username.strip(), role, password or None, tuple(agbs),
+                            active=active)
+                st.success(t("admin_user_saved", username=username))
+            except ValueError as problem:
+                st.error(t("admin_user_invalid", detail=str(problem)))
+
+with tab_norms:
+    try:
+        from app_pages.norms_editor import norms_editor
+    except ImportError:
+        st.info(t("admin_norms_unavailable"))
+    else:
+        norms_editor(db, user)

@@ -1,0 +1,19 @@
+"""Auditlog: who did what when (management and administrators)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.auth import current_user
+from app_pages.ui import database, t
+from impactmonitor.audit import audit_actions, audit_events
+
+user = current_user()
+db = database()
+st.title(t("page_audit"))
+actions = audit_actions(db, user)
+action = st.selectbox(t("audit_action"), [None, *actions],
+                      format_func=lambda a: t("audit_all") if a is None else a, key="audit_action")
+events = audit_events(db, user, action)
+st.caption(t("audit_count", count=events.height))
+st.dataframe(events, hide_index=True, width="stretch")
