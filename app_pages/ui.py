@@ -40,3 +40,72 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     if language() == "nl":
         formatted = formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return formatted
+
+
+# ---- cached data-layer calls ---------------------------------------------------------------------
+# Queries are cached per data version: every accepted delivery, decision, norm or register change
+# appends an audit event and so changes the version, and nothing else can change the results.
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_call(module: str, name: str, db_path: str, version: int, args: tuple,
+                 kwargs: tuple) -> object:
+    import importlib
+
+    function = getattr(importlib.import_module(module), name)
+    return function(_database(db_path), *args, **dict(kwargs))
+
+
+def data_version() -> int:
+    return database().data_version()
+
+
+def cached(function, *args: object, **kwargs: object) -> object:
+    """`function(db, *args, **kwargs)`, cached until the data version changes.
+
+    The user is one of the arguments, so one user's cached result is never served to another.
+    """
+    db = database()
+    return _cached_call(function.__module__, function.__qualname__, db.path, data_version(),
+                        args, tuple(sorted(kwargs.items())))
+
+
+# ---- colours and status display (colour-blind safe: Okabe-Ito) -----------------------------------
+CATEGORY_COLORS = {"A": "#0072B2", "B": "#E69F00", "C": "#009E73"}
+STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "none": "#999999"}
+STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "none": "–"}
+
+
+def status_label(status: str | None) -> str:
+    """A status as icon plus word, so it never depends on colour alone."""
+    key = status if status in STATUS_ICONS else "none"
+    return f"{STATUS_ICONS[key]} {t('status_' + key)}"
+
+
+# ---- filters kept in the URL ---------------------------------------------------------------------
+FILTER_KEYS = ("quarter", "category", "municipality", "care_form", "lot")
+
+
+def url_filter(name: str, options: list, label: str, format_func=str,
+               allow_all: bool = True, container=None) -> object:
+    """A select box whose value lives in the URL (`?name=value`), so a link reproduces the view."""
+    container = container or st
+    choices = ([None] if allow_all else []) + list(options)
+    current = st.query_params.get(name)
+    index = choices.index(current) if current in choices else 0
+    value = container.selectbox(
+        label, choices, index=index, key=f"filter_{name}",
+        format_func=lambda v: t("filter_all") if v is None else format_func(v),
+    )
+    if value is None:
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = value
+    return value
+
+
+def filters_description(filters: dict[str, object]) -> str:
+    """The active filters in words, written above every table, chart and export."""
+    parts = [f"{t('filter_' + name)}: {value}" for name, value in filters.items()
+             if value is not None]
+    return t("filters_active", filters="; ".join(parts)) if parts else t("filters_none")
