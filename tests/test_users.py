@@ -1,0 +1,97 @@
+"""Local accounts: bcrypt hashes, login audit, lockout, demo users, admin-only management."""
+
+from __future__ import annotations
+
+import pytest
+
+from impactmonitor.access import AccessDenied, User
+from impactmonitor.storage import Database
+from impactmonitor.users import (
+    MAX_FAILURES,
+    AccountLocked,
+    authenticate,
+    manage_user,
+    save_user,
+    seed_demo_users,
+    user_list,
+)
+
+ADMIN = User("beheer", "admin")
+
+
+@pytest.fixture
+def user_db(tmp_path, monkeypatch) -> Database:
+    """A fresh database with one provider user `pieter` (password `geheim-1`)."""
+    monkeypatch.setattr("impactmonitor.users.BCRYPT_ROUNDS", 4)
+    db = Database(tmp_path / "users.duckdb")
+    save_user(db, "pieter", "provider", "geheim-1", ("01234567",), "Pieter")
+    return db
+
+
+def test_password_is_stored_as_bcrypt_hash(user_db: Database) -> None:
+    stored = user_db.scalar("SELECT password_hash FROM users WHERE username = 'pieter'")
+    assert stored.startswith("$2b$") and "geheim-1" not in stored
+
+
+def test_login_returns_user_with_role_and_codes(user_db: Database) -> None:
+    user = authenticate(user_db, "pieter", "geheim-1")
+    assert user == User("pieter", "provider", frozenset({"01234567"}), "Pieter")
+
+
+@pytest.mark.parametrize(("username", "password"), [("pieter", "fout"), ("onbekend", "geheim-1"),
+                                                    ("", "")])
+def test_wrong_credentials_fail_and_are_audited(user_db: Database, username, password) -> None:
+    assert authenticate(user_db, username, password) is None
+    assert user_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'login_failure'") == 1
+
+
+def test_lockout_after_repeated_failures(user_db: Database) -> None:
+    for _ in range(MAX_FAILURES):
+        assert authenticate(user_db, "pieter", "fout") is None
+    with pytest.raises(AccountLocked):
+        authenticate(user_db, "pieter", "geheim-1")  # even the right password is refused now
+    actions = user_db.query("SELECT action FROM audit_log ORDER BY event_id")["action"].to_list()
+    assert actions.count("login_failure") == MAX_FAILURES
+    assert actions[-1] == "login_refused_locked"
+
+
+def test_success_resets_the_failure_count(user_db: Database) -> None:
+    for _ in range(MAX_FAILURES - 1):
+        authenticate(user_db, "pieter", "fout")
+    assert authenticate(user_db, "pieter", "geheim-1") is not None
+    for _ in range(MAX_FAILURES - 1):
+        authenticate(user_db, "pieter", "fout")
+    assert authenticate(user_db, "pieter", "geheim-1") is not None
+
+
+def test_deactivated_user_cannot_log_in_and_history_is_kept(user_db: Database) -> None:
+    manage_user(user_db, ADMIN, "pieter", "provider", None, ("01234567",), active=False)
+    assert authenticate(user_db, "pieter", "geheim-1") is None
+    assert user_db.scalar("SELECT count(*) FROM user_accounts WHERE username='pieter'") == 2
+
+
+@pytest.mark.parametrize("role", ["provider", "contract_manager", "management"])
+def test_only_admin_manages_users(user_db: Database, role: str) -> None:
+    actor = User("x", role, frozenset({"01234567"}))
+    with pytest.raises(AccessDenied):
+        manage_user(user_db, actor, "nieuw", "admin", "pw")
+    with pytest.raises(AccessDenied):
+        user_list(user_db, actor)
+
+
+def test_provider_user_needs_codes(user_db: Database) -> None:
+    with pytest.raises(ValueError):
+        save_user(user_db, "leeg", "provider", "pw")
+
+
+def test_demo_users_one_per_role(user_db: Database) -> None:
+    with user_db.transaction() as con:
+        con.execute(
+            "INSERT INTO provider_register VALUES ('01234567', 'Zorg A', 'A', NULL, NULL, NULL, "
+            "now(), 'test')"
+        )
+    accounts = seed_demo_users(user_db)
+    assert {a.role for a in accounts} == {"provider", "contract_manager", "management", "admin"}
+    provider = next(a for a in accounts if a.role == "provider")
+    assert provider.provider_agbs == ("01234567",)
+    assert authenticate(user_db, provider.username, provider.password) is not None
