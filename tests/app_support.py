@@ -1,0 +1,52 @@
+"""Helpers for Streamlit AppTest runs of the real app on a real database file."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from impactmonitor.access import User
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60
+
+
+def app_as(user: User | None, db_path: Path | str, monkeypatch, query: dict | None = None
+           ) -> AppTest:
+    """An AppTest of app.py on `db_path`, logged in as `user` (None = logged out).
+
+    Clears Streamlit's caches first: they outlive AppTest instances within one process.
+    """
+    monkeypatch.setenv("IMPACTMONITOR_DB", str(db_path))
+    monkeypatch.setenv("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if user is not None:
+        at.session_state["auth_user"] = user
+        at.session_state["auth_last_seen"] = time.time()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def page_path(name: str) -> str:
+    return str(Path(APP).parent / "app_pages" / f"{name}.py")
+
+
+def texts(at: AppTest) -> str:
+    """Everything readable on the page, for assertions about what is (not) shown."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
+                 "warning", "error", "text"):
+        parts += [str(element.value) for element in getattr(at, kind)]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_string())
+    for table in at.table:
+        parts.append(str(table.value))
+    for metric in at.metric:
+        parts.append(f"{metric.label} {metric.value}")
+    return "\n".join(parts)
