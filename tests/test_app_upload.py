@@ -1,0 +1,82 @@
+"""AppTest: the upload page accepts a good delivery and shows the error table for a bad one."""
+
+from __future__ import annotations
+
+import pytest
+
+from app_support import app_as, page_path, texts
+from impactmonitor.access import AccessDenied, User
+from impactmonitor.storage import Database
+from pipelines.ingest import Upload, ingest
+
+AGB = "01234567"
+OTHER = "87654321"
+QUARTER = "2025Q2"
+POPULATION = (
+    "provider_agb;quarter;municipality_code;care_form;age_group;clients_start;inflow;outflow;"
+    "clients_end\r\n"
+    f"{AGB};{QUARTER};GM0599;ambulant;6_11;10;5;3;12\r\n"
+    f"{AGB};{QUARTER};GM1992;foster_care;12_17;4;1;0;5\r\n"
+)
+BAD_POPULATION = POPULATION.replace(";5;3;12", ";5;3;13").replace("GM1992", "GM0501")
+
+
+@pytest.fixture
+def upload_db(tmp_path) -> Database:
+    """Two registered providers, no deliveries."""
+    db = Database(tmp_path / "upload.duckdb")
+    with db.transaction() as con:
+        for agb, name in ((AGB, "Zorg Rijnmond"), (OTHER, "Andere Zorg")):
+            con.execute("INSERT INTO provider_register VALUES (?, ?, 'A', NULL, NULL, NULL, "
+                        "now(), 'test')", [agb, name])
+    return db
+
+
+def _upload_page(db: Database, monkeypatch, user: User):
+    at = app_as(user, db.path, monkeypatch).run()
+    at.switch_page(page_path("upload")).run()
+    assert not at.exception
+    return at
+
+
+def _submit(at, name: str, content: str, quarter: str = QUARTER):
+    at.selectbox(key="upload_quarter").select(quarter).run()
+    at.file_uploader(key="upload_files").upload(name, content.encode("cp1252"), "text/csv").run()
+    at.button(key="upload_submit").click().run()
+    assert not at.exception
+    return at
+
+
+PROVIDER = User("aanbieder", "provider", frozenset({AGB}))
+
+
+def test_good_delivery_is_accepted_with_receipt(upload_db, monkeypatch) -> None:
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", POPULATION)
+    assert "Aanlevering geaccepteerd" in at.success[0].value
+    assert upload_db.scalar("SELECT count(*) FROM population") == 2
+    assert "population" in texts(at)  # version history shows the new version
+
+
+def test_bad_delivery_shows_error_table_and_stores_nothing(upload_db, monkeypatch) -> None:
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", BAD_POPULATION)
+    assert "afgewezen" in at.error[0].value
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["bestand", "tabel", "rij", "kolom", "waarde", "melding"]
+    messages = " ".join(table["melding"])
+    assert "GM1992" in messages  # the merged municipality names its successor
+    assert "clients_end" in messages
+    assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
+    labels = [b.label for b in at.get("download_button")]
+    assert any("Foutenlijst" in label for label in labels)
+
+
+def test_provider_user_can_choose_only_its_own_provider(upload_db, monkeypatch) -> None:
+    at = _upload_page(upload_db, monkeypatch, PROVIDER)
+    assert at.selectbox(key="upload_provider").options == [f"{AGB} — Zorg Rijnmond"]
+
+
+def test_provider_user_cannot_deliver_for_another_provider(upload_db) -> None:
+    content = POPULATION.replace(AGB, OTHER).encode()
+    with pytest.raises(AccessDenied):
+        ingest(upload_db, OTHER, QUARTER, [Upload("p.csv", content)], actor="x", user=PROVIDER)
+    assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
