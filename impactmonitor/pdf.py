@@ -1,0 +1,133 @@
+"""PDF building blocks: a report document (fpdf2) and a chart renderer (Plotly via kaleido).
+
+The renderer starts one headless Chromium (Debian's, found by kaleido) per report run and reuses
+it for every chart; never a browser per image.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+_FONT_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+)
+_LATIN1_REPLACEMENTS = {"−": "-", "→": "->", "≤": "<=", "≥": ">=", "–": "-", "—": "-",
+                        "✔": "v", "✖": "x", "▲": "!", "…": "..."}
+
+
+class ChartRenderer:
+    """Plotly figure -> PNG bytes, with one kaleido browser for all charts of a run."""
+
+    def __enter__(self) -> ChartRenderer:
+        import kaleido
+
+        kaleido.start_sync_server(silence_warnings=True)
+        self._kaleido = kaleido
+        return self
+
+    def png(self, figure, width: int = 900, height: int = 380) -> bytes:
+        return self._kaleido.calc_fig_sync(
+            figure, opts={"format": "png", "width": width, "height": height, "scale": 2}
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        self._kaleido.stop_sync_server(silence_warnings=True)
+
+
+class ReportDocument(FPDF):
+    """A4 portrait report with a running footer (title, data version, generation time, page)."""
+
+    def __init__(self, title: str, footer_text: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.report_title = title
+        self.footer_text = footer_text
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(15, 15, 15)
+        font = next((path for path in _FONT_CANDIDATES if path.exists()), None)
+        if font is not None:
+            self.add_font("Body", "", str(font))
+            bold = font.with_name(font.name.replace("-Regular", "-Bold").replace(
+                "Sans.ttf", "Sans-Bold.ttf"))
+            self.add_font("Body", "B", str(bold if bold.exists() else font))
+            self.family = "Body"
+            self.unicode = True
+        else:  # core font: Latin-1 only
+            self.family = "Helvetica"
+            self.unicode = False
+        self.set_title(title)
+        self.set_creator("Impactmonitor Jeugdhulp")
+
+    # -- text ----------------------------------------------------------------------------------
+    def clean(self, text: object) -> str:
+        value = "" if text is None else str(text)
+        if self.unicode:
+            return value
+        for char, replacement in _LATIN1_REPLACEMENTS.items():
+            value = value.replace(char, replacement)
+        return value.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.family, "", 7)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 5, self.clean(f"{self.report_title} · {self.footer_text}"), align="L")
+        self.set_x(-30)
+        self.cell(15, 5, f"{self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str, size: int = 14) -> None:
+        self.set_font(self.family, "B", size)
+        self.multi_cell(0, size * 0.5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+
+    def paragraph(self, text: str, size: int = 10) -> None:
+        self.set_font(self.family, "", size)
+        self.multi_cell(0, 5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def key_values(self, pairs: Sequence[tuple[str, str]]) -> None:
+        for key, value in pairs:
+            self.set_font(self.family, "B", 10)
+            self.cell(55, 6, self.clean(key))
+            self.set_font(self.family, "", 10)
+            self.multi_cell(0, 6, self.clean(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[object]],
+              widths: Sequence[float] | None = None, size: int = 8,
+              fills: Sequence[tuple[int, int, int] | None] | None = None) -> None:
+        """A simple grid; `fills` gives an optional background colour per row."""
+        usable = self.w - self.l_margin - self.r_margin
+        widths = list(widths or [usable / len(header)] * len(header))
+        line_height = size * 0.55
+        self.set_font(self.family, "B", size)
+        self.set_fill_color(230, 230, 230)
+        for text, width in zip(header, widths, strict=True):
+            self.cell(width, line_height + 1, self.clean(text), border=1, fill=True)
+        self.ln()
+        self.set_font(self.family, "", size)
+        for index, row in enumerate(rows):
+            if self.get_y() > self.h - 25:
+                self.add_page()
+            fill = fills[index] if fills else None
+            if fill:
+                self.set_fill_color(*fill)
+            for text, width in zip(row, widths, strict=True):
+                self.cell(width, line_height + 1, self.clean(text), border=1, fill=bool(fill))
+            self.ln()
+        self.ln(2)
+
+    def png_image(self, png: bytes, width: float | None = None) -> None:
+        width = width or (self.w - self.l_margin - self.r_margin)
+        if self.get_y() + width * 0.45 > self.h - 20:
+            self.add_page()
+        self.image(io.BytesIO(png), w=width)
+        self.ln(2)
+
+    def to_bytes(self) -> bytes:
+        return bytes(self.output())
