@@ -71,14 +71,18 @@ def cached(function, *args: object, **kwargs: object) -> object:
 
 
 # ---- colours and status display (colour-blind safe: Okabe-Ito) -----------------------------------
-CATEGORY_COLORS = {"A": "#0072B2", "B": "#E69F00", "C": "#009E73"}
-STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "none": "#999999"}
-STATUS_ICONS = {"green": "✔", "amber": "▲", "red": "✖", "none": "–"}
+STATUS_ICONS = {"green": "✔", "amber": "!", "red": "✖", "n<10": "·", "none": "–"}
+# Light tints of the status colours (impactmonitor.figures.STATUS_COLORS) for table cells.
+STATUS_TINTS = {"green": "#CDEBE0", "amber": "#F8E3B5", "red": "#F5CDB8", "n<10": "#E8E8E8"}
+
+
+def status_key(status: str | None) -> str:
+    return status if status in STATUS_ICONS else "none"
 
 
 def status_label(status: str | None) -> str:
     """A status as icon plus word, so it never depends on colour alone."""
-    key = status if status in STATUS_ICONS else "none"
+    key = status_key(status)
     return f"{STATUS_ICONS[key]} {t('status_' + key)}"
 
 
@@ -109,3 +113,53 @@ def filters_description(filters: dict[str, object]) -> str:
     parts = [f"{t('filter_' + name)}: {value}" for name, value in filters.items()
              if value is not None]
     return t("filters_active", filters="; ".join(parts)) if parts else t("filters_none")
+
+
+def format_kpi(value: float | None, unit: str) -> str:
+    """A KPI value as users read it: 72,0% / 23,4 d / 3,21 / 12 (Dutch format in Dutch UI)."""
+    if value is None or value != value:
+        return "–"
+    if unit == "share":
+        return number(value * 100, 1) + "%"
+    if unit == "days":
+        return number(value, 1) + " " + t("unit_days")
+    if unit == "ratio":
+        return number(value, 2)
+    return number(value, 0)
+
+
+def format_delta(delta: float | None, unit: str) -> str:
+    if delta is None or delta != delta:
+        return ""
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    magnitude = abs(delta)
+    if unit == "share":
+        return f"{sign}{number(magnitude * 100, 1)} {t('unit_points')}"
+    return f"{sign}{number(magnitude, 2 if unit == 'ratio' else 1 if unit == 'days' else 0)}"
+
+
+def export_buttons(frame, name: str, filters_text: str, key: str,
+                   provider_agb: str | None = None, quarter: str | None = None) -> None:
+    """CSV (Dutch Excel) and XLSX downloads of a table, with filters and data version inside.
+
+    Every download is audited (who exported what).
+    """
+    from impactmonitor.audit import record_export
+    from impactmonitor.exports import dutch_csv, frame_rows, xlsx_bytes
+
+    preamble = [filters_text, t("export_data_version", version=data_version())]
+    header, rows = frame_rows(frame)
+    left, right = st.columns(2)
+
+    def audit(kind: str) -> None:
+        from app_pages.auth import current_user
+
+        record_export(database(), current_user(), f"{name}.{kind}", provider_agb, quarter)
+
+    left.download_button(t("export_csv"), dutch_csv(header, rows, preamble),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
+                         on_click=audit, args=("csv",))
+    right.download_button(
+        t("export_xlsx"), xlsx_bytes({name[:31]: (header, rows)}, preamble),
+        file_name=f"{name}.xlsx", key=f"{key}_xlsx", on_click=audit, args=("xlsx",),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

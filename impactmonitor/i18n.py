@@ -44,9 +44,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx).",
     },
     "file_xlsx_broken": {
-        "nl": "Het Excel-bestand kan niet worden geopend ({detail}). Sla het opnieuw op als "
-        "Excel-werkmap (.xlsx).",
-        "en": "The Excel file cannot be opened ({detail}). Save it again as an Excel "
+        "nl": "Het Excel-bestand is beschadigd en kan niet worden geopend. Sla het opnieuw op "
+        "als Excel-werkmap (.xlsx).",
+        "en": "The Excel file is damaged and cannot be opened. Save it again as an Excel "
         "workbook (.xlsx).",
     },
     "file_encoding": {
@@ -82,14 +82,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No file was delivered.",
     },
     "sheet_missing": {
-        "nl": "Het Excel-bestand mist het tabblad {table} (ook goed: {dutch_name}).",
-        "en": "The Excel file lacks the sheet {table} (also accepted: {dutch_name}).",
+        "nl": "Het Excel-bestand heeft geen tabblad {sheet} (of {dutch_name}); de tabel {table} "
+        "is dus niet aangeleverd.",
+        "en": "The Excel file has no sheet {sheet} (or {dutch_name}); table {table} was "
+        "therefore not delivered.",
     },
     "sheet_none_recognised": {
-        "nl": "Geen enkel tabblad heeft een bekende naam. Gebruik de tabbladen population, "
-        "offer en results (of populatie, aanbod, resultaten).",
-        "en": "No sheet has a known name. Use the sheets population, offer and results (or "
-        "populatie, aanbod, resultaten).",
+        "nl": "Geen enkel tabblad heeft een bekende naam (gevonden: {sheets}). Gebruik de "
+        "tabbladen population, offer en results (of populatie, aanbod, resultaten).",
+        "en": "No sheet has a known name (found: {sheets}). Use the sheets population, "
+        "offer and results (or populatie, aanbod, resultaten).",
     },
     "csv_broken_quotes": {
         "nl": "Een aanhalingsteken (\") wordt niet afgesloten; vanaf deze rij is het bestand niet "
@@ -98,10 +100,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "read. Remove the stray quote.",
     },
     "row_ragged": {
-        "nl": "Deze rij heeft {found} velden, de kopregel {expected}. Controleer scheidingstekens "
-        "(;) in de waarden.",
-        "en": "This row has {found} fields, the header {expected}. Check for separators (;) "
-        "inside values.",
+        "nl": "Deze rij heeft {found} velden, de kopregel {expected}. Controleer of er een "
+        "scheidingsteken ({separator}) in een waarde staat of dat er een veld ontbreekt.",
+        "en": "This row has {found} fields, the header {expected}. Check for a separator "
+        "({separator}) inside a value or a missing field.",
     },
     # ---- header -----------------------------------------------------------------------------
     "header_missing_column": {
@@ -302,6 +304,154 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "De database is bezet door een ander proces; probeer het later opnieuw.",
         "en": "The database is busy in another process; try again later.",
     },
+    # ---- ingest pipeline: more bad input, command lines, register (pipeline helper) ---------
+    "file_utf16": {
+        "nl": "Het bestand is opgeslagen als 'Unicode-tekst' (UTF-16). Sla het in Excel op als "
+        "'CSV UTF-8 (door komma's gescheiden)' of 'CSV (puntkommagescheiden)'.",
+        "en": "The file was saved as 'Unicode text' (UTF-16). Save it in Excel as 'CSV UTF-8 "
+        "(comma delimited)' or 'CSV (semicolon delimited)'.",
+    },
+    "file_tab_separated": {
+        "nl": "De kolommen zijn gescheiden door tabs. Sla het bestand op als CSV met puntkomma's "
+        "(;) of komma's (,) als scheidingsteken.",
+        "en": "The columns are separated by tabs. Save the file as CSV with semicolons (;) or "
+        "commas (,) as separator.",
+    },
+    "file_ods": {
+        "nl": "Dit is een OpenDocument-rekenblad (.ods). Sla het op als Excel-werkmap (.xlsx) "
+        "of als CSV.",
+        "en": "This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx) "
+        "or as CSV.",
+    },
+    "file_zip_not_xlsx": {
+        "nl": "Dit is een zip-archief en geen Excel-werkmap. Pak het uit en lever de CSV- of "
+        ".xlsx-bestanden zelf aan.",
+        "en": "This is a zip archive, not an Excel workbook. Unpack it and deliver the CSV or "
+        ".xlsx files themselves.",
+    },
+    "file_internal_error": {
+        "nl": "Dit bestand kon door een fout in de software niet worden gecontroleerd "
+        "({detail}); er is niets opgeslagen. Neem contact op met de regio.",
+        "en": "This file could not be checked because of a software fault ({detail}); nothing "
+        "was stored. Contact the region.",
+    },
+    "value_invalid": {
+        "nl": "Ongeldige waarde (controle {check}). Vul de waarde in zoals in het sjabloon.",
+        "en": "Invalid value (check {check}). Enter the value as in the template.",
+    },
+    "cli_bad_identity": {
+        "nl": "ongeldige waarde voor {detail} (AGB-code: 8 cijfers; kwartaal: bijvoorbeeld "
+        "2025Q2)",
+        "en": "invalid value for {detail} (AGB code: 8 digits; quarter: for example 2025Q2)",
+    },
+    "cli_no_such_file": {
+        "nl": "bestand of map bestaat niet: {path}",
+        "en": "file or folder does not exist: {path}",
+    },
+    "cli_unreadable_file": {
+        "nl": "bestand niet leesbaar: {path} ({detail})",
+        "en": "file cannot be read: {path} ({detail})",
+    },
+    "cli_database_unusable": {
+        "nl": "de database {path} kan niet worden geopend (geen DuckDB-bestand of geen "
+        "schrijfrechten)",
+        "en": "the database {path} cannot be opened (not a DuckDB file or not writable)",
+    },
+    "cli_table_stored": {
+        "nl": "{table}: versie {version}, {rows} rijen, sha256 {sha256}…",
+        "en": "{table}: version {version}, {rows} rows, sha256 {sha256}…",
+    },
+    "register_file_unreadable": {
+        "nl": "Het bestand is leeg of niet te lezen als tekst (CSV in UTF-8 of Windows-1252).",
+        "en": "The file is empty or cannot be read as text (CSV in UTF-8 or Windows-1252).",
+    },
+    "register_broken_quotes": {
+        "nl": "Een aanhalingsteken (\") wordt niet afgesloten; het bestand is niet te lezen.",
+        "en": "A quote character (\") is not closed; the file cannot be read.",
+    },
+    "register_missing_column": {
+        "nl": "Rij {row}: de kolom {column} ontbreekt.",
+        "en": "Row {row}: column {column} is missing.",
+    },
+    "register_unknown_column": {
+        "nl": "Rij {row}: onbekende kolom {column}.",
+        "en": "Row {row}: unknown column {column}.",
+    },
+    "register_duplicate_column": {
+        "nl": "Rij {row}: de kolom {column} staat meer dan één keer in de kopregel.",
+        "en": "Row {row}: column {column} appears more than once in the header.",
+    },
+    "register_ragged": {
+        "nl": "Rij {row}: {found} velden, de kopregel heeft er {expected}.",
+        "en": "Row {row}: {found} fields, the header has {expected}.",
+    },
+    "register_bad_agb": {
+        "nl": "Rij {row}: provider_agb '{value}' is geen AGB-code van 8 cijfers.",
+        "en": "Row {row}: provider_agb '{value}' is not an 8-digit AGB code.",
+    },
+    "register_agb_seven_digits": {
+        "nl": "Rij {row}: provider_agb '{value}' heeft 7 cijfers; bedoelt u {padded}? Zet de "
+        "kolom in Excel op 'Tekst' zodat de voorloopnul blijft staan.",
+        "en": "Row {row}: provider_agb '{value}' has 7 digits; did you mean {padded}? Format "
+        "the column as 'Text' in Excel so the leading zero is kept.",
+    },
+    "register_duplicate_agb": {
+        "nl": "Rij {row}: provider_agb {value} staat ook op rij {other_row}.",
+        "en": "Row {row}: provider_agb {value} also occurs on row {other_row}.",
+    },
+    "register_name_empty": {
+        "nl": "Rij {row}: de naam (name) is leeg.",
+        "en": "Row {row}: the name is empty.",
+    },
+    "register_bad_category": {
+        "nl": "Rij {row}: category '{value}' moet A, B of C zijn.",
+        "en": "Row {row}: category '{value}' must be A, B or C.",
+    },
+    "register_bad_date": {
+        "nl": "Rij {row}: {column} '{value}' is geen datum (schrijf 2023-01-01 of 1-1-2023).",
+        "en": "Row {row}: {column} '{value}' is not a date (write 2023-01-01 or 1-1-2023).",
+    },
+    "register_end_before_start": {
+        "nl": "Rij {row}: contract_end ligt vóór contract_start.",
+        "en": "Row {row}: contract_end is before contract_start.",
+    },
+    "register_no_entries": {
+        "nl": "Het bestand bevat geen aanbieders.",
+        "en": "The file contains no providers.",
+    },
+    # ---- bulk ingest and sample data (bulk/sample helper) -----------------------------------
+    "bulk_group_accepted": {
+        "nl": "{provider} {quarter}: geaccepteerd ({tables}; {rows} rijen)",
+        "en": "{provider} {quarter}: accepted ({tables}; {rows} rows)",
+    },
+    "bulk_group_rejected": {
+        "nl": "{provider} {quarter}: afgewezen, {count} fout(en); niets opgeslagen",
+        "en": "{provider} {quarter}: rejected, {count} error(s); nothing stored",
+    },
+    "bulk_unattributed": {
+        "nl": "(geen aanbieder/kwartaal)",
+        "en": "(no provider/quarter)",
+    },
+    "bulk_more_errors": {
+        "nl": "  … en nog {count} fout(en) (zie --report-json)",
+        "en": "  … and {count} more error(s) (see --report-json)",
+    },
+    "bulk_summary": {
+        "nl": "{groups} aanbieder-kwartalen: {accepted} geaccepteerd, {rejected} afgewezen; "
+        "{rows} rijen opgeslagen in {seconds} s.",
+        "en": "{groups} provider-quarters: {accepted} accepted, {rejected} rejected; "
+        "{rows} rows stored in {seconds} s.",
+    },
+    "sample_summary": {
+        "nl": "Voorbeelddata ({scale}): {providers} aanbieders, {deliveries} aanleveringen, "
+        "{rows} rijen; bestanden in {out}.",
+        "en": "Sample data ({scale}): {providers} providers, {deliveries} deliveries, "
+        "{rows} rows; files in {out}.",
+    },
+    "sample_demo_accounts": {
+        "nl": "Demo-accounts (wachtwoorden alleen nu zichtbaar):",
+        "en": "Demo accounts (passwords shown only now):",
+    },
     # ---- table names ------------------------------------------------------------------------
     "table_population": {"nl": "populatie", "en": "population"},
     "table_offer": {"nl": "aanbod", "en": "offer"},
@@ -422,7 +572,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_green": {"nl": "groen", "en": "green"},
     "status_amber": {"nl": "oranje", "en": "amber"},
     "status_red": {"nl": "rood", "en": "red"},
-    "status_none": {"nl": "n < 10 (geen oordeel)", "en": "n < 10 (no status)"},
+    "status_none": {"nl": "geen norm", "en": "no norm"},
     "filter_all": {"nl": "Alle", "en": "All"},
     "filter_quarter": {"nl": "Kwartaal", "en": "Quarter"},
     "filter_category": {"nl": "Categorie", "en": "Category"},
@@ -432,6 +582,75 @@ TEXTS: dict[str, dict[str, str]] = {
     "filter_provider": {"nl": "Aanbieder", "en": "Provider"},
     "filters_active": {"nl": "Filters: {filters}", "en": "Filters: {filters}"},
     "filters_none": {"nl": "Filters: geen (hele regio)", "en": "Filters: none (whole region)"},
+    "chart_quarter": {"nl": "Kwartaal", "en": "Quarter"},
+    "chart_norm_green": {"nl": "Norm groen", "en": "Green norm"},
+    "chart_norm_amber": {"nl": "Norm oranje", "en": "Amber norm"},
+    "chart_spc_centre": {"nl": "Gemiddelde eigen historie", "en": "Own historical mean"},
+    "chart_spc_limits": {"nl": "Controlegrenzen (normale variatie)",
+                         "en": "Control limits (normal variation)"},
+    "chart_spc_signal": {"nl": "Signaal: meer dan normale variatie",
+                         "en": "Signal: more than normal variation"},
+    "chart_step": {"nl": "Stap", "en": "Step"},
+    "chart_target_path": {"nl": "Doelpad", "en": "Target path"},
+    "chart_projection": {"nl": "Prognose (trend)", "en": "Projection (trend)"},
+    "chart_realised": {"nl": "Realisatie", "en": "Realised"},
+    "status_n<10": {"nl": "n < 10", "en": "n < 10"},
+    "unit_days": {"nl": "d", "en": "d"},
+    "unit_points": {"nl": "%-punt", "en": "pp"},
+    "export_csv": {"nl": "Download CSV", "en": "Download CSV"},
+    "export_xlsx": {"nl": "Download Excel", "en": "Download Excel"},
+    "export_data_version": {"nl": "Dataversie {version}", "en": "Data version {version}"},
+    "no_data_yet": {
+        "nl": "Er zijn nog geen geaccepteerde aanleveringen. Begin bij Aanleveren, of laad de "
+        "voorbeeldregio (`make run`).",
+        "en": "There are no accepted deliveries yet. Start at Upload, or load the sample "
+        "region (`make run`).",
+    },
+    "categories_municipality_note": {
+        "nl": "Alleen de populatie kent gemeenten: per gemeente worden alleen KPI's op basis "
+        "van de populatie getoond.",
+        "en": "Only the population has municipalities: per municipality only population-based "
+        "KPIs are shown.",
+    },
+    "categories_empty": {"nl": "Geen aanbieders met gegevens voor deze selectie.",
+                         "en": "No providers with data for this selection."},
+    "categories_sparkline": {"nl": "Trend {kpi} (8 kw.)", "en": "Trend {kpi} (8 qtrs)"},
+    "categories_total": {"nl": "Categorie {category}", "en": "Category {category}"},
+    "categories_region": {"nl": "Regio", "en": "Region"},
+    "categories_level": {"nl": "Niveau", "en": "Level"},
+    "categories_legend": {
+        "nl": "✔ groen · ! oranje · ✖ rood · · n < 10 (geen oordeel); het getal erachter is "
+        "het verschil met het vorige kwartaal.",
+        "en": "✔ green · ! amber · ✖ red · · n < 10 (no status); the number after it is the "
+        "change against the previous quarter.",
+    },
+    "categories_open_provider": {"nl": "Aanbieder openen", "en": "Open provider"},
+    "categories_open": {"nl": "Openen", "en": "Open"},
+    "provider_not_available": {
+        "nl": "Die aanbieder is niet beschikbaar; je ziet een aanbieder waartoe je toegang hebt.",
+        "en": "That provider is not available; showing a provider you have access to.",
+    },
+    "provider_header": {"nl": "AGB {agb} · {category} · perceel {lot}",
+                        "en": "AGB {agb} · {category} · lot {lot}"},
+    "provider_current_step": {"nl": "Huidige escalatiestap", "en": "Current escalation step"},
+    "provider_tab_kpis": {"nl": "KPI's en trends", "en": "KPIs and trends"},
+    "provider_tab_breakdown": {"nl": "Populatie, aanbod, resultaten",
+                               "en": "Population, offer, results"},
+    "provider_tab_deliveries": {"nl": "Aanleveringen", "en": "Deliveries"},
+    "provider_tab_escalation": {"nl": "Escalatiehistorie", "en": "Escalation history"},
+    "provider_col_kpi": {"nl": "KPI", "en": "KPI"},
+    "provider_col_value": {"nl": "Waarde", "en": "Value"},
+    "provider_col_status": {"nl": "Status", "en": "Status"},
+    "provider_col_norm": {"nl": "Norm", "en": "Norm"},
+    "provider_chart_table": {"nl": "Tabel bij de grafiek {kpi}", "en": "Table for chart {kpi}"},
+    "provider_population_by_municipality_code": {"nl": "Populatie per gemeente",
+                                                 "en": "Population by municipality"},
+    "provider_population_by_care_form": {"nl": "Populatie per zorgvorm",
+                                         "en": "Population by care form"},
+    "provider_population_by_age_group": {"nl": "Populatie per leeftijdsgroep",
+                                         "en": "Population by age group"},
+    "provider_no_decisions": {"nl": "Nog geen escalatiebesluiten.",
+                              "en": "No escalation decisions yet."},
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},

@@ -1,0 +1,134 @@
+"""Aanbieder: KPI trends with norms, SPC limits and escalation steps; breakdowns; histories."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app_pages.auth import current_user
+from app_pages.ui import (
+    cached,
+    export_buttons,
+    filters_description,
+    format_kpi,
+    language,
+    status_label,
+    t,
+    url_filter,
+)
+from impactmonitor import figures
+from impactmonitor.breakdowns import delivered_table, population_breakdown
+from impactmonitor.deliveries import delivery_history, provider_choices
+from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
+from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
+
+user = current_user()
+lang = language()
+st.title(t("page_provider"))
+
+providers = cached(provider_choices, user)
+if providers.height == 0:
+    st.info(t("no_data_yet"))
+    st.stop()
+labels = {agb: f"{name} ({agb})" for agb, name in
+          providers.select("provider_agb", "name").iter_rows()}
+requested = st.query_params.get("provider")
+if requested is not None and requested not in labels:
+    # Never say whether the code exists: just not available to this user.
+    st.warning(t("provider_not_available"))
+    st.query_params.pop("provider", None)
+provider_agb = url_filter("provider", list(labels), t("filter_provider"), format_func=labels.get,
+                          allow_all=False)
+info = providers.filter(pl.col("provider_agb") == provider_agb).row(0, named=True)
+quarters = [q for q in cached(provider_quarters, user)]
+if not quarters:
+    st.info(t("no_data_yet"))
+    st.stop()
+quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False)
+filters = {"provider": labels[provider_agb], "quarter": quarter}
+filters_text = filters_description(filters)
+
+st.subheader(info["name"])
+st.write(t("provider_header", agb=provider_agb, category=CATEGORY_LABELS[info["category"]][lang],
+           lot=info["lot"] or "–"))
+st.caption(filters_text)
+
+decisions = None
+try:
+    from impactmonitor.escalation import current_steps, decision_history
+except ImportError:  # escalation module not installed in this build
+    current_steps = decision_history = None
+if decision_history is not None:
+    decisions = cached(decision_history, user, provider_agb)
+    steps = cached(current_steps, user)
+    step_row = steps.filter(pl.col("provider_agb") == provider_agb)
+    if step_row.height:
+        row = step_row.row(0, named=True)
+        st.metric(t("provider_current_step"), f"{row['step']} — {row['step_name']}")
+
+tab_kpis, tab_breakdown, tab_deliveries, tab_escalation = st.tabs(
+    [t("provider_tab_kpis"), t("provider_tab_breakdown"), t("provider_tab_deliveries"),
+     t("provider_tab_escalation")])
+
+with tab_kpis:
+    history = cached(kpi_history, user, provider_agb)
+    current = history.filter(pl.col("quarter") == quarter)
+    if current.height:
+        summary = current.select(
+            pl.col("kpi"),
+            pl.struct("value", "unit").map_elements(
+                lambda r: format_kpi(r["value"], r["unit"]), return_dtype=pl.String
+            ).alias("value_text"),
+            pl.col("status").map_elements(status_label, return_dtype=pl.String,
+                                          skip_nulls=False).alias("status_text"),
+            pl.col("norm"), pl.col("denominator"),
+        )
+        names = {k.key: k.name(lang) for k in KPIS}
+        summary = summary.with_columns(pl.col("kpi").replace_strict(names, default=None))
+        summary.columns = [t("provider_col_kpi"), t("provider_col_value"),
+                           t("provider_col_status"), t("provider_col_norm"), "n"]
+        st.dataframe(summary, hide_index=True, width="stretch")
+        export_buttons(current.select("provider_agb", "quarter", "kpi", "numerator",
+                                      "denominator", "value", "status", "norm"),
+                       f"kpis_{provider_agb}_{quarter}", filters_text, key="provider_export",
+                       provider_agb=provider_agb, quarter=quarter)
+    step_marks = None
+    if decisions is not None and decisions.height:
+        step_marks = decisions.select("quarter", "to_step")
+    for definition in KPIS:
+        series = history.filter(pl.col("kpi") == definition.key)
+        if series.height == 0 or series["value"].drop_nulls().len() == 0:
+            continue
+        st.plotly_chart(
+            figures.kpi_trend_figure(series, definition.name(lang), definition.unit, lang,
+                                     step_marks),
+            key=f"provider_chart_{definition.key}", width="stretch",
+        )
+        with st.expander(t("provider_chart_table", kpi=definition.name(lang))):
+            st.dataframe(series.select("quarter", "numerator", "denominator", "value", "status",
+                                       "norm_green", "norm_amber", "spc_centre", "spc_lcl",
+                                       "spc_ucl", "spc_signal"),
+                         hide_index=True, width="stretch")
+
+with tab_breakdown:
+    for dimension in ("municipality_code", "care_form", "age_group"):
+        st.markdown(f"**{t('provider_population_by_' + dimension)}**")
+        st.dataframe(cached(population_breakdown, user, provider_agb, quarter, dimension),
+                     hide_index=True, width="stretch")
+    st.markdown(f"**{t('table_offer').capitalize()}**")
+    offer = cached(delivered_table, user, "offer", provider_agb, quarter)
+    st.dataframe(offer.with_columns(pl.col("care_form").replace_strict(
+        {k: v[lang] for k, v in CARE_FORM_LABELS.items()}, default=pl.col("care_form"))),
+        hide_index=True, width="stretch")
+    st.markdown(f"**{t('table_results').capitalize()}**")
+    st.dataframe(cached(delivered_table, user, "results", provider_agb, quarter),
+                 hide_index=True, width="stretch")
+
+with tab_deliveries:
+    st.dataframe(cached(delivery_history, user, provider_agb), hide_index=True, width="stretch")
+
+with tab_escalation:
+    if decisions is None or decisions.height == 0:
+        st.caption(t("provider_no_decisions"))
+    else:
+        st.dataframe(decisions, hide_index=True, width="stretch")

@@ -1,0 +1,110 @@
+"""Plotly figures shared by the app pages and the PDF reports (no Streamlit here).
+
+Colours are colour-blind safe (Okabe-Ito) and consistent everywhere: categories A/B/C and the
+status colours. Every line also differs by dash or marker, so nothing depends on colour alone.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from impactmonitor.i18n import text
+
+CATEGORY_COLORS = {"A": "#0072B2", "B": "#E69F00", "C": "#009E73"}
+STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "n<10": "#999999",
+                 None: "#BBBBBB"}
+VALUE_COLOR = "#0072B2"
+SPC_COLOR = "#666666"
+SIGNAL_COLOR = "#D55E00"
+
+
+def _layout(figure: go.Figure, title: str, lang: str, percent: bool) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        separators=",." if lang == "nl" else ".,",
+        template="plotly_white",
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.18},
+        height=340,
+        hovermode="x unified",
+    )
+    figure.update_xaxes(type="category", title=text("chart_quarter", lang))
+    if percent:
+        figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    else:
+        figure.update_yaxes(rangemode="tozero")
+    return figure
+
+
+def kpi_trend_figure(history: pl.DataFrame, kpi_name: str, unit: str, lang: str = "nl",
+                     decisions: pl.DataFrame | None = None) -> go.Figure:
+    """Trend of one KPI for one provider: value, norm lines, SPC centre and limits, signals.
+
+    `history` is `kpis.kpi_history` filtered to one KPI; `decisions` (quarter, to_step,
+    step_name) draws the escalation steps on the time line.
+    """
+    history = history.sort("quarter")
+    quarters = history["quarter"].to_list()
+    figure = go.Figure()
+    if "norm_green" in history.columns and history["norm_green"].drop_nulls().len():
+        figure.add_trace(go.Scatter(
+            x=quarters, y=history["norm_green"].to_list(), name=text("chart_norm_green", lang),
+            mode="lines", line={"color": STATUS_COLORS["green"], "dash": "dash", "shape": "hv"}))
+    if "norm_amber" in history.columns and history["norm_amber"].drop_nulls().len():
+        figure.add_trace(go.Scatter(
+            x=quarters, y=history["norm_amber"].to_list(), name=text("chart_norm_amber", lang),
+            mode="lines", line={"color": STATUS_COLORS["amber"], "dash": "dot", "shape": "hv"}))
+    if "spc_centre" in history.columns and history["spc_centre"].drop_nulls().len():
+        figure.add_trace(go.Scatter(
+            x=quarters, y=history["spc_centre"].to_list(), name=text("chart_spc_centre", lang),
+            mode="lines", line={"color": SPC_COLOR, "width": 1}))
+        for column, show in (("spc_ucl", True), ("spc_lcl", False)):
+            figure.add_trace(go.Scatter(
+                x=quarters, y=history[column].to_list(), name=text("chart_spc_limits", lang),
+                mode="lines", showlegend=show, legendgroup="limits",
+                line={"color": SPC_COLOR, "width": 1, "dash": "dashdot"}))
+    figure.add_trace(go.Scatter(
+        x=quarters, y=history["value"].to_list(), name=kpi_name, mode="lines+markers",
+        line={"color": VALUE_COLOR, "width": 3}, marker={"size": 7}))
+    if "spc_signal" in history.columns:
+        signals = history.filter(pl.col("spc_signal").is_not_null())
+        if signals.height:
+            figure.add_trace(go.Scatter(
+                x=signals["quarter"].to_list(), y=signals["value"].to_list(),
+                name=text("chart_spc_signal", lang), mode="markers",
+                marker={"color": SIGNAL_COLOR, "size": 13, "symbol": "diamond-open",
+                        "line": {"width": 3}}))
+    for record in (decisions.iter_rows(named=True) if decisions is not None else []):
+        if record["quarter"] not in quarters:
+            continue
+        figure.add_vline(x=quarters.index(record["quarter"]), line_dash="dot",
+                         line_color="#CC79A7")
+        figure.add_annotation(x=record["quarter"], y=1, yref="paper", showarrow=False,
+                              text=f"{text('chart_step', lang)} {record['to_step']}",
+                              font={"color": "#CC79A7", "size": 10}, yanchor="bottom")
+    return _layout(figure, kpi_name, lang, unit == "share")
+
+
+def target_figure(series: pl.DataFrame, title: str, lang: str = "nl") -> go.Figure:
+    """One regional index per quarter against its target path and the projection.
+
+    `series` columns: quarter, value (realised index), target_path, projection.
+    """
+    series = series.sort("quarter")
+    quarters = series["quarter"].to_list()
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(
+        x=quarters, y=series["target_path"].to_list(), name=text("chart_target_path", lang),
+        mode="lines", line={"color": STATUS_COLORS["green"], "dash": "dash"}))
+    if "projection" in series.columns:
+        figure.add_trace(go.Scatter(
+            x=quarters, y=series["projection"].to_list(), name=text("chart_projection", lang),
+            mode="lines", line={"color": SIGNAL_COLOR, "dash": "dot"}))
+    figure.add_trace(go.Scatter(
+        x=quarters, y=series["value"].to_list(), name=text("chart_realised", lang),
+        mode="lines+markers", line={"color": VALUE_COLOR, "width": 3}))
+    figure.add_hline(y=1.0, line_color="#999999", line_width=1)
+    layout = _layout(figure, title, lang, percent=False)
+    layout.update_yaxes(rangemode="normal", tickformat=".2f")
+    return layout
