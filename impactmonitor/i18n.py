@@ -651,6 +651,21 @@ TEXTS: dict[str, dict[str, str]] = {
                                          "en": "Population by age group"},
     "provider_no_decisions": {"nl": "Nog geen escalatiebesluiten.",
                               "en": "No escalation decisions yet."},
+    "mirror_explanation": {
+        "nl": "Je eigen KPI's naast het gemiddelde van de andere aanbieders in je categorie en "
+        "in de regio (som van tellers gedeeld door som van noemers). Een vergelijking over "
+        "minder dan {minimum} andere aanbieders wordt niet getoond.",
+        "en": "Your own KPIs next to the average of the other providers in your category and "
+        "in the region (sum of numerators over sum of denominators). A comparison over fewer "
+        "than {minimum} other providers is not shown.",
+    },
+    "mirror_own": {"nl": "Eigen waarde", "en": "Own value"},
+    "mirror_category": {"nl": "Categorie {category} (anderen)",
+                        "en": "Category {category} (others)"},
+    "mirror_region": {"nl": "Regio (anderen)", "en": "Region (others)"},
+    "mirror_suppressed": {"nl": "niet getoond (< {minimum} aanbieders)",
+                          "en": "not shown (< {minimum} providers)"},
+    "mirror_trend_kpi": {"nl": "Trend van KPI", "en": "Trend of KPI"},
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},

@@ -1,0 +1,101 @@
+"""Spiegelrapport: own KPIs against the own category and the region (others only as aggregates)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from app_pages.auth import current_user
+from app_pages.ui import (
+    cached,
+    export_buttons,
+    filters_description,
+    format_kpi,
+    language,
+    status_label,
+    t,
+    url_filter,
+)
+from impactmonitor.deliveries import provider_choices
+from impactmonitor.figures import CATEGORY_COLORS, VALUE_COLOR
+from impactmonitor.kpis import KPIS, kpi, kpi_table, provider_quarters
+from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report
+
+user = current_user()
+lang = language()
+st.title(t("page_mirror"))
+providers = cached(provider_choices, user)
+quarters = cached(provider_quarters, user)
+if providers.height == 0 or not quarters:
+    st.info(t("no_data_yet"))
+    st.stop()
+labels = {agb: f"{name} ({agb})" for agb, name in
+          providers.select("provider_agb", "name").iter_rows()}
+if st.query_params.get("provider") not in (None, *labels):
+    st.warning(t("provider_not_available"))
+    st.query_params.pop("provider", None)
+left, right = st.columns(2)
+provider_agb = url_filter("provider", list(labels), t("filter_provider"), format_func=labels.get,
+                          allow_all=False, container=left)
+quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, container=right)
+filters_text = filters_description({"provider": labels[provider_agb], "quarter": quarter})
+st.caption(filters_text)
+st.write(t("mirror_explanation", minimum=MIN_OTHER_PROVIDERS))
+
+report = cached(mirror_report, user, provider_agb)
+own_status = cached(kpi_table, user, quarter, provider_agb=provider_agb).select("kpi", "status")
+
+
+def comparison_text(value: float | None, suppressed: bool | None, unit: str) -> str:
+    if suppressed:
+        return t("mirror_suppressed", minimum=MIN_OTHER_PROVIDERS)
+    return format_kpi(value, unit)
+
+
+rows = report.filter(pl.col("quarter") == quarter).join(own_status, on="kpi", how="left")
+table = pl.DataFrame([
+    {
+        t("provider_col_kpi"): kpi(r["kpi"]).name(lang),
+        t("mirror_own"): format_kpi(r["value"], kpi(r["kpi"]).unit),
+        t("provider_col_status"): status_label(r["status"]),
+        t("mirror_category", category=r["category"]): comparison_text(
+            r["category_value"], r["category_suppressed"], kpi(r["kpi"]).unit),
+        t("mirror_region"): comparison_text(r["region_value"], r["region_suppressed"],
+                                            kpi(r["kpi"]).unit),
+    }
+    for r in rows.iter_rows(named=True)
+])
+if table.height == 0:
+    st.info(t("categories_empty"))
+else:
+    st.dataframe(table, hide_index=True, width="stretch")
+    export_buttons(rows.drop("status"), f"spiegelrapport_{provider_agb}_{quarter}", filters_text,
+                   key="mirror_export", provider_agb=provider_agb, quarter=quarter)
+
+chosen = st.selectbox(t("mirror_trend_kpi"), [k.key for k in KPIS],
+                      format_func=lambda key: kpi(key).name(lang), key="mirror_trend_kpi")
+series = report.filter(pl.col("kpi") == chosen).sort("quarter")
+if series.height:
+    figure = go.Figure()
+    category = series["category"][0]
+    figure.add_trace(go.Scatter(x=series["quarter"], y=series["value"], name=t("mirror_own"),
+                                mode="lines+markers", line={"color": VALUE_COLOR, "width": 3}))
+    figure.add_trace(go.Scatter(
+        x=series["quarter"], y=series["category_value"],
+        name=t("mirror_category", category=category), mode="lines",
+        line={"color": CATEGORY_COLORS.get(category, "#999999"), "dash": "dash"}))
+    figure.add_trace(go.Scatter(x=series["quarter"], y=series["region_value"],
+                                name=t("mirror_region"), mode="lines",
+                                line={"color": "#666666", "dash": "dot"}))
+    figure.update_layout(template="plotly_white", separators=",." if lang == "nl" else ".,",
+                         title=kpi(chosen).name(lang), height=340,
+                         legend={"orientation": "h", "y": -0.2})
+    figure.update_xaxes(type="category")
+    if kpi(chosen).unit == "share":
+        figure.update_yaxes(tickformat=".0%")
+    st.plotly_chart(figure, key="mirror_chart", width="stretch")
+    with st.expander(t("provider_chart_table", kpi=kpi(chosen).name(lang))):
+        st.dataframe(series.select("quarter", "value", "category_value", "region_value",
+                                   "category_suppressed", "region_suppressed"),
+                     hide_index=True, width="stretch")
