@@ -91,11 +91,11 @@ FILTER_KEYS = ("quarter", "category", "municipality", "care_form", "lot")
 
 
 def url_filter(name: str, options: list, label: str, format_func=str,
-               allow_all: bool = True, container=None) -> object:
+               allow_all: bool = True, container=None, default: object = None) -> object:
     """A select box whose value lives in the URL (`?name=value`), so a link reproduces the view."""
     container = container or st
     choices = ([None] if allow_all else []) + list(options)
-    current = st.query_params.get(name)
+    current = st.query_params.get(name, default)
     index = choices.index(current) if current in choices else 0
     value = container.selectbox(
         label, choices, index=index, key=f"filter_{name}",

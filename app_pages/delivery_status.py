@@ -1,0 +1,76 @@
+"""Aanleverstatus: which provider-quarters are complete, late, incomplete or missing."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app_pages.auth import current_user
+from app_pages.ui import cached, export_buttons, filters_description, language, t, url_filter
+from impactmonitor.delivery_status import STATUSES, delivery_status, delivery_summary
+from schemas.reference import CATEGORIES, CATEGORY_LABELS
+
+ICONS = {"complete": "✔", "late": "⏱", "incomplete": "◐", "missing": "✖", "pending": "…"}
+TINTS = {"complete": "#CDEBE0", "late": "#F8E3B5", "incomplete": "#F8E3B5",
+         "missing": "#F5CDB8", "pending": "#EEEEEE"}
+QUARTERS_SHOWN = 8
+
+user = current_user()
+lang = language()
+st.title(t("page_delivery_status"))
+status = cached(delivery_status, user)
+if status.height == 0:
+    st.info(t("delivery_status_empty"))
+    st.stop()
+
+all_quarters = sorted(status["quarter"].unique().to_list())
+columns = st.columns(3)
+category = url_filter("category", list(CATEGORIES), t("filter_category"),
+                      format_func=lambda c: CATEGORY_LABELS[c][lang], container=columns[0])
+shown_status = url_filter("status", list(STATUSES), t("delivery_status_filter"),
+                          format_func=lambda s: f"{ICONS[s]} {t('delivery_' + s)}",
+                          container=columns[1])
+first = url_filter("from", all_quarters, t("delivery_status_from"), allow_all=False,
+                   container=columns[2], default=all_quarters[-min(QUARTERS_SHOWN,
+                                                                   len(all_quarters))])
+filters_text = filters_description({"category": category, "status": shown_status,
+                                    "quarter": f"{first} …"})
+st.caption(filters_text)
+st.caption(" · ".join(f"{ICONS[s]} {t('delivery_' + s)}" for s in STATUSES))
+
+selected = status.filter(pl.col("quarter") >= first)
+if category:
+    selected = selected.filter(pl.col("category") == category)
+if shown_status:
+    keep = selected.filter(pl.col("status") == shown_status)["provider_agb"].unique()
+    selected = selected.filter(pl.col("provider_agb").is_in(keep.to_list()))
+if selected.height == 0:
+    st.info(t("categories_empty"))
+    st.stop()
+
+cells = selected.with_columns(
+    pl.col("status").map_elements(lambda s: f"{ICONS.get(s, '')} {t('delivery_' + s)}",
+                                  return_dtype=pl.String).alias("cell"))
+grid = cells.pivot(on="quarter", index=["provider_agb", "name", "category"], values="cell",
+                   sort_columns=True).sort("category", "name")
+codes = selected.pivot(on="quarter", index=["provider_agb"], values="status",
+                       sort_columns=True).to_pandas().set_index("provider_agb")
+frame = grid.to_pandas()
+
+
+def colour(column):
+    if column.name not in codes.columns:
+        return [""] * len(column)
+    return [f"background-color: {TINTS.get(codes.at[agb, column.name], '')}"
+            for agb in frame["provider_agb"]]
+
+
+st.dataframe(frame.style.apply(colour, axis=0), hide_index=True, width="stretch",
+             key="delivery_status_grid")
+export_buttons(selected.select("provider_agb", "name", "category", "quarter", "status",
+                               "tables_delivered", "completed_at", "days_late"),
+               "aanleverstatus", filters_text, key="delivery_status_export")
+
+st.subheader(t("delivery_status_summary"))
+summary = cached(delivery_summary, user).filter(pl.col("quarter") >= first)
+st.dataframe(summary, hide_index=True, width="stretch")

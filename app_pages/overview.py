@@ -1,0 +1,103 @@
+"""Overzicht (management): the 30% target, contributions and headline KPIs for the region."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from app_pages.auth import current_user
+from app_pages.ui import cached, format_delta, format_kpi, language, number, t
+from impactmonitor import figures
+from impactmonitor.kpis import aggregate_kpis, kpi, provider_quarters
+from impactmonitor.quarters import previous
+from impactmonitor.target import (
+    INDEXES,
+    target_assessment,
+    target_contributions,
+    target_series,
+)
+
+TARGET_ICONS = {"on_track": "✔", "met": "✔", "at_risk": "!", "off_track": "✖", "not_met": "✖",
+                "no_data": "–"}
+HEADLINE_KPIS = ("goal_achievement", "dropout", "satisfaction", "intake_wait_days",
+                 "waiting_list")
+
+user = current_user()
+lang = language()
+st.title(t("page_overview"))
+quarters = cached(provider_quarters, user)
+if not quarters:
+    st.info(t("no_data_yet"))
+    st.stop()
+latest = quarters[0]
+st.caption(t("overview_caption", quarter=latest))
+
+# ---- headline KPIs ------------------------------------------------------------------------------
+st.subheader(t("overview_headline", quarter=latest))
+headline = cached(aggregate_kpis, user, (previous(latest), latest), by=(),
+                  kpis=HEADLINE_KPIS)
+columns = st.columns(len(HEADLINE_KPIS))
+for column, key in zip(columns, HEADLINE_KPIS, strict=True):
+    definition = kpi(key)
+    rows = headline.filter(pl.col("kpi") == key)
+    now = rows.filter(pl.col("quarter") == latest)
+    before = rows.filter(pl.col("quarter") == previous(latest))
+    value = now["value"][0] if now.height else None
+    prior = before["value"][0] if before.height else None
+    delta = None if value is None or prior is None else value - prior
+    column.metric(definition.name(lang), format_kpi(value, definition.unit),
+                  delta=format_delta(delta, definition.unit) or None,
+                  delta_color="normal" if definition.direction == "higher" else "inverse",
+                  help=definition.explanation(lang))
+
+# ---- the 30% target -----------------------------------------------------------------------------
+series = cached(target_series, user, lang=lang)
+assessments = cached(target_assessment, user, lang=lang)
+for index in INDEXES:
+    st.subheader(index.name(lang))
+    assessment = assessments.filter(pl.col("index") == index.key)
+    if assessment.height:
+        row = assessment.row(0, named=True)
+        icon = TARGET_ICONS.get(row["status"], "–")
+        box = st.success if row["status"] in ("on_track", "met") else (
+            st.warning if row["status"] == "at_risk" else st.error)
+        box(f"{icon} {row['statement']}")
+    index_series = series.filter(pl.col("index") == index.key)
+    if index_series.height:
+        st.plotly_chart(figures.target_figure(index_series, index.name(lang), lang),
+                        key=f"overview_target_{index.key}", width="stretch")
+        with st.expander(t("overview_target_table")):
+            st.dataframe(index_series.select("quarter", "clients", "baseline_clients", "value",
+                                             "target_path", "projection"),
+                         hide_index=True, width="stretch")
+
+# ---- contributions ------------------------------------------------------------------------------
+st.subheader(t("overview_contributions"))
+index_key = st.radio(t("overview_index"), [i.key for i in INDEXES], horizontal=True,
+                     format_func=lambda k: next(i.name(lang) for i in INDEXES if i.key == k),
+                     key="overview_index")
+by_provider, by_municipality = st.tabs([t("overview_by_provider"),
+                                        t("overview_by_municipality")])
+for tab, by, label_column in ((by_provider, "provider", "name"),
+                              (by_municipality, "municipality", "municipality_name")):
+    with tab:
+        contributions = cached(target_contributions, user, index_key, by=by)
+        if contributions.height == 0:
+            st.caption(t("categories_empty"))
+            continue
+        top = contributions.head(15)
+        figure = go.Figure(go.Bar(
+            y=top[label_column].to_list(), x=top["contribution"].to_list(), orientation="h",
+            marker_color=[figures.STATUS_COLORS["green"] if (c or 0) * (
+                -1 if index_key == "short_residential" else 1) > 0
+                else figures.STATUS_COLORS["red"] for c in top["contribution"].to_list()],
+        ))
+        figure.update_layout(template="plotly_white", height=420,
+                             separators=",." if lang == "nl" else ".,",
+                             title=t("overview_contribution_chart"),
+                             yaxis={"autorange": "reversed"}, margin={"l": 220})
+        st.plotly_chart(figure, key=f"overview_contrib_{by}", width="stretch")
+        st.dataframe(contributions.with_columns(
+            pl.col("contribution").map_elements(lambda v: number(v, 3), return_dtype=pl.String)),
+            hide_index=True, width="stretch")
