@@ -695,6 +695,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "delivery_incomplete": {"nl": "onvolledig", "en": "incomplete"},
     "delivery_missing": {"nl": "ontbreekt", "en": "missing"},
     "delivery_pending": {"nl": "nog open", "en": "not yet due"},
+    "norms_in_effect": {"nl": "Normen die gelden in {quarter}",
+                        "en": "Norms in effect in {quarter}"},
+    "norms_form": {"nl": "Norm wijzigen", "en": "Change a norm"},
+    "norms_all_categories": {"nl": "Alle categorieën", "en": "All categories"},
+    "norms_valid_from": {"nl": "Geldig vanaf kwartaal", "en": "Valid from quarter"},
+    "norms_green": {"nl": "Grens groen", "en": "Green threshold"},
+    "norms_amber": {"nl": "Grens oranje", "en": "Amber threshold"},
+    "norms_units_help": {
+        "nl": "Percentages als getal (70 = 70%), wachttijden en ligduur in dagen. Beide leeg "
+        "laten trekt de norm in.",
+        "en": "Percentages as a number (70 = 70%), waiting times and length of stay in days. "
+        "Leave both empty to withdraw the norm.",
+    },
+    "norms_reason": {"nl": "Reden van de wijziging", "en": "Reason for the change"},
+    "norms_reason_required": {"nl": "Geef een reden voor de wijziging.",
+                              "en": "Give a reason for the change."},
+    "norms_both_or_none": {"nl": "Vul beide grenzen in, of laat beide leeg om de norm in te "
+                           "trekken.", "en": "Fill in both thresholds, or leave both empty to "
+                           "withdraw the norm."},
+    "norms_order_higher": {"nl": "Hoger is beter: de grens voor oranje mag niet boven die "
+                           "voor groen liggen.", "en": "Higher is better: the amber threshold "
+                           "cannot be above the green one."},
+    "norms_order_lower": {"nl": "Lager is beter: de grens voor oranje mag niet onder die "
+                          "voor groen liggen.", "en": "Lower is better: the amber threshold "
+                          "cannot be below the green one."},
+    "norms_saved": {"nl": "Norm opgeslagen; geldig vanaf {quarter}. Eerdere kwartalen houden "
+                    "hun oude norm.", "en": "Norm saved; valid from {quarter}. Earlier "
+                    "quarters keep their old norm."},
+    "norms_history": {"nl": "Geschiedenis van normwijzigingen", "en": "History of norm changes"},
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},

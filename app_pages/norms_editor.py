@@ -1,0 +1,68 @@
+"""Norms tab of the admin page: the norms in effect, a form to change one, and the history."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app_pages.ui import language, t
+from impactmonitor.access import User
+from impactmonitor.kpis import KPIS, kpi
+from impactmonitor.norms import norm_history, norms_in_effect, set_norm
+from impactmonitor.quarters import last_complete_quarter, parse_quarter, shift
+from impactmonitor.storage import Database
+from schemas.reference import CATEGORIES
+
+
+def norms_editor(db: Database, user: User) -> None:
+    from datetime import date
+
+    lang = language()
+    current_quarter = shift(last_complete_quarter(date.today()), 1)
+    st.caption(t("norms_in_effect", quarter=current_quarter))
+    effect = norms_in_effect(db, current_quarter).with_columns(
+        pl.col("kpi").replace_strict({k.key: k.name(lang) for k in KPIS}, default=None)
+    )
+    st.dataframe(effect, hide_index=True, width="stretch")
+
+    with st.form("norms_form"):
+        st.subheader(t("norms_form"))
+        c1, c2, c3 = st.columns(3)
+        key = c1.selectbox(t("provider_col_kpi"), [k.key for k in KPIS],
+                           format_func=lambda k: kpi(k).name(lang), key="norms_kpi")
+        category = c2.selectbox(t("filter_category"), [None, *CATEGORIES],
+                                format_func=lambda c: t("norms_all_categories") if c is None
+                                else c, key="norms_category")
+        valid_from = c3.text_input(t("norms_valid_from"), value=current_quarter,
+                                   key="norms_valid_from")
+        c4, c5 = st.columns(2)
+        green = c4.number_input(t("norms_green"), value=None, step=1.0, key="norms_green",
+                                help=t("norms_units_help"))
+        amber = c5.number_input(t("norms_amber"), value=None, step=1.0, key="norms_amber")
+        reason = st.text_input(t("norms_reason"), key="norms_reason")
+        submitted = st.form_submit_button(t("admin_save"))
+    if submitted:
+        definition = kpi(key)
+        scale = 100.0 if definition.unit == "share" else 1.0
+        problem = None
+        if parse_quarter(valid_from) is None:
+            problem = t("cell_bad_quarter")
+        elif (green is None) != (amber is None):
+            problem = t("norms_both_or_none")
+        elif green is not None and amber is not None and (
+            (definition.direction == "higher" and amber > green)
+            or (definition.direction == "lower" and amber < green)
+        ):
+            problem = t("norms_order_" + definition.direction)
+        elif not reason.strip():
+            problem = t("norms_reason_required")
+        if problem:
+            st.error(problem)
+        else:
+            set_norm(db, user, key,
+                     green=None if green is None else green / scale,
+                     amber=None if amber is None else amber / scale,
+                     valid_from=valid_from, category=category, reason=reason.strip())
+            st.success(t("norms_saved", quarter=parse_quarter(valid_from)))
+    with st.expander(t("norms_history")):
+        st.dataframe(norm_history(db), hide_index=True, width="stretch")
