@@ -12,14 +12,19 @@ import os
 import time
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from app_pages.ui import database, t
 from impactmonitor.access import User
+from impactmonitor.sessions import COOKIE_NAME, issue_token, record_logout, user_for_token
 from impactmonitor.users import AccountLocked, authenticate
 
 SESSION_TIMEOUT_SECONDS = int(os.environ.get("IMPACTMONITOR_SESSION_TIMEOUT", str(30 * 60)))
 _USER_KEY = "auth_user"
 _SEEN_KEY = "auth_last_seen"
+_COOKIE_SET_KEY = "auth_cookie_set_at"
+# The session cookie is renewed at most this often while the user is active.
+COOKIE_RENEW_SECONDS = 300
 
 
 def auth_mode() -> str:
@@ -36,16 +41,41 @@ def current_user() -> User | None:
         logout()
         st.session_state["auth_timed_out"] = True
         return None
-    if user is not None:
-        st.session_state[_SEEN_KEY] = time.time()
+    if user is None:
+        # A page reload starts a new Streamlit session: the signed cookie restores the login.
+        user = user_for_token(database(), st.context.cookies.get(COOKIE_NAME))
+        if user is None:
+            return None
+        st.session_state[_USER_KEY] = user
+        st.session_state[_COOKIE_SET_KEY] = time.time()
+    st.session_state[_SEEN_KEY] = time.time()
+    if time.time() - st.session_state.get(_COOKIE_SET_KEY, 0.0) > COOKIE_RENEW_SECONDS:
+        _set_session_cookie(issue_token(user.username, SESSION_TIMEOUT_SECONDS))
     return user
+
+
+def _set_session_cookie(token: str, max_age: int = SESSION_TIMEOUT_SECONDS) -> None:
+    """Set (or with max_age 0 clear) the session cookie in the browser.
+
+    The token holds no secret beyond its signature; it is `SameSite=Strict`.
+    """
+    st.session_state[_COOKIE_SET_KEY] = time.time()
+    components.html(
+        f"<script>document.cookie = '{COOKIE_NAME}={token}; path=/; max-age={max_age}; "
+        "SameSite=Strict';</script>",
+        height=0,
+    )
 
 
 def logout() -> None:
     if auth_mode() == "oidc":
         st.logout()
-    st.session_state.pop(_USER_KEY, None)
+    user = st.session_state.pop(_USER_KEY, None)
     st.session_state.pop(_SEEN_KEY, None)
+    if user is not None:
+        # Server-side: every token issued so far stops working, whatever the browser keeps.
+        record_logout(database(), user.username)
+    st.session_state.pop(_COOKIE_SET_KEY, None)
 
 
 def login_form() -> None:
@@ -71,6 +101,7 @@ def login_form() -> None:
             return
         st.session_state[_USER_KEY] = user
         st.session_state[_SEEN_KEY] = time.time()
+        st.session_state.pop(_COOKIE_SET_KEY, None)  # the next run sets the session cookie
         st.rerun()
 
 
