@@ -6,6 +6,7 @@ the domain layer returns for the logged-in user, which is where access is enforc
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
@@ -13,21 +14,24 @@ import streamlit as st
 from app_pages.auth import current_user, login_form, logout
 from app_pages.ui import language, t
 from impactmonitor.access import visible_pages
+from impactmonitor.storage import DatabaseBusy
 
 st.set_page_config(page_title="Impactmonitor Jeugdhulp", page_icon="📊", layout="wide")
 
 # page key -> (file, title key, icon, url path). Order is the order in the menu.
 PAGES = {
-    "overview": ("app_pages/overview.py", "page_overview", "🎯", "overzicht"),
-    "categories": ("app_pages/categories.py", "page_categories", "📊", "kpis"),
-    "provider": ("app_pages/provider.py", "page_provider", "🏥", "aanbieder"),
-    "escalation": ("app_pages/escalation.py", "page_escalation", "🪜", "escalatie"),
-    "upload": ("app_pages/upload.py", "page_upload", "📤", "aanleveren"),
-    "delivery_status": ("app_pages/delivery_status.py", "page_delivery_status", "🗓️",
-                        "aanleverstatus"),
-    "mirror": ("app_pages/mirror.py", "page_mirror", "🪞", "spiegelrapport"),
-    "admin": ("app_pages/admin.py", "page_admin", "⚙️", "beheer"),
-    "audit": ("app_pages/audit.py", "page_audit", "📜", "auditlog"),
+    "overview": ("app_pages/overview.py", "page_overview", ":material/flag:", "overzicht"),
+    "categories": ("app_pages/categories.py", "page_categories", ":material/table_chart:",
+                   "kpis"),
+    "provider": ("app_pages/provider.py", "page_provider", ":material/domain:", "aanbieder"),
+    "escalation": ("app_pages/escalation.py", "page_escalation", ":material/stairs:",
+                   "escalatie"),
+    "upload": ("app_pages/upload.py", "page_upload", ":material/upload_file:", "aanleveren"),
+    "delivery_status": ("app_pages/delivery_status.py", "page_delivery_status",
+                        ":material/event_available:", "aanleverstatus"),
+    "mirror": ("app_pages/mirror.py", "page_mirror", ":material/compare:", "spiegelrapport"),
+    "admin": ("app_pages/admin.py", "page_admin", ":material/settings:", "beheer"),
+    "audit": ("app_pages/audit.py", "page_audit", ":material/history:", "auditlog"),
 }
 
 
@@ -46,8 +50,8 @@ with st.sidebar:
 
 user = current_user()
 if user is None:
-    st.navigation([st.Page(login_form, title=t("login_button"), icon="🔑", url_path="login")],
-                  position="hidden").run()
+    st.navigation([st.Page(login_form, title=t("login_button"), icon=":material/login:",
+                           url_path="login")], position="hidden").run()
     st.stop()
 
 with st.sidebar:
@@ -66,6 +70,13 @@ for key in visible_pages(user):
         continue
     pages.append(st.Page(path, title=t(title_key), icon=icon, url_path=url_path))
 if not pages:
-    pages = [st.Page("app_pages/deliveries.py", title=t("page_deliveries"), icon="📥",
-                     url_path="aanleveringen")]
-st.navigation(pages).run()
+    pages = [st.Page("app_pages/deliveries.py", title=t("page_deliveries"),
+                     icon=":material/inbox:", url_path="aanleveringen")]
+try:
+    st.navigation(pages).run()
+except DatabaseBusy:
+    st.warning(t("error_database_busy"))
+except Exception:  # st.rerun/st.stop are BaseExceptions and pass through untouched
+    # Users get a plain message, never a traceback; the details go to the server log.
+    logging.getLogger("impactmonitor").exception("page failed")
+    st.error(t("error_unexpected"))

@@ -12,7 +12,6 @@ import os
 import time
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from app_pages.ui import database, t
 from impactmonitor.access import User
@@ -60,10 +59,10 @@ def _set_session_cookie(token: str, max_age: int = SESSION_TIMEOUT_SECONDS) -> N
     The token holds no secret beyond its signature; it is `SameSite=Strict`.
     """
     st.session_state[_COOKIE_SET_KEY] = time.time()
-    components.html(
+    st.iframe(
         f"<script>document.cookie = '{COOKIE_NAME}={token}; path=/; max-age={max_age}; "
         "SameSite=Strict';</script>",
-        height=0,
+        height=1,
     )
 
 

@@ -78,7 +78,7 @@ def wide_table(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     display = cells.pivot("kpi", index=["provider_agb", "name", "lot"], values="cell")
     status = cells.pivot("kpi", index=["provider_agb"], values="status")
     present = [k for k in kpi_keys if k in display.columns]
-    display = display.select("provider_agb", "name", "lot", *present)
+    display = display.select("provider_agb", "name", pl.col("lot").fill_null("–"), *present)
     return display, status.select("provider_agb", *[k for k in present])
 
 

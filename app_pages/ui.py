@@ -129,13 +129,16 @@ def format_kpi(value: float | None, unit: str) -> str:
 
 
 def format_delta(delta: float | None, unit: str) -> str:
+    """A change against the previous quarter: +1,2 %-punt / -0,8 / ±0 (ASCII signs, so that
+    st.metric reads the direction)."""
     if delta is None or delta != delta:
         return ""
-    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
-    magnitude = abs(delta)
-    if unit == "share":
-        return f"{sign}{number(magnitude * 100, 1)} {t('unit_points')}"
-    return f"{sign}{number(magnitude, 2 if unit == 'ratio' else 1 if unit == 'days' else 0)}"
+    scale, decimals = {"share": (100, 1), "ratio": (1, 2), "days": (1, 1)}.get(unit, (1, 0))
+    shown = number(abs(delta) * scale, decimals)
+    rounded_to_zero = round(abs(delta) * scale, decimals) == 0
+    sign = "±" if rounded_to_zero else "+" if delta > 0 else "-"
+    suffix = f" {t('unit_points')}" if unit == "share" else ""
+    return f"{sign}{shown}{suffix}"
 
 
 def export_buttons(frame, name: str, filters_text: str, key: str,

@@ -452,6 +452,68 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Demo-accounts (wachtwoorden alleen nu zichtbaar):",
         "en": "Demo accounts (passwords shown only now):",
     },
+    # ---- KPIs, norms, target, delivery status, escalation (KPI helper) ----------------------
+    "kpi_status_n_below": {"nl": "n < 10 (geen oordeel)", "en": "n < 10 (no status)"},
+    "kpi_status_no_norm": {"nl": "geen norm", "en": "no norm"},
+    "target_method": {
+        "nl": "Methode: kleinste-kwadratenlijn door de index van de laatste {n} kwartalen "
+        "({first}–{last}), doorgetrokken.",
+        "en": "Method: least-squares straight line through the index of the last {n} quarters "
+        "({first}–{last}), extended.",
+    },
+    "target_statement_projection": {
+        "nl": "{status}: de trend komt in {quarter} uit op {projected} tegen een doel van "
+        "{target} ({share}% van de benodigde verandering).",
+        "en": "{status}: the trend reaches {projected} in {quarter} against a target of "
+        "{target} ({share}% of the required change).",
+    },
+    "target_statement_after": {
+        "nl": "Doel {target} in {quarter} {status}: de index was {value} ({percent} ten "
+        "opzichte van de nulmeting). Sindsdien veranderd met {change} tot {latest} in "
+        "{latest_quarter}.",
+        "en": "Target {target} in {quarter} {status}: the index was {value} ({percent} against "
+        "the baseline). Since then changed by {change} to {latest} in {latest_quarter}.",
+    },
+    "target_statement_follow_up": {
+        "nl": "Vervolgdoel: {status}; de trend komt in {quarter} uit op {projected} tegen "
+        "{target} ({share}% van de benodigde verandering).",
+        "en": "Follow-up target: {status}; the trend reaches {projected} in {quarter} against "
+        "{target} ({share}% of the required change).",
+    },
+    "target_status_on_track": {"nl": "Op koers", "en": "On track"},
+    "target_status_at_risk": {"nl": "Risico", "en": "At risk"},
+    "target_status_off_track": {"nl": "Niet op koers", "en": "Off track"},
+    "target_status_met": {"nl": "gehaald", "en": "met"},
+    "target_status_not_met": {"nl": "niet gehaald", "en": "not met"},
+    "target_status_no_data": {"nl": "Geen gegevens", "en": "No data"},
+    "target_no_data": {
+        "nl": "Geen gegevens: er is geen nulmeting of geen populatie voor deze index.",
+        "en": "No data: there is no baseline or no population for this index.",
+    },
+    "target_no_data_at_target": {
+        "nl": "Geen gegevens voor het doelkwartaal {quarter}.",
+        "en": "No data for the target quarter {quarter}.",
+    },
+    "target_too_few_points": {
+        "nl": "Te weinig kwartalen voor een trend (minimaal 2 nodig).",
+        "en": "Too few quarters for a trend (at least 2 needed).",
+    },
+    "review_rhythm_quarterly": {
+        "nl": "Kwartaalgesprek (categorie A: elk kwartaal).",
+        "en": "Quarterly review (category A: every quarter).",
+    },
+    "review_rhythm_periodic": {
+        "nl": "Periodiek gesprek (elke {months} maanden).",
+        "en": "Periodic review (every {months} months).",
+    },
+    "review_agreed": {"nl": "Afgesproken reviewdatum {date}.",
+                      "en": "Agreed review date {date}."},
+    "review_signal": {"nl": "Signaal: {signals}", "en": "Signal: {signals}"},
+    "delivery_status_complete": {"nl": "compleet", "en": "complete"},
+    "delivery_status_late": {"nl": "te laat", "en": "late"},
+    "delivery_status_incomplete": {"nl": "onvolledig", "en": "incomplete"},
+    "delivery_status_missing": {"nl": "ontbreekt", "en": "missing"},
+    "delivery_status_pending": {"nl": "nog niet verplicht", "en": "not yet due"},
     # ---- table names ------------------------------------------------------------------------
     "table_population": {"nl": "populatie", "en": "population"},
     "table_offer": {"nl": "aanbod", "en": "offer"},
@@ -724,6 +786,18 @@ TEXTS: dict[str, dict[str, str]] = {
                     "hun oude norm.", "en": "Norm saved; valid from {quarter}. Earlier "
                     "quarters keep their old norm."},
     "norms_history": {"nl": "Geschiedenis van normwijzigingen", "en": "History of norm changes"},
+    "error_unexpected": {
+        "nl": "Er ging iets mis bij het tonen van deze pagina. Probeer het opnieuw; blijft het "
+        "misgaan, meld het dan aan de beheerder (het tijdstip is genoeg).",
+        "en": "Something went wrong while showing this page. Try again; if it keeps happening, "
+        "tell the administrator (the time is enough).",
+    },
+    "error_database_busy": {
+        "nl": "De database is even bezet (er wordt een aanlevering verwerkt). Probeer het over "
+        "een paar seconden opnieuw.",
+        "en": "The database is busy for a moment (a delivery is being processed). Try again in "
+        "a few seconds.",
+    },
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},
