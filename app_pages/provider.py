@@ -19,6 +19,7 @@ from app_pages.ui import (
 from impactmonitor import figures
 from impactmonitor.breakdowns import delivered_table, population_breakdown
 from impactmonitor.deliveries import delivery_history, provider_choices
+from impactmonitor.escalation import current_steps, decision_history, step_name
 from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
 from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
 
@@ -53,18 +54,11 @@ st.write(t("provider_header", agb=provider_agb, category=CATEGORY_LABELS[info["c
            lot=info["lot"] or "–"))
 st.caption(filters_text)
 
-decisions = None
-try:
-    from impactmonitor.escalation import current_steps, decision_history
-except ImportError:  # escalation module not installed in this build
-    current_steps = decision_history = None
-if decision_history is not None:
-    decisions = cached(decision_history, user, provider_agb)
-    steps = cached(current_steps, user)
-    step_row = steps.filter(pl.col("provider_agb") == provider_agb)
-    if step_row.height:
-        row = step_row.row(0, named=True)
-        st.metric(t("provider_current_step"), f"{row['step']} — {row['step_name']}")
+decisions = cached(decision_history, user, provider_agb, lang=lang)
+step_row = cached(current_steps, user).filter(pl.col("provider_agb") == provider_agb)
+if step_row.height:
+    step = step_row["step"][0]
+    st.metric(t("provider_current_step"), f"{step} — {step_name(step, lang)}")
 
 tab_kpis, tab_breakdown, tab_deliveries, tab_escalation = st.tabs(
     [t("provider_tab_kpis"), t("provider_tab_breakdown"), t("provider_tab_deliveries"),
@@ -92,9 +86,7 @@ with tab_kpis:
                                       "denominator", "value", "status", "norm"),
                        f"kpis_{provider_agb}_{quarter}", filters_text, key="provider_export",
                        provider_agb=provider_agb, quarter=quarter)
-    step_marks = None
-    if decisions is not None and decisions.height:
-        step_marks = decisions.select("quarter", "to_step")
+    step_marks = decisions.select("quarter", "to_step") if decisions.height else None
     for definition in KPIS:
         series = history.filter(pl.col("kpi") == definition.key)
         if series.height == 0 or series["value"].drop_nulls().len() == 0:
@@ -128,7 +120,10 @@ with tab_deliveries:
     st.dataframe(cached(delivery_history, user, provider_agb), hide_index=True, width="stretch")
 
 with tab_escalation:
-    if decisions is None or decisions.height == 0:
+    if decisions.height == 0:
         st.caption(t("provider_no_decisions"))
     else:
-        st.dataframe(decisions, hide_index=True, width="stretch")
+        st.dataframe(decisions.select("decided_at", "decided_by", "from_step_name",
+                                      "to_step_name", "reason", "agreed_actions",
+                                      "review_date", "quarter"),
+                     hide_index=True, width="stretch")

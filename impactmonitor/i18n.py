@@ -798,6 +798,42 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The database is busy for a moment (a delivery is being processed). Try again in "
         "a few seconds.",
     },
+    "escalation_evaluated": {"nl": "regels toegepast op {quarter}",
+                             "en": "rules applied to {quarter}"},
+    "escalation_board": {"nl": "Aanbieders per stap", "en": "Providers by step"},
+    "escalation_proposals": {"nl": "Openstaande voorstellen", "en": "Open proposals"},
+    "escalation_no_proposals": {"nl": "Geen voorstellen: de regels zien geen aanleiding.",
+                                "en": "No proposals: the rules see no reason."},
+    "escalation_current": {"nl": "Huidige stap", "en": "Current step"},
+    "escalation_proposed": {"nl": "Voorgestelde stap", "en": "Proposed step"},
+    "escalation_reasons": {"nl": "Redenen", "en": "Reasons"},
+    "escalation_reviews": {"nl": "Reviews die eraan komen", "en": "Reviews due"},
+    "escalation_no_reviews": {"nl": "Geen reviews gepland.", "en": "No reviews due."},
+    "escalation_due": {"nl": "Uiterlijk", "en": "Due"},
+    "escalation_overdue": {"nl": "te laat", "en": "overdue"},
+    "escalation_decide": {"nl": "Besluit vastleggen", "en": "Record a decision"},
+    "escalation_no_permission": {"nl": "Alleen accounthouders en management leggen besluiten "
+                                 "vast.", "en": "Only contract managers and management record "
+                                 "decisions."},
+    "escalation_proposal_for": {"nl": "Voorstel: naar {step}. Waarom: {reasons}",
+                                "en": "Proposal: to {step}. Why: {reasons}"},
+    "escalation_formal_only": {"nl": "Deze aanbieder staat op een formele stap (4 of 5); "
+                               "alleen het management kan hierover besluiten.",
+                               "en": "This provider is on a formal step (4 or 5); only "
+                               "management can decide on it."},
+    "escalation_formal_note": {"nl": "Stap 4 (ingebrekestelling) en 5 (ontbinding) kan alleen "
+                               "het management zetten.", "en": "Steps 4 (formal notice) and 5 "
+                               "(termination) can only be set by management."},
+    "escalation_new_step": {"nl": "Nieuwe stap", "en": "New step"},
+    "escalation_reason": {"nl": "Reden (verplicht)", "en": "Reason (required)"},
+    "escalation_actions": {"nl": "Gemaakte afspraken", "en": "Agreed actions"},
+    "escalation_review_date": {"nl": "Reviewdatum", "en": "Review date"},
+    "escalation_save": {"nl": "Besluit opslaan", "en": "Save decision"},
+    "escalation_reason_required": {"nl": "Geef de reden van het besluit.",
+                                   "en": "Give the reason for the decision."},
+    "escalation_saved": {"nl": "Besluit vastgelegd: {name} staat nu op {step}.",
+                         "en": "Decision recorded: {name} is now on {step}."},
+    "escalation_history": {"nl": "Alle besluiten", "en": "All decisions"},
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},
