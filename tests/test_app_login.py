@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from app_support import app_as, page_path
+
 from impactmonitor.access import User
 from impactmonitor.storage import Database
 from impactmonitor.users import MAX_FAILURES, save_user

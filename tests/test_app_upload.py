@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from app_support import app_as, page_path, texts
+
 from impactmonitor.access import AccessDenied, User
 from impactmonitor.storage import Database
 from pipelines.ingest import Upload, ingest

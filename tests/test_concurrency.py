@@ -1,0 +1,196 @@
+"""Several processes on one DuckDB file: concurrent ingests, a reader holding the file, and the
+command line ingesting while the real app (Streamlit, driven by Chromium) serves pages.
+
+DuckDB lets one process at a time open a file; `impactmonitor.storage.Database` opens it per unit
+of work and retries while another process holds it. These tests prove that in practice.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import REPO, cli_env, register_providers
+from delivery_files import AGB_A, QUARTER, valid_frames, write_delivery
+
+from impactmonitor.storage import Database
+
+PROVIDERS = [f"{n:08d}" for n in (10000001, 10000002, 10000003, 10000004, 10000005)]
+
+
+def _register(db: Database, agbs: list[str]) -> None:
+    register_providers(db, pl.DataFrame({
+        "provider_agb": agbs, "name": [f"Aanbieder {a}" for a in agbs],
+        "category": ["B"] * len(agbs), "lot": [None] * len(agbs),
+        "contract_start": [date(2022, 1, 1)] * len(agbs), "contract_end": [None] * len(agbs),
+    }, schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
+               "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date}))
+
+
+def _ingest_process(db: Database, agb: str, folder: Path, env: dict | None = None):
+    paths = write_delivery(folder, "excel_nl", frames=valid_frames(agb=agb))
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.ingest", "--db", db.path, "--provider", agb,
+         "--quarter", QUARTER, *map(str, paths)],
+        cwd=REPO, env=env or cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+
+
+def test_concurrent_ingests_of_different_providers_are_all_stored(
+    empty_db: Database, tmp_path: Path
+) -> None:
+    _register(empty_db, PROVIDERS)
+    processes = [_ingest_process(empty_db, agb, tmp_path / agb) for agb in PROVIDERS]
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, out + err
+        assert "Traceback" not in err
+    stored = empty_db.query(
+        "SELECT provider_agb, count(*) AS tables, sum(row_count) AS rows FROM table_versions "
+        "GROUP BY ALL ORDER BY ALL")
+    assert stored.rows() == [(agb, 3, 24) for agb in PROVIDERS]
+    assert empty_db.scalar("SELECT count(DISTINCT provider_agb) FROM population") == 5
+    assert empty_db.scalar("SELECT count(*) FROM deliveries") == 5
+
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("SELECT count(*) FROM population").fetchall()
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_ingest_waits_for_another_process_holding_the_file(
+    registered_db: Database, tmp_path: Path
+) -> None:
+    """A process that keeps the file open for 2 s (longer than any real unit of work) only
+    delays the command line, which retries until the file is free."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, registered_db.path, "2"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    process = _ingest_process(registered_db, AGB_A, tmp_path / "delivery")
+    out, err = process.communicate(timeout=120)
+    holder.wait(timeout=30)
+    assert process.returncode == 0, out + err
+    assert registered_db.scalar("SELECT count(*) FROM population") == 18
+
+
+# ---- the real app -------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"streamlit ended: {process.communicate()[1][-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("streamlit did not become healthy")
+
+
+@pytest.fixture
+def running_app(registered_db: Database, tmp_path: Path):
+    """The real app (`streamlit run app.py`) on registered_db with a provider account
+    `aanbieder` / `test-wachtwoord` for 01234567; yields (url, db)."""
+    from impactmonitor.users import save_user
+
+    save_user(registered_db, "aanbieder", "provider", password="test-wachtwoord",
+              provider_agbs=(AGB_A,))
+    port = _free_port()
+    env = cli_env(IMPACTMONITOR_DB=registered_db.path, STREAMLIT_BROWSER_GATHER_USAGE_STATS="0")
+    log_path = tmp_path / "streamlit.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url, registered_db
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def _open_upload_page(page, url: str) -> None:
+    """(Re)load the app, log in when it asks (a reload may or may not keep the Streamlit
+    session), and open Aanleveren."""
+    page.goto(url)
+    logged_in = page.get_by_text("Ingelogd als")
+    login_form = page.get_by_label("Gebruikersnaam")
+    logged_in.or_(login_form).first.wait_for(timeout=60_000)
+    if not logged_in.is_visible():
+        login_form.fill("aanbieder")
+        page.get_by_label("Wachtwoord").fill("test-wachtwoord")
+        page.get_by_role("button", name="Inloggen").click()
+        logged_in.wait_for(timeout=60_000)
+    page.get_by_role("link", name="Aanleveren").click()
+    page.get_by_text("Eerdere aanleveringen").wait_for(timeout=60_000)
+
+
+@pytest.mark.browser
+def test_command_line_ingests_while_the_app_serves_pages(running_app, tmp_path: Path) -> None:
+    """The app keeps serving (and logging in, which writes audit events) while the command line
+    stores a delivery in the same file; the reloaded page then lists the new delivery."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    url, db = running_app
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            _open_upload_page(page, url)
+            page.get_by_text("Nog geen aanleveringen.").wait_for(timeout=30_000)
+
+            process = _ingest_process(db, AGB_A, tmp_path / "delivery")
+            reloads = 0
+            while process.poll() is None or reloads == 0:
+                _open_upload_page(page, url)
+                reloads += 1
+            out, err = process.communicate(timeout=120)
+            assert process.returncode == 0, out + err
+            assert "Traceback" not in err
+
+            _open_upload_page(page, url)
+            cells = page.locator('[data-testid="stDataFrame"] td[role="gridcell"]')
+            cells.first.wait_for(state="attached", timeout=60_000)
+            texts = cells.all_text_contents()
+            assert {"population", "offer", "results"} <= set(texts)
+            assert QUARTER in texts
+            assert page.get_by_text("Nog geen aanleveringen.").count() == 0
+        finally:
+            browser.close()
