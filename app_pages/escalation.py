@@ -107,7 +107,7 @@ else:
         st.warning(t("escalation_formal_only"))
     else:
         suggested = row["proposed_step"] if row["proposed_step"] in choices else row["step"]
-        with st.form("escalation_form"):
+        with st.form("escalation_form", clear_on_submit=True):
             to_step = st.selectbox(t("escalation_new_step"), choices,
                                    index=choices.index(suggested) if suggested in choices else 0,
                                    format_func=lambda s: f"{s}. {names[s]}",

@@ -23,6 +23,18 @@ TEMPLATE_FILES = (
     ("results.csv", "text/csv"),
 )
 
+
+
+def findings_table(findings) -> pl.DataFrame:
+    """Errors or warnings as the user reads them: Dutch table names and column headers."""
+    rows = [{**f.as_dict(lang), "table": t(f"table_{f.table}") if f.table else ""}
+            for f in findings]
+    frame = pl.DataFrame(rows, schema={"file": pl.String, "table": pl.String, "row": pl.Int64,
+                                       "column": pl.String, "value": pl.String,
+                                       "message": pl.String})
+    return frame.rename({c: t(f"col_{c}") for c in frame.columns})
+
+
 user = current_user()
 db = database()
 lang = language()
@@ -37,7 +49,7 @@ labels = {agb: f"{agb} — {name}" for agb, name in
           providers.select("provider_agb", "name").iter_rows()}
 column_left, column_right = st.columns(2)
 provider_agb = column_left.selectbox(t("upload_provider"), list(labels), format_func=labels.get,
-                                     key="upload_provider", disabled=len(labels) == 1)
+                                     key="upload_provider")
 from datetime import date  # noqa: E402  (kept next to its only use)
 
 latest = last_complete_quarter(date.today())
@@ -86,13 +98,7 @@ if outcome is not None:
                      who=receipt.received_by))
     else:
         st.error(t("upload_rejected", count=number(len(outcome.errors))))
-        errors = pl.DataFrame(
-            [f.as_dict(lang) for f in outcome.errors],
-            schema={"file": pl.String, "table": pl.String, "row": pl.Int64,
-                    "column": pl.String, "value": pl.String, "message": pl.String},
-        )
-        st.dataframe(errors.rename({c: t(f"col_{c}") for c in errors.columns}),
-                     hide_index=True, width="stretch")
+        st.dataframe(findings_table(outcome.errors), hide_index=True, width="stretch")
         st.download_button(t("upload_download_errors"), error_table(outcome.errors, lang),
                            file_name=f"fouten_{provider_agb}_{quarter}.csv", mime="text/csv",
                            key="upload_error_table")
@@ -105,8 +111,7 @@ if outcome is not None:
             )
     if outcome.warnings:
         st.warning(t("upload_warnings", count=number(len(outcome.warnings))))
-        st.dataframe(pl.DataFrame([f.as_dict(lang) for f in outcome.warnings]),
-                     hide_index=True, width="stretch")
+        st.dataframe(findings_table(outcome.warnings), hide_index=True, width="stretch")
 
 st.subheader(t("upload_history"))
 history = delivery_history(db, user, provider_agb)

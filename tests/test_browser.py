@@ -1,0 +1,190 @@
+"""Browser tests: the real app (`streamlit run`) in Debian's Chromium through Playwright.
+
+Upload a good and a bad delivery, open the overview and a provider page, record an escalation
+decision, check every page with axe-core (WCAG 2.1 A/AA rules), and log in as a provider who must
+see only its own data. Screenshots of every page go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    browser_page,
+    chromium_path,
+    login,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
+from delivery_files import frame_csv, valid_frames
+
+from impactmonitor.storage import Database
+from impactmonitor.users import save_user
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_path() is None,
+                       reason="Debian's chromium is not installed (scripts/ensure_chromium.sh)"),
+]
+
+PROVIDER_AGB = "02694688"  # Jeugdzorg Nieuwe Maas, category A in the sample region
+OTHER_AGB = "48629153"  # Stichting De Havenkring, another A provider
+PASSWORDS = {"aanbieder": "pw-aanbieder-1", "accounthouder": "pw-accounthouder-1",
+             "management": "pw-management-1", "beheerder": "pw-beheerder-1"}
+# url path -> roles that see it (the default page of a role is served at "/")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def app_url(sample_region_file, tmp_path_factory):
+    """The app running on a private copy of the sample region, with known demo passwords."""
+    folder = tmp_path_factory.mktemp("browser")
+    db_path = folder / "browser.duckdb"
+    shutil.copyfile(sample_region_file, db_path)
+    db = Database(db_path)
+    roles = {"aanbieder": "provider", "accounthouder": "contract_manager",
+             "management": "management", "beheerder": "admin"}
+    for username, role in roles.items():
+        save_user(db, username, role, PASSWORDS[username],
+                  (PROVIDER_AGB,) if role == "provider" else (), username.capitalize())
+    with streamlit_server(db_path, {"IMPACTMONITOR_SECRET_FILE": str(folder / "key")}) as base:
+        yield base
+
+
+def _axe_violations(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return result.response["violations"]
+
+
+def _summary(violations: list[dict]) -> list[tuple]:
+    return [(v["id"], v["impact"], [node["html"][:120] for node in v["nodes"]])
+            for v in violations]
+
+
+def _visit(page, base: str, path: str, name: str) -> list[dict]:
+    page.goto(f"{base}/{path}")
+    wait_for_app(page)
+    screenshot(page, name)
+    assert page.get_by_text("Er ging iets mis").count() == 0
+    return _axe_violations(page)
+
+
+def test_contract_manager_pages_and_decision(app_url) -> None:
+    problems = {}
+    with browser_page() as page:
+        login(page, app_url, "accounthouder", PASSWORDS["accounthouder"])
+        for path, name in (("", "overzicht"), ("kpis", "kpis_per_categorie"),
+                           (f"aanbieder?provider={OTHER_AGB}", "aanbieder"),
+                           ("aanleverstatus", "aanleverstatus"),
+                           (f"spiegelrapport?provider={OTHER_AGB}", "spiegelrapport"),
+                           ("escalatie", "escalatieladder")):
+            violations = _visit(page, app_url, path, name)
+            if violations:
+                problems[name] = _summary(violations)
+        # The overview shows the 30% target statement and its charts.
+        page.goto(app_url)
+        wait_for_app(page)
+        assert page.get_by_text("Index kortdurend verblijf").first.is_visible()
+        assert page.locator(".js-plotly-plot").count() >= 2
+        # Record a decision on the escalation page.
+        page.goto(f"{app_url}/escalatie")
+        wait_for_app(page)
+        page.get_by_label("Reden (verplicht)").fill("Twee KPI's rood in het laatste kwartaal")
+        page.get_by_label("Gemaakte afspraken").fill("Verbeterplan binnen zes weken")
+        page.get_by_role("button", name="Besluit opslaan").click()
+        wait_for_app(page)
+        assert page.get_by_text("Besluit vastgelegd").count() == 1
+        screenshot(page, "escalatieladder_na_besluit")
+    assert not problems, problems
+
+
+def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
+    frames = valid_frames(PROVIDER_AGB, "2026Q3")
+    good = {t: frame_csv(f, t) for t, f in frames.items()}
+    bad_population = frame_csv(frames["population"].with_columns(
+        (frames["population"]["clients_end"] + 1).alias("clients_end")), "population")
+    with browser_page() as page:
+        login(page, app_url, "aanbieder", PASSWORDS["aanbieder"])
+        page.goto(f"{app_url}/aanleveren")
+        wait_for_app(page)
+        violations = _axe_violations(page)
+        page.locator('input[type="file"]').set_input_files([
+            {"name": f"{t}.csv", "mimeType": "text/csv", "buffer": content}
+            for t, content in good.items()])
+        wait_for_app(page)
+        page.get_by_role("button", name="Controleren en aanleveren").click()
+        wait_for_app(page)
+        assert page.get_by_text("Aanlevering geaccepteerd").count() == 1
+        screenshot(page, "aanleveren_geaccepteerd")
+        page.reload()
+        wait_for_app(page)
+        page.locator('input[type="file"]').set_input_files([
+            {"name": "populatie.csv", "mimeType": "text/csv", "buffer": bad_population}])
+        wait_for_app(page)
+        page.get_by_role("button", name="Controleren en aanleveren").click()
+        wait_for_app(page)
+        assert page.get_by_text("Aanlevering afgewezen").count() == 1
+        assert page.get_by_role("button", name="Foutenlijst downloaden (CSV)").count() == 1
+        screenshot(page, "aanleveren_afgewezen")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Foutenlijst downloaden (CSV)").click()
+        content = (ARTIFACTS / "foutenlijst.csv")
+        download.value.save_as(content)
+        assert content.read_bytes().startswith(b"\xef\xbb\xbf")
+        assert "clients_end" in content.read_text(encoding="utf-8-sig")
+    assert not violations, _summary(violations)
+
+
+def test_provider_sees_only_its_own_data(app_url) -> None:
+    with browser_page() as page:
+        login(page, app_url, "aanbieder", PASSWORDS["aanbieder"])
+        # Navigation offers the provider's pages only.
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Aanleveren" in nav and "Spiegelrapport" in nav
+        assert "Overzicht" not in nav and "Escalatieladder" not in nav and "Beheer" not in nav
+        # Editing the URL to another provider shows nothing of that provider.
+        page.goto(f"{app_url}/aanbieder?provider={OTHER_AGB}")
+        wait_for_app(page)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Stichting De Havenkring" not in body and OTHER_AGB not in body
+        assert "Jeugdzorg Nieuwe Maas" in body
+        screenshot(page, "aanbieder_als_aanbieder")
+        for path in ("aanleverstatus", f"spiegelrapport?provider={OTHER_AGB}", "aanleveren"):
+            page.goto(f"{app_url}/{path}")
+            wait_for_app(page)
+            body = page.locator('[data-testid="stMain"]').inner_text()
+            assert OTHER_AGB not in body and "Stichting De Havenkring" not in body, path
+        screenshot(page, "spiegelrapport_als_aanbieder")
+        # A page outside the provider's role is not served.
+        page.goto(f"{app_url}/escalatie")
+        wait_for_app(page)
+        assert page.get_by_text("Besluit vastleggen").count() == 0
+
+
+def test_admin_pages(app_url) -> None:
+    with browser_page() as page:
+        login(page, app_url, "beheerder", PASSWORDS["beheerder"])
+        problems = {}
+        for path, name in (("beheer", "beheer"), ("auditlog", "auditlog")):
+            violations = _visit(page, app_url, path, name)
+            if violations:
+                problems[name] = _summary(violations)
+        assert not problems, problems
+
+
+def test_reload_keeps_the_login_and_logout_ends_it(app_url) -> None:
+    with browser_page() as page:
+        login(page, app_url, "management", PASSWORDS["management"])
+        page.reload()
+        wait_for_app(page)
+        assert page.get_by_text("Ingelogd als Management").count() == 1
+        page.get_by_role("button", name="Uitloggen").click()
+        wait_for_app(page)
+        page.reload()
+        wait_for_app(page)
+        assert page.get_by_label("Wachtwoord").count() == 1
