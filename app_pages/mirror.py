@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -17,8 +16,8 @@ from app_pages.ui import (
     t,
     url_filter,
 )
+from impactmonitor import figures
 from impactmonitor.deliveries import provider_choices
-from impactmonitor.figures import CATEGORY_COLORS, VALUE_COLOR
 from impactmonitor.kpis import KPIS, kpi, kpi_table, provider_quarters
 from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report
 
@@ -77,23 +76,8 @@ chosen = st.selectbox(t("mirror_trend_kpi"), [k.key for k in KPIS],
                       format_func=lambda key: kpi(key).name(lang), key="mirror_trend_kpi")
 series = report.filter(pl.col("kpi") == chosen).sort("quarter")
 if series.height:
-    figure = go.Figure()
-    category = series["category"][0]
-    figure.add_trace(go.Scatter(x=series["quarter"], y=series["value"], name=t("mirror_own"),
-                                mode="lines+markers", line={"color": VALUE_COLOR, "width": 3}))
-    figure.add_trace(go.Scatter(
-        x=series["quarter"], y=series["category_value"],
-        name=t("mirror_category", category=category), mode="lines",
-        line={"color": CATEGORY_COLORS.get(category, "#999999"), "dash": "dash"}))
-    figure.add_trace(go.Scatter(x=series["quarter"], y=series["region_value"],
-                                name=t("mirror_region"), mode="lines",
-                                line={"color": "#666666", "dash": "dot"}))
-    figure.update_layout(template="plotly_white", separators=",." if lang == "nl" else ".,",
-                         title=kpi(chosen).name(lang), height=340,
-                         legend={"orientation": "h", "y": -0.2})
-    figure.update_xaxes(type="category")
-    if kpi(chosen).unit == "share":
-        figure.update_yaxes(tickformat=".0%")
+    figure = figures.mirror_figure(series, kpi(chosen).name(lang), kpi(chosen).unit,
+                                   series["category"][0], lang)
     st.plotly_chart(figure, key="mirror_chart", width="stretch")
     with st.expander(t("provider_chart_table", kpi=kpi(chosen).name(lang))):
         st.dataframe(series.select("quarter", "value", "category_value", "region_value",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from impactmonitor import formatting
 from impactmonitor.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from impactmonitor.i18n import text as _text
 from impactmonitor.storage import Database, default_db_path
@@ -34,12 +35,7 @@ def t(key: str, **fields: object) -> str:
 
 def number(value: float | int | None, decimals: int = 0) -> str:
     """Dutch number format (1.234,5) in the Dutch UI, English (1,234.5) otherwise."""
-    if value is None:
-        return "–"
-    formatted = f"{value:,.{decimals}f}"
-    if language() == "nl":
-        formatted = formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return formatted
+    return formatting.number(value, decimals, language())
 
 
 # ---- cached data-layer calls ---------------------------------------------------------------------
@@ -71,19 +67,14 @@ def cached(function, *args: object, **kwargs: object) -> object:
 
 
 # ---- colours and status display (colour-blind safe: Okabe-Ito) -----------------------------------
-STATUS_ICONS = {"green": "✔", "amber": "!", "red": "✖", "n<10": "·", "none": "–"}
+STATUS_ICONS = formatting.STATUS_ICONS
+status_key = formatting.status_key
 # Light tints of the status colours (impactmonitor.figures.STATUS_COLORS) for table cells.
 STATUS_TINTS = {"green": "#CDEBE0", "amber": "#F8E3B5", "red": "#F5CDB8", "n<10": "#E8E8E8"}
 
 
-def status_key(status: str | None) -> str:
-    return status if status in STATUS_ICONS else "none"
-
-
 def status_label(status: str | None) -> str:
-    """A status as icon plus word, so it never depends on colour alone."""
-    key = status_key(status)
-    return f"{STATUS_ICONS[key]} {t('status_' + key)}"
+    return formatting.status_label(status, language())
 
 
 # ---- filters kept in the URL ---------------------------------------------------------------------
@@ -116,29 +107,11 @@ def filters_description(filters: dict[str, object]) -> str:
 
 
 def format_kpi(value: float | None, unit: str) -> str:
-    """A KPI value as users read it: 72,0% / 23,4 d / 3,21 / 12 (Dutch format in Dutch UI)."""
-    if value is None or value != value:
-        return "–"
-    if unit == "share":
-        return number(value * 100, 1) + "%"
-    if unit == "days":
-        return number(value, 1) + " " + t("unit_days")
-    if unit == "ratio":
-        return number(value, 2)
-    return number(value, 0)
+    return formatting.format_kpi(value, unit, language())
 
 
 def format_delta(delta: float | None, unit: str) -> str:
-    """A change against the previous quarter: +1,2 %-punt / -0,8 / ±0 (ASCII signs, so that
-    st.metric reads the direction)."""
-    if delta is None or delta != delta:
-        return ""
-    scale, decimals = {"share": (100, 1), "ratio": (1, 2), "days": (1, 1)}.get(unit, (1, 0))
-    shown = number(abs(delta) * scale, decimals)
-    rounded_to_zero = round(abs(delta) * scale, decimals) == 0
-    sign = "±" if rounded_to_zero else "+" if delta > 0 else "-"
-    suffix = f" {t('unit_points')}" if unit == "share" else ""
-    return f"{sign}{shown}{suffix}"
+    return formatting.format_delta(delta, unit, language())
 
 
 def export_buttons(frame, name: str, filters_text: str, key: str,

@@ -108,3 +108,25 @@ def target_figure(series: pl.DataFrame, title: str, lang: str = "nl") -> go.Figu
     layout = _layout(figure, title, lang, percent=False)
     layout.update_yaxes(rangemode="normal", tickformat=".2f")
     return layout
+
+
+def mirror_figure(series: pl.DataFrame, title: str, unit: str, category: str,
+                  lang: str = "nl") -> go.Figure:
+    """Own KPI value against the category and the region (others only), per quarter.
+
+    `series` is `mirror.mirror_report` filtered to one KPI.
+    """
+    series = series.sort("quarter")
+    quarters = series["quarter"].to_list()
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=quarters, y=series["value"].to_list(),
+                                name=text("mirror_own", lang), mode="lines+markers",
+                                line={"color": VALUE_COLOR, "width": 3}))
+    figure.add_trace(go.Scatter(
+        x=quarters, y=series["category_value"].to_list(),
+        name=text("mirror_category", lang, category=category), mode="lines",
+        line={"color": CATEGORY_COLORS.get(category, "#999999"), "dash": "dash"}))
+    figure.add_trace(go.Scatter(x=quarters, y=series["region_value"].to_list(),
+                                name=text("mirror_region", lang), mode="lines",
+                                line={"color": SPC_COLOR, "dash": "dot"}))
+    return _layout(figure, title, lang, unit == "share")

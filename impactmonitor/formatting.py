@@ -1,0 +1,55 @@
+"""How numbers read for users: Dutch format (1.234,5) in Dutch, English (1,234.5) otherwise.
+
+Used by the pages (through app_pages.ui) and by the PDF reports, so both show the same text.
+"""
+
+from __future__ import annotations
+
+from impactmonitor.i18n import text
+
+STATUS_ICONS = {"green": "✔", "amber": "!", "red": "✖", "n<10": "·", "none": "–"}
+
+
+def number(value: float | int | None, decimals: int = 0, lang: str = "nl") -> str:
+    if value is None or value != value:
+        return "–"
+    formatted = f"{value:,.{decimals}f}"
+    if lang == "nl":
+        formatted = formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return formatted
+
+
+def format_kpi(value: float | None, unit: str, lang: str = "nl") -> str:
+    """A KPI value: 72,0% / 23,4 d / 3,21 / 12."""
+    if value is None or value != value:
+        return "–"
+    if unit == "share":
+        return number(value * 100, 1, lang) + "%"
+    if unit == "days":
+        return number(value, 1, lang) + " " + text("unit_days", lang)
+    if unit == "ratio":
+        return number(value, 2, lang)
+    return number(value, 0, lang)
+
+
+def format_delta(delta: float | None, unit: str, lang: str = "nl") -> str:
+    """A change against the previous quarter: +1,2 %-punt / -0,8 / ±0 (ASCII signs, so that
+    st.metric reads the direction)."""
+    if delta is None or delta != delta:
+        return ""
+    scale, decimals = {"share": (100, 1), "ratio": (1, 2), "days": (1, 1)}.get(unit, (1, 0))
+    shown = number(abs(delta) * scale, decimals, lang)
+    rounded_to_zero = round(abs(delta) * scale, decimals) == 0
+    sign = "±" if rounded_to_zero else "+" if delta > 0 else "-"
+    suffix = f" {text('unit_points', lang)}" if unit == "share" else ""
+    return f"{sign}{shown}{suffix}"
+
+
+def status_key(status: str | None) -> str:
+    return status if status in STATUS_ICONS else "none"
+
+
+def status_label(status: str | None, lang: str = "nl") -> str:
+    """A status as icon plus word, so it never depends on colour alone."""
+    key = status_key(status)
+    return f"{STATUS_ICONS[key]} {text('status_' + key, lang)}"
