@@ -8,10 +8,12 @@ import streamlit as st
 from app_pages.auth import current_user
 from app_pages.ui import (
     cached,
+    database,
     export_buttons,
     filters_description,
     format_kpi,
     language,
+    pdf_download,
     status_label,
     t,
     url_filter,
@@ -20,6 +22,7 @@ from impactmonitor import figures
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.kpis import KPIS, kpi, kpi_table, provider_quarters
 from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report
+from impactmonitor.reports import mirror_pdf
 
 user = current_user()
 lang = language()
@@ -41,6 +44,10 @@ quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, 
 filters_text = filters_description({"provider": labels[provider_agb], "quarter": quarter})
 st.caption(filters_text)
 st.write(t("mirror_explanation", minimum=MIN_OTHER_PROVIDERS))
+pdf_download("report_download_mirror_pdf",
+             lambda: mirror_pdf(database(), user, provider_agb, quarter, lang),
+             f"spiegelrapport_{provider_agb}_{quarter}.pdf", key=f"mirror_{provider_agb}_{quarter}",
+             provider_agb=provider_agb, quarter=quarter)
 
 report = cached(mirror_report, user, provider_agb)
 own_status = cached(kpi_table, user, quarter, provider_agb=provider_agb).select("kpi", "status")

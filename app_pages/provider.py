@@ -8,10 +8,12 @@ import streamlit as st
 from app_pages.auth import current_user
 from app_pages.ui import (
     cached,
+    database,
     export_buttons,
     filters_description,
     format_kpi,
     language,
+    pdf_download,
     status_label,
     t,
     url_filter,
@@ -20,7 +22,9 @@ from impactmonitor import figures
 from impactmonitor.breakdowns import delivered_table, population_breakdown
 from impactmonitor.deliveries import delivery_history, provider_choices
 from impactmonitor.escalation import current_steps, decision_history, step_name
+from impactmonitor.formatting import format_norm
 from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
+from impactmonitor.reports import provider_report
 from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
 
 user = current_user()
@@ -53,6 +57,10 @@ st.subheader(info["name"])
 st.write(t("provider_header", agb=provider_agb, category=CATEGORY_LABELS[info["category"]][lang],
            lot=info["lot"] or "–"))
 st.caption(filters_text)
+pdf_download("report_download_pdf",
+             lambda: provider_report(database(), user, provider_agb, quarter, lang),
+             f"rapport_{provider_agb}_{quarter}.pdf", key=f"provider_{provider_agb}_{quarter}",
+             provider_agb=provider_agb, quarter=quarter)
 
 decisions = cached(decision_history, user, provider_agb, lang=lang)
 step_row = cached(current_steps, user).filter(pl.col("provider_agb") == provider_agb)
@@ -75,7 +83,10 @@ with tab_kpis:
             ).alias("value_text"),
             pl.col("status").map_elements(status_label, return_dtype=pl.String,
                                           skip_nulls=False).alias("status_text"),
-            pl.col("norm"), pl.col("denominator"),
+            pl.struct("norm_green", "norm_amber", "direction", "unit").map_elements(
+                lambda r: format_norm(r["norm_green"], r["norm_amber"], r["direction"],
+                                      r["unit"], lang), return_dtype=pl.String).alias("norm"),
+            pl.col("denominator"),
         )
         names = {k.key: k.name(lang) for k in KPIS}
         summary = summary.with_columns(pl.col("kpi").replace_strict(names, default=None))

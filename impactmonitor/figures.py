@@ -24,12 +24,12 @@ def _layout(figure: go.Figure, title: str, lang: str, percent: bool) -> go.Figur
         title={"text": title, "font": {"size": 15}},
         separators=",." if lang == "nl" else ".,",
         template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.18},
-        height=340,
+        margin={"l": 50, "r": 20, "t": 50, "b": 30},
+        legend={"orientation": "h", "y": -0.28, "font": {"size": 11}},
+        height=360,
         hovermode="x unified",
     )
-    figure.update_xaxes(type="category", title=text("chart_quarter", lang))
+    figure.update_xaxes(type="category", tickangle=-45)
     if percent:
         figure.update_yaxes(tickformat=".0%", rangemode="tozero")
     else:

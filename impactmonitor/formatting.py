@@ -53,3 +53,15 @@ def status_label(status: str | None, lang: str = "nl") -> str:
     """A status as icon plus word, so it never depends on colour alone."""
     key = status_key(status)
     return f"{STATUS_ICONS[key]} {text('status_' + key, lang)}"
+
+
+def format_norm(green: float | None, amber: float | None, direction: str, unit: str,
+                lang: str = "nl") -> str:
+    """The norm a status was judged by: 'groen ≥ 70,0%, oranje ≥ 60,0%'."""
+    if green is None or green != green:
+        return text("status_none", lang)
+    sign = "≥" if direction == "higher" else "≤"
+    parts = [f"{text('status_green', lang)} {sign} {format_kpi(green, unit, lang)}"]
+    if amber is not None and amber == amber:
+        parts.append(f"{text('status_amber', lang)} {sign} {format_kpi(amber, unit, lang)}")
+    return ", ".join(parts)

@@ -114,6 +114,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Onbekende kolom {column}. Verwijder deze kolom of gebruik de naam uit het sjabloon.",
         "en": "Unknown column {column}. Remove it or use the name from the template.",
     },
+    "header_unnamed_column": {
+        "nl": "Kolom {letter} heeft geen naam in de kopregel maar bevat wel waarden. Geef de "
+        "kolom de naam uit het sjabloon of maak de kolom leeg.",
+        "en": "Column {letter} has no name in the header but holds values. Give it the name "
+        "from the template or empty the column.",
+    },
     "header_duplicate_column": {
         "nl": "De kolom {column} staat meer dan één keer in de kopregel.",
         "en": "Column {column} appears more than once in the header.",
@@ -155,8 +161,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # ---- values -----------------------------------------------------------------------------
     "value_negative": {
-        "nl": "Negatief aantal. Aantallen zijn 0 of meer.",
-        "en": "Negative count. Counts are 0 or more.",
+        "nl": "Negatieve waarde. Aantallen en fte zijn 0 of meer.",
+        "en": "Negative value. Counts and FTE are 0 or more.",
     },
     "value_unknown_care_form": {
         "nl": "Onbekende zorgvorm. Toegestaan: {allowed}.",
@@ -261,8 +267,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "care; enter 0 for {care_form}.",
     },
     "rule_places_ambulant_zero": {
-        "nl": "places is 0 voor ambulante zorgvormen ({care_form}).",
-        "en": "places is 0 for ambulant-type care forms ({care_form}).",
+        "nl": "Een ambulante zorgvorm ({care_form}) heeft geen plaatsen of bedden: vul bij "
+        "places 0 in.",
+        "en": "An ambulant-type care form ({care_form}) has no places or beds: enter 0 for "
+        "places.",
     },
     # ---- plausibility warnings --------------------------------------------------------------
     "warn_clients_change": {
@@ -284,7 +292,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "{key}.",
     },
     "warn_zero_results": {
-        "nl": "Er zijn geen beëindigde trajecten gemeld terwijl er {outflow} cliënten uitstroomden.",
+        "nl": "Er zijn geen beëindigde trajecten gemeld terwijl er {outflow} cliënten "
+        "uitstroomden.",
         "en": "No ended trajectories were reported while {outflow} clients flowed out.",
     },
     "warn_extra_sheet": {
@@ -453,8 +462,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Demo accounts (passwords shown only now):",
     },
     # ---- KPIs, norms, target, delivery status, escalation (KPI helper) ----------------------
-    "kpi_status_n_below": {"nl": "n < 10 (geen oordeel)", "en": "n < 10 (no status)"},
-    "kpi_status_no_norm": {"nl": "geen norm", "en": "no norm"},
     "target_method": {
         "nl": "Methode: kleinste-kwadratenlijn door de index van de laatste {n} kwartalen "
         "({first}–{last}), doorgetrokken.",
@@ -509,11 +516,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "review_agreed": {"nl": "Afgesproken reviewdatum {date}.",
                       "en": "Agreed review date {date}."},
     "review_signal": {"nl": "Signaal: {signals}", "en": "Signal: {signals}"},
-    "delivery_status_complete": {"nl": "compleet", "en": "complete"},
-    "delivery_status_late": {"nl": "te laat", "en": "late"},
-    "delivery_status_incomplete": {"nl": "onvolledig", "en": "incomplete"},
-    "delivery_status_missing": {"nl": "ontbreekt", "en": "missing"},
-    "delivery_status_pending": {"nl": "nog niet verplicht", "en": "not yet due"},
     # ---- table names ------------------------------------------------------------------------
     "table_population": {"nl": "populatie", "en": "population"},
     "table_offer": {"nl": "aanbod", "en": "offer"},
@@ -834,6 +836,40 @@ TEXTS: dict[str, dict[str, str]] = {
     "escalation_saved": {"nl": "Besluit vastgelegd: {name} staat nu op {step}.",
                          "en": "Decision recorded: {name} is now on {step}."},
     "escalation_history": {"nl": "Alle besluiten", "en": "All decisions"},
+    "report_footer": {"nl": "dataversie {version} · gemaakt {generated}",
+                      "en": "data version {version} · generated {generated}"},
+    "report_title": {"nl": "Kwartaalrapport {name} {quarter}",
+                     "en": "Quarterly report {name} {quarter}"},
+    "report_mirror_title": {"nl": "Spiegelrapport {name} {quarter}",
+                            "en": "Mirror report {name} {quarter}"},
+    "report_heading": {"nl": "Kwartaalrapport", "en": "Quarterly report"},
+    "report_provider": {"nl": "Aanbieder", "en": "Provider"},
+    "report_kpis": {"nl": "KPI's met status en norm", "en": "KPIs with status and norm"},
+    "report_no_data": {"nl": "Geen gegevens voor dit kwartaal.",
+                       "en": "No data for this quarter."},
+    "report_delta": {"nl": "t.o.v. vorig kw.", "en": "vs previous qtr"},
+    "report_trends": {"nl": "Trends", "en": "Trends"},
+    "report_trends_help": {
+        "nl": "Gestreepte lijnen: normen (groen, oranje). Grijze lijnen: gemiddelde en "
+        "controlegrenzen van de eigen historie; een ruit markeert meer dan normale variatie. "
+        "Verticale lijnen: escalatiebesluiten.",
+        "en": "Dashed lines: norms (green, amber). Grey lines: mean and control limits of the "
+        "own history; a diamond marks more than normal variation. Vertical lines: escalation "
+        "decisions.",
+    },
+    "report_population": {"nl": "Populatie per zorgvorm", "en": "Population by care form"},
+    "report_offer": {"nl": "Aanbod", "en": "Offer"},
+    "report_results": {"nl": "Resultaten", "en": "Results"},
+    "report_escalation": {"nl": "Escalatie en afspraken", "en": "Escalation and agreements"},
+    "report_open_agreements": {"nl": "Lopende afspraken: {actions} (review {review}).",
+                               "en": "Open agreements: {actions} (review {review})."},
+    "report_date": {"nl": "Datum", "en": "Date"},
+    "report_by": {"nl": "Door", "en": "By"},
+    "report_step": {"nl": "Stap", "en": "Step"},
+    "report_download_pdf": {"nl": "PDF-rapport maken", "en": "Create PDF report"},
+    "report_download_mirror_pdf": {"nl": "Spiegelrapport als PDF", "en": "Mirror report as PDF"},
+    "report_generating": {"nl": "Rapport wordt gemaakt…", "en": "Generating the report…"},
+    "report_ready": {"nl": "PDF downloaden", "en": "Download PDF"},
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},

@@ -191,6 +191,29 @@ def test_refresh_inside_the_load_transaction(db: Database) -> None:
     assert stored == [(10,)]
 
 
+def test_refresh_and_full_sync_build_the_same_summaries(db: Database) -> None:
+    store(db, P1, "2025Q2", population=[clients("ambulant", 7, age_group="0_5"),
+                                        clients("ambulant", 9, age_group="12_17")])
+
+    def summaries(con) -> dict[str, list[tuple]]:
+        return {table: sorted(con.execute(f"SELECT * FROM {table}_summary").fetchall())
+                for table in ("population", "offer", "results")}
+
+    with db.transaction() as con:
+        for agb, quarter in con.execute(
+                "SELECT DISTINCT provider_agb, quarter FROM table_versions").fetchall():
+            kpis.refresh_summaries(con, agb, quarter)
+        refreshed = summaries(con)
+        for table in ("population_summary", "offer_summary", "results_summary",
+                      "summary_applied"):
+            con.execute(f"DELETE FROM {table}")
+        assert kpis.sync_summaries(con) == 4  # provider-quarters
+        assert summaries(con) == refreshed
+    # The newest population of P1 2025Q2: two age groups summed, 7 + 9 in Rotterdam.
+    assert [row for row in refreshed["population"] if row[0] == P1 and row[1] == "2025Q2"] == [
+        (P1, "2025Q2", "GM0599", "ambulant", 16, 0, 0, 16)]
+
+
 def test_kpis_of_a_delivery_through_the_ingest_pipeline(registered_db: Database,
                                                         delivery_dir) -> None:
     uploads = [Upload(p.name, p.read_bytes()) for p in sorted(delivery_dir.iterdir())]

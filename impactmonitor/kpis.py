@@ -1,0 +1,665 @@
+"""KPIs (SPEC section 4): declarative definitions and the DuckDB queries that compute them.
+
+Every KPI is one `Kpi` entry in `KPIS`: its source table, SQL aggregate numerator and denominator,
+unit, direction, control-chart kind and its Dutch and English name and explanation. The queries
+are generated from these entries; pages, exports, help texts and the report command line read the
+same entries, so a definition is written once.
+
+Computation: always over the latest accepted version of each provider-quarter-table (the views
+`population`, `offer`, `results`), in one DuckDB query per source table: numerators and
+denominators are *summed* over the group first, then divided (never an average of ratios).
+
+Dimensions (`DIMENSIONS`): provider_agb, category, lot (from the provider register's current
+entry), municipality_code, care_form, quarter; any combination can be a grouping. Only the
+population table has a municipality, so grouping or filtering by municipality yields only the
+KPIs with `by_municipality=True` (the ambulant/bed ratio); results and offer KPIs are left out
+rather than shown unsplit. `ambulant_bed_ratio` compares care forms with each other and is left
+out of a grouping by care form.
+
+Access: every function takes the `User` and applies `access.scope_filter(user)` itself, so a
+provider user only ever gets rows computed from its own AGB codes (aggregates included).
+
+Public API (all return polars DataFrames):
+
+- `kpi_values(db, user, group_by, *, quarters, provider_agbs, categories, lots, municipalities,
+  care_forms, kpis)` -> group columns + kpi, numerator, denominator, value
+- `kpi_table(db, user, quarter, *, category, lot, provider_agb, care_form, municipality, kpis)`
+  -> one row per provider and KPI for `quarter`: value, status with its norm, previous quarter's
+  value and the delta (the categories page and the report command line)
+- `kpi_history(db, user, provider_agb, *, kpis, care_form, quarters)` -> one row per quarter and
+  KPI for one provider: value, status, the norm lines in effect, SPC centre/limits/signals
+- `aggregate_kpis(db, user, quarters, by, **filters)` -> KPIs per category / region / municipality
+  etc. with status (category norms when grouped by category)
+- `kpi_definitions(lang)` -> the definitions as a table (help page, documentation)
+- `provider_quarters(db, user)` -> quarters with data the user may see, newest first
+
+Speed: the queries read materialised summaries of the latest versions (see "materialised
+summaries" below): `refresh_summaries(con, provider_agb, quarter)` keeps them current inside a
+load's transaction, `sync_summaries(con)` catches up after loads that did not call it, and
+`summary_connection(db)` (used by every read here) syncs first when needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from impactmonitor import norms, spc
+from impactmonitor.access import User, scope_filter
+from impactmonitor.quarters import previous
+from impactmonitor.storage import OFFER_COLUMNS, RESULTS_COLUMNS, Database, register_schema
+from schemas.reference import AMBULANT_TYPE_CARE_FORMS, BED_TYPE_CARE_FORMS
+
+Source = Literal["results", "offer", "population"]
+Unit = Literal["share", "days", "ratio", "count"]
+Direction = Literal["higher", "lower"]
+
+DIMENSIONS = ("provider_agb", "category", "lot", "municipality_code", "care_form", "quarter")
+# Dimensions that come from the provider register rather than from the delivered table.
+_REGISTER_DIMENSIONS = ("category", "lot")
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """`'a', 'b'` for an SQL IN list of constants from the reference data (never user input)."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: how it is computed and how it is explained."""
+
+    key: str
+    source: Source
+    numerator: str  # SQL aggregate over the rows of `source`
+    denominator: str  # SQL aggregate; the value is numerator / denominator
+    unit: Unit
+    direction: Direction  # which way is better
+    chart: Literal["p", "xmr"]  # SPC: p-chart for proportions, XmR for means and counts
+    name_nl: str
+    name_en: str
+    help_nl: str
+    help_en: str
+    care_forms: tuple[str, ...] | None = None  # rows the KPI is about (None = every care form)
+    min_n: bool = True  # "n < 10" rule on the denominator
+    by_municipality: bool = False
+    by_care_form: bool = True
+
+    def name(self, lang: str = "nl") -> str:
+        return self.name_en if lang == "en" else self.name_nl
+
+    def explanation(self, lang: str = "nl") -> str:
+        return self.help_en if lang == "en" else self.help_nl
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "goal_achievement", "results", "sum(goals_achieved)", "sum(trajectories_ended)",
+        "share", "higher", "p", "Doelrealisatie", "Goal achievement",
+        "Aandeel van de in het kwartaal beëindigde trajecten waarin de doelen van het "
+        "zorgplan (geheel of grotendeels) zijn behaald.",
+        "Share of trajectories ended in the quarter in which the goals of the care plan were "
+        "achieved (fully or largely).",
+    ),
+    Kpi(
+        "ended_as_planned", "results", "sum(ended_as_planned)", "sum(trajectories_ended)",
+        "share", "higher", "p", "Planmatig beëindigd", "Ended as planned",
+        "Aandeel beëindigde trajecten dat in onderling overleg volgens plan is afgesloten.",
+        "Share of ended trajectories that ended by mutual agreement as planned.",
+    ),
+    Kpi(
+        "dropout", "results", "sum(dropouts)", "sum(trajectories_ended)",
+        "share", "lower", "p", "Uitval", "Dropout",
+        "Aandeel beëindigde trajecten dat eenzijdig is gestopt voordat het plan was afgerond.",
+        "Share of ended trajectories stopped one-sidedly before the plan was completed.",
+    ),
+    Kpi(
+        "satisfaction", "results", "sum(satisfaction_positive)",
+        "sum(satisfaction_respondents)", "share", "higher", "p",
+        "Cliënttevredenheid", "Client satisfaction",
+        "Aandeel respondenten dat (zeer) tevreden is over de geboden hulp.",
+        "Share of respondents (very) satisfied with the care received.",
+    ),
+    Kpi(
+        "intake_wait_days", "results", "sum(intake_wait_days_sum)", "sum(intake_wait_n)",
+        "days", "lower", "xmr", "Wachttijd aanmelding–intake", "Intake waiting time",
+        "Gemiddeld aantal dagen van aanmelding tot intake (Treeknorm: 4 weken).",
+        "Average number of days from referral to intake (Treeknorm: 4 weeks).",
+    ),
+    Kpi(
+        "intake_wait_over_norm", "results", "sum(intake_wait_over_norm)", "sum(intake_wait_n)",
+        "share", "lower", "p", "Intake boven de Treeknorm", "Intake over the norm",
+        "Aandeel cliënten dat langer dan de Treeknorm op de intake wachtte.",
+        "Share of clients who waited longer than the Treeknorm for intake.",
+    ),
+    Kpi(
+        "treatment_wait_days", "results", "sum(treatment_wait_days_sum)",
+        "sum(treatment_wait_n)", "days", "lower", "xmr",
+        "Wachttijd intake–behandeling", "Treatment waiting time",
+        "Gemiddeld aantal dagen van intake tot start van de behandeling.",
+        "Average number of days from intake to the start of treatment.",
+    ),
+    Kpi(
+        "treatment_wait_over_norm", "results", "sum(treatment_wait_over_norm)",
+        "sum(treatment_wait_n)", "share", "lower", "p",
+        "Behandeling boven de Treeknorm", "Treatment over the norm",
+        "Aandeel cliënten dat langer dan de Treeknorm op de start van de behandeling wachtte.",
+        "Share of clients who waited longer than the Treeknorm for treatment to start.",
+    ),
+    Kpi(
+        "length_of_stay_days", "results",
+        f"sum(stay_days_sum) FILTER (WHERE care_form IN ({sql_list(BED_TYPE_CARE_FORMS)}))",
+        f"sum(stay_n) FILTER (WHERE care_form IN ({sql_list(BED_TYPE_CARE_FORMS)}))",
+        "days", "lower", "xmr", "Gemiddelde ligduur", "Average length of stay",
+        "Gemiddeld aantal verblijfsdagen van de beëindigde verblijven in bedgebonden zorg "
+        "(kortdurend en langdurend verblijf, crisis).",
+        "Average number of days of the stays that ended in bed-type care (short and long "
+        "residential, crisis).",
+        care_forms=BED_TYPE_CARE_FORMS,
+    ),
+    Kpi(
+        "ambulant_bed_ratio", "population",
+        f"sum(clients_start + inflow) FILTER (WHERE care_form IN "
+        f"({sql_list(AMBULANT_TYPE_CARE_FORMS)}))",
+        f"sum(clients_start + inflow) FILTER (WHERE care_form IN "
+        f"({sql_list(BED_TYPE_CARE_FORMS)}))",
+        "ratio", "higher", "xmr", "Verhouding ambulant/bed", "Ambulant/bed ratio",
+        "Cliënten in ambulante zorg en dagbehandeling gedeeld door cliënten in bedgebonden "
+        "zorg (cliënten = begin kwartaal + instroom).",
+        "Clients in ambulant and day care divided by clients in bed-type care (clients = "
+        "start of quarter + inflow).",
+        care_forms=AMBULANT_TYPE_CARE_FORMS + BED_TYPE_CARE_FORMS,
+        by_municipality=True, by_care_form=False,
+    ),
+    Kpi(
+        # A stock at quarter end: summed over providers and care forms, averaged over quarters
+        # (the denominator counts the quarters), so a year's value is its average waiting list.
+        "waiting_list", "offer", "sum(clients_waiting)", "count(DISTINCT quarter)",
+        "count", "lower", "xmr", "Wachtlijst", "Waiting list",
+        "Aantal cliënten op de wachtlijst aan het eind van het kwartaal (over meerdere "
+        "kwartalen: het gemiddelde per kwartaal).",
+        "Number of clients on the waiting list at quarter end (over several quarters: the "
+        "average per quarter).",
+        min_n=False,
+    ),
+)
+KPI_BY_KEY: dict[str, Kpi] = {kpi.key: kpi for kpi in KPIS}
+# The KPI names of the SPEC in snake_case, plus the two "share over norm" waiting-time KPIs.
+KPI_KEYS: tuple[str, ...] = tuple(KPI_BY_KEY)
+
+
+def kpi(key: str) -> Kpi:
+    try:
+        return KPI_BY_KEY[key]
+    except KeyError:
+        raise ValueError(f"unknown KPI {key!r}; known: {', '.join(KPI_KEYS)}") from None
+
+
+def kpi_definitions(lang: str = "nl") -> pl.DataFrame:
+    """The KPI definitions as a table: key, name, explanation, unit, direction, formula."""
+    return pl.DataFrame(
+        [
+            {
+                "kpi": k.key, "name": k.name(lang), "explanation": k.explanation(lang),
+                "unit": k.unit, "direction": k.direction, "source": k.source,
+                "numerator": k.numerator, "denominator": k.denominator, "chart": k.chart,
+                "min_n": k.min_n, "by_municipality": k.by_municipality,
+                "by_care_form": k.by_care_form,
+            }
+            for k in KPIS
+        ]
+    )
+
+
+def applicable_kpis(group_by: Sequence[str] = (), municipality_filter: bool = False,
+                    keys: Sequence[str] | None = None) -> list[Kpi]:
+    """The KPIs that can be computed for this grouping (see the module docstring)."""
+    selected = [kpi(key) for key in keys] if keys is not None else list(KPIS)
+    by_municipality = municipality_filter or "municipality_code" in group_by
+    return [
+        k for k in selected
+        if (k.by_municipality or not by_municipality)
+        and (k.by_care_form or "care_form" not in group_by)
+    ]
+
+
+# ---- materialised summaries ----------------------------------------------------------------------
+# The views `population`/`offer`/`results` pick the latest version per provider-quarter-table with
+# a window over all of `table_versions` and a join to millions of rows: too slow at national scale
+# (SPEC section 8: one quarter's KPI table for 3,000 providers within 300 ms). The summaries below
+# hold the same latest versions, the population summed over age groups, with the same column
+# names, so KPI SQL reads them instead. They are a derived cache, never the source of truth:
+#
+# - `refresh_summaries(con, provider_agb, quarter)` rebuilds one provider-quarter; the load calls
+#   it inside the delivery's transaction, so a reader never sees new data without its summary;
+# - `summary_applied` lists every table version already reflected (append-only). When its count
+#   differs from `table_versions` (a load that did not call the refresh, e.g. a bulk load, or a
+#   database older than the summaries), the next read brings the stale provider-quarters up to
+#   date first (`sync_summaries`), in its own write transaction.
+
+_SUMMARY_COLUMNS = {
+    "population": {name: ("BIGINT", f"sum({name})")
+                   for name in ("clients_start", "inflow", "outflow", "clients_end")},
+    "offer": {name: (sql_type, name) for name, sql_type in OFFER_COLUMNS.items()
+              if name != "care_form"},
+    "results": {name: ("BIGINT", name) for name in RESULTS_COLUMNS if name != "care_form"},
+}
+_SUMMARY_KEYS = {
+    "population": ("municipality_code", "care_form"),
+    "offer": ("care_form",),
+    "results": ("care_form",),
+}
+
+
+def _summary_ddl() -> str:
+    statements = []
+    for table, columns in _SUMMARY_COLUMNS.items():
+        keys = ", ".join(f"{key} VARCHAR" for key in _SUMMARY_KEYS[table])
+        body = ", ".join(f"{name} {sql_type}" for name, (sql_type, _) in columns.items())
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {table}_summary "
+            f"(provider_agb VARCHAR, quarter VARCHAR, {keys}, {body});"
+        )
+    statements.append(
+        "CREATE TABLE IF NOT EXISTS summary_applied "
+        "(delivery_id VARCHAR NOT NULL, table_name VARCHAR NOT NULL);"
+    )
+    return "\n".join(statements)
+
+
+register_schema(_summary_ddl())
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame) -> None:
+    """Rebuild the summaries of the provider-quarters in `stale` (provider_agb, quarter)."""
+    if not stale.height:
+        return
+    con.register("stale_summaries", stale.select("provider_agb", "quarter").to_arrow())
+    try:
+        for table, columns in _SUMMARY_COLUMNS.items():
+            keys = ", ".join(_SUMMARY_KEYS[table])
+            values = ", ".join(expression for _, expression in columns.values())
+            group = f"GROUP BY r.provider_agb, r.quarter, {keys}" if table == "population" else ""
+            con.execute(
+                f"DELETE FROM {table}_summary t WHERE EXISTS (SELECT 1 FROM stale_summaries s "
+                f"WHERE s.provider_agb = t.provider_agb AND s.quarter = t.quarter)"
+            )
+            con.execute(
+                f"""
+                INSERT INTO {table}_summary
+                SELECT r.provider_agb, r.quarter, {keys}, {values}
+                FROM {table}_rows r
+                JOIN (SELECT delivery_id FROM (
+                          -- latest version of the stale provider-quarters only (not the view:
+                          -- its window runs over every version in the database)
+                          SELECT v.delivery_id, row_number() OVER (
+                              PARTITION BY v.provider_agb, v.quarter ORDER BY v.version DESC
+                          ) AS rn
+                          FROM table_versions v
+                          JOIN stale_summaries s ON s.provider_agb = v.provider_agb
+                                                AND s.quarter = v.quarter
+                          WHERE v.table_name = '{table}')
+                      WHERE rn = 1) latest USING (delivery_id)
+                {group}
+                ORDER BY r.quarter, r.provider_agb  -- one quarter's rows sit together (zone maps)
+                """
+            )
+        con.execute(
+            """
+            INSERT INTO summary_applied
+            SELECT v.delivery_id, v.table_name FROM table_versions v
+            JOIN stale_summaries s ON s.provider_agb = v.provider_agb AND s.quarter = v.quarter
+            ANTI JOIN summary_applied a
+                ON a.delivery_id = v.delivery_id AND a.table_name = v.table_name
+            """
+        )
+    finally:
+        con.unregister("stale_summaries")
+
+
+def refresh_summaries(con: duckdb.DuckDBPyConnection, provider_agb: str, quarter: str) -> None:
+    """Bring the summaries of one provider-quarter up to date, inside the caller's transaction.
+
+    Call it in the same transaction that stores a new table version (pipelines.load), after the
+    rows and the `table_versions` entries are inserted.
+    """
+    # The same as `_refresh` for one provider-quarter, with plain parameters so that DuckDB
+    # can skip row groups (this runs inside every single delivery's load).
+    key = [provider_agb, quarter]
+    for table, columns in _SUMMARY_COLUMNS.items():
+        keys = ", ".join(_SUMMARY_KEYS[table])
+        values = ", ".join(expression for _, expression in columns.values())
+        group = f"GROUP BY {keys}" if table == "population" else ""
+        con.execute(f"DELETE FROM {table}_summary WHERE provider_agb = ? AND quarter = ?", key)
+        con.execute(
+            f"""
+            INSERT INTO {table}_summary
+            SELECT ?, ?, {keys}, {values} FROM {table}_rows
+            WHERE provider_agb = ? AND quarter = ? AND delivery_id = (
+                SELECT delivery_id FROM table_versions
+                WHERE provider_agb = ? AND quarter = ? AND table_name = '{table}'
+                ORDER BY version DESC LIMIT 1)
+            {group}
+            """,
+            key * 3,
+        )
+    con.execute(
+        """
+        INSERT INTO summary_applied
+        SELECT v.delivery_id, v.table_name FROM table_versions v
+        WHERE v.provider_agb = ? AND v.quarter = ? AND NOT EXISTS (
+            SELECT 1 FROM summary_applied a
+            WHERE a.delivery_id = v.delivery_id AND a.table_name = v.table_name)
+        """,
+        key,
+    )
+
+
+def summaries_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM table_versions) = (SELECT count(*) FROM summary_applied)"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def sync_summaries(con: duckdb.DuckDBPyConnection) -> int:
+    """Refresh every provider-quarter with a table version not yet in the summaries.
+
+    Inside the caller's transaction; returns the number of provider-quarters refreshed.
+    """
+    stale = con.execute(
+        """
+        SELECT DISTINCT v.provider_agb, v.quarter FROM table_versions v
+        ANTI JOIN summary_applied a
+            ON a.delivery_id = v.delivery_id AND a.table_name = v.table_name
+        """
+    ).pl()
+    _refresh(con, stale)
+    return stale.height
+
+
+@contextmanager
+def summary_connection(db: Database) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read connection on which the summaries are up to date (synced first when stale)."""
+    with db.connection() as con:
+        if summaries_fresh(con):
+            yield con
+            return
+    with db.transaction() as con:
+        if not summaries_fresh(con):  # another thread may have synced meanwhile
+            sync_summaries(con)
+    with db.connection() as con:
+        yield con
+
+
+# ---- the query -----------------------------------------------------------------------------------
+
+
+def _condition(column: str, values: Sequence[str] | None, params: list[Any]) -> str:
+    if values is None:
+        return "TRUE"
+    values = list(values)
+    if not values:
+        return "FALSE"
+    params.extend(values)
+    return f"{column} IN ({', '.join('?' for _ in values)})"
+
+
+def _source_sql(
+    source: Source, selected: list[Kpi], group_by: Sequence[str], filters: dict[str, Any],
+    user: User, params: list[Any],
+) -> str:
+    """One aggregate query over `source`, unpivoted to (group..., kpi, numerator, denominator)."""
+    def column(name: str) -> str:
+        return f"p.{name}" if name in _REGISTER_DIMENSIONS else f"s.{name}"
+
+    group_columns = ", ".join(f"{column(name)} AS {name}" for name in group_by)
+    # Each distinct aggregate is computed once (KPIs share denominators and row counts).
+    aliases: dict[str, str] = {}
+
+    def alias(expression: str) -> str:
+        return aliases.setdefault(expression, f"a{len(aliases)}")
+
+    parts = {}
+    for k in selected:
+        applies = (f"care_form IN ({sql_list(k.care_forms)})" if k.care_forms else "TRUE")
+        parts[k.key] = (alias(f"CAST(coalesce({k.numerator}, 0) AS BIGINT)"),
+                        alias(f"CAST(coalesce({k.denominator}, 0) AS BIGINT)"),
+                        alias(f"count(*) FILTER (WHERE {applies})"))
+    aggregates = [f"{expression} AS {name}" for expression, name in aliases.items()]
+    scope, scope_params = scope_filter(user, "s.provider_agb")
+    params.extend(scope_params)
+    where = [scope]
+    where.append(_condition("s.quarter", filters.get("quarters"), params))
+    where.append(_condition("s.provider_agb", filters.get("provider_agbs"), params))
+    where.append(_condition("p.category", filters.get("categories"), params))
+    where.append(_condition("p.lot", filters.get("lots"), params))
+    where.append(_condition("s.care_form", filters.get("care_forms"), params))
+    if source == "population":
+        where.append(_condition("s.municipality_code", filters.get("municipalities"), params))
+    select_groups = f"{group_columns}, " if group_by else ""
+    group_clause = f"GROUP BY {', '.join(column(name) for name in group_by)}" if group_by else ""
+    # The register is joined only when a register dimension is grouped or filtered on (every
+    # delivered provider is registered: the ingest refuses unknown AGB codes).
+    needs_register = (any(name in _REGISTER_DIMENSIONS for name in group_by)
+                      or filters.get("categories") is not None
+                      or filters.get("lots") is not None)
+    register = "JOIN providers p ON p.provider_agb = s.provider_agb" if needs_register else ""
+    aggregate = f"""
+        SELECT {select_groups}{', '.join(aggregates)}
+        FROM {source}_summary s {register}
+        WHERE {' AND '.join(where)}
+        {group_clause}"""
+    names = "".join(f"{name}, " for name in group_by)
+    branches = []
+    for k in selected:
+        numerator, denominator, rows = parts[k.key]
+        keep = f"{rows} > 0"
+        if "care_form" in group_by and k.care_forms:
+            keep += f" AND care_form IN ({sql_list(k.care_forms)})"
+        branches.append(
+            f"SELECT {names}'{k.key}' AS kpi, {numerator} AS numerator, "
+            f"{denominator} AS denominator FROM agg_{source} WHERE {keep}"
+        )
+    return f"agg_{source} AS ({aggregate})", " UNION ALL ".join(branches)
+
+
+def _kpi_values(
+    con: duckdb.DuckDBPyConnection, user: User, group_by: Sequence[str] = ("provider_agb",
+                                                                            "quarter"),
+    *, quarters: Sequence[str] | None = None, provider_agbs: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None, lots: Sequence[str] | None = None,
+    municipalities: Sequence[str] | None = None, care_forms: Sequence[str] | None = None,
+    kpis: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    group_by = list(group_by)
+    for name in group_by:
+        if name not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {name!r}; known: {', '.join(DIMENSIONS)}")
+    selected = applicable_kpis(group_by, municipalities is not None, kpis)
+    filters = {"quarters": quarters, "provider_agbs": provider_agbs, "categories": categories,
+               "lots": lots, "municipalities": municipalities, "care_forms": care_forms}
+    params: list[Any] = []
+    ctes, branches = [], []
+    for source in ("results", "offer", "population"):
+        of_source = [k for k in selected if k.source == source]
+        if not of_source:
+            continue
+        cte, branch = _source_sql(source, of_source, group_by, filters, user, params)
+        ctes.append(cte)
+        branches.append(branch)
+    schema = {**{name: pl.String for name in group_by}, "kpi": pl.String,
+              "numerator": pl.Int64, "denominator": pl.Int64, "value": pl.Float64}
+    if not branches:
+        return pl.DataFrame(schema=schema)
+    order = ", ".join([*group_by, "kpi_order"])
+    kpi_order = " ".join(f"WHEN '{k.key}' THEN {i}" for i, k in enumerate(KPIS))
+    sql = f"""
+        WITH {', '.join(ctes)}
+        SELECT * EXCLUDE (kpi_order) FROM (
+            SELECT *, numerator / nullif(denominator, 0) AS value,
+                   CASE kpi {kpi_order} END AS kpi_order
+            FROM ({' UNION ALL '.join(branches)}))
+        ORDER BY {order}
+    """
+    frame = con.execute(sql, params).pl()
+    return frame.cast(schema) if frame.height else pl.DataFrame(schema=schema)
+
+
+def kpi_values(db: Database, user: User, group_by: Sequence[str] = ("provider_agb", "quarter"),
+               **filters: Any) -> pl.DataFrame:
+    """KPI numerator, denominator and value per group (long format: one row per group and KPI).
+
+    `group_by`: any of `DIMENSIONS` (empty = one row per KPI for everything the user may see).
+    Filters (None = no filter): quarters, provider_agbs, categories, lots, municipalities,
+    care_forms, kpis (keys). Groups without rows for a KPI's care forms are left out.
+    """
+    with summary_connection(db) as con:
+        return _kpi_values(con, user, group_by, **filters)
+
+
+# ---- status, delta, history ----------------------------------------------------------------------
+
+
+def _with_definitions(frame: pl.DataFrame) -> pl.DataFrame:
+    info = pl.DataFrame({
+        "kpi": [k.key for k in KPIS],
+        "direction": [k.direction for k in KPIS],
+        "unit": [k.unit for k in KPIS],
+        "min_n": [k.min_n for k in KPIS],
+    })
+    return frame.join(info, on="kpi", how="left")
+
+
+def _judged(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
+            category_column: str | None = "category") -> pl.DataFrame:
+    """Add status and norm columns (norms.judge) to a frame with kpi, quarter, value, ..."""
+    frame = _with_definitions(frame)
+    if category_column is None or category_column not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("_norm_category"))
+    else:
+        frame = frame.with_columns(pl.col(category_column).alias("_norm_category"))
+    judged = norms.judge(frame, norms.norm_versions(con), category_column="_norm_category")
+    return judged.drop("_norm_category")
+
+
+def _providers(con: duckdb.DuckDBPyConnection, user: User) -> pl.DataFrame:
+    scope, params = scope_filter(user)
+    return con.execute(
+        f"SELECT provider_agb, name, category, lot FROM providers WHERE {scope}", params
+    ).pl()
+
+
+def _kpi_table(
+    con: duckdb.DuckDBPyConnection, user: User, quarter: str, *, category: str | None = None,
+    lot: str | None = None, provider_agb: str | None = None, care_form: str | None = None,
+    municipality: str | None = None, kpis: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    def one(value: str | None) -> list[str] | None:
+        return None if value is None else [value]
+
+    prior = previous(quarter)
+    registered = _providers(con, user)
+    values = _kpi_values(
+        con, user, ("provider_agb", "quarter"), quarters=[prior, quarter],
+        provider_agbs=one(provider_agb), categories=one(category), lots=one(lot),
+        care_forms=one(care_form), municipalities=one(municipality), kpis=kpis,
+    ).join(registered.select("provider_agb", "category"), on="provider_agb", how="inner")
+    judged = _judged(con, values)
+    current = judged.filter(pl.col("quarter") == quarter)
+    before = judged.filter(pl.col("quarter") == prior).select(
+        "provider_agb", "kpi", pl.col("value").alias("previous_value"),
+        pl.col("status").alias("previous_status"),
+    )
+    table = current.join(before, on=["provider_agb", "kpi"], how="left").with_columns(
+        (pl.col("value") - pl.col("previous_value")).alias("delta"),
+    ).with_columns(
+        pl.when(pl.col("delta").is_null()).then(None)
+        .when(pl.col("delta") == 0).then(pl.lit("same"))
+        .when((pl.col("delta") > 0) == (pl.col("direction") == "higher")).then(pl.lit("better"))
+        .otherwise(pl.lit("worse")).alias("delta_direction"),
+    )
+    table = table.join(registered.select("provider_agb", "name", "lot"), on="provider_agb",
+                       how="left")
+    order = pl.DataFrame({"kpi": list(KPI_KEYS), "_order": list(range(len(KPI_KEYS)))})
+    columns = [
+        "provider_agb", "name", "category", "lot", "quarter", "kpi", "numerator", "denominator",
+        "value", "unit", "direction", "status", "norm_green", "norm_amber", "norm_valid_from",
+        "norm_source", "norm", "previous_value", "previous_status", "delta", "delta_direction",
+    ]
+    return (table.join(order, on="kpi", how="left").sort("provider_agb", "_order")
+            .select(columns))
+
+
+def kpi_table(db: Database, user: User, quarter: str, **filters: Any) -> pl.DataFrame:
+    """One row per provider and KPI for `quarter`, with status, norm, previous value and delta.
+
+    Filters: category, lot, provider_agb, care_form, municipality (single values or None),
+    kpis (keys). Columns: provider_agb, name, category, lot, quarter, kpi, numerator,
+    denominator, value, unit, direction, status ("green"/"amber"/"red"/"n<10"/None = no norm),
+    norm_green, norm_amber, norm_valid_from, norm_source, norm (text), previous_value,
+    previous_status, delta (value - previous value), delta_direction ("better"/"worse"/"same").
+    """
+    with summary_connection(db) as con:
+        return _kpi_table(con, user, quarter, **filters)
+
+
+def _kpi_history(
+    con: duckdb.DuckDBPyConnection, user: User, provider_agb: str, *,
+    kpis: Sequence[str] | None = None, care_form: str | None = None,
+    quarters: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    values = _kpi_values(
+        con, user, ("provider_agb", "category", "quarter"), provider_agbs=[provider_agb],
+        care_forms=None if care_form is None else [care_form], quarters=quarters, kpis=kpis,
+    )
+    judged = _judged(con, values)
+    parts = []
+    for key in judged["kpi"].unique(maintain_order=True).to_list():
+        series = judged.filter(pl.col("kpi") == key).sort("quarter")
+        parts.append(spc.control_chart(series, kpi(key).chart))
+    if not parts:
+        return spc.control_chart(judged, "p")
+    order = pl.DataFrame({"kpi": list(KPI_KEYS), "_order": list(range(len(KPI_KEYS)))})
+    return (pl.concat(parts).join(order, on="kpi", how="left").sort("_order", "quarter")
+            .drop("_order", "min_n"))
+
+
+def kpi_history(db: Database, user: User, provider_agb: str, **filters: Any) -> pl.DataFrame:
+    """One row per quarter and KPI for one provider (trend charts).
+
+    Columns: provider_agb, category, quarter, kpi, numerator, denominator, value, unit,
+    direction, status, norm_green/norm_amber (the norm lines in effect that quarter), norm_*,
+    spc_centre, spc_lcl, spc_ucl, spc_outside, spc_run, spc_signal (see `spc`).
+    Filters: kpis, care_form, quarters. Empty for a provider the user may not read.
+    """
+    with summary_connection(db) as con:
+        return _kpi_history(con, user, provider_agb, **filters)
+
+
+def aggregate_kpis(db: Database, user: User, quarters: Sequence[str] | None,
+                   by: Sequence[str] = ("category",), **filters: Any) -> pl.DataFrame:
+    """KPIs over groups of providers (category, region = `by=()`, municipality, care form, ...).
+
+    Always also grouped by quarter. Status uses the category's norm when grouped by category,
+    otherwise the general norm. For a provider user the aggregate covers only its own rows
+    (category and region comparisons for providers come with the mirror report).
+    """
+    group_by = [name for name in by if name != "quarter"] + ["quarter"]
+    with summary_connection(db) as con:
+        values = _kpi_values(con, user, group_by, quarters=quarters, **filters)
+        return _judged(con, values, "category" if "category" in group_by else None)
+
+
+def provider_quarters(db: Database, user: User) -> list[str]:
+    """Quarters with accepted data the user may see, newest first (for quarter pickers)."""
+    scope, params = scope_filter(user)
+    frame = db.query(
+        f"SELECT DISTINCT quarter FROM latest_table_versions WHERE {scope} ORDER BY quarter DESC",
+        params,
+    )
+    return frame["quarter"].to_list()

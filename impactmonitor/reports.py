@@ -1,0 +1,225 @@
+"""PDF reports: the provider's quarterly report and the mirror report (spiegelrapport).
+
+Both are built from the same domain functions as the pages (KPI table, history with norms and SPC,
+breakdowns, escalation history, mirror report), with the same number formats and statuses.
+Charts are rendered by one `ChartRenderer` (one headless Chromium) per report run: pass one in to
+render many reports (the quarterly batch) with a single browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from impactmonitor import figures
+from impactmonitor.access import User, require
+from impactmonitor.breakdowns import delivered_table, population_breakdown
+from impactmonitor.escalation import current_steps, decision_history, step_name
+from impactmonitor.formatting import (
+    format_delta,
+    format_kpi,
+    format_norm,
+    number,
+    status_label,
+)
+from impactmonitor.i18n import text
+from impactmonitor.kpis import KPIS, kpi, kpi_history, kpi_table
+from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report
+from impactmonitor.pdf import ChartRenderer, ReportDocument
+from impactmonitor.storage import Database
+from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
+
+# KPIs drawn as trend charts in the provider report (the others are in the table).
+CHART_KPIS = ("goal_achievement", "dropout", "satisfaction", "intake_wait_days",
+              "treatment_wait_days", "length_of_stay_days")
+STATUS_FILLS = {"green": (205, 235, 224), "amber": (248, 227, 181), "red": (245, 205, 184),
+                "n<10": (232, 232, 232)}
+
+
+def _provider(db: Database, user: User, provider_agb: str) -> dict:
+    require(user, "export", provider_agb)
+    frame = db.query("SELECT provider_agb, name, category, lot FROM providers "
+                     "WHERE provider_agb = ?", [provider_agb])
+    if frame.height == 0:
+        raise ValueError(f"provider {provider_agb} is not in the register")
+    return frame.row(0, named=True)
+
+
+def _document(title: str, db: Database, lang: str) -> ReportDocument:
+    footer = text("report_footer", lang, version=db.data_version(),
+                  generated=datetime.now().strftime("%d-%m-%Y %H:%M"))
+    document = ReportDocument(title, footer)
+    document.alias_nb_pages()
+    return document
+
+
+def _cover(document: ReportDocument, heading: str, provider: dict, quarter: str, step: int,
+           lang: str) -> None:
+    document.add_page()
+    document.heading(heading, 18)
+    document.key_values([
+        (text("report_provider", lang), f"{provider['name']} (AGB {provider['provider_agb']})"),
+        (text("filter_category", lang), CATEGORY_LABELS[provider["category"]][lang]),
+        (text("filter_lot", lang), provider["lot"] or "–"),
+        (text("filter_quarter", lang), quarter),
+        (text("provider_current_step", lang), f"{step} — {step_name(step, lang)}"),
+    ])
+    document.ln(4)
+
+
+def provider_report(db: Database, user: User, provider_agb: str, quarter: str,
+                    lang: str = "nl", renderer: ChartRenderer | None = None) -> bytes:
+    """The quarterly report of one provider as PDF bytes (AccessDenied for another provider's
+    report when the user is a provider user)."""
+    provider = _provider(db, user, provider_agb)
+    steps = current_steps(db, user).filter(pl.col("provider_agb") == provider_agb)
+    step = int(steps["step"][0]) if steps.height else 0
+    document = _document(text("report_title", lang, name=provider["name"], quarter=quarter),
+                         db, lang)
+    _cover(document, text("report_heading", lang), provider, quarter, step, lang)
+
+    table = kpi_table(db, user, quarter, provider_agb=provider_agb)
+    document.heading(text("report_kpis", lang), 13)
+    if table.height == 0:
+        document.paragraph(text("report_no_data", lang))
+    else:
+        rows, fills = [], []
+        for row in table.iter_rows(named=True):
+            rows.append([kpi(row["kpi"]).name(lang), format_kpi(row["value"], row["unit"], lang),
+                         status_label(row["status"], lang),
+                         format_norm(row["norm_green"], row["norm_amber"], row["direction"],
+                                     row["unit"], lang),
+                         number(row["denominator"], 0, lang),
+                         format_delta(row["delta"], row["unit"], lang)])
+            fills.append(STATUS_FILLS.get(row["status"]))
+        document.table([text("provider_col_kpi", lang), text("provider_col_value", lang),
+                        text("provider_col_status", lang), text("provider_col_norm", lang),
+                        "n", text("report_delta", lang)], rows,
+                       widths=[46, 20, 24, 52, 12, 26], fills=fills)
+
+    history = kpi_history(db, user, provider_agb)
+    history = history.filter(pl.col("quarter") <= quarter)
+    decisions = decision_history(db, user, provider_agb, lang=lang)
+    marks = decisions.select("quarter", "to_step") if decisions.height else None
+    context = nullcontext(renderer) if renderer is not None else ChartRenderer()
+    with context as charts:
+        document.add_page()
+        document.heading(text("report_trends", lang), 13)
+        document.paragraph(text("report_trends_help", lang), 8)
+        for key in CHART_KPIS:
+            series = history.filter(pl.col("kpi") == key)
+            if series.height == 0 or series["value"].drop_nulls().len() == 0:
+                continue
+            definition = kpi(key)
+            figure = figures.kpi_trend_figure(series, definition.name(lang), definition.unit,
+                                              lang, marks)
+            document.png_image(charts.png(figure, width=900, height=340), width=170)
+
+    document.add_page()
+    document.heading(text("report_population", lang), 13)
+    population = population_breakdown(db, user, provider_agb, quarter, "care_form")
+    document.table(
+        [text("filter_care_form", lang), "clients_start", "inflow", "outflow", "clients_end"],
+        [[CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
+          *(number(r[c], 0, lang) for c in ("clients_start", "inflow", "outflow",
+                                             "clients_end"))]
+         for r in population.iter_rows(named=True)])
+    offer = delivered_table(db, user, "offer", provider_agb, quarter)
+    document.heading(text("report_offer", lang), 11)
+    document.table(
+        [text("filter_care_form", lang), "places", "fte_care", "clients_waiting"],
+        [[CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
+          number(r["places"], 0, lang), number(r["fte_care"], 1, lang),
+          number(r["clients_waiting"], 0, lang)] for r in offer.iter_rows(named=True)])
+    results = delivered_table(db, user, "results", provider_agb, quarter)
+    document.heading(text("report_results", lang), 11)
+    document.table(
+        [text("filter_care_form", lang), "trajectories_ended", "ended_as_planned",
+         "goals_achieved", "dropouts"],
+        [[CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
+          *(number(r[c], 0, lang) for c in ("trajectories_ended", "ended_as_planned",
+                                             "goals_achieved", "dropouts"))]
+         for r in results.iter_rows(named=True)])
+
+    document.heading(text("report_escalation", lang), 13)
+    if decisions.height == 0:
+        document.paragraph(text("provider_no_decisions", lang))
+    else:
+        latest = decisions.row(0, named=True)
+        if latest["agreed_actions"]:
+            document.paragraph(text("report_open_agreements", lang,
+                                    actions=latest["agreed_actions"],
+                                    review=latest["review_date"] or "–"))
+        document.table(
+            [text("report_date", lang), text("report_by", lang), text("report_step", lang),
+             text("escalation_reason", lang)],
+            [[r["decided_at"].strftime("%d-%m-%Y"), r["decided_by"],
+              f"{r['from_step_name']} → {r['to_step_name']}", r["reason"]]
+             for r in decisions.iter_rows(named=True)],
+            widths=[22, 30, 60, 68])
+    return document.to_bytes()
+
+
+def mirror_pdf(db: Database, user: User, provider_agb: str, quarter: str,
+               lang: str = "nl", renderer: ChartRenderer | None = None) -> bytes:
+    """The mirror report as PDF: own KPIs against the category and the region (other providers
+    only as aggregates over at least MIN_OTHER_PROVIDERS of them, as on the page)."""
+    provider = _provider(db, user, provider_agb)
+    report = mirror_report(db, user, provider_agb)
+    steps = current_steps(db, user).filter(pl.col("provider_agb") == provider_agb)
+    step = int(steps["step"][0]) if steps.height else 0
+    document = _document(text("report_mirror_title", lang, name=provider["name"],
+                              quarter=quarter), db, lang)
+    _cover(document, text("page_mirror", lang), provider, quarter, step, lang)
+    document.paragraph(text("mirror_explanation", lang, minimum=MIN_OTHER_PROVIDERS), 9)
+    rows = report.filter(pl.col("quarter") == quarter)
+
+    def comparison(value, suppressed, unit) -> str:
+        if suppressed:
+            return text("mirror_suppressed", lang, minimum=MIN_OTHER_PROVIDERS)
+        return format_kpi(value, unit, lang)
+
+    document.table(
+        [text("provider_col_kpi", lang), text("mirror_own", lang),
+         text("mirror_category", lang, category=provider["category"]),
+         text("mirror_region", lang)],
+        [[kpi(r["kpi"]).name(lang), format_kpi(r["value"], kpi(r["kpi"]).unit, lang),
+          comparison(r["category_value"], r["category_suppressed"], kpi(r["kpi"]).unit),
+          comparison(r["region_value"], r["region_suppressed"], kpi(r["kpi"]).unit)]
+         for r in rows.iter_rows(named=True)],
+        widths=[55, 35, 45, 45])
+    context = nullcontext(renderer) if renderer is not None else ChartRenderer()
+    with context as charts:
+        for key in ("goal_achievement", "dropout", "satisfaction"):
+            series = report.filter((pl.col("kpi") == key) & (pl.col("quarter") <= quarter))
+            if series.height == 0:
+                continue
+            figure = figures.mirror_figure(series, kpi(key).name(lang), kpi(key).unit,
+                                           provider["category"], lang)
+            document.png_image(charts.png(figure, width=900, height=320), width=170)
+    return document.to_bytes()
+
+
+def report_batch(db: Database, user: User, quarter: str, out_dir: Path, lang: str = "nl",
+                 progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
+    """One provider report per provider the user may export, with a single browser."""
+    providers = db.query("SELECT provider_agb, name FROM providers ORDER BY provider_agb")
+    agbs = [agb for agb in providers["provider_agb"].to_list()
+            if user.role != "provider" or agb in user.provider_agbs]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with ChartRenderer() as renderer:
+        for index, agb in enumerate(agbs, start=1):
+            target = out_dir / f"rapport_{agb}_{quarter}.pdf"
+            target.write_bytes(provider_report(db, user, agb, quarter, lang, renderer))
+            written.append(target)
+            if progress:
+                progress(index, len(agbs), agb)
+    return written
+
+
+ALL_KPI_KEYS = tuple(k.key for k in KPIS)

@@ -1,0 +1,476 @@
+"""The regional 30% target (SPEC sections 1 and 4): indexes, target path, projection, statement.
+
+Two indexes per quarter, each the number of clients in the quarter divided by the baseline:
+
+- `short_residential`: clients in `residential_short` (target 0.70: 30% less);
+- `foster_family`: clients in `foster_care` + `family_home` (target 1.30: 30% more).
+
+Clients = clients_start + inflow (everyone in care during the quarter, as for the ambulant/bed
+ratio). Baseline = the average quarter of the baseline year (default 2022): the clients summed over
+the baseline year's quarters with data, divided by the number of those quarters.
+
+Target path: index 1.0 up to the last quarter of the baseline year, then a straight line to the
+target in the quarter of the target date (default 2025-12-31 -> 2025Q4); after that the path holds
+the target, or, when a follow-up target is configured (`[target.follow_up]`), runs on in a straight
+line to the follow-up target at its date.
+
+Projection: least-squares straight line through the index of the last `projection_quarters`
+(default 6) quarters with data, extended to the target quarter (or 4 quarters ahead once the target
+date has passed and there is no follow-up target).
+
+Statement per index:
+- before the target quarter has data: on_track when the projection at the target quarter reaches
+  the target, at_risk when it covers at least `at_risk_share` (default 75%) of the required change
+  (target - 1), off_track otherwise;
+- once the target quarter has data: met / not_met at the target quarter, and how the index moved
+  since (latest quarter); with a follow-up target the same on-track assessment against it.
+
+Contributions: the change of the index against the baseline split over providers or
+municipalities: contribution = (clients - own baseline) / regional baseline, so the contributions
+add up to index - 1. Municipality codes merged away (Brielle, Hellevoetsluis, Westvoorne) count
+for their successor (Voorne aan Zee), so the baseline and today compare the same area.
+
+A provider user only gets indexes over its own rows (no region-wide figures leak).
+
+Public API: `target_config()`, `index_series(db, user, by=())`,
+`target_series(db, user, config=None, lang="nl")`, `target_assessment(db, user, config=None,
+lang="nl")`, `target_contributions(db, user, index, by="provider", quarter=None)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from impactmonitor.access import User, scope_filter
+from impactmonitor.config import defaults
+from impactmonitor.i18n import text
+from impactmonitor.kpis import sql_list, summary_connection
+from impactmonitor.quarters import quarter_of, quarter_range, shift, split
+from impactmonitor.storage import Database
+from schemas.reference import FOSTER_FAMILY_CARE_FORMS, municipalities
+
+
+@dataclass(frozen=True)
+class TargetIndex:
+    key: str
+    care_forms: tuple[str, ...]
+    name_nl: str
+    name_en: str
+
+    def name(self, lang: str = "nl") -> str:
+        return self.name_en if lang == "en" else self.name_nl
+
+
+INDEXES: tuple[TargetIndex, ...] = (
+    TargetIndex("short_residential", ("residential_short",),
+                "Index kortdurend verblijf", "Short residential index"),
+    TargetIndex("foster_family", FOSTER_FAMILY_CARE_FORMS,
+                "Index pleegzorg + gezinshuizen", "Foster care + family home index"),
+)
+INDEX_BY_KEY = {index.key: index for index in INDEXES}
+Status = Literal["on_track", "at_risk", "off_track", "met", "not_met", "no_data"]
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    baseline_year: int = 2022
+    target_quarter: str = "2025Q4"
+    targets: dict[str, float] = field(
+        default_factory=lambda: {"short_residential": 0.70, "foster_family": 1.30})
+    projection_quarters: int = 6
+    at_risk_share: float = 0.75
+    follow_up_quarter: str | None = None
+    follow_up_targets: dict[str, float] | None = None
+
+    @property
+    def anchor_quarter(self) -> str:
+        """Last quarter of the baseline year: where the target path leaves 1.0."""
+        return f"{self.baseline_year}Q4"
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def target_config() -> TargetConfig:
+    """The target settings from defaults.toml, section [target]."""
+    section = defaults()["target"]
+    follow = section.get("follow_up")
+    return TargetConfig(
+        baseline_year=int(section["baseline_year"]),
+        target_quarter=quarter_of(_as_date(section["target_date"])),
+        targets={index.key: float(section[index.key]) for index in INDEXES},
+        projection_quarters=int(section.get("projection_quarters", 6)),
+        at_risk_share=float(section.get("at_risk_share", 0.75)),
+        follow_up_quarter=quarter_of(_as_date(follow["target_date"])) if follow else None,
+        follow_up_targets=({index.key: float(follow[index.key]) for index in INDEXES}
+                           if follow else None),
+    )
+
+
+def _ordinal(quarter: str) -> int:
+    year, q = split(quarter)
+    return year * 4 + q - 1
+
+
+# ---- clients and indexes -------------------------------------------------------------------------
+
+
+def _successors() -> dict[str, str]:
+    """Municipality code -> the code it belongs to today (following merger chains)."""
+    known = municipalities()
+    mapping = {}
+    for code in known:
+        current = code
+        while known[current].successor_code and known[current].successor_code in known:
+            current = known[current].successor_code
+        mapping[code] = current
+    return mapping
+
+
+def _clients(con: duckdb.DuckDBPyConnection, user: User, by: Sequence[str]) -> pl.DataFrame:
+    """Clients per quarter (and `by`) for each index: by..., quarter, index, clients."""
+    scope, params = scope_filter(user, "s.provider_agb")
+    sums = ", ".join(
+        f"sum(clients_start + inflow) FILTER (WHERE care_form IN ({sql_list(index.care_forms)}))"
+        f" AS \"{index.key}\""
+        for index in INDEXES
+    )
+    care_forms = sql_list(sorted({cf for index in INDEXES for cf in index.care_forms}))
+    dims = [("p." if name == "category" else "s.") + name for name in by]
+    select_dims = "".join(f"{d} AS {name}, " for d, name in zip(dims, by, strict=True))
+    group_dims = "".join(f"{d}, " for d in dims)
+    wide = con.execute(
+        f"""
+        SELECT {select_dims}s.quarter, {sums}
+        FROM population_summary s JOIN providers p ON p.provider_agb = s.provider_agb
+        WHERE {scope} AND s.care_form IN ({care_forms})
+        GROUP BY {group_dims}s.quarter
+        """,
+        params,
+    ).pl()
+    long = wide.unpivot(index=[*by, "quarter"], on=[index.key for index in INDEXES],
+                        variable_name="index", value_name="clients")
+    long = long.with_columns(pl.col("clients").fill_null(0).cast(pl.Int64))
+    if "municipality_code" in by:
+        mapping = _successors()
+        long = long.with_columns(pl.col("municipality_code").replace(mapping)).group_by(
+            [*by, "quarter", "index"]).agg(pl.col("clients").sum())
+    return long.sort([*by, "index", "quarter"])
+
+
+def _with_baseline(clients: pl.DataFrame, by: Sequence[str], config: TargetConfig,
+                   ) -> pl.DataFrame:
+    baseline_quarters = (clients.filter(pl.col("quarter").str.starts_with(
+        str(config.baseline_year)))["quarter"].n_unique())
+    if baseline_quarters == 0:
+        return clients.with_columns(pl.lit(None, pl.Float64).alias("baseline_clients"),
+                                    pl.lit(None, pl.Float64).alias("value"))
+    keys = [*by, "index"]
+    baseline = (clients.filter(pl.col("quarter").str.starts_with(str(config.baseline_year)))
+                .group_by(keys).agg((pl.col("clients").sum() / baseline_quarters)
+                                    .alias("baseline_clients")))
+    joined = clients.join(baseline, on=keys, how="left", nulls_equal=True).with_columns(
+        pl.col("baseline_clients").fill_null(0.0))
+    return joined.with_columns(
+        pl.when(pl.col("baseline_clients") > 0)
+        .then(pl.col("clients") / pl.col("baseline_clients"))
+        .otherwise(None).alias("value"))
+
+
+def index_series(db: Database, user: User, by: Sequence[str] = (),
+                 config: TargetConfig | None = None) -> pl.DataFrame:
+    """Index per quarter (and per `by`: provider_agb, category, municipality_code).
+
+    Columns: by..., quarter, index, clients, baseline_clients, value (clients / baseline).
+    """
+    config = config or target_config()
+    with summary_connection(db) as con:
+        clients = _clients(con, user, list(by))
+    return _with_baseline(clients, list(by), config).sort([*by, "index", "quarter"])
+
+
+# ---- path, projection, statement -----------------------------------------------------------------
+
+
+def target_path(quarter: str, index: str, config: TargetConfig) -> float:
+    """The target path value of `index` in `quarter` (see the module docstring)."""
+    anchor, goal_quarter = _ordinal(config.anchor_quarter), _ordinal(config.target_quarter)
+    goal = config.targets[index]
+    t = _ordinal(quarter)
+    if t <= anchor:
+        return 1.0
+    if t <= goal_quarter:
+        return 1.0 + (goal - 1.0) * (t - anchor) / (goal_quarter - anchor)
+    if config.follow_up_quarter and config.follow_up_targets:
+        follow_quarter = _ordinal(config.follow_up_quarter)
+        follow = config.follow_up_targets[index]
+        if t >= follow_quarter:
+            return follow
+        return goal + (follow - goal) * (t - goal_quarter) / (follow_quarter - goal_quarter)
+    return goal
+
+
+def least_squares(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """(intercept, slope) of the least-squares line through (x, y) points; None if < 2 points."""
+    if len(points) < 2:
+        return None
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    if sxx == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
+    return mean_y - slope * mean_x, slope
+
+
+def _number(value: float | None, lang: str, decimals: int = 2) -> str:
+    if value is None:
+        return "–"
+    formatted = f"{value:.{decimals}f}"
+    return formatted.replace(".", ",") if lang == "nl" else formatted
+
+
+def _signed(value: float, lang: str, decimals: int) -> str:
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return f"{sign}{_number(abs(value), lang, decimals)}"
+
+
+def _percent(change: float, lang: str) -> str:
+    return f"{_signed(change * 100, lang, 1)}%"
+
+
+@dataclass
+class Assessment:
+    index: str
+    status: Status
+    statement: str
+    method: str
+    target: float
+    target_quarter: str
+    projected: float | None = None
+    share_of_required: float | None = None
+    value_at_target: float | None = None
+    latest_quarter: str | None = None
+    latest_value: float | None = None
+    change_since_target: float | None = None
+    follow_up_status: Status | None = None
+    fit_quarters: list[str] = field(default_factory=list)
+    fit: tuple[float, float] | None = None
+
+
+def _reached(value: float, goal: float) -> bool:
+    # A decrease target (< 1) is reached at or below it, an increase target at or above.
+    return value <= goal + 1e-9 if goal < 1 else value >= goal - 1e-9
+
+
+def _projection_status(projected: float, goal: float, at_risk_share: float,
+                       ) -> tuple[Status, float]:
+    required = goal - 1.0
+    share = (projected - 1.0) / required if required else 1.0
+    if _reached(projected, goal):
+        return "on_track", share
+    return ("at_risk" if share >= at_risk_share else "off_track"), share
+
+
+def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -> Assessment:
+    observed = series.filter(pl.col("value").is_not_null()).sort("quarter")
+    goal = config.targets[index]
+    if observed.is_empty():
+        return Assessment(index, "no_data", text("target_no_data", lang), "", goal,
+                          config.target_quarter)
+    quarters = observed["quarter"].to_list()
+    values = observed["value"].to_list()
+    latest_quarter, latest_value = quarters[-1], values[-1]
+    fit_quarters = quarters[-config.projection_quarters:]
+    fit = least_squares([(_ordinal(q), v) for q, v in
+                         zip(fit_quarters, values[-config.projection_quarters:], strict=True)])
+    method = text("target_method", lang, n=len(fit_quarters), first=fit_quarters[0],
+                  last=fit_quarters[-1])
+
+    def project(quarter: str) -> float | None:
+        return None if fit is None else fit[0] + fit[1] * _ordinal(quarter)
+
+    def on_track_sentence(goal_value: float, goal_quarter: str, key: str,
+                          ) -> tuple[Status, str, float | None, float | None]:
+        projected = project(goal_quarter)
+        if projected is None:
+            return "no_data", text("target_too_few_points", lang), None, None
+        status, share = _projection_status(projected, goal_value, config.at_risk_share)
+        return status, text(
+            key, lang, status=text(f"target_status_{status}", lang),
+            projected=_number(projected, lang, 3), quarter=goal_quarter,
+            target=_number(goal_value, lang), share=_number(share * 100, lang, 0),
+        ), projected, share
+
+    if latest_quarter < config.target_quarter:
+        status, sentence, projected, share = on_track_sentence(
+            goal, config.target_quarter, "target_statement_projection")
+        return Assessment(index, status, f"{sentence} {method}", method, goal,
+                          config.target_quarter, projected=projected, share_of_required=share,
+                          latest_quarter=latest_quarter, latest_value=latest_value,
+                          fit_quarters=fit_quarters, fit=fit)
+
+    at_target = observed.filter(pl.col("quarter") == config.target_quarter)
+    value_at_target = at_target["value"][0] if at_target.height else None
+    if value_at_target is None:
+        return Assessment(index, "no_data", text("target_no_data_at_target", lang,
+                                                 quarter=config.target_quarter),
+                          method, goal, config.target_quarter, latest_quarter=latest_quarter,
+                          latest_value=latest_value, fit_quarters=fit_quarters, fit=fit)
+    met: Status = "met" if _reached(value_at_target, goal) else "not_met"
+    change = latest_value - value_at_target
+    sentence = text(
+        "target_statement_after", lang, status=text(f"target_status_{met}", lang),
+        target=_number(goal, lang), quarter=config.target_quarter,
+        value=_number(value_at_target, lang, 3), percent=_percent(value_at_target - 1, lang),
+        change=_signed(change, lang, 3), latest=_number(latest_value, lang, 3),
+        latest_quarter=latest_quarter,
+    )
+    follow_status: Status | None = None
+    projected = share = None
+    if (config.follow_up_quarter and config.follow_up_targets
+            and latest_quarter < config.follow_up_quarter):
+        follow_status, follow_sentence, projected, share = on_track_sentence(
+            config.follow_up_targets[index], config.follow_up_quarter,
+            "target_statement_follow_up")
+        sentence = f"{sentence} {follow_sentence} {method}"
+    return Assessment(index, met, sentence, method, goal, config.target_quarter,
+                      projected=projected, share_of_required=share,
+                      value_at_target=value_at_target, latest_quarter=latest_quarter,
+                      latest_value=latest_value, change_since_target=change,
+                      follow_up_status=follow_status, fit_quarters=fit_quarters, fit=fit)
+
+
+def _horizon(latest: str, config: TargetConfig) -> str:
+    if latest < config.target_quarter:
+        return config.target_quarter
+    if config.follow_up_quarter and latest < config.follow_up_quarter:
+        return config.follow_up_quarter
+    return shift(latest, 4)
+
+
+def _series_and_assessments(db: Database, user: User, config: TargetConfig | None,
+                            lang: str) -> tuple[pl.DataFrame, list[Assessment]]:
+    config = config or target_config()
+    regional = index_series(db, user, (), config)
+    parts, assessments = [], []
+    for index in INDEXES:
+        series = regional.filter(pl.col("index") == index.key)
+        assessment = _assess(series, index.key, config, lang)
+        assessments.append(assessment)
+        if series.is_empty():
+            continue
+        first = series["quarter"].min()
+        last = _horizon(assessment.latest_quarter or series["quarter"].max(), config)
+        frame = pl.DataFrame({"quarter": quarter_range(first, last)}).join(
+            series.drop("index"), on="quarter", how="left")
+        fit, fit_start = assessment.fit, (assessment.fit_quarters or [None])[0]
+        frame = frame.with_columns(
+            pl.lit(index.key).alias("index"),
+            pl.Series("target_path", [target_path(q, index.key, config)
+                                      for q in frame["quarter"]], dtype=pl.Float64),
+            pl.Series("projection", [
+                fit[0] + fit[1] * _ordinal(q) if fit and fit_start and q >= fit_start else None
+                for q in frame["quarter"]], dtype=pl.Float64),
+            pl.lit(assessment.status).alias("status"),
+            pl.lit(assessment.statement).alias("statement"),
+        )
+        parts.append(frame)
+    columns = ["quarter", "index", "clients", "baseline_clients", "value", "target_path",
+               "projection", "status", "statement"]
+    if not parts:
+        return pl.DataFrame(schema={c: pl.Float64 if c in ("baseline_clients", "value",
+                                                            "target_path", "projection")
+                                    else pl.Int64 if c == "clients" else pl.String
+                                    for c in columns}), assessments
+    return pl.concat([p.select(columns) for p in parts]), assessments
+
+
+def target_series(db: Database, user: User, config: TargetConfig | None = None,
+                  lang: str = "nl") -> pl.DataFrame:
+    """The regional target series, one row per index and quarter (incl. future quarters).
+
+    Columns: quarter, index, clients, baseline_clients, value (null for future quarters),
+    target_path, projection (the trend line over its fit window and ahead), status, statement.
+    """
+    return _series_and_assessments(db, user, config, lang)[0]
+
+
+def target_assessment(db: Database, user: User, config: TargetConfig | None = None,
+                      lang: str = "nl") -> pl.DataFrame:
+    """One row per index: status, statement, method and the figures behind them."""
+    assessments = _series_and_assessments(db, user, config, lang)[1]
+    return pl.DataFrame([
+        {"index": a.index, "name": INDEX_BY_KEY[a.index].name(lang), "status": a.status,
+         "statement": a.statement, "method": a.method, "target": a.target,
+         "target_quarter": a.target_quarter, "projected": a.projected,
+         "share_of_required": a.share_of_required, "value_at_target": a.value_at_target,
+         "latest_quarter": a.latest_quarter, "latest_value": a.latest_value,
+         "change_since_target": a.change_since_target, "follow_up_status": a.follow_up_status}
+        for a in assessments
+    ], schema_overrides={"projected": pl.Float64, "share_of_required": pl.Float64,
+                         "value_at_target": pl.Float64, "latest_value": pl.Float64,
+                         "change_since_target": pl.Float64, "follow_up_status": pl.String,
+                         "latest_quarter": pl.String})
+
+
+def target_contributions(db: Database, user: User, index: str,
+                         by: Literal["provider", "municipality"] = "provider",
+                         quarter: str | None = None, config: TargetConfig | None = None,
+                         ) -> pl.DataFrame:
+    """Each provider's or municipality's part in the change of `index` against the baseline.
+
+    Columns (by provider): provider_agb, name, category; (by municipality): municipality_code,
+    municipality_name; then quarter, baseline_clients, clients, change (clients - baseline),
+    contribution (change / regional baseline, in index points; the sum is index - 1),
+    share_of_change (change / total change). Sorted with the biggest push towards the target
+    first. `quarter` defaults to the latest quarter with data.
+    """
+    if index not in INDEX_BY_KEY:
+        raise ValueError(f"unknown index {index!r}")
+    config = config or target_config()
+    column = "provider_agb" if by == "provider" else "municipality_code"
+    series = index_series(db, user, (column,), config).filter(pl.col("index") == index)
+    regional = series.group_by("quarter").agg(pl.col("clients").sum())
+    if quarter is None:
+        quarter = regional["quarter"].max() if regional.height else None
+    baselines = series.group_by(column).agg(pl.col("baseline_clients").first())
+    current = series.filter(pl.col("quarter") == pl.lit(quarter, pl.String)).select(
+        column, "clients")
+    table = baselines.join(current, on=column, how="full", coalesce=True).with_columns(
+        pl.col("baseline_clients").fill_null(0.0), pl.col("clients").fill_null(0),
+        pl.lit(quarter).alias("quarter"),
+    )
+    regional_baseline = table["baseline_clients"].sum()
+    table = table.with_columns((pl.col("clients") - pl.col("baseline_clients")).alias("change"))
+    total_change = table["change"].sum()
+    table = table.with_columns(
+        (pl.col("change") / regional_baseline if regional_baseline else pl.lit(None))
+        .cast(pl.Float64).alias("contribution"),
+        (pl.col("change") / total_change if total_change else pl.lit(None))
+        .cast(pl.Float64).alias("share_of_change"),
+    )
+    descending = config.targets[index] > 1
+    table = table.sort("contribution", descending=descending, nulls_last=True)
+    if by == "provider":
+        scope, params = scope_filter(user)
+        names = db.query(f"SELECT provider_agb, name, category FROM providers WHERE {scope}",
+                         params)
+        table = table.join(names, on="provider_agb", how="left", maintain_order="left")
+        keys = ["provider_agb", "name", "category"]
+    else:
+        known = municipalities()
+        table = table.with_columns(pl.col("municipality_code").replace_strict(
+            {code: m.name for code, m in known.items()}, default=None,
+            return_dtype=pl.String).alias("municipality_name"))
+        keys = ["municipality_code", "municipality_name"]
+    return table.select(*keys, "quarter", "baseline_clients", "clients", "change",
+                        "contribution", "share_of_change")

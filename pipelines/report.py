@@ -1,0 +1,121 @@
+"""Reports on the command line (issue 4, item 7).
+
+    python -m pipelines.report kpis --db PATH [--quarter Q] [--provider AGB] [--category A|B|C]
+                                    [--format csv|json]
+    python -m pipelines.report target --db PATH [--format csv|json]
+
+`kpis` prints one row per provider, quarter and KPI (all quarters unless `--quarter`) with the
+columns provider_agb, category, quarter, kpi, numerator, denominator, value, status, norm — the
+status judged by the norm valid in that quarter for the provider's category ("n<10" when the
+denominator is below 10, empty when the KPI has no norm).
+
+`target` prints the regional target series: quarter, index, value, target_path, projection,
+statement (one row per index and quarter, including the future quarters of the target path).
+
+CSV goes to standard output with `,` and decimal points (machine-readable); JSON is a list of
+objects. The command acts for the region as a whole (`access.SYSTEM_USER`). Exit codes: 0 done,
+2 usage error (unknown option, unreadable quarter or AGB code, a database file that does not
+exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from impactmonitor.access import SYSTEM_USER
+from impactmonitor.kpis import aggregate_kpis
+from impactmonitor.quarters import parse_quarter
+from impactmonitor.storage import Database, DatabaseBusy
+from impactmonitor.target import target_series
+from schemas.reference import CATEGORIES
+
+KPI_COLUMNS = ("provider_agb", "category", "quarter", "kpi", "numerator", "denominator", "value",
+               "status", "norm")
+TARGET_COLUMNS = ("quarter", "index", "value", "target_path", "projection", "statement")
+_AGB = re.compile(r"^\d{8}$")
+
+
+def kpi_report(db: Database, quarter: str | None = None, provider_agb: str | None = None,
+               category: str | None = None) -> pl.DataFrame:
+    """The rows of `report kpis`."""
+    table = aggregate_kpis(
+        db, SYSTEM_USER, None if quarter is None else [quarter], by=("provider_agb", "category"),
+        provider_agbs=None if provider_agb is None else [provider_agb],
+        categories=None if category is None else [category],
+    )
+    return table.select(KPI_COLUMNS).sort("provider_agb", "quarter", maintain_order=True)
+
+
+def target_report(db: Database) -> pl.DataFrame:
+    """The rows of `report target`."""
+    return target_series(db, SYSTEM_USER).select(TARGET_COLUMNS)
+
+
+def write(frame: pl.DataFrame, fmt: str, out=None) -> None:
+    out = out or sys.stdout
+    rows = frame.to_dicts()
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row.values()])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.report",
+                                     description="KPI and target reports.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    kpis = commands.add_parser("kpis", help="KPIs per provider, quarter and KPI")
+    kpis.add_argument("--db", required=True, help="DuckDB database file")
+    kpis.add_argument("--quarter", help="only this quarter, e.g. 2025Q2")
+    kpis.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
+    kpis.add_argument("--category", choices=CATEGORIES, help="only this category")
+    kpis.add_argument("--format", choices=("csv", "json"), default="csv")
+    target = commands.add_parser("target", help="the regional 30%% target series")
+    target.add_argument("--db", required=True, help="DuckDB database file")
+    target.add_argument("--format", choices=("csv", "json"), default="csv")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 on usage errors
+    if not Path(args.db).is_file():
+        parser.error(f"database file not found: {args.db}")
+    db = Database(args.db)
+    try:
+        if args.command == "kpis":
+            quarter = None
+            if args.quarter is not None:
+                quarter = parse_quarter(args.quarter)
+                if quarter is None:
+                    parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
+            if args.provider is not None and not _AGB.match(args.provider):
+                parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
+            frame = kpi_report(db, quarter, args.provider, args.category)
+        else:
+            frame = target_report(db)
+    except DatabaseBusy as exc:
+        print(f"{parser.prog}: database busy: {exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:
+        print(f"{parser.prog}: cannot read {args.db}: {type(exc).__name__}", file=sys.stderr)
+        return 2
+    write(frame, args.format)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
