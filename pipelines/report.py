@@ -3,6 +3,8 @@
     python -m pipelines.report kpis --db PATH [--quarter Q] [--provider AGB] [--category A|B|C]
                                     [--format csv|json]
     python -m pipelines.report target --db PATH [--format csv|json]
+    python -m pipelines.report pdf --db PATH --provider AGB --quarter Q --out FILE [--mirror]
+    python -m pipelines.report pdf --db PATH --quarter Q --all --out DIR
 
 `kpis` prints one row per provider, quarter and KPI (all quarters unless `--quarter`) with the
 columns provider_agb, category, quarter, kpi, numerator, denominator, value, status, norm — the
@@ -11,6 +13,10 @@ denominator is below 10, empty when the KPI has no norm).
 
 `target` prints the regional target series: quarter, index, value, target_path, projection,
 statement (one row per index and quarter, including the future quarters of the target path).
+
+`pdf` writes the quarterly report of one provider (or with `--mirror` its mirror report) to
+FILE, or with `--all` one report per provider into DIR with a progress bar (one browser for all
+charts of the batch).
 
 CSV goes to standard output with `,` and decimal points (machine-readable); JSON is a list of
 objects. The command acts for the region as a whole (`access.SYSTEM_USER`). Exit codes: 0 done,
@@ -86,7 +92,46 @@ def build_parser() -> argparse.ArgumentParser:
     target = commands.add_parser("target", help="the regional 30%% target series")
     target.add_argument("--db", required=True, help="DuckDB database file")
     target.add_argument("--format", choices=("csv", "json"), default="csv")
+    pdf = commands.add_parser("pdf", help="PDF report of one provider, or of all providers")
+    pdf.add_argument("--db", required=True, help="DuckDB database file")
+    pdf.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
+    who = pdf.add_mutually_exclusive_group(required=True)
+    who.add_argument("--provider", help="AGB code of the provider (8 digits)")
+    who.add_argument("--all", action="store_true", help="one report per provider")
+    pdf.add_argument("--out", required=True, help="PDF file (one provider) or folder (--all)")
+    pdf.add_argument("--mirror", action="store_true", help="the mirror report instead")
+    pdf.add_argument("--lang", choices=("nl", "en"), default="nl")
     return parser
+
+
+def _progress(done: int, total: int, agb: str) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {agb}", end="",
+          file=sys.stderr, flush=True)
+    if done == total:
+        print(file=sys.stderr)
+
+
+def pdf_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
+    import time
+
+    from impactmonitor.reports import mirror_pdf, provider_report, report_batch
+
+    started = time.perf_counter()
+    if args.all:
+        written = report_batch(db, SYSTEM_USER, quarter, Path(args.out), args.lang, _progress)
+        print(f"{len(written)} rapporten in {args.out} ({time.perf_counter() - started:.1f} s)")
+        return 0
+    known = db.scalar("SELECT count(*) FROM providers WHERE provider_agb = ?", [args.provider])
+    if not known:
+        print(f"Aanbieder {args.provider} staat niet in het register.", file=sys.stderr)
+        return 1
+    build = mirror_pdf if args.mirror else provider_report
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_bytes(build(db, SYSTEM_USER, args.provider, quarter, args.lang))
+    print(f"{args.out} ({time.perf_counter() - started:.1f} s)")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,6 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.provider is not None and not _AGB.match(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
             frame = kpi_report(db, quarter, args.provider, args.category)
+        elif args.command == "pdf":
+            quarter = parse_quarter(args.quarter)
+            if quarter is None:
+                parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
+            if args.provider is not None and not _AGB.match(args.provider):
+                parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
+            return pdf_command(db, args, quarter)
         else:
             frame = target_report(db)
     except DatabaseBusy as exc:
