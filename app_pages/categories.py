@@ -82,11 +82,12 @@ def wide_table(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return display, status.select("provider_agb", *[k for k in present])
 
 
-def sparklines(category_code: str) -> pl.DataFrame:
+def sparklines() -> pl.DataFrame:
+    """The sparkline KPI of every provider over the last quarters (one query for all tabs)."""
     window = [shift(quarter, -i) for i in range(SPARKLINE_QUARTERS - 1, -1, -1)]
     values = cached(kpi_values, user, ("provider_agb", "quarter"), quarters=tuple(window),
-                    categories=(category_code,), kpis=(SPARKLINE_KPI,),
-                    care_forms=(care_form,) if care_form else None)
+                    kpis=(SPARKLINE_KPI,), care_forms=(care_form,) if care_form else None,
+                    lots=(lot,) if lot else None)
     if values.height == 0:
         return pl.DataFrame(schema={"provider_agb": pl.String, "trend": pl.List(pl.Float64)})
     return values.sort("quarter").group_by("provider_agb", maintain_order=True).agg(
@@ -107,13 +108,19 @@ def styled(display: pl.DataFrame, status: pl.DataFrame):
     return frame.style.apply(colour, axis=0)
 
 
-def totals(category_code: str | None) -> pl.DataFrame:
-    by = ("category",) if category_code else ()
-    rows = cached(aggregate_kpis, user, (quarter,), by=by,
-                  categories=(category_code,) if category_code else None,
+def aggregates(by: tuple[str, ...]) -> pl.DataFrame:
+    """Category totals (by=("category",)) or the region (by=()), one query each."""
+    return cached(aggregate_kpis, user, (quarter,), by=by,
                   care_forms=(care_form,) if care_form else None,
                   municipalities=(municipality,) if municipality else None,
                   lots=(lot,) if lot else None)
+
+
+def totals(category_code: str | None) -> pl.DataFrame:
+    if category_code:
+        rows = aggregates(("category",)).filter(pl.col("category") == category_code)
+    else:
+        rows = aggregates(())
     rows = rows.filter(pl.col("kpi").is_in(kpi_keys))
     label = (t("categories_total", category=category_code) if category_code
              else t("categories_region"))
@@ -126,17 +133,19 @@ def totals(category_code: str | None) -> pl.DataFrame:
 
 
 shown = [category] if category else list(CATEGORIES)
+all_rows = cached(kpi_table, user, quarter, category=category, lot=lot, care_form=care_form,
+                  municipality=municipality, kpis=tuple(kpi_keys))
+trends = sparklines()
 tabs = st.tabs([CATEGORY_LABELS[c][lang] for c in shown])
 for tab, category_code in zip(tabs, shown, strict=True):
     with tab:
-        rows = cached(kpi_table, user, quarter, category=category_code, lot=lot,
-                      care_form=care_form, municipality=municipality, kpis=tuple(kpi_keys))
+        rows = all_rows.filter(pl.col("category") == category_code)
         display, status = wide_table(rows)
         st.caption(f"{filters_text} · {CATEGORY_LABELS[category_code][lang]}")
         if display.height == 0:
             st.info(t("categories_empty"))
             continue
-        display = display.join(sparklines(category_code), on="provider_agb", how="left")
+        display = display.join(trends, on="provider_agb", how="left")
         column_config = {
             "provider_agb": st.column_config.TextColumn("AGB"),
             "name": st.column_config.TextColumn(t("admin_name")),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages.auth import current_user
 from app_pages.ui import cached, export_buttons, filters_description, language, t, url_filter
-from impactmonitor.delivery_status import STATUSES, delivery_status, delivery_summary
+from impactmonitor.delivery_status import STATUSES, delivery_status, summary_from_status
 from schemas.reference import CATEGORIES, CATEGORY_LABELS
 
 ICONS = {"complete": "✔", "late": "⏱", "incomplete": "◐", "missing": "✖", "pending": "…"}
@@ -72,5 +72,5 @@ export_buttons(selected.select("provider_agb", "name", "category", "quarter", "s
                "aanleverstatus", filters_text, key="delivery_status_export")
 
 st.subheader(t("delivery_status_summary"))
-summary = cached(delivery_summary, user).filter(pl.col("quarter") >= first)
+summary = summary_from_status(status).filter(pl.col("quarter") >= first)
 st.dataframe(summary, hide_index=True, width="stretch")

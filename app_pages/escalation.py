@@ -23,7 +23,7 @@ from impactmonitor.escalation import (
     escalation_board,
     ladder_config,
     record_decision,
-    reviews_due,
+    reviews_due_from_board,
     step_names,
 )
 from schemas.reference import CATEGORIES, CATEGORY_LABELS
@@ -70,7 +70,7 @@ else:
 
 # ---- reviews due ---------------------------------------------------------------------------------
 st.subheader(t("escalation_reviews"))
-reviews = cached(reviews_due, user, lang=lang)
+reviews = reviews_due_from_board(board, lang=lang)
 if category:
     reviews = reviews.filter(pl.col("category") == category)
 if reviews.height == 0:

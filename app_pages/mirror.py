@@ -21,7 +21,7 @@ from app_pages.ui import (
 from impactmonitor import figures
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.kpis import KPIS, kpi, kpi_table, provider_quarters
-from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report
+from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report, mirror_window
 from impactmonitor.reports import mirror_pdf
 
 user = current_user()
@@ -49,7 +49,7 @@ pdf_download("report_download_mirror_pdf",
              f"spiegelrapport_{provider_agb}_{quarter}.pdf", key=f"mirror_{provider_agb}_{quarter}",
              provider_agb=provider_agb, quarter=quarter)
 
-report = cached(mirror_report, user, provider_agb)
+report = cached(mirror_report, user, provider_agb, mirror_window(quarter))
 own_status = cached(kpi_table, user, quarter, provider_agb=provider_agb).select("kpi", "status")
 
 

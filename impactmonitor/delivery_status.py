@@ -173,7 +173,11 @@ def delivery_summary(db: Database, user: User, as_of: date | None = None,
 
     on_time_share = complete / (complete + late + incomplete + missing) (pending not counted).
     """
-    status = delivery_status(db, user, as_of, **filters)
+    return summary_from_status(delivery_status(db, user, as_of, **filters))
+
+
+def summary_from_status(status: pl.DataFrame) -> pl.DataFrame:
+    """`delivery_summary` from a `delivery_status` frame the caller already has."""
     counts = status.group_by("quarter").agg(
         *[(pl.col("status") == s).sum().alias(s) for s in STATUSES]
     ).sort("quarter")

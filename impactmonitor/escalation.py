@@ -513,9 +513,16 @@ def reviews_due(db: Database, user: User, as_of: date | None = None, within_days
     rhythm, agreed_review_date, signal), reason_texts, last_review.
     """
     as_of = as_of or date.today()
+    return reviews_due_from_board(escalation_board(db, user, None, as_of, lang), as_of,
+                                  within_days, lang)
+
+
+def reviews_due_from_board(board: pl.DataFrame, as_of: date | None = None,
+                           within_days: int = 92, lang: str = "nl") -> pl.DataFrame:
+    """`reviews_due` from an `escalation_board` the caller already has (no second query)."""
+    as_of = as_of or date.today()
     config = ladder_config()
     horizon = as_of + timedelta(days=within_days)
-    board = escalation_board(db, user, None, as_of, lang)
     rows = []
     for row in board.iter_rows(named=True):
         last = row["since"].date() if row["since"] else None

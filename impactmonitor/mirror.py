@@ -18,6 +18,15 @@ from impactmonitor.kpis import KPI_KEYS, kpi_values
 from impactmonitor.storage import Database
 
 MIN_OTHER_PROVIDERS = 3
+# Quarters shown in a mirror report: the chosen quarter and the ones before it.
+WINDOW_QUARTERS = 8
+
+
+def mirror_window(quarter: str) -> tuple[str, ...]:
+    """The quarters of a mirror report ending at `quarter`."""
+    from impactmonitor.quarters import shift
+
+    return tuple(shift(quarter, -i) for i in range(WINDOW_QUARTERS - 1, -1, -1))
 
 
 def _comparison(per_provider: pl.DataFrame, level: str) -> pl.DataFrame:

@@ -28,7 +28,7 @@ from impactmonitor.formatting import (
 )
 from impactmonitor.i18n import text
 from impactmonitor.kpis import KPIS, kpi, kpi_history, kpi_table
-from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report
+from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report, mirror_window
 from impactmonitor.pdf import ChartRenderer, ReportDocument
 from impactmonitor.storage import Database
 from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
@@ -169,7 +169,7 @@ def mirror_pdf(db: Database, user: User, provider_agb: str, quarter: str,
     """The mirror report as PDF: own KPIs against the category and the region (other providers
     only as aggregates over at least MIN_OTHER_PROVIDERS of them, as on the page)."""
     provider = _provider(db, user, provider_agb)
-    report = mirror_report(db, user, provider_agb)
+    report = mirror_report(db, user, provider_agb, mirror_window(quarter))
     steps = current_steps(db, user).filter(pl.col("provider_agb") == provider_agb)
     step = int(steps["step"][0]) if steps.height else 0
     document = _document(text("report_mirror_title", lang, name=provider["name"],
