@@ -144,6 +144,15 @@ CREATE OR REPLACE VIEW latest_table_versions AS
         FROM table_versions)
     WHERE rn = 1;
 
+-- The files of an accepted upload exactly as received, with their hash (audit).
+CREATE TABLE IF NOT EXISTS delivery_files (
+    delivery_id VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    content BLOB NOT NULL
+);
+
 CREATE SEQUENCE IF NOT EXISTS audit_event_seq;
 CREATE TABLE IF NOT EXISTS audit_log (
     event_id BIGINT NOT NULL,
@@ -181,10 +190,14 @@ class DatabaseBusy(RuntimeError):
 
 
 def _is_lock_error(error: Exception) -> bool:
+    """Errors that go away when we try again a moment later.
+
+    "Could not set lock" / "Conflicting lock": another process holds the file. "Unique file
+    handle conflict": another thread of this process is just closing the last connection to it.
+    """
     message = str(error)
-    return "lock" in message.lower() and (
-        "Could not set lock" in message or "Conflicting lock" in message
-    )
+    return ("Could not set lock" in message or "Conflicting lock" in message
+            or "Unique file handle conflict" in message)
 
 
 def _import_schema_modules() -> None:

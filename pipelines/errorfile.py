@@ -1,4 +1,8 @@
-"""Error files a provider downloads: the original rows plus an error column, and the error table."""
+"""Error files a provider downloads: the original rows plus an error column, and the error table.
+
+Both are UTF-8 with BOM, `;`-separated, formulas neutralised (`impactmonitor.exports.dutch_csv`),
+so they open correctly in Dutch Excel.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +17,23 @@ from pipelines.read import ROW, RawTable
 def error_file(raw: RawTable, findings: list[Finding], lang: str = "nl") -> bytes:
     """The rows of one table as delivered, each with its messages in an extra column.
 
-    Findings that belong to no data row (header, file) come first, in a row of their own.
+    Findings that belong to no data row of this table (the header, the file, the delivery, or a
+    row that could not be read, such as a ragged one) come first, in a row of their own, with
+    the row number they refer to.
     """
+    present_rows = set(raw.cells[ROW].to_list())
     per_row: dict[int | None, list[str]] = defaultdict(list)
     for finding in sorted(findings, key=sort_key):
-        if finding.file != raw.file_name or finding.table not in (None, raw.table):
+        if finding.file not in (None, raw.file_name) or finding.table not in (None, raw.table):
             continue
         prefix = f"{finding.column}: " if finding.column else ""
-        row = finding.row if finding.row and finding.row > 1 else None
-        per_row[row].append(prefix + finding.message(lang))
+        if finding.row in present_rows:
+            per_row[finding.row].append(prefix + finding.message(lang))
+        else:
+            where = f"{text('col_row', lang)} {finding.row}: " if finding.row else ""
+            per_row[None].append(where + prefix + finding.message(lang))
     columns = [c for c in raw.cells.columns if c != ROW]
-    header = [*raw.header[: len(columns)], text("col_errors", lang)]
+    header = [*raw.header, text("col_errors", lang)]
     rows: list[list[object]] = []
     if per_row.get(None):
         rows.append([""] * len(columns) + [" | ".join(per_row[None])])

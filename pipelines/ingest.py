@@ -3,7 +3,8 @@
 The app's upload page and the command line both call `ingest`; there is no other path into the
 store. Command line (SPEC section 3):
 
-    python -m pipelines.ingest --db PATH --provider AGB --quarter 2025Q2 [--report-json PATH] FILE...
+    python -m pipelines.ingest --db PATH --provider AGB --quarter 2025Q2 \
+        [--report-json PATH] FILE...
 
 Exit codes: 0 accepted, 1 rejected (report printed, database unchanged), 2 usage error.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from impactmonitor.access import User, require
@@ -30,12 +33,13 @@ from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy
 from pipelines.findings import Finding, error, sort_key
 from pipelines.load import AcceptedTable, Receipt, store_delivery
-from pipelines.parse import parse_table
+from pipelines.parse import parse_table, restore_written_values
 from pipelines.plausibility import latest_rows, plausibility_findings
 from pipelines.read import ROW, RawTable, read_upload
 from pipelines.validate import cross_table_findings, validate_table
 
 AGB_PATTERN = re.compile(r"^\d{8}$")
+logger = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
 
@@ -104,9 +108,14 @@ def ingest(
     progress("read", 0.0)
     for upload in uploads:
         if len(upload.content) > limit_mb * 1024 * 1024:
-            findings.append(error("file_too_large", file=upload.name, fields={"limit_mb": limit_mb}))
+            findings.append(error("file_too_large", file=upload.name,
+                                  fields={"limit_mb": limit_mb}))
             continue
-        tables, read_findings = read_upload(upload.name, upload.content)
+        try:
+            tables, read_findings = read_upload(upload.name, upload.content)
+        except Exception as exc:  # a reader bug must not become a traceback for the provider
+            findings.append(_internal_error(upload.name, None, exc))
+            continue
         findings += read_findings
         for raw in tables:
             earlier = next((t for t in raw_tables if t.table == raw.table), None)
@@ -121,9 +130,15 @@ def ingest(
     typed: dict[str, pl.DataFrame] = {}
     for index, raw in enumerate(raw_tables):
         progress(f"check {raw.table}", 0.2 + 0.5 * index / max(len(raw_tables), 1))
-        frame, parse_findings = parse_table(raw, expected_agb=provider_agb)
-        findings += parse_findings
-        findings += validate_table(frame, raw.table, raw.file_name, provider_agb, quarter)
+        try:
+            frame, parse_findings = parse_table(raw, expected_agb=provider_agb)
+            findings += parse_findings
+            rule_findings = validate_table(frame, raw.table, raw.file_name, provider_agb, quarter)
+            restore_written_values(raw, rule_findings)
+            findings += rule_findings
+        except Exception as exc:  # see above: reported as an error, never a partial load
+            findings.append(_internal_error(raw.file_name, raw.table, exc))
+            continue
         typed[raw.table] = frame
 
     progress("store", 0.8)
@@ -136,9 +151,11 @@ def ingest(
                 population = latest_rows(con, "population", provider_agb, quarter)
             care_forms = set(population["care_form"].drop_nulls().to_list())
             for raw in raw_tables:
-                if raw.table in ("offer", "results"):
-                    findings += cross_table_findings(typed[raw.table], raw.table, raw.file_name,
-                                                     care_forms)
+                if raw.table in ("offer", "results") and raw.table in typed:
+                    cross = cross_table_findings(typed[raw.table], raw.table, raw.file_name,
+                                                 care_forms)
+                    restore_written_values(raw, cross)
+                    findings += cross
         errors = sorted((f for f in findings if f.is_error), key=sort_key)
         warnings = [f for f in findings if not f.is_error]
         if errors:
@@ -151,10 +168,19 @@ def ingest(
             AcceptedTable(raw.table, typed[raw.table].drop(ROW), raw.file_name, raw.file_sha256)
             for raw in raw_tables
         ]
+        if not accepted:  # e.g. a workbook with only unknown sheets is an error above
+            return IngestOutcome(False, [error("file_no_tables")], warnings, None, raw_tables)
         receipt = store_delivery(con, provider_agb, quarter, accepted, actor, source, warnings,
-                                 received_at=received_at, lang=lang)
+                                 received_at=received_at, lang=lang,
+                                 original_files=[(u.name, u.content) for u in uploads])
     progress("done", 1.0)
     return IngestOutcome(True, [], warnings, receipt, raw_tables)
+
+
+def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
+    logger.error("ingest: unexpected %s while reading %s: %s", type(exc).__name__, file_name, exc)
+    return error("file_internal_error", file=file_name, table=table,
+                 fields={"detail": type(exc).__name__})
 
 
 # ---- command line -------------------------------------------------------------------------------
@@ -193,32 +219,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)  # exits 2 on an unknown option
+    args = parser.parse_args(argv)  # exits 2 on an unknown option or a missing argument
+    lang = args.lang
     try:
         provider_agb, quarter = check_delivery_identity(args.provider, args.quarter)
     except ValueError as exc:
-        parser.error(f"ongeldige waarde voor {exc}")
+        parser.error(text("cli_bad_identity", lang, detail=str(exc)))
     paths = [Path(name) for name in args.files]
     for path in paths:
         if not path.is_file():
-            parser.error(f"bestand bestaat niet: {path}")
+            parser.error(text("cli_no_such_file", lang, path=str(path)))
+    if args.report_json and not Path(args.report_json).resolve().parent.is_dir():
+        parser.error(text("cli_no_such_file", lang, path=str(Path(args.report_json).parent)))
     try:
         uploads = [Upload(path.name, path.read_bytes()) for path in paths]
     except OSError as exc:
-        parser.error(f"bestand niet leesbaar: {exc}")
+        parser.error(text("cli_unreadable_file", lang, path=str(exc.filename or ""),
+                          detail=exc.strerror or type(exc).__name__))
     actor = args.actor or f"cli:{getpass.getuser()}"
     try:
         outcome = ingest(Database(args.db), provider_agb, quarter, uploads, actor=actor,
-                         source="cli", lang=args.lang)
+                         source="cli", lang=lang)
     except DatabaseBusy:
-        print(text("cli_database_busy", args.lang), file=sys.stderr)
+        print(text("cli_database_busy", lang), file=sys.stderr)
         return 1
-    lang = args.lang
+    except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
+        print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
+              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+              file=sys.stderr)
+        return 2
     if outcome.accepted and outcome.receipt:
         print(text("cli_accepted", lang, delivery_id=outcome.receipt.delivery_id))
         for table in outcome.receipt.tables:
-            print(f"  {table['table']}: v{table['version']}, {table['rows']} rows, "
-                  f"sha256 {table['sha256'][:12]}…")
+            print("  " + text("cli_table_stored", lang, table=text(f"table_{table['table']}", lang),
+                              version=table["version"], rows=table["rows"],
+                              sha256=table["sha256"][:12]))
     else:
         print(text("cli_rejected", lang, count=len(outcome.errors)))
         print("\n".join(format_findings(outcome.errors, lang)))

@@ -7,16 +7,24 @@ Nothing is updated in place: a redelivery appends rows under a new delivery id a
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from impactmonitor.kpis import refresh_summaries
 from impactmonitor.storage import DATA_TABLE_COLUMNS, append_audit
 from pipelines.findings import Finding
+
+PAUSE_ENV = "IMPACTMONITOR_TEST_PAUSE_IN_LOAD"
+PAUSE_MARKER_ENV = "IMPACTMONITOR_TEST_PAUSE_MARKER"
 
 
 @dataclass
@@ -58,8 +66,12 @@ def store_delivery(
     warnings: list[Finding],
     received_at: datetime | None = None,
     lang: str = "nl",
+    original_files: list[tuple[str, bytes]] | None = None,
 ) -> Receipt:
-    """Write one accepted delivery inside the caller's transaction and return its receipt."""
+    """Write one accepted delivery inside the caller's transaction and return its receipt.
+
+    `original_files` (name, bytes) are kept as uploaded, with their SHA-256, for audit.
+    """
     received_at = received_at or datetime.now().replace(microsecond=0)
     receipt = Receipt(
         delivery_id=new_delivery_id(),
@@ -87,6 +99,13 @@ def store_delivery(
             "table": accepted.table, "version": version, "file": accepted.file_name,
             "sha256": accepted.file_sha256, "rows": accepted.frame.height,
         })
+        _test_pause_in_load()
+    for name, content in original_files or []:
+        con.execute("INSERT INTO delivery_files VALUES (?, ?, ?, ?, ?)",
+                    [receipt.delivery_id, name, hashlib.sha256(content).hexdigest(),
+                     len(content), content])
+    # The KPI summaries follow the new version in the same transaction (see impactmonitor.kpis).
+    refresh_summaries(con, provider_agb, quarter)
     con.execute(
         "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [receipt.delivery_id, provider_agb, quarter, received_at, actor, source,
@@ -96,6 +115,22 @@ def store_delivery(
                  json.dumps({"delivery_id": receipt.delivery_id, "tables": receipt.tables}),
                  at=received_at)
     return receipt
+
+
+def _test_pause_in_load() -> None:
+    """Test hook: sleep inside the open transaction so a test can kill the process mid-load.
+
+    Active only when IMPACTMONITOR_TEST_PAUSE_IN_LOAD (seconds) is set; when
+    IMPACTMONITOR_TEST_PAUSE_MARKER names a file, it is created first to say "rows are inserted,
+    nothing is committed yet". Never set in production.
+    """
+    seconds = os.environ.get(PAUSE_ENV)
+    if not seconds:
+        return
+    marker = os.environ.get(PAUSE_MARKER_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(float(seconds))
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

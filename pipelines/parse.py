@@ -96,15 +96,20 @@ def _quarter(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     compact = text.str.to_uppercase()
     year_first = compact.str.extract_groups(YEAR_FIRST_REGEX)
     quarter_first = compact.str.extract_groups(QUARTER_FIRST_REGEX)
+    year_first_value = pl.concat_str(
+        year_first.struct.field("1"), pl.lit("Q"), year_first.struct.field("2"))
+    quarter_first_value = pl.concat_str(
+        quarter_first.struct.field("2"), pl.lit("Q"), quarter_first.struct.field("1"))
     value = (
-        pl.when(compact.str.contains(YEAR_FIRST_REGEX))
-        .then(pl.concat_str(year_first.struct.field("1"), pl.lit("Q"), year_first.struct.field("2")))
-        .when(compact.str.contains(QUARTER_FIRST_REGEX))
-        .then(pl.concat_str(quarter_first.struct.field("2"), pl.lit("Q"), quarter_first.struct.field("1")))
+        pl.when(compact.str.contains(YEAR_FIRST_REGEX)).then(year_first_value)
+        .when(compact.str.contains(QUARTER_FIRST_REGEX)).then(quarter_first_value)
     )
     value = pl.when(value.str.slice(0, 2) == "20").then(value)
-    code = pl.when(text.is_null()).then(pl.lit("cell_missing")).when(value.is_null()).then(
-        pl.lit("cell_bad_quarter"))
+    code = (
+        pl.when(text.is_null()).then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+        .when(value.is_null()).then(pl.lit("cell_bad_quarter"))
+    )
     return value, code
 
 
@@ -118,8 +123,11 @@ def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
         pl.when(text.str.contains(r"^\d{8}$")).then(text)
         .when(padded_ok).then(pl.lit("0") + text)
     )
-    code = pl.when(text.is_null()).then(pl.lit("cell_missing")).when(value.is_null()).then(
-        pl.lit("cell_bad_agb"))
+    code = (
+        pl.when(text.is_null()).then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+        .when(value.is_null()).then(pl.lit("cell_bad_agb"))
+    )
     return value, code
 
 
@@ -143,7 +151,11 @@ def parse_table(
     spec: TableSpec = TABLES[raw.table]
     findings = _header_findings(raw, spec)
     present = [c for c in spec.column_names if c in raw.cells.columns]
-    text_columns = {c: clean(pl.col(c).cast(pl.String)) for c in present}
+    # Clean every cell once, then build the parse expressions on plain column references: one
+    # big expression tree that repeats `clean(...)` is far slower to optimise in polars.
+    cleaned = raw.cells.select(ROW, *(clean(pl.col(c).cast(pl.String)).alias(c)
+                                      for c in present))
+    text_columns = {c: pl.col(c) for c in present}
 
     values: list[pl.Expr] = []
     codes: list[pl.Expr] = []
@@ -162,25 +174,17 @@ def parse_table(
             value, code = _agb(text, expected_agb)
         else:
             value, code = _code(text, column.name)
-        values.append(value.cast(_dtype(column.kind)).alias(column.name))
+        # A cell with an error is null for the later checks: it is reported once, here.
+        values.append(pl.when(code.is_null()).then(value).cast(_dtype(column.kind))
+                      .alias(column.name))
         codes.append(code.alias(f"_err_{column.name}"))
 
-    frame = raw.cells.select(pl.col(ROW), *values, *codes)
-    for column in present:
-        failing = frame.filter(pl.col(f"_err_{column}").is_not_null())
-        if failing.height == 0:
-            continue
-        originals = raw.cells.select(ROW, pl.col(column).alias("_original")).join(
-            failing.select(ROW, f"_err_{column}"), on=ROW, how="inner"
-        )
-        for row, original, code in originals.iter_rows():
-            findings.append(
-                error(code, file=raw.file_name, table=raw.table, row=row, column=column,
-                      value=original, fields={"first": (original or "").strip()[:1]})
-            )
+    frame = cleaned.select(pl.col(ROW), *values, *codes)
+    findings += _cell_findings(raw, frame, present)
     if expected_agb and "provider_agb" in present:
-        padded = raw.cells.select(ROW, clean(pl.col("provider_agb")).alias("agb")).filter(
-            pl.col("agb").str.contains(r"^\d{7}$") & ("0" + pl.col("agb") == expected_agb)
+        padded = cleaned.select(ROW, "provider_agb").filter(
+            pl.col("provider_agb").str.contains(r"^\d{7}$")
+            & ("0" + pl.col("provider_agb") == expected_agb)
         )
         if padded.height:
             first_row, original = padded.row(0)
@@ -192,6 +196,49 @@ def parse_table(
     return typed, findings
 
 
+def _cell_findings(raw: RawTable, frame: pl.DataFrame, present: list[str]) -> list[Finding]:
+    """One finding per cell whose error code is set (a single filter on the happy path)."""
+    error_columns = [f"_err_{c}" for c in present]
+    if not error_columns:
+        return []
+    failing = frame.select(ROW, *error_columns).filter(
+        pl.any_horizontal(pl.col(c).is_not_null() for c in error_columns))
+    if failing.height == 0:
+        return []
+    codes = failing.unpivot(index=ROW, on=error_columns, variable_name="_column",
+                            value_name="_code").drop_nulls("_code").with_columns(
+        pl.col("_column").str.strip_prefix("_err_"))
+    originals = raw.cells.filter(pl.col(ROW).is_in(failing[ROW].implode())).select(
+        ROW, *present).unpivot(index=ROW, on=present, variable_name="_column",
+                               value_name="_original")
+    joined = codes.join(originals, on=[ROW, "_column"], how="left").sort(ROW)
+    return [
+        error(code, file=raw.file_name, table=raw.table, row=row, column=column,
+              value=original, fields={"first": (original or "").strip()[:1]})
+        for row, column, code, original in joined.select(
+            ROW, "_column", "_code", "_original").iter_rows()
+    ]
+
+
+def restore_written_values(raw: RawTable, findings: list[Finding]) -> None:
+    """Let findings about cells show the value as the user wrote it (`-1,5`, `Q1 2025`).
+
+    Validation works on typed values; this puts the original text back, on the error path only.
+    """
+    wanted = [f for f in findings
+              if f.row is not None and f.column is not None and f.column in raw.cells.columns]
+    if not wanted:
+        return
+    rows = sorted({f.row for f in wanted if f.row is not None})
+    columns = sorted({f.column for f in wanted if f.column is not None})
+    subset = raw.cells.filter(pl.col(ROW).is_in(rows)).select(ROW, *columns)
+    lookup = {record[ROW]: record for record in subset.iter_rows(named=True)}
+    for finding in wanted:
+        record = lookup.get(finding.row)
+        if record is not None and record[finding.column] is not None:
+            finding.value = record[finding.column]
+
+
 def _dtype(kind: str) -> type[pl.DataType]:
     return {"count": pl.Int64, "decimal": pl.Float64}.get(kind, pl.String)
 
@@ -199,19 +246,20 @@ def _dtype(kind: str) -> type[pl.DataType]:
 def _header_findings(raw: RawTable, spec: TableSpec) -> list[Finding]:
     findings: list[Finding] = []
     normalised = [c for c in raw.cells.columns if c != ROW]
+    where = {"file": raw.file_name, "table": raw.table, "row": raw.header_row}
     seen: set[str] = set()
     for name in normalised:
         base = name.rstrip("'")
         if base != name and base in seen:
-            findings.append(error("header_duplicate_column", file=raw.file_name, table=raw.table,
-                                  row=1, column=base))
+            findings.append(error("header_duplicate_column", column=base, **where))
             continue
         seen.add(name)
-        if name not in spec.column_names:
-            findings.append(error("header_unknown_column", file=raw.file_name, table=raw.table,
-                                  row=1, column=name))
+        if name.startswith("(") and name.endswith(")"):  # see read.unnamed_column
+            findings.append(error("header_unnamed_column", column=name,
+                                  fields={"letter": name.strip("()")}, **where))
+        elif name not in spec.column_names:
+            findings.append(error("header_unknown_column", column=name, **where))
     for name in spec.column_names:
         if name not in seen:
-            findings.append(error("header_missing_column", file=raw.file_name, table=raw.table,
-                                  row=1, column=name))
+            findings.append(error("header_missing_column", column=name, **where))
     return findings

@@ -14,9 +14,20 @@ from pipelines.read import ROW
 def latest_rows(
     con: duckdb.DuckDBPyConnection, table: str, provider_agb: str, quarter: str
 ) -> pl.DataFrame:
-    """The latest accepted version of one provider-quarter-table (empty when none)."""
+    """The latest accepted version of one provider-quarter-table (empty when none).
+
+    Looks the version up directly instead of through the `population`/... views, which rank
+    every stored version (slow on a national-scale store; this runs a few times per ingest).
+    """
     return con.execute(
-        f"SELECT * FROM {table} WHERE provider_agb = ? AND quarter = ?", [provider_agb, quarter]
+        f"""
+        SELECT * EXCLUDE (delivery_id) FROM {table}_rows
+        WHERE provider_agb = $agb AND quarter = $quarter AND delivery_id = (
+            SELECT delivery_id FROM table_versions
+            WHERE provider_agb = $agb AND quarter = $quarter AND table_name = $table
+            ORDER BY version DESC LIMIT 1)
+        """,
+        {"agb": provider_agb, "quarter": quarter, "table": table},
     ).pl()
 
 
@@ -31,9 +42,12 @@ def plausibility_findings(
     previous_quarter = previous(quarter)
 
     def current(table: str) -> pl.DataFrame:
-        return delivered[table] if table in delivered else latest_rows(con, table, provider_agb, quarter)
+        if table in delivered:
+            return delivered[table]
+        return latest_rows(con, table, provider_agb, quarter)
 
-    before = {t: latest_rows(con, t, provider_agb, previous_quarter) for t in ("population", "offer")}
+    before = {t: latest_rows(con, t, provider_agb, previous_quarter)
+              for t in ("population", "offer")}
     findings: list[Finding] = []
     population = current("population")
     if "population" in delivered and before["population"].height:

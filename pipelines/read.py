@@ -2,6 +2,8 @@
 
 Decides the format by content (not by file name), decodes text (UTF-8 with or without BOM, else
 Windows-1252), detects the separator, and keeps every cell as text: parsing is the next stage.
+Row numbers are the ones the user sees in Excel: the header is row 1 in a file that starts with
+its header; a workbook sheet with empty rows above the header keeps Excel's own numbering.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,7 +26,11 @@ ROW = "_row"  # column holding the spreadsheet row number (header = 1)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Control characters no spreadsheet writes into a CSV (tab, CR and LF excepted).
+_CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
+_BINARY_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20))
+_SEP_DIRECTIVE = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)  # Excel's `sep=;` first line
 
 FILE_NAME_HINTS = {
     "population": "population",
@@ -42,9 +49,25 @@ class RawTable:
     file_name: str
     file_sha256: str
     table: str
-    header: list[str]  # header cells as written
+    header: list[str]  # header cells as written, one per column of `cells` (ROW excluded)
     cells: pl.DataFrame  # one String column per normalised header name, plus ROW
     style: SourceStyle
+    header_row: int = 1  # spreadsheet row of the header (after `sep=` or empty rows: later)
+
+
+def column_letter(index: int) -> str:
+    """Excel's name of the column at 0-based `index`: A, B, ..., Z, AA, ..."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def unnamed_column(index: int) -> str:
+    """The name given to a column that has values but no header: `(H)`."""
+    return f"({column_letter(index)})"
 
 
 def normalise_header(cell: str | None) -> str:
@@ -58,18 +81,22 @@ def sha256(content: bytes) -> str:
 def read_upload(file_name: str, content: bytes) -> tuple[list[RawTable], list[Finding]]:
     """All tables in one uploaded file, or the findings that say why it cannot be read."""
     digest = sha256(content)
-    if not content.strip(b" \t\r\n\x00"):
+    if not content.strip(b" \t\r\n"):
         return [], [error("file_empty", file=file_name)]
     if content.startswith(ZIP_MAGIC):
         return _read_xlsx(file_name, content, digest)
     if content.startswith(OLE_MAGIC):
         return [], [error("file_xls_old", file=file_name)]
+    if content.startswith(UTF16_BOMS) or _looks_utf16(content):
+        return [], [error("file_utf16", file=file_name)]
+    if _looks_binary(content):
+        return [], [error("file_binary", file=file_name)]
     if b"\x00" in content:
         return [], [error("file_nul_bytes", file=file_name)]
     text = decode(content)
     if text is None:
         return [], [error("file_encoding", file=file_name)]
-    if _CONTROL_CHARS.search(text):
+    if len(content.translate(None, _CONTROL_BYTES)) != len(content):
         return [], [error("file_binary", file=file_name)]
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         return [], [error("file_xlsx_is_text", file=file_name)]
@@ -84,6 +111,19 @@ def decode(content: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
+
+
+def _looks_utf16(content: bytes) -> bool:
+    """UTF-16 without BOM: every other byte of the first line is NUL (Excel's 'Unicode text')."""
+    head = content[:400]
+    return len(head) >= 8 and head[1::2].count(0) > 0.9 * len(head[1::2])
+
+
+def _looks_binary(content: bytes) -> bool:
+    """More than 1% control bytes in the first 8 KB: an image, PDF, archive or executable."""
+    head = content[:8192]
+    controls = sum(head.count(bytes([b])) for b in _BINARY_BYTES)
+    return controls > max(len(head) // 100, 2)
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
@@ -116,57 +156,84 @@ def recognise_table(columns: list[str], file_name: str) -> str | None:
     return None
 
 
-def _split_lines(text: str) -> list[str]:
-    lines = text.split("\n")
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    while lines and not lines[-1].strip():
-        lines.pop()  # empty trailing lines are ignored
-    return lines
+def _header_position(text: str) -> tuple[int, int, str | None] | None:
+    """(header line number, offset where the header line starts, `sep=` directive) or None.
+
+    Lines before the header may be blank or Excel's `sep=;` directive. Only these first lines
+    are looked at in Python; the body is split by polars.
+    """
+    position, line_number, directive = 0, 0, None
+    while position < len(text):
+        end = text.find("\n", position)
+        end = len(text) if end < 0 else end
+        line = text[position:end].rstrip("\r").lstrip("\ufeff")
+        line_number += 1
+        match = _SEP_DIRECTIVE.match(line)
+        if match and directive is None:
+            directive = match.group(1)
+        elif line.strip(" \t"):
+            return line_number, position, directive
+        position = end + 1
+    return None
 
 
 def _read_csv_text(
     file_name: str, text: str, digest: str
 ) -> tuple[list[RawTable], list[Finding]]:
-    lines = _split_lines(text)
-    if not lines:
+    if "\n" not in text and "\r" in text:  # old Mac line ends (Excel 'CSV (Macintosh)')
+        text = text.replace("\r", "\n")
+    found = _header_position(text)
+    if found is None:
         return [], [error("file_empty", file=file_name)]
-    separator = detect_separator(lines[0])
+    header_row, header_start, directive = found
+    header_end = text.find("\n", header_start)
+    header_end = len(text) if header_end < 0 else header_end
+    header_line = text[header_start:header_end].rstrip("\r").lstrip("\ufeff")
+    separator = directive if directive in (";", ",") else detect_separator(header_line)
+    if directive is None and "\t" in header_line and not {";", ","} & set(header_line):
+        return [], [error("file_tab_separated", file=file_name, row=header_row)]
     style: SourceStyle = "csv_semicolon" if separator == ";" else "csv_comma"
+    numbered_rows: list[tuple[int, list[str]]] | None = None
     if '"' in text:
-        parsed = _rows_with_csv_module(file_name, text, separator)
+        parsed = _rows_with_csv_module(file_name, text[header_start:], separator,
+                                       header_row - 1)
         if isinstance(parsed, Finding):
             return [], [parsed]
         header, numbered_rows = parsed
     else:
-        header = lines[0].split(separator)
-        numbered_rows = None
+        header = header_line.split(separator)
     columns = [normalise_header(cell) for cell in header]
     table = recognise_table(columns, file_name)
     if table is None:
-        return [], [error("file_unknown_table", file=file_name, row=1)]
+        return [], [error("file_unknown_table", file=file_name, row=header_row)]
 
     findings: list[Finding] = []
     width = len(columns)
     if numbered_rows is None:
-        cells = _cells_fast(lines[1:], separator, width)
+        cells = _cells_fast(text[header_end + 1:], separator, width, first_row=header_row + 1)
     else:
         cells = _cells_from_rows(numbered_rows, width)
     ragged = cells.filter(pl.col("_fields") != width)
-    for row, found in ragged.select(ROW, "_fields").iter_rows():
+    for row, field_count in ragged.select(ROW, "_fields").iter_rows():
         findings.append(
             error("row_ragged", file=file_name, table=table, row=row,
-                  fields={"found": found, "expected": width})
+                  fields={"found": field_count, "expected": width, "separator": separator})
         )
     cells = _drop_empty_rows(cells.filter(pl.col("_fields") == width).drop("_fields"))
     if cells.height == 0 and not ragged.height:
-        return [], [error("file_header_only", file=file_name, table=table)]
-    cells = _name_columns(cells, columns)
-    return [RawTable(file_name, digest, table, header, cells, style)], findings
+        return [], [error("file_header_only", file=file_name, table=table, row=header_row)]
+    kept_header, cells = _name_columns(cells, columns, header)
+    return [RawTable(file_name, digest, table, kept_header, cells, style, header_row)], findings
 
 
-def _cells_fast(lines: list[str], separator: str, width: int) -> pl.DataFrame:
-    """Split quote-free lines into cells, vectorised (the bulk path reads 1M rows this way)."""
-    frame = pl.DataFrame({"line": pl.Series(lines, dtype=pl.String)}).with_row_index(ROW, offset=2)
+def _cells_fast(body: str, separator: str, width: int, first_row: int) -> pl.DataFrame:
+    """Split quote-free lines into cells, vectorised (the bulk path reads 1M rows this way).
+
+    Blank lines (also trailing ones) are dropped; the others keep their line number.
+    """
+    lines = pl.Series("line", [body], dtype=pl.String).str.split("\n").explode()
+    frame = pl.DataFrame({"line": lines.str.strip_suffix("\r")}).with_row_index(
+        ROW, offset=first_row)
     frame = frame.with_columns(pl.col(ROW).cast(pl.Int64)).filter(
         pl.col("line").str.strip_chars() != ""
     )
@@ -179,9 +246,12 @@ def _cells_fast(lines: list[str], separator: str, width: int) -> pl.DataFrame:
 
 
 def _rows_with_csv_module(
-    file_name: str, text: str, separator: str
+    file_name: str, text: str, separator: str, skip: int
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | Finding:
-    """Quoted files go through the csv module, which knows quoting and reports broken quotes."""
+    """Quoted files go through the csv module, which knows quoting and reports broken quotes.
+
+    `text` starts at the header line, which is line `skip + 1` of the file.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
@@ -191,16 +261,18 @@ def _rows_with_csv_module(
             first_line = previous_line + 1
             previous_line = reader.line_num
             if header is None:
+                if reader.line_num != first_line:
+                    return error("csv_broken_quotes", file=file_name, row=skip + first_line)
                 header = record
                 continue
             if not record or all(not cell.strip() for cell in record):
                 continue
             if reader.line_num != first_line or any("\n" in cell for cell in record):
                 # A value spanning lines is almost always an unclosed quote in these files.
-                return error("csv_broken_quotes", file=file_name, row=first_line)
-            rows.append((first_line, record))
+                return error("csv_broken_quotes", file=file_name, row=skip + first_line)
+            rows.append((skip + first_line, record))
     except csv.Error:
-        return error("csv_broken_quotes", file=file_name, row=previous_line + 1)
+        return error("csv_broken_quotes", file=file_name, row=skip + previous_line + 1)
     return header or [], rows
 
 
@@ -222,35 +294,62 @@ def _drop_empty_rows(cells: pl.DataFrame) -> pl.DataFrame:
     ))
 
 
-def _name_columns(cells: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Give the cell columns their header names; unnamed empty trailing columns are dropped."""
+def _name_columns(
+    cells: pl.DataFrame, columns: list[str], header: list[str]
+) -> tuple[list[str], pl.DataFrame]:
+    """Give the cell columns their header names; unnamed empty columns are dropped.
+
+    Returns the header cells as written for the columns that are kept, and the renamed cells.
+    """
     renames: dict[str, str] = {}
+    kept_header: list[str] = []
     drop: list[str] = []
     for i, name in enumerate(columns):
         if not name and cells[f"c{i}"].fill_null("").str.strip_chars().eq("").all():
             drop.append(f"c{i}")
             continue
-        target = name or f"(kolom {i + 1})"
+        target = name or unnamed_column(i)  # a nameless column with values: reported
         while target in renames.values():
-            target += "'"  # duplicates keep a distinct name; validate reports them
+            target += "'"  # duplicates keep a distinct name; parse reports them
         renames[f"c{i}"] = target
-    return cells.drop(drop).rename(renames)
+        kept_header.append((header[i] if i < len(header) else "") or "")
+    return kept_header, cells.drop(drop).rename(renames)
 
 
 # ---- XLSX ---------------------------------------------------------------------------------------
 
 
+def _zip_kind(content: bytes) -> str:
+    """'xlsx', 'ods', 'zip' (an archive that is no workbook) or 'broken'."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "broken"
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    return "zip"
+
+
 def _read_xlsx(file_name: str, content: bytes, digest: str) -> tuple[list[RawTable], list[Finding]]:
     import fastexcel
 
+    kind = _zip_kind(content)
+    if kind == "ods":
+        return [], [error("file_ods", file=file_name)]
+    if kind == "zip":
+        return [], [error("file_zip_not_xlsx", file=file_name)]
     try:
         workbook = fastexcel.read_excel(content)
-    except Exception as exc:  # a zip that is not a workbook, or a damaged one
-        return [], [error("file_xlsx_broken", file=file_name, fields={"detail": type(exc).__name__})]
+        sheet_names = list(workbook.sheet_names)
+    except Exception:  # a damaged workbook: calamine raises its own error types
+        return [], [error("file_xlsx_broken", file=file_name)]
     tables: list[RawTable] = []
     findings: list[Finding] = []
     seen: set[str] = set()
-    for sheet_name in workbook.sheet_names:
+    for sheet_name in sheet_names:
         table = table_for_sheet(sheet_name)
         if table is None:
             findings.append(warning("warn_extra_sheet", file=file_name, value=sheet_name))
@@ -261,11 +360,12 @@ def _read_xlsx(file_name: str, content: bytes, digest: str) -> tuple[list[RawTab
             continue
         seen.add(table)
         try:
-            sheet = workbook.load_sheet(sheet_name, header_row=None, dtypes="string")
+            # skip_rows=0 keeps leading empty rows, so row numbers are Excel's own.
+            sheet = workbook.load_sheet(sheet_name, header_row=None, dtypes="string",
+                                        skip_rows=0)
             grid = sheet.to_polars()
-        except Exception as exc:
-            findings.append(error("file_xlsx_broken", file=file_name, table=table,
-                                  fields={"detail": type(exc).__name__}))
+        except Exception:
+            findings.append(error("file_xlsx_broken", file=file_name, table=table))
             continue
         raw = _table_from_grid(file_name, digest, table, grid)
         if isinstance(raw, Finding):
@@ -273,27 +373,34 @@ def _read_xlsx(file_name: str, content: bytes, digest: str) -> tuple[list[RawTab
         else:
             tables.append(raw)
     if not seen:
-        findings.append(error("sheet_none_recognised", file=file_name))
+        findings.append(error("sheet_none_recognised", file=file_name,
+                              fields={"sheets": ", ".join(sheet_names)}))
     else:
         for name, spec in TABLES.items():
             if name not in seen:
                 # A table may be delivered on its own: a missing sheet is worth saying, not fatal.
                 findings.append(warning("sheet_missing", file=file_name, table=name,
-                                        fields={"dutch_name": spec.dutch_name}))
+                                        fields={"sheet": name, "dutch_name": spec.dutch_name}))
     return tables, findings
 
 
-def _table_from_grid(file_name: str, digest: str, table: str, grid: pl.DataFrame) -> RawTable | Finding:
-    if grid.height == 0:
+def _table_from_grid(
+    file_name: str, digest: str, table: str, grid: pl.DataFrame
+) -> RawTable | Finding:
+    if grid.height == 0 or grid.width == 0:
         return error("file_empty", file=file_name, table=table)
     grid = grid.select(pl.all().cast(pl.String))
-    header = [cell or "" for cell in grid.row(0)]
+    width = grid.width
+    grid.columns = [f"c{i}" for i in range(width)]
+    grid = grid.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    non_empty = _drop_empty_rows(grid)
+    if non_empty.height == 0:
+        return error("file_empty", file=file_name, table=table)
+    header_row = non_empty[ROW][0]
+    header = ["" if cell is None else cell for cell in non_empty.row(0)[1:]]
     columns = [normalise_header(cell) for cell in header]
-    width = len(columns)
-    body = grid.slice(1).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    body.columns = [ROW] + [f"c{i}" for i in range(width)]
-    body = _drop_empty_rows(body)
+    body = non_empty.slice(1)
     if body.height == 0:
-        return error("file_header_only", file=file_name, table=table)
-    cells = _name_columns(body, columns)
-    return RawTable(file_name, digest, table, header, cells, "xlsx")
+        return error("file_header_only", file=file_name, table=table, row=header_row)
+    kept_header, cells = _name_columns(body, columns, header)
+    return RawTable(file_name, digest, table, kept_header, cells, "xlsx", header_row)

@@ -1,102 +1,147 @@
 """Load or update the provider register from a CSV file.
 
-    python -m pipelines.register --db PATH FILE
+    python -m pipelines.register --db PATH [--lang nl|en] FILE
 
 Columns: provider_agb, name, category, lot, contract_start, contract_end. The whole file is checked
 first; with any error nothing is stored (exit 1). Unchanged entries are skipped; changed ones are
-appended, so the register keeps its history.
+appended, so the register keeps its history. Exit 2 on a usage error (missing file, bad option).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import getpass
+import io
 import re
 import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
+from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.providers import REGISTER_COLUMNS, append_register_entries
-from impactmonitor.storage import Database
+from impactmonitor.storage import Database, DatabaseBusy
 from pipelines.read import decode, detect_separator, normalise_header
 from schemas.reference import CATEGORIES
 
-_DATE_FORMATS = (r"^\d{4}-\d{2}-\d{2}$", r"^\d{1,2}-\d{1,2}-\d{4}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")  # Dutch Excel writes 1-1-2023
+_AGB = re.compile(r"^\d{8}$")
+_SCHEMA = {"provider_agb": pl.String, "name": pl.String, "category": pl.String,
+           "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date}
 
 
-def _parse_date(text: str) -> date | None:
-    text = text.strip()
-    if re.match(_DATE_FORMATS[0], text):
-        return date.fromisoformat(text)
-    if re.match(_DATE_FORMATS[1], text):  # Dutch Excel writes 1-1-2023
-        day, month, year = (int(p) for p in text.split("-"))
+def _parse_date(value: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    if _ISO_DATE.match(value):
+        return date.fromisoformat(value)
+    match = _DUTCH_DATE.match(value)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
         return date(year, month, day)
-    raise ValueError(text)
+    raise ValueError(value)
 
 
-def parse_register(content: bytes) -> tuple[pl.DataFrame | None, list[str]]:
+def _rows(content: bytes) -> list[tuple[int, list[str]]] | str:
+    """(line number, cells) of every non-empty line, or the key of a file-level error."""
+    if b"\x00" in content:
+        return "register_file_unreadable"
+    decoded = decode(content)
+    if decoded is None or not decoded.strip():
+        return "register_file_unreadable"
+    first_line = decoded.lstrip("\ufeff").splitlines()[0]
+    reader = csv.reader(io.StringIO(decoded.lstrip("\ufeff"), newline=""),
+                        delimiter=detect_separator(first_line), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    line = 0
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if any(cell.strip() for cell in record):
+                rows.append((start, record))
+    except csv.Error:
+        return "register_broken_quotes"
+    return rows
+
+
+def parse_register(
+    content: bytes, lang: str = DEFAULT_LANGUAGE
+) -> tuple[pl.DataFrame | None, list[str]]:
     """The register entries in a CSV file, or the list of errors (row numbers as in Excel)."""
-    import csv
-    import io
 
-    text_content = decode(content)
-    if text_content is None or not text_content.strip():
-        return None, ["Het bestand is leeg of niet leesbaar als tekst (UTF-8 of Windows-1252)."]
-    lines = text_content.splitlines()
-    reader = csv.reader(io.StringIO(text_content), delimiter=detect_separator(lines[0]))
-    rows = [r for r in reader]
-    header = [normalise_header(c) for c in rows[0]]
-    errors = [f"rij 1: kolom {c} ontbreekt" for c in REGISTER_COLUMNS if c not in header]
-    errors += [f"rij 1: onbekende kolom {c}" for c in header if c and c not in REGISTER_COLUMNS]
+    def msg(key: str, **fields: object) -> str:
+        return text(key, lang, **fields)
+
+    rows = _rows(content)
+    if isinstance(rows, str):
+        return None, [msg(rows)]
+    header_row, header_cells = rows[0]
+    header = [normalise_header(c) for c in header_cells]
+    errors = [msg("register_missing_column", row=header_row, column=c)
+              for c in REGISTER_COLUMNS if c not in header]
+    errors += [msg("register_unknown_column", row=header_row, column=c)
+               for c in header if c and c not in REGISTER_COLUMNS]
+    errors += [msg("register_duplicate_column", row=header_row, column=c)
+               for c in sorted({c for c in header if c and header.count(c) > 1})]
     if errors:
         return None, errors
     records = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for number, row in rows[1:]:
         if len(row) != len(header):
-            errors.append(f"rij {number}: {len(row)} velden, verwacht {len(header)}")
+            errors.append(msg("register_ragged", row=number, found=len(row),
+                              expected=len(header)))
             continue
-        record = {name: cell.strip() for name, cell in zip(header, row, strict=True) if name}
-        agb = record["provider_agb"]
-        if not re.match(r"^\d{8}$", agb):
-            errors.append(f"rij {number}: provider_agb {agb!r} is geen AGB-code van 8 cijfers")
+        record: dict[str, object] = {
+            name: cell.replace("\u00a0", " ").strip()
+            for name, cell in zip(header, row, strict=True) if name
+        }
+        agb = str(record["provider_agb"])
+        if len(agb) == 7 and agb.isdigit():
+            errors.append(msg("register_agb_seven_digits", row=number, value=agb,
+                              padded="0" + agb))
+        elif not _AGB.match(agb):
+            errors.append(msg("register_bad_agb", row=number, value=agb))
         elif agb in seen:
-            errors.append(f"rij {number}: provider_agb {agb} staat ook op rij {seen[agb]}")
+            errors.append(msg("register_duplicate_agb", row=number, value=agb,
+                              other_row=seen[agb]))
         else:
             seen[agb] = number
         if not record["name"]:
-            errors.append(f"rij {number}: name is leeg")
-        if record["category"].upper() not in CATEGORIES:
-            errors.append(f"rij {number}: category {record['category']!r} moet A, B of C zijn")
+            errors.append(msg("register_name_empty", row=number))
+        category = str(record["category"]).upper()
+        if category not in CATEGORIES:
+            errors.append(msg("register_bad_category", row=number, value=record["category"]))
         for column in ("contract_start", "contract_end"):
             try:
-                record[column] = _parse_date(record[column]) if record[column] else None
+                record[column] = _parse_date(str(record[column]))
             except ValueError:
-                errors.append(f"rij {number}: {column} {record[column]!r} is geen datum "
-                              "(schrijf 2023-01-01)")
-        if (isinstance(record.get("contract_start"), date)
-                and isinstance(record.get("contract_end"), date)
-                and record["contract_end"] < record["contract_start"]):
-            errors.append(f"rij {number}: contract_end ligt voor contract_start")
-        record["category"] = record["category"].upper()
+                errors.append(msg("register_bad_date", row=number, column=column,
+                                  value=record[column]))
+                record[column] = None
+        start, end = record["contract_start"], record["contract_end"]
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            errors.append(msg("register_end_before_start", row=number))
+        record["category"] = category
         record["lot"] = record["lot"] or None
         records.append(record)
     if errors:
         return None, errors
     if not records:
-        return None, ["Het bestand bevat geen aanbieders."]
-    schema = {"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-              "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date}
-    return pl.DataFrame(records, schema=schema), []
+        return None, [msg("register_no_entries")]
+    return pl.DataFrame(records, schema=_SCHEMA), []
 
 
-def load_register(db: Database, content: bytes, actor: str) -> tuple[int, list[str]]:
+def load_register(
+    db: Database, content: bytes, actor: str, lang: str = DEFAULT_LANGUAGE
+) -> tuple[int, list[str]]:
     """(entries written, errors). With errors nothing is written."""
-    entries, errors = parse_register(content)
+    entries, errors = parse_register(content, lang)
     if entries is None:
         return 0, errors
     with db.transaction() as con:
@@ -106,20 +151,35 @@ def load_register(db: Database, content: bytes, actor: str) -> tuple[int, list[s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.register",
                                      description="Load or update the provider register.")
-    parser.add_argument("--db", required=True)
-    parser.add_argument("file")
+    parser.add_argument("--db", required=True, help="DuckDB database file")
+    parser.add_argument("--lang", choices=("nl", "en"), default=DEFAULT_LANGUAGE)
+    parser.add_argument("file", help="CSV with " + ", ".join(REGISTER_COLUMNS))
     args = parser.parse_args(argv)
+    lang = args.lang
     path = Path(args.file)
     if not path.is_file():
-        parser.error(f"bestand bestaat niet: {path}")
-    written, errors = load_register(Database(args.db), path.read_bytes(),
-                                    actor=f"cli:{getpass.getuser()}")
+        parser.error(text("cli_no_such_file", lang, path=str(path)))
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        parser.error(text("cli_unreadable_file", lang, path=str(path),
+                          detail=exc.strerror or type(exc).__name__))
+    try:
+        written, errors = load_register(Database(args.db), content,
+                                        actor=f"cli:{getpass.getuser()}", lang=lang)
+    except DatabaseBusy:
+        print(text("cli_database_busy", lang), file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError) as exc:
+        print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
+              f"({type(exc).__name__})", file=sys.stderr)
+        return 2
     if errors:
-        print(f"Register afgewezen: {len(errors)} fout(en); er is niets opgeslagen.")
+        print(text("admin_register_rejected", lang, count=len(errors)))
         for line in errors:
             print(f"  - {line}")
         return 1
-    print(f"Register bijgewerkt: {written} nieuwe of gewijzigde aanbieder(s).")
+    print(text("admin_register_saved", lang, count=written))
     return 0
 
 

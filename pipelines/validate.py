@@ -30,7 +30,7 @@ def validate_table(
     findings = _model_findings(typed, table, file_name)
     findings += _delivery_match_findings(typed, table, file_name, expected_agb, expected_quarter)
     if "municipality_code" in typed.columns:
-        findings += _municipality_findings(typed, table, file_name)
+        findings += _municipality_findings(typed, table, file_name, expected_quarter)
     return findings
 
 
@@ -43,9 +43,9 @@ def _model_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Fin
     except pandera.errors.SchemaErrors as exc:
         failures = exc.failure_cases
     rows = typed[ROW]
-    rules = {rule.name: rule for rule in spec.rules}
+    rules = {rule.check_name: rule for rule in spec.rules}
     findings: list[Finding] = []
-    duplicate_indexes: list[int] = []
+    has_duplicates = False
     for failure in failures.iter_rows(named=True):
         index = failure["index"]
         check = failure["check"] or ""
@@ -54,7 +54,7 @@ def _model_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Fin
             continue  # schema-level (column presence/type) failures are reported by parse
         row = int(rows[index])
         if check == "multiple_fields_uniqueness":
-            duplicate_indexes.append(index)
+            has_duplicates = True  # listed per row below, with the other rows of each key
         elif check in rules:
             rule = rules[check]
             values = typed.row(index, named=True)
@@ -73,26 +73,38 @@ def _model_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Fin
                                   row=row, column=column, value=str(failure["failure_case"]),
                                   fields={"allowed": _ALLOWED[column]}))
         else:  # a check we did not name: still reported, never swallowed
-            findings.append(error("cell_not_whole_number", file=file_name, table=table, row=row,
-                                  column=column, value=str(failure["failure_case"])))
-    if duplicate_indexes:
-        findings += _duplicate_findings(typed, table, file_name, duplicate_indexes)
+            findings.append(error("value_invalid", file=file_name, table=table, row=row,
+                                  column=column, value=str(failure["failure_case"]),
+                                  fields={"check": check}))
+    if has_duplicates:
+        findings += _duplicate_findings(typed, table, file_name)
     return findings
 
 
-def _duplicate_findings(
-    typed: pl.DataFrame, table: str, file_name: str, indexes: list[int]
-) -> list[Finding]:
+MAX_NAMED_DUPLICATES = 5  # "also row 3, 5, 7, 9, 11, …": enough to find them, bounded in size
+
+
+def _duplicate_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Finding]:
+    """One finding per row whose key occurs more than once, naming (some of) the other rows."""
     key = list(TABLES[table].key)
-    duplicates = (
-        typed.with_row_index("_index")
-        .filter(pl.col("_index").is_in(indexes))
-        .with_columns(pl.col(ROW).implode().over(key).alias("_rows"))
+    # Rows whose key has an unreadable or empty cell are already reported for that cell; two such
+    # rows are not "the same combination", so they are left out here.
+    complete = typed.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+    duplicates = complete.filter(pl.struct(key).is_duplicated())
+    if duplicates.height == 0:
+        return []
+    groups = duplicates.group_by(key).agg(
+        pl.col(ROW).sort().head(MAX_NAMED_DUPLICATES + 1).alias("_first"),
+        pl.len().alias("_count"),
     )
+    duplicates = duplicates.join(groups, on=key, how="left", nulls_equal=True).sort(ROW)
     findings = []
     for record in duplicates.iter_rows(named=True):
-        others = [str(r) for r in record["_rows"] if r != record[ROW]]
-        key_text = ", ".join(f"{k}={record[k]}" for k in key if k not in ("provider_agb", "quarter"))
+        others = [str(r) for r in record["_first"] if r != record[ROW]][:MAX_NAMED_DUPLICATES]
+        if record["_count"] - 1 > len(others):
+            others.append("…")
+        key_text = ", ".join(f"{k}={record[k]}" for k in key
+                             if k not in ("provider_agb", "quarter"))
         findings.append(
             error("row_duplicate_key", file=file_name, table=table, row=record[ROW],
                   column=key[-1], value=str(record[key[-1]]),
@@ -122,10 +134,17 @@ def _delivery_match_findings(
     return findings
 
 
-def _municipality_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Finding]:
+def _municipality_findings(
+    typed: pl.DataFrame, table: str, file_name: str, expected_quarter: str | None = None
+) -> list[Finding]:
+    """Unknown codes, and codes not valid on the last day of the quarter (naming the successor).
+
+    The delivery's quarter decides validity; a row for another quarter is reported on its own.
+    """
     known = municipalities()
     findings = []
-    pairs = typed.select(ROW, "municipality_code", "quarter").filter(
+    quarter_expr = pl.lit(expected_quarter) if expected_quarter else pl.col("quarter")
+    pairs = typed.select(ROW, "municipality_code", quarter_expr.alias("quarter")).filter(
         pl.col("municipality_code").is_not_null()
     )
     # Only distinct (code, quarter) pairs need a look-up; the bulk path has millions of rows.

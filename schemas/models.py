@@ -29,14 +29,17 @@ BUILTIN_CHECK_MESSAGES = {
     "greater_than_or_equal_to(0)": "value_negative",
     "isin": None,  # resolved per column below
 }
-ENUMERATION_MESSAGES = {"care_form": "value_unknown_care_form", "age_group": "value_unknown_age_group"}
+ENUMERATION_MESSAGES = {
+    "care_form": "value_unknown_care_form",
+    "age_group": "value_unknown_age_group",
+}
 
 
 def _row_rule_check(rule: RowRule) -> pa.Check:
     def check(data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(rule.ok().fill_null(True).alias("ok"))
 
-    return pa.Check(check, name=rule.name, error=rule.name)
+    return pa.Check(check, name=rule.check_name, error=rule.check_name)
 
 
 def _column(spec: TableSpec, name: str) -> pa.Column:

@@ -34,6 +34,11 @@ class RowRule:
     # Extra message fields computed from the row (e.g. the expected clients_end).
     extra: dict[str, Callable[[], pl.Expr]] = field(default_factory=dict)
 
+    @property
+    def check_name(self) -> str:
+        """Unique per table: one rule (message) may apply to several columns."""
+        return f"{self.name}[{self.column}]"
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -161,8 +166,10 @@ RESULTS = TableSpec(
     columns=_IDENTITY + (Column("care_form", "code"),) + _counts(*_RESULT_COUNTS),
     key=("provider_agb", "quarter", "care_form"),
     rules=(
-        RowRule("rule_goals_le_ended", "goals_achieved", (), _le("goals_achieved", "trajectories_ended")),
-        RowRule("rule_planned_le_ended", "ended_as_planned", (), _le("ended_as_planned", "trajectories_ended")),
+        RowRule("rule_goals_le_ended", "goals_achieved", (),
+                _le("goals_achieved", "trajectories_ended")),
+        RowRule("rule_planned_le_ended", "ended_as_planned", (),
+                _le("ended_as_planned", "trajectories_ended")),
         RowRule("rule_dropouts_le_ended", "dropouts", (), _le("dropouts", "trajectories_ended")),
         RowRule(
             "rule_positive_le_respondents",

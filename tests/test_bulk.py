@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from delivery_files import AGB_A, AGB_B, AGB_UNKNOWN, frame_csv, valid_frames
+from conftest import register_providers
+from delivery_files import AGB_A, AGB_B, AGB_UNKNOWN, delivery_xlsx, frame_csv, valid_frames
 
 from impactmonitor.storage import Database
 from pipelines.bulk import UNATTRIBUTED, GroupResult, ingest_bulk
@@ -73,7 +74,6 @@ def test_bulk_stores_what_a_single_delivery_stores(registered_db: Database, tmp_
     with registered_db.connection() as con:
         register = con.execute("SELECT * EXCLUDE (registered_at, registered_by) "
                                "FROM providers").pl()
-    from conftest import register_providers
     register_providers(other, register)
 
     ingest_bulk(registered_db, uploads(bulk_frames([(AGB_A, Q2)])), actor="test")
@@ -279,3 +279,25 @@ def test_command_line_usage_errors_exit_2(tmp_path: Path, run_cli, args: list[st
     done = run_cli("pipelines.bulk", *(["--db", tmp_path / "x.duckdb"] if args[0] != "--db"
                                       else []), *args)
     assert done.returncode == 2
+
+
+def test_a_file_that_is_no_database_is_a_usage_error(tmp_path: Path, run_cli) -> None:
+    not_a_db = tmp_path / "notes.duckdb"
+    not_a_db.write_text("not a database", encoding="utf-8")
+    upload = uploads(bulk_frames([(AGB_A, Q1)]))[0]
+    (tmp_path / upload.name).write_bytes(upload.content)
+
+    done = run_cli("pipelines.bulk", "--db", not_a_db, tmp_path / upload.name)
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert not_a_db.read_text(encoding="utf-8") == "not a database"
+
+
+def test_a_workbook_with_three_sheets_works_like_three_files(registered_db: Database) -> None:
+    workbook = delivery_xlsx(bulk_frames(), dutch_names=True)
+    results = ingest_bulk(registered_db, [Upload("levering.xlsx", workbook)], actor="test")
+
+    assert [(r.provider_agb, r.quarter, r.accepted) for r in results] == [
+        (agb, quarter, True) for agb, quarter in sorted(GROUPS)]
+    assert stored(registered_db, "SELECT count(*) FROM results") == [(12,)]

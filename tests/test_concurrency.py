@@ -86,6 +86,40 @@ def test_ingest_waits_for_another_process_holding_the_file(
     assert registered_db.scalar("SELECT count(*) FROM population") == 18
 
 
+def test_threads_of_one_process_share_the_file(registered_db: Database) -> None:
+    """The app's situation: many sessions (threads) reading and writing through one Database."""
+    import threading
+
+    from impactmonitor.storage import append_audit
+
+    failures: list[str] = []
+
+    def reader() -> None:
+        for _ in range(150):
+            try:
+                registered_db.query("SELECT count(*) FROM providers")
+            except Exception as exc:  # collected, asserted below
+                failures.append(f"read: {exc}")
+
+    def writer() -> None:
+        for _ in range(50):
+            try:
+                with registered_db.transaction() as con:
+                    append_audit(con, "test", "thread_test")
+            except Exception as exc:
+                failures.append(f"write: {exc}")
+
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    threads += [threading.Thread(target=writer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert registered_db.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'thread_test'") == 100
+
+
 # ---- the real app -------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
@@ -171,8 +205,8 @@ def test_command_line_ingests_while_the_app_serves_pages(running_app, tmp_path: 
     url, db = running_app
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
         try:
-            page = browser.new_page()
             _open_upload_page(page, url)
             page.get_by_text("Nog geen aanleveringen.").wait_for(timeout=30_000)
 
@@ -192,5 +226,11 @@ def test_command_line_ingests_while_the_app_serves_pages(running_app, tmp_path: 
             assert {"population", "offer", "results"} <= set(texts)
             assert QUARTER in texts
             assert page.get_by_text("Nog geen aanleveringen.").count() == 0
+        except Exception as exc:  # say what the page and the server showed, then fail
+            log = (tmp_path / "streamlit.log").read_text(encoding="utf-8", errors="replace")
+            raise AssertionError(
+                f"{type(exc).__name__}: {exc}\n--- page ---\n"
+                f"{page.locator('body').inner_text()[:2000]}\n--- streamlit log ---\n"
+                f"{log[-3000:]}") from exc
         finally:
             browser.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import timedelta
@@ -16,6 +17,7 @@ from pipelines.ingest import Upload, ingest
 from pipelines.read import read_upload
 from pipelines.register import load_register
 from pipelines.sample import load_region, write_region_files
+from pipelines.sample import main as sample_main
 
 REPO_SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 GENERATED = ("README.md", "region", "deliveries", "broken", "templates")
@@ -266,3 +268,36 @@ def test_each_broken_file_is_rejected_with_its_error(
     assert code in {f.code for f in outcome.errors}, [f.code for f in outcome.errors]
     assert len(outcome.errors) >= minimum
     assert rows(register_only_db, "SELECT count(*) FROM deliveries") == [(0,)]
+
+
+# ---- command line -------------------------------------------------------------------------------
+
+
+def test_the_generator_keeps_a_database_with_other_deliveries(
+    registered_db: Database, delivery_dir: Path, tmp_path: Path,
+) -> None:
+    files = [Upload(p.name, p.read_bytes()) for p in sorted(delivery_dir.iterdir())]
+    assert ingest(registered_db, "01234567", "2025Q2", files, actor="test").accepted
+
+    code = sample_main(["--db", registered_db.path, "--out", str(tmp_path / "out")])
+
+    assert code == 2
+    assert rows(registered_db, "SELECT count(*) FROM deliveries") == [(1,)]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("until", ["2022Q4", "2026-13", "last"])
+def test_an_unusable_until_is_a_usage_error(tmp_path: Path, until: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        sample_main(["--db", str(tmp_path / "x.duckdb"), "--until", until, "--files-only"])
+    assert exited.value.code == 2
+
+
+def test_an_earlier_until_gives_a_shorter_region(tmp_path: Path) -> None:
+    assert sample_main(["--db", str(tmp_path / "x.duckdb"), "--out", str(tmp_path),
+                        "--until", "2024Q4", "--files-only"]) == 0
+    quarters = pl.read_csv(tmp_path / "region" / "population.csv",
+                           schema_overrides={"provider_agb": pl.String})["quarter"].unique()
+    assert quarters.max() == "2024Q3"
+    assert all(name.split("_")[1].startswith("2024Q4")
+               for name in os.listdir(tmp_path / "deliveries") if name != "README.md")

@@ -1,0 +1,282 @@
+"""Benchmark figures (issue 3, item 7).
+
+    python -m pipelines.bench [--rows 1000000] [--db-dir DIR] [--repeat 3] [--runs 30]
+
+(b) one typical delivery (three tables, ≈ 450 rows, Dutch Excel CSV) through
+    `pipelines.ingest.ingest` in a warm process: median and p95 over `--runs` runs
+    (target ≤ 100 ms);
+(a) bulk ingest of a population CSV with ≥ `--rows` rows (the national benchmark set), full
+    validation included, against DuckDB's own `CREATE TABLE t AS SELECT * FROM read_csv(...)` of
+    the same file, in the same run, each on a fresh database file: medians over `--repeat` rounds
+    and their ratio (target ≤ 2×);
+(c) peak resident memory (after (b), and after (a));
+and, when `pipelines/bench_kpis.py` exists, its `run(db_path)` figures on the national database
+(population from (a) plus offer and results loaded through the bulk path).
+
+The single delivery runs first so that its peak memory is not hidden by the bulk run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import resource
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from impactmonitor.providers import append_register_entries
+from impactmonitor.quarters import previous
+from impactmonitor.storage import Database
+from pipelines.bulk import ingest_bulk
+from pipelines.ingest import Upload, ingest
+from pipelines.sample_files import csv_bytes
+from pipelines.sample_national import providers_for_rows, simulate_national
+from pipelines.sample_region import MUNICIPALITY_WEIGHTS, PREDECESSORS
+from schemas.reference import AGE_GROUPS, CARE_FORMS
+
+BENCH_AGB = "01234567"
+BENCH_QUARTER = "2022Q2"  # 15 municipalities valid: 15 × 7 × 4 = 420 population rows
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
+
+
+def _fresh(path: Path) -> Path:
+    for suffix in ("", ".wal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return path
+
+
+def _timed(action: Callable[[], object], cpu: list[float] | None = None) -> float:
+    """Wall seconds of `action`; its CPU seconds (all threads) are appended to `cpu`."""
+    started, started_cpu = time.perf_counter(), time.process_time()
+    action()
+    if cpu is not None:
+        cpu.append(time.process_time() - started_cpu)
+    return time.perf_counter() - started
+
+
+# ---- (b) one typical delivery -------------------------------------------------------------------
+
+
+def typical_delivery(quarter: str) -> dict[str, pl.DataFrame]:
+    """Every municipality × care form × age group of the region, plus offer and results."""
+    codes = [c for c in MUNICIPALITY_WEIGHTS if c != "GM1992"] + list(PREDECESSORS)
+    keys = pl.DataFrame(
+        [(code, form, age) for code in codes for form in CARE_FORMS for age in AGE_GROUPS],
+        schema=["municipality_code", "care_form", "age_group"], orient="row",
+    ).with_row_index("i")
+    population = keys.select(
+        pl.lit(BENCH_AGB).alias("provider_agb"), pl.lit(quarter).alias("quarter"),
+        "municipality_code", "care_form", "age_group",
+        (pl.col("i") % 40 + 5).cast(pl.Int64).alias("clients_start"),
+        (pl.col("i") % 7).cast(pl.Int64).alias("inflow"),
+        (pl.col("i") % 5).cast(pl.Int64).alias("outflow"),
+    ).with_columns(
+        (pl.col("clients_start") + pl.col("inflow") - pl.col("outflow")).alias("clients_end"))
+    forms = pl.DataFrame({"care_form": list(CARE_FORMS)})
+    ambulant = pl.col("care_form").is_in(["ambulant", "day_care"])
+    stay = pl.col("care_form").is_in(
+        ["foster_care", "family_home", "residential_short", "residential_long", "crisis"])
+    offer = forms.select(
+        pl.lit(BENCH_AGB).alias("provider_agb"), pl.lit(quarter).alias("quarter"), "care_form",
+        pl.when(ambulant).then(0).otherwise(120).cast(pl.Int64).alias("places"),
+        pl.lit(12.5).alias("fte_care"), pl.lit(1234).cast(pl.Int64).alias("clients_waiting"),
+    )
+    results = forms.select(
+        pl.lit(BENCH_AGB).alias("provider_agb"), pl.lit(quarter).alias("quarter"), "care_form",
+        *(pl.lit(v).cast(pl.Int64).alias(k) for k, v in (
+            ("trajectories_ended", 60), ("ended_as_planned", 45), ("goals_achieved", 44),
+            ("dropouts", 5), ("satisfaction_respondents", 30), ("satisfaction_positive", 26),
+            ("intake_wait_n", 40), ("intake_wait_days_sum", 1040), ("intake_wait_over_norm", 8),
+            ("treatment_wait_n", 30), ("treatment_wait_days_sum", 1050),
+            ("treatment_wait_over_norm", 6))),
+        pl.when(stay).then(60).otherwise(0).cast(pl.Int64).alias("stay_n"),
+        pl.when(stay).then(7200).otherwise(0).cast(pl.Int64).alias("stay_days_sum"),
+    )
+    return {"population": population, "offer": offer, "results": results}
+
+
+def bench_single(folder: Path, runs: int) -> dict[str, float]:
+    db = Database(_fresh(folder / "single.duckdb"))
+    with db.transaction() as con:
+        append_register_entries(con, pl.DataFrame(
+            {"provider_agb": [BENCH_AGB], "name": ["Benchmark"], "category": ["A"],
+             "lot": [None], "contract_start": [date(2021, 1, 1)], "contract_end": [None]},
+            schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
+                    "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date},
+        ), actor="bench")
+
+    def uploads(quarter: str) -> list[Upload]:
+        return [Upload(f"{table}.csv", csv_bytes(frame, table, "excel_nl_cp1252"))
+                for table, frame in typical_delivery(quarter).items()]
+
+    # The previous quarter is stored, so plausibility compares against real rows.
+    first = ingest(db, BENCH_AGB, previous(BENCH_QUARTER), uploads(previous(BENCH_QUARTER)),
+                   actor="bench")
+    if not first.accepted:
+        raise RuntimeError(f"benchmark delivery rejected: {first.errors[:3]}")
+    files = uploads(BENCH_QUARTER)
+    rows = sum(frame.height for frame in typical_delivery(BENCH_QUARTER).values())
+    ingest(db, BENCH_AGB, BENCH_QUARTER, files, actor="bench")  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        outcome = ingest(db, BENCH_AGB, BENCH_QUARTER, files, actor="bench")
+        times.append(time.perf_counter() - started)
+        if not outcome.accepted:
+            raise RuntimeError("benchmark delivery rejected")
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {"rows": rows, "median_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000}
+
+
+# ---- (a) bulk against DuckDB read_csv -----------------------------------------------------------
+
+
+@dataclass
+class BulkFigures:
+    rows: int
+    providers: int
+    generated_s: float
+    bulk_s: list[float]
+    read_csv_s: list[float]
+    offer_results_s: float = 0.0
+    # CPU seconds of all threads: less sensitive than wall time to other load on the machine.
+    bulk_cpu_s: list[float] = field(default_factory=list)
+    read_csv_cpu_s: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.bulk_s) / statistics.median(self.read_csv_s)
+
+    @property
+    def best_ratio(self) -> float:
+        """On a shared machine the least disturbed round is the fairest comparison."""
+        return min(self.bulk_s) / min(self.read_csv_s)
+
+
+def bench_bulk(folder: Path, rows: int, repeat: int) -> tuple[BulkFigures, Path]:
+    providers = providers_for_rows(rows)
+    started = time.perf_counter()
+    data = simulate_national(providers)
+    data_dir = folder / "national"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for table, frame in (("population", data.population), ("offer", data.offer),
+                         ("results", data.results)):
+        paths[table] = data_dir / f"{table}.csv"
+        frame.write_csv(paths[table], line_terminator="\n")
+    figures = BulkFigures(data.population.height, providers, time.perf_counter() - started,
+                          [], [])
+    register = data.register
+    del data
+
+    db_path = folder / "national.duckdb"
+    reference = folder / "read_csv.duckdb"
+    population = paths["population"]
+
+    def run_bulk(db: Database) -> None:
+        content = population.read_bytes()
+        results = ingest_bulk(db, [Upload("population.csv", content)], actor="bench")
+        if not all(r.accepted for r in results):
+            raise RuntimeError("benchmark bulk file rejected")
+
+    def run_duckdb() -> None:
+        con = duckdb.connect(str(reference))
+        try:
+            con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(population)])
+        finally:
+            con.close()
+
+    for _ in range(repeat):
+        db = Database(_fresh(db_path))
+        with db.transaction() as con:  # the register is not part of the measurement
+            append_register_entries(con, register, actor="bench")
+        figures.bulk_s.append(_timed(lambda db=db: run_bulk(db), figures.bulk_cpu_s))
+        _fresh(reference)
+        figures.read_csv_s.append(_timed(run_duckdb, figures.read_csv_cpu_s))
+    _fresh(reference)
+    figures.offer_results_s = _timed(lambda: ingest_bulk(
+        Database(db_path),
+        [Upload(f"{t}.csv", paths[t].read_bytes()) for t in ("offer", "results")],
+        actor="bench"))
+    return figures, db_path
+
+
+def bench_kpis(db_path: Path) -> dict[str, float] | None:
+    try:
+        module = importlib.import_module("pipelines.bench_kpis")
+    except ModuleNotFoundError as error:
+        if error.name != "pipelines.bench_kpis":
+            raise
+        return None
+    return module.run(str(db_path))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000,
+                        help="population rows for the bulk benchmark (at least this many)")
+    parser.add_argument("--db-dir", default="bench-out", help="folder for files and databases")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the bulk comparison")
+    parser.add_argument("--runs", type=int, default=30, help="runs of the single delivery")
+    parser.add_argument("--keep", action="store_true", help="keep the files afterwards")
+    args = parser.parse_args(argv)
+    folder = Path(args.db_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    single = bench_single(folder, args.runs)
+    rss_single = peak_rss_mb()
+    print(f"(b) one delivery, {single['rows']:.0f} rows (3 tables, Dutch Excel CSV), warm "
+          f"process, {args.runs} runs: median {single['median_ms']:.0f} ms, "
+          f"p95 {single['p95_ms']:.0f} ms  (target ≤ 100 ms)")
+    print(f"(c) peak RSS after (b): {rss_single:.0f} MB")
+
+    bulk, db_path = bench_bulk(folder, args.rows, args.repeat)
+
+    def seconds(values: list[float]) -> str:
+        return (f"median {statistics.median(values):.2f} s, best {min(values):.2f} s "
+                f"[{', '.join(f'{v:.2f}' for v in values)}]")
+
+    print(f"(a) bulk ingest of {bulk.rows:,} population rows ({bulk.providers:,} providers × 20 "
+          f"quarters; file generated in {bulk.generated_s:.1f} s), full validation and load: "
+          f"{seconds(bulk.bulk_s)}")
+    print(f"    DuckDB read_csv of the same file into a table: {seconds(bulk.read_csv_s)}")
+    print(f"    ratio {bulk.ratio:.1f}× on medians, {bulk.best_ratio:.1f}× on best times "
+          f"(target ≤ 2×; {args.repeat} rounds, each on fresh database files)")
+    print(f"    CPU time (all threads): bulk {seconds(bulk.bulk_cpu_s)}, read_csv "
+          f"{seconds(bulk.read_csv_cpu_s)}; ratio "
+          f"{statistics.median(bulk.bulk_cpu_s) / statistics.median(bulk.read_csv_cpu_s):.1f}×")
+    print(f"    offer + results of the same set through the bulk path: "
+          f"{bulk.offer_results_s:.1f} s")
+    print(f"(c) peak RSS after (a): {peak_rss_mb():.0f} MB")
+
+    kpis = bench_kpis(db_path)
+    if kpis is None:
+        print("KPI benchmark: pipelines/bench_kpis.py not present")
+    else:
+        for name, value in kpis.items():
+            print(f"KPI benchmark {name}: {value:.3f}")
+    if not args.keep:
+        shutil.rmtree(folder / "national", ignore_errors=True)
+        for name in ("single.duckdb", "national.duckdb"):
+            _fresh(folder / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

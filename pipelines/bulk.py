@@ -1,0 +1,630 @@
+"""Bulk ingest: many provider-quarters at once, one result per provider-quarter.
+
+    python -m pipelines.bulk --db PATH [--report-json PATH] [--max-errors N] FILE...
+
+Each file holds one table (population, offer or results; CSV, or a workbook with those sheets)
+for any number of providers and quarters. The files go through the same read, parse and validate
+code as a single delivery (`pipelines.ingest`), without an expected AGB code or quarter. Then:
+
+- every finding is assigned to the provider-quarter of the row it points at; rows whose AGB code or
+  quarter could not be read form one rejected group of their own (provider and quarter None);
+  a finding about a file or its header (missing column, unreadable file) applies to every
+  provider-quarter in that file;
+- per provider-quarter: the provider register and the cross-table rule (care forms of offer and
+  results must occur in the population of the same bulk upload, or in the stored population);
+- each provider-quarter without errors is stored as its own delivery: its own delivery id, a new
+  version per provider-quarter-table, a receipt row in `deliveries` and an audit event, exactly as
+  `pipelines.load.store_delivery` writes them, but with one vectorised INSERT per table for all
+  groups together. A rejected provider-quarter writes nothing; the others are stored. Everything
+  is written in one transaction per call.
+
+A software fault while checking a file (an exception in read, parse or validate) is reported as
+`file_internal_error` on every provider-quarter of the upload, and nothing is stored.
+
+Differences from a single delivery, on purpose:
+- plausibility warnings (`pipelines.plausibility`) are not computed: they compare one provider
+  with its previous quarter row by row, which the bulk path (history loads, the national
+  benchmark set) does not need; file-level warnings (e.g. a missing sheet) are kept;
+- a 7-digit AGB code is an error (there is no delivery AGB code to pad it to);
+- the upload size limit of the app does not apply.
+
+Exit codes: 0 every provider-quarter accepted, 1 any rejected, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import getpass
+import json
+import logging
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from impactmonitor.i18n import text
+from impactmonitor.providers import registered_agbs
+from impactmonitor.quarters import parse_quarter
+from impactmonitor.storage import Database, DatabaseBusy
+from pipelines.findings import Finding, error, sort_key
+from pipelines.ingest import Upload, format_findings
+from pipelines.load import Receipt, insert_rows, new_delivery_id
+from pipelines.parse import parse_table, restore_written_values
+from pipelines.read import ROW, RawTable, decode, normalise_header, read_upload
+from pipelines.validate import cross_table_findings, validate_table
+from schemas.tables import TABLE_NAMES
+
+GroupKey = tuple[str | None, str | None]
+UNATTRIBUTED: GroupKey = (None, None)
+ReceivedAt = datetime | Callable[[str, str], datetime] | None
+_IDENTITY = ["provider_agb", "quarter"]
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class GroupResult:
+    """The outcome for one provider-quarter of a bulk upload."""
+
+    provider_agb: str | None
+    quarter: str | None
+    accepted: bool
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    receipt: Receipt | None = None
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows in this upload
+
+    @property
+    def delivery_id(self) -> str | None:
+        return self.receipt.delivery_id if self.receipt else None
+
+    def report(self, lang: str = "nl") -> dict:
+        return {
+            "provider_agb": self.provider_agb,
+            "quarter": self.quarter,
+            "accepted": self.accepted,
+            "errors": [f.as_dict(lang) for f in self.errors],
+            "warnings": [f.as_dict(lang) for f in self.warnings],
+            "receipt": self.receipt.as_dict() if self.receipt else None,
+        }
+
+
+@dataclass
+class _Part:
+    """One table of one file, parsed and validated, with its rows' provider-quarters."""
+
+    raw: RawTable
+    typed: pl.DataFrame
+    content: bytes  # the file's bytes, to attribute rows that read could not split
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.raw.file_name, self.raw.table)
+
+
+class _Groups:
+    """Findings and row counts collected per provider-quarter."""
+
+    def __init__(self) -> None:
+        self.findings: dict[GroupKey, list[Finding]] = defaultdict(list)
+        self.rows: dict[GroupKey, dict[str, int]] = defaultdict(dict)
+
+    def add(self, key: GroupKey, finding: Finding) -> None:
+        if key[0] is None or key[1] is None:
+            key = UNATTRIBUTED
+        self.findings[key].append(finding)
+
+    def ordered_keys(self) -> list[GroupKey]:
+        keys = set(self.rows) | set(self.findings)
+        return sorted(keys, key=lambda k: (k[0] is None, k[0] or "", k[1] or ""))
+
+
+def ingest_bulk(
+    db: Database,
+    uploads: list[Upload],
+    actor: str,
+    source: str = "bulk",
+    received_at: ReceivedAt = None,
+    lang: str = "nl",
+) -> list[GroupResult]:
+    """Check every provider-quarter in the files; store each one that has no errors.
+
+    `received_at` is one time for all deliveries, or a function (agb, quarter) -> datetime (the
+    sample generator backdates deliveries with it); None means now.
+    """
+    with _collector_paused():
+        return _ingest_bulk(db, uploads, actor, source, received_at, lang)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while tens of thousands of small result objects
+    are built (one per provider-quarter): its repeated full scans would double that work. The
+    objects form no cycles; everything is freed normally afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _ingest_bulk(
+    db: Database,
+    uploads: list[Upload],
+    actor: str,
+    source: str,
+    received_at: ReceivedAt,
+    lang: str,
+) -> list[GroupResult]:
+    groups = _Groups()
+    parts: list[_Part] = []
+    loose: list[Finding] = []  # findings of files that yielded no table at all
+    internal: list[Finding] = []  # software faults: nothing of this upload may be stored
+    for upload in uploads:
+        try:
+            tables, read_findings = read_upload(upload.name, upload.content)
+        except Exception as exc:  # a reader bug is reported, never a traceback or partial load
+            internal.append(_internal_error(upload.name, None, exc))
+            continue
+        file_parts = []
+        findings = list(read_findings)
+        for raw in tables:
+            try:
+                typed, parse_findings = parse_table(raw, expected_agb=None)
+                rule_findings = validate_table(typed, raw.table, raw.file_name)
+                restore_written_values(raw, rule_findings)  # as pipelines.ingest does
+                findings += parse_findings + rule_findings
+            except Exception as exc:  # as above; the file's groups cannot be told apart
+                internal.append(_internal_error(raw.file_name, raw.table, exc))
+                continue
+            part = _Part(raw, typed, upload.content)
+            file_parts.append(part)
+            _count_rows(groups, part)
+        parts += file_parts
+        if not file_parts:
+            loose += findings
+        else:
+            _assign_findings(groups, file_parts, findings)
+    if not uploads:
+        loose.append(error("file_no_tables"))
+    for finding in loose:
+        groups.add(UNATTRIBUTED, finding)
+    for finding in internal:
+        for key in [*groups.rows, UNATTRIBUTED]:
+            groups.add(key, finding)
+    _duplicate_table_findings(groups, parts)
+
+    stamp = datetime.now().replace(microsecond=0)
+    with db.transaction() as con:
+        known = registered_agbs(con)
+        for key in groups.rows:
+            if key[0] not in known:
+                groups.add(key, error("provider_unknown", value=key[0]))
+        _cross_table(con, groups, parts)
+        results = _results(groups)
+        accepted = [r for r in results if r.accepted]
+        if accepted:
+            _store(con, accepted, parts, actor, source, received_at, stamp, lang)
+    return results
+
+
+def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
+    logger.error("bulk: unexpected %s while reading %s: %s", type(exc).__name__, file_name, exc)
+    return error("file_internal_error", file=file_name, table=table,
+                 fields={"detail": type(exc).__name__})
+
+
+# ---- grouping ---------------------------------------------------------------------------------
+
+
+def _count_rows(groups: _Groups, part: _Part) -> None:
+    counts = (
+        part.typed.filter(pl.col("provider_agb").is_not_null() & pl.col("quarter").is_not_null())
+        .group_by(_IDENTITY)
+        .len()
+    )
+    for agb, quarter, rows in counts.iter_rows():
+        key = (agb, quarter)
+        table = part.raw.table
+        if table in groups.rows[key]:
+            continue  # the same table in a second file: reported by _duplicate_table_findings
+        groups.rows[key][table] = rows
+
+
+def _assign_findings(groups: _Groups, parts: list[_Part], findings: list[Finding]) -> None:
+    """Each finding to the provider-quarter of its row; file and header findings to all."""
+    by_part: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    file_wide: list[Finding] = []
+    part_keys = {p.key for p in parts}
+    for finding in findings:
+        key = (finding.file or "", finding.table or "")
+        if key in part_keys and finding.row is not None and finding.row > 1:
+            by_part[key].append(finding)
+        else:
+            file_wide.append(finding)
+    for part in parts:
+        part_findings = by_part.get(part.key, [])
+        if part_findings:
+            _assign_row_findings(groups, part, part_findings)
+    keys_of: dict[tuple[str, str], list[GroupKey]] = {}
+    for finding in file_wide:
+        targets = [p for p in parts if finding.table in (None, p.raw.table)]
+        keys = {k for p in targets for k in keys_of.setdefault(p.key, _part_keys(p))}
+        if not keys:
+            groups.add(UNATTRIBUTED, finding)
+        for key in keys:
+            groups.add(key, finding)
+
+
+def _part_keys(part: _Part) -> list[GroupKey]:
+    return [
+        (agb, quarter)
+        for agb, quarter in part.typed.select(_IDENTITY).unique().iter_rows()
+        if agb is not None and quarter is not None
+    ]
+
+
+def _assign_row_findings(groups: _Groups, part: _Part, findings: list[Finding]) -> None:
+    located = pl.DataFrame(
+        {"_i": range(len(findings)), ROW: [f.row for f in findings]},
+        schema={"_i": pl.Int64, ROW: pl.Int64},
+    ).join(part.typed.select(ROW, *_IDENTITY), on=ROW, how="left")
+    unplaced: list[Finding] = []
+    for index, agb, quarter in located.select("_i", *_IDENTITY).iter_rows():
+        finding = findings[index]
+        if agb is None and quarter is None and finding.code == "row_ragged":
+            unplaced.append(finding)  # read dropped the row: find its identity in the text
+        else:
+            groups.add((agb, quarter), finding)
+    if unplaced:
+        identities = _identities_from_lines(part, [f.row for f in unplaced if f.row])
+        for finding in unplaced:
+            groups.add(identities.get(finding.row or 0, UNATTRIBUTED), finding)
+
+
+def _identities_from_lines(part: _Part, rows: list[int]) -> dict[int, GroupKey]:
+    """(AGB, quarter) of rows that read could not split into the right number of cells.
+
+    Without this, a ragged row would be left out of its provider-quarter, which would then be
+    stored without it: a silent partial load.
+    """
+    text_content = decode(part.content) if part.raw.style != "xlsx" else None
+    if text_content is None:
+        return {}
+    if "\n" not in text_content:
+        text_content = text_content.replace("\r", "\n")
+    lines = [line.rstrip("\r") for line in text_content.split("\n")]
+    header_index = next((i for i, line in enumerate(lines) if "provider_agb" in line.lower()), None)
+    if header_index is None:
+        return {}
+    separator = ";" if lines[header_index].count(";") > lines[header_index].count(",") else ","
+    header = [normalise_header(cell) for cell in lines[header_index].split(separator)]
+    if "provider_agb" not in header or "quarter" not in header:
+        return {}
+    agb_at, quarter_at = header.index("provider_agb"), header.index("quarter")
+    identities: dict[int, GroupKey] = {}
+    for row in rows:
+        if not 0 < row <= len(lines):
+            continue
+        cells = [cell.strip().strip('"') for cell in lines[row - 1].split(separator)]
+        agb = cells[agb_at] if agb_at < len(cells) else ""
+        quarter = parse_quarter(cells[quarter_at]) if quarter_at < len(cells) else None
+        if len(agb) == 8 and agb.isdigit() and quarter:
+            identities[row] = (agb, quarter)
+    return identities
+
+
+def _duplicate_table_findings(groups: _Groups, parts: list[_Part]) -> None:
+    """A provider-quarter's table may come from one file only."""
+    tables = [p.raw.table for p in parts]
+    seen: dict[tuple[GroupKey, str], str] = {}
+    for part in parts:
+        if tables.count(part.raw.table) < 2:
+            continue  # the usual case: one file per table, nothing to compare
+        for key in _part_keys(part):
+            first = seen.setdefault((key, part.raw.table), part.raw.file_name)
+            if first != part.raw.file_name:
+                groups.add(key, error("file_duplicate_table", file=part.raw.file_name,
+                                      table=part.raw.table, fields={"other_file": first}))
+
+
+def _cross_table(con: duckdb.DuckDBPyConnection, groups: _Groups, parts: list[_Part]) -> None:
+    """Care forms of offer/results must occur in the provider-quarter's population."""
+    dependent = [p for p in parts if p.raw.table in ("offer", "results")]
+    if not dependent:
+        return
+    populations = [
+        p.typed.select(*_IDENTITY, "care_form") for p in parts if p.raw.table == "population"
+    ]
+    delivered = (
+        pl.concat(populations).drop_nulls().unique()
+        if populations
+        else pl.DataFrame(schema={"provider_agb": pl.String, "quarter": pl.String,
+                                  "care_form": pl.String})
+    )
+    with_population = {key for key, tables in groups.rows.items() if "population" in tables}
+    need = pl.DataFrame(
+        [key for key, tables in groups.rows.items()
+         if key not in with_population and ("offer" in tables or "results" in tables)],
+        schema={"provider_agb": pl.String, "quarter": pl.String},
+        orient="row",
+    )
+    stored = _stored_care_forms(con, need)
+    care_forms = pl.concat([delivered, stored]).unique()
+    for part in dependent:
+        candidates = part.typed.filter(pl.col("care_form").is_not_null()).join(
+            care_forms, on=[*_IDENTITY, "care_form"], how="anti"
+        )
+        if candidates.height == 0:
+            continue
+        # The anti-join left exactly the rows whose care form is missing from their
+        # provider-quarter's population; with an empty set, the shared rule reports each of them.
+        found = cross_table_findings(candidates, part.raw.table, part.raw.file_name, set())
+        restore_written_values(part.raw, found)
+        identity = dict(zip(candidates[ROW].to_list(),
+                            candidates.select(_IDENTITY).iter_rows(), strict=True))
+        for finding in found:
+            groups.add(identity[finding.row], finding)
+
+
+def _stored_care_forms(con: duckdb.DuckDBPyConnection, need: pl.DataFrame) -> pl.DataFrame:
+    empty = pl.DataFrame(schema={"provider_agb": pl.String, "quarter": pl.String,
+                                 "care_form": pl.String})
+    if need.height == 0:
+        return empty
+    con.register("bulk_need", need.to_arrow())
+    try:
+        return con.execute(
+            "SELECT DISTINCT p.provider_agb, p.quarter, p.care_form FROM population p "
+            "JOIN bulk_need n USING (provider_agb, quarter)"
+        ).pl()
+    finally:
+        con.unregister("bulk_need")
+
+
+def _results(groups: _Groups) -> list[GroupResult]:
+    results = []
+    findings_of, rows_of = groups.findings, groups.rows
+    for key in groups.ordered_keys():
+        findings = findings_of.get(key)
+        if findings:
+            errors = sorted((f for f in findings if f.is_error), key=sort_key)
+            warnings = sorted((f for f in findings if not f.is_error), key=sort_key)
+        else:
+            errors, warnings = [], []
+        accepted = not errors and key[0] is not None and bool(rows_of.get(key))
+        results.append(GroupResult(key[0], key[1], accepted, errors, warnings,
+                                   rows=rows_of.get(key) or {}))
+    return results
+
+
+# ---- storing ----------------------------------------------------------------------------------
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    accepted: list[GroupResult],
+    parts: list[_Part],
+    actor: str,
+    source: str,
+    received_at: ReceivedAt,
+    stamp: datetime,
+    lang: str,
+) -> None:
+    """Every accepted provider-quarter as its own delivery, with one INSERT per table.
+
+    Written as `pipelines.load.store_delivery` writes one delivery (receipt row, a version per
+    table, rows, audit event), but vectorised over all provider-quarters of the upload.
+    """
+    delivery_ids = _new_delivery_ids(len(accepted))
+    receipts: dict[GroupKey, Receipt] = {}
+    for result, delivery_id in zip(accepted, delivery_ids, strict=True):
+        agb, quarter = result.provider_agb or "", result.quarter or ""
+        at = received_at(agb, quarter) if callable(received_at) else received_at or stamp
+        result.receipt = receipts[(agb, quarter)] = Receipt(
+            delivery_id, agb, quarter, at, actor, source,
+            warnings=[w.as_dict(lang) for w in result.warnings],
+        )
+    ids = pl.DataFrame(
+        {
+            "provider_agb": [r.provider_agb for r in receipts.values()],
+            "quarter": [r.quarter for r in receipts.values()],
+            "delivery_id": delivery_ids,
+            "received_at": pl.Series([r.received_at for r in receipts.values()],
+                                     dtype=pl.Datetime("us")),
+            "warnings": [json.dumps(r.warnings, ensure_ascii=False) if r.warnings else "[]"
+                         for r in receipts.values()],
+        }
+    )
+    versions = _table_versions(con, ids.drop("warnings"), parts)
+    for agb, quarter, table, version, file_name, digest, rows in versions.select(
+        "provider_agb", "quarter", "table_name", "version", "file_name", "file_sha256", "row_count"
+    ).iter_rows():
+        receipts[(agb, quarter)].tables.append(
+            {"table": table, "version": version, "file": file_name, "sha256": digest, "rows": rows}
+        )
+    _insert_frame(con, "table_versions", versions.select(
+        "delivery_id", "provider_agb", "quarter", "table_name", "version", "file_name",
+        "file_sha256", "row_count", pl.col("received_at").alias("accepted_at"),
+    ))
+    for table in TABLE_NAMES:
+        # A left join that keeps the row order is cheaper than an inner join on 1M rows;
+        # rows of rejected provider-quarters (no delivery id) are dropped after it.
+        frames = [
+            p.typed.drop(ROW)
+            .join(ids.select(*_IDENTITY, "delivery_id"), on=_IDENTITY, how="left",
+                  maintain_order="left")
+            .filter(pl.col("delivery_id").is_not_null())
+            for p in parts if p.raw.table == table
+        ]
+        frames = [f for f in frames if f.height]
+        if frames:
+            insert_rows(con, table, pl.concat(frames) if len(frames) > 1 else frames[0])
+    # The receipt's table list as JSON, built in one pass (json.dumps per group is slow at 60k).
+    files = versions.select(
+        "delivery_id",
+        pl.struct(
+            pl.col("table_name").alias("table"), "version", pl.col("file_name").alias("file"),
+            pl.col("file_sha256").alias("sha256"), pl.col("row_count").alias("rows"),
+        ).struct.json_encode().alias("entry"),
+    ).group_by("delivery_id", maintain_order=True).agg(
+        pl.concat_str(pl.lit("["), pl.col("entry").str.join(","), pl.lit("]")).alias("files")
+    )
+    written = ids.join(files, on="delivery_id", how="left")
+    _insert_frame(con, "deliveries", written.select(
+        "delivery_id", "provider_agb", "quarter", "received_at",
+        pl.lit(actor).alias("received_by"), pl.lit(source).alias("source"), "files", "warnings",
+    ))
+    con.register("bulk_audit", written.select(
+        "received_at", "provider_agb", "quarter",
+        pl.concat_str(pl.lit('{"delivery_id":"'), "delivery_id", pl.lit('","tables":'), "files",
+                      pl.lit("}")).alias("details"),
+    ).to_arrow())
+    try:
+        # The event store_delivery writes through append_audit, one per provider-quarter.
+        con.execute(
+            "INSERT INTO audit_log SELECT nextval('audit_event_seq'), received_at, ?, "
+            "'delivery_accepted', provider_agb, quarter, details FROM bulk_audit "
+            "ORDER BY received_at, provider_agb, quarter",
+            [actor],
+        )
+    finally:
+        con.unregister("bulk_audit")
+
+
+def _new_delivery_ids(count: int) -> list[str]:
+    """As many fresh delivery ids as `pipelines.load.new_delivery_id` makes, in one call."""
+    if count < 100:
+        return [new_delivery_id() for _ in range(count)]
+    digits = os.urandom(8 * count).hex()
+    return [digits[i:i + 16] for i in range(0, 16 * count, 16)]
+
+
+def _table_versions(
+    con: duckdb.DuckDBPyConnection, ids: pl.DataFrame, parts: list[_Part]
+) -> pl.DataFrame:
+    """One row per accepted provider-quarter-table with its next version number."""
+    pieces = []
+    for part in parts:
+        counts = part.typed.group_by(_IDENTITY).len("row_count").join(ids, on=_IDENTITY)
+        pieces.append(counts.with_columns(
+            pl.lit(part.raw.table).alias("table_name"),
+            pl.lit(part.raw.file_name).alias("file_name"),
+            pl.lit(part.raw.file_sha256).alias("file_sha256"),
+        ))
+    incoming = pl.concat(pieces).sort("provider_agb", "quarter", "table_name")
+    con.register("bulk_tables", incoming.to_arrow())
+    try:
+        return con.execute(
+            """
+            SELECT i.*, coalesce(v.version, 0) + 1 AS version
+            FROM bulk_tables i
+            LEFT JOIN (
+                SELECT provider_agb, quarter, table_name, max(version) AS version
+                FROM table_versions GROUP BY ALL
+            ) v USING (provider_agb, quarter, table_name)
+            ORDER BY i.provider_agb, i.quarter, i.table_name
+            """
+        ).pl()
+    finally:
+        con.unregister("bulk_tables")
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("bulk_frame", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM bulk_frame")
+    finally:
+        con.unregister("bulk_frame")
+
+
+# ---- command line -----------------------------------------------------------------------------
+
+
+def summary_lines(results: list[GroupResult], lang: str, max_errors: int) -> list[str]:
+    """One line per provider-quarter, with the first errors of a rejected one."""
+    lines = []
+    for result in results:
+        provider = result.provider_agb or text("bulk_unattributed", lang)
+        quarter = result.quarter or ""
+        if result.accepted and result.receipt:
+            tables = ", ".join(f"{t['table']} v{t['version']}" for t in result.receipt.tables)
+            lines.append(text("bulk_group_accepted", lang, provider=provider, quarter=quarter,
+                              tables=tables, rows=sum(result.rows.values())))
+        else:
+            lines.append(text("bulk_group_rejected", lang, provider=provider, quarter=quarter,
+                              count=len(result.errors)))
+            lines += format_findings(result.errors[:max_errors], lang)
+            if len(result.errors) > max_errors:
+                lines.append(text("bulk_more_errors", lang,
+                                  count=len(result.errors) - max_errors))
+    return lines
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.bulk",
+        description="Check and store many provider-quarters at once (one table per file).",
+    )
+    parser.add_argument("--db", required=True, help="DuckDB database file")
+    parser.add_argument("--report-json", help="write every group's result as JSON to this path")
+    parser.add_argument("--max-errors", type=int, default=3,
+                        help="errors printed per rejected provider-quarter (default 3)")
+    parser.add_argument("--actor", default=None, help="who delivers (default: the OS user)")
+    parser.add_argument("--lang", choices=("nl", "en"), default="nl")
+    parser.add_argument("files", nargs="+", help="CSV files (one table each) or workbooks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = args.lang
+    paths = [Path(name) for name in args.files]
+    for path in paths:
+        if not path.is_file():
+            parser.error(text("cli_no_such_file", lang, path=str(path)))
+    if args.report_json and not Path(args.report_json).resolve().parent.is_dir():
+        parser.error(text("cli_no_such_file", lang, path=str(Path(args.report_json).parent)))
+    try:
+        uploads = [Upload(path.name, path.read_bytes()) for path in paths]
+    except OSError as exc:
+        parser.error(text("cli_unreadable_file", lang, path=str(exc.filename or ""),
+                          detail=exc.strerror or type(exc).__name__))
+    actor = args.actor or f"cli:{getpass.getuser()}"
+    started = time.perf_counter()
+    try:
+        results = ingest_bulk(Database(args.db), uploads, actor=actor, lang=lang)
+    except DatabaseBusy:
+        print(text("cli_database_busy", lang), file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
+        print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
+              f"({type(exc).__name__})", file=sys.stderr)
+        return 2
+    seconds = time.perf_counter() - started
+    print("\n".join(summary_lines(results, lang, args.max_errors)))
+    accepted = [r for r in results if r.accepted]
+    print(text("bulk_summary", lang, groups=len(results), accepted=len(accepted),
+               rejected=len(results) - len(accepted),
+               rows=sum(sum(r.rows.values()) for r in accepted), seconds=f"{seconds:.1f}"))
+    if args.report_json:
+        Path(args.report_json).write_text(
+            json.dumps([r.report(lang) for r in results], ensure_ascii=False, indent=2),
+            encoding="utf-8",
+        )
+    return 0 if results and len(accepted) == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
