@@ -1,1 +1,1 @@
-"""Ingest pipeline: read -> parse -> validate -> plausibility -> load -> receipt (SPEC section 3)."""
+"""Ingest pipeline: read -> parse -> validate -> plausibility -> load -> receipt (SPEC 3)."""
