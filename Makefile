@@ -28,7 +28,7 @@ run: install
 
 test: install
 	@scripts/ensure_chromium.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser and not slow"
