@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import database, t
+from app_pages.ui import data_table, database, t
 from impactmonitor.access import ROLES
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.providers import edit_register, register_history
@@ -25,7 +25,7 @@ tab_register, tab_users, tab_norms = st.tabs(
 
 with tab_register:
     providers = provider_choices(db, user)
-    st.dataframe(providers, hide_index=True, width="stretch")
+    data_table(providers, "aanbieders", t("admin_tab_register"), key="admin_providers")
     with st.form("admin_provider_form", clear_on_submit=False):
         st.subheader(t("admin_provider_form"))
         c1, c2, c3 = st.columns(3)
@@ -59,10 +59,11 @@ with tab_register:
         else:
             st.success(t("admin_register_saved", count=written))
     with st.expander(t("admin_register_history")):
-        st.dataframe(register_history(db, user), hide_index=True, width="stretch")
+        data_table(register_history(db, user), "registergeschiedenis",
+                   t("admin_register_history"), key="admin_register_history")
 
 with tab_users:
-    st.dataframe(user_list(db, user), hide_index=True, width="stretch")
+    data_table(user_list(db, user), "gebruikers", t("admin_tab_users"), key="admin_users")
     with st.form("admin_user_form"):
         st.subheader(t("admin_user_form"))
         c1, c2, c3 = st.columns(3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import database, t
+from app_pages.ui import data_table, database, t
 from impactmonitor.audit import audit_actions, audit_events
 
 user = current_user()
@@ -16,4 +16,5 @@ action = st.selectbox(t("audit_action"), [None, *actions],
                       format_func=lambda a: t("audit_all") if a is None else a, key="audit_action")
 events = audit_events(db, user, action)
 st.caption(t("audit_count", count=events.height))
-st.dataframe(events, hide_index=True, width="stretch")
+data_table(events, "auditlog", t("audit_action") + ": " + (action or t("audit_all")),
+           key="audit_events")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import database, t
+from app_pages.ui import data_table, database, t
 from impactmonitor.deliveries import delivery_overview
 
 st.title(t("page_deliveries"))
@@ -14,4 +14,4 @@ if overview.height == 0:
     st.info(t("deliveries_empty"))
 else:
     st.caption(t("deliveries_count", count=overview.height))
-    st.dataframe(overview, hide_index=True, width="stretch")
+    data_table(overview, "aanleveringen", t("page_deliveries"), key="deliveries")

@@ -6,8 +6,18 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import cached, export_buttons, filters_description, language, t, url_filter
+from app_pages.ui import (
+    cached,
+    data_table,
+    export_buttons,
+    filters_description,
+    language,
+    localized,
+    t,
+    url_filter,
+)
 from impactmonitor.delivery_status import STATUSES, delivery_status, summary_from_status
+from impactmonitor.i18n import column_label
 from schemas.reference import CATEGORIES, CATEGORY_LABELS
 
 ICONS = {"complete": "✔", "late": "⏱", "incomplete": "◐", "missing": "✖", "pending": "…"}
@@ -53,6 +63,7 @@ cells = selected.with_columns(
                                   return_dtype=pl.String).alias("cell"))
 grid = cells.pivot(on="quarter", index=["provider_agb", "name", "category"], values="cell",
                    sort_columns=True).sort("category", "name")
+grid = localized(grid)
 codes = selected.pivot(on="quarter", index=["provider_agb"], values="status",
                        sort_columns=True).to_pandas().set_index("provider_agb")
 frame = grid.to_pandas()
@@ -62,7 +73,7 @@ def colour(column):
     if column.name not in codes.columns:
         return [""] * len(column)
     return [f"background-color: {TINTS.get(codes.at[agb, column.name], '')}"
-            for agb in frame["provider_agb"]]
+            for agb in frame[column_label("provider_agb", lang)]]
 
 
 st.dataframe(frame.style.apply(colour, axis=0), hide_index=True, width="stretch",
@@ -73,4 +84,4 @@ export_buttons(selected.select("provider_agb", "name", "category", "quarter", "s
 
 st.subheader(t("delivery_status_summary"))
 summary = summary_from_status(status).filter(pl.col("quarter") >= first)
-st.dataframe(summary, hide_index=True, width="stretch")
+data_table(summary, "aanleverstatus_samenvatting", filters_text, key="delivery_summary")

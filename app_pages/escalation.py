@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages.auth import current_user
 from app_pages.ui import (
     cached,
+    data_table,
     database,
     export_buttons,
     filters_description,
@@ -76,14 +77,14 @@ if category:
 if reviews.height == 0:
     st.caption(t("escalation_no_reviews"))
 else:
-    st.dataframe(reviews.select(
+    data_table(reviews.select(
         pl.col("name").alias(t("admin_name")), pl.col("category").alias(t("filter_category")),
         pl.col("step_name").alias(t("escalation_current")),
         pl.col("due_date").alias(t("escalation_due")),
         pl.col("overdue").map_elements(lambda o: "! " + t("escalation_overdue") if o else "",
                                        return_dtype=pl.String).alias(t("escalation_overdue")),
         pl.col("reason_texts").list.join(" · ").alias(t("escalation_reasons")),
-    ), hide_index=True, width="stretch")
+    ), "reviews", filters_text, key="escalation_reviews")
 
 # ---- decision form -------------------------------------------------------------------------------
 st.subheader(t("escalation_decide"))
@@ -138,6 +139,6 @@ else:
 # ---- history -------------------------------------------------------------------------------------
 with st.expander(t("escalation_history")):
     history = cached(decision_history, user, lang=lang)
-    st.dataframe(history.select("decided_at", "name", "decided_by", "from_step_name",
-                                "to_step_name", "reason", "agreed_actions", "review_date"),
-                 hide_index=True, width="stretch")
+    data_table(history.select("decided_at", "name", "decided_by", "from_step_name",
+                              "to_step_name", "reason", "agreed_actions", "review_date"),
+               "escalatiebesluiten", filters_text, key="escalation_history")

@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages.auth import current_user
 from app_pages.ui import (
     cached,
+    data_table,
     database,
     export_buttons,
     filters_description,
@@ -87,6 +88,7 @@ if series.height:
                                    series["category"][0], lang)
     st.plotly_chart(figure, key="mirror_chart", width="stretch")
     with st.expander(t("provider_chart_table", kpi=kpi(chosen).name(lang))):
-        st.dataframe(series.select("quarter", "value", "category_value", "region_value",
-                                   "category_suppressed", "region_suppressed"),
-                     hide_index=True, width="stretch")
+        data_table(series.select("quarter", "value", "category_value", "region_value",
+                                 "category_suppressed", "region_suppressed"),
+                   f"spiegel_{chosen}_{provider_agb}", filters_text, key="mirror_series",
+                   provider_agb=provider_agb)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app_pages.ui import language, t
+from app_pages.ui import data_table, language, t
 from impactmonitor.access import User
 from impactmonitor.kpis import KPIS, kpi
 from impactmonitor.norms import norm_history, norms_in_effect, set_norm
@@ -23,7 +23,7 @@ def norms_editor(db: Database, user: User) -> None:
     effect = norms_in_effect(db, current_quarter).with_columns(
         pl.col("kpi").replace_strict({k.key: k.name(lang) for k in KPIS}, default=None)
     )
-    st.dataframe(effect, hide_index=True, width="stretch")
+    data_table(effect, "normen", t("norms_in_effect", quarter=current_quarter), key="norms")
 
     with st.form("norms_form"):
         st.subheader(t("norms_form"))
@@ -65,4 +65,5 @@ def norms_editor(db: Database, user: User) -> None:
                      valid_from=valid_from, category=category, reason=reason.strip())
             st.success(t("norms_saved", quarter=parse_quarter(valid_from)))
     with st.expander(t("norms_history")):
-        st.dataframe(norm_history(db), hide_index=True, width="stretch")
+        data_table(norm_history(db), "normgeschiedenis", t("norms_history"),
+                   key="norms_history")

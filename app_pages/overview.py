@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import cached, format_delta, format_kpi, language, number, t
+from app_pages.ui import cached, data_table, format_delta, format_kpi, language, t
 from impactmonitor import figures
 from impactmonitor.kpis import aggregate_kpis, kpi, provider_quarters
 from impactmonitor.quarters import previous
@@ -68,9 +68,9 @@ for index in INDEXES:
         st.plotly_chart(figures.target_figure(index_series, index.name(lang), lang),
                         key=f"overview_target_{index.key}", width="stretch")
         with st.expander(t("overview_target_table")):
-            st.dataframe(index_series.select("quarter", "clients", "baseline_clients", "value",
-                                             "target_path", "projection"),
-                         hide_index=True, width="stretch")
+            data_table(index_series.select("quarter", "clients", "baseline_clients", "value",
+                                           "target_path", "projection"),
+                       f"doel_{index.key}", index.name(lang), key=f"overview_series_{index.key}")
 
 # ---- contributions ------------------------------------------------------------------------------
 st.subheader(t("overview_contributions"))
@@ -98,6 +98,5 @@ for tab, by, label_column in ((by_provider, "provider", "name"),
                              title=t("overview_contribution_chart"),
                              yaxis={"autorange": "reversed"}, margin={"l": 220})
         st.plotly_chart(figure, key=f"overview_contrib_{by}", width="stretch")
-        st.dataframe(contributions.with_columns(
-            pl.col("contribution").map_elements(lambda v: number(v, 3), return_dtype=pl.String)),
-            hide_index=True, width="stretch")
+        data_table(contributions, f"bijdrage_{index_key}_{by}",
+                   t("overview_by_" + by), key=f"overview_contributions_{by}")

@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages.auth import current_user
 from app_pages.ui import (
     cached,
+    data_table,
     database,
     export_buttons,
     filters_description,
@@ -92,7 +93,7 @@ with tab_kpis:
         summary = summary.with_columns(pl.col("kpi").replace_strict(names, default=None))
         summary.columns = [t("provider_col_kpi"), t("provider_col_value"),
                            t("provider_col_status"), t("provider_col_norm"), "n"]
-        st.dataframe(summary, hide_index=True, width="stretch")
+        st.dataframe(summary, hide_index=True, width="stretch", key="provider_summary")
         export_buttons(current.select("provider_agb", "quarter", "kpi", "numerator",
                                       "denominator", "value", "status", "norm"),
                        f"kpis_{provider_agb}_{quarter}", filters_text, key="provider_export",
@@ -108,33 +109,44 @@ with tab_kpis:
             key=f"provider_chart_{definition.key}", width="stretch",
         )
         with st.expander(t("provider_chart_table", kpi=definition.name(lang))):
-            st.dataframe(series.select("quarter", "numerator", "denominator", "value", "status",
-                                       "norm_green", "norm_amber", "spc_centre", "spc_lcl",
-                                       "spc_ucl", "spc_signal"),
-                         hide_index=True, width="stretch")
+            data_table(series.select("quarter", "numerator", "denominator", "value", "status",
+                                     "norm_green", "norm_amber", "spc_centre", "spc_lcl",
+                                     "spc_ucl", "spc_signal"),
+                       f"{definition.key}_{provider_agb}", filters_text,
+                       key=f"provider_series_{definition.key}", provider_agb=provider_agb)
+
+
+def care_form_names(frame: pl.DataFrame) -> pl.DataFrame:
+    if "care_form" not in frame.columns:
+        return frame
+    return frame.with_columns(pl.col("care_form").replace_strict(
+        {k: v[lang] for k, v in CARE_FORM_LABELS.items()}, default=pl.col("care_form")))
+
 
 with tab_breakdown:
     for dimension in ("municipality_code", "care_form", "age_group"):
         st.markdown(f"**{t('provider_population_by_' + dimension)}**")
-        st.dataframe(cached(population_breakdown, user, provider_agb, quarter, dimension),
-                     hide_index=True, width="stretch")
-    st.markdown(f"**{t('table_offer').capitalize()}**")
-    offer = cached(delivered_table, user, "offer", provider_agb, quarter)
-    st.dataframe(offer.with_columns(pl.col("care_form").replace_strict(
-        {k: v[lang] for k, v in CARE_FORM_LABELS.items()}, default=pl.col("care_form"))),
-        hide_index=True, width="stretch")
-    st.markdown(f"**{t('table_results').capitalize()}**")
-    st.dataframe(cached(delivered_table, user, "results", provider_agb, quarter),
-                 hide_index=True, width="stretch")
+        data_table(care_form_names(cached(population_breakdown, user, provider_agb, quarter,
+                                          dimension)),
+                   f"populatie_{dimension}_{provider_agb}_{quarter}", filters_text,
+                   key=f"provider_population_{dimension}", provider_agb=provider_agb,
+                   quarter=quarter)
+    for table in ("offer", "results"):
+        st.markdown(f"**{t('table_' + table).capitalize()}**")
+        data_table(care_form_names(cached(delivered_table, user, table, provider_agb, quarter)),
+                   f"{t('table_' + table)}_{provider_agb}_{quarter}", filters_text,
+                   key=f"provider_{table}", provider_agb=provider_agb, quarter=quarter)
 
 with tab_deliveries:
-    st.dataframe(cached(delivery_history, user, provider_agb), hide_index=True, width="stretch")
+    data_table(cached(delivery_history, user, provider_agb), f"aanleveringen_{provider_agb}",
+               filters_text, key="provider_deliveries", provider_agb=provider_agb)
 
 with tab_escalation:
     if decisions.height == 0:
         st.caption(t("provider_no_decisions"))
     else:
-        st.dataframe(decisions.select("decided_at", "decided_by", "from_step_name",
-                                      "to_step_name", "reason", "agreed_actions",
-                                      "review_date", "quarter"),
-                     hide_index=True, width="stretch")
+        data_table(decisions.select("decided_at", "decided_by", "from_step_name",
+                                    "to_step_name", "reason", "agreed_actions",
+                                    "review_date", "quarter"),
+                   f"escalatie_{provider_agb}", filters_text, key="provider_decisions",
+                   provider_agb=provider_agb)

@@ -159,3 +159,29 @@ def pdf_download(label_key: str, build, file_name: str, key: str,
 
         st.download_button(t("report_ready"), st.session_state[state_key], file_name=file_name,
                            mime="application/pdf", key=f"{key}_download", on_click=audit)
+
+
+def localized(frame):
+    """The frame with its columns renamed to the headers users read (one translation table)."""
+    from impactmonitor.i18n import column_label
+
+    lang = language()
+    names = {c: column_label(c, lang) for c in frame.columns}
+    seen: set[str] = set()
+    for column, label in list(names.items()):  # two data columns may share a label
+        if label in seen:
+            names[column] = f"{label} ({column})"
+        seen.add(names[column])
+    return frame.rename(names)
+
+
+def data_table(frame, name: str, filters_text: str, key: str, *,
+               provider_agb: str | None = None, quarter: str | None = None,
+               export: bool = True, **dataframe_options) -> None:
+    """A table as users see it: localized headers, and CSV/XLSX export with the filters."""
+    shown = localized(frame)
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table",
+                 **dataframe_options)
+    if export and frame.height:
+        export_buttons(shown, name, filters_text, key=key, provider_agb=provider_agb,
+                       quarter=quarter)

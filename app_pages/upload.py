@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import database, language, number, t
+from app_pages.ui import data_table, database, language, number, t
 from impactmonitor.deliveries import delivery_history, provider_choices
 from impactmonitor.quarters import last_complete_quarter, quarter_range
 from pipelines.errorfile import error_file, error_table
@@ -118,4 +118,5 @@ history = delivery_history(db, user, provider_agb)
 if history.height == 0:
     st.caption(t("upload_history_empty"))
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    data_table(history, f"aanleveringen_{provider_agb}", labels[provider_agb],
+               key="upload_history", provider_agb=provider_agb)

@@ -95,8 +95,8 @@ def test_contract_manager_cannot_choose_formal_steps(sample_db, monkeypatch) -> 
 def test_upload_page_provider_sees_own_history_only(sample_db, monkeypatch) -> None:
     at = _render(sample_db.path, monkeypatch, "provider", "upload")
     history = at.dataframe[-1].value
-    assert set(pl.from_pandas(history)["delivery_id"].to_list())
+    assert set(pl.from_pandas(history)["Ontvangstbewijs"].to_list())
     agbs = sample_db.query(
         "SELECT DISTINCT provider_agb FROM table_versions WHERE delivery_id IN (SELECT unnest(?))",
-        [list(pl.from_pandas(history)["delivery_id"])])
+        [list(pl.from_pandas(history)["Ontvangstbewijs"])])
     assert agbs["provider_agb"].to_list() == [PROVIDER_AGB]
