@@ -34,3 +34,18 @@ def record_export(db: Database, user: User, what: str, provider_agb: str | None 
     with db.transaction() as con:
         append_audit(con, user.username, "export", provider_agb, quarter,
                      f'{{"what": "{what}"}}', at=datetime.now())
+
+
+def record_rejected_upload(db: Database, user: User, provider_agb: str, quarter: str,
+                           files: list[tuple[str, str, int]], error_count: int) -> None:
+    """Audit an upload that was rejected in the app: who tried what (name, SHA-256, size).
+
+    The delivery itself writes nothing; only this audit event records that it was tried.
+    """
+    import json
+
+    details = {"files": [{"name": n, "sha256": h, "bytes": b} for n, h, b in files],
+               "errors": error_count}
+    with db.transaction() as con:
+        append_audit(con, user.username, "delivery_rejected", provider_agb, quarter,
+                     json.dumps(details, ensure_ascii=False))

@@ -100,3 +100,16 @@ def test_upload_page_provider_sees_own_history_only(sample_db, monkeypatch) -> N
         "SELECT DISTINCT provider_agb FROM table_versions WHERE delivery_id IN (SELECT unnest(?))",
         [list(pl.from_pandas(history)["Ontvangstbewijs"])])
     assert agbs["provider_agb"].to_list() == [PROVIDER_AGB]
+
+
+HIDDEN = [(page, role) for page, roles in PAGE_ROLES.items() for role in USERS
+          if role not in roles]
+
+
+@pytest.mark.parametrize(("page", "role"), HIDDEN)
+def test_pages_outside_the_role_are_not_served(empty_db, monkeypatch, page, role) -> None:
+    """The navigation of a role does not contain the page, so it cannot be opened at all."""
+    at = app_as(USERS[role], empty_db.path, monkeypatch).run()
+    assert not at.exception
+    with pytest.raises(ValueError):
+        at.switch_page(page_path(PAGE_FILES[page]))

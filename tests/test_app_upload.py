@@ -66,6 +66,11 @@ def test_bad_delivery_shows_error_table_and_stores_nothing(upload_db, monkeypatc
     assert "GM1992" in messages  # the merged municipality names its successor
     assert "clients_end" in messages
     assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
+    assert upload_db.scalar("SELECT count(*) FROM population_rows") == 0
+    attempt = upload_db.query("SELECT actor, provider_agb, quarter, details FROM audit_log "
+                              "WHERE action = 'delivery_rejected'")
+    assert attempt.row(0)[:3] == ("aanbieder", AGB, QUARTER)  # the attempt is audited
+    assert "populatie.csv" in attempt["details"][0]
     labels = [b.label for b in at.get("download_button")]
     assert any("Foutenlijst" in label for label in labels)
 
