@@ -69,12 +69,14 @@ def wide_table(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(display table, status per cell): one row per provider, one column per KPI."""
     if rows.height == 0:
         return pl.DataFrame(), pl.DataFrame()
-    cells = rows.filter(pl.col("kpi").is_in(kpi_keys)).with_columns(
-        pl.struct("value", "unit", "status", "delta").map_elements(
-            lambda r: " ".join(part for part in (
-                format_kpi(r["value"], r["unit"]), STATUS_ICONS[status_key(r["status"])],
-                format_delta(r["delta"], r["unit"])) if part),
-            return_dtype=pl.String).alias("cell"))
+    cells = rows.filter(pl.col("kpi").is_in(kpi_keys))
+    # A plain loop, not map_elements: the texts depend on the session's language, which only
+    # the script thread can read.
+    cells = cells.with_columns(pl.Series("cell", [
+        " ".join(part for part in (
+            format_kpi(r["value"], r["unit"]), STATUS_ICONS[status_key(r["status"])],
+            format_delta(r["delta"], r["unit"])) if part)
+        for r in cells.iter_rows(named=True)], dtype=pl.String))
     display = cells.pivot("kpi", index=["provider_agb", "name", "lot"], values="cell")
     status = cells.pivot("kpi", index=["provider_agb"], values="status")
     present = [k for k in kpi_keys if k in display.columns]

@@ -58,9 +58,9 @@ if selected.height == 0:
     st.info(t("categories_empty"))
     st.stop()
 
-cells = selected.with_columns(
-    pl.col("status").map_elements(lambda s: f"{ICONS.get(s, '')} {t('delivery_' + s)}",
-                                  return_dtype=pl.String).alias("cell"))
+cells = selected.with_columns(pl.Series(
+    "cell", [f"{ICONS.get(s, '')} {t('delivery_' + s)}" for s in selected["status"]],
+    dtype=pl.String))
 grid = cells.pivot(on="quarter", index=["provider_agb", "name", "category"], values="cell",
                    sort_columns=True).sort("category", "name")
 grid = localized(grid)

@@ -81,8 +81,9 @@ else:
         pl.col("name").alias(t("admin_name")), pl.col("category").alias(t("filter_category")),
         pl.col("step_name").alias(t("escalation_current")),
         pl.col("due_date").alias(t("escalation_due")),
-        pl.col("overdue").map_elements(lambda o: "! " + t("escalation_overdue") if o else "",
-                                       return_dtype=pl.String).alias(t("escalation_overdue")),
+        pl.Series(t("escalation_overdue"),
+                  ["! " + t("escalation_overdue") if o else "" for o in reviews["overdue"]],
+                  dtype=pl.String),
         pl.col("reason_texts").list.join(" · ").alias(t("escalation_reasons")),
     ), "reviews", filters_text, key="escalation_reviews")
 

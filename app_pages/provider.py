@@ -77,18 +77,15 @@ with tab_kpis:
     history = cached(kpi_history, user, provider_agb)
     current = history.filter(pl.col("quarter") == quarter)
     if current.height:
-        summary = current.select(
-            pl.col("kpi"),
-            pl.struct("value", "unit").map_elements(
-                lambda r: format_kpi(r["value"], r["unit"]), return_dtype=pl.String
-            ).alias("value_text"),
-            pl.col("status").map_elements(status_label, return_dtype=pl.String,
-                                          skip_nulls=False).alias("status_text"),
-            pl.struct("norm_green", "norm_amber", "direction", "unit").map_elements(
-                lambda r: format_norm(r["norm_green"], r["norm_amber"], r["direction"],
-                                      r["unit"], lang), return_dtype=pl.String).alias("norm"),
-            pl.col("denominator"),
-        )
+        summary = pl.DataFrame(
+            [{"kpi": r["kpi"], "value_text": format_kpi(r["value"], r["unit"]),
+              "status_text": status_label(r["status"]),
+              "norm": format_norm(r["norm_green"], r["norm_amber"], r["direction"], r["unit"],
+                                  lang),
+              "denominator": None if r["denominator"] is None else int(r["denominator"])}
+             for r in current.iter_rows(named=True)],
+            schema={"kpi": pl.String, "value_text": pl.String, "status_text": pl.String,
+                    "norm": pl.String, "denominator": pl.Int64})
         names = {k.key: k.name(lang) for k in KPIS}
         summary = summary.with_columns(pl.col("kpi").replace_strict(names, default=None))
         summary.columns = [t("provider_col_kpi"), t("provider_col_value"),
