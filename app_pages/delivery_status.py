@@ -16,7 +16,13 @@ from app_pages.ui import (
     t,
     url_filter,
 )
-from impactmonitor.delivery_status import STATUSES, delivery_status, summary_from_status
+from impactmonitor.config import setting
+from impactmonitor.delivery_status import (
+    STATUSES,
+    delivery_status,
+    summary_from_status,
+    timeliness_from_status,
+)
 from impactmonitor.i18n import column_label
 from schemas.reference import CATEGORIES, CATEGORY_LABELS
 
@@ -81,6 +87,11 @@ st.dataframe(frame.style.apply(colour, axis=0), hide_index=True, width="stretch"
 export_buttons(selected.select("provider_agb", "name", "category", "quarter", "status",
                                "tables_delivered", "completed_at", "days_late"),
                "aanleverstatus", filters_text, key="delivery_status_export")
+
+st.subheader(t("delivery_status_timeliness", days=setting("delivery", "deadline_days")))
+timeliness = timeliness_from_status(selected).sort("on_time_share", "name")
+data_table(timeliness.with_columns((pl.col("on_time_share") * 100).round(1)),
+           "tijdigheid", filters_text, key="delivery_timeliness")
 
 st.subheader(t("delivery_status_summary"))
 summary = summary_from_status(status).filter(pl.col("quarter") >= first)

@@ -189,7 +189,12 @@ def summary_from_status(status: pl.DataFrame) -> pl.DataFrame:
 def delivery_timeliness(db: Database, user: User, as_of: date | None = None,
                         **filters: Any) -> pl.DataFrame:
     """The delivery-timeliness KPI per provider: quarters due, on time, share on time."""
-    status = delivery_status(db, user, as_of, **filters).filter(pl.col("status") != PENDING)
+    return timeliness_from_status(delivery_status(db, user, as_of, **filters))
+
+
+def timeliness_from_status(status: pl.DataFrame) -> pl.DataFrame:
+    """`delivery_timeliness` from a `delivery_status` frame the caller already has."""
+    status = status.filter(pl.col("status") != PENDING)
     return status.group_by("provider_agb", "name", "category").agg(
         pl.len().alias("quarters_due"),
         (pl.col("status") == COMPLETE).sum().alias("on_time"),
