@@ -15,6 +15,7 @@ from app_pages.ui import (
     format_kpi,
     language,
     pdf_download,
+    provider_picker,
     status_label,
     t,
     url_filter,
@@ -33,14 +34,8 @@ quarters = cached(provider_quarters, user)
 if providers.height == 0 or not quarters:
     st.info(t("no_data_yet"))
     st.stop()
-labels = {agb: f"{name} ({agb})" for agb, name in
-          providers.select("provider_agb", "name").iter_rows()}
-if st.query_params.get("provider") not in (None, *labels):
-    st.warning(t("provider_not_available"))
-    st.query_params.pop("provider", None)
 left, right = st.columns(2)
-provider_agb = url_filter("provider", list(labels), t("filter_provider"), format_func=labels.get,
-                          allow_all=False, container=left)
+provider_agb, labels = provider_picker(providers, container=left)
 quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, container=right)
 filters_text = filters_description({"provider": labels[provider_agb], "quarter": quarter})
 st.caption(filters_text)

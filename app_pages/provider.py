@@ -15,6 +15,7 @@ from app_pages.ui import (
     format_kpi,
     language,
     pdf_download,
+    provider_picker,
     status_label,
     t,
     url_filter,
@@ -36,15 +37,7 @@ providers = cached(provider_choices, user)
 if providers.height == 0:
     st.info(t("no_data_yet"))
     st.stop()
-labels = {agb: f"{name} ({agb})" for agb, name in
-          providers.select("provider_agb", "name").iter_rows()}
-requested = st.query_params.get("provider")
-if requested is not None and requested not in labels:
-    # Never say whether the code exists: just not available to this user.
-    st.warning(t("provider_not_available"))
-    st.query_params.pop("provider", None)
-provider_agb = url_filter("provider", list(labels), t("filter_provider"), format_func=labels.get,
-                          allow_all=False)
+provider_agb, labels = provider_picker(providers)
 info = providers.filter(pl.col("provider_agb") == provider_agb).row(0, named=True)
 quarters = [q for q in cached(provider_quarters, user)]
 if not quarters:

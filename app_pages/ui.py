@@ -185,3 +185,19 @@ def data_table(frame, name: str, filters_text: str, key: str, *,
     if export and frame.height:
         export_buttons(shown, name, filters_text, key=key, provider_agb=provider_agb,
                        quarter=quarter)
+
+
+def provider_picker(providers, container=None) -> tuple[str, dict[str, str]]:
+    """The provider chosen in the URL (`?provider=`), among those the user may see.
+
+    A code in the URL that is not among them is dropped with a neutral message: the page never
+    says whether that code exists. Returns (AGB code, labels by AGB code).
+    """
+    labels = {agb: f"{name} ({agb})" for agb, name in
+              providers.select("provider_agb", "name").iter_rows()}
+    if st.query_params.get("provider") not in (None, *labels):
+        st.warning(t("provider_not_available"))
+        st.query_params.pop("provider", None)
+    chosen = url_filter("provider", list(labels), t("filter_provider"), format_func=labels.get,
+                        allow_all=False, container=container)
+    return chosen, labels
