@@ -25,53 +25,22 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from schemas.tables import TABLES
+
 SCHEMA_VERSION = 1
 DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
 DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
 
-_COUNT = "INTEGER"
-POPULATION_COLUMNS = {
-    "municipality_code": "VARCHAR",
-    "care_form": "VARCHAR",
-    "age_group": "VARCHAR",
-    "clients_start": _COUNT,
-    "inflow": _COUNT,
-    "outflow": _COUNT,
-    "clients_end": _COUNT,
+# Column types of the stored tables, derived from the data contract (schemas/tables.py) so that
+# a column is declared once. provider_agb and quarter are part of every table's own DDL below.
+_SQL_TYPES = {"code": "VARCHAR", "count": "INTEGER", "decimal": "DOUBLE"}
+DATA_TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    name: {column.name: _SQL_TYPES[column.kind] for column in spec.columns
+           if column.kind in _SQL_TYPES}
+    for name, spec in TABLES.items()
 }
-OFFER_COLUMNS = {
-    "care_form": "VARCHAR",
-    "places": _COUNT,
-    "fte_care": "DOUBLE",
-    "clients_waiting": _COUNT,
-}
-RESULTS_COLUMNS = {
-    "care_form": "VARCHAR",
-    **{
-        name: _COUNT
-        for name in (
-            "trajectories_ended",
-            "ended_as_planned",
-            "goals_achieved",
-            "dropouts",
-            "satisfaction_respondents",
-            "satisfaction_positive",
-            "intake_wait_n",
-            "intake_wait_days_sum",
-            "intake_wait_over_norm",
-            "treatment_wait_n",
-            "treatment_wait_days_sum",
-            "treatment_wait_over_norm",
-            "stay_n",
-            "stay_days_sum",
-        )
-    },
-}
-DATA_TABLE_COLUMNS = {
-    "population": POPULATION_COLUMNS,
-    "offer": OFFER_COLUMNS,
-    "results": RESULTS_COLUMNS,
-}
+OFFER_COLUMNS = DATA_TABLE_COLUMNS["offer"]
+RESULTS_COLUMNS = DATA_TABLE_COLUMNS["results"]
 
 
 def _data_table_ddl(table: str, columns: dict[str, str]) -> str:
