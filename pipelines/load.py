@@ -18,11 +18,13 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from impactmonitor.kpis import refresh_summaries
 from impactmonitor.storage import DATA_TABLE_COLUMNS, append_audit
 from pipelines.findings import Finding
 
+ROW_GROUP_ROWS = 122_880  # DuckDB's row group size
 PAUSE_ENV = "IMPACTMONITOR_TEST_PAUSE_IN_LOAD"
 PAUSE_MARKER_ENV = "IMPACTMONITOR_TEST_PAUSE_MARKER"
 
@@ -137,7 +139,12 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
     """Append typed rows (with delivery_id, provider_agb, quarter) to `<table>_rows`."""
     columns = ["delivery_id", "provider_agb", "quarter", *DATA_TABLE_COLUMNS[table]]
     column_list = ", ".join(columns)
-    con.register("incoming_rows", frame.select(columns).to_arrow())
+    rows = frame.select(columns).to_arrow()
+    if rows.num_rows > ROW_GROUP_ROWS:
+        # DuckDB scans one Arrow batch per thread: in batches of a row group the insert runs on
+        # every core, still in this order (insertion order is preserved), instead of one.
+        rows = pa.Table.from_batches(rows.to_batches(max_chunksize=ROW_GROUP_ROWS), rows.schema)
+    con.register("incoming_rows", rows)
     try:
         con.execute(
             f"INSERT INTO {table}_rows ({column_list}) SELECT {column_list} FROM incoming_rows"

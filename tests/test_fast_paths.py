@@ -1,0 +1,171 @@
+"""The fast paths of parse and validate report exactly what the full paths report.
+
+`pipelines.parse` parses big tables per distinct value (FAST_PARSE_MIN_ROWS) and
+`pipelines.validate` runs the Pandera model only when a one-query pre-pass finds something
+(FAST_MODEL_PREPASS). Both must give the same typed frame and the same findings, byte for byte, on
+every broken sample file and every fixture.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines import parse, validate
+from pipelines.findings import Finding
+from pipelines.parse import parse_table, restore_written_values
+from pipelines.read import ROW, RawTable, read_upload
+from pipelines.validate import validate_table
+from schemas.tables import TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = sorted(
+    path
+    for folder in (ROOT / "sample_data" / "broken", ROOT / "tests" / "fixtures")
+    for path in folder.rglob("*")
+    if path.is_file() and path.suffix in (".csv", ".xlsx", ".xls")
+)
+AGB, QUARTER = "49325320", "2026Q3"
+
+
+def _check(path: Path, expected_agb: str | None, expected_quarter: str | None
+           ) -> tuple[list[tuple[str, pl.DataFrame]], list[dict]]:
+    tables, findings = read_upload(path.name, path.read_bytes())
+    frames = []
+    for raw in tables:
+        typed, cell_findings = parse_table(raw, expected_agb=expected_agb)
+        rule_findings = validate_table(typed, raw.table, raw.file_name, expected_agb,
+                                       expected_quarter)
+        restore_written_values(raw, rule_findings)
+        findings += cell_findings + rule_findings
+        frames.append((raw.table, typed))
+    return frames, [_describe(f) for f in findings]
+
+
+def _describe(finding: Finding) -> dict:
+    return {**finding.as_dict("nl"), "en": finding.message("en"), "code": finding.code}
+
+
+def _same_frames(fast: list[tuple[str, pl.DataFrame]], full: list[tuple[str, pl.DataFrame]]
+                 ) -> bool:
+    if len(fast) != len(full):
+        return False
+    pairs = zip(fast, full, strict=True)
+    return all(a_table == b_table and a.equals(b) for (a_table, a), (b_table, b) in pairs)
+
+
+def test_there_are_files_to_compare() -> None:
+    assert len([p for p in FILES if "broken" in p.parts]) >= 30
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("identity", [(AGB, QUARTER), (None, None), ("0" + AGB[1:], QUARTER)],
+                         ids=["delivery", "bulk", "padded-agb"])
+def test_fast_and_full_paths_report_the_same(
+    path: Path, identity: tuple[str | None, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", False)
+    monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
+    full_frames, full = _check(path, *identity)
+    monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", True)
+    monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
+    fast_frames, fast = _check(path, *identity)
+    assert fast == full
+    assert _same_frames(fast_frames, full_frames)
+
+
+_AWKWARD = ["12", "-3", "0", "007", "-0", " 5", "5 ", "1.234", "1.234,5", "2,5", "2.5", "12.0",
+            "+5", "-", "=SUM(A1)", "@x", "+a", "twaalf", "", None, "\u00a012", "1,234",
+            "99999999999", "2000000001", "2000000000", "-2000000000", "\u0661\u0662", "1e3",
+            "12,5", ".5", "5.", "NaN", "2025Q1", "Q1 2025", "1999Q1", "01234567", "1234567",
+            "GM0501", "gm0501", "Ambulant", "6-11", " ", "\t7\t", "1.000.000", "-1.234"]
+
+
+@pytest.mark.parametrize("style", ["csv_semicolon", "csv_comma", "xlsx"])
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_parse_by_value_matches_on_awkward_cells(table: str, style: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = TABLES[table]
+    chance = random.Random(f"{table}-{style}")
+    rows = 400
+    columns = list(spec.column_names[:-1])  # the last column missing: reported, all null
+    data = {c: [chance.choice(_AWKWARD) if chance.random() < 0.5 else str(chance.randint(0, 50))
+                for _ in range(rows)] for c in columns}
+    cells = pl.DataFrame({ROW: range(2, rows + 2), **data},
+                         schema={ROW: pl.Int64, **{c: pl.String for c in columns}})
+    raw = RawTable("f.csv", "0" * 64, table, columns, cells, style)
+    for agb in (None, "01234567"):
+        monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
+        full_frame, full = parse_table(raw, agb)
+        monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
+        fast_frame, fast = parse_table(raw, agb)
+        assert fast_frame.equals(full_frame)
+        assert [_describe(f) for f in fast] == [_describe(f) for f in full]
+        monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", False)
+        full_rules = validate_table(full_frame, table, "f.csv", agb, "2025Q1")
+        monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", True)
+        fast_rules = validate_table(full_frame, table, "f.csv", agb, "2025Q1")
+        assert [_describe(f) for f in fast_rules] == [_describe(f) for f in full_rules]
+
+
+def test_prepass_covers_every_model_check() -> None:
+    """Every table's model is fully understood by the pre-pass (else it would always fall back)."""
+    for table in TABLES:
+        assert validate._model_prepass(table) is not None
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_prepass_passes_a_clean_table_and_flags_each_kind_of_failure(table: str) -> None:
+    from pipelines.bench import typical_delivery
+
+    clean = typical_delivery("2022Q2")[table]
+    assert validate._passes_model(clean, table)
+    spec = TABLES[table]
+    count = next(c.name for c in spec.columns if c.kind == "count")
+    broken = [
+        clean.with_columns(pl.lit(-1).alias(count)),  # negative
+        clean.with_columns(pl.lit("pleegzorg").alias("care_form")),  # enumeration
+        pl.concat([clean, clean.head(1)]),  # duplicate key
+        clean.drop(count),  # missing column
+        clean.with_columns(pl.lit(1.0).alias(count)),  # wrong dtype
+        clean.with_columns(pl.lit("x").alias("extra")),  # unknown column
+    ]
+    for frame in broken:
+        assert not validate._passes_model(frame, table)
+
+
+def test_read_by_polars_matches_line_splitting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big regular CSV bodies go through polars' reader (read.FAST_READ_MIN_LINES): same cells,
+    row numbers and field counts as splitting lines; any irregular body keeps the line path."""
+    from pipelines import read
+
+    chance = random.Random(3)
+    values = ["", " ", "x", "12", " 5 ", "é", "€", "a b", "\t", "1.234", "2,5", "\u00a0", "=1"]
+    taken = 0
+    for trial in range(300):
+        separator, width = chance.choice([";", ","]), chance.choice([1, 2, 3, 9])
+        lines = []
+        for _ in range(chance.randint(0, 40)):
+            pick = chance.random() if trial % 2 else 0.5
+            if pick < 0.03:
+                lines.append("")
+            elif pick < 0.05:
+                lines.append("   ")
+            else:
+                fields = width + (chance.choice([-1, 1]) if pick < 0.08 else 0)
+                lines.append(separator.join(chance.choice([v for v in values if v != separator])
+                                            for _ in range(fields)))
+        body = "\n".join(lines) + chance.choice(["", "\n", "\n\n"])
+        if chance.random() < 0.05:
+            body = body.replace("\n", "\r\n")
+        monkeypatch.setattr(read, "FAST_READ_MIN_LINES", 10**12)
+        by_lines = read._cells_fast(body, separator, width, 5)
+        monkeypatch.setattr(read, "FAST_READ_MIN_LINES", 1)
+        taken += read._cells_regular(body, separator, width, 5) is not None
+        by_reader = read._cells_fast(body, separator, width, 5)
+        assert by_reader.schema == by_lines.schema
+        assert by_reader.equals(by_lines), repr(body)
+    assert taken > 30  # the fast path was really compared
