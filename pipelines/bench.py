@@ -271,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for name, value in kpis.items():
             print(f"KPI benchmark {name}: {value:.3f}")
+    from pipelines.bench_pages import print_pages
+
+    print_pages(Database(db_path), repeat=3)
     if not args.keep:
         shutil.rmtree(folder / "national", ignore_errors=True)
         for name in ("single.duckdb", "national.duckdb"):

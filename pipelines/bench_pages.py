@@ -115,18 +115,22 @@ def time_pages(db: Database, repeat: int = 5) -> dict[str, tuple[float, str, flo
     return results
 
 
+def print_pages(db: Database, repeat: int = 5) -> None:
+    providers = db.scalar("SELECT count(*) FROM providers")
+    print(f"Page data, first render, uncached ({providers} providers), median of {repeat} "
+          "(target ≤ 300 ms per page):")
+    for page, (total, slowest, slowest_ms) in time_pages(db, repeat).items():
+        verdict = "ok" if total <= 300 else "over 300 ms"
+        print(f"  {page:<24} {total:7.0f} ms  ({verdict}; slowest: {slowest} "
+              f"{slowest_ms:.0f} ms)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.bench_pages")
     parser.add_argument("--db", required=True)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    db = Database(args.db)
-    providers = db.scalar("SELECT count(*) FROM providers")
-    print(f"Page data, first render, uncached ({providers} providers), median of {args.repeat}:")
-    for page, (total, slowest, slowest_ms) in time_pages(db, args.repeat).items():
-        verdict = "ok" if total <= 300 else "over 300 ms"
-        print(f"  {page:<24} {total:7.0f} ms  ({verdict}; slowest: {slowest} "
-              f"{slowest_ms:.0f} ms)")
+    print_pages(Database(args.db), args.repeat)
     return 0
 
 
