@@ -56,7 +56,7 @@ from impactmonitor.providers import registered_agbs
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy
 from pipelines.findings import Finding, error, sort_key
-from pipelines.ingest import Upload, format_findings
+from pipelines.ingest import Upload, format_findings, uploads_from_arguments
 from pipelines.load import Receipt, insert_rows, new_delivery_id
 from pipelines.parse import parse_table, restore_written_values
 from pipelines.read import ROW, RawTable, decode, normalise_header, read_upload
@@ -594,17 +594,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = args.lang
-    paths = [Path(name) for name in args.files]
-    for path in paths:
-        if not path.is_file():
-            parser.error(text("cli_no_such_file", lang, path=str(path)))
-    if args.report_json and not Path(args.report_json).resolve().parent.is_dir():
-        parser.error(text("cli_no_such_file", lang, path=str(Path(args.report_json).parent)))
-    try:
-        uploads = [Upload(path.name, path.read_bytes()) for path in paths]
-    except OSError as exc:
-        parser.error(text("cli_unreadable_file", lang, path=str(exc.filename or ""),
-                          detail=exc.strerror or type(exc).__name__))
+    uploads = uploads_from_arguments(parser, args)
     actor = args.actor or f"cli:{getpass.getuser()}"
     started = time.perf_counter()
     try:

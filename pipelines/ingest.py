@@ -217,6 +217,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def uploads_from_arguments(parser: argparse.ArgumentParser,
+                           args: argparse.Namespace) -> list[Upload]:
+    """The FILE arguments read as uploads; a usage error (exit 2) for a missing or unreadable
+    file, or a --report-json folder that does not exist. Shared by the ingest and bulk CLIs."""
+    lang = args.lang
+    paths = [Path(name) for name in args.files]
+    for path in paths:
+        if not path.is_file():
+            parser.error(text("cli_no_such_file", lang, path=str(path)))
+    if args.report_json and not Path(args.report_json).resolve().parent.is_dir():
+        parser.error(text("cli_no_such_file", lang, path=str(Path(args.report_json).parent)))
+    try:
+        return [Upload(path.name, path.read_bytes()) for path in paths]
+    except OSError as exc:
+        parser.error(text("cli_unreadable_file", lang, path=str(exc.filename or ""),
+                          detail=exc.strerror or type(exc).__name__))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on an unknown option or a missing argument
@@ -225,17 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         provider_agb, quarter = check_delivery_identity(args.provider, args.quarter)
     except ValueError as exc:
         parser.error(text("cli_bad_identity", lang, detail=str(exc)))
-    paths = [Path(name) for name in args.files]
-    for path in paths:
-        if not path.is_file():
-            parser.error(text("cli_no_such_file", lang, path=str(path)))
-    if args.report_json and not Path(args.report_json).resolve().parent.is_dir():
-        parser.error(text("cli_no_such_file", lang, path=str(Path(args.report_json).parent)))
-    try:
-        uploads = [Upload(path.name, path.read_bytes()) for path in paths]
-    except OSError as exc:
-        parser.error(text("cli_unreadable_file", lang, path=str(exc.filename or ""),
-                          detail=exc.strerror or type(exc).__name__))
+    uploads = uploads_from_arguments(parser, args)
     actor = args.actor or f"cli:{getpass.getuser()}"
     try:
         outcome = ingest(Database(args.db), provider_agb, quarter, uploads, actor=actor,
