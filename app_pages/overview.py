@@ -13,9 +13,8 @@ from impactmonitor.kpis import aggregate_kpis, kpi, provider_quarters
 from impactmonitor.quarters import previous
 from impactmonitor.target import (
     INDEXES,
-    target_assessment,
     target_contributions,
-    target_series,
+    target_overview,
 )
 
 TARGET_ICONS = {"on_track": "✔", "met": "✔", "at_risk": "!", "off_track": "✖", "not_met": "✖",
@@ -52,8 +51,7 @@ for column, key in zip(columns, HEADLINE_KPIS, strict=True):
                   help=definition.explanation(lang))
 
 # ---- the 30% target -----------------------------------------------------------------------------
-series = cached(target_series, user, lang=lang)
-assessments = cached(target_assessment, user, lang=lang)
+series, assessments = cached(target_overview, user, lang=lang)
 for index in INDEXES:
     st.subheader(index.name(lang))
     assessment = assessments.filter(pl.col("index") == index.key)

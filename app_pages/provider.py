@@ -21,9 +21,9 @@ from app_pages.ui import (
     url_filter,
 )
 from impactmonitor import figures
-from impactmonitor.breakdowns import delivered_table, population_breakdown
+from impactmonitor.breakdowns import POPULATION_DIMENSIONS, provider_breakdowns
 from impactmonitor.deliveries import delivery_history, provider_choices
-from impactmonitor.escalation import current_steps, decision_history, step_name
+from impactmonitor.escalation import decision_history, step_name
 from impactmonitor.formatting import format_norm
 from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
 from impactmonitor.reports import provider_report
@@ -57,10 +57,8 @@ pdf_download("report_download_pdf",
              provider_agb=provider_agb, quarter=quarter)
 
 decisions = cached(decision_history, user, provider_agb, lang=lang)
-step_row = cached(current_steps, user).filter(pl.col("provider_agb") == provider_agb)
-if step_row.height:
-    step = step_row["step"][0]
-    st.metric(t("provider_current_step"), f"{step} — {step_name(step, lang)}")
+step = int(decisions["to_step"][0]) if decisions.height else 0  # newest decision first
+st.metric(t("provider_current_step"), f"{step} — {step_name(step, lang)}")
 
 tab_kpis, tab_breakdown, tab_deliveries, tab_escalation = st.tabs(
     [t("provider_tab_kpis"), t("provider_tab_breakdown"), t("provider_tab_deliveries"),
@@ -114,16 +112,16 @@ def care_form_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 with tab_breakdown:
-    for dimension in ("municipality_code", "care_form", "age_group"):
+    breakdown = cached(provider_breakdowns, user, provider_agb, quarter)
+    for dimension in POPULATION_DIMENSIONS:
         st.markdown(f"**{t('provider_population_by_' + dimension)}**")
-        data_table(care_form_names(cached(population_breakdown, user, provider_agb, quarter,
-                                          dimension)),
+        data_table(care_form_names(breakdown[dimension]),
                    f"populatie_{dimension}_{provider_agb}_{quarter}", filters_text,
                    key=f"provider_population_{dimension}", provider_agb=provider_agb,
                    quarter=quarter)
     for table in ("offer", "results"):
         st.markdown(f"**{t('table_' + table).capitalize()}**")
-        data_table(care_form_names(cached(delivered_table, user, table, provider_agb, quarter)),
+        data_table(care_form_names(breakdown[table]),
                    f"{t('table_' + table)}_{provider_agb}_{quarter}", filters_text,
                    key=f"provider_{table}", provider_agb=provider_agb, quarter=quarter)
 

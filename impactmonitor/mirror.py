@@ -46,21 +46,23 @@ def _comparison(per_provider: pl.DataFrame, level: str) -> pl.DataFrame:
 
 
 def mirror_report(db: Database, user: User, provider_agb: str,
-                  quarters: Sequence[str] | None = None) -> pl.DataFrame:
+                  quarters: Sequence[str] | None = None,
+                  kpis: Sequence[str] | None = None) -> pl.DataFrame:
     """Per quarter and KPI: own value and status, category value and region value (others only).
 
     Columns: quarter, kpi, value, numerator, denominator, category, category_value,
     category_providers, category_suppressed, region_value, region_providers, region_suppressed.
-    Refused (AccessDenied) for a provider user asking about another provider.
+    `quarters` and `kpis` (keys) limit the report (None = all). Refused (AccessDenied) for a
+    provider user asking about another provider.
     """
     require(user, "read_provider_data", provider_agb)
     category = db.scalar("SELECT category FROM providers WHERE provider_agb = ?", [provider_agb])
     own = kpi_values(db, user, ("provider_agb", "quarter"), provider_agbs=[provider_agb],
-                     quarters=quarters)
+                     quarters=quarters, kpis=kpis)
     # The comparison needs other providers' sums: computed as the region, exposed only as
     # aggregates over at least MIN_OTHER_PROVIDERS others.
     everyone = kpi_values(db, SYSTEM_USER, ("provider_agb", "category", "quarter"),
-                          quarters=quarters if quarters is not None else None)
+                          quarters=quarters, kpis=kpis)
     others = everyone.filter(pl.col("provider_agb") != provider_agb)
     category_part = _comparison(others.filter(pl.col("category") == category), "category")
     region_part = _comparison(others, "region")

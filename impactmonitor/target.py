@@ -407,7 +407,17 @@ def target_series(db: Database, user: User, config: TargetConfig | None = None,
 def target_assessment(db: Database, user: User, config: TargetConfig | None = None,
                       lang: str = "nl") -> pl.DataFrame:
     """One row per index: status, statement, method and the figures behind them."""
-    assessments = _series_and_assessments(db, user, config, lang)[1]
+    return _assessment_frame(_series_and_assessments(db, user, config, lang)[1], lang)
+
+
+def target_overview(db: Database, user: User, config: TargetConfig | None = None,
+                    lang: str = "nl") -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(`target_series`, `target_assessment`) computed once, for the overview page."""
+    series, assessments = _series_and_assessments(db, user, config, lang)
+    return series, _assessment_frame(assessments, lang)
+
+
+def _assessment_frame(assessments: list[Assessment], lang: str) -> pl.DataFrame:
     return pl.DataFrame([
         {"index": a.index, "name": INDEX_BY_KEY[a.index].name(lang), "status": a.status,
          "statement": a.statement, "method": a.method, "target": a.target,

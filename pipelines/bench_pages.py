@@ -41,8 +41,7 @@ def page_calls(db: Database) -> dict[str, list[Call]]:
             ("provider_quarters", lambda: kpis.provider_quarters(db, MANAGER)),
             ("headline", lambda: kpis.aggregate_kpis(db, MANAGER, (previous(quarter), quarter),
                                                      by=())),
-            ("target_series", lambda: target.target_series(db, MANAGER)),
-            ("target_assessment", lambda: target.target_assessment(db, MANAGER)),
+            ("target_overview", lambda: target.target_overview(db, MANAGER)),
             ("contributions provider", lambda: target.target_contributions(
                 db, MANAGER, "short_residential", by="provider")),
             ("contributions municipality", lambda: target.target_contributions(
@@ -60,14 +59,8 @@ def page_calls(db: Database) -> dict[str, list[Call]]:
         "provider": [
             ("provider_choices", lambda: deliveries.provider_choices(db, MANAGER)),
             ("decision_history", lambda: escalation.decision_history(db, MANAGER, agb)),
-            ("current_steps", lambda: escalation.current_steps(db, MANAGER)),
             ("kpi_history", lambda: kpis.kpi_history(db, MANAGER, agb)),
-            *[(f"population by {d}", lambda d=d: breakdowns.population_breakdown(
-                db, MANAGER, agb, quarter, d))
-              for d in ("municipality_code", "care_form", "age_group")],
-            ("offer", lambda: breakdowns.delivered_table(db, MANAGER, "offer", agb, quarter)),
-            ("results", lambda: breakdowns.delivered_table(db, MANAGER, "results", agb,
-                                                           quarter)),
+            ("breakdowns", lambda: breakdowns.provider_breakdowns(db, MANAGER, agb, quarter)),
             ("delivery_history", lambda: deliveries.delivery_history(db, MANAGER, agb)),
         ],
         "escalation": [
@@ -82,7 +75,9 @@ def page_calls(db: Database) -> dict[str, list[Call]]:
         "mirror (provider user)": [
             ("provider_choices", lambda: deliveries.provider_choices(db, provider)),
             ("provider_quarters", lambda: kpis.provider_quarters(db, provider)),
-            ("mirror_report", lambda: mirror_report(db, provider, agb, mirror_window(quarter))),
+            ("mirror table", lambda: mirror_report(db, provider, agb, (quarter,))),
+            ("mirror trend", lambda: mirror_report(db, provider, agb, mirror_window(quarter),
+                                                   ("goal_achievement",))),
             ("kpi_table own", lambda: kpis.kpi_table(db, provider, quarter, provider_agb=agb)),
         ],
         "upload (provider user)": [
