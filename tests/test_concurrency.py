@@ -7,12 +7,8 @@ of work and retries while another process holds it. These tests prove that in pr
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -122,60 +118,19 @@ def test_threads_of_one_process_share_the_file(registered_db: Database) -> None:
 
 # ---- the real app -------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"streamlit ended: {process.communicate()[1][-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("streamlit did not become healthy")
-
-
 @pytest.fixture
 def running_app(registered_db: Database, tmp_path: Path):
     """The real app (`streamlit run app.py`) on registered_db with a provider account
     `aanbieder` / `test-wachtwoord` for 01234567; yields (url, db)."""
+    from browser_support import streamlit_server
+
     from impactmonitor.users import save_user
 
     save_user(registered_db, "aanbieder", "provider", password="test-wachtwoord",
               provider_agbs=(AGB_A,))
-    port = _free_port()
-    env = cli_env(IMPACTMONITOR_DB=registered_db.path, STREAMLIT_BROWSER_GATHER_USAGE_STATS="0")
-    log_path = tmp_path / "streamlit.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with streamlit_server(registered_db.path,
+                          {"IMPACTMONITOR_SECRET_FILE": str(tmp_path / "key")}) as url:
         yield url, registered_db
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def _open_upload_page(page, url: str) -> None:
@@ -198,14 +153,12 @@ def _open_upload_page(page, url: str) -> None:
 def test_command_line_ingests_while_the_app_serves_pages(running_app, tmp_path: Path) -> None:
     """The app keeps serving (and logging in, which writes audit events) while the command line
     stores a delivery in the same file; the reloaded page then lists the new delivery."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
-    from playwright.sync_api import sync_playwright
+    from browser_support import ARTIFACTS, browser_page, chromium_path
 
+    if chromium_path() is None:
+        pytest.skip("Debian's chromium is missing: install it to run browser tests")
     url, db = running_app
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with browser_page() as page:
         try:
             _open_upload_page(page, url)
             page.get_by_text("Nog geen aanleveringen.").wait_for(timeout=30_000)
@@ -226,11 +179,8 @@ def test_command_line_ingests_while_the_app_serves_pages(running_app, tmp_path: 
             assert {"population", "offer", "results"} <= set(texts)
             assert QUARTER in texts
             assert page.get_by_text("Nog geen aanleveringen.").count() == 0
-        except Exception as exc:  # say what the page and the server showed, then fail
-            log = (tmp_path / "streamlit.log").read_text(encoding="utf-8", errors="replace")
+        except Exception as exc:  # say what the page showed, then fail (server log: ARTIFACTS)
             raise AssertionError(
                 f"{type(exc).__name__}: {exc}\n--- page ---\n"
-                f"{page.locator('body').inner_text()[:2000]}\n--- streamlit log ---\n"
-                f"{log[-3000:]}") from exc
-        finally:
-            browser.close()
+                f"{page.locator('body').inner_text()[:2000]}\n--- server logs in {ARTIFACTS}"
+            ) from exc
