@@ -1,0 +1,50 @@
+"""Create or change an account from the command line (the first administrator of a new region).
+
+    python -m pipelines.users --db PATH USERNAME --role admin [--agb 01234567 ...] [--name NAME]
+
+The password is read from standard input (one line) when it is piped in; otherwise a random one
+is generated and printed once. Passwords are stored only as bcrypt hashes. Exit 0 done, 2 usage
+error (unknown role, a provider account without AGB codes, a malformed AGB code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import sys
+
+from impactmonitor.access import ROLES
+from impactmonitor.storage import Database
+from impactmonitor.users import save_user
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.users",
+                                     description="Create or change a user account.")
+    parser.add_argument("--db", required=True, help="DuckDB database file")
+    parser.add_argument("username")
+    parser.add_argument("--role", required=True, choices=ROLES)
+    parser.add_argument("--agb", action="append", default=[],
+                        help="AGB code the provider account may see (repeat for more)")
+    parser.add_argument("--name", default="", help="display name")
+    args = parser.parse_args(argv)
+    if args.role == "provider" and not args.agb:
+        parser.error("een aanbiedersaccount heeft minstens één --agb nodig")
+    for code in args.agb:
+        if not re.fullmatch(r"\d{8}", code):
+            parser.error(f"geen AGB-code van 8 cijfers: {code!r}")
+    generated = sys.stdin is None or sys.stdin.isatty()
+    password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().strip()
+    if not password:
+        parser.error("leeg wachtwoord op standaardinvoer")
+    save_user(Database(args.db), args.username, args.role, password, tuple(args.agb),
+              args.name or args.username, actor="cli")
+    print(f"Account {args.username} ({args.role}) opgeslagen.")
+    if generated:
+        print(f"Wachtwoord (alleen nu zichtbaar): {password}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
