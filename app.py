@@ -7,7 +7,6 @@ the domain layer returns for the logged-in user, which is where access is enforc
 from __future__ import annotations
 
 import logging
-import os
 
 import streamlit as st
 
@@ -64,17 +63,8 @@ with st.sidebar:
         logout()
         st.rerun()
 
-pages = []
-for key in visible_pages(user):
-    if key not in PAGES:
-        continue
-    path, title_key, icon, url_path = PAGES[key]
-    if not os.path.exists(path):  # pages still being built are left out of the menu
-        continue
-    pages.append(st.Page(path, title=t(title_key), icon=icon, url_path=url_path))
-if not pages:
-    pages = [st.Page("app_pages/deliveries.py", title=t("page_deliveries"),
-                     icon=":material/inbox:", url_path="aanleveringen")]
+pages = [st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
+         for path, title_key, icon, url_path in (PAGES[key] for key in visible_pages(user))]
 try:
     st.navigation(pages).run()
 except DatabaseBusy:

@@ -1,4 +1,4 @@
-"""Reads about deliveries: overview, version history, receipts, provider choices.
+"""Reads about deliveries: version history, receipts, provider choices.
 
 Every function takes the current user and limits rows through `access.scope_filter`.
 """
@@ -17,24 +17,6 @@ def provider_choices(db: Database, user: User) -> pl.DataFrame:
     return db.query(
         f"SELECT provider_agb, name, category, lot FROM providers WHERE {condition} "
         "ORDER BY name",
-        params,
-    )
-
-
-def delivery_overview(db: Database, user: User) -> pl.DataFrame:
-    """Per provider-quarter: the latest version of each table and when it was accepted."""
-    condition, params = scope_filter(user, "v.provider_agb")
-    return db.query(
-        f"""
-        SELECT v.provider_agb, coalesce(p.name, '?') AS name, v.quarter,
-               string_agg(v.table_name || ' v' || v.version, ', ' ORDER BY v.table_name) AS tables,
-               max(v.accepted_at) AS last_accepted
-        FROM latest_table_versions v
-        LEFT JOIN providers p USING (provider_agb)
-        WHERE {condition}
-        GROUP BY ALL
-        ORDER BY v.quarter DESC, v.provider_agb
-        """,
         params,
     )
 

@@ -530,7 +530,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "col_message": {"nl": "melding", "en": "message"},
     "col_errors": {"nl": "fouten", "en": "errors"},
     # ---- app: pages and common UI (lead) ----------------------------------------------------
-    "page_deliveries": {"nl": "Aanleveringen", "en": "Deliveries"},
     "page_overview": {"nl": "Overzicht", "en": "Overview"},
     "page_categories": {"nl": "KPI's per categorie", "en": "KPIs by category"},
     "page_provider": {"nl": "Aanbieder", "en": "Provider"},
@@ -540,12 +539,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_mirror": {"nl": "Spiegelrapport", "en": "Mirror report"},
     "page_admin": {"nl": "Beheer", "en": "Administration"},
     "page_audit": {"nl": "Auditlog", "en": "Audit log"},
-    "deliveries_empty": {
-        "nl": "Er zijn nog geen aanleveringen opgeslagen. Laad de voorbeeldregio met "
-        "`make run` of lever een kwartaal aan.",
-        "en": "No deliveries are stored yet. Load the sample region with `make run` or "
-        "deliver a quarter.",
-    },
     "upload_no_providers": {
         "nl": "Er zijn geen aanbieders waarvoor je mag aanleveren.",
         "en": "There are no providers you may deliver for.",
@@ -895,10 +888,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "role_contract_manager": {"nl": "accounthouder", "en": "contract manager"},
     "role_management": {"nl": "management", "en": "management"},
     "role_admin": {"nl": "beheerder", "en": "administrator"},
-    "deliveries_count": {
-        "nl": "{count} aanbieder-kwartalen met opgeslagen gegevens.",
-        "en": "{count} provider-quarters with stored data.",
-    },
 }
 
 

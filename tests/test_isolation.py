@@ -21,7 +21,6 @@ PROVIDER = User("aanbieder", "provider", frozenset({OWN}))
 # name -> call(db, user); each returns a frame (or raises AccessDenied)
 READS = {
     "provider_choices": lambda db, u: deliveries.provider_choices(db, u),
-    "delivery_overview": lambda db, u: deliveries.delivery_overview(db, u),
     "delivery_history(other)": lambda db, u: deliveries.delivery_history(db, u, OTHER),
     "kpi_values": lambda db, u: kpis.kpi_values(db, u, ("provider_agb", "quarter")),
     "kpi_values(other)": lambda db, u: kpis.kpi_values(db, u, ("provider_agb", "quarter"),
