@@ -89,8 +89,8 @@ def test_contract_manager_pages_and_decision(app_url) -> None:
         # The overview shows the 30% target statement and its charts.
         page.goto(app_url)
         wait_for_app(page)
-        assert page.get_by_text("Index kortdurend verblijf").first.is_visible()
-        assert page.locator(".js-plotly-plot").count() >= 2
+        page.get_by_text("Index kortdurend verblijf").first.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)  # both target charts
         # Record a decision on the escalation page.
         page.goto(f"{app_url}/escalatie")
         wait_for_app(page)
@@ -98,7 +98,7 @@ def test_contract_manager_pages_and_decision(app_url) -> None:
         page.get_by_label("Gemaakte afspraken").fill("Verbeterplan binnen zes weken")
         page.get_by_role("button", name="Besluit opslaan").click()
         wait_for_app(page)
-        assert page.get_by_text("Besluit vastgelegd").count() == 1
+        page.get_by_text("Besluit vastgelegd").wait_for(timeout=60_000)  # fails if never shown
         screenshot(page, "escalatieladder_na_besluit")
     assert not problems, problems
 
@@ -119,7 +119,7 @@ def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
         wait_for_app(page)
         page.get_by_role("button", name="Controleren en aanleveren").click()
         wait_for_app(page)
-        assert page.get_by_text("Aanlevering geaccepteerd").count() == 1
+        page.get_by_text("Aanlevering geaccepteerd").wait_for(timeout=60_000)
         screenshot(page, "aanleveren_geaccepteerd")
         page.reload()
         wait_for_app(page)
@@ -128,7 +128,7 @@ def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
         wait_for_app(page)
         page.get_by_role("button", name="Controleren en aanleveren").click()
         wait_for_app(page)
-        assert page.get_by_text("Aanlevering afgewezen").count() == 1
+        page.get_by_text("Aanlevering afgewezen").wait_for(timeout=60_000)
         assert page.get_by_role("button", name="Foutenlijst downloaden (CSV)").count() == 1
         screenshot(page, "aanleveren_afgewezen")
         with page.expect_download() as download:
