@@ -41,7 +41,7 @@ load's transaction, `sync_summaries(con)` catches up after loads that did not ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -321,32 +321,51 @@ def _refresh(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame) -> None:
         con.unregister("stale_summaries")
 
 
-def refresh_summaries(con: duckdb.DuckDBPyConnection, provider_agb: str, quarter: str) -> None:
+def refresh_summaries(
+    con: duckdb.DuckDBPyConnection,
+    provider_agb: str,
+    quarter: str,
+    delivered: Mapping[str, str] | None = None,
+) -> None:
     """Bring the summaries of one provider-quarter up to date, inside the caller's transaction.
 
     Call it in the same transaction that stores a new table version (pipelines.load), after the
-    rows and the `table_versions` entries are inserted.
+    rows and the `table_versions` entries are inserted. `delivered` maps each table of that new
+    version to its delivery id: only those tables are rebuilt (the others were current before,
+    or their versions are not yet in `summary_applied` and the next read syncs them). Without it,
+    all three tables are rebuilt from their latest version.
     """
     # The same as `_refresh` for one provider-quarter, with plain parameters so that DuckDB
     # can skip row groups (this runs inside every single delivery's load).
     key = [provider_agb, quarter]
     for table, columns in _SUMMARY_COLUMNS.items():
+        if delivered is not None and table not in delivered:
+            continue
         keys = ", ".join(_SUMMARY_KEYS[table])
         values = ", ".join(expression for _, expression in columns.values())
         group = f"GROUP BY {keys}" if table == "population" else ""
+        if delivered is not None:
+            version, params = "?", [delivered[table]]
+        else:
+            version = (f"(SELECT delivery_id FROM table_versions WHERE provider_agb = ? AND "
+                       f"quarter = ? AND table_name = '{table}' ORDER BY version DESC LIMIT 1)")
+            params = key
         con.execute(f"DELETE FROM {table}_summary WHERE provider_agb = ? AND quarter = ?", key)
         con.execute(
             f"""
             INSERT INTO {table}_summary
             SELECT ?, ?, {keys}, {values} FROM {table}_rows
-            WHERE provider_agb = ? AND quarter = ? AND delivery_id = (
-                SELECT delivery_id FROM table_versions
-                WHERE provider_agb = ? AND quarter = ? AND table_name = '{table}'
-                ORDER BY version DESC LIMIT 1)
+            WHERE provider_agb = ? AND quarter = ? AND delivery_id = {version}
             {group}
             """,
-            key * 3,
+            key * 2 + params,
         )
+    if delivered is not None:
+        con.execute(
+            "INSERT INTO summary_applied VALUES " + ", ".join(["(?, ?)"] * len(delivered)),
+            [value for table, delivery_id in delivered.items() for value in (delivery_id, table)],
+        )
+        return
     con.execute(
         """
         INSERT INTO summary_applied

@@ -14,7 +14,8 @@ REGISTER_COLUMNS = ("provider_agb", "name", "category", "lot", "contract_start",
 
 
 def is_registered(con: duckdb.DuckDBPyConnection, provider_agb: str) -> bool:
-    row = con.execute("SELECT count(*) FROM providers WHERE provider_agb = ?",
+    # The register table, not the `providers` view: its window ranks every entry.
+    row = con.execute("SELECT count(*) FROM provider_register WHERE provider_agb = ?",
                       [provider_agb]).fetchone()
     return bool(row and row[0])
 

