@@ -30,7 +30,7 @@ from impactmonitor.config import setting
 from impactmonitor.i18n import text
 from impactmonitor.providers import is_registered
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, DatabaseBusy
+from impactmonitor.storage import Database, DatabaseBusy, OpenedAhead
 from pipelines.findings import Finding, error, sort_key
 from pipelines.load import AcceptedTable, Receipt, store_delivery
 from pipelines.parse import parse_table, restore_written_values
@@ -101,6 +101,29 @@ def ingest(
     provider_agb, quarter = check_delivery_identity(provider_agb, quarter)
     if user is not None:
         require(user, "upload_delivery", provider_agb)
+    # A typical delivery is checked in ~20 ms: the database opens meanwhile (storage.opened_ahead).
+    # A big upload takes longer to check and does not hold the file that long.
+    small = sum(len(upload.content) for upload in uploads) <= OPEN_AHEAD_MAX_BYTES
+    with db.opened_ahead(enabled=small) as ahead:
+        return _ingest(db, provider_agb, quarter, uploads, actor, source, received_at, lang,
+                       progress, ahead)
+
+
+OPEN_AHEAD_MAX_BYTES = 1024 * 1024
+
+
+def _ingest(
+    db: Database,
+    provider_agb: str,
+    quarter: str,
+    uploads: list[Upload],
+    actor: str,
+    source: str,
+    received_at: datetime | None,
+    lang: str,
+    progress: Progress,
+    ahead: OpenedAhead | None,
+) -> IngestOutcome:
     findings: list[Finding] = []
     raw_tables: list[RawTable] = []
     limit_mb = setting("delivery", "max_upload_mb")
@@ -142,7 +165,7 @@ def ingest(
         typed[raw.table] = frame
 
     progress("store", 0.8)
-    with db.transaction() as con:
+    with db.transaction(ahead) as con:
         if not is_registered(con, provider_agb):
             findings.append(error("provider_unknown", value=provider_agb))
         if "offer" in typed or "results" in typed:
