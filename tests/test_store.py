@@ -226,3 +226,51 @@ def test_kill_during_command_line_ingest(registered_db: Database, dump_db, tmp_p
     assert dump_db(registered_db) == before
     assert_consistent(registered_db)
 
+
+
+OPENER = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
+
+
+def _file_is_free(db: Database, within: float = 0.0) -> bool:
+    """True when another process can open the file (DuckDB refuses at once while it is held)."""
+    deadline = time.monotonic() + within
+    while True:
+        opened = subprocess.run([sys.executable, "-c", OPENER, db.path], capture_output=True,
+                                text=True, timeout=60)
+        if opened.returncode == 0:
+            return True
+        assert "lock" in opened.stderr.lower(), opened.stderr
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
+def test_the_file_is_free_right_after_an_accepted_or_rejected_ingest(
+    registered_db: Database,
+) -> None:
+    """The connection opened while the files are checked (storage.opened_ahead) is closed when
+    the ingest returns, whatever its outcome: another process opens the file at once."""
+    _deliver(registered_db)
+    assert _file_is_free(registered_db)
+    rejected = ingest(registered_db, AGB_A, QUARTER,
+                      [Upload("population.csv", b"provider_agb;quarter\n1;2\n")], actor="test")
+    assert not rejected.accepted
+    assert _file_is_free(registered_db)
+    unknown = ingest(registered_db, "11112222", QUARTER,
+                     [Upload("population.csv", table_csv("population", agb="11112222"))],
+                     actor="test")
+    assert [e.code for e in unknown.errors] == ["provider_unknown"]
+    assert _file_is_free(registered_db)
+
+
+def test_a_connection_opened_ahead_and_not_used_is_closed(registered_db: Database) -> None:
+    with registered_db.opened_ahead() as ahead:
+        assert ahead is not None
+    assert _file_is_free(registered_db, within=10)
+    with registered_db.opened_ahead(enabled=False) as ahead:
+        assert ahead is None
+    with registered_db.opened_ahead() as ahead, registered_db.transaction(ahead) as con:
+        assert con.execute("SELECT count(*) FROM providers").fetchone() == (2,)
+        with pytest.raises(RuntimeError):
+            ahead.take()  # one connection, one transaction
+    assert _file_is_free(registered_db)
