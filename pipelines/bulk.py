@@ -79,12 +79,19 @@ class GroupResult:
     accepted: bool
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
-    receipt: Receipt | None = None
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows in this upload
+    stored: _StoredReceipts | None = field(default=None, repr=False)  # set when stored
+
+    @property
+    def receipt(self) -> Receipt | None:
+        if self.stored is None or self.provider_agb is None or self.quarter is None:
+            return None
+        return self.stored.receipt(self.provider_agb, self.quarter)
 
     @property
     def delivery_id(self) -> str | None:
-        return self.receipt.delivery_id if self.receipt else None
+        receipt = self.receipt
+        return receipt.delivery_id if receipt else None
 
     def report(self, lang: str = "nl") -> dict:
         return {
@@ -408,7 +415,7 @@ def _results(groups: _Groups) -> list[GroupResult]:
             errors, warnings = [], []
         accepted = not errors and key[0] is not None and bool(rows_of.get(key))
         results.append(GroupResult(key[0], key[1], accepted, errors, warnings,
-                                   rows=rows_of.get(key) or {}))
+                                   rows_of.get(key) or {}))
     return results
 
 
@@ -430,33 +437,25 @@ def _store(
     Written as `pipelines.load.store_delivery` writes one delivery (receipt row, a version per
     table, rows, audit event), but vectorised over all provider-quarters of the upload.
     """
+    keys = [(r.provider_agb or "", r.quarter or "") for r in accepted]
     delivery_ids = _new_delivery_ids(len(accepted))
-    receipts: dict[GroupKey, Receipt] = {}
-    for result, delivery_id in zip(accepted, delivery_ids, strict=True):
-        agb, quarter = result.provider_agb or "", result.quarter or ""
-        at = received_at(agb, quarter) if callable(received_at) else received_at or stamp
-        result.receipt = receipts[(agb, quarter)] = Receipt(
-            delivery_id, agb, quarter, at, actor, source,
-            warnings=[w.as_dict(lang) for w in result.warnings],
-        )
+    times = ([received_at(agb, quarter) for agb, quarter in keys] if callable(received_at)
+             else [received_at or stamp] * len(keys))
     ids = pl.DataFrame(
         {
-            "provider_agb": [r.provider_agb for r in receipts.values()],
-            "quarter": [r.quarter for r in receipts.values()],
+            "provider_agb": [agb for agb, _ in keys],
+            "quarter": [quarter for _, quarter in keys],
             "delivery_id": delivery_ids,
-            "received_at": pl.Series([r.received_at for r in receipts.values()],
-                                     dtype=pl.Datetime("us")),
-            "warnings": [json.dumps(r.warnings, ensure_ascii=False) if r.warnings else "[]"
-                         for r in receipts.values()],
+            "received_at": pl.Series(times, dtype=pl.Datetime("us")),
+            # Warnings are rare in a bulk upload (file-level ones only): JSON for those alone.
+            "warnings": [json.dumps([w.as_dict(lang) for w in r.warnings], ensure_ascii=False)
+                         if r.warnings else "[]" for r in accepted],
         }
     )
     versions = _table_versions(con, ids.drop("warnings"), parts)
-    for agb, quarter, table, version, file_name, digest, rows in versions.select(
-        "provider_agb", "quarter", "table_name", "version", "file_name", "file_sha256", "row_count"
-    ).iter_rows():
-        receipts[(agb, quarter)].tables.append(
-            {"table": table, "version": version, "file": file_name, "sha256": digest, "rows": rows}
-        )
+    stored = _StoredReceipts(ids, versions, actor, source)
+    for result in accepted:
+        result.stored = stored
     _insert_frame(con, "table_versions", versions.select(
         "delivery_id", "provider_agb", "quarter", "table_name", "version", "file_name",
         "file_sha256", "row_count", pl.col("received_at").alias("accepted_at"),
@@ -504,6 +503,36 @@ def _store(
         )
     finally:
         con.unregister("bulk_audit")
+
+
+class _StoredReceipts:
+    """The receipts of one bulk store, built on first use: Python objects for tens of
+    thousands of provider-quarters cost more than storing them, and most callers only count."""
+
+    def __init__(self, ids: pl.DataFrame, versions: pl.DataFrame, actor: str,
+                 source: str) -> None:
+        self._ids, self._versions = ids, versions
+        self._actor, self._source = actor, source
+        self._receipts: dict[GroupKey, Receipt] | None = None
+
+    def receipt(self, provider_agb: str, quarter: str) -> Receipt | None:
+        if self._receipts is None:
+            self._receipts = self._build()
+        return self._receipts.get((provider_agb, quarter))
+
+    def _build(self) -> dict[GroupKey, Receipt]:
+        receipts: dict[GroupKey, Receipt] = {}
+        for agb, quarter, delivery_id, at, warnings in self._ids.iter_rows():
+            receipts[(agb, quarter)] = Receipt(delivery_id, agb, quarter, at, self._actor,
+                                               self._source, warnings=json.loads(warnings))
+        for agb, quarter, table, version, file_name, digest, rows in self._versions.select(
+            "provider_agb", "quarter", "table_name", "version", "file_name", "file_sha256",
+            "row_count",
+        ).iter_rows():
+            receipts[(agb, quarter)].tables.append(
+                {"table": table, "version": version, "file": file_name, "sha256": digest,
+                 "rows": rows})
+        return receipts
 
 
 def _new_delivery_ids(count: int) -> list[str]:

@@ -153,10 +153,11 @@ def parse_table(
     spec: TableSpec = TABLES[raw.table]
     findings = _header_findings(raw, spec)
     present = [c for c in spec.column_names if c in raw.cells.columns]
+    plain = _plain_columns(raw, spec, present)
     if raw.cells.height >= FAST_PARSE_MIN_ROWS:
-        frame = _typed_frame_by_value(raw, spec, present, expected_agb)
+        frame = _typed_frame_by_value(raw, spec, present, expected_agb, plain)
     else:
-        frame = _typed_frame(raw, spec, present, expected_agb)
+        frame = _typed_frame(raw, spec, present, expected_agb, plain)
     findings += _cell_findings(raw, frame, present)
     if expected_agb and "provider_agb" in present:
         padded = raw.cells.select(
@@ -207,20 +208,26 @@ def _parse_expressions(
 CANONICAL_SHORTCUT = True
 
 
-def _typed_frame(
-    raw: RawTable, spec: TableSpec, present: list[str], expected_agb: str | None
-) -> pl.DataFrame:
-    """ROW, the typed spec columns and an error-code column per present column."""
+def _plain_columns(raw: RawTable, spec: TableSpec, present: list[str]) -> tuple[str, ...]:
+    """The present columns whose every cell is canonical (see `_canonical`), in one query."""
+    if not CANONICAL_SHORTCUT or not raw.cells.height:
+        return ()
     checks = {c.name: shortcut[0] for c in spec.columns if c.name in present
               if (shortcut := _canonical(c.kind, c.name, raw.style,
                                          pl.col(c.name).cast(pl.String))) is not None}
-    plain: tuple[str, ...] = ()
-    if CANONICAL_SHORTCUT and checks and raw.cells.height:
-        # One cheap query decides it for every column.
-        flags = raw.cells.select(
-            check.fill_null(False).all().alias(name) for name, check in checks.items()
-        ).row(0, named=True)
-        plain = tuple(name for name in checks if flags[name])
+    if not checks:
+        return ()
+    flags = raw.cells.select(
+        check.fill_null(False).all().alias(name) for name, check in checks.items()
+    ).row(0, named=True)
+    return tuple(name for name in checks if flags[name])
+
+
+def _typed_frame(
+    raw: RawTable, spec: TableSpec, present: list[str], expected_agb: str | None,
+    plain: tuple[str, ...],
+) -> pl.DataFrame:
+    """ROW, the typed spec columns and an error-code column per present column."""
     cleaning, parsing = _frame_expressions(raw.table, raw.style, expected_agb, tuple(present),
                                            plain)
     # Clean every cell once, then parse on plain column references: one big expression tree
@@ -300,7 +307,8 @@ _PLAIN_INTEGER = r"^-?\d+$"
 
 
 def _typed_frame_by_value(
-    raw: RawTable, spec: TableSpec, present: list[str], expected_agb: str | None
+    raw: RawTable, spec: TableSpec, present: list[str], expected_agb: str | None,
+    plain: tuple[str, ...],
 ) -> pl.DataFrame:
     """What `_typed_frame` returns, computed for big tables (see FAST_PARSE_MIN_ROWS).
 
@@ -317,6 +325,12 @@ def _typed_frame_by_value(
         name, kind = column.name, column.kind
         if name not in present:
             columns.append(_nulls(name, _dtype(kind), height))
+            continue
+        if name in plain:  # canonical cells: their value, no rules (see CANONICAL_SHORTCUT)
+            shortcut = _canonical(kind, name, raw.style, pl.col(name).cast(pl.String))
+            assert shortcut is not None
+            columns.append(cells.select(shortcut[1].alias(name)).to_series())
+            codes.append(_nulls(f"_err_{name}", pl.String, height))
             continue
         value, code = _parse_expressions(kind, name, clean(pl.col("_text")), raw.style,
                                          expected_agb)

@@ -156,11 +156,14 @@ def test_canonical_shortcut_matches_the_full_rules(table: str, style: str,
         raw = RawTable("f.csv", "0" * 64, table, list(data), cells, style)
         for agb in (None, "01234567"):
             monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
+            monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
             full_frame, full = parse_table(raw, agb)
             monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", True)
-            fast_frame, fast = parse_table(raw, agb)
-            assert fast_frame.equals(full_frame), data
-            assert [_describe(f) for f in fast] == [_describe(f) for f in full]
+            for by_value in (False, True):  # small tables, and big ones (parsed by value)
+                monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0 if by_value else 10**12)
+                fast_frame, fast = parse_table(raw, agb)
+                assert fast_frame.equals(full_frame), data
+                assert [_describe(f) for f in fast] == [_describe(f) for f in full]
 
 
 def test_canonical_shortcut_is_taken_on_a_typical_delivery() -> None:
