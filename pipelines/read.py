@@ -30,6 +30,8 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Control characters no spreadsheet writes into a CSV (tab, CR and LF excepted).
 _CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
 _BINARY_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20))
+_UTF8_BOM = "\ufeff".encode()
+_BLANK = re.compile(rb"[ \t\r\n]*")  # fullmatch stops at the first other byte: no copy
 _SEP_DIRECTIVE = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)  # Excel's `sep=;` first line
 
 FILE_NAME_HINTS = {
@@ -81,7 +83,7 @@ def sha256(content: bytes) -> str:
 def read_upload(file_name: str, content: bytes) -> tuple[list[RawTable], list[Finding]]:
     """All tables in one uploaded file, or the findings that say why it cannot be read."""
     digest = sha256(content)
-    if not content.strip(b" \t\r\n"):
+    if _BLANK.fullmatch(content):
         return [], [error("file_empty", file=file_name)]
     if content.startswith(ZIP_MAGIC):
         return _read_xlsx(file_name, content, digest)
@@ -93,24 +95,32 @@ def read_upload(file_name: str, content: bytes) -> tuple[list[RawTable], list[Fi
         return [], [error("file_binary", file=file_name)]
     if b"\x00" in content:
         return [], [error("file_nul_bytes", file=file_name)]
-    text = decode(content)
-    if text is None:
+    decoded = decode_with_encoding(content)
+    if decoded is None:
         return [], [error("file_encoding", file=file_name)]
+    text, encoding = decoded
     if len(content.translate(None, _CONTROL_BYTES)) != len(content):
         return [], [error("file_binary", file=file_name)]
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         return [], [error("file_xlsx_is_text", file=file_name)]
-    return _read_csv_text(file_name, text, digest)
+    # polars reads UTF-8 bytes: hand it the file itself rather than encode the text again.
+    return _read_csv_text(file_name, text, digest, content if encoding == "utf-8-sig" else None)
 
 
-def decode(content: bytes) -> str | None:
-    """UTF-8 (with or without BOM) first, then Windows-1252; None when neither fits."""
+def decode_with_encoding(content: bytes) -> tuple[str, str] | None:
+    """The text of `content` and the encoding read: UTF-8 (with or without BOM) first, then
+    Windows-1252; None when neither fits."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return content.decode(encoding)
+            return content.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     return None
+
+
+def decode(content: bytes) -> str | None:
+    decoded = decode_with_encoding(content)
+    return decoded[0] if decoded else None
 
 
 def _looks_utf16(content: bytes) -> bool:
@@ -178,10 +188,11 @@ def _header_position(text: str) -> tuple[int, int, str | None] | None:
 
 
 def _read_csv_text(
-    file_name: str, text: str, digest: str
+    file_name: str, text: str, digest: str, utf8: bytes | None = None
 ) -> tuple[list[RawTable], list[Finding]]:
+    """`utf8`: the file's bytes when `text` is their UTF-8 decoding (with or without BOM)."""
     if "\n" not in text and "\r" in text:  # old Mac line ends (Excel 'CSV (Macintosh)')
-        text = text.replace("\r", "\n")
+        text, utf8 = text.replace("\r", "\n"), None
     found = _header_position(text)
     if found is None:
         return [], [error("file_empty", file=file_name)]
@@ -210,31 +221,39 @@ def _read_csv_text(
     findings: list[Finding] = []
     width = len(columns)
     if numbered_rows is None:
-        cells = _cells_fast(text[header_end + 1:], separator, width, first_row=header_row + 1)
+        cells = _cells_fast(text, header_end + 1, separator, width, header_row + 1, utf8)
     else:
         cells = _cells_from_rows(numbered_rows, width)
-    ragged = cells.filter(pl.col("_fields") != width)
+    regular = cells.select((pl.col("_fields") == width).all()).item()
+    ragged = cells.clear() if regular else cells.filter(pl.col("_fields") != width)
     for row, field_count in ragged.select(ROW, "_fields").iter_rows():
         findings.append(
             error("row_ragged", file=file_name, table=table, row=row,
                   fields={"found": field_count, "expected": width, "separator": separator})
         )
-    cells = _drop_empty_rows(cells.filter(pl.col("_fields") == width).drop("_fields"))
+    if not regular:  # (a filter copies every cell: only when there is something to drop)
+        cells = cells.filter(pl.col("_fields") == width)
+    cells = _drop_empty_rows(cells.drop("_fields"))
     if cells.height == 0 and not ragged.height:
         return [], [error("file_header_only", file=file_name, table=table, row=header_row)]
     kept_header, cells = _name_columns(cells, columns, header)
     return [RawTable(file_name, digest, table, kept_header, cells, style, header_row)], findings
 
 
-def _cells_fast(body: str, separator: str, width: int, first_row: int) -> pl.DataFrame:
-    """Split quote-free lines into cells, vectorised (the bulk path reads 1M rows this way).
-
-    Blank lines (also trailing ones) are dropped; the others keep their line number.
+def _cells_fast(text: str, start: int, separator: str, width: int, first_row: int,
+                utf8: bytes | None = None) -> pl.DataFrame:
+    """Split the quote-free lines from offset `start` on into cells, vectorised (the bulk path
+    reads 1M rows this way). Blank lines (also trailing ones) are dropped; the others keep their
+    line number. `utf8`: the file's bytes, when `text` is their UTF-8 decoding.
     """
-    regular = _cells_regular(body, separator, width, first_row)
+    regular = _cells_regular(text, start, separator, width, utf8)
     if regular is not None:
-        return regular
-    lines = pl.Series("line", [body], dtype=pl.String).str.split("\n").explode()
+        return regular.select(
+            (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
+            pl.lit(width, dtype=pl.UInt32).alias("_fields"),
+            *(pl.col(name).fill_null("") for name in regular.columns),
+        )
+    lines = pl.Series("line", [text[start:]], dtype=pl.String).str.split("\n").explode()
     frame = pl.DataFrame({"line": lines.str.strip_suffix("\r")}).with_row_index(
         ROW, offset=first_row)
     frame = frame.with_columns(pl.col(ROW).cast(pl.Int64)).filter(
@@ -251,32 +270,43 @@ def _cells_fast(body: str, separator: str, width: int, first_row: int) -> pl.Dat
 FAST_READ_MIN_LINES = 20_000  # below this the line splitting below is as fast
 
 
-def _cells_regular(body: str, separator: str, width: int, first_row: int) -> pl.DataFrame | None:
-    """What `_cells_fast` returns, by polars' CSV reader, for a big body where every line has
-    exactly `width` fields (no blank line, no `\\r`); None for any other body.
+def _cells_regular(text: str, start: int, separator: str, width: int,
+                   utf8: bytes | None) -> pl.DataFrame | None:
+    """The cells `c0`… of a big body (from offset `start`) where every line has exactly
+    `width` fields (no blank line, no `\r`), read by polars' CSV reader; None for any other body.
 
     The separator count proves the shape: polars refuses a line with too many fields, so
     `lines × (width − 1)` separators leave exactly `width − 1` on every line. The reader gives an
-    empty field as null; without short lines that can only be an empty cell, which is "" here.
+    empty field as null; without short lines that can only be an empty cell (made "" by the
+    caller).
     """
-    lines = body.count("\n") + (0 if body.endswith("\n") else 1)
-    if (lines < FAST_READ_MIN_LINES or width < 2 or "\r" in body or body.startswith("\ufeff")
-            or body.count(separator) != lines * (width - 1)):
+    if utf8 is not None:
+        # The same body in the file's own bytes (a BOM, if any, sits before the header).
+        bom_length = len(_UTF8_BOM) if utf8.startswith(_UTF8_BOM) else 0
+        offset = bom_length + len(text[:start].encode("utf-8"))
+        body: bytes | str = utf8
+        newline, sep, cr, bom = b"\n", separator.encode(), b"\r", _UTF8_BOM
+    else:
+        offset, body = start, text
+        newline, sep, cr, bom = "\n", separator, "\r", "\ufeff"
+    size = len(body) - offset
+    lines = body.count(newline, offset) + (0 if body.endswith(newline) else 1)
+    if (lines < FAST_READ_MIN_LINES or width < 2 or body.find(cr, offset) >= 0
+            or body.startswith(bom, offset) or size <= 0
+            or body.count(sep, offset) != lines * (width - 1)):
         return None
     names = [f"c{i}" for i in range(width)]
+    source = body[offset:].encode("utf-8") if isinstance(body, str) else body
+    skip = 0 if isinstance(body, str) else text.count("\n", 0, start)
     try:
-        cells = pl.read_csv(body.encode("utf-8"), has_header=False, separator=separator,
-                            quote_char=None, infer_schema=False, new_columns=names,
+        cells = pl.read_csv(source, has_header=False, separator=separator, quote_char=None,
+                            infer_schema=False, new_columns=names, skip_lines=skip,
                             truncate_ragged_lines=False)
     except pl.exceptions.PolarsError:
         return None
     if cells.height != lines or cells.width != width:
         return None
-    return cells.select(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
-        pl.lit(width, dtype=pl.UInt32).alias("_fields"),
-        *(pl.col(name).fill_null("") for name in names),
-    )
+    return cells
 
 
 def _rows_with_csv_module(
