@@ -213,7 +213,7 @@ def test_read_by_polars_matches_line_splitting(monkeypatch: pytest.MonkeyPatch) 
 
     chance = random.Random(3)
     values = ["", " ", "x", "12", " 5 ", "é", "€", "a b", "\t", "1.234", "2,5", "\u00a0", "=1"]
-    taken = 0
+    taken = {"text": 0, "utf8": 0, "utf8 with BOM": 0}
     for trial in range(300):
         separator, width = chance.choice([";", ","]), chance.choice([1, 2, 3, 9])
         lines = []
@@ -238,9 +238,11 @@ def test_read_by_polars_matches_line_splitting(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setattr(read, "FAST_READ_MIN_LINES", 10**12)
         by_lines = read._cells_fast(text, start, separator, width, 5)
         monkeypatch.setattr(read, "FAST_READ_MIN_LINES", 1)
-        for utf8 in (None, text.encode("utf-8"), "\ufeff".encode() + text.encode("utf-8")):
-            taken += read._cells_regular(text, start, separator, width, utf8) is not None
+        forms = {"text": None, "utf8": text.encode("utf-8"),
+                 "utf8 with BOM": "\ufeff".encode() + text.encode("utf-8")}
+        for form, utf8 in forms.items():
+            taken[form] += read._cells_regular(text, start, separator, width, utf8) is not None
             by_reader = read._cells_fast(text, start, separator, width, 5, utf8)
             assert by_reader.schema == by_lines.schema
             assert by_reader.equals(by_lines), repr(body)
-    assert taken > 90  # the fast path was really compared, in each of the three forms
+    assert min(taken.values()) > 30, taken  # the fast path was really compared, in each form
