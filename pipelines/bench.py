@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000,
                         help="population rows for the bulk benchmark (at least this many)")
     parser.add_argument("--db-dir", default="bench-out", help="folder for files and databases")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of the bulk comparison")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of the bulk comparison")
     parser.add_argument("--runs", type=int, default=30, help="runs of the single delivery")
     parser.add_argument("--keep", action="store_true", help="keep the files afterwards")
     args = parser.parse_args(argv)

@@ -130,6 +130,8 @@ class _Groups:
         self.findings[key].append(finding)
 
     def ordered_keys(self) -> list[GroupKey]:
+        if not self.findings:  # rows are counted for complete keys only (see _count_rows)
+            return sorted(self.rows)
         keys = set(self.rows) | set(self.findings)
         complete = [k for k in keys if k[0] is not None and k[1] is not None]
         if len(complete) == len(keys) - (UNATTRIBUTED in keys):
@@ -239,17 +241,13 @@ def _internal_error(file_name: str, table: str | None, exc: Exception) -> Findin
 
 
 def _count_rows(groups: _Groups, part: _Part) -> None:
-    counts = (
-        part.typed.filter(pl.col("provider_agb").is_not_null() & pl.col("quarter").is_not_null())
-        .group_by(_IDENTITY)
-        .len()
-    )
+    counts = part.typed.select(_IDENTITY).drop_nulls().group_by(_IDENTITY).len()
+    table, rows_of = part.raw.table, groups.rows
     for agb, quarter, rows in counts.iter_rows():
-        key = (agb, quarter)
-        table = part.raw.table
-        if table in groups.rows[key]:
+        tables = rows_of[(agb, quarter)]
+        if table in tables:
             continue  # the same table in a second file: reported by _duplicate_table_findings
-        groups.rows[key][table] = rows
+        tables[table] = rows
 
 
 def _assign_findings(groups: _Groups, parts: list[_Part], findings: list[Finding]) -> None:
@@ -406,16 +404,17 @@ def _stored_care_forms(con: duckdb.DuckDBPyConnection, need: pl.DataFrame) -> pl
 def _results(groups: _Groups) -> list[GroupResult]:
     results = []
     findings_of, rows_of = groups.findings, groups.rows
+    append = results.append  # (tens of thousands of groups)
     for key in groups.ordered_keys():
         findings = findings_of.get(key)
+        rows = rows_of.get(key) or {}
         if findings:
             errors = sorted((f for f in findings if f.is_error), key=sort_key)
             warnings = sorted((f for f in findings if not f.is_error), key=sort_key)
         else:
             errors, warnings = [], []
-        accepted = not errors and key[0] is not None and bool(rows_of.get(key))
-        results.append(GroupResult(key[0], key[1], accepted, errors, warnings,
-                                   rows_of.get(key) or {}))
+        accepted = not errors and key[0] is not None and bool(rows)
+        append(GroupResult(key[0], key[1], accepted, errors, warnings, rows))
     return results
 
 
@@ -467,22 +466,29 @@ def _store(
             p.typed.drop(ROW)
             .join(ids.select(*_IDENTITY, "delivery_id"), on=_IDENTITY, how="left",
                   maintain_order="left")
-            .filter(pl.col("delivery_id").is_not_null())
             for p in parts if p.raw.table == table
         ]
+        # (the null count is known without a scan: filter, and copy, only when needed)
+        frames = [f.filter(pl.col("delivery_id").is_not_null())
+                  if f["delivery_id"].null_count() else f for f in frames]
         frames = [f for f in frames if f.height]
         if frames:
             insert_rows(con, table, pl.concat(frames) if len(frames) > 1 else frames[0])
     # The receipt's table list as JSON, built in one pass (json.dumps per group is slow at 60k).
-    files = versions.select(
+    entries = versions.select(
         "delivery_id",
         pl.struct(
             pl.col("table_name").alias("table"), "version", pl.col("file_name").alias("file"),
             pl.col("file_sha256").alias("sha256"), pl.col("row_count").alias("rows"),
         ).struct.json_encode().alias("entry"),
-    ).group_by("delivery_id", maintain_order=True).agg(
-        pl.concat_str(pl.lit("["), pl.col("entry").str.join(","), pl.lit("]")).alias("files")
     )
+    if entries.height == ids.height:  # one table per delivery (one file): no grouping
+        files = entries.select(
+            "delivery_id", pl.concat_str(pl.lit("["), "entry", pl.lit("]")).alias("files"))
+    else:
+        files = entries.group_by("delivery_id", maintain_order=True).agg(
+            pl.concat_str(pl.lit("["), pl.col("entry").str.join(","), pl.lit("]")).alias("files")
+        )
     written = ids.join(files, on="delivery_id", how="left")
     _insert_frame(con, "deliveries", written.select(
         "delivery_id", "provider_agb", "quarter", "received_at",
