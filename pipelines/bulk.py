@@ -111,6 +111,7 @@ class _Part:
     raw: RawTable
     typed: pl.DataFrame
     content: bytes  # the file's bytes, to attribute rows that read could not split
+    counts: pl.DataFrame | None = None  # provider_agb, quarter, len: rows per complete key
 
     @property
     def key(self) -> tuple[str, str]:
@@ -241,7 +242,7 @@ def _internal_error(file_name: str, table: str | None, exc: Exception) -> Findin
 
 
 def _count_rows(groups: _Groups, part: _Part) -> None:
-    counts = part.typed.select(_IDENTITY).drop_nulls().group_by(_IDENTITY).len()
+    counts = part.counts = part.typed.select(_IDENTITY).drop_nulls().group_by(_IDENTITY).len()
     table, rows_of = part.raw.table, groups.rows
     for agb, quarter, rows in counts.iter_rows():
         tables = rows_of[(agb, quarter)]
@@ -555,7 +556,8 @@ def _table_versions(
     """One row per accepted provider-quarter-table with its next version number."""
     pieces = []
     for part in parts:
-        counts = part.typed.group_by(_IDENTITY).len("row_count").join(ids, on=_IDENTITY)
+        assert part.counts is not None  # counted when the part was read (_count_rows)
+        counts = part.counts.rename({"len": "row_count"}).join(ids, on=_IDENTITY)
         pieces.append(counts.with_columns(
             pl.lit(part.raw.table).alias("table_name"),
             pl.lit(part.raw.file_name).alias("file_name"),

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -82,11 +83,13 @@ def sha256(content: bytes) -> str:
 
 def read_upload(file_name: str, content: bytes) -> tuple[list[RawTable], list[Finding]]:
     """All tables in one uploaded file, or the findings that say why it cannot be read."""
-    digest = sha256(content)
+    # The hash of a big file is computed beside the checks below (hashlib releases the GIL).
+    hashing = _HASHER.submit(sha256, content) if len(content) >= PARALLEL_HASH_BYTES else None
+    digest = hashing.result if hashing else lambda: sha256(content)
     if _BLANK.fullmatch(content):
         return [], [error("file_empty", file=file_name)]
     if content.startswith(ZIP_MAGIC):
-        return _read_xlsx(file_name, content, digest)
+        return _read_xlsx(file_name, content, digest())
     if content.startswith(OLE_MAGIC):
         return [], [error("file_xls_old", file=file_name)]
     if content.startswith(UTF16_BOMS) or _looks_utf16(content):
@@ -104,7 +107,12 @@ def read_upload(file_name: str, content: bytes) -> tuple[list[RawTable], list[Fi
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         return [], [error("file_xlsx_is_text", file=file_name)]
     # polars reads UTF-8 bytes: hand it the file itself rather than encode the text again.
-    return _read_csv_text(file_name, text, digest, content if encoding == "utf-8-sig" else None)
+    return _read_csv_text(file_name, text, digest(),
+                          content if encoding == "utf-8-sig" else None)
+
+
+PARALLEL_HASH_BYTES = 4 * 1024 * 1024
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="impactmonitor-sha256")
 
 
 def decode_with_encoding(content: bytes) -> tuple[str, str] | None:
@@ -251,7 +259,9 @@ def _cells_fast(text: str, start: int, separator: str, width: int, first_row: in
         return regular.select(
             (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
             pl.lit(width, dtype=pl.UInt32).alias("_fields"),
-            *(pl.col(name).fill_null("") for name in regular.columns),
+            # (null counts are known without a scan: fill only the columns that have any)
+            *(pl.col(name).fill_null("") if regular[name].null_count() else pl.col(name)
+              for name in regular.columns),
         )
     lines = pl.Series("line", [text[start:]], dtype=pl.String).str.split("\n").explode()
     frame = pl.DataFrame({"line": lines.str.strip_suffix("\r")}).with_row_index(
