@@ -242,7 +242,9 @@ def _internal_error(file_name: str, table: str | None, exc: Exception) -> Findin
 
 
 def _count_rows(groups: _Groups, part: _Part) -> None:
-    counts = part.counts = part.typed.select(_IDENTITY).drop_nulls().group_by(_IDENTITY).len()
+    # Sorted here (cheap in polars) so that sorting the keys later finds them in order.
+    counts = part.counts = (part.typed.select(_IDENTITY).drop_nulls().group_by(_IDENTITY).len()
+                            .sort(_IDENTITY))
     table, rows_of = part.raw.table, groups.rows
     for agb, quarter, rows in counts.iter_rows():
         tables = rows_of[(agb, quarter)]
