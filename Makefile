@@ -27,7 +27,7 @@ run: install
 	IMPACTMONITOR_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: install
-	@scripts/ensure_chromium.sh
+	@scripts/ensure_test_tools.sh
 	$(BIN)/python -m pytest -n 2
 
 test-fast: install

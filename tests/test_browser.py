@@ -27,7 +27,7 @@ from impactmonitor.users import save_user
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(chromium_path() is None,
-                       reason="Debian's chromium is not installed (scripts/ensure_chromium.sh)"),
+                       reason="Debian's chromium is not installed (scripts/ensure_test_tools.sh)"),
 ]
 
 PROVIDER_AGB = "02694688"  # Jeugdzorg Nieuwe Maas, category A in the sample region
