@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import resource
 import shutil
 import statistics
@@ -256,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.db_dir)
     folder.mkdir(parents=True, exist_ok=True)
 
+    # Other work on the machine moves every figure: say how busy it was.
+    print(f"load average before the run: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
     single = bench_single(folder, args.runs)
     rss_single = peak_rss_mb()
     print(f"(b) one delivery, {single['rows']:.0f} rows (3 tables, Dutch Excel CSV), warm "
