@@ -213,6 +213,50 @@ def test_refresh_and_full_sync_build_the_same_summaries(db: Database) -> None:
         (P1, "2025Q2", "GM0599", "ambulant", 16, 0, 0, 16)]
 
 
+def test_single_table_redeliveries_keep_the_summaries_equal_to_a_full_rebuild(
+    db: Database,
+) -> None:
+    """The load rebuilds only the summaries of the tables it delivers; after any sequence of
+    whole and single-table (re)deliveries, also over summaries left stale by a load that did not
+    refresh them (the bulk path), they equal a rebuild from scratch."""
+    from kpi_data import _frame
+
+    from pipelines.load import insert_rows
+
+    def summaries(con) -> dict[str, list[tuple]]:
+        return {table: sorted(con.execute(f"SELECT * FROM {table}_summary").fetchall())
+                for table in ("population", "offer", "results")}
+
+    store(db, P1, "2025Q3", population=[clients("ambulant", 4), clients("crisis", 2)],
+          results=[results_row("ambulant", trajectories_ended=4, goals_achieved=3)])
+    store(db, P1, "2025Q3", results=[results_row("ambulant", trajectories_ended=5,
+                                                 goals_achieved=1)])
+    store(db, P1, "2025Q3", population=[clients("ambulant", 11)])
+    # A version stored the way the bulk path stores it: no refresh in its transaction.
+    with db.transaction() as con:
+        frame = _frame("results", P2, "2025Q3", [results_row("crisis", trajectories_ended=7)])
+        con.execute("INSERT INTO table_versions VALUES ('bulk1', ?, '2025Q3', 'results', 99, "
+                    "'r.csv', '0', 1, now())", [P2])
+        insert_rows(con, "results", frame.with_columns(pl.lit("bulk1").alias("delivery_id")))
+    store(db, P2, "2025Q3", population=[clients("crisis", 3)])
+    with db.connection() as con:
+        assert not kpis.summaries_fresh(con)  # P2's results version is not summarised yet
+    with kpis.summary_connection(db) as con:
+        incremental = summaries(con)
+    with db.transaction() as con:
+        for table in ("population_summary", "offer_summary", "results_summary",
+                      "summary_applied"):
+            con.execute(f"DELETE FROM {table}")
+        kpis.sync_summaries(con)
+        assert summaries(con) == incremental
+    # The newest versions: P1's population of the third load, its results of the second.
+    new = {table: [r for r in rows if r[1] == "2025Q3"] for table, rows in incremental.items()}
+    assert [r[:5] for r in new["population"] if r[0] == P1] == [
+        (P1, "2025Q3", "GM0599", "ambulant", 11)]
+    assert [r[3] for r in new["results"] if r[0] == P1] == [5]
+    assert [r[3] for r in new["results"] if r[0] == P2] == [7]
+
+
 def test_kpis_of_a_delivery_through_the_ingest_pipeline(registered_db: Database,
                                                         delivery_dir) -> None:
     uploads = [Upload(p.name, p.read_bytes()) for p in sorted(delivery_dir.iterdir())]
