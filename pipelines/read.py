@@ -283,7 +283,7 @@ FAST_READ_MIN_LINES = 20_000  # below this the line splitting below is as fast
 def _cells_regular(text: str, start: int, separator: str, width: int,
                    utf8: bytes | None) -> pl.DataFrame | None:
     """The cells `c0`… of a big body (from offset `start`) where every line has exactly
-    `width` fields (no blank line, no `\r`), read by polars' CSV reader; None for any other body.
+    `width` fields (no blank line, no `\\r`), read by polars' CSV reader; None for any other body.
 
     The separator count proves the shape: polars refuses a line with too many fields, so
     `lines × (width − 1)` separators leave exactly `width − 1` on every line. The reader gives an
