@@ -265,6 +265,13 @@ def _canonical(kind: str, name: str, style: str, text: pl.Expr) -> tuple[pl.Expr
     return None
 
 
+def _canonical_value(kind: str, name: str, style: str, text: pl.Expr) -> pl.Expr:
+    """The typed value of a plain column (one whose kind has a shortcut, see `_plain_columns`)."""
+    shortcut = _canonical(kind, name, style, text)
+    assert shortcut is not None  # plain columns are the ones with a shortcut
+    return shortcut[1]
+
+
 def _canonical_integer(text: pl.Expr) -> pl.Expr:
     number = text.cast(pl.Int64, strict=False)
     return (number.cast(pl.String) == text) & (number.abs() <= _MAX_COUNT)
@@ -292,9 +299,8 @@ def _frame_expressions(
             values.append(pl.lit(None, dtype=_dtype(column.kind)).alias(column.name))
             continue
         if column.name in plain:
-            shortcut = _canonical(column.kind, column.name, style, pl.col(column.name))
-            assert shortcut is not None  # plain columns are the ones with a shortcut
-            value, code = shortcut[1], pl.lit(None, dtype=pl.String)
+            value = _canonical_value(column.kind, column.name, style, pl.col(column.name))
+            code = pl.lit(None, dtype=pl.String)
         else:
             value, code = _parse_expressions(column.kind, column.name, pl.col(column.name),
                                              style, expected_agb)
@@ -327,9 +333,8 @@ def _typed_frame_by_value(
             columns.append(_nulls(name, _dtype(kind), height))
             continue
         if name in plain:  # canonical cells: their value, no rules (see CANONICAL_SHORTCUT)
-            shortcut = _canonical(kind, name, raw.style, pl.col(name).cast(pl.String))
-            assert shortcut is not None
-            columns.append(cells.select(shortcut[1].alias(name)).to_series())
+            value = _canonical_value(kind, name, raw.style, pl.col(name).cast(pl.String))
+            columns.append(cells.select(value.alias(name)).to_series())
             codes.append(_nulls(f"_err_{name}", pl.String, height))
             continue
         value, code = _parse_expressions(kind, name, clean(pl.col("_text")), raw.style,
