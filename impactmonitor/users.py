@@ -95,8 +95,8 @@ def save_user(
         append_audit(con, actor, "user_changed", details=f'{{"username": "{username}"}}')
 
 
-def _failures_since_last_success(db: Database, username: str) -> tuple[int, datetime | None]:
-    row = db.query(
+def _failures_since_last_success(con, username: str) -> tuple[int, datetime | None]:
+    row = con.execute(
         """
         WITH last_success AS (
             SELECT coalesce(max(occurred_at), TIMESTAMP '1970-01-01') AS at FROM audit_log
@@ -106,7 +106,7 @@ def _failures_since_last_success(db: Database, username: str) -> tuple[int, date
           AND occurred_at > last_success.at AND occurred_at > $since
         """,
         {"user": username, "since": datetime.now() - LOCKOUT_WINDOW},
-    ).row(0)
+    ).fetchone()
     return int(row[0]), row[1]
 
 
@@ -114,23 +114,27 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     """The user for these credentials, None when wrong; AccountLocked after repeated failures.
 
     Every attempt is audited. An unknown username costs the same bcrypt work as a known one.
+    The password is checked first; then one transaction counts the earlier failures and records
+    this attempt, so simultaneous attempts are counted one after the other and the attempt after
+    the MAX_FAILURES-th failure is refused however they are timed.
     """
     username = username.strip()
-    failures, last_failure = _failures_since_last_success(db, username)
-    if failures >= MAX_FAILURES and last_failure is not None:
-        with db.transaction() as con:
-            append_audit(con, username, "login_refused_locked")
-        raise AccountLocked(last_failure + LOCKOUT_WINDOW)
     record = db.query(
         "SELECT username, role, provider_agbs, password_hash, display_name, active FROM users "
         "WHERE username = ?",
         [username],
     )
-    stored_hash = record["password_hash"][0] if record.height else _DUMMY_HASH
+    stored_hash = record["password_hash"][0] if record.height else _dummy_hash()
     ok = bcrypt.checkpw(password.encode("utf-8"), stored_hash.encode("ascii"))
     ok = ok and record.height == 1 and bool(record["active"][0])
+    actor = username or "(leeg)"
     with db.transaction() as con:
-        append_audit(con, username or "(leeg)", "login_success" if ok else "login_failure")
+        failures, last_failure = _failures_since_last_success(con, actor)
+        locked = failures >= MAX_FAILURES and last_failure is not None
+        action = "login_refused_locked" if locked else "login_success" if ok else "login_failure"
+        append_audit(con, actor, action)
+    if locked:
+        raise AccountLocked(last_failure + LOCKOUT_WINDOW)
     if not ok:
         return None
     return User(
@@ -191,4 +195,12 @@ def seed_demo_users(db: Database) -> list[DemoAccount]:
     return accounts
 
 
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(4)).decode("ascii")
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash to check unknown usernames against, at the cost real hashes get (no timing leak)."""
+    rounds = BCRYPT_ROUNDS
+    if rounds not in _DUMMY_HASHES:
+        _DUMMY_HASHES[rounds] = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[rounds]

@@ -95,3 +95,58 @@ def test_demo_users_one_per_role(user_db: Database) -> None:
     provider = next(a for a in accounts if a.role == "provider")
     assert provider.provider_agbs == ("01234567",)
     assert authenticate(user_db, provider.username, provider.password) is not None
+
+
+def test_simultaneous_wrong_logins_lock_after_the_fifth(user_db: Database, monkeypatch) -> None:
+    """Eight wrong passwords at the same moment: five are checked, the rest refused as locked.
+
+    Each attempt is counted in one transaction with its check, so no timing lets a sixth through.
+    A higher bcrypt cost keeps all eight checks in flight together, as on a real server.
+    """
+    import threading
+
+    monkeypatch.setattr("impactmonitor.users.BCRYPT_ROUNDS", 8)
+    save_user(user_db, "pieter", "provider", "geheim-1", ("01234567",), "Pieter")
+    attempts = 8
+    barrier = threading.Barrier(attempts)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            outcomes.append("wrong" if authenticate(user_db, "pieter", "fout") is None else "ok")
+        except AccountLocked:
+            outcomes.append("locked")
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["locked"] * (attempts - MAX_FAILURES) + ["wrong"] * MAX_FAILURES
+    assert user_db.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'login_failure'") == MAX_FAILURES
+    with pytest.raises(AccountLocked):
+        authenticate(user_db, "pieter", "geheim-1")
+
+
+@pytest.mark.parametrize("rounds", [5, 6])
+def test_unknown_username_costs_the_same_bcrypt_work(user_db: Database, monkeypatch,
+                                                     rounds: int) -> None:
+    """No timing difference between a known and an unknown name: the same bcrypt cost."""
+    import bcrypt
+
+    monkeypatch.setattr("impactmonitor.users.BCRYPT_ROUNDS", rounds)
+    save_user(user_db, "pieter", "provider", "geheim-1", ("01234567",), "Pieter")
+    checked: list[bytes] = []
+    real_checkpw = bcrypt.checkpw
+
+    def spy(password: bytes, hashed: bytes) -> bool:
+        checked.append(hashed)
+        return real_checkpw(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", spy)
+    assert authenticate(user_db, "pieter", "fout") is None
+    assert authenticate(user_db, "onbekend", "fout") is None
+    costs = [int(hashed.split(b"$")[2]) for hashed in checked]
+    assert costs == [rounds, rounds]
