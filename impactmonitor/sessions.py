@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from impactmonitor.access import User
+from impactmonitor.config import write_private
 from impactmonitor.storage import Database, append_audit
 
 SECRET_ENV = "IMPACTMONITOR_SECRET_KEY"
@@ -30,10 +31,7 @@ def secret_key() -> bytes:
         return configured.encode("utf-8")
     path = Path(os.environ.get(SECRET_FILE_ENV, "data/.secret_key"))
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        write_private(path, secrets.token_hex(32), exclusive=True)
     return path.read_text().strip().encode("utf-8")
 
 

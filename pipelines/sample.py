@@ -47,6 +47,7 @@ from typing import cast
 
 import polars as pl
 
+from impactmonitor.config import write_private
 from impactmonitor.i18n import text
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database
@@ -293,8 +294,8 @@ def _run_hooks(db: Database, echo: bool, lang: str = "nl") -> None:
         if db.path != ":memory:":
             lines = [f"{a.username}\t{a.password}\t{a.role}\t{','.join(a.provider_agbs)}"
                      for a in accounts]
-            (Path(db.path).parent / "demo-accounts.txt").write_text("\n".join(lines) + "\n",
-                                                                    encoding="utf-8")
+            # Every demo password, the administrator's too: readable by the owner only.
+            write_private(Path(db.path).parent / "demo-accounts.txt", "\n".join(lines) + "\n")
 
 
 # ---- national -----------------------------------------------------------------------------------

@@ -301,3 +301,20 @@ def test_an_earlier_until_gives_a_shorter_region(tmp_path: Path) -> None:
     assert quarters.max() == "2024Q3"
     assert all(name.split("_")[1].startswith("2024Q4")
                for name in os.listdir(tmp_path / "deliveries") if name != "README.md")
+
+
+@pytest.mark.parametrize("existing_mode", [None, 0o644])
+def test_demo_accounts_file_is_readable_by_its_owner_only(registered_db: Database,
+                                                          existing_mode: int | None,
+                                                          capsys) -> None:
+    """data/demo-accounts.txt holds every demo password: mode 0600, also over an older file."""
+    from pipelines.sample import _run_hooks
+
+    target = Path(registered_db.path).parent / "demo-accounts.txt"
+    if existing_mode is not None:
+        target.write_text("old\n")
+        target.chmod(existing_mode)
+    _run_hooks(registered_db, echo=True)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert "beheerder" in target.read_text() and "old" not in target.read_text()
+    assert "beheerder" in capsys.readouterr().out
