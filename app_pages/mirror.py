@@ -23,7 +23,13 @@ from app_pages.ui import (
 from impactmonitor import figures
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.kpis import KPIS, kpi, kpi_table, provider_quarters
-from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report, mirror_window
+from impactmonitor.mirror import (
+    comparison_text,
+    mirror_report,
+    mirror_window,
+    rank_text,
+    rules_text,
+)
 from impactmonitor.reports import mirror_pdf
 
 user = current_user()
@@ -39,7 +45,7 @@ provider_agb, labels = provider_picker(providers, container=left)
 quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, container=right)
 filters_text = filters_description({"provider": labels[provider_agb], "quarter": quarter})
 st.caption(filters_text)
-st.write(t("mirror_explanation", minimum=MIN_OTHER_PROVIDERS))
+st.write(rules_text(lang))
 pdf_download("report_download_mirror_pdf",
              lambda: mirror_pdf(database(), user, provider_agb, quarter, lang),
              f"spiegelrapport_{provider_agb}_{quarter}.pdf", key=f"mirror_{provider_agb}_{quarter}",
@@ -49,14 +55,6 @@ pdf_download("report_download_mirror_pdf",
 # queries instead of every KPI over every quarter.
 report = cached(mirror_report, user, provider_agb, (quarter,))
 own_status = cached(kpi_table, user, quarter, provider_agb=provider_agb).select("kpi", "status")
-
-
-def comparison_text(value: float | None, suppressed: bool | None, unit: str) -> str:
-    if suppressed:
-        return t("mirror_suppressed", minimum=MIN_OTHER_PROVIDERS)
-    return format_kpi(value, unit)
-
-
 rows = report.filter(pl.col("quarter") == quarter).join(own_status, on="kpi", how="left")
 table = pl.DataFrame([
     {
@@ -64,9 +62,11 @@ table = pl.DataFrame([
         t("mirror_own"): format_kpi(r["value"], kpi(r["kpi"]).unit),
         t("provider_col_status"): status_label(r["status"]),
         t("mirror_category", category=r["category"]): comparison_text(
-            r["category_value"], r["category_suppressed"], kpi(r["kpi"]).unit),
-        t("mirror_region"): comparison_text(r["region_value"], r["region_suppressed"],
-                                            kpi(r["kpi"]).unit),
+            r["category_value"], r["category_suppression"], kpi(r["kpi"]).unit, lang),
+        t("mirror_region"): comparison_text(r["region_value"], r["region_suppression"],
+                                            kpi(r["kpi"]).unit, lang),
+        t("mirror_rank"): rank_text(r["category_rank"], r["category_ranked"],
+                                    r["category_quartile"], lang),
     }
     for r in rows.iter_rows(named=True)
 ])
@@ -87,6 +87,7 @@ if series.height:
     st.plotly_chart(figure, key="mirror_chart", width="stretch")
     with st.expander(t("provider_chart_table", kpi=kpi(chosen).name(lang))):
         data_table(series.select("quarter", "value", "category_value", "region_value",
-                                 "category_suppressed", "region_suppressed"),
+                                 "category_suppression", "region_suppression",
+                                 "category_rank", "category_ranked", "category_quartile"),
                    f"spiegel_{chosen}_{provider_agb}", filters_text, key="mirror_series",
                    provider_agb=provider_agb)

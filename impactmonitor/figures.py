@@ -15,6 +15,8 @@ CATEGORY_COLORS = {"A": "#0072B2", "B": "#E69F00", "C": "#009E73"}
 STATUS_COLORS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "n<10": "#999999",
                  None: "#BBBBBB"}
 VALUE_COLOR = "#0072B2"
+# The own line of the mirror chart: black (Okabe-Ito), so it never shares the category colour.
+OWN_COLOR = "#000000"
 SPC_COLOR = "#666666"
 SIGNAL_COLOR = "#D55E00"
 
@@ -114,19 +116,24 @@ def mirror_figure(series: pl.DataFrame, title: str, unit: str, category: str,
                   lang: str = "nl") -> go.Figure:
     """Own KPI value against the category and the region (others only), per quarter.
 
-    `series` is `mirror.mirror_report` filtered to one KPI.
+    `series` is `mirror.mirror_report` filtered to one KPI. The own line is black and solid with
+    round markers, the category line its category colour, dashed with square markers, the region
+    grey and dotted with triangles: they differ by colour, dash and marker.
     """
     series = series.sort("quarter")
     quarters = series["quarter"].to_list()
     figure = go.Figure()
     figure.add_trace(go.Scatter(x=quarters, y=series["value"].to_list(),
                                 name=text("mirror_own", lang), mode="lines+markers",
-                                line={"color": VALUE_COLOR, "width": 3}))
+                                line={"color": OWN_COLOR, "width": 3},
+                                marker={"symbol": "circle", "size": 8}))
     figure.add_trace(go.Scatter(
         x=quarters, y=series["category_value"].to_list(),
-        name=text("mirror_category", lang, category=category), mode="lines",
-        line={"color": CATEGORY_COLORS.get(category, "#999999"), "dash": "dash"}))
+        name=text("mirror_category", lang, category=category), mode="lines+markers",
+        line={"color": CATEGORY_COLORS.get(category, "#999999"), "dash": "dash", "width": 2},
+        marker={"symbol": "square", "size": 7}))
     figure.add_trace(go.Scatter(x=quarters, y=series["region_value"].to_list(),
-                                name=text("mirror_region", lang), mode="lines",
-                                line={"color": SPC_COLOR, "dash": "dot"}))
+                                name=text("mirror_region", lang), mode="lines+markers",
+                                line={"color": SPC_COLOR, "dash": "dot", "width": 2},
+                                marker={"symbol": "triangle-up", "size": 7}))
     return _layout(figure, title, lang, unit == "share")

@@ -710,18 +710,37 @@ TEXTS: dict[str, dict[str, str]] = {
                               "en": "No escalation decisions yet."},
     "mirror_explanation": {
         "nl": "Je eigen KPI's naast het gemiddelde van de andere aanbieders in je categorie en "
-        "in de regio (som van tellers gedeeld door som van noemers). Een vergelijking over "
-        "minder dan {minimum} andere aanbieders wordt niet getoond.",
+        "in de regio: de tellers van alle andere aanbieders opgeteld, gedeeld door hun "
+        "opgetelde noemers (een aanbieder zonder bedcliënten telt met zijn ambulante cliënten "
+        "dus mee in de verhouding ambulant/bed). Zo blijven de waarden van andere aanbieders "
+        "geheim: een vergelijking wordt niet getoond als minder dan {minimum} andere "
+        "aanbieders gegevens voor die KPI hebben, of als één andere aanbieder meer dan "
+        "{share} van de noemer van de groep heeft (bij de wachtlijst: van het totaal). De "
+        "positie in de categorie telt alle aanbieders van de categorie met een waarde "
+        "(1 = beste waarde, kwartiel 1 = beste kwart), alleen bij minstens {minimum} andere.",
         "en": "Your own KPIs next to the average of the other providers in your category and "
-        "in the region (sum of numerators over sum of denominators). A comparison over fewer "
-        "than {minimum} other providers is not shown.",
+        "in the region: the numerators of all other providers added up, divided by their "
+        "added-up denominators (a provider without bed clients still counts with its "
+        "ambulant clients in the ambulant/bed ratio). To keep other providers' values "
+        "confidential, a comparison is not shown when fewer than {minimum} other providers "
+        "have data for that KPI, or when one other provider holds more than {share} of the "
+        "group's denominator (for the waiting list: of its total). The position in the "
+        "category counts every provider of the category with a value (1 = best value, "
+        "quartile 1 = best quarter), only with at least {minimum} others.",
     },
     "mirror_own": {"nl": "Eigen waarde", "en": "Own value"},
     "mirror_category": {"nl": "Categorie {category} (anderen)",
                         "en": "Category {category} (others)"},
     "mirror_region": {"nl": "Regio (anderen)", "en": "Region (others)"},
-    "mirror_suppressed": {"nl": "niet getoond (< {minimum} aanbieders)",
-                          "en": "not shown (< {minimum} providers)"},
+    "mirror_suppressed_few_providers": {
+        "nl": "niet getoond (< {minimum} andere aanbieders)",
+        "en": "not shown (< {minimum} other providers)"},
+    "mirror_suppressed_dominant": {
+        "nl": "niet getoond (één aanbieder > {share})",
+        "en": "not shown (one provider > {share})"},
+    "mirror_rank": {"nl": "Positie in categorie", "en": "Position in category"},
+    "mirror_rank_value": {"nl": "{rank} van {ranked} (kwartiel {quartile})",
+                          "en": "{rank} of {ranked} (quartile {quartile})"},
     "mirror_trend_kpi": {"nl": "Trend van KPI", "en": "Trend of KPI"},
     "overview_caption": {
         "nl": "Regio Rijnmond · laatste kwartaal met gegevens: {quarter}",
@@ -1016,6 +1035,15 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "region_providers": ("Aanbieders regio", "Providers in region"),
     "category_suppressed": ("Categorie niet getoond", "Category not shown"),
     "region_suppressed": ("Regio niet getoond", "Region not shown"),
+    "category_suppression": ("Reden categorie niet getoond", "Why category not shown"),
+    "region_suppression": ("Reden regio niet getoond", "Why region not shown"),
+    "category_numerator": ("Teller categorie", "Category numerator"),
+    "category_denominator": ("Noemer categorie", "Category denominator"),
+    "region_numerator": ("Teller regio", "Region numerator"),
+    "region_denominator": ("Noemer regio", "Region denominator"),
+    "category_rank": ("Positie in categorie", "Position in category"),
+    "category_ranked": ("Aanbieders gerangschikt", "Providers ranked"),
+    "category_quartile": ("Kwartiel", "Quartile"),
 }
 for _column, (_dutch, _english) in COLUMN_LABELS.items():
     TEXTS[f"column_{_column}"] = {"nl": _dutch, "en": _english}

@@ -28,7 +28,13 @@ from impactmonitor.formatting import (
 )
 from impactmonitor.i18n import text
 from impactmonitor.kpis import KPIS, kpi, kpi_history, kpi_table
-from impactmonitor.mirror import MIN_OTHER_PROVIDERS, mirror_report, mirror_window
+from impactmonitor.mirror import (
+    comparison_text,
+    mirror_report,
+    mirror_window,
+    rank_text,
+    rules_text,
+)
 from impactmonitor.pdf import ChartRenderer, ReportDocument
 from impactmonitor.storage import Database
 from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
@@ -167,7 +173,7 @@ def provider_report(db: Database, user: User, provider_agb: str, quarter: str,
 def mirror_pdf(db: Database, user: User, provider_agb: str, quarter: str,
                lang: str = "nl", renderer: ChartRenderer | None = None) -> bytes:
     """The mirror report as PDF: own KPIs against the category and the region (other providers
-    only as aggregates over at least MIN_OTHER_PROVIDERS of them, as on the page)."""
+    only as aggregates that pass both disclosure rules of `mirror`, as on the page)."""
     provider = _provider(db, user, provider_agb)
     report = mirror_report(db, user, provider_agb, mirror_window(quarter))
     steps = current_steps(db, user).filter(pl.col("provider_agb") == provider_agb)
@@ -175,23 +181,20 @@ def mirror_pdf(db: Database, user: User, provider_agb: str, quarter: str,
     document = _document(text("report_mirror_title", lang, name=provider["name"],
                               quarter=quarter), db, lang)
     _cover(document, text("page_mirror", lang), provider, quarter, step, lang)
-    document.paragraph(text("mirror_explanation", lang, minimum=MIN_OTHER_PROVIDERS), 9)
+    document.paragraph(rules_text(lang), 9)
     rows = report.filter(pl.col("quarter") == quarter)
-
-    def comparison(value, suppressed, unit) -> str:
-        if suppressed:
-            return text("mirror_suppressed", lang, minimum=MIN_OTHER_PROVIDERS)
-        return format_kpi(value, unit, lang)
-
     document.table(
         [text("provider_col_kpi", lang), text("mirror_own", lang),
          text("mirror_category", lang, category=provider["category"]),
-         text("mirror_region", lang)],
+         text("mirror_region", lang), text("mirror_rank", lang)],
         [[kpi(r["kpi"]).name(lang), format_kpi(r["value"], kpi(r["kpi"]).unit, lang),
-          comparison(r["category_value"], r["category_suppressed"], kpi(r["kpi"]).unit),
-          comparison(r["region_value"], r["region_suppressed"], kpi(r["kpi"]).unit)]
+          comparison_text(r["category_value"], r["category_suppression"], kpi(r["kpi"]).unit,
+                          lang),
+          comparison_text(r["region_value"], r["region_suppression"], kpi(r["kpi"]).unit,
+                          lang),
+          rank_text(r["category_rank"], r["category_ranked"], r["category_quartile"], lang)]
          for r in rows.iter_rows(named=True)],
-        widths=[55, 35, 45, 45])
+        widths=[50, 25, 40, 40, 35])
     context = nullcontext(renderer) if renderer is not None else ChartRenderer()
     with context as charts:
         for key in ("goal_achievement", "dropout", "satisfaction"):

@@ -3,6 +3,7 @@
     python -m pipelines.report kpis --db PATH [--quarter Q] [--provider AGB] [--category A|B|C]
                                     [--format csv|json]
     python -m pipelines.report target --db PATH [--format csv|json]
+    python -m pipelines.report mirror --db PATH --provider AGB [--quarter Q] [--format csv|json]
     python -m pipelines.report pdf --db PATH --provider AGB --quarter Q --out FILE [--mirror]
     python -m pipelines.report pdf --db PATH --quarter Q --all --out DIR
 
@@ -13,6 +14,14 @@ denominator is below 10, empty when the KPI has no norm).
 
 `target` prints the regional target series: quarter, index, value, target_path, projection,
 statement (one row per index and quarter, including the future quarters of the target path).
+
+`mirror` prints what the mirror page (spiegelrapport) shows for one provider, one row per quarter
+(all quarters unless `--quarter`) and KPI: provider_agb, quarter, kpi, value, numerator,
+denominator, category_value, category_providers, region_value, region_providers, then the
+suppression reasons and the rank (category_suppression, region_suppression: "few_providers" /
+"dominant"; category_rank, category_ranked, category_quartile). A suppressed comparison has a null
+value (see `impactmonitor.mirror` for both disclosure rules), so the figures can be checked
+against the stored rows from outside.
 
 `pdf` writes the quarterly report of one provider (or with `--mirror` its mirror report) to
 FILE, or with `--all` one report per provider into DIR with a progress bar (one browser for all
@@ -39,6 +48,7 @@ import polars as pl
 
 from impactmonitor.access import SYSTEM_USER
 from impactmonitor.kpis import aggregate_kpis
+from impactmonitor.mirror import mirror_report
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy
 from impactmonitor.target import target_series
@@ -46,6 +56,10 @@ from schemas.reference import CATEGORIES
 
 KPI_COLUMNS = ("provider_agb", "category", "quarter", "kpi", "numerator", "denominator", "value",
                "status", "norm")
+MIRROR_COLUMNS = ("provider_agb", "quarter", "kpi", "value", "numerator", "denominator",
+                  "category_value", "category_providers", "region_value", "region_providers",
+                  "category_suppression", "region_suppression", "category_rank",
+                  "category_ranked", "category_quartile")
 TARGET_COLUMNS = ("quarter", "index", "value", "target_path", "projection", "statement")
 _AGB = re.compile(r"^\d{8}$")
 
@@ -59,6 +73,14 @@ def kpi_report(db: Database, quarter: str | None = None, provider_agb: str | Non
         categories=None if category is None else [category],
     )
     return table.select(KPI_COLUMNS).sort("provider_agb", "quarter", maintain_order=True)
+
+
+def mirror_rows(db: Database, provider_agb: str, quarter: str | None = None) -> pl.DataFrame:
+    """The rows of `report mirror` (the mirror page's figures, all quarters unless `quarter`)."""
+    report = mirror_report(db, SYSTEM_USER, provider_agb,
+                           None if quarter is None else [quarter])
+    return report.with_columns(pl.lit(provider_agb).alias("provider_agb")).select(
+        MIRROR_COLUMNS)
 
 
 def target_report(db: Database) -> pl.DataFrame:
@@ -92,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     target = commands.add_parser("target", help="the regional 30%% target series")
     target.add_argument("--db", required=True, help="DuckDB database file")
     target.add_argument("--format", choices=("csv", "json"), default="csv")
+    mirror = commands.add_parser("mirror", help="the mirror report of one provider")
+    mirror.add_argument("--db", required=True, help="DuckDB database file")
+    mirror.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
+    mirror.add_argument("--quarter", help="only this quarter, e.g. 2025Q2")
+    mirror.add_argument("--format", choices=("csv", "json"), default="csv")
     pdf = commands.add_parser("pdf", help="PDF report of one provider, or of all providers")
     pdf.add_argument("--db", required=True, help="DuckDB database file")
     pdf.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
@@ -150,6 +177,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.provider is not None and not _AGB.match(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
             frame = kpi_report(db, quarter, args.provider, args.category)
+        elif args.command == "mirror":
+            quarter = None
+            if args.quarter is not None:
+                quarter = parse_quarter(args.quarter)
+                if quarter is None:
+                    parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
+            if not _AGB.match(args.provider):
+                parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
+            known = db.scalar("SELECT count(*) FROM providers WHERE provider_agb = ?",
+                              [args.provider])
+            if not known:
+                print(f"Aanbieder {args.provider} staat niet in het register.", file=sys.stderr)
+                return 1
+            frame = mirror_rows(db, args.provider, quarter)
         elif args.command == "pdf":
             quarter = parse_quarter(args.quarter)
             if quarter is None:
