@@ -128,7 +128,9 @@ def login(page, base: str, username: str, password: str) -> None:
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_timeout(500)
+    # Logged in once the navigation of the role's pages shows: on a loaded machine the first
+    # login of a fresh server takes far longer than a fixed pause.
+    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=180_000)
     wait_for_app(page)
 
 

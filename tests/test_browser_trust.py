@@ -21,10 +21,7 @@ B_PROVIDER = "01521798"  # Ambulant Team IJsselmonde: category B, no bed clients
 
 
 def _login(page, base: str, username: str) -> None:
-    """Log in and wait for the navigation of the logged-in app (slow on a loaded machine)."""
     login(page, base, username, PASSWORDS[username])
-    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=180_000)
-    wait_for_app(page)
 
 
 def _main_text(page) -> str:
