@@ -20,6 +20,12 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "export": frozenset(ROLES),
     "decide_escalation": frozenset({"contract_manager", "management"}),
     "decide_escalation_formal": frozenset({"management"}),  # steps 4 and 5
+    # Performance agreements and the quarterly talk pack (issue 16).
+    "edit_agreements": frozenset({"contract_manager", "management"}),
+    "prepare_talk": frozenset({"contract_manager", "management"}),
+    # The provider explains its figures (own AGB codes only); the region replies.
+    "write_explanation": frozenset({"provider"}),
+    "reply_explanation": frozenset({"contract_manager", "management"}),
     "edit_norms": frozenset({"admin"}),
     "edit_register": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),

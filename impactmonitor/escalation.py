@@ -12,17 +12,28 @@ latest quarter whose delivery deadline has passed on `as_of` — and propose:
 - up, `several_red`: at least `min_red_kpis` (2) KPIs red in q;
 - up, `delivery_overdue`: a delivery missing or incomplete after its deadline, for one of the
   last `overdue_quarters` (4) quarters up to q within the contract;
+- up, `agreement_missed`: a performance agreement (`agreements.py`) whose deadline quarter lies
+  within the last `agreement_missed_quarters` (4) quarters up to q was missed;
 - down, `no_red`: `quarters_without_red` (2) consecutive quarters up to q with KPI statuses and
   none red, and no up rule firing.
 
 A proposal goes one step up (never above `max_proposed_step`, 3) or one step down (only from steps
 1..3: formal steps are lifted by management on its own judgment), each with its reasons. No
 proposal is made when a decision was already recorded on the figures of q or later (that
-decision dealt with them).
+decision dealt with them), nor when the same proposal on the same facts (its rules and their
+details: KPIs, quarters, deliveries, agreements) was rejected before: a rejected proposal comes
+back only when its facts change (`proposal_facts`).
+
+Closing the loop from a proposal's row: `accept_proposal` records the proposed step,
+`reject_proposal` records a decision that keeps the step (reason required; the open actions and
+review date stay as they were unless new ones are given), both with the proposal, its facts and
+the outcome in the decision's `proposal` JSON, so the history shows what was proposed and how it
+was answered.
 
 Decisions are appended to `escalation_decisions` (never changed): who, role, when, from/to step,
 reason, agreed actions, review date, the quarter and a JSON snapshot of the provider's KPI values
-and statuses, plus the proposal shown. Deciding needs the `decide_escalation` permission; a
+and statuses, plus the proposal shown (with its facts and outcome: accepted / rejected / other).
+Deciding needs the `decide_escalation` permission; a
 decision that sets or leaves step 4 or 5 needs `decide_escalation_formal` (management only),
 enforced here with `access.require` (AccessDenied), not only in the UI. A review that keeps the
 step is recorded as a decision with from_step = to_step.
@@ -30,10 +41,12 @@ step is recorded as a decision with from_step = to_step.
 Review rhythm (`[escalation.review_months]`): category A every quarter, B every half year (a
 review is due in each calendar quarter / half year without a recorded decision; due on the last
 day of that period), C only on signals; any provider with a signal, or whose agreed review date
-comes up, is due as well (`reviews_due`).
+comes up, is due as well (`reviews_due`). `reviews_by_contract_manager` lists them per contract
+manager (the one who recorded the provider's latest decision or agreement), overdue first.
 
 Public API: `current_steps`, `escalation_board`, `escalation_proposals`, `decision_history`,
-`record_decision`, `steps_allowed`, `reviews_due`, `step_name(s)`, `evaluation_quarter`,
+`record_decision`, `accept_proposal`, `reject_proposal`, `proposal_facts`, `steps_allowed`,
+`reviews_due`, `reviews_by_contract_manager`, `step_name(s)`, `evaluation_quarter`,
 `evaluate_rules`, `propose`, `seed_demo_history`.
 """
 
@@ -100,6 +113,7 @@ class LadderConfig:
     overdue_quarters: int = 4
     quarters_without_red: int = 2
     review_months: dict[str, int] = field(default_factory=lambda: {"A": 3, "B": 6})
+    agreement_missed_quarters: int = 4
 
     @property
     def top_step(self) -> int:
@@ -118,6 +132,7 @@ def ladder_config() -> LadderConfig:
         overdue_quarters=int(section["overdue_quarters"]),
         quarters_without_red=int(section["quarters_without_red"]),
         review_months={k: int(v) for k, v in section.get("review_months", {}).items()},
+        agreement_missed_quarters=int(section.get("agreement_missed_quarters", 4)),
     )
 
 
@@ -152,6 +167,9 @@ class RuleContext:
     statuses: pl.DataFrame  # provider_agb, quarter, kpi, status
     deliveries: pl.DataFrame  # provider_agb, quarter, status, deadline
     config: LadderConfig
+    # agreements.agreement_progress at `quarter` (provider_agb, agreement_id, title, status,
+    # deadline_quarter, statement_nl/_en, ...); None = no agreements
+    agreements: pl.DataFrame | None = None
 
 
 RuleFunction = Callable[[RuleContext], dict[str, list[Reason]]]
@@ -244,6 +262,28 @@ def _rule_no_red(context: RuleContext) -> dict[str, list[Reason]]:
     }
 
 
+def _rule_agreement_missed(context: RuleContext) -> dict[str, list[Reason]]:
+    if context.agreements is None or context.agreements.height == 0:
+        return {}
+    window = quarter_range(shift(context.quarter,
+                                 -(context.config.agreement_missed_quarters - 1)),
+                           context.quarter)
+    missed = context.agreements.filter((pl.col("status") == "missed")
+                                       & pl.col("deadline_quarter").is_in(window))
+    found: dict[str, list[Reason]] = {}
+    for row in missed.sort("provider_agb", "deadline_quarter", "agreement_id").iter_rows(
+            named=True):
+        found.setdefault(row["provider_agb"], []).append(Reason(
+            "agreement_missed",
+            text("rule_agreement_missed", "nl", title=row["title"],
+                 statement=row["statement_nl"]),
+            text("rule_agreement_missed", "en", title=row["title"],
+                 statement=row["statement_en"]),
+            {"agreement": row["agreement_id"], "deadline": row["deadline_quarter"]},
+        ))
+    return found
+
+
 RULES: tuple[Rule, ...] = (
     Rule("kpi_red_in_a_row", "up",
          "Een KPI is twee kwartalen op rij rood.", "A KPI is red two quarters in a row.",
@@ -254,6 +294,9 @@ RULES: tuple[Rule, ...] = (
     Rule("delivery_overdue", "up",
          "Een aanlevering ontbreekt of is onvolledig na de deadline.",
          "A delivery is missing or incomplete after the deadline.", _rule_delivery_overdue),
+    Rule("agreement_missed", "up",
+         "Een prestatieafspraak is niet gehaald.", "A performance agreement was missed.",
+         _rule_agreement_missed),
     Rule("no_red", "down",
          "Twee kwartalen op rij zonder rode KPI.", "Two quarters in a row without a red KPI.",
          _rule_no_red),
@@ -283,7 +326,17 @@ def _context(con: duckdb.DuckDBPyConnection, user: User, quarter: str, as_of: da
     deliveries = _delivery_status(
         con, user, as_of,
         quarters=quarter_range(shift(quarter, -(config.overdue_quarters - 1)), quarter))
-    return RuleContext(quarter, statuses, deliveries, config)
+    return RuleContext(quarter, statuses, deliveries, config,
+                       _agreement_context(con, user, quarter))
+
+
+def _agreement_context(con: duckdb.DuckDBPyConnection, user: User, quarter: str,
+                       ) -> pl.DataFrame | None:
+    """The agreements' progress at `quarter`, with the statements in both languages."""
+    from impactmonitor.agreements import _progress
+
+    progress = _progress(con, user, quarter, statement_langs=("nl", "en"))
+    return progress if progress.height else None
 
 
 def evaluate_rules(context: RuleContext) -> dict[str, dict[str, list[Reason]]]:
@@ -317,7 +370,7 @@ def _current(con: duckdb.DuckDBPyConnection, user: User) -> pl.DataFrame:
         f"""
         SELECT p.provider_agb, p.name, p.category, p.lot,
                coalesce(c.to_step, 0) AS step, c.decided_at AS since, c.decided_by,
-               c.review_date, c.quarter AS decided_on_quarter
+               c.review_date, c.quarter AS decided_on_quarter, c.agreed_actions
         FROM providers p LEFT JOIN escalation_current c USING (provider_agb)
         WHERE {scope}
         ORDER BY p.provider_agb
@@ -332,17 +385,64 @@ def current_steps(db: Database, user: User) -> pl.DataFrame:
         return _current(con, user)
 
 
+def proposal_facts(proposed_step: int | None, direction: str | None,
+                   reasons: list[Reason]) -> str | None:
+    """The facts a proposal rests on, as a canonical JSON text: the proposed step and direction
+    and every reason's rule with its details (KPIs, quarters, deliveries, agreements). Two
+    proposals with the same facts are the same proposal (a rejected one is not made again)."""
+    if proposed_step is None:
+        return None
+    reasons_json = sorted(json.dumps([r.rule, r.details], sort_keys=True, ensure_ascii=False)
+                          for r in reasons)
+    return json.dumps({"step": proposed_step, "direction": direction,
+                       "reasons": reasons_json}, sort_keys=True, ensure_ascii=False)
+
+
+def _rejections(con: duckdb.DuckDBPyConnection, user: User) -> dict[str, list[dict]]:
+    """provider_agb -> the rejected proposals (facts, when, by whom, why), newest first."""
+    scope, params = scope_filter(user, "provider_agb")
+    rows = con.execute(
+        f"""
+        SELECT provider_agb, json_extract_string(proposal, '$.facts') AS facts, decided_at,
+               decided_by, reason
+        FROM escalation_decisions
+        WHERE {scope} AND json_extract_string(proposal, '$.outcome') = 'rejected'
+        ORDER BY seq DESC
+        """,
+        params,
+    ).fetchall()
+    found: dict[str, list[dict]] = {}
+    for agb, facts, decided_at, decided_by, reason in rows:
+        found.setdefault(agb, []).append({"facts": facts, "at": decided_at, "by": decided_by,
+                                          "reason": reason})
+    return found
+
+
 def _board(con: duckdb.DuckDBPyConnection, user: User, quarter: str | None, as_of: date,
            lang: str, config: LadderConfig) -> pl.DataFrame:
     quarter = quarter or evaluation_quarter(as_of)
     current = _current(con, user)
-    evaluated = evaluate_rules(_context(con, user, quarter, as_of, config))
+    context = _context(con, user, quarter, as_of, config)
+    evaluated = evaluate_rules(context)
+    rejected = _rejections(con, user)
+    agreements_by_provider: dict[str, list[str]] = {}
+    if context.agreements is not None:
+        from impactmonitor.agreements import status_label
+
+        for row in context.agreements.iter_rows(named=True):
+            agreements_by_provider.setdefault(row["provider_agb"], []).append(
+                f"{row['title']}: {status_label(row['status'], lang)}")
     rows = []
     for row in current.iter_rows(named=True):
         reasons = evaluated.get(row["provider_agb"], {})
         handled = row["decided_on_quarter"] is not None and row["decided_on_quarter"] >= quarter
         proposed, direction, why = (None, None, []) if handled else propose(
             row["step"], reasons, config)
+        facts = proposal_facts(proposed, direction, why)
+        earlier = next((r for r in rejected.get(row["provider_agb"], [])
+                        if facts is not None and r["facts"] == facts), None)
+        if earlier is not None:  # rejected before on these very facts: not proposed again
+            proposed, direction, why = None, None, []
         signals = reasons.get("up", [])
         rows.append({
             **row,
@@ -354,14 +454,21 @@ def _board(con: duckdb.DuckDBPyConnection, user: User, quarter: str | None, as_o
             "rules": [r.rule for r in why],
             "reasons": [r.text(lang) for r in why],
             "signals": [r.text(lang) for r in signals],
+            "facts": facts if proposed is not None else None,
+            "rejected_at": earlier["at"] if earlier else None,
+            "rejected_by": earlier["by"] if earlier else None,
+            "rejection_reason": earlier["reason"] if earlier else None,
+            "agreements": agreements_by_provider.get(row["provider_agb"], []),
         })
     schema = {
         "provider_agb": pl.String, "name": pl.String, "category": pl.String, "lot": pl.String,
         "step": pl.Int64, "since": pl.Datetime("us"), "decided_by": pl.String,
-        "review_date": pl.Date, "decided_on_quarter": pl.String, "step_name": pl.String,
-        "quarter": pl.String, "proposed_step": pl.Int64, "proposed_step_name": pl.String,
-        "direction": pl.String, "rules": pl.List(pl.String), "reasons": pl.List(pl.String),
-        "signals": pl.List(pl.String),
+        "review_date": pl.Date, "decided_on_quarter": pl.String, "agreed_actions": pl.String,
+        "step_name": pl.String, "quarter": pl.String, "proposed_step": pl.Int64,
+        "proposed_step_name": pl.String, "direction": pl.String, "rules": pl.List(pl.String),
+        "reasons": pl.List(pl.String), "signals": pl.List(pl.String), "facts": pl.String,
+        "rejected_at": pl.Datetime("us"), "rejected_by": pl.String,
+        "rejection_reason": pl.String, "agreements": pl.List(pl.String),
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -372,9 +479,12 @@ def escalation_board(db: Database, user: User, quarter: str | None = None,
 
     Columns: provider_agb, name, category, lot, step, step_name, since (time of the latest
     decision; a review may have kept the step), decided_by, review_date,
-    decided_on_quarter, quarter (evaluated), proposed_step, proposed_step_name, direction
-    ("up"/"down"/None), rules, reasons (texts in `lang`), signals (up-reasons, also when no
-    proposal is made, e.g. at step 3 or already decided).
+    decided_on_quarter, agreed_actions (of the latest decision), quarter (evaluated),
+    proposed_step, proposed_step_name, direction ("up"/"down"/None), rules, reasons (texts in
+    `lang`), signals (up-reasons, also when no proposal is made, e.g. at step 3 or already
+    decided), facts (`proposal_facts` of the proposal), rejected_at / rejected_by /
+    rejection_reason (an earlier rejection of the same proposal on the same facts, which is
+    why no proposal is shown), agreements ("title: status" of each active agreement).
     """
     with kpis.summary_connection(db) as con:
         return _board(con, user, quarter, as_of or date.today(), lang, config=ladder_config())
@@ -490,6 +600,52 @@ def record_decision(
     return decision_id
 
 
+def _proposal_row(db: Database, user: User, provider_agb: str, quarter: str | None,
+                  as_of: date | None) -> dict:
+    board = escalation_board(db, user, quarter, as_of).filter(
+        pl.col("provider_agb") == provider_agb)
+    if board.height == 0 or board["proposed_step"][0] is None:
+        raise ValueError(f"no open proposal for provider {provider_agb}")
+    return board.row(0, named=True)
+
+
+def proposal_record(row: dict, outcome: str) -> dict:
+    """What a decision stores about the proposal of a board row it answers."""
+    return {"step": row["proposed_step"], "direction": row["direction"],
+            "rules": row["rules"], "reasons": row["reasons"], "facts": row["facts"],
+            "outcome": outcome}
+
+
+def accept_proposal(db: Database, user: User, provider_agb: str, reason: str, *,
+                    agreed_actions: str = "", review_date: date | None = None,
+                    quarter: str | None = None, as_of: date | None = None,
+                    decided_at: datetime | None = None) -> str:
+    """Record the open proposal's step for the provider (ValueError when there is none);
+    returns the decision id."""
+    row = _proposal_row(db, user, provider_agb, quarter, as_of)
+    return record_decision(db, user, provider_agb, row["proposed_step"], reason,
+                           agreed_actions=agreed_actions, review_date=review_date,
+                           quarter=row["quarter"], decided_at=decided_at,
+                           proposal=proposal_record(row, "accepted"))
+
+
+def reject_proposal(db: Database, user: User, provider_agb: str, reason: str, *,
+                    review_date: date | None = None, quarter: str | None = None,
+                    as_of: date | None = None, decided_at: datetime | None = None) -> str:
+    """Keep the provider's step against the open proposal, with a reason (required).
+
+    Recorded as a decision from the step to the same step, with the proposal, its facts and the
+    outcome "rejected": the same proposal on the same facts is not made again. The open actions
+    and the review date of the current decision carry over (unless a new review date is given).
+    """
+    row = _proposal_row(db, user, provider_agb, quarter, as_of)
+    return record_decision(db, user, provider_agb, row["step"], reason,
+                           agreed_actions=row["agreed_actions"] or "",
+                           review_date=review_date or row["review_date"],
+                           quarter=row["quarter"], decided_at=decided_at,
+                           proposal=proposal_record(row, "rejected"))
+
+
 # ---- reviews -------------------------------------------------------------------------------------
 
 
@@ -555,6 +711,35 @@ def reviews_due_from_board(board: pl.DataFrame, as_of: date | None = None,
               "overdue": pl.Boolean, "reasons": pl.List(pl.String),
               "reason_texts": pl.List(pl.String), "last_review": pl.Date}
     return pl.DataFrame(rows, schema=schema).sort("due_date", "provider_agb")
+
+
+def reviews_by_contract_manager(db: Database, user: User, as_of: date | None = None,
+                                within_days: int = 92, lang: str = "nl") -> pl.DataFrame:
+    """`reviews_due` with the provider's contract manager, per contract manager, overdue first.
+
+    The contract manager of a provider is whoever (contract manager or management) recorded its
+    latest decision or agreement version; None when nobody has yet. Sorted by contract manager
+    (None last), then overdue before due, then due date.
+    """
+    due = reviews_due(db, user, as_of, within_days, lang)
+    scope, params = scope_filter(user, "provider_agb")
+    owners = db.query(
+        f"""
+        SELECT provider_agb, arg_max(actor, happened_at) AS contract_manager FROM (
+            SELECT provider_agb, decided_by AS actor, decided_at AS happened_at
+            FROM escalation_decisions
+            WHERE decided_by_role IN ('contract_manager', 'management')
+            UNION ALL
+            SELECT provider_agb, recorded_by, recorded_at FROM agreement_versions
+            WHERE recorded_by_role IN ('contract_manager', 'management'))
+        WHERE {scope}
+        GROUP BY provider_agb
+        """,
+        params,
+    )
+    return due.join(owners, on="provider_agb", how="left").sort(
+        ["contract_manager", "overdue", "due_date", "provider_agb"],
+        descending=[False, True, False, False], nulls_last=True)
 
 
 def _review_text(key: str, lang: str, **fields: Any) -> str:

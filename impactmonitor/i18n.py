@@ -516,6 +516,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "review_agreed": {"nl": "Afgesproken reviewdatum {date}.",
                       "en": "Agreed review date {date}."},
     "review_signal": {"nl": "Signaal: {signals}", "en": "Signal: {signals}"},
+    "rule_agreement_missed": {"nl": "Afspraak ‘{title}’: {statement}",
+                              "en": "Agreement ‘{title}’: {statement}"},
     # ---- table names ------------------------------------------------------------------------
     "table_population": {"nl": "populatie", "en": "population"},
     "table_offer": {"nl": "aanbod", "en": "offer"},
@@ -886,6 +888,113 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_download_mirror_pdf": {"nl": "Spiegelrapport als PDF", "en": "Mirror report as PDF"},
     "report_generating": {"nl": "Rapport wordt gemaakt…", "en": "Generating the report…"},
     "report_ready": {"nl": "PDF downloaden", "en": "Download PDF"},
+    # ---- agreements, explanations, talk pack, decisions (issue 16) ---------------------------
+    "agreement_status_on_track": {"nl": "Op koers", "en": "On track"},
+    "agreement_status_at_risk": {"nl": "Risico", "en": "At risk"},
+    "agreement_status_off_track": {"nl": "Niet op koers", "en": "Off track"},
+    "agreement_status_achieved": {"nl": "Gehaald", "en": "Achieved"},
+    "agreement_status_missed": {"nl": "Niet gehaald", "en": "Missed"},
+    "agreement_status_no_data": {"nl": "Geen gegevens", "en": "No data"},
+    "agreement_status_not_started": {"nl": "Nog niet begonnen", "en": "Not started"},
+    "agreement_statement_not_started": {"nl": "De afspraak begint in {start}.",
+                                        "en": "The agreement starts in {start}."},
+    "agreement_statement_no_data": {
+        "nl": "Nog geen gegevens sinds de start ({start}).",
+        "en": "No data yet since the start ({start}).",
+    },
+    "agreement_statement_no_data_deadline": {
+        "nl": "Geen gegevens voor het deadlinekwartaal {deadline}: niet te beoordelen.",
+        "en": "No data for the deadline quarter {deadline}: cannot be judged.",
+    },
+    "agreement_statement_achieved": {
+        "nl": "Gehaald: {value} in {deadline} tegen afgesproken {target}.",
+        "en": "Achieved: {value} in {deadline} against an agreed {target}.",
+    },
+    "agreement_statement_missed": {
+        "nl": "Niet gehaald: {value} in {deadline} tegen afgesproken {target}.",
+        "en": "Missed: {value} in {deadline} against an agreed {target}.",
+    },
+    "agreement_statement_milestone_missed": {
+        "nl": "Tussendoel {value} in {quarter} niet gehaald ({actual}).",
+        "en": "Milestone {value} in {quarter} not reached ({actual}).",
+    },
+    "agreement_statement_reached_early": {
+        "nl": "{status}: het doel {target} is in {quarter} al bereikt ({value}); het telt in "
+        "{deadline}.",
+        "en": "{status}: the target {target} was already reached in {quarter} ({value}); it "
+        "counts in {deadline}.",
+    },
+    "agreement_statement_projection": {
+        "nl": "{status}: de trend komt in {deadline} uit op {projected} tegen afgesproken "
+        "{target} ({share}% van de benodigde verandering vanaf {baseline} in "
+        "{baseline_quarter}).",
+        "en": "{status}: the trend reaches {projected} in {deadline} against an agreed "
+        "{target} ({share}% of the required change from {baseline} in {baseline_quarter}).",
+    },
+    "agreement_method": {
+        "nl": "Methode: kleinste-kwadratenlijn door de waarden van de laatste {n} kwartalen "
+        "({first}–{last}), doorgetrokken tot {deadline} (als bij het regionale doel).",
+        "en": "Method: least-squares straight line through the values of the last {n} quarters "
+        "({first}–{last}), extended to {deadline} (as for the regional target).",
+    },
+    "agreement_unknown_measure": {"nl": "Onbekende maat voor een afspraak: {measure}.",
+                                  "en": "Unknown measure for an agreement: {measure}."},
+    "agreement_bad_quarter": {
+        "nl": "Kwartaal niet leesbaar: '{value}' (schrijf bijvoorbeeld 2026Q2).",
+        "en": "Quarter not readable: '{value}' (write e.g. 2026Q2).",
+    },
+    "agreement_title_required": {"nl": "Geef de afspraak een korte omschrijving.",
+                                 "en": "Give the agreement a short description."},
+    "agreement_title_too_long": {"nl": "De omschrijving is langer dan {limit} tekens.",
+                                 "en": "The description is longer than {limit} characters."},
+    "agreement_bad_care_form": {
+        "nl": "Zorgvorm '{care_form}' past niet bij deze maat.",
+        "en": "Care form '{care_form}' does not fit this measure.",
+    },
+    "agreement_bad_target": {
+        "nl": "Streefwaarde '{value}' is geen geldige waarde voor deze maat.",
+        "en": "Target '{value}' is not a valid value for this measure.",
+    },
+    "agreement_bad_direction": {"nl": "Richting '{value}' moet hoger of lager zijn.",
+                                "en": "Direction '{value}' must be higher or lower."},
+    "agreement_deadline_before_start": {
+        "nl": "De deadline ({deadline}) ligt vóór de start ({start}).",
+        "en": "The deadline ({deadline}) is before the start ({start}).",
+    },
+    "agreement_milestone_outside": {
+        "nl": "Tussendoel in {quarter} ligt niet tussen start {start} en deadline {deadline}.",
+        "en": "Milestone in {quarter} is not between start {start} and deadline {deadline}.",
+    },
+    "agreement_milestone_twice": {"nl": "Twee tussendoelen in hetzelfde kwartaal.",
+                                  "en": "Two milestones in the same quarter."},
+    "agreement_unknown_provider": {"nl": "Aanbieder {agb} staat niet in het register.",
+                                   "en": "Provider {agb} is not in the register."},
+    "agreement_unknown_decision": {
+        "nl": "Besluit {decision} hoort niet bij deze aanbieder.",
+        "en": "Decision {decision} does not belong to this provider.",
+    },
+    "agreement_unknown": {"nl": "Afspraak {agreement} bestaat niet.",
+                          "en": "Agreement {agreement} does not exist."},
+    "agreement_note_required": {"nl": "Geef aan waarom de afspraak wijzigt.",
+                                "en": "Say why the agreement changes."},
+    "explanation_subject_delivery": {"nl": "De aanlevering als geheel",
+                                     "en": "The delivery as a whole"},
+    "explanation_bad_quarter": {"nl": "Kwartaal niet leesbaar: '{value}'.",
+                                "en": "Quarter not readable: '{value}'."},
+    "explanation_bad_subject": {"nl": "Onbekend onderwerp voor een toelichting: {value}.",
+                                "en": "Unknown subject for an explanation: {value}."},
+    "explanation_empty": {"nl": "Schrijf eerst een toelichting.",
+                          "en": "Write an explanation first."},
+    "explanation_too_long": {
+        "nl": "De tekst is langer dan {limit} tekens; houd het kort.",
+        "en": "The text is longer than {limit} characters; keep it short.",
+    },
+    "explanation_unknown_provider": {"nl": "Aanbieder {agb} staat niet in het register.",
+                                     "en": "Provider {agb} is not in the register."},
+    "explanation_no_thread": {
+        "nl": "Er is nog geen toelichting van de aanbieder om op te reageren.",
+        "en": "There is no explanation from the provider to reply to yet.",
+    },
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},

@@ -153,6 +153,8 @@ SCHEMA_MODULES = (
     "impactmonitor.norms",
     "impactmonitor.escalation",
     "impactmonitor.kpis",
+    "impactmonitor.agreements",
+    "impactmonitor.explanations",
 )
 
 

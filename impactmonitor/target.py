@@ -266,16 +266,24 @@ class Assessment:
     fit: tuple[float, float] | None = None
 
 
-def _reached(value: float, goal: float) -> bool:
-    # A decrease target (< 1) is reached at or below it, an increase target at or above.
-    return value <= goal + 1e-9 if goal < 1 else value >= goal - 1e-9
+def reached(value: float, goal: float, direction: str | None = None) -> bool:
+    """Whether `value` reaches `goal`: at or below it when lower is better, at or above it when
+    higher is better. Without a direction, a goal below 1 (an index decrease) means lower."""
+    lower = direction == "lower" if direction is not None else goal < 1
+    return value <= goal + 1e-9 if lower else value >= goal - 1e-9
 
 
-def _projection_status(projected: float, goal: float, at_risk_share: float,
-                       ) -> tuple[Status, float]:
-    required = goal - 1.0
-    share = (projected - 1.0) / required if required else 1.0
-    if _reached(projected, goal):
+def projection_status(projected: float, goal: float, at_risk_share: float, start: float = 1.0,
+                      direction: str | None = None) -> tuple[Status, float]:
+    """(status, share of the required change) of a projection against a goal.
+
+    on_track when the projection reaches the goal; at_risk when it covers at least
+    `at_risk_share` of the required change (goal - start); off_track otherwise. The regional
+    target starts at index 1.0; performance agreements use the same rule from their baseline.
+    """
+    required = goal - start
+    share = (projected - start) / required if required else 1.0
+    if reached(projected, goal, direction):
         return "on_track", share
     return ("at_risk" if share >= at_risk_share else "off_track"), share
 
@@ -303,7 +311,7 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
         projected = project(goal_quarter)
         if projected is None:
             return "no_data", text("target_too_few_points", lang), None, None
-        status, share = _projection_status(projected, goal_value, config.at_risk_share)
+        status, share = projection_status(projected, goal_value, config.at_risk_share)
         return status, text(
             key, lang, status=text(f"target_status_{status}", lang),
             projected=_number(projected, lang, 3), quarter=goal_quarter,
@@ -325,7 +333,7 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
                                                  quarter=config.target_quarter),
                           method, goal, config.target_quarter, latest_quarter=latest_quarter,
                           latest_value=latest_value, fit_quarters=fit_quarters, fit=fit)
-    met: Status = "met" if _reached(value_at_target, goal) else "not_met"
+    met: Status = "met" if reached(value_at_target, goal) else "not_met"
     change = latest_value - value_at_target
     sentence = text(
         "target_statement_after", lang, status=text(f"target_status_{met}", lang),

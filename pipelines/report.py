@@ -6,6 +6,8 @@
     python -m pipelines.report mirror --db PATH --provider AGB [--quarter Q] [--format csv|json]
     python -m pipelines.report pdf --db PATH --provider AGB --quarter Q --out FILE [--mirror]
     python -m pipelines.report pdf --db PATH --quarter Q --all --out DIR
+    python -m pipelines.report agreements --db PATH [--provider AGB] [--quarter Q]
+                                          [--format csv|json]
 
 `kpis` prints one row per provider, quarter and KPI (all quarters unless `--quarter`) with the
 columns provider_agb, category, quarter, kpi, numerator, denominator, value, status, norm — the
@@ -26,6 +28,11 @@ against the stored rows from outside.
 `pdf` writes the quarterly report of one provider (or with `--mirror` its mirror report) to
 FILE, or with `--all` one report per provider into DIR with a progress bar (one browser for all
 charts of the batch).
+
+`agreements` prints one row per active performance agreement (`impactmonitor.agreements`):
+provider_agb, name, agreement_id, title, measure, care_form, direction, target, start,
+deadline, latest_quarter, latest_value, status — the progress judged at `--quarter` (default:
+the escalation rules' evaluation quarter).
 
 CSV goes to standard output with `,` and decimal points (machine-readable); JSON is a list of
 objects. The command acts for the region as a whole (`access.SYSTEM_USER`). Exit codes: 0 done,
@@ -61,6 +68,9 @@ MIRROR_COLUMNS = ("provider_agb", "quarter", "kpi", "value", "numerator", "denom
                   "category_suppression", "region_suppression", "category_rank",
                   "category_ranked", "category_quartile")
 TARGET_COLUMNS = ("quarter", "index", "value", "target_path", "projection", "statement")
+AGREEMENT_COLUMNS = ("provider_agb", "name", "agreement_id", "title", "measure", "care_form",
+                     "direction", "target", "start", "deadline", "latest_quarter",
+                     "latest_value", "status")
 _AGB = re.compile(r"^\d{8}$")
 
 
@@ -86,6 +96,21 @@ def mirror_rows(db: Database, provider_agb: str, quarter: str | None = None) -> 
 def target_report(db: Database) -> pl.DataFrame:
     """The rows of `report target`."""
     return target_series(db, SYSTEM_USER).select(TARGET_COLUMNS)
+
+
+def agreement_report(db: Database, provider_agb: str | None = None,
+                     quarter: str | None = None) -> pl.DataFrame:
+    """The rows of `report agreements`."""
+    from impactmonitor.agreements import agreement_progress
+
+    progress = agreement_progress(db, SYSTEM_USER, provider_agb, quarter)
+    return progress.select(
+        "provider_agb", "name", "agreement_id", "title",
+        (pl.col("measure_kind") + ":" + pl.col("measure")).alias("measure"), "care_form",
+        "direction", pl.col("target_value").alias("target"),
+        pl.col("start_quarter").alias("start"), pl.col("deadline_quarter").alias("deadline"),
+        "latest_quarter", "latest_value", "status",
+    ).select(AGREEMENT_COLUMNS)
 
 
 def write(frame: pl.DataFrame, fmt: str, out=None) -> None:
@@ -128,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--out", required=True, help="PDF file (one provider) or folder (--all)")
     pdf.add_argument("--mirror", action="store_true", help="the mirror report instead")
     pdf.add_argument("--lang", choices=("nl", "en"), default="nl")
+    agreements = commands.add_parser("agreements",
+                                     help="performance agreements and their progress")
+    agreements.add_argument("--db", required=True, help="DuckDB database file")
+    agreements.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
+    agreements.add_argument("--quarter", help="judge progress at this quarter, e.g. 2026Q3")
+    agreements.add_argument("--format", choices=("csv", "json"), default="csv")
     return parser
 
 
@@ -168,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"database file not found: {args.db}")
     db = Database(args.db)
     try:
-        if args.command == "kpis":
+        if args.command in ("kpis", "agreements"):
             quarter = None
             if args.quarter is not None:
                 quarter = parse_quarter(args.quarter)
@@ -176,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
             if args.provider is not None and not _AGB.match(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
-            frame = kpi_report(db, quarter, args.provider, args.category)
+            frame = (kpi_report(db, quarter, args.provider, args.category)
+                     if args.command == "kpis" else agreement_report(db, args.provider, quarter))
         elif args.command == "mirror":
             quarter = None
             if args.quarter is not None:

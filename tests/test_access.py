@@ -53,6 +53,23 @@ MATRIX = [
     ("admin", "manage_users", None, True),
     ("admin", "decide_escalation", OTHER, False),
     ("admin", "read_audit_log", None, True),
+    # agreements, explanations and the talk pack (issue 16)
+    ("provider", "edit_agreements", OWN, False),
+    ("provider", "prepare_talk", OWN, False),
+    ("provider", "write_explanation", OWN, True),
+    ("provider", "write_explanation", OTHER, False),
+    ("provider", "reply_explanation", OWN, False),
+    ("contract_manager", "edit_agreements", OTHER, True),
+    ("contract_manager", "prepare_talk", OTHER, True),
+    ("contract_manager", "write_explanation", OTHER, False),
+    ("contract_manager", "reply_explanation", OTHER, True),
+    ("management", "edit_agreements", OTHER, True),
+    ("management", "prepare_talk", OTHER, True),
+    ("management", "reply_explanation", OTHER, True),
+    ("admin", "edit_agreements", OTHER, False),
+    ("admin", "prepare_talk", OTHER, False),
+    ("admin", "write_explanation", OTHER, False),
+    ("admin", "reply_explanation", OTHER, False),
 ]
 
 

@@ -337,3 +337,126 @@ def test_seed_demo_history_without_red_does_nothing(empty_db: Database) -> None:
 )
 def test_steps_allowed(user, current: int, expected: list[int]) -> None:
     assert esc.steps_allowed(user, P1, current) == expected
+
+
+# ---- agreements in the rules; accepting and rejecting a proposal (issue 16) ---------------------
+
+
+def with_agreements(rows: list[tuple[str, str, str]]) -> esc.RuleContext:
+    """The context of `context([])` with agreements as (agreement_id, status, deadline)."""
+    import dataclasses
+
+    frame = pl.DataFrame(
+        [{"provider_agb": P1, "agreement_id": a, "title": f"Afspraak {a}", "status": s,
+          "deadline_quarter": d, "statement_nl": "Niet gehaald.", "statement_en": "Missed."}
+         for a, s, d in rows],
+        schema={"provider_agb": pl.String, "agreement_id": pl.String, "title": pl.String,
+                "status": pl.String, "deadline_quarter": pl.String, "statement_nl": pl.String,
+                "statement_en": pl.String})
+    return dataclasses.replace(context([]), agreements=frame)
+
+
+@pytest.mark.parametrize(
+    ("rows", "fires"),
+    [
+        pytest.param([("a1", "missed", "2025Q3")], True, id="missed at the evaluated quarter"),
+        pytest.param([("a1", "missed", "2024Q4")], True, id="missed 3 quarters ago"),
+        pytest.param([("a1", "missed", "2024Q3")], False, id="missed 4 quarters ago: outside"),
+        pytest.param([("a1", "at_risk", "2025Q4"), ("a2", "off_track", "2026Q1"),
+                      ("a3", "achieved", "2025Q3"), ("a4", "no_data", "2025Q2")], False,
+                     id="not missed"),
+    ],
+)
+def test_rule_agreement_missed(rows: list, fires: bool) -> None:
+    found = esc.evaluate_rules(with_agreements(rows)).get(P1, {"up": [], "down": []})
+    assert ({r.rule for r in found["up"]} == {"agreement_missed"}) is fires
+    for reason in found["up"]:
+        assert reason.text("nl") == "Afspraak ‘Afspraak a1’: Niet gehaald."
+        assert reason.details == {"agreement": "a1", "deadline": rows[0][2]}
+
+
+def test_proposal_facts_ignore_the_wording_but_not_the_details() -> None:
+    one = esc.Reason("several_red", "twee rood", "two red", {"kpis": ["a", "b"], "quarter": Q})
+    reworded = esc.Reason("several_red", "2 rood", "2 red", {"quarter": Q, "kpis": ["a", "b"]})
+    other = esc.Reason("several_red", "twee rood", "two red", {"kpis": ["a", "c"],
+                                                               "quarter": Q})
+    assert esc.proposal_facts(1, "up", [one]) == esc.proposal_facts(1, "up", [reworded])
+    assert esc.proposal_facts(1, "up", [one]) != esc.proposal_facts(1, "up", [other])
+    assert esc.proposal_facts(1, "up", [one]) != esc.proposal_facts(2, "up", [one])
+    assert esc.proposal_facts(None, None, []) is None
+
+
+def test_a_missed_agreement_proposes_and_a_rejection_is_remembered(db: Database) -> None:
+    from impactmonitor.agreements import record_agreement
+
+    record_agreement(db, MANAGER, P4, title="Doelrealisatie 90%", measure_kind="kpi",
+                     measure="goal_achievement", target_value=0.90, start_quarter="2025Q2",
+                     deadline_quarter="2025Q3", recorded_at=datetime(2025, 4, 10, 9, 0))
+
+    def p4(as_of: date = AS_OF) -> dict:
+        board = esc.escalation_board(db, MANAGER, as_of=as_of)
+        return board.filter(pl.col("provider_agb") == P4).row(0, named=True)
+
+    row = p4()
+    assert (row["proposed_step"], row["rules"]) == (1, ["agreement_missed"])
+    assert row["reasons"] == ["Afspraak ‘Doelrealisatie 90%’: Niet gehaald: 80,0% in 2025Q3 "
+                              "tegen afgesproken 90,0%."]
+    assert row["agreements"] == ["Doelrealisatie 90%: ✖ Niet gehaald"]
+    decision = esc.reject_proposal(db, MANAGER, P4, "Norm was te ambitieus; nieuwe afspraak",
+                                   as_of=AS_OF, decided_at=datetime(2025, 11, 16, 9, 0))
+    stored = esc.decision_history(db, MANAGER, P4).row(0, named=True)
+    assert stored["decision_id"] == decision
+    assert (stored["from_step"], stored["to_step"], stored["quarter"]) == (0, 0, Q)
+    proposal = json.loads(stored["proposal"])
+    assert (proposal["outcome"], proposal["step"], proposal["rules"]) == (
+        "rejected", 1, ["agreement_missed"])
+    assert proposal["facts"] == row["facts"]
+    assert json.loads(stored["kpi_snapshot"])  # the figures it was based on
+    # A quarter later the same facts (the same missed agreement) do not bring it back ...
+    quarter_data(db, P4, "2025Q4", goals=80)
+    later = date(2026, 2, 15)  # evaluation quarter 2025Q4
+    row = p4(later)
+    assert row["proposed_step"] is None and row["quarter"] == "2025Q4"
+    assert (row["rejected_by"], row["rejection_reason"]) == (
+        "manager", "Norm was te ambitieus; nieuwe afspraak")
+    assert row["signals"]  # the signal itself stays visible
+    # ... new facts do: a second agreement missed in 2025Q4.
+    record_agreement(db, MANAGER, P4, title="Uitval 1%", measure_kind="kpi", measure="dropout",
+                     target_value=0.01, start_quarter="2025Q3", deadline_quarter="2025Q4")
+    row = p4(later)
+    assert (row["proposed_step"], row["rules"]) == (1, ["agreement_missed", "agreement_missed"])
+    assert row["rejected_by"] is None
+
+
+def test_accepting_a_proposal_records_its_step_and_outcome(db: Database) -> None:
+    esc.accept_proposal(db, MANAGER, P1, "Eens: signaal bespreken", agreed_actions="Analyse",
+                        review_date=date(2026, 1, 15), as_of=AS_OF)
+    stored = esc.decision_history(db, MANAGER, P1).row(0, named=True)
+    assert (stored["from_step"], stored["to_step"], stored["agreed_actions"]) == (0, 1, "Analyse")
+    proposal = json.loads(stored["proposal"])
+    assert (proposal["outcome"], proposal["rules"]) == ("accepted", ["kpi_red_in_a_row"])
+    with pytest.raises(ValueError, match="no open proposal"):
+        esc.accept_proposal(db, MANAGER, P4, "niets voorgesteld", as_of=AS_OF)
+    with pytest.raises(AccessDenied):
+        esc.reject_proposal(db, provider_user(P3), P3, "nee", as_of=AS_OF)
+
+
+def test_a_rejection_keeps_the_open_actions_and_review_date(db: Database) -> None:
+    esc.record_decision(db, MANAGER, P3, 1, "Signaal", agreed_actions="Aanleveren vóór 1 dec",
+                        review_date=date(2025, 12, 1), quarter="2025Q2",
+                        decided_at=datetime(2025, 9, 1, 9, 0))
+    esc.reject_proposal(db, MANAGER, P3, "Aanlevering komt eraan", as_of=AS_OF)
+    row = esc.current_steps(db, MANAGER).filter(pl.col("provider_agb") == P3).row(0, named=True)
+    assert (row["step"], row["review_date"]) == (1, date(2025, 12, 1))
+    assert esc.decision_history(db, MANAGER, P3)["agreed_actions"][0] == "Aanleveren vóór 1 dec"
+
+
+def test_reviews_per_contract_manager_overdue_first(db: Database) -> None:
+    from impactmonitor.agreements import record_agreement
+
+    record_agreement(db, MANAGEMENT, P1, title="Doelrealisatie 70%", measure_kind="kpi",
+                     measure="goal_achievement", target_value=0.70, start_quarter="2025Q3",
+                     deadline_quarter="2026Q2", recorded_at=datetime(2025, 10, 1, 9, 0))
+    reviews = esc.reviews_by_contract_manager(db, MANAGER, as_of=AS_OF)
+    assert reviews.select("contract_manager", "provider_agb", "overdue").rows() == [
+        ("boss", P1, False), ("manager", P2, True), (None, P3, False)]

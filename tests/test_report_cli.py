@@ -114,3 +114,63 @@ def test_command_line_runs_as_a_module(db_path: Path, run_cli) -> None:
                      "--provider", P1, "--format", "json")
     assert result.returncode == 0, result.stderr
     assert {row["kpi"] for row in json.loads(result.stdout)} >= {"goal_achievement", "dropout"}
+
+
+# ---- report agreements (issue 16) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def agreements_db(db_path: Path, tmp_path: Path) -> Path:
+    """A copy of the module's database with two agreements: P1 goal achievement ≥ 70% by
+    2025Q2 (37 / 55 = 67.3% then: missed), P2 at most 25 clients by 2025Q4 (20: on track)."""
+    import shutil
+
+    from kpi_data import MANAGER
+
+    from impactmonitor.agreements import record_agreement
+
+    path = tmp_path / "agreements.duckdb"
+    shutil.copyfile(db_path, path)
+    db = Database(path)
+    record_agreement(db, MANAGER, P1, title="Doelrealisatie omhoog", measure_kind="kpi",
+                     measure="goal_achievement", target_value=0.70, start_quarter="2025Q1",
+                     deadline_quarter="2025Q2")
+    record_agreement(db, MANAGER, P2, title="Niet meer dan 25 cliënten", measure_kind="count",
+                     measure="clients", target_value=25, start_quarter="2025Q1",
+                     deadline_quarter="2025Q4")
+    return path
+
+
+def test_agreements_csv(agreements_db: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out = run(capsys, "agreements", "--db", agreements_db, "--quarter", "2025Q2")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert tuple(rows[0]) == report.AGREEMENT_COLUMNS == (
+        "provider_agb", "name", "agreement_id", "title", "measure", "care_form", "direction",
+        "target", "start", "deadline", "latest_quarter", "latest_value", "status")
+    by_provider = {r["provider_agb"]: r for r in rows}
+    first = by_provider[P1]
+    assert (first["measure"], first["direction"], first["deadline"], first["latest_quarter"],
+            first["status"]) == ("kpi:goal_achievement", "higher", "2025Q2", "2025Q2", "missed")
+    assert float(first["latest_value"]) == pytest.approx(37 / 55)
+    assert float(first["target"]) == 0.70
+    second = by_provider[P2]
+    assert (second["measure"], second["latest_value"], second["status"]) == (
+        "count:clients", "20.0", "on_track")
+
+
+def test_agreements_json_for_one_provider(agreements_db: Path, run_cli) -> None:
+    result = run_cli("pipelines.report", "agreements", "--db", agreements_db, "--provider",
+                     P2, "--quarter", "2025Q2", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["provider_agb"], r["title"], r["status"]) for r in rows] == [
+        (P2, "Niet meer dan 25 cliënten", "on_track")]
+
+
+@pytest.mark.parametrize("args", [["--provider", "123"], ["--quarter", "2025Q9"],
+                                  ["--category", "A"]])
+def test_agreements_usage_errors_exit_2(agreements_db: Path, args: list[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        report.main(["agreements", "--db", str(agreements_db), *args])
+    assert raised.value.code == 2
