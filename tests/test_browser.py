@@ -184,7 +184,7 @@ def test_reload_keeps_the_login_and_logout_ends_it(app_url) -> None:
         wait_for_app(page)
         assert page.get_by_text("Ingelogd als Management").count() == 1
         page.get_by_role("button", name="Uitloggen").click()
-        wait_for_app(page)
+        page.get_by_label("Wachtwoord").wait_for(timeout=60_000)  # the logout rerun has run
         page.reload()
         wait_for_app(page)
         assert page.get_by_label("Wachtwoord").count() == 1
