@@ -20,7 +20,7 @@ from app_pages.ui import (
     t,
     url_filter,
 )
-from impactmonitor import figures
+from impactmonitor import figures, spc
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS, provider_breakdowns
 from impactmonitor.deliveries import delivery_history, provider_choices
 from impactmonitor.escalation import decision_history, step_name
@@ -73,20 +73,28 @@ with tab_kpis:
               "status_text": status_label(r["status"]),
               "norm": format_norm(r["norm_green"], r["norm_amber"], r["direction"], r["unit"],
                                   lang),
-              "denominator": None if r["denominator"] is None else int(r["denominator"])}
+              "denominator": None if r["denominator"] is None else int(r["denominator"]),
+              "variation": spc.variation_label(r["spc_variation"], r["spc_variation_side"],
+                                               lang, short=True),
+              "assurance": spc.assurance_label(r["spc_assurance"], lang, short=True)}
              for r in current.iter_rows(named=True)],
             schema={"kpi": pl.String, "value_text": pl.String, "status_text": pl.String,
-                    "norm": pl.String, "denominator": pl.Int64})
+                    "norm": pl.String, "denominator": pl.Int64, "variation": pl.String,
+                    "assurance": pl.String})
         names = {k.key: k.name(lang) for k in KPIS}
         summary = summary.with_columns(pl.col("kpi").replace_strict(names, default=None))
         summary.columns = [t("provider_col_kpi"), t("provider_col_value"),
-                           t("provider_col_status"), t("provider_col_norm"), "n"]
+                           t("provider_col_status"), t("provider_col_norm"), "n",
+                           t("provider_col_variation"), t("provider_col_assurance")]
         st.dataframe(summary, hide_index=True, width="stretch", key="provider_summary")
         export_buttons(current.select("provider_agb", "quarter", "kpi", "numerator",
                                       "denominator", "value", "status", "norm"),
                        f"kpis_{provider_agb}_{quarter}", filters_text, key="provider_export",
                        provider_agb=provider_agb, quarter=quarter)
     step_marks = decisions.select("quarter", "to_step") if decisions.height else None
+    with st.expander(t("spc_help_title")):
+        st.markdown(t("spc_help", baseline=spc.BASELINE_POINTS, min_points=spc.MIN_POINTS,
+                      shift=spc.SHIFT_LENGTH, trend=spc.TREND_LENGTH))
     for definition in KPIS:
         series = history.filter(pl.col("kpi") == definition.key)
         if series.height == 0 or series["value"].drop_nulls().len() == 0:
@@ -96,10 +104,26 @@ with tab_kpis:
                                      step_marks),
             key=f"provider_chart_{definition.key}", width="stretch",
         )
+        last = series.row(series.height - 1, named=True)
+        st.caption(t("provider_chart_summary",
+                     variation=spc.variation_label(last["spc_variation"],
+                                                   last["spc_variation_side"], lang),
+                     assurance=spc.assurance_label(last["spc_assurance"], lang)))
+        signals = spc.signal_lines(series, lang)
+        if signals:
+            st.caption(t("provider_chart_signals", kpi=definition.name(lang),
+                         signals=" · ".join(signals)))
         with st.expander(t("provider_chart_table", kpi=definition.name(lang))):
-            data_table(series.select("quarter", "numerator", "denominator", "value", "status",
-                                     "norm_green", "norm_amber", "spc_centre", "spc_lcl",
-                                     "spc_ucl", "spc_signal"),
+            readable = series.with_columns(
+                pl.Series("spc_signal", [
+                    None if kind is None else t(f"spc_variation_{kind}")
+                    for kind in series["spc_signal"]], dtype=pl.String),
+                pl.Series("spc_rule", [spc.rule_names(rules, lang) or None
+                                       for rules in series["spc_rule"]], dtype=pl.String))
+            data_table(readable.select("quarter", "numerator", "denominator", "value",
+                                       "status", "norm_green", "norm_amber", "spc_baseline",
+                                       "spc_centre", "spc_lcl", "spc_ucl", "spc_signal",
+                                       "spc_rule"),
                        f"{definition.key}_{provider_agb}", filters_text,
                        key=f"provider_series_{definition.key}", provider_agb=provider_agb)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from impactmonitor import spc
 from impactmonitor.i18n import text
 
 CATEGORY_COLORS = {"A": "#0072B2", "B": "#E69F00", "C": "#009E73"}
@@ -19,6 +20,9 @@ VALUE_COLOR = "#0072B2"
 OWN_COLOR = "#000000"
 SPC_COLOR = "#666666"
 SIGNAL_COLOR = "#D55E00"
+# Making Data Count draws improvement in blue and concern in orange; sky blue (Okabe-Ito) keeps
+# it apart from the value line, and the markers differ in shape too (triangle vs cross).
+IMPROVEMENT_COLOR = "#56B4E9"
 
 
 def _layout(figure: go.Figure, title: str, lang: str, percent: bool) -> go.Figure:
@@ -58,25 +62,23 @@ def kpi_trend_figure(history: pl.DataFrame, kpi_name: str, unit: str, lang: str 
             x=quarters, y=history["norm_amber"].to_list(), name=text("chart_norm_amber", lang),
             mode="lines", line={"color": STATUS_COLORS["amber"], "dash": "dot", "shape": "hv"}))
     if "spc_centre" in history.columns and history["spc_centre"].drop_nulls().len():
-        figure.add_trace(go.Scatter(
-            x=quarters, y=history["spc_centre"].to_list(), name=text("chart_spc_centre", lang),
-            mode="lines", line={"color": SPC_COLOR, "width": 1}))
-        for column, show in (("spc_ucl", True), ("spc_lcl", False)):
-            figure.add_trace(go.Scatter(
-                x=quarters, y=history[column].to_list(), name=text("chart_spc_limits", lang),
-                mode="lines", showlegend=show, legendgroup="limits",
-                line={"color": SPC_COLOR, "width": 1, "dash": "dashdot"}))
+        _spc_traces(figure, history, quarters, lang)
     figure.add_trace(go.Scatter(
         x=quarters, y=history["value"].to_list(), name=kpi_name, mode="lines+markers",
         line={"color": VALUE_COLOR, "width": 3}, marker={"size": 7}))
     if "spc_signal" in history.columns:
-        signals = history.filter(pl.col("spc_signal").is_not_null())
-        if signals.height:
+        for kind, symbol, color in (("improvement", "triangle-up-open", IMPROVEMENT_COLOR),
+                                    ("concern", "x-thin-open", SIGNAL_COLOR)):
+            signals = history.filter(pl.col("spc_signal") == kind)
+            if not signals.height:
+                continue
             figure.add_trace(go.Scatter(
                 x=signals["quarter"].to_list(), y=signals["value"].to_list(),
-                name=text("chart_spc_signal", lang), mode="markers",
-                marker={"color": SIGNAL_COLOR, "size": 13, "symbol": "diamond-open",
-                        "line": {"width": 3}}))
+                name=text(f"chart_spc_{kind}", lang), mode="markers",
+                marker={"color": color, "size": 15, "symbol": symbol, "line": {"width": 3}},
+                # The rule that fired, named at every signal (hover and the table below).
+                hovertext=[spc.rule_names(rules, lang) for rules in signals["spc_rule"]],
+                hoverinfo="text+name"))
     for record in (decisions.iter_rows(named=True) if decisions is not None else []):
         if record["quarter"] not in quarters:
             continue
@@ -86,6 +88,34 @@ def kpi_trend_figure(history: pl.DataFrame, kpi_name: str, unit: str, lang: str 
                               text=f"{text('chart_step', lang)} {record['to_step']}",
                               font={"color": "#CC79A7", "size": 10}, yanchor="bottom")
     return _layout(figure, kpi_name, lang, unit == "share")
+
+
+def _spc_traces(figure: go.Figure, history: pl.DataFrame, quarters: list[str],
+                lang: str) -> None:
+    """Centre line, control limits (per point for a p-chart) and the baseline period."""
+    provisional = "spc_provisional" in history.columns and bool(history["spc_provisional"].any())
+    limits_name = (text("chart_spc_limits_provisional", lang, baseline=spc.BASELINE_POINTS)
+                   if provisional else text("chart_spc_limits", lang))
+    figure.add_trace(go.Scatter(
+        x=quarters, y=history["spc_centre"].to_list(), name=text("chart_spc_centre", lang),
+        mode="lines", line={"color": SPC_COLOR, "width": 1}))
+    for column, show in (("spc_ucl", True), ("spc_lcl", False)):
+        figure.add_trace(go.Scatter(
+            x=quarters, y=history[column].to_list(), name=limits_name, mode="lines",
+            showlegend=show, legendgroup="limits", connectgaps=False,
+            line={"color": SPC_COLOR, "width": 1, "dash": "dashdot"}))
+    if "spc_baseline" in history.columns:
+        baseline = [q for q, used in zip(quarters, history["spc_baseline"].to_list(),
+                                         strict=True) if used]
+        if baseline:
+            # A category axis: the area runs from half a step before the first baseline
+            # quarter to half a step after the last.
+            figure.add_vrect(x0=quarters.index(baseline[0]) - 0.5,
+                             x1=quarters.index(baseline[-1]) + 0.5, fillcolor=SPC_COLOR,
+                             opacity=0.08, line_width=0, layer="below",
+                             annotation_text=text("chart_spc_baseline", lang),
+                             annotation_position="bottom left",
+                             annotation_font={"size": 10, "color": SPC_COLOR})
 
 
 def target_figure(series: pl.DataFrame, title: str, lang: str = "nl") -> go.Figure:

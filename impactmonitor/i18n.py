@@ -647,8 +647,117 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_spc_centre": {"nl": "Gemiddelde eigen historie", "en": "Own historical mean"},
     "chart_spc_limits": {"nl": "Controlegrenzen (normale variatie)",
                          "en": "Control limits (normal variation)"},
-    "chart_spc_signal": {"nl": "Signaal: meer dan normale variatie",
-                         "en": "Signal: more than normal variation"},
+    "chart_spc_limits_provisional": {
+        "nl": "Controlegrenzen (voorlopig: minder dan {baseline} punten)",
+        "en": "Control limits (provisional: fewer than {baseline} points)"},
+    "chart_spc_improvement": {"nl": "Signaal: verbetering", "en": "Signal: improvement"},
+    "chart_spc_concern": {"nl": "Signaal: verslechtering", "en": "Signal: concern"},
+    "chart_spc_baseline": {"nl": "basisperiode (grenzen)", "en": "baseline (limits)"},
+    "spc_rule_outside": {"nl": "punt buiten de controlegrenzen",
+                         "en": "point outside the control limits"},
+    "spc_rule_shift": {"nl": "{shift} of meer punten op rij aan één kant van het gemiddelde",
+                       "en": "{shift} or more points in a row on one side of the mean"},
+    "spc_rule_trend": {"nl": "{trend} of meer punten op rij stijgend of dalend",
+                       "en": "{trend} or more points in a row rising or falling"},
+    "spc_rule_two_of_three": {"nl": "2 van 3 punten voorbij 2 sigma aan dezelfde kant",
+                              "en": "2 of 3 points beyond 2 sigma on the same side"},
+    "spc_variation_common": {"nl": "normale variatie (geen signaal)",
+                             "en": "common cause variation (no signal)"},
+    "spc_variation_improvement": {"nl": "bijzondere variatie: verbetering",
+                                  "en": "special cause variation: improvement"},
+    "spc_variation_concern": {"nl": "bijzondere variatie: verslechtering",
+                              "en": "special cause variation: concern"},
+    "spc_variation_none": {"nl": "– te weinig punten voor controlegrenzen",
+                           "en": "– too few points for control limits"},
+    "spc_side_high": {"nl": "hoger", "en": "higher"},
+    "spc_side_low": {"nl": "lager", "en": "lower"},
+    "spc_assurance_pass": {
+        "nl": "haalt de norm steeds (de grenzen liggen aan de goede kant van de norm)",
+        "en": "meets the norm consistently (the limits lie on the good side of the norm)"},
+    "spc_assurance_hit_and_miss": {
+        "nl": "haalt de norm wisselend, door toeval (de norm ligt binnen de grenzen)",
+        "en": "meets or misses the norm by chance (the norm lies within the limits)"},
+    "spc_assurance_fail": {
+        "nl": "haalt de norm niet zonder verandering (de grenzen liggen aan de verkeerde kant "
+        "van de norm)",
+        "en": "will not meet the norm without a change (the limits lie on the wrong side of "
+        "the norm)"},
+    "spc_assurance_changed": {
+        "nl": "niet te beoordelen: het laatste kwartaal is een signaal, de grenzen van de "
+        "basisperiode gelden niet meer",
+        "en": "cannot be judged: the latest quarter is a signal, the baseline's limits no "
+        "longer apply"},
+    "spc_assurance_none": {"nl": "– geen norm of geen controlegrenzen",
+                           "en": "– no norm or no control limits"},
+    "spc_variation_short_common": {"nl": "normaal", "en": "common cause"},
+    "spc_variation_short_improvement": {"nl": "verbetering", "en": "improvement"},
+    "spc_variation_short_concern": {"nl": "verslechtering", "en": "concern"},
+    "spc_assurance_short_pass": {"nl": "steeds gehaald", "en": "consistently met"},
+    "spc_assurance_short_hit_and_miss": {"nl": "wisselend (toeval)", "en": "hit and miss"},
+    "spc_assurance_short_fail": {"nl": "niet zonder verandering", "en": "not without change"},
+    "spc_assurance_short_changed": {"nl": "niet te beoordelen", "en": "cannot be judged"},
+    "spc_help_title": {"nl": "Hoe lees je de trendgrafieken? (statistische procescontrole)",
+                       "en": "How to read the trend charts (statistical process control)"},
+    "spc_help": {
+        "nl": "De grafieken volgen de werkwijze van NHS England, *Making Data Count*. De grijze "
+        "lijnen zijn het gemiddelde en de controlegrenzen van de eigen historie: zolang de "
+        "punten daartussen op en neer gaan is dat normale variatie, waarop je niet hoeft te "
+        "reageren.\n\n"
+        "- **Basisperiode.** Gemiddelde en grenzen worden één keer berekend over de eerste "
+        "{baseline} kwartalen met een waarde (het grijze vlak) en daarna vastgehouden; latere "
+        "kwartalen worden daaraan getoetst. Met minder kwartalen zijn de grenzen voorlopig, onder "
+        "de {min_points} zijn er geen. Een kwartaal in de basisperiode dat zelf buiten de grenzen "
+        "valt, telt niet mee voor de grenzen. Kwartalen met n < 10 worden getoond maar niet "
+        "getoetst.\n"
+        "- **Percentages** (p-kaart): gemiddelde = som van de tellers / som van de noemers; "
+        "elk kwartaal krijgt eigen grenzen uit zijn eigen aantal (p ± 3·√(p(1−p)/n)), dus bij "
+        "weinig cliënten liggen ze wijder.\n"
+        "- **Dagen, verhoudingen, aantallen** (XmR-kaart): gemiddelde ± 2,66 × de gemiddelde "
+        "sprong tussen opeenvolgende kwartalen.\n"
+        "- **Signalen**, elk met de regel die afging: (1) een punt buiten de controlegrenzen; "
+        "(2) {shift} of meer punten op rij aan één kant van het gemiddelde; (3) {trend} of meer "
+        "punten op rij stijgend of dalend; (4) 2 van 3 punten voorbij 2 sigma aan dezelfde "
+        "kant. Een signaal is een **verbetering** of een **verslechtering**, afhankelijk van "
+        "de richting van de KPI (bij uitval is lager beter).\n"
+        "- **Variatie** (laatste kwartaal): normale variatie, of bijzondere variatie "
+        "(verbetering/verslechtering, hoger/lager).\n"
+        "- **Zekerheid** (norm tegen de grenzen van het laatste kwartaal): liggen de grenzen "
+        "helemaal aan de goede kant van de groene norm, dan haalt de aanbieder de norm steeds; "
+        "ligt de norm tussen de grenzen, dan wordt hij door toeval wel of niet gehaald; liggen "
+        "ze aan de verkeerde kant, dan wordt de norm niet gehaald zonder dat er iets verandert. "
+        "Is het laatste kwartaal zelf een signaal, dan is de zekerheid niet te beoordelen.",
+        "en": "The charts follow NHS England's *Making Data Count* practice. The grey lines are "
+        "the mean and the control limits of the provider's own history: as long as the points "
+        "move up and down between them, that is common cause variation, not a reason to act."
+        "\n\n"
+        "- **Baseline.** The mean and the limits are computed once, over the first {baseline} "
+        "quarters with a value (the grey area), and then held; later quarters are judged "
+        "against them. With fewer quarters the limits are provisional, below {min_points} there "
+        "are none. A baseline quarter that itself lies outside the limits is left out of them. "
+        "Quarters with n < 10 are shown but not judged.\n"
+        "- **Percentages** (p-chart): mean = sum of numerators / sum of denominators; every "
+        "quarter gets its own limits from its own count (p ± 3·√(p(1−p)/n)), so with few "
+        "clients they are wider.\n"
+        "- **Days, ratios, counts** (XmR chart): mean ± 2.66 × the average jump between "
+        "consecutive quarters.\n"
+        "- **Signals**, each with the rule that fired: (1) a point outside the control "
+        "limits; (2) {shift} or more points in a row on one side of the mean; (3) {trend} or "
+        "more points in a row rising or falling; (4) 2 of 3 points beyond 2 sigma on the same "
+        "side. A signal is an **improvement** or a **concern** depending on the KPI's "
+        "direction (for dropout lower is better).\n"
+        "- **Variation** (latest quarter): common cause, or special cause (improvement/concern, "
+        "higher/lower).\n"
+        "- **Assurance** (norm against the latest quarter's limits): when the limits lie "
+        "entirely on the good side of the green norm, the provider meets it consistently; when "
+        "the norm lies between the limits, it is met or missed by chance; when they lie on the "
+        "wrong side, the norm will not be met unless something changes. When the latest "
+        "quarter is itself a signal, the assurance cannot be judged.",
+    },
+    "provider_col_variation": {"nl": "Variatie", "en": "Variation"},
+    "provider_col_assurance": {"nl": "Zekerheid norm", "en": "Assurance"},
+    "provider_chart_signals": {"nl": "Signalen {kpi}: {signals}", "en": "Signals {kpi}: {signals}"},
+    "provider_chart_summary": {"nl": "Variatie: {variation} · Zekerheid: {assurance}",
+                               "en": "Variation: {variation} · Assurance: {assurance}"},
     "chart_step": {"nl": "Stap", "en": "Step"},
     "chart_target_path": {"nl": "Doelpad", "en": "Target path"},
     "chart_projection": {"nl": "Prognose (trend)", "en": "Projection (trend)"},
@@ -869,11 +978,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_trends": {"nl": "Trends", "en": "Trends"},
     "report_trends_help": {
         "nl": "Gestreepte lijnen: normen (groen, oranje). Grijze lijnen: gemiddelde en "
-        "controlegrenzen van de eigen historie; een ruit markeert meer dan normale variatie. "
-        "Verticale lijnen: escalatiebesluiten.",
+        "controlegrenzen van de eigen historie, berekend over de basisperiode (grijs vlak, de "
+        "eerste {baseline} kwartalen) volgens NHS Making Data Count. Signalen: een punt buiten "
+        "de grenzen, {shift}+ punten aan één kant van het gemiddelde, {trend}+ punten op rij "
+        "stijgend of dalend, of 2 van 3 punten voorbij 2 sigma; een driehoek omhoog "
+        "markeert een verbetering, een kruis een verslechtering. Verticale lijnen: "
+        "escalatiebesluiten.",
         "en": "Dashed lines: norms (green, amber). Grey lines: mean and control limits of the "
-        "own history; a diamond marks more than normal variation. Vertical lines: escalation "
-        "decisions.",
+        "own history, computed over the baseline (grey area, the first {baseline} quarters) "
+        "following NHS Making Data Count. Signals: a point outside the limits, {shift}+ points "
+        "on one side of the mean, {trend}+ points in a row rising or falling, or 2 of 3 points "
+        "beyond 2 sigma; an upward triangle marks an improvement, a cross a concern. Vertical "
+        "lines: escalation decisions.",
     },
     "report_population": {"nl": "Populatie per zorgvorm", "en": "Population by care form"},
     "report_offer": {"nl": "Aanbod", "en": "Offer"},
@@ -1138,6 +1254,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "spc_lcl": ("Ondergrens", "Lower limit"),
     "spc_ucl": ("Bovengrens", "Upper limit"),
     "spc_signal": ("Signaal", "Signal"),
+    "spc_rule": ("Regel", "Rule"),
+    "spc_baseline": ("Basisperiode", "Baseline"),
     "category_value": ("Categorie (anderen)", "Category (others)"),
     "region_value": ("Regio (anderen)", "Region (others)"),
     "category_providers": ("Aanbieders categorie", "Providers in category"),

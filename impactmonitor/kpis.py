@@ -640,7 +640,10 @@ def _kpi_history(
     parts = []
     for key in judged["kpi"].unique(maintain_order=True).to_list():
         series = judged.filter(pl.col("kpi") == key).sort("quarter")
-        parts.append(spc.control_chart(series, kpi(key).chart))
+        definition = kpi(key)
+        parts.append(spc.control_chart(
+            series, definition.chart, definition.direction,
+            min_denominator=norms.min_n() if definition.min_n else None))
     if not parts:
         return spc.control_chart(judged, "p")
     order = pl.DataFrame({"kpi": list(KPI_KEYS), "_order": list(range(len(KPI_KEYS)))})
@@ -653,7 +656,9 @@ def kpi_history(db: Database, user: User, provider_agb: str, **filters: Any) -> 
 
     Columns: provider_agb, category, quarter, kpi, numerator, denominator, value, unit,
     direction, status, norm_green/norm_amber (the norm lines in effect that quarter), norm_*,
-    spc_centre, spc_lcl, spc_ucl, spc_outside, spc_run, spc_signal (see `spc`).
+    and the control chart (see `spc.control_chart`): spc_centre, spc_lcl, spc_ucl,
+    spc_baseline, spc_provisional, spc_rule, spc_signal, spc_side, spc_variation,
+    spc_variation_side, spc_assurance.
     Filters: kpis, care_form, quarters. Empty for a provider the user may not read.
     """
     with summary_connection(db) as con:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from impactmonitor import figures
+from impactmonitor import figures, spc
 from impactmonitor.access import User, require
 from impactmonitor.breakdowns import delivered_table, population_breakdown
 from impactmonitor.escalation import current_steps, decision_history, step_name
@@ -115,7 +115,8 @@ def provider_report(db: Database, user: User, provider_agb: str, quarter: str,
     with context as charts:
         document.add_page()
         document.heading(text("report_trends", lang), 13)
-        document.paragraph(text("report_trends_help", lang), 8)
+        document.paragraph(text("report_trends_help", lang, baseline=spc.BASELINE_POINTS,
+                                shift=spc.SHIFT_LENGTH, trend=spc.TREND_LENGTH), 8)
         for key in CHART_KPIS:
             series = history.filter(pl.col("kpi") == key)
             if series.height == 0 or series["value"].drop_nulls().len() == 0:

@@ -38,3 +38,38 @@ def test_mirror_table_shows_the_corrected_ratio_and_the_rank(sample_db, monkeypa
     assert goal[rank_column] == ("6 van 18 (kwartiel 2)" if lang == "nl"
                                  else "6 of 18 (quartile 2)")
     assert "80%" in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("nl", ("Signalen Doelrealisatie: 2025Q2: ▼ bijzondere variatie: verslechtering (lager) "
+                "— 6 of meer punten op rij stijgend of dalend · 2025Q3–2026Q3: ▼ bijzondere "
+                "variatie: verslechtering (lager) — punt buiten de controlegrenzen; 6 of meer "
+                "punten op rij stijgend of dalend; 2 van 3 punten voorbij 2 sigma aan dezelfde "
+                "kant", "Variatie", "Zekerheid norm", "Making Data Count")),
+        ("en", ("Signals Goal achievement: 2025Q2: ▼ special cause variation: concern (lower) "
+                "— 6 or more points in a row rising or falling · 2025Q3–2026Q3: ▼ special cause "
+                "variation: concern (lower) — point outside the control limits; 6 or more "
+                "points in a row rising or falling; 2 of 3 points beyond 2 sigma on the same "
+                "side", "Variation", "Assurance", "Making Data Count")),
+    ],
+)
+def test_provider_page_names_the_rule_of_every_signal(sample_db, monkeypatch, lang,
+                                                      expected) -> None:
+    at = _page(sample_db.path, monkeypatch, "provider",
+               {"provider": "48629153", "quarter": "2026Q3", "lang": lang})
+    shown = texts(at)
+    captions = [c.value for c in at.caption]
+    assert expected[0] in captions
+    summary = at.dataframe[0].value
+    assert expected[1] in summary.columns and expected[2] in summary.columns
+    goal = summary.iloc[0]
+    assert goal[expected[1]].startswith("▼")
+    assert any(expected[3] in e.value for e in at.markdown), "the method is explained"
+    # Every signal caption names a rule for each of its runs of quarters.
+    for caption in captions:
+        if caption.startswith(("Signalen", "Signals")):
+            for part in caption.split(": ", 1)[1].split(" · "):
+                assert " — " in part and part.split(" — ")[1], part
+    assert "Er ging iets mis" not in shown

@@ -68,3 +68,19 @@ def test_mirror_page_as_provider(app_url) -> None:  # noqa: F811
         page.locator(".js-plotly-plot").first.wait_for(timeout=180_000)
         screenshot(page, "vertrouwen_spiegelrapport_aanbieder")
         assert "opgetelde noemers" in _main_text(page)
+
+
+@pytest.mark.parametrize(("lang", "signal"), [("nl", "Signalen Doelrealisatie"),
+                                              ("en", "Signals Goal achievement")])
+def test_provider_page_signals_in_both_languages(app_url, lang, signal) -> None:  # noqa: F811
+    with browser_page() as page:
+        _login(page, app_url, "accounthouder")
+        page.goto(f"{app_url}/aanbieder?provider=48629153&quarter=2026Q3&lang={lang}")
+        wait_for_app(page)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=180_000)
+        page.get_by_text(signal).first.wait_for(timeout=60_000)
+        screenshot(page, f"vertrouwen_aanbieder_{lang}")
+        _chart_screenshot(page, f"vertrouwen_aanbieder_grafiek_doelrealisatie_{lang}", 0)
+        _chart_screenshot(page, f"vertrouwen_aanbieder_grafiek_uitval_{lang}", 2)
+        legend = page.locator(".js-plotly-plot .legend").first.text_content() or ""
+        assert ("Signaal: verslechtering" if lang == "nl" else "Signal: concern") in legend
