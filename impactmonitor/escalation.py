@@ -69,35 +69,7 @@ from impactmonitor.delivery_status import OVERDUE, _delivery_status, deadline
 from impactmonitor.i18n import text
 from impactmonitor.norms import RED
 from impactmonitor.quarters import quarter_of, quarter_range, shift
-from impactmonitor.storage import Database, append_audit, register_schema
-
-register_schema(
-    """
-CREATE SEQUENCE IF NOT EXISTS escalation_decision_seq;
-CREATE TABLE IF NOT EXISTS escalation_decisions (
-    seq BIGINT NOT NULL,
-    decision_id VARCHAR NOT NULL,
-    provider_agb VARCHAR NOT NULL,
-    decided_at TIMESTAMP NOT NULL,
-    decided_by VARCHAR NOT NULL,
-    decided_by_role VARCHAR NOT NULL,
-    from_step INTEGER NOT NULL,
-    to_step INTEGER NOT NULL,
-    reason VARCHAR NOT NULL,
-    agreed_actions VARCHAR,
-    review_date DATE,
-    quarter VARCHAR,       -- the quarter whose figures the decision was based on
-    kpi_snapshot JSON,     -- the provider's KPI values and statuses of that quarter
-    proposal JSON          -- the proposal shown when deciding (rules and reasons), if any
-);
-CREATE OR REPLACE VIEW escalation_current AS
-    SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY provider_agb ORDER BY seq DESC) AS rn
-        FROM escalation_decisions)
-    WHERE rn = 1;
-"""
-)
-
+from impactmonitor.storage import Database, append_audit, next_ids
 
 # ---- configuration -------------------------------------------------------------------------------
 
@@ -584,14 +556,18 @@ def record_decision(
     quarter = quarter or evaluation_quarter(decided_at.date())
     snapshot = kpi_snapshot(db, user, provider_agb, quarter)
     decision_id = uuid.uuid4().hex[:16]
+    # On DuckLake the data as the decision-maker saw it stays readable (Database.as_of).
+    data_snapshot = db.snapshot_id()
     with db.transaction() as con:
         con.execute(
-            "INSERT INTO escalation_decisions VALUES (nextval('escalation_decision_seq'), "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [decision_id, provider_agb, decided_at, user.username, user.role, from_step,
-             to_step, reason.strip(), agreed_actions, review_date, quarter,
-             json.dumps(snapshot, ensure_ascii=False),
-             json.dumps(proposal, ensure_ascii=False) if proposal else None],
+            "INSERT INTO escalation_decisions (seq, decision_id, provider_agb, decided_at, "
+            "decided_by, decided_by_role, from_step, to_step, reason, agreed_actions, "
+            "review_date, quarter, kpi_snapshot, proposal, snapshot_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [next_ids(con, "escalation_decision_seq")[0], decision_id, provider_agb,
+             decided_at, user.username, user.role, from_step, to_step, reason.strip(),
+             agreed_actions, review_date, quarter, json.dumps(snapshot, ensure_ascii=False),
+             json.dumps(proposal, ensure_ascii=False) if proposal else None, data_snapshot],
         )
         append_audit(con, user.username, "escalation_decision", provider_agb, quarter,
                      json.dumps({"decision_id": decision_id, "from_step": from_step,

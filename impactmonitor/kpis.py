@@ -52,7 +52,9 @@ import polars as pl
 from impactmonitor import norms, spc
 from impactmonitor.access import User, scope_filter
 from impactmonitor.quarters import previous
-from impactmonitor.storage import OFFER_COLUMNS, RESULTS_COLUMNS, Database, register_schema
+from impactmonitor.schema import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
+from impactmonitor.schema import SUMMARY_KEYS as _SUMMARY_KEYS
+from impactmonitor.storage import Database
 from schemas.reference import AMBULANT_TYPE_CARE_FORMS, BED_TYPE_CARE_FORMS
 
 Source = Literal["results", "offer", "population"]
@@ -241,39 +243,6 @@ def applicable_kpis(group_by: Sequence[str] = (), municipality_filter: bool = Fa
 #   database older than the summaries), the next read brings the stale provider-quarters up to
 #   date first (`sync_summaries`), in its own write transaction.
 
-_SUMMARY_COLUMNS = {
-    "population": {name: ("BIGINT", f"sum({name})")
-                   for name in ("clients_start", "inflow", "outflow", "clients_end")},
-    "offer": {name: (sql_type, name) for name, sql_type in OFFER_COLUMNS.items()
-              if name != "care_form"},
-    "results": {name: ("BIGINT", name) for name in RESULTS_COLUMNS if name != "care_form"},
-}
-_SUMMARY_KEYS = {
-    "population": ("municipality_code", "care_form"),
-    "offer": ("care_form",),
-    "results": ("care_form",),
-}
-
-
-def _summary_ddl() -> str:
-    statements = []
-    for table, columns in _SUMMARY_COLUMNS.items():
-        keys = ", ".join(f"{key} VARCHAR" for key in _SUMMARY_KEYS[table])
-        body = ", ".join(f"{name} {sql_type}" for name, (sql_type, _) in columns.items())
-        statements.append(
-            f"CREATE TABLE IF NOT EXISTS {table}_summary "
-            f"(provider_agb VARCHAR, quarter VARCHAR, {keys}, {body});"
-        )
-    statements.append(
-        "CREATE TABLE IF NOT EXISTS summary_applied "
-        "(delivery_id VARCHAR NOT NULL, table_name VARCHAR NOT NULL);"
-    )
-    return "\n".join(statements)
-
-
-register_schema(_summary_ddl())
-
-
 def _refresh(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame) -> None:
     """Rebuild the summaries of the provider-quarters in `stale` (provider_agb, quarter)."""
     if not stale.height:
@@ -408,9 +377,11 @@ def summary_connection(db: Database) -> Iterator[duckdb.DuckDBPyConnection]:
         if summaries_fresh(con):
             yield con
             return
-    with db.transaction() as con:
-        if not summaries_fresh(con):  # another thread may have synced meanwhile
+    def sync(con: duckdb.DuckDBPyConnection) -> None:
+        if not summaries_fresh(con):  # another thread or process may have synced meanwhile
             sync_summaries(con)
+
+    db.write(sync)
     with db.connection() as con:
         yield con
 

@@ -37,7 +37,7 @@ import polars as pl
 from impactmonitor.access import User, require
 from impactmonitor.config import defaults
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, append_audit, register_schema
+from impactmonitor.storage import Database, append_audit
 from schemas.reference import CATEGORIES
 
 GREEN, AMBER, RED, BELOW_MIN_N = "green", "amber", "red", "n<10"
@@ -45,22 +45,6 @@ STATUSES = (GREEN, AMBER, RED, BELOW_MIN_N)
 DEFAULT_VALID_FROM = "2000Q1"  # defaults are valid from the beginning of any data
 # Float division may land a hair off a threshold that is exact in decimal (e.g. 0.7).
 _EPSILON = 1e-9
-
-register_schema(
-    """
-CREATE TABLE IF NOT EXISTS norm_changes (
-    change_id VARCHAR NOT NULL,
-    kpi VARCHAR NOT NULL,
-    category VARCHAR,              -- NULL: all categories
-    valid_from VARCHAR NOT NULL,   -- quarter, canonical form
-    green DOUBLE,                  -- both NULL: norm withdrawn
-    amber DOUBLE,
-    changed_at TIMESTAMP NOT NULL,
-    changed_by VARCHAR NOT NULL,
-    reason VARCHAR
-);
-"""
-)
 
 _VERSION_SCHEMA = {
     "kpi": pl.String, "category": pl.String, "valid_from": pl.String, "green": pl.Float64,

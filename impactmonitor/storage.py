@@ -1,14 +1,24 @@
-"""The DuckDB store: schema, short-lived connections with retry on the file lock, transactions.
+"""The store: one `Database` API over two backends, a DuckDB file or DuckLake.
 
-Design (see README, "Concurrency"): DuckDB lets one process at a time open a database file. The
-app and the command lines therefore never keep a connection open: each unit of work connects
-(≈ 8 ms), does its reads or its one write transaction, and closes. A process that finds the file
-locked by another process retries with a short back-off until `lock_timeout` runs out. Within a
-process, writes are serialised by a lock and every thread gets its own cursor.
+The storage location is one setting (`IMPACTMONITOR_DB`, or `--db` on every command line):
+- a file path (the default, `data/impactmonitor.duckdb`): one embedded DuckDB file;
+- `ducklake:postgres:<libpq conninfo>`: DuckLake with its catalog in PostgreSQL and its data in
+  Parquet files under the data path stored in the catalog (`python -m pipelines.lake init`).
+
+File backend (see README, "Concurrency"): DuckDB lets one process at a time open a file. The app
+and the command lines never keep a connection open: each unit of work connects (≈ 8 ms), does its
+reads or its one write transaction, and closes. A process that finds the file locked by another
+process retries with a short back-off until `lock_timeout` runs out (`DatabaseBusy`). Within a
+process, writes are serialised by a lock and every thread gets its own connection.
+
+DuckLake backend (`impactmonitor.lake`): one DuckDB instance per process holds the lake attached
+(attaching costs far too much to do per unit of work); each unit of work gets its own cursor.
+Several processes write at once: a transaction that conflicts with another one's commit is run
+again (`Database.write`), versions are claimed under a PostgreSQL lock, ids come from PostgreSQL.
 
 Everything is append-only: deliveries, register entries, norms and decisions are new rows; the
 "current" state is a view over the latest rows. Uniqueness and versioning are enforced by the
-pipeline (not by constraints), so the same schema runs on DuckLake.
+code (not by constraints), so the same schema (`impactmonitor.schema`) runs on both backends.
 """
 
 from __future__ import annotations
@@ -17,20 +27,20 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import duckdb
 import polars as pl
 
-from schemas.tables import TABLES
+from impactmonitor import schema
 
-SCHEMA_VERSION = 1
 DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
 DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
+LAKE_PREFIX = "ducklake:"
 
 # Every unit of work ends with a checkpoint of the tables it touched (on close). In DuckDB's
 # default file format (v0.10 storage, 256 KiB blocks) that rewrites far more bytes than one
@@ -39,133 +49,47 @@ DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
 # matter when a file is created: existing files keep the format they were written in.
 CONNECT_CONFIG = {"storage_compatibility_version": "latest", "default_block_size": "65536"}
 
-# Column types of the stored tables, derived from the data contract (schemas/tables.py) so that
-# a column is declared once. provider_agb and quarter are part of every table's own DDL below.
-_SQL_TYPES = {"code": "VARCHAR", "count": "INTEGER", "decimal": "DOUBLE"}
-DATA_TABLE_COLUMNS: dict[str, dict[str, str]] = {
-    name: {column.name: _SQL_TYPES[column.kind] for column in spec.columns
-           if column.kind in _SQL_TYPES}
-    for name, spec in TABLES.items()
-}
-OFFER_COLUMNS = DATA_TABLE_COLUMNS["offer"]
-RESULTS_COLUMNS = DATA_TABLE_COLUMNS["results"]
+# Conflicting transactions on DuckLake are run again this often, with a growing random pause.
+WRITE_ATTEMPTS = 12
 
-
-def _data_table_ddl(table: str, columns: dict[str, str]) -> str:
-    body = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
-    return f"""
-CREATE TABLE IF NOT EXISTS {table}_rows (
-    delivery_id VARCHAR NOT NULL,
-    provider_agb VARCHAR NOT NULL,
-    quarter VARCHAR NOT NULL,
-    {body}
-);
-CREATE OR REPLACE VIEW {table} AS
-    SELECT r.* EXCLUDE (delivery_id)
-    FROM {table}_rows r
-    JOIN latest_table_versions v
-      ON v.delivery_id = r.delivery_id AND v.table_name = '{table}';
-"""
-
-
-SCHEMA_SQL = (
-    """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR);
-
--- Provider register: every load or edit appends; the view shows the latest entry per AGB.
-CREATE TABLE IF NOT EXISTS provider_register (
-    provider_agb VARCHAR NOT NULL,
-    name VARCHAR NOT NULL,
-    category VARCHAR NOT NULL,
-    lot VARCHAR,
-    contract_start DATE,
-    contract_end DATE,
-    registered_at TIMESTAMP NOT NULL,
-    registered_by VARCHAR NOT NULL
-);
-CREATE OR REPLACE VIEW providers AS
-    SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (
-            PARTITION BY provider_agb ORDER BY registered_at DESC) AS rn
-        FROM provider_register)
-    WHERE rn = 1;
-
--- One row per accepted upload: the receipt.
-CREATE TABLE IF NOT EXISTS deliveries (
-    delivery_id VARCHAR NOT NULL,
-    provider_agb VARCHAR NOT NULL,
-    quarter VARCHAR NOT NULL,
-    received_at TIMESTAMP NOT NULL,
-    received_by VARCHAR NOT NULL,
-    source VARCHAR NOT NULL,
-    files JSON,
-    warnings JSON
-);
-
--- One row per accepted table in an upload: the version of that provider-quarter-table.
-CREATE TABLE IF NOT EXISTS table_versions (
-    delivery_id VARCHAR NOT NULL,
-    provider_agb VARCHAR NOT NULL,
-    quarter VARCHAR NOT NULL,
-    table_name VARCHAR NOT NULL,
-    version INTEGER NOT NULL,
-    file_name VARCHAR,
-    file_sha256 VARCHAR,
-    row_count INTEGER NOT NULL,
-    accepted_at TIMESTAMP NOT NULL
-);
-CREATE OR REPLACE VIEW latest_table_versions AS
-    SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (
-            PARTITION BY provider_agb, quarter, table_name ORDER BY version DESC) AS rn
-        FROM table_versions)
-    WHERE rn = 1;
-
--- The files of an accepted upload exactly as received, with their hash (audit).
-CREATE TABLE IF NOT EXISTS delivery_files (
-    delivery_id VARCHAR NOT NULL,
-    file_name VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    size_bytes BIGINT NOT NULL,
-    content BLOB NOT NULL
-);
-
-CREATE SEQUENCE IF NOT EXISTS audit_event_seq;
-CREATE TABLE IF NOT EXISTS audit_log (
-    event_id BIGINT NOT NULL,
-    occurred_at TIMESTAMP NOT NULL,
-    actor VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,
-    provider_agb VARCHAR,
-    quarter VARCHAR,
-    details JSON
-);
-"""
-    + "".join(_data_table_ddl(name, cols) for name, cols in DATA_TABLE_COLUMNS.items())
-)
-
-# Extra DDL registered by other domain modules (norms, escalation, users), run by `ensure_schema`.
-_EXTRA_SCHEMA: list[str] = []
-# Domain modules that register tables; imported by `ensure_schema` so that every database gets the
-# whole schema whatever the caller happened to import.
-SCHEMA_MODULES = (
-    "impactmonitor.users",
-    "impactmonitor.norms",
-    "impactmonitor.escalation",
-    "impactmonitor.kpis",
-    "impactmonitor.agreements",
-    "impactmonitor.explanations",
-)
-
-
-def register_schema(sql: str) -> None:
-    """Let a domain module add its own tables and views to the schema (idempotent DDL)."""
-    if sql not in _EXTRA_SCHEMA:
-        _EXTRA_SCHEMA.append(sql)
+T = TypeVar("T")
 
 
 class DatabaseBusy(RuntimeError):
-    """Another process held the database file for longer than the lock timeout."""
+    """Another process held the database for longer than the lock timeout."""
+
+
+class TransactionConflict(RuntimeError):
+    """Another process committed a conflicting change first; running the unit again helps."""
+
+
+class Backend(Protocol):
+    """What a storage backend provides to `Database` (see FileBackend and lake.LakeBackend)."""
+
+    kind: str
+    read_only: bool
+
+    def connect(self) -> duckdb.DuckDBPyConnection: ...
+    def release(self, con: duckdb.DuckDBPyConnection) -> None: ...
+    def is_conflict(self, error: Exception) -> bool: ...
+    def locked(self, keys: Iterable[str]) -> AbstractContextManager[None]: ...
+    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int
+                 ) -> list[int]: ...
+    def create_sequences(self, con: duckdb.DuckDBPyConnection) -> None: ...
+    def data_version(self, con: duckdb.DuckDBPyConnection) -> int: ...
+    def snapshot_id(self, con: duckdb.DuckDBPyConnection) -> int | None: ...
+    def as_of(self, snapshot_id: int) -> Backend: ...
+
+
+def is_lake(location: str | Path) -> bool:
+    return str(location).startswith(LAKE_PREFIX)
+
+
+def default_db_path() -> str:
+    return os.environ.get(DEFAULT_DB_ENV, DEFAULT_DB_PATH)
+
+
+# ---- the file backend ----------------------------------------------------------------------------
 
 
 def _is_lock_error(error: Exception) -> bool:
@@ -179,34 +103,19 @@ def _is_lock_error(error: Exception) -> bool:
             or "Unique file handle conflict" in message)
 
 
-def _import_schema_modules() -> None:
-    import importlib
+class FileBackend:
+    """One DuckDB file, opened per unit of work."""
 
-    for name in SCHEMA_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:  # a missing dependency inside the module is a real error
-                raise
+    kind = "file"
+    read_only = False
 
-
-def default_db_path() -> str:
-    return os.environ.get(DEFAULT_DB_ENV, DEFAULT_DB_PATH)
-
-
-class Database:
-    """A DuckDB file opened per unit of work. Safe to share between threads."""
-
-    def __init__(self, path: str | Path, lock_timeout: float = 60.0) -> None:
-        self.path = str(path)
+    def __init__(self, path: str, lock_timeout: float) -> None:
+        self.path = path
         self.lock_timeout = lock_timeout
-        self._write_lock = threading.RLock()
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._schema_applied = -1  # how many of _EXTRA_SCHEMA this file has received
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
 
-    # -- connections ---------------------------------------------------------------------------
-    def _connect(self) -> duckdb.DuckDBPyConnection:
+    def connect(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.01
         while True:
@@ -220,15 +129,80 @@ class Database:
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 1.6, 0.25)
 
+    def release(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.close()
+
+    def is_conflict(self, error: Exception) -> bool:
+        return False  # one writer at a time: the file lock and the process's write lock
+
+    def locked(self, keys: Iterable[str]) -> AbstractContextManager[None]:
+        return nullcontext()  # the same: nobody else can write meanwhile
+
+    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int
+                 ) -> list[int]:
+        return _sequence_values(con, sequence, count)
+
+    def create_sequences(self, con: duckdb.DuckDBPyConnection) -> None:
+        for sequence in schema.SEQUENCES:
+            con.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+
+    def data_version(self, con: duckdb.DuckDBPyConnection) -> int:
+        row = con.execute("SELECT coalesce(max(event_id), 0) FROM audit_log").fetchone()
+        return int(row[0]) if row else 0
+
+    def snapshot_id(self, con: duckdb.DuckDBPyConnection) -> int | None:
+        return None  # a file keeps no snapshots of the past
+
+    def as_of(self, snapshot_id: int) -> Backend:
+        raise NotImplementedError("a DuckDB file keeps no snapshots; use DuckLake for this")
+
+
+# ---- the Database API ----------------------------------------------------------------------------
+
+# The backend of each open connection, for helpers that only get the connection (next_ids).
+_BACKEND_OF: dict[int, Backend] = {}
+
+
+class Database:
+    """The product's database (a file or a lake). Safe to share between threads."""
+
+    def __init__(self, path: str | Path, lock_timeout: float = 60.0,
+                 backend: Backend | None = None) -> None:
+        self.path = str(path)
+        self.lock_timeout = lock_timeout
+        if backend is None:
+            if is_lake(self.path):
+                from impactmonitor.lake import LakeBackend
+
+                backend = LakeBackend(self.path)
+            else:
+                backend = FileBackend(self.path, lock_timeout)
+        self.backend = backend
+        self._write_lock = threading.RLock()
+        self._schema_current = False
+
+    @property
+    def kind(self) -> str:
+        """"file" or "lake"."""
+        return self.backend.kind
+
+    # -- connections ---------------------------------------------------------------------------
     @contextmanager
-    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for reads; closed (and the file lock released) when the block ends."""
-        self.ensure_schema()
-        con = self._connect()
+    def _raw(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self.backend.connect()
+        _BACKEND_OF[id(con)] = self.backend
         try:
             yield con
         finally:
-            con.close()
+            _BACKEND_OF.pop(id(con), None)
+            self.backend.release(con)
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for reads; closed (and a file's lock released) when the block ends."""
+        self.ensure_schema()
+        with self._raw() as con:
+            yield con
 
     @contextmanager
     def opened_ahead(self, enabled: bool = True) -> Iterator[OpenedAhead | None]:
@@ -236,9 +210,10 @@ class Database:
 
         Opening costs ~10 ms (DuckDB builds its catalog) and releases the GIL, so an ingest can
         check its files meanwhile. The file is locked from then on: use it only for work of a
-        few tens of milliseconds. A connection the block did not use is closed at its end.
+        few tens of milliseconds. A connection the block did not use is closed at its end. A
+        lake is open already: nothing to do ahead.
         """
-        ahead = OpenedAhead(self) if enabled else None
+        ahead = OpenedAhead(self) if enabled and self.kind == "file" else None
         try:
             yield ahead
         finally:
@@ -248,40 +223,106 @@ class Database:
     @contextmanager
     def transaction(self, ahead: OpenedAhead | None = None
                     ) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: everything in the block is stored, or nothing is."""
+        """One write transaction: everything in the block is stored, or nothing is.
+
+        On DuckLake a commit can meet a conflicting commit of another process: that raises
+        `TransactionConflict`; `write()` runs a unit of work again in that case.
+        """
+        if self.backend.read_only:
+            raise PermissionError("this view of the database is read-only")
         self.ensure_schema()
-        with self._write_lock:
-            con = ahead.take() if ahead is not None else self._connect()
+        # One writer per process on a file; on a lake, transactions of one process run side by
+        # side like those of different processes.
+        guard = self._write_lock if self.kind == "file" else nullcontext()
+        with guard:
+            if ahead is not None:
+                con = ahead.take()
+                _BACKEND_OF[id(con)] = self.backend
+                raw: AbstractContextManager[duckdb.DuckDBPyConnection] = _adopted(self, con)
+            else:
+                raw = self._raw()
+            with raw as con, self._committed(con):
+                yield con
+
+    @contextmanager
+    def _committed(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """BEGIN ... COMMIT around the block (ROLLBACK when it raises)."""
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        try:
+            con.execute("COMMIT")
+        except duckdb.Error as error:
+            if self.backend.is_conflict(error):
+                raise TransactionConflict(str(error)) from error
+            raise
+
+    def _again_on_conflict(self, attempt_unit: Callable[[], T]) -> T:
+        """`attempt_unit()`, run again (bounded, with back-off) while it meets a conflict."""
+        for attempt in range(WRITE_ATTEMPTS):
             try:
-                con.execute("BEGIN TRANSACTION")
-                try:
-                    yield con
-                except BaseException:
-                    con.execute("ROLLBACK")
+                return attempt_unit()
+            except TransactionConflict:
+                if attempt == WRITE_ATTEMPTS - 1:
                     raise
-                con.execute("COMMIT")
-            finally:
-                con.close()
+                time.sleep(min(0.02 * 1.7 ** attempt, 1.0) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    def write(self, unit: Callable[[duckdb.DuckDBPyConnection], T], *,
+              locks: Iterable[str] = (), ahead: OpenedAhead | None = None) -> T:
+        """Run `unit(con)` in one write transaction and return its result.
+
+        `locks` name what the unit claims (e.g. a provider-quarter whose next version it
+        numbers): on DuckLake no other process runs a unit with the same key meanwhile, so
+        versions stay unique and gap-free. A unit that meets a conflicting commit is run again
+        from the start (bounded, with back-off): it must not have effects outside the database.
+        """
+        keys = sorted(set(locks))
+        opened = [ahead]
+
+        def attempt() -> T:
+            ahead, opened[0] = opened[0], None  # a connection opened ahead serves one attempt
+            with self.backend.locked(keys), self.transaction(ahead) as con:
+                return unit(con)
+
+        return self._again_on_conflict(attempt)
 
     # -- schema --------------------------------------------------------------------------------
     def ensure_schema(self) -> None:
-        if self._schema_applied == len(_EXTRA_SCHEMA) and self._schema_applied >= 0:
+        """Apply the migrations this database lacks (once per process: then it is current)."""
+        if self._schema_current or self.backend.read_only:
             return
-        _import_schema_modules()
         with self._write_lock:
-            if self._schema_applied == len(_EXTRA_SCHEMA):
+            if self._schema_current:
                 return
-            con = self._connect()
-            try:
-                con.execute(SCHEMA_SQL)
-                for sql in _EXTRA_SCHEMA:
-                    con.execute(sql)
-                present = con.execute("SELECT count(*) FROM meta WHERE key='schema'").fetchone()
-                if present and present[0] == 0:
-                    con.execute("INSERT INTO meta VALUES ('schema', ?)", [str(SCHEMA_VERSION)])
-            finally:
-                con.close()
-            self._schema_applied = len(_EXTRA_SCHEMA)
+            with self._raw() as con:
+                applied = _applied_version(con)
+            if applied < schema.LATEST_VERSION:
+                self._migrate()
+            self._schema_current = True
+
+    def _migrate(self) -> None:
+        with self._raw() as con:
+            self.backend.create_sequences(con)
+        for migration in schema.MIGRATIONS:
+            def attempt(migration: schema.Migration = migration) -> None:
+                with self._raw() as con, self._committed(con):
+                    con.execute(schema.MIGRATIONS_TABLE_DDL)
+                    if _applied_version(con) >= migration.version:
+                        return  # another process was first
+                    con.execute(migration.sql)
+                    con.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, current_localtimestamp())",
+                        [migration.version, migration.description])
+
+            self._again_on_conflict(attempt)
+
+    def schema_version(self) -> int:
+        with self._raw() as con:
+            return _applied_version(con)
 
     # -- helpers -------------------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
@@ -295,8 +336,58 @@ class Database:
             return row[0] if row else None
 
     def data_version(self) -> int:
-        """Changes with every accepted delivery, decision, norm or register change."""
-        return int(self.scalar("SELECT coalesce(max(event_id), 0) FROM audit_log"))
+        """Changes with every stored change (a delivery, decision, norm or register change...)."""
+        with self.connection() as con:
+            return self.backend.data_version(con)
+
+    def snapshot_id(self) -> int | None:
+        """The lake's current snapshot (None on a file, which keeps no snapshots)."""
+        with self.connection() as con:
+            return self.backend.snapshot_id(con)
+
+    def as_of(self, snapshot_id: int) -> Database:
+        """A read-only view of the database as it was at `snapshot_id` (DuckLake only)."""
+        return Database(f"{self.path}@{snapshot_id}", backend=self.backend.as_of(snapshot_id))
+
+    @property
+    def keeps_snapshots(self) -> bool:
+        return self.kind == "lake"
+
+
+@contextmanager
+def _adopted(db: Database, con: duckdb.DuckDBPyConnection
+             ) -> Iterator[duckdb.DuckDBPyConnection]:
+    try:
+        yield con
+    finally:
+        _BACKEND_OF.pop(id(con), None)
+        db.backend.release(con)
+
+
+def _applied_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of the database behind `con` (0: empty)."""
+    tables = {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = current_schema()").fetchall()}
+    if "schema_migrations" in tables:
+        row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+    return 0
+
+
+def next_ids(con: duckdb.DuckDBPyConnection, sequence: str, count: int = 1) -> list[int]:
+    """`count` new ids from `sequence` (one of schema.SEQUENCES), unique across processes."""
+    if count <= 0:
+        return []
+    backend = _BACKEND_OF.get(id(con))
+    if backend is None:  # a connection opened outside Database: a plain DuckDB file
+        return _sequence_values(con, sequence, count)
+    return backend.next_ids(con, sequence, count)
+
+
+def _sequence_values(con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
+    rows = con.execute("SELECT nextval(?) FROM range(?)", [sequence, count]).fetchall()
+    return [row[0] for row in rows]
 
 
 # Opens connections for `Database.opened_ahead`; more than one in case of simultaneous uploads.
@@ -313,7 +404,7 @@ class OpenedAhead:
     @staticmethod
     def _open(db: Database) -> duckdb.DuckDBPyConnection:
         db.ensure_schema()
-        return db._connect()
+        return db.backend.connect()
 
     def take(self) -> duckdb.DuckDBPyConnection:
         """The connection (waiting for it); errors of the opening are raised here."""
@@ -346,7 +437,7 @@ def append_audit(
 ) -> None:
     """Append one audit event inside the caller's transaction."""
     con.execute(
-        "INSERT INTO audit_log VALUES (nextval('audit_event_seq'), "
-        "coalesce(?, current_localtimestamp()), ?, ?, ?, ?, ?)",
-        [at, actor, action, provider_agb, quarter, details],
+        "INSERT INTO audit_log (event_id, occurred_at, actor, action, provider_agb, quarter, "
+        "details) VALUES (?, coalesce(?, current_localtimestamp()), ?, ?, ?, ?, ?)",
+        [next_ids(con, "audit_event_seq")[0], at, actor, action, provider_agb, quarter, details],
     )

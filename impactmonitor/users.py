@@ -17,33 +17,12 @@ from datetime import datetime, timedelta
 import bcrypt
 
 from impactmonitor.access import ROLES, User, require
-from impactmonitor.storage import Database, append_audit, register_schema
+from impactmonitor.storage import Database, append_audit
 
 MAX_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 # Cost factor of bcrypt; tests lower it through the environment to stay fast.
 BCRYPT_ROUNDS = int(os.environ.get("IMPACTMONITOR_BCRYPT_ROUNDS", "12"))
-
-register_schema(
-    """
-CREATE TABLE IF NOT EXISTS user_accounts (
-    username VARCHAR NOT NULL,
-    display_name VARCHAR NOT NULL,
-    role VARCHAR NOT NULL,
-    provider_agbs VARCHAR[] NOT NULL,
-    password_hash VARCHAR NOT NULL,
-    active BOOLEAN NOT NULL,
-    changed_at TIMESTAMP NOT NULL,
-    changed_by VARCHAR NOT NULL
-);
-CREATE OR REPLACE VIEW users AS
-    SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY username ORDER BY changed_at DESC) AS rn
-        FROM user_accounts)
-    WHERE rn = 1;
-"""
-)
-
 
 class AccountLocked(Exception):
     """Too many failed logins: the account is locked until `until`."""

@@ -54,7 +54,7 @@ import polars as pl
 from impactmonitor.i18n import text
 from impactmonitor.providers import registered_agbs
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, DatabaseBusy
+from impactmonitor.storage import Database, DatabaseBusy, next_ids
 from pipelines.findings import Finding, error, sort_key
 from pipelines.ingest import Upload, format_findings, uploads_from_arguments
 from pipelines.load import Receipt, insert_rows, new_delivery_id
@@ -129,6 +129,13 @@ class _Groups:
         if key[0] is None or key[1] is None:
             key = UNATTRIBUTED
         self.findings[key].append(finding)
+
+    def copy(self) -> _Groups:
+        """The same findings in lists of their own (the row counts are shared, never changed)."""
+        copied = _Groups()
+        copied.findings = defaultdict(list, {k: list(v) for k, v in self.findings.items()})
+        copied.rows = self.rows
+        return copied
 
     def ordered_keys(self) -> list[GroupKey]:
         if not self.findings:  # rows are counted for complete keys only (see _count_rows)
@@ -219,7 +226,11 @@ def _ingest_bulk(
     _duplicate_table_findings(groups, parts)
 
     stamp = datetime.now().replace(microsecond=0)
-    with db.transaction() as con:
+    checked = groups
+
+    def store(con: duckdb.DuckDBPyConnection) -> list[GroupResult]:
+        # Run again from here when a DuckLake commit conflicts: start from the file checks.
+        groups = checked.copy()
         known = registered_agbs(con)
         for key in groups.rows:
             if key[0] not in known:
@@ -229,7 +240,11 @@ def _ingest_bulk(
         accepted = [r for r in results if r.accepted]
         if accepted:
             _store(con, accepted, parts, actor, source, received_at, stamp, lang)
-    return results
+        return results
+
+    # Versions are numbered per provider-quarter: one writer of each at a time (see storage).
+    return db.write(store, locks=[f"delivery|{agb}|{quarter}" for agb, quarter in groups.rows
+                                  if agb is not None and quarter is not None])
 
 
 def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
@@ -497,17 +512,20 @@ def _store(
         "delivery_id", "provider_agb", "quarter", "received_at",
         pl.lit(actor).alias("received_by"), pl.lit(source).alias("source"), "files", "warnings",
     ))
-    con.register("bulk_audit", written.select(
+    events = written.select(
         "received_at", "provider_agb", "quarter",
         pl.concat_str(pl.lit('{"delivery_id":"'), "delivery_id", pl.lit('","tables":'), "files",
                       pl.lit("}")).alias("details"),
-    ).to_arrow())
+    ).sort("received_at", "provider_agb", "quarter")
+    events = events.with_columns(
+        pl.Series("event_id", next_ids(con, "audit_event_seq", events.height), pl.Int64))
+    con.register("bulk_audit", events.to_arrow())
     try:
         # The event store_delivery writes through append_audit, one per provider-quarter.
         con.execute(
-            "INSERT INTO audit_log SELECT nextval('audit_event_seq'), received_at, ?, "
-            "'delivery_accepted', provider_agb, quarter, details FROM bulk_audit "
-            "ORDER BY received_at, provider_agb, quarter",
+            "INSERT INTO audit_log (event_id, occurred_at, actor, action, provider_agb, "
+            "quarter, details) SELECT event_id, received_at, ?, 'delivery_accepted', "
+            "provider_agb, quarter, details FROM bulk_audit ORDER BY event_id",
             [actor],
         )
     finally:

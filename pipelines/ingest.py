@@ -165,7 +165,11 @@ def _ingest(
         typed[raw.table] = frame
 
     progress("store", 0.8)
-    with db.transaction(ahead) as con:
+    checked = findings
+
+    def store(con: duckdb.DuckDBPyConnection) -> IngestOutcome:
+        # Run again from here when a DuckLake commit conflicts: start from the file checks.
+        findings = list(checked)
         if not is_registered(con, provider_agb):
             findings.append(error("provider_unknown", value=provider_agb))
         if "offer" in typed or "results" in typed:
@@ -196,8 +200,11 @@ def _ingest(
         receipt = store_delivery(con, provider_agb, quarter, accepted, actor, source, warnings,
                                  received_at=received_at, lang=lang,
                                  original_files=[(u.name, u.content) for u in uploads])
-    progress("done", 1.0)
-    return IngestOutcome(True, [], warnings, receipt, raw_tables)
+        progress("done", 1.0)
+        return IngestOutcome(True, [], warnings, receipt, raw_tables)
+
+    # Versions are numbered per provider-quarter: one writer of it at a time (see storage).
+    return db.write(store, locks=[f"delivery|{provider_agb}|{quarter}"], ahead=ahead)
 
 
 def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:

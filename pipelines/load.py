@@ -21,7 +21,8 @@ import polars as pl
 import pyarrow as pa
 
 from impactmonitor.kpis import refresh_summaries
-from impactmonitor.storage import DATA_TABLE_COLUMNS, append_audit
+from impactmonitor.schema import DATA_TABLE_COLUMNS
+from impactmonitor.storage import append_audit
 from pipelines.findings import Finding
 
 ROW_GROUP_ROWS = 122_880  # DuckDB's row group size

@@ -57,10 +57,96 @@ def register_providers(db: Database, entries: pl.DataFrame = REGISTER,
         append_register_entries(con, entries, actor="test", at=at)
 
 
+# ---- backends: a DuckDB file (default) or DuckLake ---------------------------------------------
+# A test module marked `pytestmark = pytest.mark.both_backends` runs each of its tests that uses a
+# database fixture twice: on a DuckDB file and on DuckLake (PostgreSQL catalog + Parquet files).
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if (metafunc.definition.get_closest_marker("both_backends")
+            and "backend" in metafunc.fixturenames):
+        file_only = metafunc.definition.get_closest_marker("file_only") is not None
+        metafunc.parametrize("backend", ["file"] if file_only else ["file", "lake"],
+                             indirect=True)
+
+
 @pytest.fixture
-def empty_db(tmp_path: Path) -> Database:
-    """A Database on a fresh file in tmp_path, with the whole schema and no rows."""
-    db = Database(tmp_path / "test.duckdb", lock_timeout=30)
+def backend(request: pytest.FixtureRequest) -> str:
+    """"file" or "lake": the backend the database fixtures build (see both_backends)."""
+    return getattr(request, "param", "file")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throw-away PostgreSQL cluster on a free 127.0.0.1 port (tests/lake_support.py)."""
+    from lake_support import PostgresCluster, postgres_bin
+
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL server binaries missing (Debian package postgresql): "
+                    "make test installs them")
+    cluster = PostgresCluster()
+    yield cluster
+    cluster.stop()
+
+
+class LakeTemplates:
+    """Catalog databases to clone lakes from: "empty" (schema only) and "sample" (the region)."""
+
+    def __init__(self, cluster, folder: Path, sample_file: Callable[[], Path]) -> None:
+        self.cluster, self.folder, self._sample_file = cluster, folder, sample_file
+        self._made: dict[str, tuple[str, Path]] = {}
+
+    def _template(self, kind: str) -> tuple[str, Path]:
+        from lake_support import lake_location, release_lake
+
+        from impactmonitor.lake import copy_file_to_lake, create_lake
+
+        if kind not in self._made:
+            name = self.cluster.new_database()
+            location = lake_location(self.cluster, name)
+            data_path = self.folder / f"{kind}-data"
+            create_lake(location, str(data_path))
+            if kind == "sample":
+                copy_file_to_lake(str(self._sample_file()), location)
+            release_lake(location)  # a template must have no open connections
+            self._made[kind] = (name, data_path)
+        return self._made[kind]
+
+    def new_lake(self, kind: str, data_path: Path | None = None) -> str:
+        """A new lake cloned from template `kind`. It shares the template's data folder (the
+        template's own Parquet files are in it; new files get unique names), unless
+        `data_path` is given: then only for a template that wrote no files. Never run
+        maintenance on a clone: cleaning up could delete files the template's clones share."""
+        from lake_support import lake_location, set_data_path
+
+        template, _ = self._template(kind)
+        name = self.cluster.new_database(template)
+        if data_path is not None:
+            set_data_path(self.cluster, name, data_path)
+        return lake_location(self.cluster, name)
+
+
+@pytest.fixture(scope="session")
+def lake_templates(postgres_cluster, tmp_path_factory, request) -> LakeTemplates:
+    return LakeTemplates(postgres_cluster, tmp_path_factory.mktemp("lakes"),
+                         lambda: request.getfixturevalue("sample_region_file"))
+
+
+def _lake_db(request: pytest.FixtureRequest, kind: str, data_path: Path | None) -> Database:
+    from lake_support import release_lake
+
+    location = request.getfixturevalue("lake_templates").new_lake(kind, data_path)
+    request.addfinalizer(lambda: release_lake(location))
+    return Database(location)
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Database:
+    """A Database on a fresh file in tmp_path (or a fresh lake), with the schema and no rows."""
+    if backend == "lake":
+        db = _lake_db(request, "empty", None)
+    else:
+        db = Database(tmp_path / "test.duckdb", lock_timeout=30)
     db.ensure_schema()
     return db
 
@@ -107,7 +193,8 @@ def database_dump(db: Database) -> dict[str, list[tuple]]:
     """Every row of every base table, sorted: equal dumps mean an unchanged database."""
     with db.connection() as con:
         tables = [row[0] for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY table_name"
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
+            "AND database_name = current_database() ORDER BY table_name"
         ).fetchall()]
         dump = {}
         for table in tables:
@@ -138,11 +225,14 @@ def sample_region_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def sample_db(sample_region_file: Path, tmp_path: Path) -> Database:
+def sample_db(sample_region_file: Path, tmp_path: Path, backend: str,
+              request: pytest.FixtureRequest) -> Database:
     """A private copy of the full sample-region database (40 providers, 2022Q1..2026Q3,
     demo escalation history); use it when a test needs realistic data and may write to it."""
     import shutil
 
+    if backend == "lake":
+        return _lake_db(request, "sample", None)
     target = tmp_path / "sample.duckdb"
     shutil.copyfile(sample_region_file, target)
     return Database(target)

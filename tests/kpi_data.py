@@ -16,7 +16,8 @@ import polars as pl
 
 from impactmonitor.access import User
 from impactmonitor.providers import append_register_entries
-from impactmonitor.storage import DATA_TABLE_COLUMNS, Database
+from impactmonitor.schema import DATA_TABLE_COLUMNS
+from impactmonitor.storage import Database
 from pipelines.load import AcceptedTable, store_delivery
 
 P1, P2, P3 = "10000001", "10000002", "10000003"

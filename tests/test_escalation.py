@@ -27,6 +27,8 @@ from impactmonitor import escalation as esc
 from impactmonitor.access import AccessDenied
 from impactmonitor.storage import Database
 
+pytestmark = pytest.mark.both_backends
+
 P4 = "10000004"
 Q = "2025Q3"
 AS_OF = date(2025, 11, 15)  # evaluation quarter 2025Q3 (deadline 2025-10-30 has passed)

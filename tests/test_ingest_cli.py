@@ -13,6 +13,8 @@ from delivery_files import AGB_A, AGB_B, AGB_UNKNOWN, FIXTURES, QUARTER, write_d
 
 from impactmonitor.storage import Database
 
+pytestmark = pytest.mark.both_backends
+
 INGEST = "pipelines.ingest"
 ERROR_KEYS = ["file", "table", "row", "column", "value", "message"]
 

@@ -12,6 +12,8 @@ from impactmonitor.access import AccessDenied, User
 from impactmonitor.audit import audit_events
 from impactmonitor.mirror import mirror_report
 
+pytestmark = pytest.mark.both_backends
+
 OWN = "02694688"
 OTHER = "48629153"
 OTHER_NAME = "Stichting De Havenkring"

@@ -13,6 +13,8 @@ from impactmonitor.i18n import LANGUAGES
 from impactmonitor.storage import Database
 from pipelines.ingest import Upload, ingest
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def db(empty_db: Database) -> Database:

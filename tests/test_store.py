@@ -23,6 +23,8 @@ from impactmonitor.storage import Database
 from pipelines.ingest import Upload, ingest
 from pipelines.load import PAUSE_ENV, PAUSE_MARKER_ENV
 
+pytestmark = pytest.mark.both_backends
+
 TABLES = ("population", "offer", "results")
 
 
@@ -245,6 +247,7 @@ def _file_is_free(db: Database, within: float = 0.0) -> bool:
         time.sleep(0.1)
 
 
+@pytest.mark.file_only
 def test_the_file_is_free_right_after_an_accepted_or_rejected_ingest(
     registered_db: Database,
 ) -> None:
@@ -263,6 +266,7 @@ def test_the_file_is_free_right_after_an_accepted_or_rejected_ingest(
     assert _file_is_free(registered_db)
 
 
+@pytest.mark.file_only
 def test_a_connection_opened_ahead_and_not_used_is_closed(registered_db: Database) -> None:
     with registered_db.opened_ahead() as ahead:
         assert ahead is not None
