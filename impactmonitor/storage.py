@@ -89,6 +89,20 @@ def default_db_path() -> str:
     return os.environ.get(DEFAULT_DB_ENV, DEFAULT_DB_PATH)
 
 
+def missing_database(location: str | Path) -> str | None:
+    """Why there is no database to read at `location` (None when there is one)."""
+    if is_lake(location):
+        from impactmonitor.lake import LakeBackend
+
+        if not LakeBackend(str(location)).initialized():
+            return ("no lake in this catalog yet: run `python -m pipelines.lake init "
+                    f"--db '{location}' --data-path DIR`")
+        return None
+    if not Path(location).is_file():
+        return f"database file not found: {location}"
+    return None
+
+
 # ---- the file backend ----------------------------------------------------------------------------
 
 

@@ -121,10 +121,10 @@ def typical_delivery(
     return {"population": population, "offer": offer, "results": results}
 
 
-def bench_single(folder: Path, runs: int) -> dict[str, float]:
+def bench_single(db: Database, runs: int) -> dict[str, float]:
     """(b): a delivery that continues the stored previous quarter (the typical case), and the
-    same rows without that continuity (a continuity warning on 360 of its 420 population rows)."""
-    db = Database(_fresh(folder / "single.duckdb"))
+    same rows without that continuity (a continuity warning on 360 of its 420 population rows),
+    on an empty database."""
     with db.transaction() as con:
         append_register_entries(con, pl.DataFrame(
             {"provider_agb": [BENCH_AGB], "name": ["Benchmark"], "category": ["A"],
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Other work on the machine moves every figure: say how busy it was.
     print(f"load average before the run: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
-    single = bench_single(folder, args.runs)
+    single = bench_single(Database(_fresh(folder / "single.duckdb")), args.runs)
     rss_single = peak_rss_mb()
     print(f"(b) one delivery, {single['rows']:.0f} rows (3 tables, Dutch Excel CSV), warm "
           f"process, {args.runs} runs: median {single['median_ms']:.0f} ms, "
@@ -297,6 +297,11 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines.bench_pages import print_pages
 
     print_pages(Database(db_path), repeat=3)
+    from pipelines.bench_lake import run as lake_figures
+
+    print("DuckLake beside the file (throw-away PostgreSQL cluster, same machine, same run):")
+    for line in lake_figures(folder, db_path, runs=15, deliveries=6):
+        print(f"    {line}")
     if not args.keep:
         shutil.rmtree(folder / "national", ignore_errors=True)
         for name in ("single.duckdb", "national.duckdb"):

@@ -57,7 +57,7 @@ from impactmonitor.access import SYSTEM_USER
 from impactmonitor.kpis import aggregate_kpis
 from impactmonitor.mirror import mirror_report
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, DatabaseBusy
+from impactmonitor.storage import Database, DatabaseBusy, missing_database
 from impactmonitor.target import target_series
 from schemas.reference import CATEGORIES
 
@@ -195,8 +195,9 @@ def pdf_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 on usage errors
-    if not Path(args.db).is_file():
-        parser.error(f"database file not found: {args.db}")
+    problem = missing_database(args.db)
+    if problem:
+        parser.error(problem)
     db = Database(args.db)
     try:
         if args.command in ("kpis", "agreements"):

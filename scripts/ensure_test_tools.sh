@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The Debian packages the tests drive: chromium (browser tests through Playwright, chart images
 # through kaleido; never `playwright install`: no network for it) and poppler-utils (pdftoppm
-# renders the PDF reports in the report tests). Install the missing ones when we are allowed to.
+# renders the PDF reports in the report tests) and postgresql (the DuckLake tests start a
+# throw-away cluster with its server binaries). Install the missing ones when we are allowed to.
 set -u
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

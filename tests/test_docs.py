@@ -17,7 +17,7 @@ MODULES = sorted(p for folder in ("impactmonitor", "pipelines") for p in
                  (REPO / folder).glob("*.py") if p.name != "__init__.py")
 # Helper modules of a documented module (named in its docstring, not separately).
 PARTS = {"sample_region.py", "sample_national.py", "sample_files.py", "sample_broken.py",
-         "findings.py", "config.py", "bench_kpis.py", "bench_pages.py"}
+         "findings.py", "config.py", "bench_kpis.py", "bench_pages.py", "bench_lake.py"}
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m.name not in PARTS],
@@ -32,7 +32,7 @@ COMMANDS = sorted(m.stem for m in MODULES
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_line_is_in_the_readme(command: str) -> None:
-    assert f"pipelines.{command}" in README or command in ("bench", "bench_kpis")
+    assert f"pipelines.{command}" in README or command in ("bench", "bench_kpis", "bench_lake")
 
 
 def test_the_readme_has_exactly_the_two_commands() -> None:

@@ -1,0 +1,168 @@
+"""Lake figures beside the file's, in the same run (`make bench` prints them).
+
+    python -m pipelines.bench_lake [--national FILE.duckdb] [--runs 15] [--db-dir DIR]
+
+Starts a throw-away PostgreSQL cluster (tools/postgres.py), then measures on DuckLake and on a
+DuckDB file:
+- one typical delivery end to end in a warm process (median, p95);
+- the KPI table for the latest quarter at national scale (when `--national` names the national
+  benchmark file: it is copied into a lake first);
+- concurrent ingest throughput: 4 writer processes × `--deliveries` deliveries of different
+  provider-quarters, deliveries per second over the whole run (the file's writers take turns
+  on the file lock; the lake's write at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from impactmonitor.providers import append_register_entries
+from impactmonitor.storage import Database
+
+REPO = Path(__file__).resolve().parent.parent
+WRITERS = 4
+
+_WRITER = """
+import json, sys, time
+from pathlib import Path
+from impactmonitor.storage import Database
+from pipelines.ingest import Upload, ingest
+db = Database(sys.argv[1])
+items = json.loads(sys.argv[2])
+db.ensure_schema()
+print("ready", flush=True)
+sys.stdin.readline()  # all writers start together
+started = time.perf_counter()
+for item in items:
+    uploads = [Upload(p.name, p.read_bytes()) for p in sorted(Path(item["folder"]).iterdir())]
+    if not ingest(db, item["agb"], item["quarter"], uploads, actor="bench").accepted:
+        raise SystemExit("rejected")
+print(time.perf_counter() - started)
+"""
+
+
+def _register(db: Database, agbs: list[str]) -> None:
+    with db.transaction() as con:
+        append_register_entries(con, pl.DataFrame(
+            {"provider_agb": agbs, "name": [f"Bench {a}" for a in agbs],
+             "category": ["B"] * len(agbs), "lot": [None] * len(agbs),
+             "contract_start": [date(2021, 1, 1)] * len(agbs), "contract_end": [None] * len(agbs)},
+            schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
+                    "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date},
+        ), actor="bench")
+
+
+def _throughput(location: str, folder: Path, deliveries: int) -> float:
+    """Deliveries per second with WRITERS processes writing at once."""
+    from pipelines.bench import typical_delivery
+    from pipelines.sample_files import csv_bytes
+
+    agbs = [f"{30000000 + n:08d}" for n in range(WRITERS)]
+    _register(Database(location), agbs)
+    quarters = [f"{2022 + q // 4}Q{q % 4 + 1}" for q in range(deliveries)]
+    plans = []
+    for agb in agbs:  # one provider per writer, its own quarters: no two writers share a key
+        items = []
+        for quarter in quarters:
+            target = folder / f"{agb}-{quarter}"
+            target.mkdir(parents=True, exist_ok=True)
+            for table, frame in typical_delivery(quarter).items():
+                frame = frame.with_columns(pl.lit(agb).alias("provider_agb"))
+                (target / f"{table}.csv").write_bytes(csv_bytes(frame, table, "excel_nl"))
+            items.append({"agb": agb, "quarter": quarter, "folder": str(target)})
+        plans.append(items)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, location, json.dumps(items)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                env=env, cwd=REPO) for items in plans]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        out, _ = writer.communicate(timeout=1800)
+        if writer.returncode != 0:
+            raise RuntimeError(f"benchmark writer failed: {out}")
+    return WRITERS * deliveries / (time.perf_counter() - started)
+
+
+def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list[str]:
+    from impactmonitor.lake import copy_file_to_lake, create_lake
+    from pipelines.bench import bench_single
+    from tools.postgres import PostgresCluster, lake_location, postgres_bin
+
+    if postgres_bin() is None:
+        return ["lake figures: skipped (no PostgreSQL server binaries; Debian's postgresql)"]
+    lines = []
+    cluster = PostgresCluster()
+    try:
+        def new_lake(name: str) -> str:
+            location = lake_location(cluster, cluster.new_database())
+            create_lake(location, str(folder / f"lake-{name}"))
+            return location
+
+        def new_file(name: str) -> str:
+            path = folder / f"lake-bench-{name}.duckdb"
+            path.unlink(missing_ok=True)
+            return str(path)
+
+        for label, location in (("file", new_file("single")), ("lake", new_lake("single"))):
+            figures = bench_single(Database(location), runs)
+            lines.append(f"one delivery on the {label}: median {figures['median_ms']:.0f} ms, "
+                         f"p95 {figures['p95_ms']:.0f} ms ({runs} runs)")
+        if national is not None and national.exists():
+            from pipelines.bench_kpis import run as kpi_run
+
+            location = new_lake("national")
+            started = time.perf_counter()
+            copy_file_to_lake(str(national), location)
+            copied = time.perf_counter() - started
+            on_file = kpi_run(str(national), runs=5)
+            on_lake = kpi_run(location, runs=5)
+            lines.append(f"national set copied into a lake in {copied:.1f} s")
+            for name in ("kpi_table_ms", "target_series_ms", "escalation_board_ms"):
+                lines.append(f"{name}: file {on_file[name]:.0f} ms, lake {on_lake[name]:.0f} ms")
+        for label, location in (("file", new_file("writers")), ("lake", new_lake("writers"))):
+            rate = _throughput(location, folder / f"writers-{label}", deliveries)
+            lines.append(f"{WRITERS} writers × {deliveries} deliveries on the {label}: "
+                         f"{rate:.1f} deliveries/s")
+    finally:
+        cluster.stop()
+        for path in folder.glob("lake-*"):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+        for path in folder.glob("writers-*"):
+            shutil.rmtree(path, ignore_errors=True)
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.bench_lake", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--national", type=Path, help="national benchmark DuckDB file")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--deliveries", type=int, default=6, help="deliveries per writer")
+    parser.add_argument("--db-dir", type=Path, default=Path("bench-out"))
+    args = parser.parse_args(argv)
+    args.db_dir.mkdir(parents=True, exist_ok=True)
+    print(f"load average before the run: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
+    for line in run(args.db_dir, args.national, args.runs, args.deliveries):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,1 @@
+"""Developer tools beside the product: throw-away services for tests and benchmarks."""
