@@ -482,7 +482,7 @@ def decision_history(db: Database, user: User, provider_agb: str | None = None,
         f"""
         SELECT d.decision_id, d.provider_agb, p.name, d.decided_at, d.decided_by,
                d.decided_by_role, d.from_step, d.to_step, d.reason, d.agreed_actions,
-               d.review_date, d.quarter, d.kpi_snapshot, d.proposal
+               d.review_date, d.quarter, d.kpi_snapshot, d.proposal, d.snapshot_id
         FROM escalation_decisions d LEFT JOIN providers p USING (provider_agb)
         WHERE {' AND '.join(where)}
         ORDER BY d.seq DESC

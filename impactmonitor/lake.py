@@ -376,8 +376,8 @@ def maintain(location: str, keep_days: float, now: Any = None) -> dict[str, int]
                                 "ducklake_data_file WHERE end_snapshot IS NULL")[0][0])
 
     files_before = data_files()
-    backend.call("CALL ducklake_flush_inlined_data('{lake}')")
-    backend.call("CALL ducklake_merge_adjacent_files('{lake}')")
+    backend.call("SELECT count(*) FROM ducklake_flush_inlined_data('{lake}')")
+    backend.call("SELECT count(*) FROM ducklake_merge_adjacent_files('{lake}')")
     kept = {row[0] for row in backend.call(
         "SELECT DISTINCT snapshot_id FROM {lake}.escalation_decisions "
         "WHERE snapshot_id IS NOT NULL")}
@@ -387,12 +387,15 @@ def maintain(location: str, keep_days: float, now: Any = None) -> dict[str, int]
         "WHERE snapshot_time < coalesce(?::TIMESTAMPTZ, now()) - to_seconds(?) "
         "ORDER BY snapshot_id", [now, keep_days * 86400])
         if row[0] not in kept and row[0] != current]
+    # Counted in SQL: the functions return time-zone timestamps, which Python would need pytz for.
     if expire:
-        backend.call("CALL ducklake_expire_snapshots('{lake}', versions => ?)", [expire])
-    cleaned = backend.call("CALL ducklake_cleanup_old_files('{lake}', cleanup_all => true)")
+        backend.call("SELECT count(*) FROM ducklake_expire_snapshots('{lake}', versions => ?)",
+                     [expire])
+    cleaned = backend.call(
+        "SELECT count(*) FROM ducklake_cleanup_old_files('{lake}', cleanup_all => true)")[0][0]
     return {"data_files_before": files_before, "data_files_after": data_files(),
             "snapshots_expired": len(expire), "snapshots_kept_for_decisions": len(kept),
-            "files_deleted": len(cleaned)}
+            "files_deleted": int(cleaned)}
 
 
 def schema_version(location: str) -> int:

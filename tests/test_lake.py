@@ -93,6 +93,7 @@ while time.monotonic() < until:
     except Exception as error:
         errors += 1
         print("reader error:", type(error).__name__, error, file=sys.stderr)
+print()
 print(reads, errors)
 """
 
@@ -130,7 +131,7 @@ def test_four_writers_and_two_readers_store_every_delivery_exactly_once(
     for process in readers:
         out, err = process.communicate(timeout=900)
         assert process.returncode == 0, err[-3000:]
-        reads, errors = map(int, out.split())
+        reads, errors = map(int, out.strip().splitlines()[-1].split()[-2:])
         assert (reads > 0, errors) == (True, 0), err[-3000:]
 
     assert len(delivered) == len(set(delivered)) == 24
