@@ -107,11 +107,16 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     ok = bcrypt.checkpw(password.encode("utf-8"), stored_hash.encode("ascii"))
     ok = ok and record.height == 1 and bool(record["active"][0])
     actor = username or "(leeg)"
-    with db.transaction() as con:
+    def count_and_record(con) -> tuple[bool, datetime | None]:
         failures, last_failure = _failures_since_last_success(con, actor)
         locked = failures >= MAX_FAILURES and last_failure is not None
         action = "login_refused_locked" if locked else "login_success" if ok else "login_failure"
         append_audit(con, actor, action)
+        return locked, last_failure
+
+    # On a file the write transactions of all processes take turns; on DuckLake, attempts for
+    # the same name on different servers take turns under the lock of that name.
+    locked, last_failure = db.write(count_and_record, locks=[f"login|{actor}"])
     if locked:
         raise AccountLocked(last_failure + LOCKOUT_WINDOW)
     if not ok:

@@ -20,12 +20,11 @@ ADMIN = User("beheer", "admin")
 
 
 @pytest.fixture
-def user_db(tmp_path, monkeypatch) -> Database:
+def user_db(empty_db: Database, monkeypatch) -> Database:
     """A fresh database with one provider user `pieter` (password `geheim-1`)."""
     monkeypatch.setattr("impactmonitor.users.BCRYPT_ROUNDS", 4)
-    db = Database(tmp_path / "users.duckdb")
-    save_user(db, "pieter", "provider", "geheim-1", ("01234567",), "Pieter")
-    return db
+    save_user(empty_db, "pieter", "provider", "geheim-1", ("01234567",), "Pieter")
+    return empty_db
 
 
 def test_password_is_stored_as_bcrypt_hash(user_db: Database) -> None:
@@ -97,6 +96,7 @@ def test_demo_users_one_per_role(user_db: Database) -> None:
     assert authenticate(user_db, provider.username, provider.password) is not None
 
 
+@pytest.mark.both_backends
 def test_simultaneous_wrong_logins_lock_after_the_fifth(user_db: Database, monkeypatch) -> None:
     """Eight wrong passwords at the same moment: five are checked, the rest refused as locked.
 
