@@ -66,7 +66,7 @@ from impactmonitor.formatting import format_kpi, number
 from impactmonitor.i18n import text
 from impactmonitor.norms import min_n
 from impactmonitor.quarters import parse_quarter, quarter_range, shift
-from impactmonitor.storage import Database, append_audit, register_schema
+from impactmonitor.storage import Database, append_audit
 from impactmonitor.target import (
     INDEXES,
     least_squares,
@@ -75,37 +75,6 @@ from impactmonitor.target import (
     target_config,
 )
 from schemas.reference import CARE_FORMS
-
-register_schema(
-    """
-CREATE TABLE IF NOT EXISTS agreement_versions (
-    agreement_id VARCHAR NOT NULL,
-    version INTEGER NOT NULL,
-    provider_agb VARCHAR NOT NULL,
-    title VARCHAR NOT NULL,
-    measure_kind VARCHAR NOT NULL,   -- kpi | count | index
-    measure VARCHAR NOT NULL,        -- KPI key, count key or index key
-    care_form VARCHAR,               -- only this care form (NULL: all)
-    target_value DOUBLE NOT NULL,
-    direction VARCHAR NOT NULL,      -- higher | lower: which way is better
-    start_quarter VARCHAR NOT NULL,
-    deadline_quarter VARCHAR NOT NULL,
-    milestones JSON,                 -- [{"quarter": "2026Q2", "value": 34.0}, ...]
-    agreed_with VARCHAR,             -- who agreed (both sides)
-    decision_id VARCHAR,             -- the escalation decision it belongs to, if any
-    state VARCHAR NOT NULL,          -- active | withdrawn
-    note VARCHAR,                    -- why this version was recorded
-    recorded_at TIMESTAMP NOT NULL,
-    recorded_by VARCHAR NOT NULL,
-    recorded_by_role VARCHAR NOT NULL
-);
-CREATE OR REPLACE VIEW agreements_current AS
-    SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY agreement_id ORDER BY version DESC) AS rn
-        FROM agreement_versions)
-    WHERE rn = 1;
-"""
-)
 
 Kind = Literal["kpi", "count", "index"]
 Status = Literal["on_track", "at_risk", "off_track", "achieved", "missed", "no_data",
@@ -409,7 +378,8 @@ def _append(db: Database, user: User, agreement_id: str, provider_agb: str,
             fields: dict[str, Any], state: str, note: str, recorded_at: datetime | None,
             ) -> int:
     recorded_at = recorded_at or datetime.now()
-    with db.transaction() as con:
+
+    def store(con: duckdb.DuckDBPyConnection) -> int:
         version = con.execute(
             "SELECT coalesce(max(version), 0) + 1 FROM agreement_versions WHERE agreement_id = ?",
             [agreement_id]).fetchone()[0]
@@ -427,7 +397,10 @@ def _append(db: Database, user: User, agreement_id: str, provider_agb: str,
                      json.dumps({"agreement_id": agreement_id, "version": version,
                                  "state": state, "title": fields["title"]},
                                 ensure_ascii=False), at=recorded_at)
-    return version
+        return version
+
+    # Versions are numbered per agreement: one writer of it at a time (on DuckLake too).
+    return db.write(store, locks=[f"agreement|{agreement_id}"])
 
 
 def record_agreement(db: Database, user: User, provider_agb: str, *, title: str,

@@ -28,23 +28,7 @@ from impactmonitor.access import User, require, scope_filter
 from impactmonitor.i18n import text
 from impactmonitor.kpis import KPI_KEYS, kpi
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, append_audit, register_schema
-
-register_schema(
-    """
-CREATE TABLE IF NOT EXISTS explanation_messages (
-    message_id VARCHAR NOT NULL,
-    provider_agb VARCHAR NOT NULL,
-    quarter VARCHAR NOT NULL,
-    subject VARCHAR NOT NULL,        -- a KPI key, or 'delivery' (the delivery as a whole)
-    kind VARCHAR NOT NULL,           -- explanation (provider) | reply (region)
-    body VARCHAR NOT NULL,
-    posted_at TIMESTAMP NOT NULL,
-    posted_by VARCHAR NOT NULL,
-    posted_by_role VARCHAR NOT NULL
-);
-"""
-)
+from impactmonitor.storage import Database, append_audit
 
 SUBJECT_DELIVERY = "delivery"
 MAX_BODY = 2000

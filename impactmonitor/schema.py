@@ -203,6 +203,44 @@ CREATE TABLE IF NOT EXISTS escalation_decisions (
 {_latest_view("escalation_current", "escalation_decisions", "provider_agb", "seq")}
 """
 
+_AGREEMENTS = ("""
+CREATE TABLE IF NOT EXISTS agreement_versions (
+    agreement_id VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    provider_agb VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    measure_kind VARCHAR NOT NULL,   -- kpi | count | index
+    measure VARCHAR NOT NULL,        -- KPI key, count key or index key
+    care_form VARCHAR,               -- only this care form (NULL: all)
+    target_value DOUBLE NOT NULL,
+    direction VARCHAR NOT NULL,      -- higher | lower: which way is better
+    start_quarter VARCHAR NOT NULL,
+    deadline_quarter VARCHAR NOT NULL,
+    milestones JSON,                 -- [{"quarter": "2026Q2", "value": 34.0}, ...]
+    agreed_with VARCHAR,             -- who agreed (both sides)
+    decision_id VARCHAR,             -- the escalation decision it belongs to, if any
+    state VARCHAR NOT NULL,          -- active | withdrawn
+    note VARCHAR,                    -- why this version was recorded
+    recorded_at TIMESTAMP NOT NULL,
+    recorded_by VARCHAR NOT NULL,
+    recorded_by_role VARCHAR NOT NULL
+);
+"""
+               + _latest_view("agreements_current", "agreement_versions", "agreement_id",
+                              "version") + """
+CREATE TABLE IF NOT EXISTS explanation_messages (
+    message_id VARCHAR NOT NULL,
+    provider_agb VARCHAR NOT NULL,
+    quarter VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,        -- a KPI key, or 'delivery' (the delivery as a whole)
+    kind VARCHAR NOT NULL,           -- explanation (provider) | reply (region)
+    body VARCHAR NOT NULL,
+    posted_at TIMESTAMP NOT NULL,
+    posted_by VARCHAR NOT NULL,
+    posted_by_role VARCHAR NOT NULL
+);
+""")
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -219,6 +257,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _BASE + _ACCOUNTS + _NORMS + _ESCALATION + _summary_ddl()),
     Migration(2, "escalation decisions keep the data snapshot they were based on",
               "ALTER TABLE escalation_decisions ADD COLUMN IF NOT EXISTS snapshot_id BIGINT;"),
+    Migration(3, "performance agreements (versions) and the provider's explanations",
+              _AGREEMENTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
