@@ -23,6 +23,8 @@ st.html("<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionConta
 # page key -> (file, title key, icon, url path). Order is the order in the menu.
 PAGES = {
     "overview": ("app_pages/overview.py", "page_overview", ":material/flag:", "overzicht"),
+    "municipality": ("app_pages/municipality.py", "page_municipality",
+                     ":material/location_city:", "gemeente"),
     "categories": ("app_pages/categories.py", "page_categories", ":material/table_chart:",
                    "kpis"),
     "provider": ("app_pages/provider.py", "page_provider", ":material/domain:", "aanbieder"),

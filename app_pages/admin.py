@@ -14,7 +14,7 @@ from impactmonitor.deliveries import provider_choices
 from impactmonitor.providers import edit_register, register_history
 from impactmonitor.users import manage_user, user_list
 from pipelines.register import load_register, parse_register
-from schemas.reference import CATEGORIES
+from schemas.reference import CATEGORIES, current_municipalities
 
 user = current_user()
 db = database()
@@ -73,11 +73,14 @@ with tab_users:
         password = c3.text_input(t("admin_new_password"), type="password", key="admin_password")
         agbs = st.multiselect(t("admin_user_agbs"), provider_choices(db, user)["provider_agb"],
                               key="admin_user_agbs")
+        municipality_names = {m.code: f"{m.name} ({m.code})" for m in current_municipalities()}
+        codes = st.multiselect(t("admin_user_municipalities"), list(municipality_names),
+                               format_func=municipality_names.get, key="admin_user_municipalities")
         active = st.checkbox(t("admin_active"), value=True, key="admin_active")
         if st.form_submit_button(t("admin_save")):
             try:
                 manage_user(db, user, username.strip(), role, password or None, tuple(agbs),
-                            active=active)
+                            active=active, municipality_codes=tuple(codes))
                 st.success(t("admin_user_saved", username=username))
             except ValueError as problem:
                 st.error(t("admin_user_invalid", detail=str(problem)))

@@ -16,7 +16,7 @@ import streamlit as st
 from app_pages.ui import database, t
 from impactmonitor.access import User
 from impactmonitor.sessions import COOKIE_NAME, issue_token, record_logout, user_for_token
-from impactmonitor.users import AccountLocked, authenticate
+from impactmonitor.users import USER_COLUMNS, AccountLocked, authenticate, user_from_record
 
 SESSION_TIMEOUT_SECONDS = int(os.environ.get("IMPACTMONITOR_SESSION_TIMEOUT", str(30 * 60)))
 _USER_KEY = "auth_user"
@@ -108,10 +108,9 @@ def _oidc_user() -> User | None:
     if not getattr(st.user, "is_logged_in", False):
         return None
     record = database().query(
-        "SELECT username, role, provider_agbs, display_name FROM users "
-        "WHERE username = ? AND active", [st.user.get("email", "")]
+        f"SELECT {USER_COLUMNS} FROM users WHERE username = ? AND active",
+        [st.user.get("email", "")]
     )
     if record.height == 0:
         return None
-    return User(record["username"][0], record["role"][0],
-                frozenset(record["provider_agbs"].to_list()[0] or []), record["display_name"][0])
+    return user_from_record(record.row(0, named=True))

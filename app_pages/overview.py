@@ -1,4 +1,8 @@
-"""Overzicht (management): the 30% target, contributions and headline KPIs for the region."""
+"""Overzicht (management): the 30% target, contributions and headline KPIs for the region.
+
+For a municipality user the same page covers its own municipalities only (the data layer filters
+the population rows); results and offer KPIs are not delivered per municipality and are left out.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ import streamlit as st
 from app_pages.auth import current_user
 from app_pages.ui import cached, data_table, format_delta, format_kpi, language, t
 from impactmonitor import figures
-from impactmonitor.kpis import aggregate_kpis, kpi, provider_quarters
+from impactmonitor.access import MIN_PROVIDERS_SHOWN
+from impactmonitor.kpis import KPIS, aggregate_kpis, kpi, provider_quarters
+from impactmonitor.municipality import municipality_choices, not_by_municipality
 from impactmonitor.quarters import previous
 from impactmonitor.target import (
     INDEXES,
@@ -31,13 +37,20 @@ if not quarters:
     st.stop()
 latest = quarters[0]
 st.caption(t("overview_caption", quarter=latest))
+headline_kpis = HEADLINE_KPIS
+if user.is_municipality:
+    own = cached(municipality_choices, user)
+    st.info(t("overview_municipality_scope",
+              names=", ".join(own["municipality_name"].to_list()) or "–"))
+    st.caption(t("municipality_population_only", kpis=", ".join(not_by_municipality(lang))))
+    headline_kpis = tuple(k.key for k in KPIS if k.by_municipality)
 
 # ---- headline KPIs ------------------------------------------------------------------------------
 st.subheader(t("overview_headline", quarter=latest))
 headline = cached(aggregate_kpis, user, (previous(latest), latest), by=(),
-                  kpis=HEADLINE_KPIS)
-columns = st.columns(len(HEADLINE_KPIS))
-for column, key in zip(columns, HEADLINE_KPIS, strict=True):
+                  kpis=headline_kpis)
+columns = st.columns(len(headline_kpis))
+for column, key in zip(columns, headline_kpis, strict=True):
     definition = kpi(key)
     rows = headline.filter(pl.col("kpi") == key)
     now = rows.filter(pl.col("quarter") == latest)
@@ -82,7 +95,8 @@ for tab, by, label_column in ((by_provider, "provider", "name"),
     with tab:
         contributions = cached(target_contributions, user, index_key, by=by)
         if contributions.height == 0:
-            st.caption(t("categories_empty"))
+            st.caption(t("overview_providers_suppressed", minimum=MIN_PROVIDERS_SHOWN)
+                       if user.is_municipality and by == "provider" else t("categories_empty"))
             continue
         top = contributions.head(15)
         figure = go.Figure(go.Bar(

@@ -2,6 +2,13 @@
 
 Every query for a page or an export goes through the data layer, and the data layer asks this
 module (datasette's `permission_allowed` pattern). Pages never filter for security themselves.
+
+Municipality users (role `municipality`, bound to one or more CBS codes) see the population of
+their municipalities only: population rows are filtered by municipality (`population_filter`;
+rows under codes merged into theirs count as theirs), every other provider-level read (offer,
+results, deliveries, escalation) matches nothing for them (`scope_filter`), and a split of their
+figures per provider is shown only when at least `MIN_PROVIDERS_SHOWN` providers would be in it
+(`provider_figures_allowed`, the mirror report's rule).
 """
 
 from __future__ import annotations
@@ -9,13 +16,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Role = Literal["provider", "contract_manager", "management", "admin"]
-ROLES: tuple[Role, ...] = ("provider", "contract_manager", "management", "admin")
+from schemas.reference import area_codes, current_codes
 
-# action -> roles allowed. Provider users are additionally limited to their own AGB codes.
+Role = Literal["provider", "contract_manager", "management", "admin", "municipality"]
+ROLES: tuple[Role, ...] = ("provider", "contract_manager", "management", "admin",
+                           "municipality")
+# The mirror report's rule (mirror.MIN_OTHER_PROVIDERS): figures per provider or over providers
+# are shown to those outside the region's staff only when at least this many providers are in it.
+MIN_PROVIDERS_SHOWN = 3
+
+# action -> roles allowed. Provider users are additionally limited to their own AGB codes,
+# municipality users to their own municipality codes and never act on one provider's data.
 ACTIONS: dict[str, frozenset[Role]] = {
-    "read_provider_data": frozenset(ROLES),
+    "read_provider_data": frozenset({"provider", "contract_manager", "management", "admin"}),
     "read_all_providers": frozenset({"contract_manager", "management", "admin"}),
+    "read_municipality_data": frozenset({"contract_manager", "management", "municipality"}),
+    "read_region_aggregates": frozenset({"contract_manager", "management", "municipality"}),
+    "board_report": frozenset({"contract_manager", "management"}),
     "upload_delivery": frozenset({"provider", "contract_manager", "admin"}),
     "export": frozenset(ROLES),
     "decide_escalation": frozenset({"contract_manager", "management"}),
@@ -39,36 +56,53 @@ class User:
     role: Role
     provider_agbs: frozenset[str] = field(default_factory=frozenset)
     display_name: str = ""
+    municipality_codes: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def is_provider(self) -> bool:
         return self.role == "provider"
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.role == "municipality"
 
 
 # For command lines and background jobs that act for the region as a whole.
 SYSTEM_USER = User("system", "admin", display_name="Systeem")
 
 
-def allowed(user: User, action: str, provider_agb: str | None = None) -> bool:
+def allowed(user: User, action: str, provider_agb: str | None = None,
+            municipality_code: str | None = None) -> bool:
     """The single permission check."""
     if user.role not in ACTIONS.get(action, frozenset()):
         return False
     if user.is_provider and provider_agb is not None:
         return provider_agb in user.provider_agbs
+    if user.is_municipality:
+        if provider_agb is not None:
+            return False
+        if municipality_code is not None:
+            return current_codes().get(municipality_code, municipality_code) in {
+                current_codes().get(code, code) for code in user.municipality_codes}
     return True
 
 
 def provider_scope(user: User) -> frozenset[str] | None:
     """The AGB codes a user may read, or None for all providers."""
+    if user.is_municipality:
+        return frozenset()  # no provider's own data (offer, results, deliveries, steps)
     return user.provider_agbs if user.is_provider else None
 
 
-def scope_filter(user: User, column: str = "provider_agb") -> tuple[str, list[str]]:
-    """A SQL condition (with parameters) that limits rows to what the user may read.
+def municipality_scope(user: User) -> frozenset[str] | None:
+    """The municipality codes whose population rows a user may read, or None for all.
 
-    Use as `WHERE ... AND {condition}`; for a provider user without codes it matches nothing.
+    For a municipality user: its codes and the codes merged into them (older deliveries).
     """
-    scope = provider_scope(user)
+    return area_codes(user.municipality_codes) if user.is_municipality else None
+
+
+def _in(column: str, scope: frozenset[str] | None) -> tuple[str, list[str]]:
     if scope is None:
         return "TRUE", []
     if not scope:
@@ -77,23 +111,65 @@ def scope_filter(user: User, column: str = "provider_agb") -> tuple[str, list[st
     return f"{column} IN ({placeholders})", sorted(scope)
 
 
+def scope_filter(user: User, column: str = "provider_agb") -> tuple[str, list[str]]:
+    """A SQL condition (with parameters) that limits rows to what the user may read.
+
+    Use as `WHERE ... AND {condition}`; for a provider user without codes, and for a
+    municipality user (who reads population rows only, through `population_filter`), it
+    matches nothing.
+    """
+    return _in(column, provider_scope(user))
+
+
+def population_filter(user: User, provider_column: str = "provider_agb",
+                      municipality_column: str = "municipality_code") -> tuple[str, list[str]]:
+    """The SQL condition for population rows: a provider user's own AGB codes, a municipality
+    user's own municipalities (of every provider), everything for the region's staff."""
+    if user.is_municipality:
+        return _in(municipality_column, municipality_scope(user))
+    return scope_filter(user, provider_column)
+
+
+def register_filter(user: User, column: str = "provider_agb") -> tuple[str, list[str]]:
+    """The SQL condition for register entries (name, category) a user may read: its own for a
+    provider user; for a municipality user those of the providers with population rows in its
+    municipalities (who serves them is no secret; their figures are, see below)."""
+    if not user.is_municipality:
+        return scope_filter(user, column)
+    condition, params = population_filter(user)
+    return (f"{column} IN (SELECT provider_agb FROM population_summary WHERE {condition})",
+            params)
+
+
+def provider_figures_allowed(user: User, providers: int) -> bool:
+    """May `user` see figures split per provider (or over providers) when `providers` are in it?
+
+    Municipality users: only when at least MIN_PROVIDERS_SHOWN providers are (the mirror rule),
+    so that no single provider's figures can be read off; the region's staff always.
+    """
+    return not user.is_municipality or providers >= MIN_PROVIDERS_SHOWN
+
+
 class AccessDenied(PermissionError):
     """Raised when a user asks for something the gate refuses."""
 
 
-def require(user: User, action: str, provider_agb: str | None = None) -> None:
-    if not allowed(user, action, provider_agb):
-        raise AccessDenied(f"{user.username} may not {action} {provider_agb or ''}".strip())
+def require(user: User, action: str, provider_agb: str | None = None,
+            municipality_code: str | None = None) -> None:
+    if not allowed(user, action, provider_agb, municipality_code):
+        what = provider_agb or municipality_code or ""
+        raise AccessDenied(f"{user.username} may not {action} {what}".strip())
 
 
 # Pages of the app and the roles that see them (navigation and the permission matrix tests).
 PAGE_ROLES: dict[str, frozenset[Role]] = {
-    "overview": frozenset({"contract_manager", "management"}),
+    "overview": frozenset({"contract_manager", "management", "municipality"}),
+    "municipality": frozenset({"contract_manager", "management", "municipality"}),
     "categories": frozenset({"contract_manager", "management"}),
     "provider": frozenset({"provider", "contract_manager", "management"}),
     "escalation": frozenset({"contract_manager", "management"}),
     "upload": frozenset({"provider", "contract_manager", "admin"}),
-    "delivery_status": frozenset(ROLES),
+    "delivery_status": frozenset({"provider", "contract_manager", "management", "admin"}),
     "mirror": frozenset({"provider", "contract_manager", "management"}),
     "admin": frozenset({"admin"}),
     "audit": frozenset({"management", "admin"}),

@@ -167,3 +167,98 @@ def mirror_figure(series: pl.DataFrame, title: str, unit: str, category: str,
                                 line={"color": SPC_COLOR, "dash": "dot", "width": 2},
                                 marker={"symbol": "triangle-up", "size": 7}))
     return _layout(figure, title, lang, unit == "share")
+
+
+REGION_COLOR = "#666666"
+# Care forms in a fixed, colour-blind safe order of colours (Okabe-Ito), each also its own dash.
+CARE_FORM_COLORS = {"ambulant": "#0072B2", "day_care": "#56B4E9", "foster_care": "#009E73",
+                    "family_home": "#F0E442", "residential_short": "#D55E00",
+                    "residential_long": "#E69F00", "crisis": "#CC79A7"}
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid")
+
+
+def comparison_figure(series: pl.DataFrame, title: str, own_label: str, lang: str = "nl",
+                      unit: str = "index") -> go.Figure:
+    """One municipality's value per quarter next to the region's (and the target path).
+
+    `series` columns: quarter, value, region_value, optionally target_path.
+    """
+    series = series.sort("quarter")
+    quarters = series["quarter"].to_list()
+    figure = go.Figure()
+    if "target_path" in series.columns:
+        figure.add_trace(go.Scatter(
+            x=quarters, y=series["target_path"].to_list(), name=text("chart_target_path", lang),
+            mode="lines", line={"color": STATUS_COLORS["green"], "dash": "dash"}))
+    figure.add_trace(go.Scatter(
+        x=quarters, y=series["region_value"].to_list(), name=text("chart_region", lang),
+        mode="lines", line={"color": REGION_COLOR, "dash": "dot", "width": 2}))
+    figure.add_trace(go.Scatter(
+        x=quarters, y=series["value"].to_list(), name=own_label, mode="lines+markers",
+        line={"color": VALUE_COLOR, "width": 3}))
+    layout = _layout(figure, title, lang, percent=False)
+    if unit == "index":
+        figure.add_hline(y=1.0, line_color="#999999", line_width=1)
+        layout.update_yaxes(rangemode="normal", tickformat=".2f")
+    return layout
+
+
+def care_form_figure(frame: pl.DataFrame, title: str, lang: str = "nl") -> go.Figure:
+    """Clients per care form per quarter (one line each). `frame`: quarter, care_form, clients."""
+    from schemas.reference import CARE_FORM_LABELS, CARE_FORMS
+
+    figure = go.Figure()
+    for position, care_form in enumerate(CARE_FORMS):
+        rows = frame.filter(pl.col("care_form") == care_form).sort("quarter")
+        if rows.height == 0:
+            continue
+        figure.add_trace(go.Scatter(
+            x=rows["quarter"].to_list(), y=rows["clients"].to_list(),
+            name=CARE_FORM_LABELS[care_form][lang], mode="lines+markers",
+            line={"color": CARE_FORM_COLORS[care_form], "dash": _DASHES[position]}))
+    return _layout(figure, title, lang, percent=False)
+
+
+def flow_figure(frame: pl.DataFrame, title: str, lang: str = "nl") -> go.Figure:
+    """Inflow and outflow per quarter as bars (`frame`: quarter, inflow, outflow)."""
+    frame = frame.sort("quarter")
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=frame["quarter"].to_list(), y=frame["inflow"].to_list(),
+                            name=text("chart_inflow", lang), marker_color=VALUE_COLOR))
+    figure.add_trace(go.Bar(x=frame["quarter"].to_list(), y=frame["outflow"].to_list(),
+                            name=text("chart_outflow", lang), marker_color="#E69F00",
+                            marker_pattern_shape="/"))
+    figure.update_layout(barmode="group")
+    return _layout(figure, title, lang, percent=False)
+
+
+def small_multiples_figure(frame: pl.DataFrame, title: str, lang: str = "nl",
+                           columns: int = 5, target: float | None = None) -> go.Figure:
+    """One small index chart per municipality on a shared scale (the board report).
+
+    `frame` columns: municipality_name, quarter, value; `target` draws the target as a line.
+    """
+    from plotly.subplots import make_subplots
+
+    names = sorted(frame["municipality_name"].unique().to_list())
+    rows = max(1, -(-len(names) // columns))
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=names, shared_yaxes=True,
+                           vertical_spacing=0.12, horizontal_spacing=0.03)
+    for position, name in enumerate(names):
+        row, column = position // columns + 1, position % columns + 1
+        series = frame.filter(pl.col("municipality_name") == name).sort("quarter")
+        figure.add_trace(go.Scatter(
+            x=series["quarter"].to_list(), y=series["value"].to_list(), mode="lines",
+            line={"color": VALUE_COLOR, "width": 2}, showlegend=False, name=name),
+            row=row, col=column)
+        figure.add_hline(y=1.0, line_color="#999999", line_width=1, row=row, col=column)
+        if target is not None:
+            figure.add_hline(y=target, line_color=STATUS_COLORS["green"], line_dash="dash",
+                             line_width=1, row=row, col=column)
+    figure.update_layout(title={"text": title, "font": {"size": 15}}, template="plotly_white",
+                         separators=",." if lang == "nl" else ".,",
+                         margin={"l": 40, "r": 10, "t": 70, "b": 20}, height=180 * rows + 80)
+    figure.update_xaxes(showticklabels=False, type="category")
+    figure.update_yaxes(tickformat=".1f")
+    figure.update_annotations(font_size=11)
+    return figure

@@ -1132,6 +1132,99 @@ TEXTS: dict[str, dict[str, str]] = {
     "role_contract_manager": {"nl": "accounthouder", "en": "contract manager"},
     "role_management": {"nl": "management", "en": "management"},
     "role_admin": {"nl": "beheerder", "en": "administrator"},
+    # ---- municipality page and role, board report (issue 17) ---------------------------------
+    "role_municipality": {"nl": "gemeente", "en": "municipality"},
+    "page_municipality": {"nl": "Gemeente", "en": "Municipality"},
+    "chart_region": {"nl": "Regio", "en": "Region"},
+    "chart_inflow": {"nl": "Instroom", "en": "Inflow"},
+    "chart_outflow": {"nl": "Uitstroom", "en": "Outflow"},
+    "chart_clients": {"nl": "Cliënten", "en": "Clients"},
+    "municipality_none": {
+        "nl": "Er is geen gemeente aan dit account gekoppeld. Vraag de beheerder om de "
+        "gemeentecode toe te voegen.",
+        "en": "No municipality is linked to this account. Ask the administrator to add the "
+        "municipality code.",
+    },
+    "municipality_not_available": {
+        "nl": "Die gemeente is voor dit account niet beschikbaar; de eerste eigen gemeente wordt "
+        "getoond.",
+        "en": "That municipality is not available to this account; the first own municipality "
+        "is shown.",
+    },
+    "municipality_caption": {
+        "nl": "{name} ({code}): cliënten van alle aanbieders uit de populatie-aanleveringen, "
+        "kwartaal {quarter}. Cliënten = begin kwartaal + instroom.",
+        "en": "{name} ({code}): clients of every provider from the population deliveries, "
+        "quarter {quarter}. Clients = start of quarter + inflow.",
+    },
+    "municipality_population_only": {
+        "nl": "Aanbieders leveren alleen de populatie per gemeente aan. Resultaten en aanbod "
+        "({kpis}) leveren zij per aanbieder aan, niet per gemeente: die staan daarom niet op "
+        "deze pagina.",
+        "en": "Providers deliver only the population per municipality. Results and offer "
+        "({kpis}) are delivered per provider, not per municipality, so they are not on this "
+        "page.",
+    },
+    "municipality_index_help": {
+        "nl": "Tegen de eigen nulmeting van {name}: het gemiddelde kwartaal van {year} "
+        "({baseline} cliënten).",
+        "en": "Against {name}'s own baseline: the average quarter of {year} ({baseline} "
+        "clients).",
+    },
+    "municipality_merged": {
+        "nl": "De cliënten van {codes} (per {date} opgegaan in {name}) tellen mee voor {name}.",
+        "en": "The clients of {codes} (merged into {name} on {date}) count for {name}.",
+    },
+    "municipality_index_metric": {"nl": "{name} in {quarter}", "en": "{name} in {quarter}"},
+    "municipality_vs_region": {"nl": "regio {value}", "en": "region {value}"},
+    "municipality_comparison": {"nl": "{name} naast de regio ({quarter})",
+                                "en": "{name} next to the region ({quarter})"},
+    "municipality_measure_clients": {"nl": "Cliënten in zorg", "en": "Clients in care"},
+    "municipality_measure_inflow": {"nl": "Instroom", "en": "Inflow"},
+    "municipality_measure_outflow": {"nl": "Uitstroom", "en": "Outflow"},
+    "municipality_care_forms": {"nl": "Cliënten per zorgvorm", "en": "Clients by care form"},
+    "municipality_age_group": {"nl": "Leeftijdsgroep", "en": "Age group"},
+    "municipality_all_ages": {"nl": "alle leeftijden", "en": "all ages"},
+    "municipality_flow": {"nl": "Instroom en uitstroom", "en": "Inflow and outflow"},
+    "municipality_ratio": {"nl": "Verhouding ambulant/bed", "en": "Ambulant/bed ratio"},
+    "municipality_providers": {"nl": "Aanbieders die {name} bedienen ({quarter})",
+                               "en": "Providers serving {name} ({quarter})"},
+    "municipality_providers_caption": {
+        "nl": "Aandeel = cliënten van de aanbieder uit {name} gedeeld door alle cliënten uit "
+        "{name} ({total}).",
+        "en": "Share = the provider's clients from {name} divided by all clients from {name} "
+        "({total}).",
+    },
+    "municipality_providers_suppressed": {
+        "nl": "{count} aanbieder(s) met cliënten: minder dan {minimum}. Cijfers per aanbieder "
+        "worden dan niet getoond, zodat niemand de cijfers van één aanbieder kan afleiden "
+        "(dezelfde regel als in het spiegelrapport).",
+        "en": "{count} provider(s) with clients: fewer than {minimum}. Figures per provider are "
+        "then not shown, so that nobody can derive one provider's figures (the same rule as in "
+        "the mirror report).",
+    },
+    "municipality_no_data": {"nl": "Nog geen populatiegegevens voor {name}.",
+                             "en": "No population data for {name} yet."},
+    "municipality_region_note": {
+        "nl": "De regio is de optelsom van alle gemeenten en aanbieders (alleen getoond als er "
+        "minstens {minimum} aanbieders in zitten).",
+        "en": "The region is the sum over every municipality and provider (shown only when at "
+        "least {minimum} providers are in it).",
+    },
+    "overview_municipality_scope": {
+        "nl": "Dit overzicht gaat over {names}: de populatie van alle aanbieders in deze "
+        "gemeente(n), tegen de eigen nulmeting.",
+        "en": "This overview covers {names}: the population of every provider in these "
+        "municipalities, against their own baseline.",
+    },
+    "overview_providers_suppressed": {
+        "nl": "Minder dan {minimum} aanbieders: bijdragen per aanbieder worden niet getoond "
+        "(dezelfde regel als in het spiegelrapport).",
+        "en": "Fewer than {minimum} providers: contributions per provider are not shown (the "
+        "same rule as in the mirror report).",
+    },
+    "admin_user_municipalities": {"nl": "Gemeenten (alleen voor de rol gemeente)",
+                                  "en": "Municipalities (municipality role only)"},
 }
 
 
@@ -1271,6 +1364,14 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "category_rank": ("Positie in categorie", "Position in category"),
     "category_ranked": ("Aanbieders gerangschikt", "Providers ranked"),
     "category_quartile": ("Kwartiel", "Quartile"),
+    "municipality_codes": ("Gemeentecodes", "Municipality codes"),
+    "municipality": ("Gemeente", "Municipality"),
+    "region": ("Regio", "Region"),
+    "measure": ("Maat", "Measure"),
+    "share": ("Aandeel", "Share"),
+    "region_clients": ("Cliënten regio", "Clients region"),
+    "region_inflow": ("Instroom regio", "Inflow region"),
+    "region_outflow": ("Uitstroom regio", "Outflow region"),
 }
 for _column, (_dutch, _english) in COLUMN_LABELS.items():
     TEXTS[f"column_{_column}"] = {"nl": _dutch, "en": _english}

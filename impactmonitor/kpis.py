@@ -16,8 +16,11 @@ KPIs with `by_municipality=True` (the ambulant/bed ratio); results and offer KPI
 rather than shown unsplit. `ambulant_bed_ratio` compares care forms with each other and is left
 out of a grouping by care form.
 
-Access: every function takes the `User` and applies `access.scope_filter(user)` itself, so a
-provider user only ever gets rows computed from its own AGB codes (aggregates included).
+Access: every function takes the `User` and applies `access.scope_filter(user)` itself
+(`access.population_filter` for the population table), so a provider user only ever gets rows
+computed from its own AGB codes (aggregates included), and a municipality user only population
+rows of its own municipalities (results and offer KPIs come out empty for it), split or filtered
+per provider only when at least `access.MIN_PROVIDERS_SHOWN` providers are in the result.
 
 Public API (all return polars DataFrames):
 
@@ -50,7 +53,7 @@ import duckdb
 import polars as pl
 
 from impactmonitor import norms, spc
-from impactmonitor.access import User, scope_filter
+from impactmonitor.access import User, population_filter, provider_figures_allowed, scope_filter
 from impactmonitor.quarters import previous
 from impactmonitor.schema import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from impactmonitor.schema import SUMMARY_KEYS as _SUMMARY_KEYS
@@ -421,7 +424,8 @@ def _source_sql(
                         alias(f"CAST(coalesce({k.denominator}, 0) AS BIGINT)"),
                         alias(f"count(*) FILTER (WHERE {applies})"))
     aggregates = [f"{expression} AS {name}" for expression, name in aliases.items()]
-    scope, scope_params = scope_filter(user, "s.provider_agb")
+    scope, scope_params = (population_filter(user, "s.provider_agb", "s.municipality_code")
+                           if source == "population" else scope_filter(user, "s.provider_agb"))
     params.extend(scope_params)
     where = [scope]
     where.append(_condition("s.quarter", filters.get("quarters"), params))
@@ -497,7 +501,18 @@ def _kpi_values(
         ORDER BY {order}
     """
     frame = con.execute(sql, params).pl()
+    if not provider_figures_allowed(user, _providers_shown(frame, provider_agbs)):
+        return pl.DataFrame(schema=schema)  # a municipality user: one or two providers' figures
     return frame.cast(schema) if frame.height else pl.DataFrame(schema=schema)
+
+
+def _providers_shown(frame: pl.DataFrame, provider_agbs: Sequence[str] | None) -> int:
+    """How many providers' own figures a result shows (a large number when it shows none)."""
+    if "provider_agb" in frame.columns:
+        return frame["provider_agb"].n_unique()
+    if provider_agbs is not None:
+        return len(set(provider_agbs))
+    return 1 << 30  # an aggregate over every provider in the user's scope
 
 
 def kpi_values(db: Database, user: User, group_by: Sequence[str] = ("provider_agb", "quarter"),
@@ -652,6 +667,12 @@ def aggregate_kpis(db: Database, user: User, quarters: Sequence[str] | None,
 
 def provider_quarters(db: Database, user: User) -> list[str]:
     """Quarters with accepted data the user may see, newest first (for quarter pickers)."""
+    if user.is_municipality:  # it sees population rows of its municipalities only
+        scope, params = population_filter(user)
+        with summary_connection(db) as con:
+            return [row[0] for row in con.execute(
+                f"SELECT DISTINCT quarter FROM population_summary WHERE {scope} "
+                "ORDER BY quarter DESC", params).fetchall()]
     scope, params = scope_filter(user)
     frame = db.query(
         f"SELECT DISTINCT quarter FROM latest_table_versions WHERE {scope} ORDER BY quarter DESC",

@@ -259,6 +259,9 @@ MIGRATIONS: tuple[Migration, ...] = (
               "ALTER TABLE escalation_decisions ADD COLUMN IF NOT EXISTS snapshot_id BIGINT;"),
     Migration(3, "performance agreements (versions) and the provider's explanations",
               _AGREEMENTS),
+    Migration(4, "municipality users: accounts bound to municipality codes (issue 17)",
+              "ALTER TABLE user_accounts ADD COLUMN IF NOT EXISTS municipality_codes VARCHAR[];\n"
+              + _latest_view("users", "user_accounts", "username", "changed_at")),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

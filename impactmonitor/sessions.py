@@ -19,6 +19,7 @@ from pathlib import Path
 from impactmonitor.access import User
 from impactmonitor.config import write_private
 from impactmonitor.storage import Database, append_audit
+from impactmonitor.users import user_from_record
 
 SECRET_ENV = "IMPACTMONITOR_SECRET_KEY"
 SECRET_FILE_ENV = "IMPACTMONITOR_SECRET_FILE"
@@ -59,7 +60,8 @@ def user_for_token(db: Database, token: str | None, now: float | None = None) ->
         return None
     record = db.query(
         """
-        SELECT u.username, u.role, u.provider_agbs, u.display_name, u.active,
+        SELECT u.username, u.role, u.provider_agbs, u.display_name, u.municipality_codes,
+               u.active,
                (SELECT max(CAST(details->>'$.at_ms' AS BIGINT)) FROM audit_log
                 WHERE actor = u.username AND action = 'logout') AS logged_out
         FROM users u WHERE u.username = ?
@@ -71,8 +73,7 @@ def user_for_token(db: Database, token: str | None, now: float | None = None) ->
     logged_out = record["logged_out"][0]
     if logged_out is not None and logged_out >= int(issued):
         return None
-    return User(record["username"][0], record["role"][0],
-                frozenset(record["provider_agbs"].to_list()[0] or []), record["display_name"][0])
+    return user_from_record(record.row(0, named=True))
 
 
 def record_logout(db: Database, username: str) -> None:

@@ -30,7 +30,9 @@ municipalities: contribution = (clients - own baseline) / regional baseline, so 
 add up to index - 1. Municipality codes merged away (Brielle, Hellevoetsluis, Westvoorne) count
 for their successor (Voorne aan Zee), so the baseline and today compare the same area.
 
-A provider user only gets indexes over its own rows (no region-wide figures leak).
+A provider user only gets indexes over its own rows (no region-wide figures leak); a
+municipality user over its own municipalities' rows (of every provider), and contributions per
+provider only when at least `access.MIN_PROVIDERS_SHOWN` providers are in them.
 
 Public API: `target_config()`, `index_series(db, user, by=())`,
 `target_series(db, user, config=None, lang="nl")`, `target_assessment(db, user, config=None,
@@ -47,13 +49,18 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from impactmonitor.access import User, scope_filter
+from impactmonitor.access import (
+    User,
+    population_filter,
+    provider_figures_allowed,
+    register_filter,
+)
 from impactmonitor.config import defaults
 from impactmonitor.i18n import text
 from impactmonitor.kpis import sql_list, summary_connection
 from impactmonitor.quarters import quarter_of, quarter_range, shift, split
 from impactmonitor.storage import Database
-from schemas.reference import FOSTER_FAMILY_CARE_FORMS, municipalities
+from schemas.reference import FOSTER_FAMILY_CARE_FORMS, current_codes, municipalities
 
 
 @dataclass(frozen=True)
@@ -122,21 +129,9 @@ def _ordinal(quarter: str) -> int:
 # ---- clients and indexes -------------------------------------------------------------------------
 
 
-def _successors() -> dict[str, str]:
-    """Municipality code -> the code it belongs to today (following merger chains)."""
-    known = municipalities()
-    mapping = {}
-    for code in known:
-        current = code
-        while known[current].successor_code and known[current].successor_code in known:
-            current = known[current].successor_code
-        mapping[code] = current
-    return mapping
-
-
 def _clients(con: duckdb.DuckDBPyConnection, user: User, by: Sequence[str]) -> pl.DataFrame:
     """Clients per quarter (and `by`) for each index: by..., quarter, index, clients."""
-    scope, params = scope_filter(user, "s.provider_agb")
+    scope, params = population_filter(user, "s.provider_agb", "s.municipality_code")
     sums = ", ".join(
         f"sum(clients_start + inflow) FILTER (WHERE care_form IN ({sql_list(index.care_forms)}))"
         f" AS \"{index.key}\""
@@ -159,7 +154,7 @@ def _clients(con: duckdb.DuckDBPyConnection, user: User, by: Sequence[str]) -> p
                         variable_name="index", value_name="clients")
     long = long.with_columns(pl.col("clients").fill_null(0).cast(pl.Int64))
     if "municipality_code" in by:
-        mapping = _successors()
+        mapping = current_codes()
         long = long.with_columns(pl.col("municipality_code").replace(mapping)).group_by(
             [*by, "quarter", "index"]).agg(pl.col("clients").sum())
     return long.sort([*by, "index", "quarter"])
@@ -193,6 +188,9 @@ def index_series(db: Database, user: User, by: Sequence[str] = (),
     config = config or target_config()
     with summary_connection(db) as con:
         clients = _clients(con, user, list(by))
+    if "provider_agb" in by and not provider_figures_allowed(
+            user, clients["provider_agb"].n_unique()):
+        clients = clients.clear()  # a municipality user: one or two providers' figures
     return _with_baseline(clients, list(by), config).sort([*by, "index", "quarter"])
 
 
@@ -450,7 +448,8 @@ def target_contributions(db: Database, user: User, index: str,
     municipality_name; then quarter, baseline_clients, clients, change (clients - baseline),
     contribution (change / regional baseline, in index points; the sum is index - 1),
     share_of_change (change / total change). Sorted with the biggest push towards the target
-    first. `quarter` defaults to the latest quarter with data.
+    first. `quarter` defaults to the latest quarter with data. Per provider it is empty for a
+    user who may not see figures of so few providers (`access.provider_figures_allowed`).
     """
     if index not in INDEX_BY_KEY:
         raise ValueError(f"unknown index {index!r}")
@@ -479,7 +478,9 @@ def target_contributions(db: Database, user: User, index: str,
     descending = config.targets[index] > 1
     table = table.sort("contribution", descending=descending, nulls_last=True)
     if by == "provider":
-        scope, params = scope_filter(user)
+        if not provider_figures_allowed(user, table.height):
+            table = table.clear()  # the mirror rule: no figures of one or two providers
+        scope, params = register_filter(user)
         names = db.query(f"SELECT provider_agb, name, category FROM providers WHERE {scope}",
                          params)
         table = table.join(names, on="provider_agb", how="left", maintain_order="left")

@@ -1,4 +1,5 @@
-"""Local user accounts: bcrypt-hashed passwords, roles, provider codes, lockout, demo users.
+"""Local user accounts: bcrypt-hashed passwords, roles, provider and municipality codes, lockout,
+demo users.
 
 Accounts are append-only like everything else: a change (password, role, codes, deactivation)
 appends a row, the `users` view shows the latest per username. Logins and failures go to the audit
@@ -18,6 +19,7 @@ import bcrypt
 
 from impactmonitor.access import ROLES, User, require
 from impactmonitor.storage import Database, append_audit
+from schemas.reference import current_codes, current_municipalities
 
 MAX_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
@@ -38,6 +40,35 @@ class DemoAccount:
     password: str
     role: str
     provider_agbs: tuple[str, ...]
+    municipality_codes: tuple[str, ...] = ()
+
+
+# The columns of the `users` view that make a `User` (see `user_from_record`).
+USER_COLUMNS = "username, role, provider_agbs, display_name, municipality_codes"
+
+
+def user_from_record(record: dict) -> User:
+    """The `User` of one row of the `users` view (columns `USER_COLUMNS`)."""
+    return User(record["username"], record["role"],
+                frozenset(record["provider_agbs"] or []), record["display_name"],
+                frozenset(record.get("municipality_codes") or []))
+
+
+def check_municipality_codes(role: str, codes: tuple[str, ...]) -> None:
+    """ValueError unless a municipality account has codes of today's municipalities (and only
+    a municipality account has any)."""
+    if role != "municipality":
+        if codes:
+            raise ValueError("only a municipality user is bound to municipality codes")
+        return
+    if not codes:
+        raise ValueError("a municipality user needs at least one municipality code")
+    current = {m.code for m in current_municipalities()}
+    for code in codes:
+        if code not in current:
+            successor = current_codes().get(code)
+            hint = f" (now {successor})" if successor and successor != code else ""
+            raise ValueError(f"not a current municipality of the region: {code}{hint}")
 
 
 def hash_password(password: str) -> str:
@@ -53,12 +84,14 @@ def save_user(
     display_name: str = "",
     active: bool = True,
     actor: str = "system",
+    municipality_codes: tuple[str, ...] = (),
 ) -> None:
     """Create or change an account (a new row; the previous one stays as history)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if role == "provider" and not provider_agbs:
         raise ValueError("a provider user needs at least one AGB code")
+    check_municipality_codes(role, tuple(municipality_codes))
     with db.transaction() as con:
         current = con.execute(
             "SELECT password_hash FROM users WHERE username = ?", [username]
@@ -67,9 +100,11 @@ def save_user(
             raise ValueError("a new account needs a password")
         password_hash = hash_password(password) if password is not None else current[0]
         con.execute(
-            "INSERT INTO user_accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO user_accounts (username, display_name, role, provider_agbs, "
+            "password_hash, active, changed_at, changed_by, municipality_codes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [username, display_name or username, role, list(provider_agbs), password_hash,
-             active, datetime.now(), actor],
+             active, datetime.now(), actor, sorted(municipality_codes)],
         )
         append_audit(con, actor, "user_changed", details=f'{{"username": "{username}"}}')
 
@@ -99,8 +134,7 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     """
     username = username.strip()
     record = db.query(
-        "SELECT username, role, provider_agbs, password_hash, display_name, active FROM users "
-        "WHERE username = ?",
+        f"SELECT {USER_COLUMNS}, password_hash, active FROM users WHERE username = ?",
         [username],
     )
     stored_hash = record["password_hash"][0] if record.height else _dummy_hash()
@@ -121,12 +155,7 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
         raise AccountLocked(last_failure + LOCKOUT_WINDOW)
     if not ok:
         return None
-    return User(
-        username=record["username"][0],
-        role=record["role"][0],
-        provider_agbs=frozenset(record["provider_agbs"].to_list()[0] or []),
-        display_name=record["display_name"][0],
-    )
+    return user_from_record(record.row(0, named=True))
 
 
 def manage_user(
@@ -138,24 +167,31 @@ def manage_user(
     provider_agbs: tuple[str, ...] = (),
     display_name: str = "",
     active: bool = True,
+    municipality_codes: tuple[str, ...] = (),
 ) -> None:
     """Create or change an account from the app: administrators only."""
     require(admin, "manage_users")
     save_user(db, username, role, password, provider_agbs, display_name, active,
-              actor=admin.username)
+              actor=admin.username, municipality_codes=municipality_codes)
 
 
 def user_list(db: Database, admin: User):
     """All accounts (never their hashes): administrators only."""
     require(admin, "manage_users")
     return db.query(
-        "SELECT username, display_name, role, provider_agbs, active, changed_at, changed_by "
-        "FROM users ORDER BY username"
+        "SELECT username, display_name, role, provider_agbs, municipality_codes, active, "
+        "changed_at, changed_by FROM users ORDER BY username"
     )
 
 
+# The municipality demo account: Voorne aan Zee, so that the 2023 merger shows (its 2022
+# baseline is the clients of Brielle, Hellevoetsluis and Westvoorne).
+DEMO_MUNICIPALITIES = ("GM1992",)
+
+
 def seed_demo_users(db: Database) -> list[DemoAccount]:
-    """One demo account per role (the provider user bound to the first A provider).
+    """One demo account per role (the provider user bound to the first A provider, the
+    municipality user to `DEMO_MUNICIPALITIES`).
 
     Passwords are random, printed by the sample step and written to data/demo-accounts.txt
     (ignored by git), never stored in the repository.
@@ -168,14 +204,17 @@ def seed_demo_users(db: Database) -> list[DemoAccount]:
         ("accounthouder", "contract_manager", ()),
         ("management", "management", ()),
         ("beheerder", "admin", ()),
+        ("gemeente", "municipality", ()),
     ]
     accounts = []
     for username, role, agbs in plan:
         if role == "provider" and not agbs:
             continue
+        codes = DEMO_MUNICIPALITIES if role == "municipality" else ()
         password = secrets.token_urlsafe(9)
-        save_user(db, username, role, password, agbs, display_name=username.capitalize())
-        accounts.append(DemoAccount(username, password, role, agbs))
+        save_user(db, username, role, password, agbs, display_name=username.capitalize(),
+                  municipality_codes=codes)
+        accounts.append(DemoAccount(username, password, role, agbs, codes))
     return accounts
 
 

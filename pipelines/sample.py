@@ -289,11 +289,12 @@ def _run_hooks(db: Database, echo: bool, lang: str = "nl") -> None:
     if echo and accounts:
         print(text("sample_demo_accounts", lang))
         for account in accounts:
-            codes = f" [{', '.join(account.provider_agbs)}]" if account.provider_agbs else ""
+            bound = account.provider_agbs or account.municipality_codes
+            codes = f" [{', '.join(bound)}]" if bound else ""
             print(f"  {account.username} / {account.password} ({account.role}){codes}")
         if db.path != ":memory:":
-            lines = [f"{a.username}\t{a.password}\t{a.role}\t{','.join(a.provider_agbs)}"
-                     for a in accounts]
+            lines = [f"{a.username}\t{a.password}\t{a.role}\t"
+                     f"{','.join(a.provider_agbs or a.municipality_codes)}" for a in accounts]
             # Every demo password, the administrator's too: readable by the owner only.
             write_private(Path(db.path).parent / "demo-accounts.txt", "\n".join(lines) + "\n")
 

@@ -1,10 +1,12 @@
 """Create or change an account from the command line (the first administrator of a new region).
 
     python -m pipelines.users --db PATH USERNAME --role admin [--agb 01234567 ...] [--name NAME]
+    python -m pipelines.users --db PATH USERNAME --role municipality --municipality GM0599 [...]
 
 The password is read from standard input (one line) when it is piped in; otherwise a random one
 is generated and printed once. Passwords are stored only as bcrypt hashes. Exit 0 done, 2 usage
-error (unknown role, a provider account without AGB codes, a malformed AGB code).
+error (unknown role, a provider account without AGB codes, a malformed AGB code, a municipality
+account without codes or with a code that is not a current municipality of the region).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 
 from impactmonitor.access import ROLES
 from impactmonitor.storage import Database
-from impactmonitor.users import save_user
+from impactmonitor.users import check_municipality_codes, save_user
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,10 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--role", required=True, choices=ROLES)
     parser.add_argument("--agb", action="append", default=[],
                         help="AGB code the provider account may see (repeat for more)")
+    parser.add_argument("--municipality", action="append", default=[],
+                        help="CBS code (GM + 4 digits) a municipality account may see "
+                             "(repeat for more)")
     parser.add_argument("--name", default="", help="display name")
     args = parser.parse_args(argv)
     if args.role == "provider" and not args.agb:
         parser.error("een aanbiedersaccount heeft minstens één --agb nodig")
+    try:
+        check_municipality_codes(args.role, tuple(args.municipality))
+    except ValueError as problem:
+        parser.error(f"gemeentecodes: {problem}")
     for code in args.agb:
         if not re.fullmatch(r"\d{8}", code):
             parser.error(f"geen AGB-code van 8 cijfers: {code!r}")
@@ -39,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if not password:
         parser.error("leeg wachtwoord op standaardinvoer")
     save_user(Database(args.db), args.username, args.role, password, tuple(args.agb),
-              args.name or args.username, actor="cli")
+              args.name or args.username, actor="cli",
+              municipality_codes=tuple(args.municipality))
     print(f"Account {args.username} ({args.role}) opgeslagen.")
     if generated:
         print(f"Wachtwoord (alleen nu zichtbaar): {password}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -81,3 +82,35 @@ def municipalities() -> dict[str, Municipality]:
 
 def municipalities_valid_on(day: date) -> list[Municipality]:
     return [m for m in municipalities().values() if m.valid_on(day)]
+
+
+@cache
+def current_codes() -> dict[str, str]:
+    """Municipality code -> the code it belongs to today (following merger chains).
+
+    Merged-away codes (Brielle, Hellevoetsluis, Westvoorne) map to their successor (Voorne aan
+    Zee), so figures over several years compare the same area.
+    """
+    known = municipalities()
+    mapping = {}
+    for code in known:
+        current = code
+        while known[current].successor_code and known[current].successor_code in known:
+            current = known[current].successor_code
+        mapping[code] = current
+    return mapping
+
+
+def current_municipalities() -> list[Municipality]:
+    """The municipalities that exist today (none merged away), by name."""
+    known = municipalities()
+    return sorted((known[code] for code in set(current_codes().values())),
+                  key=lambda m: m.name)
+
+
+def area_codes(codes: Iterable[str]) -> frozenset[str]:
+    """The codes whose rows belong to the areas of `codes` today: each code's own and those of
+    the municipalities merged into it."""
+    wanted = {current_codes().get(code, code) for code in codes}
+    return frozenset(code for code, current in current_codes().items() if current in wanted
+                     ) | frozenset(codes)

@@ -15,8 +15,11 @@ USERS = {
     "contract_manager": User("accounthouder", "contract_manager"),
     "management": User("management", "management"),
     "admin": User("beheerder", "admin"),
+    "municipality": User("gemeente", "municipality",
+                         municipality_codes=frozenset({"GM1992"})),
 }
-PAGE_FILES = {"overview": "overview", "categories": "categories", "provider": "provider",
+PAGE_FILES = {"overview": "overview", "municipality": "municipality", "categories": "categories",
+              "provider": "provider",
               "escalation": "escalation", "upload": "upload",
               "delivery_status": "delivery_status", "mirror": "mirror", "admin": "admin",
               "audit": "audit"}

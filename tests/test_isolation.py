@@ -95,3 +95,107 @@ def test_url_parameter_with_another_provider_shows_nothing_of_it(sample_db, monk
     assert OTHER not in shown and OTHER_NAME not in shown
     assert "niet beschikbaar" in shown
     assert at.query_params.get("provider") in (None, [OWN], OWN)
+
+
+# ---- the municipality role (issue 17) ------------------------------------------------------------
+# A municipality user sees the population of its own municipalities (every provider's rows
+# there), never another municipality's, and nothing a provider delivers per provider (offer,
+# results, deliveries, escalation).
+
+OWN_MUNICIPALITY = "GM1992"  # Voorne aan Zee (Brielle, Hellevoetsluis, Westvoorne before 2023)
+OWN_AREA = ("GM0501", "GM0530", "GM0614", "GM1992")
+OTHER_MUNICIPALITY, OTHER_MUNICIPALITY_NAME = "GM0599", "Rotterdam"
+MUNICIPALITY = User("gemeente", "municipality", municipality_codes=frozenset({OWN_MUNICIPALITY}))
+# Reads that are about one provider's own data: nothing at all for a municipality user.
+PROVIDER_LEVEL = [name for name in READS if name not in ("kpi_values", "aggregate_kpis(region)",
+                                                         "target_contributions")]
+
+
+@pytest.mark.parametrize("name", PROVIDER_LEVEL)
+def test_municipality_user_gets_no_providers_own_data(sample_db, name) -> None:
+    try:
+        frame = READS[name](sample_db, MUNICIPALITY)
+    except AccessDenied:
+        return
+    assert frame.height == 0, f"{name} returns {frame.height} rows to a municipality user"
+
+
+@pytest.mark.parametrize("name", PROVIDER_LEVEL)
+def test_the_provider_level_reads_do_return_rows_for_management(sample_db, name) -> None:
+    """Guards the test above: these reads are not empty by themselves."""
+    if name == "audit_events":
+        frame = READS[name](sample_db, User("m", "management"))
+    else:
+        frame = READS[name](sample_db, User("cm", "contract_manager"))
+    assert frame.height > 0, name
+
+
+def _own_area_sum(db, expression: str, care_forms: tuple[str, ...], quarter: str) -> int:
+    """An independent sum over the stored population rows of the own area."""
+    return int(db.scalar(
+        f"SELECT coalesce(sum({expression}), 0) FROM population WHERE quarter = ? "
+        f"AND municipality_code IN (SELECT unnest(?)) AND care_form IN (SELECT unnest(?))",
+        [quarter, list(OWN_AREA), list(care_forms)]))
+
+
+def test_municipality_kpis_cover_only_its_own_population(sample_db) -> None:
+    values = kpis.kpi_values(sample_db, MUNICIPALITY, ("quarter",), quarters=[QUARTER])
+    assert values["kpi"].to_list() == ["ambulant_bed_ratio"]  # results/offer: not per municipality
+    row = values.row(0, named=True)
+    assert row["numerator"] == _own_area_sum(sample_db, "clients_start + inflow",
+                                             ("ambulant", "day_care"), QUARTER)
+    assert row["denominator"] == _own_area_sum(
+        sample_db, "clients_start + inflow", ("residential_short", "residential_long", "crisis"),
+        QUARTER)
+    region = kpis.aggregate_kpis(sample_db, MUNICIPALITY, [QUARTER], by=())
+    assert region["numerator"].to_list() == [row["numerator"]]
+
+
+def test_municipality_target_index_is_its_own(sample_db) -> None:
+    series = target.index_series(sample_db, MUNICIPALITY).filter(
+        (pl.col("index") == "short_residential") & (pl.col("quarter") == QUARTER))
+    assert series["clients"][0] == _own_area_sum(sample_db, "clients_start + inflow",
+                                                 ("residential_short",), QUARTER)
+    by_municipality = target.target_contributions(sample_db, MUNICIPALITY, "short_residential",
+                                                  by="municipality")
+    assert by_municipality["municipality_code"].to_list() == [OWN_MUNICIPALITY]
+
+
+def test_municipality_user_never_sees_another_municipality(sample_db) -> None:
+    from impactmonitor import municipality
+
+    assert municipality.municipality_choices(sample_db, MUNICIPALITY)[
+        "municipality_code"].to_list() == [OWN_MUNICIPALITY]
+    for read in (municipality.municipality_indexes, municipality.municipality_population,
+                 municipality.municipality_flow, municipality.municipality_ratio):
+        with pytest.raises(AccessDenied):
+            read(sample_db, MUNICIPALITY, OTHER_MUNICIPALITY)
+    with pytest.raises(AccessDenied):
+        municipality.municipality_providers(sample_db, MUNICIPALITY, OTHER_MUNICIPALITY, QUARTER)
+    population = municipality.municipality_population(sample_db, MUNICIPALITY, OWN_MUNICIPALITY)
+    assert population["clients"].sum() == int(sample_db.scalar(
+        "SELECT sum(clients_start + inflow) FROM population "
+        "WHERE municipality_code IN (SELECT unnest(?))", [list(OWN_AREA)]))
+
+
+def test_municipality_user_sees_provider_split_only_with_enough_providers(sample_db) -> None:
+    from impactmonitor import municipality
+
+    everything = municipality.municipality_providers(sample_db, MUNICIPALITY, OWN_MUNICIPALITY,
+                                                     QUARTER)
+    assert not everything.suppressed and everything.providers >= 3
+    few = municipality.municipality_providers(sample_db, MUNICIPALITY, OWN_MUNICIPALITY,
+                                              QUARTER, "family_home")
+    assert few.suppressed and few.providers < 3 and few.table.height == 0
+
+
+@pytest.mark.parametrize("page", ["overview", "municipality"])
+def test_municipality_pages_show_nothing_of_another_municipality(sample_db, monkeypatch,
+                                                                  page) -> None:
+    at = app_as(MUNICIPALITY, sample_db.path, monkeypatch,
+                {"municipality": OTHER_MUNICIPALITY}).run()
+    at.switch_page(page_path(page)).run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert OTHER_MUNICIPALITY_NAME not in shown and OTHER_MUNICIPALITY not in shown
+    assert "Voorne aan Zee" in shown

@@ -10,6 +10,7 @@ from impactmonitor.users import (
     MAX_FAILURES,
     AccountLocked,
     authenticate,
+    hash_password,
     manage_user,
     save_user,
     seed_demo_users,
@@ -69,7 +70,7 @@ def test_deactivated_user_cannot_log_in_and_history_is_kept(user_db: Database) -
     assert user_db.scalar("SELECT count(*) FROM user_accounts WHERE username='pieter'") == 2
 
 
-@pytest.mark.parametrize("role", ["provider", "contract_manager", "management"])
+@pytest.mark.parametrize("role", ["provider", "contract_manager", "management", "municipality"])
 def test_only_admin_manages_users(user_db: Database, role: str) -> None:
     actor = User("x", role, frozenset({"01234567"}))
     with pytest.raises(AccessDenied):
@@ -90,10 +91,14 @@ def test_demo_users_one_per_role(user_db: Database) -> None:
             "now(), 'test')"
         )
     accounts = seed_demo_users(user_db)
-    assert {a.role for a in accounts} == {"provider", "contract_manager", "management", "admin"}
+    assert {a.role for a in accounts} == {"provider", "contract_manager", "management", "admin",
+                                          "municipality"}
     provider = next(a for a in accounts if a.role == "provider")
     assert provider.provider_agbs == ("01234567",)
     assert authenticate(user_db, provider.username, provider.password) is not None
+    municipality = next(a for a in accounts if a.role == "municipality")
+    user = authenticate(user_db, municipality.username, municipality.password)
+    assert user.municipality_codes == frozenset({"GM1992"}) and not user.provider_agbs
 
 
 @pytest.mark.both_backends
@@ -150,3 +155,33 @@ def test_unknown_username_costs_the_same_bcrypt_work(user_db: Database, monkeypa
     assert authenticate(user_db, "onbekend", "fout") is None
     costs = [int(hashed.split(b"$")[2]) for hashed in checked]
     assert costs == [rounds, rounds]
+
+
+@pytest.mark.parametrize(("role", "codes", "problem"), [
+    ("municipality", (), "at least one municipality code"),
+    ("municipality", ("GM0530",), "now GM1992"),  # Hellevoetsluis merged into Voorne aan Zee
+    ("municipality", ("GM0363",), "not a current municipality"),  # Amsterdam: not the region
+    ("contract_manager", ("GM0599",), "only a municipality user"),
+])
+def test_municipality_codes_are_checked(user_db: Database, role, codes, problem) -> None:
+    with pytest.raises(ValueError, match=problem):
+        save_user(user_db, "wethouder", role, "pw", municipality_codes=codes)
+
+
+def test_a_database_from_before_municipality_users_gets_the_column(tmp_path) -> None:
+    """An existing file without `municipality_codes` keeps its accounts and gains the column."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "CREATE TABLE user_accounts (username VARCHAR NOT NULL, display_name VARCHAR NOT "
+            "NULL, role VARCHAR NOT NULL, provider_agbs VARCHAR[] NOT NULL, password_hash "
+            "VARCHAR NOT NULL, active BOOLEAN NOT NULL, changed_at TIMESTAMP NOT NULL, "
+            "changed_by VARCHAR NOT NULL)")
+        con.execute("INSERT INTO user_accounts VALUES ('oud', 'Oud', 'admin', [], ?, true, "
+                    "now(), 'test')", [hash_password("pw-oud")])
+    db = Database(path)
+    assert authenticate(db, "oud", "pw-oud").role == "admin"
+    save_user(db, "gemeente", "municipality", "pw", municipality_codes=("GM0599",))
+    assert authenticate(db, "gemeente", "pw").municipality_codes == frozenset({"GM0599"})
