@@ -11,9 +11,18 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import cached, data_table, format_delta, format_kpi, language, t
+from app_pages.ui import (
+    cached,
+    data_table,
+    database,
+    format_delta,
+    format_kpi,
+    language,
+    pdf_download,
+    t,
+)
 from impactmonitor import figures
-from impactmonitor.access import MIN_PROVIDERS_SHOWN
+from impactmonitor.access import MIN_PROVIDERS_SHOWN, allowed
 from impactmonitor.kpis import KPIS, aggregate_kpis, kpi, provider_quarters
 from impactmonitor.municipality import municipality_choices, not_by_municipality
 from impactmonitor.quarters import previous
@@ -37,6 +46,19 @@ if not quarters:
     st.stop()
 latest = quarters[0]
 st.caption(t("overview_caption", quarter=latest))
+if allowed(user, "board_report"):
+    from impactmonitor.board import board_pdf, board_pptx
+
+    pdf_column, pptx_column = st.columns(2)
+    with pdf_column:
+        pdf_download("board_button", lambda: board_pdf(database(), user, latest, lang),
+                     f"bestuursrapportage_{latest}.pdf", key="overview_board", quarter=latest)
+    with pptx_column:
+        pdf_download("board_pptx_button", lambda: board_pptx(database(), user, latest, lang),
+                     f"bestuursrapportage_{latest}.pptx", key="overview_board_pptx",
+                     quarter=latest, ready_key="board_pptx_ready",
+                     mime="application/vnd.openxmlformats-officedocument.presentationml."
+                          "presentation")
 headline_kpis = HEADLINE_KPIS
 if user.is_municipality:
     own = cached(municipality_choices, user)

@@ -142,23 +142,25 @@ def export_buttons(frame, name: str, filters_text: str, key: str,
 
 
 def pdf_download(label_key: str, build, file_name: str, key: str,
-                 provider_agb: str | None = None, quarter: str | None = None) -> None:
-    """A button that builds a PDF (showing progress) and then offers it for download."""
+                 provider_agb: str | None = None, quarter: str | None = None,
+                 mime: str = "application/pdf", ready_key: str = "report_ready") -> None:
+    """A button that builds a PDF (or with `mime` another file; showing progress) and then
+    offers it for download."""
     from impactmonitor.audit import record_export
 
     state_key = f"{key}_pdf"
     if st.button(t(label_key), key=f"{key}_build"):
         with st.status(t("report_generating"), expanded=False) as status:
             st.session_state[state_key] = build()
-            status.update(label=t("report_ready"), state="complete")
+            status.update(label=t(ready_key), state="complete")
     if state_key in st.session_state:
         def audit() -> None:
             from app_pages.auth import current_user
 
             record_export(database(), current_user(), file_name, provider_agb, quarter)
 
-        st.download_button(t("report_ready"), st.session_state[state_key], file_name=file_name,
-                           mime="application/pdf", key=f"{key}_download", on_click=audit)
+        st.download_button(t(ready_key), st.session_state[state_key], file_name=file_name,
+                           mime=mime, key=f"{key}_download", on_click=audit)
 
 
 def localized(frame):

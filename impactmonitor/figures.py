@@ -260,5 +260,5 @@ def small_multiples_figure(frame: pl.DataFrame, title: str, lang: str = "nl",
                          margin={"l": 40, "r": 10, "t": 70, "b": 20}, height=180 * rows + 80)
     figure.update_xaxes(showticklabels=False, type="category")
     figure.update_yaxes(tickformat=".1f")
-    figure.update_annotations(font_size=11)
+    figure.update_annotations(font_size=14)
     return figure

@@ -1223,6 +1223,110 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Fewer than {minimum} providers: contributions per provider are not shown (the "
         "same rule as in the mirror report).",
     },
+    "board_title": {"nl": "Bestuursrapportage jeugdhulp regio Rijnmond — {quarter}",
+                    "en": "Management report youth care region Rijnmond — {quarter}"},
+    "board_footer": {
+        "nl": "kwartaal {quarter} · gegevens t/m {latest}, stand {accepted} · dataversie "
+        "{version}",
+        "en": "quarter {quarter} · data up to {latest}, as of {accepted} · data version "
+        "{version}",
+    },
+    "board_filters_region": {
+        "nl": "Filters: hele regio ({municipalities} gemeenten), alle aanbieders",
+        "en": "Filters: whole region ({municipalities} municipalities), all providers",
+    },
+    "board_filters_municipalities": {
+        "nl": "Filters: per gemeente, alle aanbieders; {index} tegen de eigen nulmeting 2022",
+        "en": "Filters: per municipality, all providers; {index} against its own 2022 baseline",
+    },
+    "board_cover": {"nl": "De regio in kwartaal {quarter}: doel, gemeenten, aanbieders",
+                    "en": "The region in quarter {quarter}: target, municipalities, providers"},
+    "board_key": {"nl": "Onderwerp", "en": "Item"},
+    "board_value": {"nl": "Waarde", "en": "Value"},
+    "board_data_until": {"nl": "Gegevens tot en met", "en": "Data up to"},
+    "board_accepted": {"nl": "Laatste aanlevering geaccepteerd op",
+                       "en": "Last delivery accepted on"},
+    "board_scope": {"nl": "Reikwijdte", "en": "Scope"},
+    "board_made": {"nl": "Gemaakt op", "en": "Made on"},
+    "board_contents": {"nl": "Inhoud", "en": "Contents"},
+    "board_slide_target": {"nl": "Het 30%-doel: kortdurend verblijf en pleegzorg/gezinshuizen",
+                           "en": "The 30% target: short residential and foster/family homes"},
+    "board_slide_follow_up": {"nl": "Vervolgdoel", "en": "Follow-up target"},
+    "board_slide_municipalities": {"nl": "De gemeenten naast elkaar",
+                                   "en": "The municipalities side by side"},
+    "board_slide_categories": {"nl": "KPI's per categorie", "en": "KPIs by category"},
+    "board_slide_escalation": {"nl": "Escalatieladder", "en": "Escalation ladder"},
+    "board_slide_timeliness": {"nl": "Tijdigheid van de aanleveringen",
+                               "en": "Delivery timeliness"},
+    "board_target": {"nl": "Doel in {quarter}", "en": "Target in {quarter}"},
+    "board_latest": {"nl": "Realisatie {quarter}", "en": "Realised {quarter}"},
+    "board_projected": {"nl": "Prognose bij het (vervolg)doel",
+                        "en": "Projection at the (follow-up) target"},
+    "board_index": {"nl": "Index", "en": "Index"},
+    "board_first_target": {"nl": "Doel", "en": "Target"},
+    "board_value_at_target": {"nl": "Stand op doeldatum", "en": "At the target date"},
+    "board_status": {"nl": "Status", "en": "Status"},
+    "board_follow_up_target": {"nl": "Vervolgdoel", "en": "Follow-up target"},
+    "board_follow_up_status": {"nl": "Op koers vervolgdoel", "en": "Follow-up on track"},
+    "board_no_follow_up_short": {"nl": "nog niet vastgesteld", "en": "not set yet"},
+    "board_no_follow_up": {
+        "nl": "De regio heeft na {quarter} nog geen vervolgdoel vastgesteld. Het vervolgdoel "
+        "wordt ingesteld in de configuratie ([target.follow_up]); daarna toont dit rapport het "
+        "doelpad en of de regio op koers ligt.",
+        "en": "The region has not set a follow-up target after {quarter} yet. It is set in the "
+        "configuration ([target.follow_up]); this report then shows its path and whether the "
+        "region is on track.",
+    },
+    "board_municipalities_title": {"nl": "Gemeenten naast elkaar: {index}",
+                                   "en": "Municipalities side by side: {index}"},
+    "board_small_multiples": {
+        "nl": "{index} per gemeente tegen de eigen nulmeting (grijs 1,0; groen gestippeld: doel)",
+        "en": "{index} per municipality against its own baseline (grey 1.0; dashed green: "
+        "target)",
+    },
+    "board_municipalities_table": {"nl": "Gemeenten in {quarter}",
+                                   "en": "Municipalities in {quarter}"},
+    "board_short_clients": {"nl": "Cliënten kortdurend verblijf",
+                            "en": "Clients short residential"},
+    "board_municipalities_note": {
+        "nl": "Indexen tegen de eigen nulmeting (gemiddeld kwartaal 2022); cliënten van Brielle, "
+        "Hellevoetsluis en Westvoorne tellen mee voor Voorne aan Zee. Alleen de populatie wordt "
+        "per gemeente aangeleverd.",
+        "en": "Indexes against each municipality's own baseline (average quarter of 2022); "
+        "clients of Brielle, Hellevoetsluis and Westvoorne count for Voorne aan Zee. Only the "
+        "population is delivered per municipality.",
+    },
+    "board_category": {"nl": "Categorie {category}", "en": "Category {category}"},
+    "board_categories_note": {
+        "nl": "Kwartaal {quarter}; waarden over alle aanbieders van de categorie (eerst "
+        "optellen, dan delen), status volgens de norm van de categorie.",
+        "en": "Quarter {quarter}; values over every provider of the category (sums first, then "
+        "divided), status by the category's norm.",
+    },
+    "board_steps_chart": {"nl": "Aanbieders per stap, eind {quarter}",
+                          "en": "Providers per step, end of {quarter}"},
+    "board_changes": {"nl": "Besluiten in {quarter}: {count}",
+                      "en": "Decisions in {quarter}: {count}"},
+    "board_no_changes": {"nl": "Geen stapwijzigingen in dit kwartaal.",
+                         "en": "No step changes in this quarter."},
+    "board_proposals": {
+        "nl": "Open voorstellen van de regels ({quarter}): {up} omhoog, {down} omlaag.",
+        "en": "Open proposals by the rules ({quarter}): {up} up, {down} down.",
+    },
+    "board_timeliness_chart": {"nl": "Aandeel op tijd compleet per kwartaal",
+                               "en": "Share complete on time per quarter"},
+    "board_timeliness_quarter": {"nl": "Kwartaal {quarter}", "en": "Quarter {quarter}"},
+    "board_providers": {"nl": "Aanbieders", "en": "Providers"},
+    "board_timeliness_note": {
+        "nl": "Op tijd = alle drie de tabellen geaccepteerd binnen de termijn na kwartaaleinde.",
+        "en": "On time = all three tables accepted within the deadline after quarter end.",
+    },
+    "board_pptx_ready": {"nl": "PowerPoint downloaden", "en": "Download PowerPoint"},
+    "board_on_steps": {"nl": "Aanbieders boven stap 0", "en": "Providers above step 0"},
+    "board_button": {"nl": "Bestuursrapportage maken (PDF)",
+                     "en": "Make the management report (PDF)"},
+    "board_pptx_button": {"nl": "Bestuursrapportage maken (PowerPoint)",
+                          "en": "Make the management report (PowerPoint)"},
     "admin_user_municipalities": {"nl": "Gemeenten (alleen voor de rol gemeente)",
                                   "en": "Municipalities (municipality role only)"},
 }

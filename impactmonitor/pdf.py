@@ -131,3 +131,114 @@ class ReportDocument(FPDF):
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+# Slides: 16:9 at the width of A4 landscape (297 x 167 mm), as a projector or PowerPoint shows.
+SLIDE_FORMAT = (167.0, 297.0)  # fpdf2 takes (short side, long side) and turns it for "L"
+SLIDE_BAND = (0, 114, 178)  # the title band (Okabe-Ito blue)
+
+
+class SlideDocument(ReportDocument):
+    """A landscape deck: one slide per page with a title band; the footer of each slide says
+    its filters and data date (`slide(title, footer)`)."""
+
+    def __init__(self, title: str, footer_text: str) -> None:
+        FPDF.__init__(self, orientation="L", unit="mm", format=SLIDE_FORMAT)
+        self.report_title = title
+        self.footer_text = footer_text
+        self.set_auto_page_break(auto=False)
+        self.set_margins(12, 22, 12)
+        font = next((path for path in _FONT_CANDIDATES if path.exists()), None)
+        if font is not None:
+            self.add_font("Body", "", str(font))
+            bold = font.with_name(font.name.replace("-Regular", "-Bold").replace(
+                "Sans.ttf", "Sans-Bold.ttf"))
+            self.add_font("Body", "B", str(bold if bold.exists() else font))
+            self.family, self.unicode = "Body", True
+        else:
+            self.family, self.unicode = "Helvetica", False
+        self.set_title(title)
+        self.set_creator("Impactmonitor Jeugdhulp")
+
+    def slide(self, title: str, footer_text: str) -> None:
+        """A new slide with its title in the band and `footer_text` (filters, data date)."""
+        self.add_page()  # draws the previous slide's footer: its text changes only after
+        self.footer_text = footer_text
+        self.set_fill_color(*SLIDE_BAND)
+        self.rect(0, 0, self.w, 16, style="F")
+        self.set_xy(12, 3.5)
+        self.set_text_color(255, 255, 255)
+        self.set_font(self.family, "B", 17)
+        self.cell(self.w - 24, 9, self.clean(title))
+        self.set_text_color(0, 0, 0)
+        self.set_xy(12, 21)
+
+    def footer(self) -> None:
+        self.set_y(-9)
+        self.set_font(self.family, "", 7)
+        self.set_text_color(80, 80, 80)
+        self.set_x(12)
+        self.fitted_cell(self.w - 42, 4, self.footer_text, 7)
+        self.set_x(-28)
+        self.cell(16, 4, f"{self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    def text_at(self, x: float, width: float, text: str, size: float = 11, bold: bool = False,
+                fill: tuple[int, int, int] | None = None) -> None:
+        """A paragraph in the column starting at `x`, from the current height down."""
+        self.set_font(self.family, "B" if bold else "", size)
+        self.set_x(x)
+        if fill:
+            self.set_fill_color(*fill)
+        self.multi_cell(width, size * 0.5, self.clean(text), fill=bool(fill), align="L",
+                        new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.ln(1.5)
+
+    def image_at(self, x: float, width: float, png: bytes, max_height: float) -> None:
+        """A chart in the column at `x`, scaled to fit `width` and the space left."""
+        from PIL import Image
+
+        with Image.open(io.BytesIO(png)) as picture:
+            ratio = picture.height / picture.width
+        height = min(width * ratio, max_height, self.h - 12 - self.get_y())
+        self.image(io.BytesIO(png), x=x, y=self.get_y(), w=height / ratio, h=height)
+        self.set_y(self.get_y() + height + 2)
+
+    def table_at(self, x: float, width: float, header: Sequence[str],
+                 rows: Sequence[Sequence[object]], widths: Sequence[float] | None = None,
+                 size: float = 9,
+                 fills: Sequence[Sequence[tuple[int, int, int] | None]] | None = None) -> None:
+        """A grid in the column at `x`; `widths` are shares of `width`, `fills` per cell."""
+        shares = list(widths or [1 / len(header)] * len(header))
+        total = sum(shares)
+        columns = [width * share / total for share in shares]
+        line = size * 0.55 + 1.2
+        self.set_font(self.family, "B", size)
+        self.set_fill_color(225, 225, 225)
+        self.set_x(x)
+        for text, column in zip(header, columns, strict=True):
+            self.fitted_cell(column, line, text, size, "B", border=1, fill=True)
+        self.ln()
+        for index, row in enumerate(rows):
+            if self.get_y() + line > self.h - 11:
+                break  # a slide never runs over: the caller keeps tables short
+            self.set_x(x)
+            for position, (text, column) in enumerate(zip(row, columns, strict=True)):
+                fill = fills[index][position] if fills else None
+                if fill:
+                    self.set_fill_color(*fill)
+                self.fitted_cell(column, line, text, size, border=1, fill=bool(fill))
+            self.ln()
+        self.ln(2)
+
+    def fitted_cell(self, width: float, height: float, text: object, size: float,
+                    style: str = "", **options: object) -> None:
+        """A cell whose text is made smaller (down to 60%) rather than run over its border."""
+        value = self.clean(text)
+        self.set_font(self.family, style, size)
+        room = width - 2 * self.c_margin
+        if self.get_string_width(value) > room:
+            self.set_font(self.family, style, max(size * 0.6, size * room
+                                                  / self.get_string_width(value)))
+        self.cell(width, height, value, **options)
+        self.set_font(self.family, style, size)

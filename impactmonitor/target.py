@@ -364,9 +364,12 @@ def _horizon(latest: str, config: TargetConfig) -> str:
 
 
 def _series_and_assessments(db: Database, user: User, config: TargetConfig | None,
-                            lang: str) -> tuple[pl.DataFrame, list[Assessment]]:
+                            lang: str, until: str | None = None,
+                            ) -> tuple[pl.DataFrame, list[Assessment]]:
     config = config or target_config()
     regional = index_series(db, user, (), config)
+    if until is not None:  # as it stood at the end of `until` (a report about that quarter)
+        regional = regional.filter(pl.col("quarter") <= until)
     parts, assessments = [], []
     for index in INDEXES:
         series = regional.filter(pl.col("index") == index.key)
@@ -417,9 +420,11 @@ def target_assessment(db: Database, user: User, config: TargetConfig | None = No
 
 
 def target_overview(db: Database, user: User, config: TargetConfig | None = None,
-                    lang: str = "nl") -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(`target_series`, `target_assessment`) computed once, for the overview page."""
-    series, assessments = _series_and_assessments(db, user, config, lang)
+                    lang: str = "nl", until: str | None = None,
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(`target_series`, `target_assessment`) computed once, for the overview page; with
+    `until` as they stood with the data up to that quarter (the board report)."""
+    series, assessments = _series_and_assessments(db, user, config, lang, until)
     return series, _assessment_frame(assessments, lang)
 
 

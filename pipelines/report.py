@@ -8,6 +8,7 @@
     python -m pipelines.report pdf --db PATH --quarter Q --all --out DIR
     python -m pipelines.report agreements --db PATH [--provider AGB] [--quarter Q]
                                           [--format csv|json]
+    python -m pipelines.report board --db PATH --quarter Q --out FILE [--format pdf|pptx]
 
 `kpis` prints one row per provider, quarter and KPI (all quarters unless `--quarter`) with the
 columns provider_agb, category, quarter, kpi, numerator, denominator, value, status, norm — the
@@ -33,6 +34,8 @@ charts of the batch).
 provider_agb, name, agreement_id, title, measure, care_form, direction, target, start,
 deadline, latest_quarter, latest_value, status — the progress judged at `--quarter` (default:
 the escalation rules' evaluation quarter).
+`board` writes the management report (bestuursrapportage) of quarter Q: a landscape PDF in
+slide form, or with `--format pptx` (or an `.pptx` FILE) the same slides as PowerPoint.
 
 CSV goes to standard output with `,` and decimal points (machine-readable); JSON is a list of
 objects. The command acts for the region as a whole (`access.SYSTEM_USER`). Exit codes: 0 done,
@@ -159,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     agreements.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
     agreements.add_argument("--quarter", help="judge progress at this quarter, e.g. 2026Q3")
     agreements.add_argument("--format", choices=("csv", "json"), default="csv")
+    board = commands.add_parser("board", help="the management report (PDF or PPTX slides)")
+    board.add_argument("--db", required=True, help="DuckDB database file")
+    board.add_argument("--quarter", required=True, help="quarter, e.g. 2026Q3")
+    board.add_argument("--out", required=True, help="PDF or PPTX file")
+    board.add_argument("--format", choices=("pdf", "pptx"),
+                       help="default: from the file name (.pptx), else pdf")
+    board.add_argument("--lang", choices=("nl", "en"), default="nl")
     return parser
 
 
@@ -188,6 +198,20 @@ def pdf_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
     build = mirror_pdf if args.mirror else provider_report
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_bytes(build(db, SYSTEM_USER, args.provider, quarter, args.lang))
+    print(f"{args.out} ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def board_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
+    import time
+
+    from impactmonitor.board import board_pdf, board_pptx
+
+    started = time.perf_counter()
+    fmt = args.format or ("pptx" if args.out.lower().endswith(".pptx") else "pdf")
+    build = board_pptx if fmt == "pptx" else board_pdf
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_bytes(build(db, SYSTEM_USER, quarter, args.lang))
     print(f"{args.out} ({time.perf_counter() - started:.1f} s)")
     return 0
 
@@ -231,6 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.provider is not None and not _AGB.match(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
             return pdf_command(db, args, quarter)
+        elif args.command == "board":
+            quarter = parse_quarter(args.quarter)
+            if quarter is None:
+                parser.error(f"not a quarter: {args.quarter!r} (e.g. 2026Q3)")
+            return board_command(db, args, quarter)
         else:
             frame = target_report(db)
     except DatabaseBusy as exc:
