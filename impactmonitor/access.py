@@ -32,7 +32,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "read_all_providers": frozenset({"contract_manager", "management", "admin"}),
     "read_municipality_data": frozenset({"contract_manager", "management", "municipality"}),
     "read_region_aggregates": frozenset({"contract_manager", "management", "municipality"}),
-    "board_report": frozenset({"contract_manager", "management"}),
+    # admin: the command line acts as SYSTEM_USER (the admin role has no KPI pages to click it on)
+    "board_report": frozenset({"contract_manager", "management", "admin"}),
     "upload_delivery": frozenset({"provider", "contract_manager", "admin"}),
     "export": frozenset(ROLES),
     "decide_escalation": frozenset({"contract_manager", "management"}),

@@ -136,10 +136,10 @@ def board_slides(db: Database, user: User, quarter: str, lang: str = "nl") -> Bo
             [text("board_accepted", lang), accepted],
             [text("board_scope", lang), region],
             [text("board_made", lang), datetime.now().strftime("%d-%m-%Y %H:%M")],
-        ], widths=[0.4, 0.6], size=10),
+        ], widths=[0.42, 0.58], size=10),
     ], [Text(text("board_contents", lang), 12, bold=True),
         *(Text(f"{n}. {item}", 11) for n, item in enumerate(contents, start=1))],
-        footer=footer(region)))
+        left_share=0.56, footer=footer(region)))
 
     # ---- 2. the target, one slide per index
     series, assessments = target_overview(db, user, config, lang, until=quarter)

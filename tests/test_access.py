@@ -51,7 +51,7 @@ MUNICIPALITY_MATRIX = [
     ("provider", "read_region_aggregates", None, False),
     ("provider", "board_report", None, False),
     ("admin", "read_municipality_data", OWN_MUNICIPALITY, False),
-    ("admin", "board_report", None, False),
+    ("admin", "board_report", None, True),  # the command line acts as SYSTEM_USER
 ]
 
 # (role, action, provider, expected)

@@ -84,7 +84,6 @@ def test_steps_at_quarter_end_and_changes_in_the_quarter(sample_db) -> None:
 @pytest.mark.parametrize("user", [
     User("g", "municipality", municipality_codes=frozenset({"GM1992"})),
     User("p", "provider", frozenset({"02694688"})),
-    User("a", "admin"),
 ])
 def test_only_the_regions_staff_get_the_report(sample_db, user) -> None:
     with pytest.raises(AccessDenied):

@@ -33,7 +33,9 @@ pytestmark = [
 PROVIDER_AGB = "02694688"  # Jeugdzorg Nieuwe Maas, category A in the sample region
 OTHER_AGB = "48629153"  # Stichting De Havenkring, another A provider
 PASSWORDS = {"aanbieder": "pw-aanbieder-1", "accounthouder": "pw-accounthouder-1",
-             "management": "pw-management-1", "beheerder": "pw-beheerder-1"}
+             "management": "pw-management-1", "beheerder": "pw-beheerder-1",
+             "gemeente": "pw-gemeente-1"}
+MUNICIPALITY = "GM1992"  # Voorne aan Zee, the demo municipality account's
 # url path -> roles that see it (the default page of a role is served at "/")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -50,6 +52,8 @@ def app_url(sample_region_file, tmp_path_factory):
     for username, role in roles.items():
         save_user(db, username, role, PASSWORDS[username],
                   (PROVIDER_AGB,) if role == "provider" else (), username.capitalize())
+    save_user(db, "gemeente", "municipality", PASSWORDS["gemeente"], display_name="Gemeente",
+              municipality_codes=(MUNICIPALITY,))
     with streamlit_server(db_path, {"IMPACTMONITOR_SECRET_FILE": str(folder / "key")}) as base:
         yield base
 
@@ -164,6 +168,38 @@ def test_provider_sees_only_its_own_data(app_url) -> None:
         page.goto(f"{app_url}/escalatie")
         wait_for_app(page)
         assert page.get_by_text("Besluit vastleggen").count() == 0
+
+
+def test_municipality_user_sees_its_own_municipality_only(app_url) -> None:
+    problems = {}
+    with browser_page() as page:
+        login(page, app_url, "gemeente", PASSWORDS["gemeente"])
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Overzicht" in nav and "Gemeente" in nav
+        for hidden in ("Aanbieder", "KPI's per categorie", "Escalatieladder", "Aanleveren",
+                       "Spiegelrapport", "Beheer"):
+            assert hidden not in nav, hidden
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Voorne aan Zee" in body and "Rotterdam" not in body
+        screenshot(page, "overzicht_als_gemeente")
+        # The URL edited to another municipality shows nothing of it.
+        violations = _visit(page, app_url, "gemeente?municipality=GM0599", "gemeente")
+        if violations:
+            problems["gemeente"] = _summary(violations)
+        page.get_by_text("Index kortdurend verblijf").first.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Voorne aan Zee (GM1992)" in body
+        assert "Rotterdam" not in body and "GM0599" not in body
+        assert "niet beschikbaar" in body
+        assert "Brielle (GM0501)" in body  # the merger, explained
+        page.locator(".js-plotly-plot").nth(4).wait_for(timeout=60_000)  # every chart drawn
+        screenshot(page, "gemeente_als_gemeente")
+        # Another provider's page is not served to this role.
+        page.goto(f"{app_url}/aanbieder?provider={OTHER_AGB}")
+        wait_for_app(page)
+        assert "Stichting De Havenkring" not in page.locator('[data-testid="stMain"]').inner_text()
+    assert not problems, problems
 
 
 def test_admin_pages(app_url) -> None:
