@@ -238,3 +238,21 @@ def test_overview_for_the_municipality_role(db, monkeypatch) -> None:
     assert "Verhouding ambulant/bed" in [m.label for m in at.metric]
     assert "Minder dan 3 aanbieders" in shown
     assert "Aanbieder 1000000" not in shown
+
+
+def test_admin_page_creates_a_municipality_user(db, monkeypatch) -> None:
+    from impactmonitor.users import authenticate
+
+    at = app_as(User("beheerder", "admin"), db.path, monkeypatch).run()
+    at.switch_page(page_path("admin")).run()
+    assert not at.exception, at.exception
+    at.text_input(key="admin_username").input("wethouder-vlaardingen")
+    at.selectbox(key="admin_role").select("municipality")
+    at.text_input(key="admin_password").input("pw-vlaardingen-1")
+    at.multiselect(key="admin_user_municipalities").select("GM0622")
+    submit = next(b for b in at.button if b.label == "Opslaan" and "admin_user_form" in b.id)
+    submit.click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    user = authenticate(db, "wethouder-vlaardingen", "pw-vlaardingen-1")
+    assert user.role == "municipality" and user.municipality_codes == frozenset({"GM0622"})
