@@ -43,8 +43,9 @@ class ChartRenderer:
 class ReportDocument(FPDF):
     """A4 portrait report with a running footer (title, data version, generation time, page)."""
 
-    def __init__(self, title: str, footer_text: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+    def __init__(self, title: str, footer_text: str, orientation: str = "P",
+                 page_format: str | tuple[float, float] = "A4") -> None:
+        super().__init__(orientation=orientation, unit="mm", format=page_format)
         self.report_title = title
         self.footer_text = footer_text
         self.set_auto_page_break(auto=True, margin=18)
@@ -143,22 +144,9 @@ class SlideDocument(ReportDocument):
     its filters and data date (`slide(title, footer)`)."""
 
     def __init__(self, title: str, footer_text: str) -> None:
-        FPDF.__init__(self, orientation="L", unit="mm", format=SLIDE_FORMAT)
-        self.report_title = title
-        self.footer_text = footer_text
+        super().__init__(title, footer_text, orientation="L", page_format=SLIDE_FORMAT)
         self.set_auto_page_break(auto=False)
         self.set_margins(12, 22, 12)
-        font = next((path for path in _FONT_CANDIDATES if path.exists()), None)
-        if font is not None:
-            self.add_font("Body", "", str(font))
-            bold = font.with_name(font.name.replace("-Regular", "-Bold").replace(
-                "Sans.ttf", "Sans-Bold.ttf"))
-            self.add_font("Body", "B", str(bold if bold.exists() else font))
-            self.family, self.unicode = "Body", True
-        else:
-            self.family, self.unicode = "Helvetica", False
-        self.set_title(title)
-        self.set_creator("Impactmonitor Jeugdhulp")
 
     def slide(self, title: str, footer_text: str) -> None:
         """A new slide with its title in the band and `footer_text` (filters, data date)."""
