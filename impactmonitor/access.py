@@ -16,14 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from impactmonitor.config import defaults
 from schemas.reference import area_codes, current_codes
 
 Role = Literal["provider", "contract_manager", "management", "admin", "municipality"]
 ROLES: tuple[Role, ...] = ("provider", "contract_manager", "management", "admin",
                            "municipality")
-# The mirror report's rule (mirror.MIN_OTHER_PROVIDERS): figures per provider or over providers
-# are shown to those outside the region's staff only when at least this many providers are in it.
-MIN_PROVIDERS_SHOWN = 3
+# The mirror report's rule (`[mirror] min_other_providers`, mirror.MIN_OTHER_PROVIDERS): figures
+# per provider or over providers are shown to a municipality user only when at least this many
+# providers are in them.
+MIN_PROVIDERS_SHOWN: int = int(defaults().get("mirror", {}).get("min_other_providers", 3))
 
 # action -> roles allowed. Provider users are additionally limited to their own AGB codes,
 # municipality users to their own municipality codes and never act on one provider's data.
