@@ -68,7 +68,9 @@ if user.is_municipality:
     headline_kpis = tuple(k.key for k in KPIS if k.by_municipality)
 
 # ---- headline KPIs ------------------------------------------------------------------------------
-st.subheader(t("overview_headline", quarter=latest))
+st.subheader(t("overview_headline_municipality", quarter=latest,
+               names=", ".join(own["municipality_name"].to_list()))
+             if user.is_municipality else t("overview_headline", quarter=latest))
 headline = cached(aggregate_kpis, user, (previous(latest), latest), by=(),
                   kpis=headline_kpis)
 columns = st.columns(len(headline_kpis))

@@ -1217,6 +1217,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This overview covers {names}: the population of every provider in these "
         "municipalities, against their own baseline.",
     },
+    "overview_headline_municipality": {"nl": "Kern-KPI's van {names} ({quarter})",
+                                       "en": "Headline KPIs of {names} ({quarter})"},
     "overview_providers_suppressed": {
         "nl": "Minder dan {minimum} aanbieders: bijdragen per aanbieder worden niet getoond "
         "(dezelfde regel als in het spiegelrapport).",

@@ -236,6 +236,7 @@ def test_overview_for_the_municipality_role(db, monkeypatch) -> None:
     assert "Voorne aan Zee" in shown  # the scope is stated
     assert "Doelrealisatie" not in [m.label for m in at.metric]
     assert "Verhouding ambulant/bed" in [m.label for m in at.metric]
+    assert "Kern-KPI's van Voorne aan Zee (2025Q4)" in [h.value for h in at.subheader]
     assert "Minder dan 3 aanbieders" in shown
     assert "Aanbieder 1000000" not in shown
 
