@@ -50,7 +50,7 @@ import polars as pl
 from impactmonitor.config import write_private
 from impactmonitor.i18n import text
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database
+from impactmonitor.storage import DEFAULT_DB_PATH, Database, is_lake
 from pipelines.bulk import GroupResult, ingest_bulk
 from pipelines.ingest import Upload, ingest
 from pipelines.register import load_register
@@ -293,10 +293,12 @@ def _run_hooks(db: Database, echo: bool, lang: str = "nl") -> None:
             codes = f" [{', '.join(bound)}]" if bound else ""
             print(f"  {account.username} / {account.password} ({account.role}){codes}")
         if db.path != ":memory:":
+            # Beside the database file; for a lake in the default data folder.
+            folder = Path(DEFAULT_DB_PATH if is_lake(db.path) else db.path).parent
             lines = [f"{a.username}\t{a.password}\t{a.role}\t"
                      f"{','.join(a.provider_agbs or a.municipality_codes)}" for a in accounts]
             # Every demo password, the administrator's too: readable by the owner only.
-            write_private(Path(db.path).parent / "demo-accounts.txt", "\n".join(lines) + "\n")
+            write_private(folder / "demo-accounts.txt", "\n".join(lines) + "\n")
 
 
 # ---- national -----------------------------------------------------------------------------------
@@ -481,8 +483,16 @@ def main(argv: list[str] | None = None) -> int:
     if until is None or until < "2023Q2":
         parser.error(f"--until must be a quarter from 2023Q2 on, not {args.until!r}")
     out = Path(args.out)
+    if is_lake(args.db) and not args.files_only:
+        # A lake is not rebuilt by deleting a file: the sample goes into an empty one only.
+        lake = Database(args.db)
+        if lake.scalar("SELECT count(*) FROM deliveries"):
+            print("the lake holds deliveries already; load the sample into a new catalog "
+                  "(or into a file and move it with python -m pipelines.lake copy)",
+                  file=sys.stderr)
+            return 2
     db_path = Path(args.db)
-    if (not args.files_only and db_path.exists() and not args.replace
+    if (not args.files_only and not is_lake(args.db) and db_path.exists() and not args.replace
             and not _holds_only_sample_data(db_path)):
         print(f"{db_path} holds deliveries that are not sample data; use --replace to delete "
               "it and rebuild.", file=sys.stderr)
@@ -496,10 +506,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.files_only:
         print(f"Files written to {out} in {generated:.1f} s.")
         return 0
-    if db_path.exists():  # a sample database is rebuilt from scratch (`make sample`)
+    if not is_lake(args.db) and db_path.exists():  # rebuilt from scratch (`make sample`)
         db_path.unlink()
         Path(str(db_path) + ".wal").unlink(missing_ok=True)
-    db = Database(db_path)
+    db = Database(args.db)
     try:
         if args.scale == "region":
             summary = load_region(db, out, lang=args.lang)
