@@ -11,8 +11,9 @@ import logging
 import streamlit as st
 
 from app_pages.auth import current_user, login_form, logout
-from app_pages.ui import language, t
+from app_pages.ui import AS_OF_KEY, language, t
 from impactmonitor.access import visible_pages
+from impactmonitor.lake import LakeNotInitialized
 from impactmonitor.storage import DatabaseBusy
 
 st.set_page_config(page_title="Impactmonitor Jeugdhulp", page_icon="📊", layout="wide")
@@ -67,10 +68,21 @@ with st.sidebar:
 
 pages = [st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
          for path, title_key, icon, url_path in (PAGES[key] for key in visible_pages(user))]
+looking_back = st.session_state.get(AS_OF_KEY)
+if looking_back is not None:
+    st.info(t("as_of_banner", when=looking_back[1], provider=looking_back[2]),
+            icon=":material/history:")
+    if st.button(t("as_of_back"), key="as_of_back"):
+        st.session_state.pop(AS_OF_KEY)
+        st.rerun()
 try:
     st.navigation(pages).run()
 except DatabaseBusy:
     st.warning(t("error_database_busy"))
+except LakeNotInitialized:
+    st.error(t("error_lake_not_initialized"))
+except PermissionError:  # a write attempted while looking back at a snapshot (read-only)
+    st.warning(t("as_of_read_only"))
 except Exception:  # st.rerun/st.stop are BaseExceptions and pass through untouched
     # Users get a plain message, never a traceback; the details go to the server log.
     logging.getLogger("impactmonitor").exception("page failed")

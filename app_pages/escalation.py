@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages.auth import current_user
 from app_pages.ui import (
+    AS_OF_KEY,
     cached,
     data_table,
     database,
@@ -143,3 +144,20 @@ with st.expander(t("escalation_history")):
     data_table(history.select("decided_at", "name", "decided_by", "from_step_name",
                               "to_step_name", "reason", "agreed_actions", "review_date"),
                "escalatiebesluiten", filters_text, key="escalation_history")
+    # On DuckLake every decision keeps the snapshot of the data it was based on.
+    with_snapshot = history.filter(pl.col("snapshot_id").is_not_null())
+    if not database().keeps_snapshots:
+        st.caption(t("as_of_unavailable"))
+    elif with_snapshot.height:
+        decisions = {row["decision_id"]: row for row in with_snapshot.iter_rows(named=True)}
+        chosen = st.selectbox(
+            t("as_of_choose"), list(decisions), key="escalation_as_of",
+            format_func=lambda d: (f"{decisions[d]['decided_at']:%d-%m-%Y %H:%M} · "
+                                   f"{decisions[d]['name']} · {decisions[d]['from_step_name']} → "
+                                   f"{decisions[d]['to_step_name']}"))
+        if st.button(t("as_of_show"), key="escalation_as_of_show"):
+            row = decisions[chosen]
+            st.session_state[AS_OF_KEY] = (row["snapshot_id"],
+                                           f"{row['decided_at']:%d-%m-%Y %H:%M}", row["name"])
+            st.switch_page("app_pages/provider.py",
+                           query_params={"provider": row["provider_agb"]})

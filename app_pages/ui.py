@@ -56,13 +56,23 @@ def data_version() -> int:
     return database().data_version()
 
 
+AS_OF_KEY = "as_of_decision"  # (snapshot id, decision description) while looking back
+
+
 def cached(function, *args: object, **kwargs: object) -> object:
     """`function(db, *args, **kwargs)`, cached until the data version changes.
 
     The user is one of the arguments, so one user's cached result is never served to another.
+    While the user looks back at a decision (DuckLake), reads see the lake at its snapshot.
     """
     db = database()
-    return _cached_call(function.__module__, function.__qualname__, db.path, data_version(),
+    path, version = db.path, None
+    looking_back = st.session_state.get(AS_OF_KEY)
+    if looking_back is not None and db.keeps_snapshots:
+        view = db.as_of(looking_back[0])
+        path, version = view.path, looking_back[0]
+    return _cached_call(function.__module__, function.__qualname__, path,
+                        version if version is not None else data_version(),
                         args, tuple(sorted(kwargs.items())))
 
 

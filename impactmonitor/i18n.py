@@ -921,6 +921,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Something went wrong while showing this page. Try again; if it keeps happening, "
         "tell the administrator (the time is enough).",
     },
+    "error_lake_not_initialized": {
+        "nl": "Deze database is nog niet ingericht. De beheerder richt hem in met "
+        "`python -m pipelines.lake init` (zie README, DuckLake).",
+        "en": "This database has not been set up yet. The administrator sets it up with "
+        "`python -m pipelines.lake init` (see README, DuckLake).",
+    },
+    "as_of_banner": {
+        "nl": "U bekijkt het dashboard zoals het was bij het besluit van {when} over {provider} "
+        "(alleen lezen: nieuwe gegevens, besluiten en aanleveringen ziet u hier niet).",
+        "en": "You are looking at the dashboard as it was at the decision of {when} on "
+        "{provider} (read-only: newer data, decisions and deliveries are not shown here).",
+    },
+    "as_of_back": {"nl": "Terug naar de actuele gegevens", "en": "Back to the current data"},
+    "as_of_read_only": {
+        "nl": "In deze terugblik kunt u niets wijzigen. Ga eerst terug naar de actuele gegevens.",
+        "en": "Nothing can be changed in this look back. Go back to the current data first.",
+    },
+    "as_of_choose": {
+        "nl": "Toon het dashboard zoals het was bij dit besluit",
+        "en": "Show the dashboard as it was at this decision",
+    },
+    "as_of_show": {"nl": "Terugkijken", "en": "Look back"},
+    "as_of_unavailable": {
+        "nl": "Terugkijken naar de gegevens bij een besluit kan alleen met de DuckLake-opslag "
+        "(de momentopname met de KPI-waarden staat wel bij elk besluit).",
+        "en": "Looking back at the data of a decision needs DuckLake storage (the snapshot of "
+        "the KPI values is stored with every decision).",
+    },
     "error_database_busy": {
         "nl": "De database is even bezet (er wordt een aanlevering verwerkt). Probeer het over "
         "een paar seconden opnieuw.",

@@ -85,6 +85,10 @@ def is_lake(location: str | Path) -> bool:
     return str(location).startswith(LAKE_PREFIX)
 
 
+# `<lake setting>@snapshot:<id>` names a read-only view of a lake as it was at a snapshot.
+SNAPSHOT_SUFFIX = "@snapshot:"
+
+
 def default_db_path() -> str:
     return os.environ.get(DEFAULT_DB_ENV, DEFAULT_DB_PATH)
 
@@ -188,7 +192,8 @@ class Database:
             if is_lake(self.path):
                 from impactmonitor.lake import LakeBackend
 
-                backend = LakeBackend(self.path)
+                location, _, snapshot = self.path.partition(SNAPSHOT_SUFFIX)
+                backend = LakeBackend(location, int(snapshot) if snapshot else None)
             else:
                 backend = FileBackend(self.path, lock_timeout)
         self.backend = backend
@@ -361,7 +366,8 @@ class Database:
 
     def as_of(self, snapshot_id: int) -> Database:
         """A read-only view of the database as it was at `snapshot_id` (DuckLake only)."""
-        return Database(f"{self.path}@{snapshot_id}", backend=self.backend.as_of(snapshot_id))
+        return Database(f"{self.path}{SNAPSHOT_SUFFIX}{int(snapshot_id)}",
+                        backend=self.backend.as_of(snapshot_id))
 
     @property
     def keeps_snapshots(self) -> bool:

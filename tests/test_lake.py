@@ -287,3 +287,54 @@ def test_init_creates_a_lake_that_every_command_then_opens_with_the_one_setting(
     assert any(p.suffix == ".parquet" for p in (tmp_path / "data").rglob("*"))
     usage = run_cli("pipelines.lake", "init", "--db", tmp_path / "x.duckdb", "--data-path", "d")
     assert usage.returncode == 2
+
+
+# ---- the app: looking back at a decision -------------------------------------------------------
+
+
+def test_the_escalation_history_opens_the_dashboard_as_it_was_at_a_decision(
+    lake_templates, tmp_path: Path, monkeypatch, request
+) -> None:
+    from app_support import app_as, page_path, texts
+    from lake_support import release_lake
+
+    from impactmonitor import escalation
+
+    location = lake_templates.new_lake("sample")
+    request.addfinalizer(lambda: release_lake(location))
+    db = Database(location)
+    manager = User("accounthouder", "contract_manager", frozenset(), "Accounthouder")
+    agb = db.scalar("SELECT min(provider_agb) FROM providers WHERE category = 'B'")
+    escalation.record_decision(db, manager, agb, 1, "signaal besproken",
+                               review_date=date(2026, 12, 31), quarter="2026Q3")
+    snapshot = db.scalar("SELECT snapshot_id FROM escalation_decisions "
+                         "WHERE snapshot_id IS NOT NULL")
+    later = db.scalar("SELECT count(*) FROM deliveries WHERE provider_agb = ?", [agb])
+    _deliver(db, tmp_path / "later", agb, "2026Q3")  # a redelivery after the decision
+    assert db.scalar("SELECT count(*) FROM deliveries WHERE provider_agb = ?", [agb]) == later + 1
+    assert db.as_of(snapshot).scalar(
+        "SELECT count(*) FROM deliveries WHERE provider_agb = ?", [agb]) == later
+
+    at = app_as(manager, location, monkeypatch).run()
+    at.switch_page(page_path("escalation")).run()
+    assert not at.exception
+    at.selectbox(key="escalation_as_of").select(
+        db.scalar("SELECT decision_id FROM escalation_decisions WHERE snapshot_id = ?",
+                  [snapshot]))
+    at.button(key="escalation_as_of_show").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "zoals het was bij het besluit" in shown
+    assert at.query_params["provider"] in (agb, [agb])
+    at.button(key="as_of_back").click().run()
+    assert "zoals het was bij het besluit" not in texts(at)
+
+
+def test_on_a_file_the_history_says_looking_back_needs_the_lake(sample_db, monkeypatch) -> None:
+    from app_support import app_as, page_path, texts
+
+    manager = User("accounthouder", "contract_manager", frozenset(), "Accounthouder")
+    at = app_as(manager, sample_db.path, monkeypatch).run()
+    at.switch_page(page_path("escalation")).run()
+    assert not at.exception
+    assert "alleen met de DuckLake-opslag" in texts(at)
