@@ -1,4 +1,7 @@
-"""KPI's per categorie: A/B/C side by side, a row per provider with coloured KPI cells."""
+"""KPI's per categorie: A/B/C side by side, a row per provider with coloured KPI cells.
+
+A click on a provider's row opens its detail page with the quarter and care form carried over.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +18,16 @@ from app_pages.ui import (
     format_delta,
     format_kpi,
     language,
+    may_open_provider,
+    open_provider,
     status_key,
+    styled_table,
     t,
     url_filter,
 )
 from impactmonitor.deliveries import provider_choices
-from impactmonitor.kpis import aggregate_kpis, kpi, kpi_table, kpi_values, provider_quarters
+from impactmonitor.display import care_form_label, municipality_label
+from impactmonitor.kpis import KPIS, aggregate_kpis, kpi, kpi_table, kpi_values, provider_quarters
 from impactmonitor.quarters import shift
 from schemas.reference import CARE_FORM_LABELS, CATEGORIES, CATEGORY_LABELS, municipalities
 
@@ -46,29 +53,36 @@ quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False,
 category = url_filter("category", list(CATEGORIES), t("filter_category"),
                       format_func=lambda c: CATEGORY_LABELS[c][lang], container=columns[1])
 municipality = url_filter("municipality", sorted(municipalities()), t("filter_municipality"),
-                          format_func=lambda c: f"{municipalities()[c].name} ({c})",
+                          format_func=lambda c: municipality_label(c, lang),
                           container=columns[2])
 care_form = url_filter("care_form", list(CARE_FORM_LABELS), t("filter_care_form"),
-                       format_func=lambda c: CARE_FORM_LABELS[c][lang], container=columns[3])
+                       format_func=lambda c: care_form_label(c, lang), container=columns[3])
 lots = sorted({lot for lot in providers["lot"].to_list() if lot})
 lot = url_filter("lot", lots, t("filter_lot"), container=columns[4])
 filters = {"quarter": quarter, "category": category, "municipality": municipality,
            "care_form": care_form, "lot": lot}
 filters_text = filters_description(filters)
-st.caption(filters_text)
 if municipality is not None:
     st.info(t("categories_municipality_note"))
 
-kpi_keys = [k for k in HEADLINE_KPIS
-            if not (municipality and not kpi(k).by_municipality)
-            and not (care_form and not kpi(k).by_care_form)]
+available = [k.key for k in KPIS
+             if not (municipality and not k.by_municipality)
+             and not (care_form and not k.by_care_form)]
+# All KPIs are one choice away; the headline set is the default (the table stays readable).
+kpi_keys = st.multiselect(
+    t("categories_kpi_picker"), available,
+    default=[k for k in HEADLINE_KPIS if k in available],
+    format_func=lambda k: kpi(k).name(lang), key="categories_kpis",
+    placeholder=t("choose_options"),
+) or [k for k in HEADLINE_KPIS if k in available]
 kpi_names = {k: kpi(k).name(lang) for k in kpi_keys}
+st.caption(filters_text)
 
 
-def wide_table(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(display table, status per cell): one row per provider, one column per KPI."""
-    if rows.height == 0:
-        return pl.DataFrame(), pl.DataFrame()
+def wide_table(rows: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list[str]],
+                                            dict[str, list[str | None]]]:
+    """(values, texts, tints): one row per provider, one column per KPI; the cells keep the
+    numeric value (sorting) and show value, status icon and change."""
     cells = rows.filter(pl.col("kpi").is_in(kpi_keys))
     # A plain loop, not map_elements: the texts depend on the session's language, which only
     # the script thread can read.
@@ -77,37 +91,34 @@ def wide_table(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             format_kpi(r["value"], r["unit"]), STATUS_ICONS[status_key(r["status"])],
             format_delta(r["delta"], r["unit"])) if part)
         for r in cells.iter_rows(named=True)], dtype=pl.String))
-    display = cells.pivot("kpi", index=["provider_agb", "name", "lot"], values="cell")
-    status = cells.pivot("kpi", index=["provider_agb"], values="status")
-    present = [k for k in kpi_keys if k in display.columns]
-    display = display.select("provider_agb", "name", pl.col("lot").fill_null("–"), *present)
-    return display, status.select("provider_agb", *[k for k in present])
+    index = ["provider_agb", "name", "lot"]
+    values = cells.pivot("kpi", index=index, values="value").sort("name")
+    order = values.select("provider_agb")
+    texts_frame = order.join(cells.pivot("kpi", index=["provider_agb"], values="cell"),
+                             on="provider_agb", how="left", maintain_order="left")
+    status = order.join(cells.pivot("kpi", index=["provider_agb"], values="status"),
+                        on="provider_agb", how="left", maintain_order="left")
+    present = [k for k in kpi_keys if k in values.columns]
+    values = values.select(*index, *present)
+    texts = {k: [x or "–" for x in texts_frame[k].to_list()] for k in present}
+    tints = {k: [STATUS_TINTS.get(s) if s else None for s in status[k].to_list()]
+             for k in present}
+    return values, texts, tints
 
 
 def sparklines() -> pl.DataFrame:
-    """The sparkline KPI of every provider over the last quarters (one query for all tabs)."""
+    """The sparkline KPI of every provider over the last quarters (one query for all tabs).
+
+    Quarters without a value are left out of a line (a gap would turn the chart into text)."""
     window = [shift(quarter, -i) for i in range(SPARKLINE_QUARTERS - 1, -1, -1)]
     values = cached(kpi_values, user, ("provider_agb", "quarter"), quarters=tuple(window),
                     kpis=(SPARKLINE_KPI,), care_forms=(care_form,) if care_form else None,
                     lots=(lot,) if lot else None)
     if values.height == 0:
         return pl.DataFrame(schema={"provider_agb": pl.String, "trend": pl.List(pl.Float64)})
-    return values.sort("quarter").group_by("provider_agb", maintain_order=True).agg(
+    return values.filter(pl.col("value").is_not_null() & pl.col("value").is_not_nan()).sort(
+        "quarter").group_by("provider_agb", maintain_order=True).agg(
         pl.col("value").alias("trend"))
-
-
-def styled(display: pl.DataFrame, status: pl.DataFrame):
-    frame = display.to_pandas()
-    status_frame = status.to_pandas().set_index("provider_agb")
-
-    def colour(column):
-        if column.name not in status_frame.columns:
-            return [""] * len(column)
-        return [f"background-color: {STATUS_TINTS.get(status_frame.at[agb, column.name], '')}"
-                if agb in status_frame.index else ""
-                for agb in frame["provider_agb"]]
-
-    return frame.style.apply(colour, axis=0)
 
 
 def aggregates(by: tuple[str, ...]) -> pl.DataFrame:
@@ -118,62 +129,68 @@ def aggregates(by: tuple[str, ...]) -> pl.DataFrame:
                   lots=(lot,) if lot else None)
 
 
-def totals(category_code: str | None) -> pl.DataFrame:
-    if category_code:
-        rows = aggregates(("category",)).filter(pl.col("category") == category_code)
-    else:
-        rows = aggregates(())
-    rows = rows.filter(pl.col("kpi").is_in(kpi_keys))
-    label = (t("categories_total", category=category_code) if category_code
-             else t("categories_region"))
-    return pl.DataFrame({
-        t("categories_level"): [label],
-        **{kpi_names[r["kpi"]]: [f"{format_kpi(r['value'], r['unit'])} "
-                                 f"{STATUS_ICONS[status_key(r['status'])]}"]
-           for r in rows.iter_rows(named=True)},
-    })
+def totals(category_code: str) -> pl.DataFrame:
+    """The category and the region as two rows with the same KPI columns."""
+    levels = {
+        t("categories_total", category=category_code):
+            aggregates(("category",)).filter(pl.col("category") == category_code),
+        t("categories_region"): aggregates(()),
+    }
+    data: dict[str, list[str]] = {t("categories_level"): list(levels)}
+    for key in kpi_keys:
+        data[kpi_names[key]] = []
+        for frame in levels.values():
+            row = frame.filter(pl.col("kpi") == key)
+            data[kpi_names[key]].append(
+                f"{format_kpi(row['value'][0], row['unit'][0])} "
+                f"{STATUS_ICONS[status_key(row['status'][0])]}" if row.height else "–")
+    return pl.DataFrame(data)
 
 
 shown = [category] if category else list(CATEGORIES)
 all_rows = cached(kpi_table, user, quarter, category=category, lot=lot, care_form=care_form,
                   municipality=municipality, kpis=tuple(kpi_keys))
 trends = sparklines()
+clickable = may_open_provider()
+if clickable:
+    st.caption(t("categories_click_hint"))
 tabs = st.tabs([CATEGORY_LABELS[c][lang] for c in shown])
 for tab, category_code in zip(tabs, shown, strict=True):
     with tab:
         rows = all_rows.filter(pl.col("category") == category_code)
-        display, status = wide_table(rows)
-        st.caption(f"{filters_text} · {CATEGORY_LABELS[category_code][lang]}")
-        if display.height == 0:
+        if rows.height == 0:
             st.info(t("categories_empty"))
             continue
-        display = display.join(trends, on="provider_agb", how="left")
+        values, texts, tints = wide_table(rows)
+        values = values.join(trends, on="provider_agb", how="left", maintain_order="left")
         column_config = {
-            "provider_agb": st.column_config.TextColumn("AGB"),
-            "name": st.column_config.TextColumn(t("admin_name")),
-            "lot": st.column_config.TextColumn(t("filter_lot")),
             "trend": st.column_config.LineChartColumn(
                 t("categories_sparkline", kpi=kpi(SPARKLINE_KPI).name(lang)), y_min=0, y_max=1),
-            **{k: st.column_config.TextColumn(kpi_names[k], help=kpi(k).explanation(lang))
-               for k in kpi_keys},
+            **{k: st.column_config.Column(help=kpi(k).explanation(lang))
+               for k in kpi_keys if k in values.columns},
         }
-        st.dataframe(styled(display, status), hide_index=True, width="stretch",
-                     column_config=column_config, key=f"categories_table_{category_code}")
+        styler, labels = styled_table(values, cell_texts=texts, tints=tints)
+        config = {labels["provider_agb"]: st.column_config.Column(pinned=True),
+                  labels["name"]: st.column_config.Column(pinned=True),
+                  **{labels[c]: v for c, v in column_config.items() if c in labels}}
+        event = st.dataframe(
+            styler, hide_index=True, width="stretch", column_config=config, placeholder="–",
+            key=f"categories_table_{category_code}",
+            **({"on_select": "rerun", "selection_mode": "single-row"} if clickable else {}))
         st.caption(t("categories_legend"))
-        st.dataframe(pl.concat([totals(category_code), totals(None)], how="diagonal"),
-                     hide_index=True, width="stretch")
-        export_buttons(
-            rows.select("provider_agb", "name", "category", "lot", "quarter", "kpi",
-                        "numerator", "denominator", "value", "status", "norm", "delta"),
-            f"kpis_{category_code}_{quarter}", f"{filters_text} · {category_code}",
-            key=f"categories_export_{category_code}", quarter=quarter)
+        st.dataframe(totals(category_code), hide_index=True, width="stretch",
+                     key=f"categories_totals_{category_code}")
+        # The export is the table as shown (wide); the long data with numerator and
+        # denominator follows on a second sheet of the XLSX.
+        export_buttons(values.drop("trend"), f"kpis_{category_code}_{quarter}",
+                       f"{filters_text} · {CATEGORY_LABELS[category_code][lang]}",
+                       key=f"categories_export_{category_code}", quarter=quarter,
+                       units={k: kpi(k).unit for k in kpi_keys},
+                       extra_sheets={t("export_data_sheet"): rows.select(
+                           "provider_agb", "name", "category", "lot", "quarter", "kpi",
+                           "numerator", "denominator", "value", "unit", "status",
+                           "norm_green", "norm_amber", "direction", "norm", "delta")})
+        if clickable and event is not None and event.selection.rows:
+            chosen = values["provider_agb"][event.selection.rows[0]]
+            open_provider(chosen, quarter=quarter, care_form=care_form)
 
-st.divider()
-labels = {agb: f"{name} ({agb})" for agb, name in
-          providers.select("provider_agb", "name").iter_rows()}
-left, right = st.columns([3, 1])
-chosen = left.selectbox(t("categories_open_provider"), list(labels), format_func=labels.get,
-                        key="categories_open_provider_choice")
-if right.button(t("categories_open"), key="categories_open_provider"):
-    st.switch_page("app_pages/provider.py",
-                   query_params={"provider": chosen, "quarter": quarter, "lang": lang})

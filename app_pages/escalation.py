@@ -13,9 +13,10 @@ from app_pages.ui import (
     cached,
     data_table,
     database,
-    export_buttons,
     filters_description,
     language,
+    may_open_provider,
+    open_provider,
     t,
     url_filter,
 )
@@ -48,11 +49,20 @@ if category:
 # ---- the board: providers by current step -------------------------------------------------------
 st.subheader(t("escalation_board"))
 columns = st.columns(len(names))
+clickable = may_open_provider()
 for step, (column, name) in enumerate(zip(columns, names, strict=True)):
     on_step = board.filter(pl.col("step") == step)
     column.metric(f"{step}. {name}", on_step.height)
-    for provider in on_step.filter(pl.col("step") > 0)["name"].to_list():
-        column.caption(provider)
+    for agb, provider in on_step.filter(pl.col("step") > 0).select(
+            "provider_agb", "name").iter_rows():
+        if clickable:
+            column.page_link("app_pages/provider.py", label=provider,
+                             query_params={"provider": agb, "lang": lang,
+                                           "quarter": board["quarter"][0]})
+        else:
+            column.caption(provider)
+if clickable:
+    st.caption(t("escalation_click_hint"))
 
 # ---- open proposals ------------------------------------------------------------------------------
 st.subheader(t("escalation_proposals"))
@@ -61,14 +71,12 @@ proposals = board.filter(pl.col("proposed_step").is_not_null()).sort(
 if proposals.height == 0:
     st.caption(t("escalation_no_proposals"))
 else:
-    shown = proposals.select(
-        pl.col("name").alias(t("admin_name")), pl.col("category").alias(t("filter_category")),
-        pl.col("step_name").alias(t("escalation_current")),
-        pl.col("proposed_step_name").alias(t("escalation_proposed")),
-        pl.col("reasons").list.join(" · ").alias(t("escalation_reasons")),
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
-    export_buttons(shown, "escalatievoorstellen", filters_text, key="escalation_export")
+    chosen = data_table(
+        proposals, "escalatievoorstellen", filters_text, key="escalation_proposals",
+        columns=["provider_agb", "name", "category", "step_name", "proposed_step_name",
+                 "reasons"], pinned=("name",), select=clickable)
+    if chosen is not None:
+        open_provider(proposals["provider_agb"][chosen], quarter=board["quarter"][0])
 
 # ---- reviews due ---------------------------------------------------------------------------------
 st.subheader(t("escalation_reviews"))
@@ -78,15 +86,15 @@ if category:
 if reviews.height == 0:
     st.caption(t("escalation_no_reviews"))
 else:
-    data_table(reviews.select(
-        pl.col("name").alias(t("admin_name")), pl.col("category").alias(t("filter_category")),
-        pl.col("step_name").alias(t("escalation_current")),
-        pl.col("due_date").alias(t("escalation_due")),
-        pl.Series(t("escalation_overdue"),
-                  ["! " + t("escalation_overdue") if o else "" for o in reviews["overdue"]],
-                  dtype=pl.String),
-        pl.col("reason_texts").list.join(" · ").alias(t("escalation_reasons")),
-    ), "reviews", filters_text, key="escalation_reviews")
+    reviews = reviews.with_columns(pl.Series(
+        "overdue_text", ["! " + t("escalation_overdue") if o else "" for o in reviews["overdue"]],
+        dtype=pl.String))
+    chosen = data_table(
+        reviews, "reviews", filters_text, key="escalation_reviews",
+        columns=["provider_agb", "name", "category", "step_name", "due_date", "overdue_text",
+                 "reason_texts"], pinned=("name",), select=clickable)
+    if chosen is not None:
+        open_provider(reviews["provider_agb"][chosen], quarter=board["quarter"][0])
 
 # ---- decision form -------------------------------------------------------------------------------
 st.subheader(t("escalation_decide"))
@@ -141,9 +149,9 @@ else:
 # ---- history -------------------------------------------------------------------------------------
 with st.expander(t("escalation_history")):
     history = cached(decision_history, user, lang=lang)
-    data_table(history.select("decided_at", "name", "decided_by", "from_step_name",
-                              "to_step_name", "reason", "agreed_actions", "review_date"),
-               "escalatiebesluiten", filters_text, key="escalation_history")
+    data_table(history, "escalatiebesluiten", filters_text, key="escalation_history",
+               columns=["decided_at", "name", "decided_by", "from_step_name", "to_step_name",
+                        "reason", "agreed_actions", "review_date"])
     # On DuckLake every decision keeps the snapshot of the data it was based on.
     with_snapshot = history.filter(pl.col("snapshot_id").is_not_null())
     if not database().keeps_snapshots:
@@ -160,4 +168,4 @@ with st.expander(t("escalation_history")):
             st.session_state[AS_OF_KEY] = (row["snapshot_id"],
                                            f"{row['decided_at']:%d-%m-%Y %H:%M}", row["name"])
             st.switch_page("app_pages/provider.py",
-                           query_params={"provider": row["provider_agb"]})
+                           query_params={"provider": row["provider_agb"], "lang": lang})

@@ -21,7 +21,7 @@ from app_pages.ui import (
     url_filter,
 )
 from impactmonitor import figures
-from impactmonitor.deliveries import provider_choices
+from impactmonitor.deliveries import delivered_quarters, provider_choices
 from impactmonitor.kpis import KPIS, kpi, kpi_table, provider_quarters
 from impactmonitor.mirror import (
     comparison_text,
@@ -42,9 +42,15 @@ if providers.height == 0 or not quarters:
     st.stop()
 left, right = st.columns(2)
 provider_agb, labels = provider_picker(providers, container=left)
-quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, container=right)
+# Open on the provider's newest quarter with data (not an empty quarter of another provider).
+own_quarters = cached(delivered_quarters, user, provider_agb)
+quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, container=right,
+                     default=own_quarters[0] if own_quarters else None)
 filters_text = filters_description({"provider": labels[provider_agb], "quarter": quarter})
 st.caption(filters_text)
+if quarter not in own_quarters:
+    st.info(t("provider_quarter_without_data", quarter=quarter,
+              latest=own_quarters[0] if own_quarters else "–"))
 st.write(rules_text(lang))
 pdf_download("report_download_mirror_pdf",
              lambda: mirror_pdf(database(), user, provider_agb, quarter, lang),
@@ -73,9 +79,12 @@ table = pl.DataFrame([
 if table.height == 0:
     st.info(t("categories_empty"))
 else:
-    st.dataframe(table, hide_index=True, width="stretch")
-    export_buttons(rows.drop("status"), f"spiegelrapport_{provider_agb}_{quarter}", filters_text,
-                   key="mirror_export", provider_agb=provider_agb, quarter=quarter)
+    st.dataframe(table, hide_index=True, width="stretch", placeholder="–")
+    export_buttons(rows, f"spiegelrapport_{provider_agb}_{quarter}", filters_text,
+                   key="mirror_export", provider_agb=provider_agb, quarter=quarter,
+                   columns=["kpi", "value", "status", "category_value", "region_value",
+                            "category_suppression", "region_suppression", "category_rank",
+                            "category_ranked", "category_quartile"])
 
 chosen = st.selectbox(t("mirror_trend_kpi"), [k.key for k in KPIS],
                       format_func=lambda key: kpi(key).name(lang), key="mirror_trend_kpi")
@@ -86,8 +95,10 @@ if series.height:
                                    series["category"][0], lang)
     st.plotly_chart(figure, key="mirror_chart", width="stretch")
     with st.expander(t("provider_chart_table", kpi=kpi(chosen).name(lang))):
-        data_table(series.select("quarter", "value", "category_value", "region_value",
-                                 "category_suppression", "region_suppression",
-                                 "category_rank", "category_ranked", "category_quartile"),
-                   f"spiegel_{chosen}_{provider_agb}", filters_text, key="mirror_series",
-                   provider_agb=provider_agb)
+        data_table(series, f"spiegel_{chosen}_{provider_agb}", filters_text,
+                   key="mirror_series", provider_agb=provider_agb,
+                   columns=["quarter", "value", "category_value", "region_value",
+                            "category_suppression", "region_suppression",
+                            "category_rank", "category_ranked", "category_quartile"],
+                   units=dict.fromkeys(("value", "category_value", "region_value"),
+                                       kpi(chosen).unit))

@@ -11,7 +11,7 @@ from impactmonitor.kpis import KPIS, kpi
 from impactmonitor.norms import norm_history, norms_in_effect, set_norm
 from impactmonitor.quarters import last_complete_quarter, parse_quarter, shift
 from impactmonitor.storage import Database
-from schemas.reference import CATEGORIES
+from schemas.reference import CATEGORIES, CATEGORY_LABELS
 
 
 def norms_editor(db: Database, user: User) -> None:
@@ -21,9 +21,10 @@ def norms_editor(db: Database, user: User) -> None:
     current_quarter = shift(last_complete_quarter(date.today()), 1)
     st.caption(t("norms_in_effect", quarter=current_quarter))
     effect = norms_in_effect(db, current_quarter).with_columns(
-        pl.col("kpi").replace_strict({k.key: k.name(lang) for k in KPIS}, default=None)
-    )
-    data_table(effect, "normen", t("norms_in_effect", quarter=current_quarter), key="norms")
+        pl.col("category").fill_null(t("norms_all_categories")))
+    data_table(effect, "normen", t("norms_in_effect", quarter=current_quarter), key="norms",
+               columns=["kpi", "category", "direction", "norm_green", "norm_amber",
+                        "norm_valid_from", "norm_source"])
 
     with st.form("norms_form"):
         st.subheader(t("norms_form"))
@@ -32,7 +33,7 @@ def norms_editor(db: Database, user: User) -> None:
                            format_func=lambda k: kpi(k).name(lang), key="norms_kpi")
         category = c2.selectbox(t("filter_category"), [None, *CATEGORIES],
                                 format_func=lambda c: t("norms_all_categories") if c is None
-                                else c, key="norms_category")
+                                else CATEGORY_LABELS[c][lang], key="norms_category")
         valid_from = c3.text_input(t("norms_valid_from"), value=current_quarter,
                                    key="norms_valid_from")
         c4, c5 = st.columns(2)
@@ -65,5 +66,6 @@ def norms_editor(db: Database, user: User) -> None:
                      valid_from=valid_from, category=category, reason=reason.strip())
             st.success(t("norms_saved", quarter=parse_quarter(valid_from)))
     with st.expander(t("norms_history")):
-        data_table(norm_history(db), "normgeschiedenis", t("norms_history"),
-                   key="norms_history")
+        data_table(norm_history(db).with_columns(
+            pl.col("category").fill_null(t("norms_all_categories"))),
+            "normgeschiedenis", t("norms_history"), key="norms_history")

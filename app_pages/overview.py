@@ -103,9 +103,10 @@ for index in INDEXES:
         st.plotly_chart(figures.target_figure(index_series, index.name(lang), lang),
                         key=f"overview_target_{index.key}", width="stretch")
         with st.expander(t("overview_target_table")):
-            data_table(index_series.select("quarter", "clients", "baseline_clients", "value",
-                                           "target_path", "projection"),
-                       f"doel_{index.key}", index.name(lang), key=f"overview_series_{index.key}")
+            data_table(index_series, f"doel_{index.key}", index.name(lang),
+                       key=f"overview_series_{index.key}", units={"value": "index"},
+                       columns=["quarter", "clients", "baseline_clients", "value",
+                                "target_path", "projection"])
 
 # ---- contributions ------------------------------------------------------------------------------
 st.subheader(t("overview_contributions"))

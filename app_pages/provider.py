@@ -10,21 +10,23 @@ from app_pages.ui import (
     cached,
     data_table,
     database,
-    export_buttons,
     filters_description,
-    format_kpi,
     language,
     pdf_download,
     provider_picker,
-    status_label,
     t,
     url_filter,
 )
 from impactmonitor import figures, spc
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS, provider_breakdowns
-from impactmonitor.deliveries import delivery_history, provider_choices
+from impactmonitor.deliveries import (
+    DELIVERY_HISTORY_COLUMNS,
+    delivered_quarters,
+    delivery_history,
+    provider_choices,
+)
+from impactmonitor.display import care_form_label
 from impactmonitor.escalation import decision_history, step_name
-from impactmonitor.formatting import format_norm
 from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
 from impactmonitor.reports import provider_report
 from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
@@ -43,9 +45,19 @@ quarters = [q for q in cached(provider_quarters, user)]
 if not quarters:
     st.info(t("no_data_yet"))
     st.stop()
-quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False)
-filters = {"provider": labels[provider_agb], "quarter": quarter}
+# The provider's own quarters with data: the page opens on the newest of them, not on a
+# quarter where this provider has nothing (a link may still ask for such a quarter).
+own_quarters = cached(delivered_quarters, user, provider_agb)
+left, right = st.columns(2)
+quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, container=left,
+                     default=own_quarters[0] if own_quarters else None)
+care_form = url_filter("care_form", list(CARE_FORM_LABELS), t("filter_care_form"),
+                       format_func=lambda c: care_form_label(c, lang), container=right)
+filters = {"provider": labels[provider_agb], "quarter": quarter, "care_form": care_form}
 filters_text = filters_description(filters)
+if quarter not in own_quarters:
+    st.info(t("provider_quarter_without_data", quarter=quarter,
+              latest=own_quarters[0] if own_quarters else "–"))
 
 st.subheader(info["name"])
 st.write(t("provider_header", agb=provider_agb, category=CATEGORY_LABELS[info["category"]][lang],
@@ -65,32 +77,20 @@ tab_kpis, tab_breakdown, tab_deliveries, tab_escalation = st.tabs(
      t("provider_tab_escalation")])
 
 with tab_kpis:
-    history = cached(kpi_history, user, provider_agb)
+    history = cached(kpi_history, user, provider_agb, care_form=care_form)
     current = history.filter(pl.col("quarter") == quarter)
+    summary_columns = ["kpi", "value", "status", "norm", "denominator"]
     if current.height:
-        summary = pl.DataFrame(
-            [{"kpi": r["kpi"], "value_text": format_kpi(r["value"], r["unit"]),
-              "status_text": status_label(r["status"]),
-              "norm": format_norm(r["norm_green"], r["norm_amber"], r["direction"], r["unit"],
-                                  lang),
-              "denominator": None if r["denominator"] is None else int(r["denominator"]),
-              "variation": spc.variation_label(r["spc_variation"], r["spc_variation_side"],
-                                               lang, short=True),
-              "assurance": spc.assurance_label(r["spc_assurance"], lang, short=True)}
-             for r in current.iter_rows(named=True)],
-            schema={"kpi": pl.String, "value_text": pl.String, "status_text": pl.String,
-                    "norm": pl.String, "denominator": pl.Int64, "variation": pl.String,
-                    "assurance": pl.String})
-        names = {k.key: k.name(lang) for k in KPIS}
-        summary = summary.with_columns(pl.col("kpi").replace_strict(names, default=None))
-        summary.columns = [t("provider_col_kpi"), t("provider_col_value"),
-                           t("provider_col_status"), t("provider_col_norm"), "n",
-                           t("provider_col_variation"), t("provider_col_assurance")]
-        st.dataframe(summary, hide_index=True, width="stretch", key="provider_summary")
-        export_buttons(current.select("provider_agb", "quarter", "kpi", "numerator",
-                                      "denominator", "value", "status", "norm"),
-                       f"kpis_{provider_agb}_{quarter}", filters_text, key="provider_export",
-                       provider_agb=provider_agb, quarter=quarter)
+        summary = current.with_columns(
+            pl.Series("variation", [
+                spc.variation_label(v, side, lang, short=True) for v, side in
+                current.select("spc_variation", "spc_variation_side").iter_rows()],
+                dtype=pl.String),
+            pl.Series("assurance", [spc.assurance_label(a, lang, short=True)
+                                    for a in current["spc_assurance"]], dtype=pl.String))
+        data_table(summary, f"kpis_{provider_agb}_{quarter}", filters_text,
+                   key="provider_summary", columns=[*summary_columns, "variation", "assurance"],
+                   provider_agb=provider_agb, quarter=quarter)
     step_marks = decisions.select("quarter", "to_step") if decisions.height else None
     with st.expander(t("spc_help_title")):
         st.markdown(t("spc_help", baseline=spc.BASELINE_POINTS, min_points=spc.MIN_POINTS,
@@ -120,45 +120,37 @@ with tab_kpis:
                     for kind in series["spc_signal"]], dtype=pl.String),
                 pl.Series("spc_rule", [spc.rule_names(rules, lang) or None
                                        for rules in series["spc_rule"]], dtype=pl.String))
-            data_table(readable.select("quarter", "numerator", "denominator", "value",
-                                       "status", "norm_green", "norm_amber", "spc_baseline",
-                                       "spc_centre", "spc_lcl", "spc_ucl", "spc_signal",
-                                       "spc_rule"),
-                       f"{definition.key}_{provider_agb}", filters_text,
-                       key=f"provider_series_{definition.key}", provider_agb=provider_agb)
-
-
-def care_form_names(frame: pl.DataFrame) -> pl.DataFrame:
-    if "care_form" not in frame.columns:
-        return frame
-    return frame.with_columns(pl.col("care_form").replace_strict(
-        {k: v[lang] for k, v in CARE_FORM_LABELS.items()}, default=pl.col("care_form")))
+            data_table(readable, f"{definition.key}_{provider_agb}", filters_text,
+                       key=f"provider_series_{definition.key}", provider_agb=provider_agb,
+                       columns=["quarter", "numerator", "denominator", "value", "status",
+                                "norm_green", "norm_amber", "spc_baseline", "spc_centre",
+                                "spc_lcl", "spc_ucl", "spc_signal", "spc_rule"])
 
 
 with tab_breakdown:
     breakdown = cached(provider_breakdowns, user, provider_agb, quarter)
     for dimension in POPULATION_DIMENSIONS:
         st.markdown(f"**{t('provider_population_by_' + dimension)}**")
-        data_table(care_form_names(breakdown[dimension]),
+        data_table(breakdown[dimension],
                    f"populatie_{dimension}_{provider_agb}_{quarter}", filters_text,
                    key=f"provider_population_{dimension}", provider_agb=provider_agb,
                    quarter=quarter)
     for table in ("offer", "results"):
         st.markdown(f"**{t('table_' + table).capitalize()}**")
-        data_table(care_form_names(breakdown[table]),
+        data_table(breakdown[table],
                    f"{t('table_' + table)}_{provider_agb}_{quarter}", filters_text,
                    key=f"provider_{table}", provider_agb=provider_agb, quarter=quarter)
 
 with tab_deliveries:
     data_table(cached(delivery_history, user, provider_agb), f"aanleveringen_{provider_agb}",
-               filters_text, key="provider_deliveries", provider_agb=provider_agb)
+               filters_text, key="provider_deliveries", provider_agb=provider_agb,
+               columns=DELIVERY_HISTORY_COLUMNS)
 
 with tab_escalation:
     if decisions.height == 0:
         st.caption(t("provider_no_decisions"))
     else:
-        data_table(decisions.select("decided_at", "decided_by", "from_step_name",
-                                    "to_step_name", "reason", "agreed_actions",
-                                    "review_date", "quarter"),
-                   f"escalatie_{provider_agb}", filters_text, key="provider_decisions",
-                   provider_agb=provider_agb)
+        data_table(decisions, f"escalatie_{provider_agb}", filters_text,
+                   key="provider_decisions", provider_agb=provider_agb,
+                   columns=["decided_at", "decided_by", "from_step_name", "to_step_name",
+                            "reason", "agreed_actions", "review_date", "quarter"])

@@ -5,9 +5,12 @@ UI only: no KPI arithmetic and no security filtering here (that is the domain la
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import streamlit as st
 
 from impactmonitor import formatting
+from impactmonitor.display import MISSING
 from impactmonitor.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from impactmonitor.i18n import text as _text
 from impactmonitor.storage import Database, default_db_path
@@ -109,11 +112,49 @@ def url_filter(name: str, options: list, label: str, format_func=str,
     return value
 
 
+def filter_value_text(name: str, value: object) -> str:
+    """A filter's value in words: a municipality's name, a care form, a status."""
+    from impactmonitor import display
+
+    lang = language()
+    if name == "municipality":
+        return display.municipality_label(str(value), lang)
+    if name == "care_form":
+        return display.care_form_label(str(value), lang)
+    if name == "status":
+        return display.delivery_status_label(str(value), lang)
+    return str(value)
+
+
 def filters_description(filters: dict[str, object]) -> str:
     """The active filters in words, written above every table, chart and export."""
-    parts = [f"{t('filter_' + name)}: {value}" for name, value in filters.items()
-             if value is not None]
+    parts = [f"{t('filter_' + name)}: {filter_value_text(name, value)}"
+             for name, value in filters.items() if value is not None]
     return t("filters_active", filters="; ".join(parts)) if parts else t("filters_none")
+
+
+def open_provider(provider_agb: str, **filters: object) -> None:
+    """Go to the provider page of `provider_agb`, with the filters that still apply there.
+
+    Only for users who may see that page; the provider page checks access itself again.
+    """
+    from app_pages.auth import current_user
+    from impactmonitor.access import visible_pages
+
+    user = current_user()
+    if user is None or "provider" not in visible_pages(user):
+        return
+    params = {"provider": provider_agb, "lang": language(),
+              **{name: str(value) for name, value in filters.items() if value is not None}}
+    st.switch_page("app_pages/provider.py", query_params=params)
+
+
+def may_open_provider() -> bool:
+    from app_pages.auth import current_user
+    from impactmonitor.access import visible_pages
+
+    user = current_user()
+    return user is not None and "provider" in visible_pages(user)
 
 
 def format_kpi(value: float | None, unit: str) -> str:
@@ -124,17 +165,26 @@ def format_delta(delta: float | None, unit: str) -> str:
     return formatting.format_delta(delta, unit, language())
 
 
-def export_buttons(frame, name: str, filters_text: str, key: str,
-                   provider_agb: str | None = None, quarter: str | None = None) -> None:
-    """CSV (Dutch Excel) and XLSX downloads of a table, with filters and data version inside.
+def export_buttons(frame, name: str, filters_text: str, key: str, *,
+                   columns: Sequence[str] | None = None, units: Mapping[str, str] | None = None,
+                   provider_agb: str | None = None, quarter: str | None = None,
+                   extra_sheets: Mapping[str, object] | None = None) -> None:
+    """CSV and XLSX downloads of a table as on screen: the same columns, words and headers (in
+    the UI language), numbers as numbers, with the filters and the data version above it.
 
-    Every download is audited (who exported what).
+    `extra_sheets` (XLSX only) adds sheets after the first, e.g. the long data behind a wide
+    table: {sheet name: frame}. Every download is audited (who exported what).
     """
     from impactmonitor.audit import record_export
-    from impactmonitor.exports import dutch_csv, frame_rows, xlsx_bytes
+    from impactmonitor.display import export_sheet
+    from impactmonitor.exports import csv_bytes, xlsx_bytes
 
+    lang = language()
     preamble = [filters_text, t("export_data_version", version=data_version())]
-    header, rows = frame_rows(frame)
+    header, rows, formats = export_sheet(frame, lang, units, columns)
+    sheets = {name[:31]: (header, rows, formats)}
+    for sheet_name, sheet_frame in (extra_sheets or {}).items():
+        sheets[sheet_name[:31]] = export_sheet(sheet_frame, lang)
     left, right = st.columns(2)
 
     def audit(kind: str) -> None:
@@ -142,11 +192,11 @@ def export_buttons(frame, name: str, filters_text: str, key: str,
 
         record_export(database(), current_user(), f"{name}.{kind}", provider_agb, quarter)
 
-    left.download_button(t("export_csv"), dutch_csv(header, rows, preamble),
+    left.download_button(t("export_csv"), csv_bytes(header, rows, preamble, lang),
                          file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
                          on_click=audit, args=("csv",))
     right.download_button(
-        t("export_xlsx"), xlsx_bytes({name[:31]: (header, rows)}, preamble),
+        t("export_xlsx"), xlsx_bytes(sheets, preamble, lang),
         file_name=f"{name}.xlsx", key=f"{key}_xlsx", on_click=audit, args=("xlsx",),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -173,30 +223,84 @@ def pdf_download(label_key: str, build, file_name: str, key: str,
                            mime=mime, key=f"{key}_download", on_click=audit)
 
 
-def localized(frame):
-    """The frame with its columns renamed to the headers users read (one translation table)."""
-    from impactmonitor.i18n import column_label
+def styled_table(frame, *, columns: Sequence[str] | None = None,
+                 units: Mapping[str, str] | None = None,
+                 tints: Mapping[str, Sequence[str | None]] | None = None,
+                 cell_texts: Mapping[str, Sequence[str]] | None = None):
+    """(pandas Styler, header per data column): the table as users read it.
+
+    Cells keep their values (so sorting stays numeric and by date) and show the text of
+    `impactmonitor.display` (1.234,5 / 72,0% / 13-08-2026, codes in words, "–" for nothing).
+    `tints` colours cells: {data column: a CSS colour or None per row}; `cell_texts` replaces
+    the shown text of whole columns: {data column: a text per row} (value, icon and change).
+    """
+    from functools import partial
+
+    import pandas as pd
+
+    from impactmonitor.display import cell_text, column_kinds, headers, in_words, row_kind
 
     lang = language()
-    names = {c: column_label(c, lang) for c in frame.columns}
-    seen: set[str] = set()
-    for column, label in list(names.items()):  # two data columns may share a label
-        if label in seen:
-            names[column] = f"{label} ({column})"
-        seen.add(names[column])
-    return frame.rename(names)
+    words = in_words(frame, lang, columns)
+    kinds = column_kinds(words, units)
+    data_columns = list(kinds)
+    labels = dict(zip(data_columns, headers(data_columns, lang), strict=True))
+    units_by_row = (words["_unit"].to_list() if "_unit" in words.columns
+                    else [None] * words.height)
+    shown = words.select(data_columns).to_pandas().rename(columns=labels)
+    styler = shown.style
+    for column, label in labels.items():
+        kind = kinds[column]
+        if kind in ("kpi", "delta"):
+            for unit in set(units_by_row):
+                rows = pd.Index([i for i, u in enumerate(units_by_row) if u == unit])
+                styler = styler.format(partial(cell_text, kind=row_kind(kind, unit), lang=lang),
+                                       subset=(rows, [label]))
+        else:
+            styler = styler.format(partial(cell_text, kind=kind, lang=lang), subset=[label])
+    for column, texts in (cell_texts or {}).items():
+        if column in labels:
+            position = shown.columns.get_loc(labels[column])
+            for row, shown_text in enumerate(texts):
+                # One display function per cell; Styler.format per cell costs ~6 ms each.
+                styler._display_funcs[(row, position)] = lambda _, x=shown_text: x
+    for column, colours in (tints or {}).items():
+        if column in labels:
+            css = [f"background-color: {c}" if c else "" for c in colours]
+            styler = styler.apply(lambda _, css=css: css, axis=0, subset=[labels[column]])
+    return styler, labels
 
 
 def data_table(frame, name: str, filters_text: str, key: str, *,
+               columns: Sequence[str] | None = None, units: Mapping[str, str] | None = None,
                provider_agb: str | None = None, quarter: str | None = None,
-               export: bool = True, **dataframe_options) -> None:
-    """A table as users see it: localized headers, and CSV/XLSX export with the filters."""
-    shown = localized(frame)
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_table",
-                 **dataframe_options)
+               export: bool = True, pinned: Sequence[str] = (),
+               column_config: Mapping[str, object] | None = None,
+               tints: Mapping[str, Sequence[str | None]] | None = None,
+               cell_texts: Mapping[str, Sequence[str]] | None = None,
+               select: bool = False, **dataframe_options):
+    """A table as users read it (`styled_table`) with CSV/XLSX export of the same view.
+
+    `pinned` data columns stay in view while scrolling sideways; `column_config` is keyed by
+    data column. With `select=True` a click on a row selects it; the selected row's position
+    is returned (None when nothing is selected).
+    """
+    styler, labels = styled_table(frame, columns=columns, units=units, tints=tints,
+                                  cell_texts=cell_texts)
+    config = {labels[c]: st.column_config.Column(pinned=True) for c in pinned if c in labels}
+    config.update({labels.get(c, c): value for c, value in (column_config or {}).items()})
+    options = dict(dataframe_options)
+    if select:
+        options.update(on_select="rerun", selection_mode="single-row")
+    event = st.dataframe(styler, hide_index=True, width="stretch", key=f"{key}_table",
+                         column_config=config or None, placeholder=MISSING, **options)
     if export and frame.height:
-        export_buttons(shown, name, filters_text, key=key, provider_agb=provider_agb,
-                       quarter=quarter)
+        export_buttons(frame, name, filters_text, key=key, columns=columns, units=units,
+                       provider_agb=provider_agb, quarter=quarter)
+    if select:
+        rows = event.selection.rows if event is not None else []
+        return rows[0] if rows else None
+    return None
 
 
 def provider_picker(providers, container=None) -> tuple[str, dict[str, str]]:

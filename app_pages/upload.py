@@ -17,12 +17,13 @@ from pipelines.ingest import IngestOutcome, Upload, ingest
 from pipelines.read import sha256
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
+# (file, label key, mime type)
 TEMPLATE_FILES = (
-    ("delivery_template.xlsx",
+    ("delivery_template.xlsx", "upload_template_xlsx",
      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("population.csv", "text/csv"),
-    ("offer.csv", "text/csv"),
-    ("results.csv", "text/csv"),
+    ("population.csv", "upload_template_population", "text/csv"),
+    ("offer.csv", "upload_template_offer", "text/csv"),
+    ("results.csv", "upload_template_results", "text/csv"),
 )
 
 
@@ -61,10 +62,10 @@ quarter = column_right.selectbox(t("upload_quarter"), quarters, key="upload_quar
 with st.expander(t("upload_templates")):
     st.write(t("upload_templates_help"))
     template_columns = st.columns(len(TEMPLATE_FILES))
-    for column, (name, mime) in zip(template_columns, TEMPLATE_FILES, strict=True):
+    for column, (name, label, mime) in zip(template_columns, TEMPLATE_FILES, strict=True):
         path = TEMPLATES / name
         if path.exists():
-            column.download_button(name, path.read_bytes(), file_name=name, mime=mime,
+            column.download_button(t(label), path.read_bytes(), file_name=name, mime=mime,
                                    key=f"upload_template_{name}")
 
 files = st.file_uploader(t("upload_files"), type=["csv", "xlsx"], accept_multiple_files=True,

@@ -2,30 +2,115 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
 from impactmonitor.access import User, require
 from impactmonitor.storage import Database, append_audit
 
+PAGE_SIZE = 100
+
+
+def _audit_filter(action: str | None, actor: str | None, provider_agb: str | None,
+                  since: date | None, until: date | None) -> tuple[str, list[object]]:
+    conditions, params = ["TRUE"], []
+    for column, value in (("action", action), ("actor", actor), ("provider_agb", provider_agb)):
+        if value:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    if since:
+        conditions.append("occurred_at >= ?")
+        params.append(datetime.combine(since, time.min))
+    if until:
+        conditions.append("occurred_at < ?")
+        params.append(datetime.combine(until + timedelta(days=1), time.min))
+    return " AND ".join(conditions), params
+
 
 def audit_events(
-    db: Database, user: User, action: str | None = None, limit: int = 500
+    db: Database, user: User, action: str | None = None, limit: int = PAGE_SIZE, *,
+    actor: str | None = None, provider_agb: str | None = None, since: date | None = None,
+    until: date | None = None, offset: int = 0,
 ) -> pl.DataFrame:
-    """The newest audit events; only management and administrators may read them."""
+    """One page of audit events, newest first, filtered by action, actor (user), provider and
+    the days `since`..`until` (both included). Only management and administrators may read
+    them."""
     require(user, "read_audit_log")
-    where, params = ("WHERE action = ?", [action]) if action else ("", [])
+    where, params = _audit_filter(action, actor, provider_agb, since, until)
     return db.query(
         f"SELECT event_id, occurred_at, actor, action, provider_agb, quarter, details "
-        f"FROM audit_log {where} ORDER BY event_id DESC LIMIT ?",
-        [*params, limit],
+        f"FROM audit_log WHERE {where} ORDER BY event_id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
+
+
+def audit_count(db: Database, user: User, action: str | None = None, *,
+                actor: str | None = None, provider_agb: str | None = None,
+                since: date | None = None, until: date | None = None) -> int:
+    """How many events match the filters of `audit_events` (for the page count)."""
+    require(user, "read_audit_log")
+    where, params = _audit_filter(action, actor, provider_agb, since, until)
+    return int(db.query(f"SELECT count(*) AS n FROM audit_log WHERE {where}", params)["n"][0])
 
 
 def audit_actions(db: Database, user: User) -> list[str]:
     require(user, "read_audit_log")
     return db.query("SELECT DISTINCT action FROM audit_log ORDER BY action")["action"].to_list()
+
+
+def audit_actors(db: Database, user: User) -> list[str]:
+    """Everyone who appears in the audit log (user names), for the filter."""
+    require(user, "read_audit_log")
+    return db.query("SELECT DISTINCT actor FROM audit_log ORDER BY actor")["actor"].to_list()
+
+
+def event_details(action: str, details: str | None, lang: str = "nl") -> str:
+    """An event's details as a sentence instead of JSON: what was delivered, decided, changed
+    or downloaded. Unknown shapes fall back to "key: value" pairs; never raw JSON."""
+    from impactmonitor.display import table_label
+    from impactmonitor.i18n import text
+
+    if not details:
+        return ""
+    try:
+        data = json.loads(details)
+    except ValueError:
+        data = details
+    if not isinstance(data, dict):
+        if action == "register_changed":
+            return text("audit_detail_register", lang, count=data)
+        return str(data)
+    if action == "delivery_accepted":
+        tables = ", ".join(
+            text("audit_detail_table", lang, table=table_label(t.get("table"), lang),
+                 version=t.get("version", "–"), rows=t.get("rows", "–"))
+            for t in data.get("tables", []))
+        return text("audit_detail_delivery", lang, delivery_id=data.get("delivery_id", "–"),
+                    tables=tables)
+    if action == "delivery_rejected":
+        files = ", ".join(f.get("name", "?") for f in data.get("files", []))
+        return text("audit_detail_rejected", lang, files=files, errors=data.get("errors", 0))
+    if action == "escalation_decision":
+        return text("audit_detail_decision", lang, from_step=data.get("from_step", "–"),
+                    to_step=data.get("to_step", "–"), reason=data.get("reason", ""))
+    if action == "norm_changed":
+        return text("audit_detail_norm", lang, kpi=_kpi_name(data.get("kpi"), lang),
+                    valid_from=data.get("valid_from", "–"), reason=data.get("reason", ""))
+    if action == "export":
+        return text("audit_detail_export", lang, what=data.get("what", "–"))
+    if action == "user_changed":
+        return text("audit_detail_user", lang, username=data.get("username", "–"))
+    if action == "logout":
+        return ""
+    return "; ".join(f"{key}: {value}" for key, value in data.items())
+
+
+def _kpi_name(key: str | None, lang: str) -> str:
+    from impactmonitor.kpis import KPI_BY_KEY
+
+    return KPI_BY_KEY[key].name(lang) if key in KPI_BY_KEY else str(key or "–")
 
 
 def record_export(db: Database, user: User, what: str, provider_agb: str | None = None,
@@ -42,8 +127,6 @@ def record_rejected_upload(db: Database, user: User, provider_agb: str, quarter:
 
     The delivery itself writes nothing; only this audit event records that it was tried.
     """
-    import json
-
     details = {"files": [{"name": n, "sha256": h, "bytes": b} for n, h, b in files],
                "errors": error_count}
     with db.transaction() as con:

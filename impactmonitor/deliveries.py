@@ -35,3 +35,19 @@ def delivery_history(db: Database, user: User, provider_agb: str) -> pl.DataFram
         """,
         [provider_agb, *params],
     )
+
+
+# The delivery history as users read it (the sha256 and delivery id stay: they are the receipt).
+DELIVERY_HISTORY_COLUMNS = ("quarter", "table_name", "version", "accepted_at", "received_by",
+                            "source", "file_name", "row_count", "warnings", "delivery_id",
+                            "file_sha256")
+
+
+def delivered_quarters(db: Database, user: User, provider_agb: str) -> list[str]:
+    """Quarters with accepted data of one provider, newest first (empty when not readable)."""
+    condition, params = scope_filter(user)
+    return db.query(
+        f"SELECT DISTINCT quarter FROM latest_table_versions WHERE provider_agb = ? "
+        f"AND {condition} ORDER BY quarter DESC",
+        [provider_agb, *params],
+    )["quarter"].to_list()

@@ -66,6 +66,7 @@ from impactmonitor import kpis
 from impactmonitor.access import SYSTEM_USER, User, allowed, require, scope_filter
 from impactmonitor.config import defaults
 from impactmonitor.delivery_status import OVERDUE, _delivery_status, deadline
+from impactmonitor.formatting import date_text
 from impactmonitor.i18n import text
 from impactmonitor.norms import RED
 from impactmonitor.quarters import quarter_of, quarter_range, shift
@@ -207,10 +208,11 @@ def _rule_delivery_overdue(context: RuleContext) -> dict[str, list[Reason]]:
     for row in overdue.sort("provider_agb", "quarter").iter_rows(named=True):
         word_nl = "ontbreekt" if row["status"] == "missing" else "is onvolledig"
         word_en = "is missing" if row["status"] == "missing" else "is incomplete"
+        due_nl, due_en = date_text(row["deadline"], "nl"), date_text(row["deadline"], "en")
         found.setdefault(row["provider_agb"], []).append(Reason(
             "delivery_overdue",
-            f"Aanlevering {row['quarter']} {word_nl} (deadline {row['deadline']}).",
-            f"Delivery {row['quarter']} {word_en} (deadline {row['deadline']}).",
+            f"Aanlevering {row['quarter']} {word_nl} (deadline {due_nl}).",
+            f"Delivery {row['quarter']} {word_en} (deadline {due_en}).",
             {"quarter": row["quarter"], "status": row["status"]},
         ))
     return found
@@ -666,7 +668,8 @@ def reviews_due_from_board(board: pl.DataFrame, as_of: date | None = None,
                         _review_text(key, lang, months=months)))
         if row["review_date"] is not None:
             due.append((row["review_date"], "agreed_review_date",
-                        _review_text("review_agreed", lang, date=row["review_date"])))
+                        _review_text("review_agreed", lang,
+                                     date=date_text(row["review_date"], lang))))
         if row["signals"] and not (row["decided_on_quarter"]
                                    and row["decided_on_quarter"] >= row["quarter"]):
             due.append((as_of, "signal", _review_text("review_signal", lang,

@@ -5,6 +5,8 @@ Used by the pages (through app_pages.ui) and by the PDF reports, so both show th
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from impactmonitor.i18n import text
 
 STATUS_ICONS = {"green": "✔", "amber": "!", "red": "✖", "n<10": "·", "none": "–"}
@@ -65,3 +67,26 @@ def format_norm(green: float | None, amber: float | None, direction: str, unit: 
     if amber is not None and amber == amber:
         parts.append(f"{text('status_amber', lang)} {sign} {format_kpi(amber, unit, lang)}")
     return ", ".join(parts)
+
+
+# ---- dates, times, yes/no ------------------------------------------------------------------------
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_text(value: date | datetime | None, lang: str = "nl") -> str:
+    """13-08-2026 (and 13-08-2026 14:05 for a time) in Dutch; 13 Aug 2026 (14:05) in English."""
+    if value is None:
+        return "–"
+    if lang == "nl":
+        day = f"{value.day:02d}-{value.month:02d}-{value.year}"
+    else:
+        day = f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+    if isinstance(value, datetime):
+        return f"{day} {value.hour:02d}:{value.minute:02d}"
+    return day
+
+
+def yes_no(value: bool | None, lang: str = "nl") -> str:
+    if value is None:
+        return "–"
+    return text("word_yes" if value else "word_no", lang)

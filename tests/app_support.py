@@ -43,10 +43,22 @@ def texts(at: AppTest) -> str:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
                  "warning", "error", "text"):
         parts += [str(element.value) for element in getattr(at, kind)]
-    for frame in at.dataframe:
-        parts.append(frame.value.to_string())
+    for frame in shown_frames(at):
+        parts.append(frame.to_string())
     for table in at.table:
         parts.append(str(table.value))
     for metric in at.metric:
         parts.append(f"{metric.label} {metric.value}")
     return "\n".join(parts)
+
+
+def shown_frames(at: AppTest) -> list:
+    """The tables as the browser shows them: a Styler's display texts where there are any."""
+    from streamlit import dataframe_util
+
+    frames = []
+    for frame in at.dataframe:
+        display = frame.proto.arrow_data.styler.display_values
+        frames.append(dataframe_util.convert_arrow_bytes_to_pandas_df(display) if display
+                      else frame.value)
+    return frames

@@ -113,8 +113,8 @@ def test_xlsx_export_round_trips_the_page_data(sample_db) -> None:
 
 def test_csv_export_is_dutch_excel_and_carries_the_filters(sample_db) -> None:
     content = dutch_csv(["a", "b"], [["x", 1.5]], ["Filters: Kwartaal: 2026Q3"])
-    assert content.startswith(b"\xef\xbb\xbf# Filters: Kwartaal: 2026Q3\r\n")
-    assert content.decode("utf-8-sig").splitlines()[1:] == ["a;b", "x;1,5"]
+    assert content.startswith(b'\xef\xbb\xbf"Filters: Kwartaal: 2026Q3"\r\n\r\n')
+    assert content.decode("utf-8-sig").splitlines()[2:] == ["a;b", "x;1,5"]
 
 
 @pytest.mark.parametrize("value", ["=SUM(A1)", "+31 6", "-1+2", "@cmd", "\tx", "\rx"])
