@@ -2,6 +2,12 @@
 
 Navigation is by role (`impactmonitor.access.PAGE_ROLES`); the pages themselves only display what
 the domain layer returns for the logged-in user, which is where access is enforced.
+
+Every page has its own url path (/overzicht, /kpis, ...), also the first page of a role and also
+before the login: a logged-out visitor of /kpis gets the login form there and the page after
+logging in; a page outside the role answers with a plain message instead of Streamlit's English
+"Page not found" dialog. The language lives in the session and in the URL (`?lang=en`), so it
+survives the menu, a reload and the login.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import logging
 import streamlit as st
 
 from app_pages.auth import current_user, login_form, logout
-from app_pages.ui import AS_OF_KEY, language, t
+from app_pages.ui import AS_OF_KEY, keep_language_in_url, language, t, widget_texts
 from impactmonitor.access import visible_pages
 from impactmonitor.lake import LakeNotInitialized
 from impactmonitor.storage import DatabaseBusy
@@ -46,17 +52,37 @@ def _language_switch() -> None:
         format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code], horizontal=True,
     )
     if choice != language():
+        st.session_state["language"] = choice
         st.query_params["lang"] = choice
         st.rerun()
 
 
+def _placeholder(url_path: str, show) -> st.Page:
+    """A hidden page at `url_path` that runs `show` (never the page's own script)."""
+    def page() -> None:
+        show()
+
+    page.__name__ = f"placeholder_{url_path}"
+    return st.Page(page, title=t("login_button"), url_path=url_path, visibility="hidden")
+
+
+def _not_for_role() -> None:
+    st.title(t("page_not_available_title"))
+    st.info(t("page_not_available"))
+
+
+keep_language_in_url()
+widget_texts()
 with st.sidebar:
     _language_switch()
 
 user = current_user()
 if user is None:
+    # The login form answers at every page's address; after logging in, that page opens.
     st.navigation([st.Page(login_form, title=t("login_button"), icon=":material/login:",
-                           url_path="login")], position="hidden").run()
+                           url_path="login", default=True),
+                   *(_placeholder(path, login_form) for *_, path in PAGES.values())],
+                  position="hidden").run()
     st.stop()
 
 with st.sidebar:
@@ -66,8 +92,24 @@ with st.sidebar:
         logout()
         st.rerun()
 
-pages = [st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
-         for path, title_key, icon, url_path in (PAGES[key] for key in visible_pages(user))]
+
+def _first_page_here() -> None:
+    """At "/" (and "/login"): the role's first page, run in place. Streamlit serves its default
+    page only at "/", so the real first page is an ordinary page at its own address; a redirect
+    instead would drop this run's output (such as the session cookie just set)."""
+    import runpy
+
+    runpy.run_path(PAGES[visible[0]][0], run_name="__page__")
+
+
+visible = visible_pages(user)
+home = st.Page(_first_page_here, title=t(PAGES[visible[0]][1]), url_path="", default=True,
+               visibility="hidden")
+pages = [home,
+         *(st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
+           for path, title_key, icon, url_path in (PAGES[key] for key in visible)),
+         *(_placeholder(PAGES[key][3], _not_for_role) for key in PAGES if key not in visible),
+         _placeholder("login", _first_page_here)]
 looking_back = st.session_state.get(AS_OF_KEY)
 if looking_back is not None:
     st.info(t("as_of_banner", when=looking_back[1], provider=looking_back[2]),

@@ -26,9 +26,53 @@ def database() -> Database:
     return _database(default_db_path())
 
 
+LANGUAGE_KEY = "language"
+
+
 def language() -> str:
-    lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    """The UI language: `?lang=` in the URL when present, else the session's choice.
+
+    The session keeps it when a menu click or the login drops the URL's parameters;
+    `keep_language_in_url` writes it back so that a reload keeps it too.
+    """
+    asked = st.query_params.get("lang")
+    if asked in LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = asked
+        return asked
+    chosen = st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def keep_language_in_url() -> None:
+    """Put the session's language back into the URL after navigation dropped it."""
+    lang = language()
+    if st.query_params.get("lang") != lang and (lang != DEFAULT_LANGUAGE
+                                                or "lang" in st.query_params):
+        st.query_params["lang"] = lang
+
+
+def _css_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def widget_texts() -> None:
+    """Streamlit's own widget texts in the UI language where Streamlit has no setting for them.
+
+    The file uploader's button ("Upload") and its instructions ("50MB per file • CSV, XLSX")
+    are English in Streamlit 1.67: they are hidden (also from screen readers) and the text of
+    the translation table is shown in their place.
+    """
+    st.html(
+        "<style>"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p,"
+        "[data-testid='stFileUploaderDropzoneInstructions'] span"
+        "{visibility: hidden; font-size: 0;}"
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
+        f"{{content: {_css_text(t('uploader_button'))}; visibility: visible; font-size: 0.875rem;}}"
+        "[data-testid='stFileUploaderDropzoneInstructions'] span::after"
+        f"{{content: {_css_text(t('uploader_instructions'))}; visibility: visible;"
+        " font-size: 0.875rem;}"
+        "</style>")
 
 
 def t(key: str, **fields: object) -> str:

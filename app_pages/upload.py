@@ -1,7 +1,15 @@
-"""Aanleveren: templates, upload of CSV/XLSX, error table and error file, receipt, history."""
+"""Aanleveren: templates, upload of CSV/XLSX, error table and error file, receipt, history.
+
+Hygiene: the page says what is expected for the quarter (deadline, tables still missing); after
+every check the file list is emptied (the next check never silently re-checks earlier files);
+files identical to the versions already accepted are flagged before they become new versions;
+files of a type the app cannot read (.xls, .ods, ...) get a plain message instead of Streamlit's
+English type error; each warning is shown once; the receipt is also a printable PDF.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -10,11 +18,21 @@ import streamlit as st
 from app_pages.auth import current_user
 from app_pages.ui import data_table, database, language, number, t
 from impactmonitor.audit import record_rejected_upload
-from impactmonitor.deliveries import delivery_history, provider_choices
+from impactmonitor.deliveries import (
+    DELIVERY_HISTORY_COLUMNS,
+    current_versions,
+    delivery_history,
+    provider_choices,
+)
+from impactmonitor.delivery_status import deadline
+from impactmonitor.display import table_label
+from impactmonitor.formatting import date_text
 from impactmonitor.quarters import last_complete_quarter, quarter_range
 from pipelines.errorfile import error_file, error_table
+from pipelines.findings import Finding
 from pipelines.ingest import IngestOutcome, Upload, ingest
 from pipelines.read import sha256
+from pipelines.receipt import receipt_pdf
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
 # (file, label key, mime type)
@@ -25,7 +43,10 @@ TEMPLATE_FILES = (
     ("offer.csv", "upload_template_offer", "text/csv"),
     ("results.csv", "upload_template_results", "text/csv"),
 )
-
+TABLES = ("population", "offer", "results")
+# What the uploader accepts: what people send. Only these are read; the rest get a message.
+READABLE_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm")
+ACCEPTED_TYPES = (*READABLE_TYPES, "xls", "xlsb", "ods", "numbers")
 
 
 def findings_table(findings) -> pl.DataFrame:
@@ -36,6 +57,31 @@ def findings_table(findings) -> pl.DataFrame:
                                        "column": pl.String, "value": pl.String,
                                        "message": pl.String})
     return frame.rename({c: t(f"col_{c}") for c in frame.columns})
+
+
+def show_findings(findings) -> None:
+    """A table of findings whose messages can be read in full (a wide, wrapping column)."""
+    st.dataframe(findings_table(findings), hide_index=True, width="stretch", placeholder="–",
+                 row_height=60, column_config={t("col_message"): st.column_config.TextColumn(
+                     width="large")})
+
+
+def once(findings: list[Finding]) -> list[Finding]:
+    """Each finding once, in order (the same warning can come from several checks)."""
+    seen: set[tuple] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.file, finding.table, finding.row, finding.column, finding.code,
+               finding.message(lang))
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def unreadable_types(uploads: list[Upload]) -> list[str]:
+    return [u.name for u in uploads
+            if Path(u.name).suffix.lower().lstrip(".") not in READABLE_TYPES]
 
 
 user = current_user()
@@ -53,11 +99,26 @@ labels = {agb: f"{agb} — {name}" for agb, name in
 column_left, column_right = st.columns(2)
 provider_agb = column_left.selectbox(t("upload_provider"), list(labels), format_func=labels.get,
                                      key="upload_provider")
-from datetime import date  # noqa: E402  (kept next to its only use)
-
 latest = last_complete_quarter(date.today())
 quarters = list(reversed(quarter_range("2022Q1", latest)))
 quarter = column_right.selectbox(t("upload_quarter"), quarters, key="upload_quarter")
+
+# ---- what is expected for this quarter --------------------------------------------------------
+versions = current_versions(db, user, provider_agb, quarter)
+due = deadline(quarter)
+delivered = {r["table_name"]: r for r in versions.iter_rows(named=True)}
+missing = [table for table in TABLES if table not in delivered]
+days_left = (due - date.today()).days
+expected = [t("upload_deadline", quarter=quarter, date=date_text(due, lang))
+            + " " + (t("upload_deadline_days", days=number(days_left)) if days_left >= 0
+                     else t("upload_deadline_passed"))]
+if delivered:
+    expected.append(t("upload_delivered", tables=", ".join(
+        t("upload_delivered_table", table=table_label(name, lang), version=r["version"],
+          date=date_text(r["accepted_at"], lang)) for name, r in delivered.items())))
+expected.append(t("upload_missing", tables=", ".join(table_label(m, lang) for m in missing))
+                if missing else t("upload_complete"))
+st.info("  \n".join(expected))
 
 with st.expander(t("upload_templates")):
     st.write(t("upload_templates_help"))
@@ -68,44 +129,90 @@ with st.expander(t("upload_templates")):
             column.download_button(t(label), path.read_bytes(), file_name=name, mime=mime,
                                    key=f"upload_template_{name}")
 
-files = st.file_uploader(t("upload_files"), type=["csv", "xlsx"], accept_multiple_files=True,
-                         key="upload_files", help=t("upload_files_help"))
-if st.button(t("upload_submit"), type="primary", disabled=not files, key="upload_submit"):
-    progress = st.progress(0.0, text=t("upload_progress_read"))
+# A new key after every check empties the file list.
+generation = st.session_state.setdefault("upload_generation", 0)
+files = st.file_uploader(t("upload_files"), type=list(ACCEPTED_TYPES),
+                         accept_multiple_files=True, key=f"upload_files_{generation}",
+                         help=t("upload_files_help"))
 
-    def report_progress(stage: str, fraction: float) -> None:
-        progress.progress(min(max(fraction, 0.0), 1.0), text=t("upload_progress", stage=stage))
 
-    uploads = [Upload(f.name, f.getvalue()) for f in files]
-    outcome = ingest(db, provider_agb, quarter, uploads, actor=user.username, source="app",
-                     lang=lang, progress=report_progress, user=user)
-    progress.empty()
-    if not outcome.accepted:
+def check(uploads: list[Upload]) -> None:
+    """Check and (when accepted) store the delivery; the result is shown after a rerun."""
+    unreadable = unreadable_types(uploads)
+    if unreadable:
+        outcome = None
+        st.session_state["upload_type_problem"] = unreadable
+    else:
+        progress = st.progress(0.0, text=t("upload_progress_read"))
+
+        def report_progress(stage: str, fraction: float) -> None:
+            progress.progress(min(max(fraction, 0.0), 1.0),
+                              text=t("upload_progress", stage=stage))
+
+        outcome = ingest(db, provider_agb, quarter, uploads, actor=user.username,
+                         source="app", lang=lang, progress=report_progress, user=user)
+        progress.empty()
+    if outcome is None or not outcome.accepted:
         record_rejected_upload(db, user, provider_agb, quarter,
                                [(u.name, sha256(u.content), len(u.content)) for u in uploads],
-                               len(outcome.errors))
+                               len(outcome.errors) if outcome else len(unreadable))
     st.session_state["upload_outcome"] = outcome
+    st.session_state["upload_for"] = (provider_agb, quarter)
+    st.session_state.pop("upload_pending", None)
+    st.session_state["upload_generation"] = generation + 1
+    st.rerun()
+
+
+if st.button(t("upload_submit"), type="primary", disabled=not files, key="upload_submit"):
+    uploads = [Upload(f.name, f.getvalue()) for f in files]
+    current_hashes = set(versions["file_sha256"].to_list())
+    same = [u.name for u in uploads if sha256(u.content) in current_hashes]
+    st.session_state.pop("upload_type_problem", None)
+    if same and len(same) == len(uploads):
+        # Byte-identical to what is already accepted: ask before it becomes a new version.
+        st.session_state["upload_pending"] = (provider_agb, quarter, uploads, same)
+        st.session_state["upload_generation"] = generation + 1
+        st.rerun()
+    check(uploads)
+
+pending = st.session_state.get("upload_pending")
+if pending and pending[:2] == (provider_agb, quarter):
+    st.warning(t("upload_identical", files=", ".join(pending[3])))
+    confirm, cancel = st.columns(2)
+    if confirm.button(t("upload_identical_confirm"), key="upload_identical_confirm"):
+        check(pending[2])
+    if cancel.button(t("upload_identical_cancel"), key="upload_identical_cancel"):
+        st.session_state.pop("upload_pending", None)
+        st.rerun()
+
+problem = st.session_state.get("upload_type_problem")
+if problem:
+    st.error(t("upload_type_rejected", files=", ".join(problem)))
 
 outcome: IngestOutcome | None = st.session_state.get("upload_outcome")
-if outcome is not None:
+if outcome is not None and st.session_state.get("upload_for") == (provider_agb, quarter):
+    warnings = once(outcome.warnings)
     if outcome.accepted and outcome.receipt:
         receipt = outcome.receipt
         st.success(t("upload_accepted", delivery_id=receipt.delivery_id))
-        st.dataframe(
-            pl.DataFrame(receipt.tables).select(
-                pl.col("table").alias(t("col_table")),
-                pl.col("version").alias(t("upload_version")),
-                pl.col("rows").alias(t("upload_rows")),
-                pl.col("file").alias(t("col_file")),
-                pl.col("sha256").alias("SHA-256"),
-            ),
-            hide_index=True,
-        )
-        st.caption(t("upload_receipt_meta", at=receipt.received_at.strftime("%d-%m-%Y %H:%M"),
+        data_table(pl.DataFrame(receipt.tables, schema={
+            "table": pl.String, "version": pl.Int64, "file": pl.String, "sha256": pl.String,
+            "rows": pl.Int64}).select(
+                pl.col("table").alias("table_name"), "version",
+                pl.col("rows").alias("row_count"), pl.col("file").alias("file_name"),
+                pl.col("sha256").alias("file_sha256")),
+            f"ontvangstbewijs_{receipt.delivery_id}", labels[provider_agb],
+            key="upload_receipt", export=False)
+        st.caption(t("upload_receipt_meta", at=date_text(receipt.received_at, lang),
                      who=receipt.received_by))
+        st.download_button(
+            t("upload_receipt_pdf"),
+            receipt_pdf(receipt, labels[provider_agb].split(" — ", 1)[-1], warnings, lang),
+            file_name=f"ontvangstbewijs_{receipt.delivery_id}.pdf", mime="application/pdf",
+            key="upload_receipt_pdf")
     else:
         st.error(t("upload_rejected", count=number(len(outcome.errors))))
-        st.dataframe(findings_table(outcome.errors), hide_index=True, width="stretch")
+        show_findings(outcome.errors)
         st.download_button(t("upload_download_errors"), error_table(outcome.errors, lang),
                            file_name=f"fouten_{provider_agb}_{quarter}.csv", mime="text/csv",
                            key="upload_error_table")
@@ -116,9 +223,9 @@ if outcome is not None:
                 file_name=f"{Path(raw.file_name).stem}_fouten.csv", mime="text/csv",
                 key=f"upload_error_file_{raw.table}",
             )
-    if outcome.warnings:
-        st.warning(t("upload_warnings", count=number(len(outcome.warnings))))
-        st.dataframe(findings_table(outcome.warnings), hide_index=True, width="stretch")
+    if warnings:
+        st.warning(t("upload_warnings", count=number(len(warnings))))
+        show_findings(warnings)
 
 st.subheader(t("upload_history"))
 history = delivery_history(db, user, provider_agb)
@@ -126,4 +233,5 @@ if history.height == 0:
     st.caption(t("upload_history_empty"))
 else:
     data_table(history, f"aanleveringen_{provider_agb}", labels[provider_agb],
-               key="upload_history", provider_agb=provider_agb)
+               key="upload_history", provider_agb=provider_agb,
+               columns=DELIVERY_HISTORY_COLUMNS)

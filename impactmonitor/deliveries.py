@@ -51,3 +51,15 @@ def delivered_quarters(db: Database, user: User, provider_agb: str) -> list[str]
         f"AND {condition} ORDER BY quarter DESC",
         [provider_agb, *params],
     )["quarter"].to_list()
+
+
+def current_versions(db: Database, user: User, provider_agb: str, quarter: str) -> pl.DataFrame:
+    """The accepted version in effect per table of one provider-quarter: table_name, version,
+    accepted_at, file_name, file_sha256 (the upload page's expectations and duplicate check)."""
+    condition, params = scope_filter(user)
+    return db.query(
+        f"SELECT table_name, version, accepted_at, file_name, file_sha256 "
+        f"FROM latest_table_versions WHERE provider_agb = ? AND quarter = ? AND {condition} "
+        f"ORDER BY table_name",
+        [provider_agb, quarter, *params],
+    )

@@ -602,6 +602,57 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "One Excel workbook with the sheets population, offer and results, or three CSV "
         "files. Deliver counts and sums only, no percentages.",
     },
+    "upload_deadline": {"nl": "Deadline voor {quarter}: {date}.",
+                        "en": "Deadline for {quarter}: {date}."},
+    "upload_deadline_days": {"nl": "Nog {days} dagen.", "en": "{days} days left."},
+    "upload_deadline_passed": {"nl": "De deadline is verstreken.",
+                               "en": "The deadline has passed."},
+    "upload_delivered": {"nl": "Al aangeleverd: {tables}.", "en": "Already delivered: {tables}."},
+    "upload_delivered_table": {"nl": "{table} (versie {version}, {date})",
+                               "en": "{table} (version {version}, {date})"},
+    "upload_missing": {"nl": "Nog nodig: {tables}.", "en": "Still needed: {tables}."},
+    "upload_complete": {"nl": "Dit kwartaal is compleet; een nieuwe aanlevering wordt een "
+                        "nieuwe versie.",
+                        "en": "This quarter is complete; a new delivery becomes a new version."},
+    "upload_identical": {
+        "nl": "Deze bestanden zijn precies gelijk aan wat al is geaccepteerd ({files}). Opnieuw "
+        "aanleveren maakt een nieuwe versie met dezelfde inhoud. Wilt u dat echt?",
+        "en": "These files are exactly the same as what was already accepted ({files}). "
+        "Delivering again makes a new version with the same content. Do you really want that?",
+    },
+    "upload_identical_confirm": {"nl": "Toch aanleveren als nieuwe versie",
+                                 "en": "Deliver as a new version anyway"},
+    "upload_identical_cancel": {"nl": "Niet aanleveren", "en": "Do not deliver"},
+    "upload_type_rejected": {
+        "nl": "Dit bestandstype kan niet worden gelezen: {files}. Sla het op als .xlsx "
+        "(Excel-werkmap) of als CSV (puntkomma gescheiden) en lever opnieuw aan.",
+        "en": "This file type cannot be read: {files}. Save it as .xlsx (Excel workbook) or as "
+        "CSV and deliver again.",
+    },
+    "upload_receipt_pdf": {"nl": "Ontvangstbewijs als PDF", "en": "Receipt as PDF"},
+    "uploader_button": {"nl": "Bestanden kiezen", "en": "Choose files"},
+    "uploader_instructions": {
+        "nl": "of sleep ze hierheen · CSV of Excel (.xlsx), max. 50 MB per bestand",
+        "en": "or drag them here · CSV or Excel (.xlsx), at most 50 MB per file",
+    },
+    "receipt_title": {"nl": "Ontvangstbewijs aanlevering", "en": "Delivery receipt"},
+    "receipt_footer": {"nl": "Ontvangstbewijs {delivery_id}", "en": "Receipt {delivery_id}"},
+    "receipt_id": {"nl": "Ontvangstbewijs", "en": "Receipt"},
+    "receipt_received_at": {"nl": "Ontvangen op", "en": "Received at"},
+    "receipt_received_by": {"nl": "Aangeleverd door", "en": "Delivered by"},
+    "receipt_accepted": {"nl": "Resultaat", "en": "Result"},
+    "receipt_accepted_text": {"nl": "Geaccepteerd en opgeslagen als nieuwe versie",
+                              "en": "Accepted and stored as a new version"},
+    "receipt_tables": {"nl": "Tabellen", "en": "Tables"},
+    "receipt_hashes": {"nl": "Controlegetallen (SHA-256 van de bestanden)",
+                       "en": "Checksums (SHA-256 of the files)"},
+    "receipt_warnings": {"nl": "Waarschuwingen ({count})", "en": "Warnings ({count})"},
+    "receipt_no_warnings": {"nl": "Geen waarschuwingen.", "en": "No warnings."},
+    "page_not_available_title": {"nl": "Pagina niet beschikbaar", "en": "Page not available"},
+    "page_not_available": {
+        "nl": "Deze pagina hoort niet bij jouw rol. Kies een pagina in het menu.",
+        "en": "This page is not part of your role. Choose a page in the menu.",
+    },
     "upload_template_xlsx": {"nl": "Excel-sjabloon (3 tabbladen)",
                              "en": "Excel template (3 sheets)"},
     "upload_template_population": {"nl": "Populatie (CSV)", "en": "Population (CSV)"},

@@ -74,3 +74,14 @@ def test_navigation_by_role(login_db, monkeypatch, role, allowed_page, forbidden
     assert not at.exception
     with pytest.raises(ValueError):
         at.switch_page(page_path(forbidden_page))
+
+
+def test_the_language_chosen_on_the_login_page_stays_after_logging_in(login_db,
+                                                                      monkeypatch) -> None:
+    at = app_as(None, login_db.path, monkeypatch).run()
+    at.radio[0].set_value("en").run()
+    assert at.button[0].label == "Log in"
+    at.query_params.clear()  # the login's rerun may drop the URL's parameters
+    _login(at, "contract_manager", "pw-contract_manager")
+    assert not at.exception
+    assert at.title[0].value == "Overview"

@@ -129,3 +129,21 @@ def test_pages_outside_the_role_are_not_served(empty_db, monkeypatch, page, role
     assert not at.exception
     with pytest.raises(ValueError):
         at.switch_page(page_path(PAGE_FILES[page]))
+
+
+def test_language_stays_when_the_menu_drops_the_url_parameter(sample_db, monkeypatch) -> None:
+    """A menu click (switch_page) loses ?lang=en; the session keeps the choice and puts it back
+    into the URL, so a reload keeps it as well."""
+    at = _render(sample_db.path, monkeypatch, "contract_manager", "categories", {"lang": "en"})
+    assert at.title[0].value == "KPIs by category"
+    at.query_params.clear()
+    at.switch_page(page_path("escalation")).run()
+    assert at.title[0].value == "Escalation ladder"
+    assert at.query_params.get("lang") in ("en", ["en"])
+
+
+def test_the_root_address_opens_the_first_page_of_the_role(sample_db, monkeypatch) -> None:
+    """"/" opens the role's first page; the browser test checks the addresses themselves."""
+    at = app_as(USERS["provider"], sample_db.path, monkeypatch).run()
+    assert not at.exception
+    assert at.title[0].value == "Aanbieder"

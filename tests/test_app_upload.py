@@ -41,7 +41,7 @@ def _upload_page(db: Database, monkeypatch, user: User):
 
 def _submit(at, name: str, content: str, quarter: str = QUARTER):
     at.selectbox(key="upload_quarter").select(quarter).run()
-    at.file_uploader(key="upload_files").upload(name, content.encode("cp1252"), "text/csv").run()
+    at.file_uploader(key="upload_files_0").upload(name, content.encode("cp1252"), "text/csv").run()
     at.button(key="upload_submit").click().run()
     assert not at.exception
     return at
@@ -54,7 +54,7 @@ def test_good_delivery_is_accepted_with_receipt(upload_db, monkeypatch) -> None:
     at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", POPULATION)
     assert "Aanlevering geaccepteerd" in at.success[0].value
     assert upload_db.scalar("SELECT count(*) FROM population") == 2
-    assert "population" in texts(at)  # version history shows the new version
+    assert "populatie" in texts(at)  # version history shows the new version
 
 
 def test_bad_delivery_shows_error_table_and_stores_nothing(upload_db, monkeypatch) -> None:
@@ -85,3 +85,69 @@ def test_provider_user_cannot_deliver_for_another_provider(upload_db) -> None:
     with pytest.raises(AccessDenied):
         ingest(upload_db, OTHER, QUARTER, [Upload("p.csv", content)], actor="x", user=PROVIDER)
     assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
+
+
+def test_file_list_is_emptied_after_a_check(upload_db, monkeypatch) -> None:
+    """The next check never silently re-checks the files of the previous one."""
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", POPULATION)
+    uploaders = at.get("file_uploader")
+    assert len(uploaders) == 1 and uploaders[0].proto.id.endswith("upload_files_1")
+    assert at.button(key="upload_submit").disabled  # nothing chosen any more
+
+
+def test_identical_redelivery_is_flagged_before_it_becomes_a_version(upload_db,
+                                                                     monkeypatch) -> None:
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", POPULATION)
+    at.file_uploader(key="upload_files_1").upload("populatie.csv", POPULATION.encode("cp1252"),
+                                                  "text/csv").run()
+    at.button(key="upload_submit").click().run()
+    assert any("precies gelijk" in w.value for w in at.warning)
+    assert upload_db.scalar("SELECT count(*) FROM table_versions") == 1  # not stored (yet)
+    at.button(key="upload_identical_confirm").click().run()
+    assert not at.exception
+    assert upload_db.scalar("SELECT max(version) FROM table_versions") == 2  # on purpose
+
+
+def test_old_excel_file_is_accepted_by_the_uploader_and_rejected_in_dutch(upload_db,
+                                                                          monkeypatch) -> None:
+    at = _upload_page(upload_db, monkeypatch, PROVIDER)
+    at.file_uploader(key="upload_files_0").upload(
+        "aanlevering.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+        "application/vnd.ms-excel").run()
+    at.button(key="upload_submit").click().run()
+    assert not at.exception
+    assert any("aanlevering.xls" in e.value and "Sla het op als .xlsx" in e.value
+               for e in at.error)
+    assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
+    assert upload_db.scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'delivery_rejected'") == 1
+
+
+def test_page_says_what_is_expected_for_the_quarter(upload_db, monkeypatch) -> None:
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", POPULATION)
+    expected = at.info[0].value
+    assert "Deadline voor 2025Q2: 30-07-2025" in expected
+    assert "Al aangeleverd: populatie (versie 1" in expected
+    assert "Nog nodig: aanbod, resultaten" in expected
+
+
+def test_receipt_is_a_printable_dutch_pdf(upload_db, monkeypatch) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from pipelines.receipt import receipt_pdf
+
+    outcome = ingest(upload_db, AGB, QUARTER, [Upload("populatie.csv", POPULATION.encode())],
+                     actor="aanbieder", user=PROVIDER)
+    text = PdfReader(BytesIO(receipt_pdf(outcome.receipt, "Zorg Rijnmond", outcome.warnings))
+                     ).pages[0].extract_text()
+    receipt = outcome.receipt
+    assert "Ontvangstbewijs aanlevering" in text and receipt.delivery_id in text
+    assert "Zorg Rijnmond (AGB 01234567)" in text and "2025Q2" in text
+    assert receipt.tables[0]["sha256"] in text.replace("\n", "")
+    assert "populatie" in text and "Waarschuwingen" in text
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv",
+                 POPULATION.replace(";10;5;3;12", ";11;5;3;13"))
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Ontvangstbewijs als PDF" in labels
