@@ -8,13 +8,13 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import data_table, database, t
+from app_pages.ui import data_table, database, language, t
 from impactmonitor.access import ROLES
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.providers import edit_register, register_history
 from impactmonitor.users import manage_user, user_list
 from pipelines.register import load_register, parse_register
-from schemas.reference import CATEGORIES, current_municipalities
+from schemas.reference import CATEGORIES, CATEGORY_LABELS, current_municipalities
 
 user = current_user()
 db = database()
@@ -31,7 +31,8 @@ with tab_register:
         c1, c2, c3 = st.columns(3)
         agb = c1.text_input("AGB", max_chars=8, key="admin_agb")
         name = c2.text_input(t("admin_name"), key="admin_name")
-        category = c3.selectbox(t("admin_category"), CATEGORIES, key="admin_category")
+        category = c3.selectbox(t("admin_category"), CATEGORIES, key="admin_category",
+                                format_func=lambda c: CATEGORY_LABELS[c][language()])
         c4, c5, c6 = st.columns(3)
         lot = c4.text_input(t("admin_lot"), key="admin_lot")
         start = c5.date_input(t("admin_contract_start"), value=date(2023, 1, 1),
@@ -71,11 +72,14 @@ with tab_users:
         role = c2.selectbox(t("admin_role"), ROLES, format_func=lambda r: t(f"role_{r}"),
                             key="admin_role")
         password = c3.text_input(t("admin_new_password"), type="password", key="admin_password")
-        agbs = st.multiselect(t("admin_user_agbs"), provider_choices(db, user)["provider_agb"],
-                              key="admin_user_agbs")
+        register = dict(provider_choices(db, user).select("provider_agb", "name").iter_rows())
+        agbs = st.multiselect(t("admin_user_agbs"), list(register), key="admin_user_agbs",
+                              format_func=lambda a: f"{register[a]} ({a})",
+                              placeholder=t("choose_options"))
         municipality_names = {m.code: f"{m.name} ({m.code})" for m in current_municipalities()}
         codes = st.multiselect(t("admin_user_municipalities"), list(municipality_names),
-                               format_func=municipality_names.get, key="admin_user_municipalities")
+                               format_func=municipality_names.get, key="admin_user_municipalities",
+                               placeholder=t("choose_options"))
         active = st.checkbox(t("admin_active"), value=True, key="admin_active")
         if st.form_submit_button(t("admin_save")):
             try:

@@ -59,19 +59,19 @@ def widget_texts() -> None:
     """Streamlit's own widget texts in the UI language where Streamlit has no setting for them.
 
     The file uploader's button ("Upload") and its instructions ("50MB per file • CSV, XLSX")
-    are English in Streamlit 1.67: they are hidden (also from screen readers) and the text of
-    the translation table is shown in their place.
+    are English in Streamlit 1.67; the translation table's texts are shown in their place. The
+    button keeps its own text at size 0, because its accessible name must not be empty (CSS
+    cannot set an aria-label); "Upload" is also a Dutch word. The instructions are hidden.
     """
+    button = "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p"
+    instructions = "[data-testid='stFileUploaderDropzoneInstructions'] span"
     st.html(
         "<style>"
-        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p,"
-        "[data-testid='stFileUploaderDropzoneInstructions'] span"
-        "{visibility: hidden; font-size: 0;}"
-        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after"
-        f"{{content: {_css_text(t('uploader_button'))}; visibility: visible; font-size: 0.875rem;}}"
-        "[data-testid='stFileUploaderDropzoneInstructions'] span::after"
-        f"{{content: {_css_text(t('uploader_instructions'))}; visibility: visible;"
-        " font-size: 0.875rem;}"
+        f"{button} {{font-size: 0;}}"
+        f"{button}::after {{content: {_css_text(t('uploader_button'))}; font-size: 0.875rem;}}"
+        f"{instructions} {{visibility: hidden; font-size: 0;}}"
+        f"{instructions}::after {{content: {_css_text(t('uploader_instructions'))};"
+        " visibility: visible; font-size: 0.875rem;}"
         "</style>")
 
 

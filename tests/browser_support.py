@@ -132,6 +132,13 @@ def login(page, base: str, username: str, password: str) -> None:
     # login of a fresh server takes far longer than a fixed pause.
     page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=180_000)
     wait_for_app(page)
+    # The next page load is a new session: it needs the session cookie the app sets in the
+    # browser after the login (in a small frame), so wait until the browser has it.
+    deadline = time.monotonic() + 60
+    while not any(c["name"] == "impactmonitor_session" for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not set the session cookie after the login")
+        page.wait_for_timeout(200)
 
 
 def screenshot(page, name: str) -> Path:

@@ -7,6 +7,7 @@ see only its own data. Screenshots of every page go to test-artifacts/screenshot
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -229,3 +230,119 @@ def test_reload_keeps_the_login_and_logout_ends_it(app_url) -> None:
         page.reload()
         wait_for_app(page)
         assert page.get_by_label("Wachtwoord").count() == 1
+
+
+def _click_first_row(page, table: int = 0) -> None:
+    """Select the first data row of a table (the row-selection box left of it)."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(table)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # header row, then the first row
+
+
+def test_language_sticks_across_login_menu_and_reload(app_url) -> None:
+    with browser_page() as page:
+        page.goto(app_url)
+        wait_for_app(page)
+        page.get_by_text("English").click()
+        page.get_by_role("button", name="Log in").wait_for(timeout=60_000)
+        page.get_by_label("Username").fill("accounthouder")
+        page.get_by_role("textbox", name="Password").fill(PASSWORDS["accounthouder"])
+        page.get_by_role("button", name="Log in").click()
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav.wait_for(timeout=180_000)
+        assert "KPIs by category" in nav.inner_text()  # English after the login
+        nav.get_by_text("Escalation ladder").click()  # the menu drops ?lang=en
+        page.get_by_role("heading", name="Escalation ladder").wait_for(timeout=60_000)
+        wait_for_app(page)
+        assert "lang=en" in page.url
+        page.reload()
+        wait_for_app(page)
+        page.get_by_role("heading", name="Escalation ladder").wait_for(timeout=60_000)
+        assert page.get_by_text("Logged in as").count() == 1
+        screenshot(page, "en_escalatieladder_na_herladen")
+
+
+def test_every_page_has_its_own_address_also_before_the_login(app_url) -> None:
+    with browser_page() as page:
+        page.goto(f"{app_url}/kpis?category=B")
+        wait_for_app(page)
+        assert page.get_by_text("Page not found").count() == 0
+        page.get_by_label("Gebruikersnaam").fill("management")
+        page.get_by_label("Wachtwoord").fill(PASSWORDS["management"])
+        page.get_by_role("button", name="Inloggen").click()
+        # After the login the page asked for opens, with its filters.
+        page.get_by_role("heading", name="KPI's per categorie").wait_for(timeout=180_000)
+        for path, heading in (("overzicht", "Overzicht"), ("auditlog", "Auditlog"),
+                              ("beheer", "Pagina niet beschikbaar")):
+            page.goto(f"{app_url}/{path}")
+            page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+            wait_for_app(page)
+            assert page.get_by_text("Page not found").count() == 0, path
+
+
+def test_a_row_click_opens_the_provider_with_the_filters(app_url) -> None:
+    with browser_page() as page:
+        login(page, app_url, "accounthouder", PASSWORDS["accounthouder"])
+        page.goto(f"{app_url}/kpis?quarter=2026Q2&category=A&care_form=ambulant")
+        wait_for_app(page)
+        page.get_by_text("Klik op een rij").wait_for(timeout=60_000)
+        screenshot(page, "kpis_categorie_A")
+        _click_first_row(page)  # sorted by name: Jeugdzorg Nieuwe Maas
+        page.wait_for_url("**/aanbieder?**", timeout=60_000)
+        wait_for_app(page)
+        assert f"provider={PROVIDER_AGB}" in page.url and "quarter=2026Q2" in page.url
+        assert "care_form=ambulant" in page.url
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_text("Jeugdzorg Nieuwe Maas").first.wait_for(timeout=60_000)
+        assert "Kwartaal: 2026Q2" in main.inner_text()
+        # The escalation board's names open the provider page as well.
+        page.goto(f"{app_url}/escalatie")
+        wait_for_app(page)
+        page.get_by_role("link", name="Stichting De Havenkring").first.click()
+        page.wait_for_url(f"**provider={OTHER_AGB}**", timeout=60_000)
+        wait_for_app(page)
+        page.locator('[data-testid="stMain"]').get_by_text(
+            "Stichting De Havenkring").first.wait_for(timeout=60_000)
+        # And so do the rows of the delivery status.
+        page.goto(f"{app_url}/aanleverstatus")
+        wait_for_app(page)
+        page.get_by_text("Klik op een rij").wait_for(timeout=60_000)
+        _click_first_row(page)
+        page.wait_for_url("**/aanbieder?**", timeout=60_000)
+
+
+def test_screenshots_of_every_page_in_both_languages(app_url) -> None:
+    """Screenshots for people to look at (test-artifacts/screenshots/<lang>_<page>.png), and the
+    English texts of Streamlit's own widgets are not shown (the file uploader)."""
+    roles = {"accounthouder": ("overzicht", "kpis", "aanbieder", "escalatie", "aanleveren",
+                               "aanleverstatus", "spiegelrapport"),
+             "beheerder": ("beheer", "auditlog"),
+             "aanbieder": ("aanbieder", "aanleveren", "spiegelrapport")}
+    with browser_page() as page:
+        for username, paths in roles.items():
+            login(page, app_url, username, PASSWORDS[username])
+            for lang in ("nl", "en"):
+                for path in paths:
+                    page.goto(f"{app_url}/{path}?lang={lang}")
+                    wait_for_app(page)
+                    page.locator("h1").first.wait_for(timeout=60_000)
+                    wait_for_app(page)
+                    screenshot(page, f"{lang}_{path}_{username}")
+                    body = page.locator('[data-testid="stMain"]').inner_text()
+                    assert "Er ging iets mis" not in body and "Something went wrong" not in body
+                    if path == "aanleveren":  # Streamlit's English texts replaced
+                        shown = page.evaluate(
+                            """() => [...document.querySelectorAll(
+                                '[data-testid="stFileUploaderDropzone"] p, '
+                                + '[data-testid="stFileUploaderDropzoneInstructions"] span')]
+                              .map(e => [getComputedStyle(e).fontSize,
+                                         getComputedStyle(e, '::after').content])""")
+                        assert shown and all(size == "0px" for size, _ in shown)
+                        button, instructions = shown[0][1], shown[1][1]
+                        assert button == ('"Bestanden kiezen"' if lang == "nl"
+                                          else '"Choose files"')
+                        assert "50 MB" in instructions and "50MB per file" not in body
+            page.get_by_role("button", name=re.compile("Uitloggen|Log out")).click()
+            wait_for_app(page)
+            page.context.clear_cookies()

@@ -176,7 +176,7 @@ def test_command_line_ingests_while_the_app_serves_pages(running_app, tmp_path: 
             cells = page.locator('[data-testid="stDataFrame"] td[role="gridcell"]')
             cells.first.wait_for(state="attached", timeout=60_000)
             texts = cells.all_text_contents()
-            assert {"population", "offer", "results"} <= set(texts)
+            assert {"populatie", "aanbod", "resultaten"} <= set(texts)  # tables in words
             assert QUARTER in texts
             assert page.get_by_text("Nog geen aanleveringen.").count() == 0
         except Exception as exc:  # say what the page showed, then fail (server log: ARTIFACTS)
