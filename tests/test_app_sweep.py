@@ -32,6 +32,7 @@ USERS = {
     "contract_manager": User("accounthouder", "contract_manager"),
     "management": User("management", "management"),
     "admin": User("beheerder", "admin"),
+    "municipality": User("gemeente", "municipality", municipality_codes=frozenset({"GM1992"})),
 }
 CASES = [(page, role, lang) for page, roles in PAGE_ROLES.items() for role in sorted(roles)
          for lang in ("nl", "en")]
@@ -82,9 +83,10 @@ ALLOWED = {
     "KPI", "KPI's", "AGB", "SHA-256", "CSV", "Excel", "XLSX", "PDF", "ID",
     "Impactmonitor", "Jeugdhulp",  # the product's name
     "Treeknorm",  # the Dutch waiting-time norm's name, also in the English texts
+    "Count",  # "Making Data Count", the name of the NHS method the SPC charts follow
     "d",  # the unit "days" in both languages
     # the test accounts' user names, shown as "logged in as" (names, not UI words)
-    "aanbieder", "accounthouder", "beheerder", "management",
+    "aanbieder", "accounthouder", "beheerder", "management", "gemeente",
 }
 # Table columns (by header, either language) that hold what people typed or named.
 DATA_COLUMNS = {
