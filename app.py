@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-from app_pages.auth import current_user, login_form, logout
-from app_pages.ui import language, t
+from app_pages.auth import authenticated_user, login_form, logout, logout_everywhere
+from app_pages.ui import language, mark_run_finished, t
 from impactmonitor.access import visible_pages
 from impactmonitor.storage import DatabaseBusy
 
@@ -52,10 +53,12 @@ def _language_switch() -> None:
 with st.sidebar:
     _language_switch()
 
-user = current_user()
+# Every run checks the session in the database first (ended elsewhere, account changed).
+user = authenticated_user()
 if user is None:
     st.navigation([st.Page(login_form, title=t("login_button"), icon=":material/login:",
                            url_path="login")], position="hidden").run()
+    mark_run_finished()
     st.stop()
 
 with st.sidebar:
@@ -64,14 +67,22 @@ with st.sidebar:
     if st.button(t("logout_button")):
         logout()
         st.rerun()
+    if st.button(t("logout_everywhere_button"), help=t("logout_everywhere_help")):
+        logout_everywhere()
+        st.rerun()
 
 pages = [st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
          for path, title_key, icon, url_path in (PAGES[key] for key in visible_pages(user))]
 try:
     st.navigation(pages).run()
+except StopException:  # a page that stops on purpose has finished too (st.rerun is not caught)
+    mark_run_finished()
+    raise
 except DatabaseBusy:
     st.warning(t("error_database_busy"))
 except Exception:  # st.rerun/st.stop are BaseExceptions and pass through untouched
     # Users get a plain message, never a traceback; the details go to the server log.
     logging.getLogger("impactmonitor").exception("page failed")
     st.error(t("error_unexpected"))
+# The browser tests' signal that this run has finished (app_pages/ui.py).
+mark_run_finished()

@@ -5,12 +5,25 @@ UI only: no KPI arithmetic and no security filtering here (that is the domain la
 
 from __future__ import annotations
 
+import itertools
+
 import streamlit as st
 
 from impactmonitor import formatting
 from impactmonitor.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from impactmonitor.i18n import text as _text
 from impactmonitor.storage import Database, default_db_path
+
+# ---- the "run finished" signal ------------------------------------------------------------------
+_RUN_NUMBERS = itertools.count(1)
+RUN_MARKER_CLASS = "impactmonitor-run"
+
+
+def mark_run_finished() -> None:
+    """An invisible marker, written by app.py as the last element of every run that completes
+    (or stops on purpose), with a number that is new for every run. Browser tests wait for a new
+    number instead of guessing how long a run takes on a busy machine."""
+    st.html(f'<span class="{RUN_MARKER_CLASS}" data-run="{next(_RUN_NUMBERS)}"></span>')
 
 
 @st.cache_resource
