@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from app_pages.auth import authenticated_user, login_form, logout, logout_everywhere
-from app_pages.ui import language, mark_run_finished, t
+from app_pages.ui import language, mark_run_finished, stop_page, t
 from impactmonitor.access import visible_pages
 from impactmonitor.storage import DatabaseBusy
 
@@ -58,8 +57,7 @@ user = authenticated_user()
 if user is None:
     st.navigation([st.Page(login_form, title=t("login_button"), icon=":material/login:",
                            url_path="login")], position="hidden").run()
-    mark_run_finished()
-    st.stop()
+    stop_page()
 
 with st.sidebar:
     st.caption(t("logged_in_as", name=user.display_name or user.username,
@@ -75,9 +73,6 @@ pages = [st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
          for path, title_key, icon, url_path in (PAGES[key] for key in visible_pages(user))]
 try:
     st.navigation(pages).run()
-except StopException:  # a page that stops on purpose has finished too (st.rerun is not caught)
-    mark_run_finished()
-    raise
 except DatabaseBusy:
     st.warning(t("error_database_busy"))
 except Exception:  # st.rerun/st.stop are BaseExceptions and pass through untouched

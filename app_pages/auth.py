@@ -128,15 +128,16 @@ def _rights(user: User) -> tuple:
 
 
 def _set_session_cookie(token: str, max_age: int = SESSION_TIMEOUT_SECONDS) -> None:
-    """Set (or with max_age 0 clear) the session cookie in the browser.
+    """Have the server set (or with max_age 0 clear) the session cookie in the browser.
 
-    The token holds no secret beyond its signature; it is `SameSite=Strict`.
+    A script run cannot send HTTP headers: the token goes to the cookie endpoint of
+    `server.py` under a one-time code (`app_pages/web.py`), which a 1-pixel frame loads; the
+    response sets the cookie `HttpOnly`, `SameSite=Strict` (and `Secure` over HTTPS), so no
+    script in the page can read it.
     """
-    st.iframe(
-        f"<script>document.cookie = '{COOKIE_NAME}={token}; path=/; max-age={max_age}; "
-        "SameSite=Strict';</script>",
-        height=1,
-    )
+    from app_pages.web import SESSION_PATH, grant
+
+    st.iframe(f"{SESSION_PATH}?grant={grant(token, max_age)}", height=1)
 
 
 def clear_browser_state(notice: str | None = None, url: bool = True) -> None:

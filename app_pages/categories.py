@@ -16,6 +16,7 @@ from app_pages.ui import (
     format_kpi,
     language,
     status_key,
+    stop_page,
     t,
     url_filter,
 )
@@ -37,7 +38,7 @@ st.title(t("page_categories"))
 quarters = cached(provider_quarters, user)
 if not quarters:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 
 providers = cached(provider_choices, user)
 columns = st.columns(5)

@@ -13,6 +13,7 @@ from app_pages.ui import (
     filters_description,
     language,
     localized,
+    stop_page,
     t,
     url_filter,
 )
@@ -37,7 +38,7 @@ st.title(t("page_delivery_status"))
 status = cached(delivery_status, user)
 if status.height == 0:
     st.info(t("delivery_status_empty"))
-    st.stop()
+    stop_page()
 
 all_quarters = sorted(status["quarter"].unique().to_list())
 columns = st.columns(3)
@@ -62,7 +63,7 @@ if shown_status:
     selected = selected.filter(pl.col("provider_agb").is_in(keep.to_list()))
 if selected.height == 0:
     st.info(t("categories_empty"))
-    st.stop()
+    stop_page()
 
 cells = selected.with_columns(pl.Series(
     "cell", [f"{ICONS.get(s, '')} {t('delivery_' + s)}" for s in selected["status"]],

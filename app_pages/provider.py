@@ -17,6 +17,7 @@ from app_pages.ui import (
     pdf_download,
     provider_picker,
     status_label,
+    stop_page,
     t,
     url_filter,
 )
@@ -36,13 +37,13 @@ st.title(t("page_provider"))
 providers = cached(provider_choices, user)
 if providers.height == 0:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 provider_agb, labels = provider_picker(providers)
 info = providers.filter(pl.col("provider_agb") == provider_agb).row(0, named=True)
 quarters = [q for q in cached(provider_quarters, user)]
 if not quarters:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False)
 filters = {"provider": labels[provider_agb], "quarter": quarter}
 filters_text = filters_description(filters)

@@ -6,6 +6,7 @@ UI only: no KPI arithmetic and no security filtering here (that is the domain la
 from __future__ import annotations
 
 import itertools
+from typing import NoReturn
 
 import streamlit as st
 
@@ -20,10 +21,18 @@ RUN_MARKER_CLASS = "impactmonitor-run"
 
 
 def mark_run_finished() -> None:
-    """An invisible marker, written by app.py as the last element of every run that completes
-    (or stops on purpose), with a number that is new for every run. Browser tests wait for a new
-    number instead of guessing how long a run takes on a busy machine."""
+    """An invisible marker, written by app.py as the last element of every run that completes,
+    with a number that is new for every run. Browser tests wait for a new number instead of
+    guessing how long a run takes on a busy machine."""
     st.html(f'<span class="{RUN_MARKER_CLASS}" data-run="{next(_RUN_NUMBERS)}"></span>')
+
+
+def stop_page() -> NoReturn:
+    """End the page here (instead of `st.stop()`, after which nothing more can be written: the
+    run-finished marker is written first)."""
+    mark_run_finished()
+    st.stop()
+    raise AssertionError("st.stop() returned")  # pragma: no cover  (st.stop never returns)
 
 
 @st.cache_resource

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import data_table, database, language, number, t
+from app_pages.ui import data_table, database, language, number, stop_page, t
 from impactmonitor.audit import record_rejected_upload
 from impactmonitor.deliveries import delivery_history, provider_choices
 from impactmonitor.quarters import last_complete_quarter, quarter_range
@@ -45,7 +45,7 @@ st.title(t("page_upload"))
 providers = provider_choices(db, user)
 if providers.height == 0:
     st.info(t("upload_no_providers"))
-    st.stop()
+    stop_page()
 
 labels = {agb: f"{agb} — {name}" for agb, name in
           providers.select("provider_agb", "name").iter_rows()}

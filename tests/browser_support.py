@@ -44,7 +44,8 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(db_path: Path | str, extra_env: dict[str, str] | None = None,
                      timeout: float = 90) -> Iterator[str]:
-    """Run `streamlit run app.py` on `db_path`; yields the base URL; stops the server after."""
+    """Run the app as `make run` does (`streamlit run server.py`) on `db_path`; yields the base
+    URL; stops the server after."""
     port = free_port()
     env = dict(os.environ)
     env.update({
@@ -59,7 +60,7 @@ def streamlit_server(db_path: Path | str, extra_env: dict[str, str] | None = Non
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "server.py"),
              "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )

@@ -222,6 +222,10 @@ def test_admin_pages(app_url) -> None:
 def test_reload_keeps_the_login_and_logout_ends_it(app_url) -> None:
     with browser_page() as page:
         login(page, app_url, "management", PASSWORDS["management"])
+        # The server set the session cookie: no script in the page can read it.
+        cookie = next(c for c in page.context.cookies() if c["name"] == "impactmonitor_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert "impactmonitor_session" not in page.evaluate("document.cookie")
         page.reload()
         wait_for_app(page)
         assert page.get_by_text("Ingelogd als Management").count() == 1
