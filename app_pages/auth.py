@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -67,6 +68,15 @@ def current_user() -> User | None:
 def current_session() -> Session | None:
     """The session of the logged-in user (for checks outside a script run, e.g. downloads)."""
     return st.session_state.get(_SESSION_KEY)
+
+
+def session_check() -> Callable[[], bool]:
+    """A check, usable outside a script run (when a download is clicked), that this browser's
+    session is still valid in the database."""
+    if auth_mode() == "oidc":
+        return lambda: True  # Streamlit's own login cookie; no local session to check
+    db, session, agent = database(), current_session(), _user_agent()
+    return lambda: session_user(db, session, agent) is not None
 
 
 def authenticated_user() -> User | None:

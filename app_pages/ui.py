@@ -136,53 +136,61 @@ def format_delta(delta: float | None, unit: str) -> str:
     return formatting.format_delta(delta, unit, language())
 
 
+def download_button(label: str, build, file_name: str, mime: str, key: str, *,
+                    kind: str = "table", provider_agb: str | None = None,
+                    quarter: str | None = None, container=None) -> None:
+    """A download whose file is made only when the user clicks (`build()`, without Streamlit
+    calls): the session is checked and the download audited at that moment
+    (`impactmonitor.audit.audited_download`). Every download of data goes through here."""
+    from app_pages.auth import current_user, session_check
+    from impactmonitor.audit import audited_download
+
+    data = audited_download(database(), current_user(), file_name, build, session_check(),
+                            kind=kind, provider_agb=provider_agb, quarter=quarter)
+    (container or st).download_button(label, data, file_name=file_name, mime=mime, key=key,
+                                      on_click="ignore")
+
+
 def export_buttons(frame, name: str, filters_text: str, key: str,
                    provider_agb: str | None = None, quarter: str | None = None) -> None:
     """CSV (Dutch Excel) and XLSX downloads of a table, with filters and data version inside.
 
-    Every download is audited (who exported what).
+    The data version is a fingerprint of the rows exported (`content_version`): it depends on
+    nothing else. The files are made and audited when clicked (`download_button`).
     """
-    from impactmonitor.audit import record_export
-    from impactmonitor.exports import dutch_csv, frame_rows, xlsx_bytes
+    from impactmonitor.exports import content_version, dutch_csv, frame_rows, xlsx_bytes
 
-    preamble = [filters_text, t("export_data_version", version=data_version())]
+    lang = language()
     header, rows = frame_rows(frame)
+
+    def preamble() -> list[str]:
+        return [filters_text, _text("export_data_version", lang,
+                                    version=content_version(header, rows))]
+
     left, right = st.columns(2)
-
-    def audit(kind: str) -> None:
-        from app_pages.auth import current_user
-
-        record_export(database(), current_user(), f"{name}.{kind}", provider_agb, quarter)
-
-    left.download_button(t("export_csv"), dutch_csv(header, rows, preamble),
-                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-                         on_click=audit, args=("csv",))
-    right.download_button(
-        t("export_xlsx"), xlsx_bytes({name[:31]: (header, rows)}, preamble),
-        file_name=f"{name}.xlsx", key=f"{key}_xlsx", on_click=audit, args=("xlsx",),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_button(t("export_csv"), lambda: dutch_csv(header, rows, preamble()),
+                    f"{name}.csv", "text/csv", f"{key}_csv", provider_agb=provider_agb,
+                    quarter=quarter, container=left)
+    download_button(t("export_xlsx"), lambda: xlsx_bytes({name[:31]: (header, rows)}, preamble()),
+                    f"{name}.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    f"{key}_xlsx", provider_agb=provider_agb, quarter=quarter, container=right)
 
 
 def pdf_download(label_key: str, build, file_name: str, key: str,
                  provider_agb: str | None = None, quarter: str | None = None,
                  mime: str = "application/pdf", ready_key: str = "report_ready") -> None:
     """A button that builds a PDF (or with `mime` another file; showing progress) and then
-    offers it for download."""
-    from impactmonitor.audit import record_export
-
+    offers it for download (made and audited when clicked, `download_button`)."""
     state_key = f"{key}_pdf"
     if st.button(t(label_key), key=f"{key}_build"):
         with st.status(t("report_generating"), expanded=False) as status:
             st.session_state[state_key] = build()
             status.update(label=t(ready_key), state="complete")
     if state_key in st.session_state:
-        def audit() -> None:
-            from app_pages.auth import current_user
-
-            record_export(database(), current_user(), file_name, provider_agb, quarter)
-
-        st.download_button(t(ready_key), st.session_state[state_key], file_name=file_name,
-                           mime=mime, key=f"{key}_download", on_click=audit)
+        made = st.session_state[state_key]
+        download_button(t(ready_key), lambda: made, file_name, mime, f"{key}_download",
+                        kind="report", provider_agb=provider_agb, quarter=quarter)
 
 
 def localized(frame):

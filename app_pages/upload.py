@@ -8,7 +8,15 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import data_table, database, language, number, stop_page, t
+from app_pages.ui import (
+    data_table,
+    database,
+    download_button,
+    language,
+    number,
+    stop_page,
+    t,
+)
 from impactmonitor.audit import record_rejected_upload
 from impactmonitor.deliveries import delivery_history, provider_choices
 from impactmonitor.quarters import last_complete_quarter, quarter_range
@@ -84,9 +92,12 @@ if st.button(t("upload_submit"), type="primary", disabled=not files, key="upload
                                [(u.name, sha256(u.content), len(u.content)) for u in uploads],
                                len(outcome.errors))
     st.session_state["upload_outcome"] = outcome
+    st.session_state["upload_outcome_for"] = (provider_agb, quarter)
 
 outcome: IngestOutcome | None = st.session_state.get("upload_outcome")
 if outcome is not None:
+    outcome_agb, outcome_quarter = st.session_state.get("upload_outcome_for",
+                                                        (provider_agb, quarter))
     if outcome.accepted and outcome.receipt:
         receipt = outcome.receipt
         st.success(t("upload_accepted", delivery_id=receipt.delivery_id))
@@ -105,15 +116,20 @@ if outcome is not None:
     else:
         st.error(t("upload_rejected", count=number(len(outcome.errors))))
         st.dataframe(findings_table(outcome.errors), hide_index=True, width="stretch")
-        st.download_button(t("upload_download_errors"), error_table(outcome.errors, lang),
-                           file_name=f"fouten_{provider_agb}_{quarter}.csv", mime="text/csv",
-                           key="upload_error_table")
+        # Both hold what the provider delivered: made when clicked, and audited then.
+        errors = outcome.errors
+        download_button(t("upload_download_errors"), lambda: error_table(errors, lang),
+                        f"fouten_{outcome_agb}_{outcome_quarter}.csv", "text/csv",
+                        "upload_error_table", kind="error_list", provider_agb=outcome_agb,
+                        quarter=outcome_quarter)
+        findings = outcome.errors + outcome.warnings
         for raw in outcome.raw_tables:
-            st.download_button(
+            download_button(
                 t("upload_download_error_file", table=t(f"table_{raw.table}")),
-                error_file(raw, outcome.errors + outcome.warnings, lang),
-                file_name=f"{Path(raw.file_name).stem}_fouten.csv", mime="text/csv",
-                key=f"upload_error_file_{raw.table}",
+                lambda raw=raw: error_file(raw, findings, lang),
+                f"{Path(raw.file_name).stem}_fouten.csv", "text/csv",
+                f"upload_error_file_{raw.table}", kind="error_file", provider_agb=outcome_agb,
+                quarter=outcome_quarter,
             )
     if outcome.warnings:
         st.warning(t("upload_warnings", count=number(len(outcome.warnings))))

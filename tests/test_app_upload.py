@@ -118,3 +118,15 @@ def test_logout_leaves_nothing_of_the_previous_user(upload_db, monkeypatch) -> N
     labels = [b.label for b in at.get("download_button")]
     assert not any("Fout" in label or "fout" in label for label in labels), labels
     assert at.selectbox(key="upload_provider").options == [f"{OTHER} — Andere Zorg"]
+
+
+def test_error_downloads_are_made_only_when_clicked(upload_db, monkeypatch) -> None:
+    """The error list and the error file (the provider's delivered rows) exist on the server
+    only once clicked, and are audited then (tests/test_downloads.py, test_browser.py)."""
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", BAD_POPULATION)
+    buttons = {b.label: b.proto for b in at.get("download_button")}
+    made_now = [label for label, proto in buttons.items()
+                if ("Fout" in label or "fout" in label) and proto.url]
+    deferred = [label for label, proto in buttons.items() if proto.deferred_file_id]
+    assert not made_now, made_now
+    assert len(deferred) >= 2, buttons.keys()  # error list + error file

@@ -42,6 +42,7 @@ PASSWORDS = {"aanbieder": "pw-aanbieder-1", "accounthouder": "pw-accounthouder-1
 MUNICIPALITY = "GM1992"  # Voorne aan Zee, the demo municipality account's
 # url path -> roles that see it (the default page of a role is served at "/")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+APP_DB: list[Database] = []  # the database of the running app (app_url), to check the audit
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,7 @@ def app_url(sample_region_file, tmp_path_factory):
                   username.capitalize())
     save_user(db, "gemeente", "municipality", PASSWORDS["gemeente"], display_name="Gemeente",
               municipality_codes=(MUNICIPALITY,))
+    APP_DB.append(db)
     with streamlit_server(db_path, {"IMPACTMONITOR_SECRET_FILE": str(folder / "key")}) as base:
         yield base
 
@@ -142,6 +144,14 @@ def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
         download.value.save_as(content)
         assert content.read_bytes().startswith(b"\xef\xbb\xbf")
         assert "clients_end" in content.read_text(encoding="utf-8-sig")
+        # Made when clicked, and audited then; its /media URL needs this browser's session.
+        audited = APP_DB[0].query(
+            "SELECT actor, provider_agb, details->>'$.kind' AS kind FROM audit_log "
+            "WHERE action = 'export' AND details->>'$.kind' = 'error_list'").rows()
+        assert ("aanbieder", PROVIDER_AGB, "error_list") in audited
+        url = download.value.url
+        assert "/media/" in url and page.request.get(url).status == 200
+        assert page.context.browser.new_context().request.get(url).status == 403  # no session
     assert not violations, _summary(violations)
 
 
