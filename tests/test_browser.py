@@ -147,7 +147,7 @@ def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
         # Made when clicked, and audited then; its /media URL needs this browser's session.
         audited = APP_DB[0].query(
             "SELECT actor, provider_agb, details->>'$.kind' AS kind FROM audit_log "
-            "WHERE action = 'export' AND details->>'$.kind' = 'error_list'").rows()
+            "WHERE action = 'export' AND (details->>'$.kind') = 'error_list'").rows()
         assert ("aanbieder", PROVIDER_AGB, "error_list") in audited
         url = download.value.url
         assert "/media/" in url and page.request.get(url).status == 200
