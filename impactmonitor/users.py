@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 import bcrypt
 
 from impactmonitor.access import ROLES, User, require
-from impactmonitor.sessions import end_all_sessions, revoke_in
 from impactmonitor.storage import Database, append_audit
 from schemas.reference import current_codes, current_municipalities
 
@@ -113,6 +112,8 @@ def save_user(
         append_audit(con, actor, "user_changed", details=json.dumps({"username": username}))
         # What the account may see or who may use it changed: its open sessions end, so that
         # no browser keeps the old rights (checked on every script run, sessions.session_user).
+        from impactmonitor.sessions import revoke_in  # sessions reads accounts: import late
+
         if current is not None and (password is not None or current[1] != role
                                     or sorted(current[2] or []) != sorted(provider_agbs)
                                     or current[3] != active
@@ -122,6 +123,8 @@ def save_user(
 
 def end_user_sessions(db: Database, admin: User, username: str) -> None:
     """An administrator logs a user out everywhere (e.g. after a lost laptop)."""
+    from impactmonitor.sessions import end_all_sessions
+
     require(admin, "manage_users")
     end_all_sessions(db, username, admin.username)
 
