@@ -24,7 +24,7 @@ sample: install
 # Build the sample region (once) and start the app on it.
 run: install
 	@test -f $(DB) || $(BIN)/python -m pipelines.sample --db $(DB)
-	IMPACTMONITOR_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+	IMPACTMONITOR_DB=$(DB) $(BIN)/streamlit run server.py --server.port $(PORT)
 
 test: install
 	@scripts/ensure_test_tools.sh

@@ -16,8 +16,16 @@ import logging
 
 import streamlit as st
 
-from app_pages.auth import current_user, login_form, logout
-from app_pages.ui import AS_OF_KEY, keep_language_in_url, language, t, widget_texts
+from app_pages.auth import authenticated_user, login_form, logout, logout_everywhere
+from app_pages.ui import (
+    AS_OF_KEY,
+    keep_language_in_url,
+    language,
+    mark_run_finished,
+    stop_page,
+    t,
+    widget_texts,
+)
 from impactmonitor.access import visible_pages
 from impactmonitor.lake import LakeNotInitialized
 from impactmonitor.storage import DatabaseBusy
@@ -76,20 +84,24 @@ widget_texts()
 with st.sidebar:
     _language_switch()
 
-user = current_user()
+# Every run checks the session in the database first (ended elsewhere, account changed).
+user = authenticated_user()
 if user is None:
     # The login form answers at every page's address; after logging in, that page opens.
     st.navigation([st.Page(login_form, title=t("login_button"), icon=":material/login:",
                            url_path="login", default=True),
                    *(_placeholder(path, login_form) for *_, path in PAGES.values())],
                   position="hidden").run()
-    st.stop()
+    stop_page()
 
 with st.sidebar:
     st.caption(t("logged_in_as", name=user.display_name or user.username,
                  role=t(f"role_{user.role}")))
     if st.button(t("logout_button")):
         logout()
+        st.rerun()
+    if st.button(t("logout_everywhere_button"), help=t("logout_everywhere_help")):
+        logout_everywhere()
         st.rerun()
 
 
@@ -129,3 +141,5 @@ except Exception:  # st.rerun/st.stop are BaseExceptions and pass through untouc
     # Users get a plain message, never a traceback; the details go to the server log.
     logging.getLogger("impactmonitor").exception("page failed")
     st.error(t("error_unexpected"))
+# The browser tests' signal that this run has finished (app_pages/ui.py).
+mark_run_finished()

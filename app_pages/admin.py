@@ -12,7 +12,7 @@ from app_pages.ui import data_table, database, language, t
 from impactmonitor.access import ROLES
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.providers import edit_register, register_history
-from impactmonitor.users import manage_user, user_list
+from impactmonitor.users import end_user_sessions, manage_user, user_list
 from pipelines.register import load_register, parse_register
 from schemas.reference import CATEGORIES, CATEGORY_LABELS, current_municipalities
 
@@ -88,6 +88,14 @@ with tab_users:
                 st.success(t("admin_user_saved", username=username))
             except ValueError as problem:
                 st.error(t("admin_user_invalid", detail=str(problem)))
+    with st.form("admin_end_sessions_form"):
+        st.subheader(t("admin_end_sessions"))
+        st.caption(t("admin_end_sessions_help"))
+        accounts = user_list(db, user)["username"].to_list()
+        target = st.selectbox(t("login_username"), accounts, key="admin_end_sessions_user")
+        if st.form_submit_button(t("admin_end_sessions_button")) and target:
+            end_user_sessions(db, user, target)
+            st.success(t("admin_end_sessions_done", username=target))
 
 with tab_norms:
     try:

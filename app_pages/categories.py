@@ -21,6 +21,7 @@ from app_pages.ui import (
     may_open_provider,
     open_provider,
     status_key,
+    stop_page,
     styled_table,
     t,
     url_filter,
@@ -44,7 +45,7 @@ st.title(t("page_categories"))
 quarters = cached(provider_quarters, user)
 if not quarters:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 
 providers = cached(provider_choices, user)
 columns = st.columns(5)

@@ -14,6 +14,7 @@ from app_pages.ui import (
     language,
     may_open_provider,
     open_provider,
+    stop_page,
     t,
     url_filter,
 )
@@ -37,7 +38,7 @@ st.title(t("page_delivery_status"))
 status = cached(delivery_status, user)
 if status.height == 0:
     st.info(t("delivery_status_empty"))
-    st.stop()
+    stop_page()
 
 all_quarters = sorted(status["quarter"].unique().to_list())
 columns = st.columns(3)
@@ -62,7 +63,7 @@ if shown_status:
     selected = selected.filter(pl.col("provider_agb").is_in(keep.to_list()))
 if selected.height == 0:
     st.info(t("categories_empty"))
-    st.stop()
+    stop_page()
 
 cells = selected.with_columns(pl.Series(
     "cell", [delivery_status_label(s, lang) for s in selected["status"]], dtype=pl.String))

@@ -17,6 +17,7 @@ from app_pages.ui import (
     language,
     may_open_provider,
     open_provider,
+    stop_page,
     t,
     url_filter,
 )
@@ -37,7 +38,7 @@ st.title(t("page_escalation"))
 board = cached(escalation_board, user, lang=lang)
 if board.height == 0:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 names = step_names(lang)
 category = url_filter("category", list(CATEGORIES), t("filter_category"),
                       format_func=lambda c: CATEGORY_LABELS[c][lang])

@@ -17,6 +17,7 @@ from app_pages.ui import (
     pdf_download,
     provider_picker,
     status_label,
+    stop_page,
     t,
     url_filter,
 )
@@ -39,7 +40,7 @@ providers = cached(provider_choices, user)
 quarters = cached(provider_quarters, user)
 if providers.height == 0 or not quarters:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 left, right = st.columns(2)
 provider_agb, labels = provider_picker(providers, container=left)
 # Open on the provider's newest quarter with data (not an empty quarter of another provider).

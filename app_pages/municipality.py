@@ -15,6 +15,7 @@ from app_pages.ui import (
     format_kpi,
     language,
     number,
+    stop_page,
     t,
     url_filter,
 )
@@ -40,7 +41,7 @@ st.title(t("page_municipality"))
 choices = cached(municipality_choices, user)
 if choices.height == 0:
     st.info(t("municipality_none"))
-    st.stop()
+    stop_page()
 names = dict(choices.select("municipality_code", "municipality_name").iter_rows())
 if st.query_params.get("municipality") not in (None, *names):
     st.warning(t("municipality_not_available"))  # never says whether the code exists
@@ -52,7 +53,7 @@ name = names[code]
 quarters = cached(provider_quarters, user)
 if not quarters:
     st.info(t("municipality_no_data", name=name))
-    st.stop()
+    stop_page()
 quarter = url_filter("quarter", quarters, t("filter_quarter"), allow_all=False, container=right)
 filters = {"municipality": f"{name} ({code})", "quarter": quarter}
 filters_text = filters_description(filters)

@@ -19,6 +19,7 @@ from app_pages.ui import (
     format_kpi,
     language,
     pdf_download,
+    stop_page,
     t,
 )
 from impactmonitor import figures
@@ -43,7 +44,7 @@ st.title(t("page_overview"))
 quarters = cached(provider_quarters, user)
 if not quarters:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 latest = quarters[0]
 st.caption(t("overview_caption", quarter=latest))
 if allowed(user, "board_report"):

@@ -14,6 +14,7 @@ from app_pages.ui import (
     language,
     pdf_download,
     provider_picker,
+    stop_page,
     t,
     url_filter,
 )
@@ -38,13 +39,13 @@ st.title(t("page_provider"))
 providers = cached(provider_choices, user)
 if providers.height == 0:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 provider_agb, labels = provider_picker(providers)
 info = providers.filter(pl.col("provider_agb") == provider_agb).row(0, named=True)
 quarters = [q for q in cached(provider_quarters, user)]
 if not quarters:
     st.info(t("no_data_yet"))
-    st.stop()
+    stop_page()
 # The provider's own quarters with data: the page opens on the newest of them, not on a
 # quarter where this provider has nothing (a link may still ask for such a quarter).
 own_quarters = cached(delivered_quarters, user, provider_agb)

@@ -5,7 +5,9 @@ UI only: no KPI arithmetic and no security filtering here (that is the domain la
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 import streamlit as st
 
@@ -14,6 +16,25 @@ from impactmonitor.display import MISSING
 from impactmonitor.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from impactmonitor.i18n import text as _text
 from impactmonitor.storage import Database, default_db_path
+
+# ---- the "run finished" signal ------------------------------------------------------------------
+_RUN_NUMBERS = itertools.count(1)
+RUN_MARKER_CLASS = "impactmonitor-run"
+
+
+def mark_run_finished() -> None:
+    """An invisible marker, written by app.py as the last element of every run that completes,
+    with a number that is new for every run. Browser tests wait for a new number instead of
+    guessing how long a run takes on a busy machine."""
+    st.html(f'<span class="{RUN_MARKER_CLASS}" data-run="{next(_RUN_NUMBERS)}"></span>')
+
+
+def stop_page() -> NoReturn:
+    """End the page here (instead of `st.stop()`, after which nothing more can be written: the
+    run-finished marker is written first)."""
+    mark_run_finished()
+    st.stop()
+    raise AssertionError("st.stop() returned")  # pragma: no cover  (st.stop never returns)
 
 
 @st.cache_resource
@@ -209,6 +230,21 @@ def format_delta(delta: float | None, unit: str) -> str:
     return formatting.format_delta(delta, unit, language())
 
 
+def download_button(label: str, build, file_name: str, mime: str, key: str, *,
+                    kind: str = "table", provider_agb: str | None = None,
+                    quarter: str | None = None, container=None) -> None:
+    """A download whose file is made only when the user clicks (`build()`, without Streamlit
+    calls): the session is checked and the download audited at that moment
+    (`impactmonitor.audit.audited_download`). Every download of data goes through here."""
+    from app_pages.auth import current_user, session_check
+    from impactmonitor.audit import audited_download
+
+    data = audited_download(database(), current_user(), file_name, build, session_check(),
+                            kind=kind, provider_agb=provider_agb, quarter=quarter)
+    (container or st).download_button(label, data, file_name=file_name, mime=mime, key=key,
+                                      on_click="ignore")
+
+
 def export_buttons(frame, name: str, filters_text: str, key: str, *,
                    columns: Sequence[str] | None = None, units: Mapping[str, str] | None = None,
                    provider_agb: str | None = None, quarter: str | None = None,
@@ -217,54 +253,47 @@ def export_buttons(frame, name: str, filters_text: str, key: str, *,
     the UI language), numbers as numbers, with the filters and the data version above it.
 
     `extra_sheets` (XLSX only) adds sheets after the first, e.g. the long data behind a wide
-    table: {sheet name: frame}. Every download is audited (who exported what).
+    table: {sheet name: frame}. The data version is a fingerprint of the rows exported
+    (`content_version`): it depends on nothing else. The files are made and audited when
+    clicked (`download_button`).
     """
-    from impactmonitor.audit import record_export
     from impactmonitor.display import export_sheet
-    from impactmonitor.exports import csv_bytes, xlsx_bytes
+    from impactmonitor.exports import content_version, csv_bytes, xlsx_bytes
 
     lang = language()
-    preamble = [filters_text, t("export_data_version", version=data_version())]
     header, rows, formats = export_sheet(frame, lang, units, columns)
     sheets = {name[:31]: (header, rows, formats)}
     for sheet_name, sheet_frame in (extra_sheets or {}).items():
         sheets[sheet_name[:31]] = export_sheet(sheet_frame, lang)
+
+    def preamble() -> list[str]:
+        version = content_version(*((sheet[0], sheet[1]) for sheet in sheets.values()))
+        return [filters_text, _text("export_data_version", lang, version=version)]
+
     left, right = st.columns(2)
-
-    def audit(kind: str) -> None:
-        from app_pages.auth import current_user
-
-        record_export(database(), current_user(), f"{name}.{kind}", provider_agb, quarter)
-
-    left.download_button(t("export_csv"), csv_bytes(header, rows, preamble, lang),
-                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-                         on_click=audit, args=("csv",))
-    right.download_button(
-        t("export_xlsx"), xlsx_bytes(sheets, preamble, lang),
-        file_name=f"{name}.xlsx", key=f"{key}_xlsx", on_click=audit, args=("xlsx",),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_button(t("export_csv"), lambda: csv_bytes(header, rows, preamble(), lang),
+                    f"{name}.csv", "text/csv", f"{key}_csv", provider_agb=provider_agb,
+                    quarter=quarter, container=left)
+    download_button(t("export_xlsx"), lambda: xlsx_bytes(sheets, preamble(), lang),
+                    f"{name}.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    f"{key}_xlsx", provider_agb=provider_agb, quarter=quarter, container=right)
 
 
 def pdf_download(label_key: str, build, file_name: str, key: str,
                  provider_agb: str | None = None, quarter: str | None = None,
                  mime: str = "application/pdf", ready_key: str = "report_ready") -> None:
     """A button that builds a PDF (or with `mime` another file; showing progress) and then
-    offers it for download."""
-    from impactmonitor.audit import record_export
-
+    offers it for download (made and audited when clicked, `download_button`)."""
     state_key = f"{key}_pdf"
     if st.button(t(label_key), key=f"{key}_build"):
         with st.status(t("report_generating"), expanded=False) as status:
             st.session_state[state_key] = build()
             status.update(label=t(ready_key), state="complete")
     if state_key in st.session_state:
-        def audit() -> None:
-            from app_pages.auth import current_user
-
-            record_export(database(), current_user(), file_name, provider_agb, quarter)
-
-        st.download_button(t(ready_key), st.session_state[state_key], file_name=file_name,
-                           mime=mime, key=f"{key}_download", on_click=audit)
+        made = st.session_state[state_key]
+        download_button(t(ready_key), lambda: made, file_name, mime, f"{key}_download",
+                        kind="report", provider_agb=provider_agb, quarter=quarter)
 
 
 def styled_table(frame, *, columns: Sequence[str] | None = None,

@@ -16,7 +16,15 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import data_table, database, language, number, t
+from app_pages.ui import (
+    data_table,
+    database,
+    download_button,
+    language,
+    number,
+    stop_page,
+    t,
+)
 from impactmonitor.audit import record_rejected_upload
 from impactmonitor.deliveries import (
     DELIVERY_HISTORY_COLUMNS,
@@ -92,7 +100,7 @@ st.title(t("page_upload"))
 providers = provider_choices(db, user)
 if providers.height == 0:
     st.info(t("upload_no_providers"))
-    st.stop()
+    stop_page()
 
 labels = {agb: f"{agb} — {name}" for agb, name in
           providers.select("provider_agb", "name").iter_rows()}
@@ -205,23 +213,29 @@ if outcome is not None and st.session_state.get("upload_for") == (provider_agb, 
             key="upload_receipt", export=False)
         st.caption(t("upload_receipt_meta", at=date_text(receipt.received_at, lang),
                      who=receipt.received_by))
-        st.download_button(
+        provider_name = labels[provider_agb].split(" — ", 1)[-1]
+        download_button(
             t("upload_receipt_pdf"),
-            receipt_pdf(receipt, labels[provider_agb].split(" — ", 1)[-1], warnings, lang),
-            file_name=f"ontvangstbewijs_{receipt.delivery_id}.pdf", mime="application/pdf",
-            key="upload_receipt_pdf")
+            lambda: receipt_pdf(receipt, provider_name, warnings, lang),
+            f"ontvangstbewijs_{receipt.delivery_id}.pdf", "application/pdf",
+            "upload_receipt_pdf", kind="receipt", provider_agb=provider_agb, quarter=quarter)
     else:
         st.error(t("upload_rejected", count=number(len(outcome.errors))))
         show_findings(outcome.errors)
-        st.download_button(t("upload_download_errors"), error_table(outcome.errors, lang),
-                           file_name=f"fouten_{provider_agb}_{quarter}.csv", mime="text/csv",
-                           key="upload_error_table")
+        # Both hold what the provider delivered: made when clicked, and audited then.
+        errors = outcome.errors
+        download_button(t("upload_download_errors"), lambda: error_table(errors, lang),
+                        f"fouten_{provider_agb}_{quarter}.csv", "text/csv",
+                        "upload_error_table", kind="error_list", provider_agb=provider_agb,
+                        quarter=quarter)
+        findings = outcome.errors + outcome.warnings
         for raw in outcome.raw_tables:
-            st.download_button(
+            download_button(
                 t("upload_download_error_file", table=t(f"table_{raw.table}")),
-                error_file(raw, outcome.errors + outcome.warnings, lang),
-                file_name=f"{Path(raw.file_name).stem}_fouten.csv", mime="text/csv",
-                key=f"upload_error_file_{raw.table}",
+                lambda raw=raw: error_file(raw, findings, lang),
+                f"{Path(raw.file_name).stem}_fouten.csv", "text/csv",
+                f"upload_error_file_{raw.table}", kind="error_file", provider_agb=provider_agb,
+                quarter=quarter,
             )
     if warnings:
         st.warning(t("upload_warnings", count=number(len(warnings))))

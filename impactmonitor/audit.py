@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 import polars as pl
@@ -114,11 +115,38 @@ def _kpi_name(key: str | None, lang: str) -> str:
 
 
 def record_export(db: Database, user: User, what: str, provider_agb: str | None = None,
-                  quarter: str | None = None) -> None:
-    """Audit one export or report download."""
+                  quarter: str | None = None, kind: str = "table") -> None:
+    """Audit one download: `what` (the file name), `kind` (table, report, error_list,
+    error_file, receipt), for which provider and quarter."""
     with db.transaction() as con:
         append_audit(con, user.username, "export", provider_agb, quarter,
-                     f'{{"what": "{what}"}}', at=datetime.now())
+                     json.dumps({"what": what, "kind": kind}, ensure_ascii=False),
+                     at=datetime.now())
+
+
+class SessionEnded(PermissionError):
+    """The session ended before the user clicked the download: nothing is made."""
+
+
+def audited_download(db: Database, user: User, what: str, build: Callable[[], bytes],
+                     still_valid: Callable[[], bool], *, kind: str = "table",
+                     provider_agb: str | None = None, quarter: str | None = None
+                     ) -> Callable[[], bytes]:
+    """The data of a download, made when the user clicks it (not when the page is shown).
+
+    At the click the session must still be valid (`still_valid`, e.g. not logged out in
+    another tab), then the file is built and the download audited: the record is made when the
+    file is, so no file leaves without one.
+    """
+
+    def make() -> bytes:
+        if not still_valid():
+            raise SessionEnded(what)
+        content = build()
+        record_export(db, user, what, provider_agb, quarter, kind)
+        return content
+
+    return make
 
 
 def record_rejected_upload(db: Database, user: User, provider_agb: str, quarter: str,

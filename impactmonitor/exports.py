@@ -37,6 +37,23 @@ DATE_FORMATS = {"nl": ("dd-mm-yyyy", "dd-mm-yyyy hh:mm"), "en": ("d mmm yyyy", "
 CSV_DIALECTS = {"nl": (";", ","), "en": (",", ".")}  # (separator, decimal sign)
 
 
+def content_version(*parts: object) -> str:
+    """A short fingerprint of exactly the data an export shows (header and rows, or frames).
+
+    Printed as its "data version": the same data gives the same version, any change in it gives
+    another, and nothing outside it (other providers' deliveries, logins) changes it.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        if hasattr(part, "iter_rows") and hasattr(part, "columns"):  # a polars DataFrame
+            part = (list(part.columns), [list(row) for row in part.iter_rows()])
+        digest.update(repr(part).encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:12]
+
+
 def neutralise(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe.
 

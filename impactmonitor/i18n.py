@@ -1287,6 +1287,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your session has expired; please log in again.",
     },
     "logged_in_as": {"nl": "Ingelogd als {name} ({role})", "en": "Logged in as {name} ({role})"},
+    "login_session_ended": {
+        "nl": "Je sessie is beëindigd (uitgelogd op een andere plek, of je account is gewijzigd); "
+              "log opnieuw in.",
+        "en": "Your session was ended (logged out elsewhere, or your account was changed); "
+              "please log in again.",
+    },
+    "logout_everywhere_button": {"nl": "Overal uitloggen", "en": "Log out everywhere"},
+    "logout_everywhere_help": {
+        "nl": "Beëindigt al je sessies, ook in andere browsers en op andere apparaten.",
+        "en": "Ends all your sessions, also in other browsers and on other devices.",
+    },
+    "admin_end_sessions": {"nl": "Sessies van een gebruiker beëindigen",
+                           "en": "End a user's sessions"},
+    "admin_end_sessions_help": {
+        "nl": "Logt de gebruiker overal uit (bijvoorbeeld bij een verloren laptop). Een wijziging "
+              "van rol, AGB-codes, wachtwoord of actief doet dit ook.",
+        "en": "Logs the user out everywhere (for instance after a lost laptop). Changing the "
+              "role, AGB codes, password or active does this too.",
+    },
+    "admin_end_sessions_button": {"nl": "Overal uitloggen", "en": "Log out everywhere"},
+    "admin_end_sessions_done": {"nl": "Alle sessies van {username} zijn beëindigd.",
+                                "en": "All sessions of {username} have been ended."},
     "role_provider": {"nl": "aanbieder", "en": "provider"},
     "role_contract_manager": {"nl": "accounthouder", "en": "contract manager"},
     "role_management": {"nl": "management", "en": "management"},

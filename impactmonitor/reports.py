@@ -19,6 +19,7 @@ from impactmonitor import figures, spc
 from impactmonitor.access import User, require
 from impactmonitor.breakdowns import delivered_table, population_breakdown
 from impactmonitor.escalation import current_steps, decision_history, step_name
+from impactmonitor.exports import content_version
 from impactmonitor.formatting import (
     format_delta,
     format_kpi,
@@ -55,8 +56,10 @@ def _provider(db: Database, user: User, provider_agb: str) -> dict:
     return frame.row(0, named=True)
 
 
-def _document(title: str, db: Database, lang: str) -> ReportDocument:
-    footer = text("report_footer", lang, version=db.data_version(),
+def _document(title: str, lang: str, *shown: object) -> ReportDocument:
+    """A report whose footer's data version is a fingerprint of the data it shows (`shown`):
+    nothing outside it, such as other providers' activity, changes the version."""
+    footer = text("report_footer", lang, version=content_version(*shown),
                   generated=datetime.now().strftime("%d-%m-%Y %H:%M"))
     document = ReportDocument(title, footer)
     document.alias_nb_pages()
@@ -84,11 +87,18 @@ def provider_report(db: Database, user: User, provider_agb: str, quarter: str,
     provider = _provider(db, user, provider_agb)
     steps = current_steps(db, user).filter(pl.col("provider_agb") == provider_agb)
     step = int(steps["step"][0]) if steps.height else 0
+    table = kpi_table(db, user, quarter, provider_agb=provider_agb)
+    history = kpi_history(db, user, provider_agb)
+    history = history.filter(pl.col("quarter") <= quarter)
+    decisions = decision_history(db, user, provider_agb, lang=lang)
+    population = population_breakdown(db, user, provider_agb, quarter, "care_form")
+    offer = delivered_table(db, user, "offer", provider_agb, quarter)
+    results = delivered_table(db, user, "results", provider_agb, quarter)
     document = _document(text("report_title", lang, name=provider["name"], quarter=quarter),
-                         db, lang)
+                         lang, provider, quarter, step, table, history, decisions, population,
+                         offer, results)
     _cover(document, text("report_heading", lang), provider, quarter, step, lang)
 
-    table = kpi_table(db, user, quarter, provider_agb=provider_agb)
     document.heading(text("report_kpis", lang), 13)
     if table.height == 0:
         document.paragraph(text("report_no_data", lang))
@@ -107,9 +117,6 @@ def provider_report(db: Database, user: User, provider_agb: str, quarter: str,
                         "n", text("report_delta", lang)], rows,
                        widths=[46, 20, 24, 52, 12, 26], fills=fills)
 
-    history = kpi_history(db, user, provider_agb)
-    history = history.filter(pl.col("quarter") <= quarter)
-    decisions = decision_history(db, user, provider_agb, lang=lang)
     marks = decisions.select("quarter", "to_step") if decisions.height else None
     context = nullcontext(renderer) if renderer is not None else ChartRenderer()
     with context as charts:
@@ -128,21 +135,18 @@ def provider_report(db: Database, user: User, provider_agb: str, quarter: str,
 
     document.add_page()
     document.heading(text("report_population", lang), 13)
-    population = population_breakdown(db, user, provider_agb, quarter, "care_form")
     document.table(
         [text("filter_care_form", lang), "clients_start", "inflow", "outflow", "clients_end"],
         [[CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
           *(number(r[c], 0, lang) for c in ("clients_start", "inflow", "outflow",
                                              "clients_end"))]
          for r in population.iter_rows(named=True)])
-    offer = delivered_table(db, user, "offer", provider_agb, quarter)
     document.heading(text("report_offer", lang), 11)
     document.table(
         [text("filter_care_form", lang), "places", "fte_care", "clients_waiting"],
         [[CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
           number(r["places"], 0, lang), number(r["fte_care"], 1, lang),
           number(r["clients_waiting"], 0, lang)] for r in offer.iter_rows(named=True)])
-    results = delivered_table(db, user, "results", provider_agb, quarter)
     document.heading(text("report_results", lang), 11)
     document.table(
         [text("filter_care_form", lang), "trajectories_ended", "ended_as_planned",
@@ -180,7 +184,7 @@ def mirror_pdf(db: Database, user: User, provider_agb: str, quarter: str,
     steps = current_steps(db, user).filter(pl.col("provider_agb") == provider_agb)
     step = int(steps["step"][0]) if steps.height else 0
     document = _document(text("report_mirror_title", lang, name=provider["name"],
-                              quarter=quarter), db, lang)
+                              quarter=quarter), lang, provider, quarter, step, report)
     _cover(document, text("page_mirror", lang), provider, quarter, step, lang)
     document.paragraph(rules_text(lang), 9)
     rows = report.filter(pl.col("quarter") == quarter)

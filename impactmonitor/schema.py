@@ -242,6 +242,18 @@ CREATE TABLE IF NOT EXISTS explanation_messages (
 """)
 
 
+# Ended login sessions (impactmonitor.sessions): checked on every script run of the app.
+_SESSIONS = """
+CREATE TABLE IF NOT EXISTS session_revocations (
+    username VARCHAR NOT NULL,
+    session_id VARCHAR,              -- NULL: every session of the user started before revoked_ms
+    revoked_ms BIGINT NOT NULL,      -- epoch milliseconds, the clock the tokens use
+    revoked_by VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL          -- logout | logout_everywhere | account_changed | timeout
+);
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -262,6 +274,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "municipality users: accounts bound to municipality codes (issue 17)",
               "ALTER TABLE user_accounts ADD COLUMN IF NOT EXISTS municipality_codes VARCHAR[];\n"
               + _latest_view("users", "user_accounts", "username", "changed_at")),
+    Migration(5, "ended login sessions (logout, log out everywhere, account changed)",
+              _SESSIONS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -10,6 +10,7 @@ replace it there without touching the rest of the app.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -94,7 +95,9 @@ def save_user(
     check_municipality_codes(role, tuple(municipality_codes))
     with db.transaction() as con:
         current = con.execute(
-            "SELECT password_hash FROM users WHERE username = ?", [username]
+            "SELECT password_hash, role, provider_agbs, active, municipality_codes FROM users "
+            "WHERE username = ?",
+            [username],
         ).fetchone()
         if password is None and current is None:
             raise ValueError("a new account needs a password")
@@ -106,7 +109,24 @@ def save_user(
             [username, display_name or username, role, list(provider_agbs), password_hash,
              active, datetime.now(), actor, sorted(municipality_codes)],
         )
-        append_audit(con, actor, "user_changed", details=f'{{"username": "{username}"}}')
+        append_audit(con, actor, "user_changed", details=json.dumps({"username": username}))
+        # What the account may see or who may use it changed: its open sessions end, so that
+        # no browser keeps the old rights (checked on every script run, sessions.session_user).
+        from impactmonitor.sessions import revoke_in  # sessions reads accounts: import late
+
+        if current is not None and (password is not None or current[1] != role
+                                    or sorted(current[2] or []) != sorted(provider_agbs)
+                                    or current[3] != active
+                                    or sorted(current[4] or []) != sorted(municipality_codes)):
+            revoke_in(con, username, None, actor, "account_changed")
+
+
+def end_user_sessions(db: Database, admin: User, username: str) -> None:
+    """An administrator logs a user out everywhere (e.g. after a lost laptop)."""
+    from impactmonitor.sessions import end_all_sessions
+
+    require(admin, "manage_users")
+    end_all_sessions(db, username, admin.username)
 
 
 def _failures_since_last_success(con, username: str) -> tuple[int, datetime | None]:

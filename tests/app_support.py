@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from impactmonitor.access import User
+from impactmonitor.storage import Database
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
@@ -26,11 +28,33 @@ def app_as(user: User | None, db_path: Path | str, monkeypatch, query: dict | No
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if user is not None:
-        at.session_state["auth_user"] = user
-        at.session_state["auth_last_seen"] = time.time()
+        log_in_state(at, user, Database(db_path))
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
+
+
+def log_in_state(at: AppTest, user: User, db: Database) -> None:
+    """Put `user` in `at` as logged in: an account in `db` with the user's role and codes (made
+    when missing) and a session started now, as the login form does. The app checks both on
+    every run, so a user that is not in the database would be logged out at once."""
+    from impactmonitor.sessions import start_session
+    from impactmonitor.users import save_user
+
+    current = db.query("SELECT role, provider_agbs, municipality_codes FROM users "
+                       "WHERE username = ?", [user.username])
+    rights = (user.role, user.provider_agbs, user.municipality_codes)
+    if current.height == 0 or (current["role"][0],
+                               frozenset(current["provider_agbs"].to_list()[0] or []),
+                               frozenset(current["municipality_codes"].to_list()[0] or [])
+                               ) != rights:
+        save_user(db, user.username, user.role, secrets.token_urlsafe(12),
+                  tuple(sorted(user.provider_agbs)), user.display_name,
+                  municipality_codes=tuple(sorted(user.municipality_codes)))
+        time.sleep(0.002)  # a session starts after the change that ended the older ones
+    at.session_state["auth_user"] = user
+    at.session_state["auth_session"] = start_session(user.username, 1800, "")
+    at.session_state["auth_last_seen"] = time.time()
 
 
 def page_path(name: str) -> str:

@@ -24,6 +24,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+# base URL -> the `streamlit run` process serving it
+SERVERS: dict[str, subprocess.Popen] = {}
+
+
 def chromium_path() -> str | None:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
         if candidate and os.path.exists(candidate):
@@ -40,7 +44,8 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(db_path: Path | str, extra_env: dict[str, str] | None = None,
                      timeout: float = 90) -> Iterator[str]:
-    """Run `streamlit run app.py` on `db_path`; yields the base URL; stops the server after."""
+    """Run the app as `make run` does (`streamlit run server.py`) on `db_path`; yields the base
+    URL; stops the server after."""
     port = free_port()
     env = dict(os.environ)
     env.update({
@@ -55,11 +60,12 @@ def streamlit_server(db_path: Path | str, extra_env: dict[str, str] | None = Non
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "server.py"),
              "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
+    SERVERS[base] = process
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -74,6 +80,7 @@ def streamlit_server(db_path: Path | str, extra_env: dict[str, str] | None = Non
             time.sleep(0.3)
         yield base
     finally:
+        SERVERS.pop(base, None)
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -84,42 +91,74 @@ def streamlit_server(db_path: Path | str, extra_env: dict[str, str] | None = Non
 @contextmanager
 def browser_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
     """A Playwright page in headless Debian Chromium."""
+    with browser_pages(1, width, height) as pages:
+        yield pages[0]
+
+
+@contextmanager
+def browser_pages(count: int, width: int = 1400, height: int = 1000) -> Iterator[list]:
+    """`count` pages, each in its own browser context (as separate browsers: own cookies)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                              args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="nl-NL", accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
+        contexts = [browser.new_context(viewport={"width": width, "height": height},
+                                        locale="nl-NL", accept_downloads=True)
+                    for _ in range(count)]
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            page.set_default_timeout(30_000)
         try:
-            yield page
+            yield pages
         finally:
-            context.close()
+            for context in contexts:
+                context.close()
             browser.close()
 
 
-def wait_for_app(page, timeout: float = 60_000, quiet_ms: int = 1500) -> None:
-    """Wait until Streamlit has finished running the script and the page has settled.
+# Ceilings, not waits: the helpers return as soon as the app signals it is ready. On a loaded
+# 2-core machine one script run can take tens of seconds, so the ceilings are generous.
+READY_TIMEOUT_MS = 240_000
+RUN_MARKER = ".impactmonitor-run"  # app_pages/ui.py: mark_run_finished()
 
-    'Finished' = no running-status widget and no skeleton placeholders for `quiet_ms` in a row.
+
+def current_run(page) -> str | None:
+    """The number of the last finished script run shown in the page (None: none yet)."""
+    return page.evaluate(
+        f"() => {{ const m = document.querySelectorAll('{RUN_MARKER}');"
+        " return m.length ? m[m.length - 1].dataset.run : null; }")
+
+
+def wait_for_app(page, since: str | None = None, timeout: float = READY_TIMEOUT_MS) -> str:
+    """Wait for the app's own signal that a script run has finished; returns the run's number.
+
+    The app writes a marker with a new number as the last element of every run
+    (`mark_run_finished`). After an action that reruns the script, pass the number from before
+    the action as `since` (see `act`): the old page stays on screen until the new run has been
+    received, so only a new number proves the new run is done. Streamlit's own running
+    indicator and skeletons must be gone too.
     """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    busy = """() => !!(document.querySelector('[data-testid="stStatusWidget"]')
-                     || document.querySelector('[data-testid="stSkeleton"]')
-                     || !document.querySelector('[data-testid="stMain"]'))"""
-    deadline = time.monotonic() + timeout / 1000
-    quiet_since = None
-    while time.monotonic() < deadline:
-        if page.evaluate(busy):
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
-            return
-        page.wait_for_timeout(100)
-    raise TimeoutError("the app did not finish running in time")
+    page.wait_for_function(
+        """([marker, since]) => {
+            const marks = document.querySelectorAll(marker);
+            if (!marks.length) return false;
+            const run = marks[marks.length - 1].dataset.run;
+            return run !== since
+                && !document.querySelector('[data-testid="stStatusWidget"]')
+                && !document.querySelector('[data-testid="stSkeleton"]')
+                && !!document.querySelector('[data-testid="stMain"]');
+        }""",
+        arg=[RUN_MARKER, since], timeout=timeout, polling=100)
+    return current_run(page)
+
+
+def act(page, action, timeout: float = READY_TIMEOUT_MS) -> str:
+    """Do `action()` (a click, a fill, an upload) and wait for the script run it causes."""
+    before = current_run(page)
+    action()
+    return wait_for_app(page, since=before, timeout=timeout)
 
 
 def login(page, base: str, username: str, password: str) -> None:
@@ -127,18 +166,25 @@ def login(page, base: str, username: str, password: str) -> None:
     wait_for_app(page)
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    # Logged in once the navigation of the role's pages shows: on a loaded machine the first
-    # login of a fresh server takes far longer than a fixed pause.
-    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=180_000)
-    wait_for_app(page)
-    # The next page load is a new session: it needs the session cookie the app sets in the
-    # browser after the login (in a small frame), so wait until the browser has it.
-    deadline = time.monotonic() + 60
-    while not any(c["name"] == "impactmonitor_session" for c in page.context.cookies()):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the app did not set the session cookie after the login")
-        page.wait_for_timeout(200)
+    act(page, lambda: page.get_by_role("button", name="Inloggen").click())
+    page.get_by_role("button", name="Uitloggen", exact=True).wait_for(timeout=READY_TIMEOUT_MS)
+    wait_for_session_cookie(page)
+
+
+SESSION_COOKIE = "impactmonitor_session"
+
+
+def wait_for_session_cookie(page, present: bool = True,
+                            timeout: float = READY_TIMEOUT_MS) -> None:
+    """Wait until the browser holds (or, with present=False, no longer holds) the session cookie:
+    the signal that a reload will (not) find the login."""
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        names = {cookie["name"] for cookie in page.context.cookies() if cookie["value"]}
+        if (SESSION_COOKIE in names) == present:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"session cookie {'never set' if present else 'never cleared'}")
 
 
 def screenshot(page, name: str) -> Path:

@@ -6,6 +6,7 @@ import pytest
 from app_support import app_as, page_path
 
 from impactmonitor.access import User
+from impactmonitor.sessions import end_all_sessions
 from impactmonitor.storage import Database
 from impactmonitor.users import MAX_FAILURES, save_user
 
@@ -85,3 +86,70 @@ def test_the_language_chosen_on_the_login_page_stays_after_logging_in(login_db,
     _login(at, "contract_manager", "pw-contract_manager")
     assert not at.exception
     assert at.title[0].value == "Overview"
+
+
+def _logged_in(login_db, monkeypatch, role: str = "provider"):
+    return _login(app_as(None, login_db.path, monkeypatch).run(), role, f"pw-{role}")
+
+
+def _shows_login_form(at) -> bool:
+    return [ti.label for ti in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]
+
+
+def test_login_clears_what_an_earlier_user_of_the_tab_left(login_db, monkeypatch) -> None:
+    at = app_as(None, login_db.path, monkeypatch).run()
+    at.session_state["upload_outcome"] = "rows of someone else"
+    _login(at, "provider", "pw-provider")
+    assert not at.exception and "upload_outcome" not in at.session_state
+
+
+@pytest.mark.parametrize("end_elsewhere", [
+    pytest.param(lambda db: end_all_sessions(db, "provider", "provider"), id="logout-everywhere"),
+    pytest.param(lambda db: save_user(db, "provider", "provider", None, ("01234567",),
+                                      active=False, actor="admin"), id="deactivated"),
+    pytest.param(lambda db: save_user(db, "provider", "contract_manager", None,
+                                      actor="admin"), id="role-changed"),
+])
+def test_a_session_ended_elsewhere_ends_at_the_next_run(login_db, monkeypatch,
+                                                       end_elsewhere) -> None:
+    at = _logged_in(login_db, monkeypatch)
+    at.session_state["upload_outcome"] = "the provider's rows"
+    end_elsewhere(login_db)
+    at.run()
+    assert not at.exception
+    assert _shows_login_form(at)
+    assert "beëindigd" in at.warning[0].value
+    assert "auth_user" not in at.session_state and "upload_outcome" not in at.session_state
+
+
+def test_log_out_everywhere_ends_the_other_browsers_session(login_db, monkeypatch) -> None:
+    here = _logged_in(login_db, monkeypatch)
+    elsewhere = _logged_in(login_db, monkeypatch)
+    next(b for b in here.button if b.label == "Overal uitloggen").click().run()
+    assert _shows_login_form(here)
+    elsewhere.run()
+    assert _shows_login_form(elsewhere)
+
+
+def test_logout_here_keeps_the_other_browsers_session(login_db, monkeypatch) -> None:
+    here = _logged_in(login_db, monkeypatch)
+    elsewhere = _logged_in(login_db, monkeypatch)
+    next(b for b in here.button if b.label == "Uitloggen").click().run()
+    assert _shows_login_form(here)
+    elsewhere.run()
+    assert not _shows_login_form(elsewhere) and not elsewhere.exception
+
+
+def test_an_administrator_ends_a_users_sessions_on_the_admin_page(login_db, monkeypatch) -> None:
+    provider = _logged_in(login_db, monkeypatch)
+    admin = _logged_in(login_db, monkeypatch, "admin")
+    admin.switch_page(page_path("admin")).run()
+    admin.selectbox(key="admin_end_sessions_user").select("provider")  # in a form: no run
+    next(b for b in admin.button if b.label == "Overal uitloggen"
+         and b.form_id == "admin_end_sessions_form").click().run()
+    assert not admin.exception
+    assert [s.value for s in admin.success] == ["Alle sessies van provider zijn beëindigd."]
+    provider.run()
+    assert _shows_login_form(provider)
+    admin.run()
+    assert not _shows_login_form(admin)

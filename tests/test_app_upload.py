@@ -151,3 +151,48 @@ def test_receipt_is_a_printable_dutch_pdf(upload_db, monkeypatch) -> None:
                  POPULATION.replace(";10;5;3;12", ";11;5;3;13"))
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Ontvangstbewijs als PDF" in labels
+
+
+def _log_in(at, username: str, password: str):
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_logout_leaves_nothing_of_the_previous_user(upload_db, monkeypatch) -> None:
+    """Provider A's rejected upload (error list, error file = A's rows) is gone for provider B
+    who logs in in the same browser tab after A logged out (same Streamlit session)."""
+    from impactmonitor.users import save_user
+
+    monkeypatch.setattr("impactmonitor.users.BCRYPT_ROUNDS", 4)
+    save_user(upload_db, "zorg-a", "provider", "pw-a", (AGB,))
+    save_user(upload_db, "zorg-b", "provider", "pw-b", (OTHER,))
+    at = _log_in(app_as(None, upload_db.path, monkeypatch).run(), "zorg-a", "pw-a")
+    at.switch_page(page_path("upload")).run()
+    _submit(at, "populatie.csv", BAD_POPULATION)
+    assert "afgewezen" in at.error[0].value
+    assert at.get("download_button")  # A sees the error list and the error file
+    next(b for b in at.button if b.label == "Uitloggen").click().run()
+    assert "upload_outcome" not in at.session_state
+    _log_in(at, "zorg-b", "pw-b")
+    at.switch_page(page_path("upload")).run()
+    assert not at.exception
+    shown = texts(at)
+    assert "afgewezen" not in shown and "GM1992" not in shown and "clients_end" not in shown
+    labels = [b.label for b in at.get("download_button")]
+    assert not any("Fout" in label or "fout" in label for label in labels), labels
+    assert at.selectbox(key="upload_provider").options == [f"{OTHER} — Andere Zorg"]
+
+
+def test_error_downloads_are_made_only_when_clicked(upload_db, monkeypatch) -> None:
+    """The error list and the error file (the provider's delivered rows) exist on the server
+    only once clicked, and are audited then (tests/test_downloads.py, test_browser.py)."""
+    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", BAD_POPULATION)
+    buttons = {b.label: b.proto for b in at.get("download_button")}
+    made_now = [label for label, proto in buttons.items()
+                if ("Fout" in label or "fout" in label) and proto.url]
+    deferred = [label for label, proto in buttons.items() if proto.deferred_file_id]
+    assert not made_now, made_now
+    assert len(deferred) >= 2, buttons.keys()  # error list + error file

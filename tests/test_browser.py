@@ -13,12 +13,16 @@ import shutil
 import pytest
 from browser_support import (
     ARTIFACTS,
+    READY_TIMEOUT_MS,
+    act,
     browser_page,
+    browser_pages,
     chromium_path,
     login,
     screenshot,
     streamlit_server,
     wait_for_app,
+    wait_for_session_cookie,
 )
 from delivery_files import frame_csv, valid_frames
 
@@ -35,10 +39,11 @@ PROVIDER_AGB = "02694688"  # Jeugdzorg Nieuwe Maas, category A in the sample reg
 OTHER_AGB = "48629153"  # Stichting De Havenkring, another A provider
 PASSWORDS = {"aanbieder": "pw-aanbieder-1", "accounthouder": "pw-accounthouder-1",
              "management": "pw-management-1", "beheerder": "pw-beheerder-1",
-             "gemeente": "pw-gemeente-1"}
+             "havenkring": "pw-havenkring-1", "gemeente": "pw-gemeente-1"}
 MUNICIPALITY = "GM1992"  # Voorne aan Zee, the demo municipality account's
 # url path -> roles that see it (the default page of a role is served at "/")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+APP_DB: list[Database] = []  # the database of the running app (app_url), to check the audit
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +54,14 @@ def app_url(sample_region_file, tmp_path_factory):
     shutil.copyfile(sample_region_file, db_path)
     db = Database(db_path)
     roles = {"aanbieder": "provider", "accounthouder": "contract_manager",
-             "management": "management", "beheerder": "admin"}
+             "management": "management", "beheerder": "admin", "havenkring": "provider"}
+    codes = {"aanbieder": (PROVIDER_AGB,), "havenkring": (OTHER_AGB,)}
     for username, role in roles.items():
-        save_user(db, username, role, PASSWORDS[username],
-                  (PROVIDER_AGB,) if role == "provider" else (), username.capitalize())
+        save_user(db, username, role, PASSWORDS[username], codes.get(username, ()),
+                  username.capitalize())
     save_user(db, "gemeente", "municipality", PASSWORDS["gemeente"], display_name="Gemeente",
               municipality_codes=(MUNICIPALITY,))
+    APP_DB.append(db)
     with streamlit_server(db_path, {"IMPACTMONITOR_SECRET_FILE": str(folder / "key")}) as base:
         yield base
 
@@ -94,16 +101,16 @@ def test_contract_manager_pages_and_decision(app_url) -> None:
         # The overview shows the 30% target statement and its charts.
         page.goto(app_url)
         wait_for_app(page)
-        page.get_by_text("Index kortdurend verblijf").first.wait_for(timeout=60_000)
-        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)  # both target charts
+        page.get_by_text("Index kortdurend verblijf").first.wait_for(timeout=READY_TIMEOUT_MS)
+        # both target charts
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=READY_TIMEOUT_MS)
         # Record a decision on the escalation page.
         page.goto(f"{app_url}/escalatie")
         wait_for_app(page)
         page.get_by_label("Reden (verplicht)").fill("Twee KPI's rood in het laatste kwartaal")
         page.get_by_label("Gemaakte afspraken").fill("Verbeterplan binnen zes weken")
-        page.get_by_role("button", name="Besluit opslaan").click()
-        wait_for_app(page)
-        page.get_by_text("Besluit vastgelegd").wait_for(timeout=60_000)  # fails if never shown
+        act(page, lambda: page.get_by_role("button", name="Besluit opslaan").click())
+        page.get_by_text("Besluit vastgelegd").wait_for(timeout=READY_TIMEOUT_MS)
         screenshot(page, "escalatieladder_na_besluit")
     assert not problems, problems
 
@@ -118,22 +125,18 @@ def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
         page.goto(f"{app_url}/aanleveren")
         wait_for_app(page)
         violations = _axe_violations(page)
-        page.locator('input[type="file"]').set_input_files([
+        act(page, lambda: page.locator('input[type="file"]').set_input_files([
             {"name": f"{t}.csv", "mimeType": "text/csv", "buffer": content}
-            for t, content in good.items()])
-        wait_for_app(page)
-        page.get_by_role("button", name="Controleren en aanleveren").click()
-        wait_for_app(page)
-        page.get_by_text("Aanlevering geaccepteerd").wait_for(timeout=60_000)
+            for t, content in good.items()]))
+        act(page, lambda: page.get_by_role("button", name="Controleren en aanleveren").click())
+        page.get_by_text("Aanlevering geaccepteerd").wait_for(timeout=READY_TIMEOUT_MS)
         screenshot(page, "aanleveren_geaccepteerd")
         page.reload()
         wait_for_app(page)
-        page.locator('input[type="file"]').set_input_files([
-            {"name": "populatie.csv", "mimeType": "text/csv", "buffer": bad_population}])
-        wait_for_app(page)
-        page.get_by_role("button", name="Controleren en aanleveren").click()
-        wait_for_app(page)
-        page.get_by_text("Aanlevering afgewezen").wait_for(timeout=60_000)
+        act(page, lambda: page.locator('input[type="file"]').set_input_files([
+            {"name": "populatie.csv", "mimeType": "text/csv", "buffer": bad_population}]))
+        act(page, lambda: page.get_by_role("button", name="Controleren en aanleveren").click())
+        page.get_by_text("Aanlevering afgewezen").wait_for(timeout=READY_TIMEOUT_MS)
         assert page.get_by_role("button", name="Foutenlijst downloaden (CSV)").count() == 1
         screenshot(page, "aanleveren_afgewezen")
         with page.expect_download() as download:
@@ -142,6 +145,14 @@ def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
         download.value.save_as(content)
         assert content.read_bytes().startswith(b"\xef\xbb\xbf")
         assert "clients_end" in content.read_text(encoding="utf-8-sig")
+        # Made when clicked, and audited then; its /media URL needs this browser's session.
+        audited = APP_DB[0].query(
+            "SELECT actor, provider_agb, details->>'$.kind' AS kind FROM audit_log "
+            "WHERE action = 'export' AND (details->>'$.kind') = 'error_list'").rows()
+        assert ("aanbieder", PROVIDER_AGB, "error_list") in audited
+        url = download.value.url
+        assert "/media/" in url and page.request.get(url).status == 200
+        assert page.context.browser.new_context().request.get(url).status == 403  # no session
     assert not violations, _summary(violations)
 
 
@@ -222,11 +233,15 @@ def test_admin_pages(app_url) -> None:
 def test_reload_keeps_the_login_and_logout_ends_it(app_url) -> None:
     with browser_page() as page:
         login(page, app_url, "management", PASSWORDS["management"])
+        # The server set the session cookie: no script in the page can read it.
+        cookie = next(c for c in page.context.cookies() if c["name"] == "impactmonitor_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert "impactmonitor_session" not in page.evaluate("document.cookie")
         page.reload()
         wait_for_app(page)
         assert page.get_by_text("Ingelogd als Management").count() == 1
-        page.get_by_role("button", name="Uitloggen").click()
-        page.get_by_label("Wachtwoord").wait_for(timeout=60_000)  # the logout rerun has run
+        act(page, lambda: page.get_by_role("button", name="Uitloggen", exact=True).click())
+        wait_for_session_cookie(page, present=False)
         page.reload()
         wait_for_app(page)
         assert page.get_by_label("Wachtwoord").count() == 1
@@ -346,3 +361,91 @@ def test_screenshots_of_every_page_in_both_languages(app_url) -> None:
             page.get_by_role("button", name=re.compile("Uitloggen|Log out")).click()
             wait_for_app(page)
             page.context.clear_cookies()
+
+
+def _bad_population() -> bytes:
+    frames = valid_frames(PROVIDER_AGB, "2026Q2")
+    return frame_csv(frames["population"].with_columns(
+        (frames["population"]["clients_end"] + 1).alias("clients_end")), "population")
+
+
+def test_next_provider_in_the_same_tab_sees_nothing_of_the_previous_one(app_url) -> None:
+    """Provider A's rejected upload (error list, error file with A's rows) is gone when A logs
+    out and provider B logs in in the same tab, without a reload."""
+    with browser_page() as page:
+        login(page, app_url, "aanbieder", PASSWORDS["aanbieder"])
+        page.goto(f"{app_url}/aanleveren")
+        wait_for_app(page)
+        act(page, lambda: page.locator('input[type="file"]').set_input_files([
+            {"name": "populatie.csv", "mimeType": "text/csv", "buffer": _bad_population()}]))
+        act(page, lambda: page.get_by_role("button", name="Controleren en aanleveren").click())
+        page.get_by_text("Aanlevering afgewezen").wait_for(timeout=READY_TIMEOUT_MS)
+        assert page.get_by_role("button", name="Foutenlijst downloaden (CSV)").count() == 1
+        act(page, lambda: page.get_by_role("button", name="Uitloggen", exact=True).click())
+        assert page.get_by_label("Wachtwoord").count() == 1
+        # B logs in in the same tab, without a reload: the same Streamlit session goes on.
+        page.get_by_label("Gebruikersnaam").fill("havenkring")
+        page.get_by_label("Wachtwoord").fill(PASSWORDS["havenkring"])
+        act(page, lambda: page.get_by_role("button", name="Inloggen").click())
+        assert page.get_by_text("Ingelogd als Havenkring").count() == 1
+        act(page, lambda: page.locator('[data-testid="stSidebarNav"]')
+            .get_by_text("Aanleveren").click())
+        page.get_by_role("button", name="Controleren en aanleveren").wait_for(
+            timeout=READY_TIMEOUT_MS)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        screenshot(page, "aanleveren_volgende_aanbieder")
+        assert "Aanlevering afgewezen" not in body and "clients_end" not in body
+        assert PROVIDER_AGB not in body and "Jeugdzorg Nieuwe Maas" not in body
+        assert page.get_by_role("button", name="Foutenlijst downloaden (CSV)").count() == 0
+        assert page.get_by_text("Foutbestand", exact=False).count() == 0
+
+
+def test_log_out_everywhere_ends_the_session_in_another_browser(app_url) -> None:
+    """Two browsers logged in as the same user: "Overal uitloggen" in one ends the other at its
+    next interaction (no reload), and its cookie no longer logs it in on a reload."""
+    with browser_pages(2) as (first, second):
+        for page in (first, second):
+            login(page, app_url, "management", PASSWORDS["management"])
+        act(second, lambda: second.get_by_role("button", name="Overal uitloggen").click())
+        assert second.get_by_label("Wachtwoord").count() == 1
+        # The first browser's next run (a click in the menu, same Streamlit session) checks the
+        # session in the database and ends it.
+        act(first, lambda: first.locator('[data-testid="stSidebarNav"]')
+            .get_by_text("Aanleverstatus").click())
+        assert first.get_by_label("Wachtwoord").count() == 1
+        assert first.get_by_text("Je sessie is beëindigd").count() == 1
+        screenshot(first, "sessie_elders_beeindigd")
+        first.reload()
+        wait_for_app(first)
+        assert first.get_by_label("Wachtwoord").count() == 1
+
+
+def test_waiting_follows_the_apps_signal_when_the_server_is_slow(app_url) -> None:
+    """On a loaded machine a run can start seconds after the click; waiting for the app's own
+    "run finished" marker (not for a quiet spell) must not hand back the page from before.
+
+    The server process is paused for a few seconds right after the click, as a busy 2-core
+    machine does to it.
+    """
+    import os
+    import signal
+    import threading
+
+    from browser_support import SERVERS
+
+    with browser_page() as page:
+        login(page, app_url, "management", PASSWORDS["management"])
+        page.goto(f"{app_url}/aanleverstatus")
+        wait_for_app(page)
+        server = SERVERS[app_url]
+
+        def click_while_the_server_stalls() -> None:
+            os.kill(server.pid, signal.SIGSTOP)
+            threading.Timer(4.0, os.kill, (server.pid, signal.SIGCONT)).start()
+            page.locator('[data-testid="stSidebarNav"]').get_by_text("Auditlog").click()
+
+        try:
+            act(page, click_while_the_server_stalls)
+        finally:
+            os.kill(server.pid, signal.SIGCONT)
+        assert page.get_by_role("heading", name="Auditlog").count() == 1
