@@ -26,7 +26,8 @@ Differences from a single delivery, on purpose:
   with its previous quarter row by row, which the bulk path (history loads, the national
   benchmark set) does not need; file-level warnings (e.g. a missing sheet) are kept;
 - a 7-digit AGB code is an error (there is no delivery AGB code to pad it to);
-- the upload size limit of the app does not apply.
+- the upload size limit of the app does not apply, and the row limit is far higher
+  (`[bulk]` in `impactmonitor/defaults.toml`, see `pipelines.limits`).
 
 Exit codes: 0 every provider-quarter accepted, 1 any rejected, 2 usage error.
 """
@@ -57,6 +58,7 @@ from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, next_ids
 from pipelines.findings import Finding, error, sort_key
 from pipelines.ingest import Upload, format_findings, uploads_from_arguments
+from pipelines.limits import Limits
 from pipelines.load import Receipt, insert_rows, new_delivery_id
 from pipelines.parse import parse_table, restore_written_values
 from pipelines.read import ROW, RawTable, decode, normalise_header, read_upload
@@ -191,9 +193,10 @@ def _ingest_bulk(
     parts: list[_Part] = []
     loose: list[Finding] = []  # findings of files that yielded no table at all
     internal: list[Finding] = []  # software faults: nothing of this upload may be stored
+    limits = Limits.for_bulk()
     for upload in uploads:
         try:
-            tables, read_findings = read_upload(upload.name, upload.content)
+            tables, read_findings = read_upload(upload.name, upload.content, limits)
         except Exception as exc:  # a reader bug is reported, never a traceback or partial load
             internal.append(_internal_error(upload.name, None, exc))
             continue

@@ -26,12 +26,12 @@ import duckdb
 import polars as pl
 
 from impactmonitor.access import User, require
-from impactmonitor.config import setting
 from impactmonitor.i18n import text
 from impactmonitor.providers import is_registered
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, OpenedAhead
 from pipelines.findings import Finding, error, sort_key
+from pipelines.limits import Limits
 from pipelines.load import AcceptedTable, Receipt, store_delivery
 from pipelines.parse import parse_table, restore_written_values
 from pipelines.plausibility import latest_rows, plausibility_findings
@@ -126,16 +126,12 @@ def _ingest(
 ) -> IngestOutcome:
     findings: list[Finding] = []
     raw_tables: list[RawTable] = []
-    limit_mb = setting("delivery", "max_upload_mb")
+    limits = Limits.for_delivery()
 
     progress("read", 0.0)
     for upload in uploads:
-        if len(upload.content) > limit_mb * 1024 * 1024:
-            findings.append(error("file_too_large", file=upload.name,
-                                  fields={"limit_mb": limit_mb}))
-            continue
         try:
-            tables, read_findings = read_upload(upload.name, upload.content)
+            tables, read_findings = read_upload(upload.name, upload.content, limits)
         except Exception as exc:  # a reader bug must not become a traceback for the provider
             findings.append(_internal_error(upload.name, None, exc))
             continue
