@@ -9,12 +9,11 @@ import streamlit as st
 
 from app_pages.auth import current_user
 from app_pages.ui import data_table, database, language, number, t
-from impactmonitor.audit import record_rejected_upload
 from impactmonitor.deliveries import delivery_history, provider_choices
 from impactmonitor.quarters import last_complete_quarter, quarter_range
+from impactmonitor.storage import DatabaseBusy
 from pipelines.errorfile import error_file, error_table
 from pipelines.ingest import IngestOutcome, Upload, ingest
-from pipelines.read import sha256
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
 TEMPLATE_FILES = (
@@ -76,14 +75,16 @@ if st.button(t("upload_submit"), type="primary", disabled=not files, key="upload
         progress.progress(min(max(fraction, 0.0), 1.0), text=t("upload_progress", stage=stage))
 
     uploads = [Upload(f.name, f.getvalue()) for f in files]
-    outcome = ingest(db, provider_agb, quarter, uploads, actor=user.username, source="app",
-                     lang=lang, progress=report_progress, user=user)
-    progress.empty()
-    if not outcome.accepted:
-        record_rejected_upload(db, user, provider_agb, quarter,
-                               [(u.name, sha256(u.content), len(u.content)) for u in uploads],
-                               len(outcome.errors))
-    st.session_state["upload_outcome"] = outcome
+    try:
+        outcome = ingest(db, provider_agb, quarter, uploads, actor=user.username, source="app",
+                         lang=lang, progress=report_progress, user=user)
+    except DatabaseBusy:  # not a rejection: nothing was stored, the same files can go again
+        progress.empty()
+        st.session_state.pop("upload_outcome", None)
+        st.warning(t("upload_busy"))
+    else:
+        progress.empty()
+        st.session_state["upload_outcome"] = outcome  # (a rejection is audited by ingest)
 
 outcome: IngestOutcome | None = st.session_state.get("upload_outcome")
 if outcome is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+import duckdb
 import polars as pl
 
 from impactmonitor.access import User, require
@@ -36,16 +38,15 @@ def record_export(db: Database, user: User, what: str, provider_agb: str | None 
                      f'{{"what": "{what}"}}', at=datetime.now())
 
 
-def record_rejected_upload(db: Database, user: User, provider_agb: str, quarter: str,
-                           files: list[tuple[str, str, int]], error_count: int) -> None:
-    """Audit an upload that was rejected in the app: who tried what (name, SHA-256, size).
+def append_rejected_delivery(con: duckdb.DuckDBPyConnection, actor: str, provider_agb: str,
+                             quarter: str, files: list[tuple[str, str, int]], error_count: int,
+                             source: str) -> None:
+    """Audit a rejected delivery inside the ingest's transaction: who tried what (file name,
+    SHA-256, size), through which path (app, cli), with how many errors.
 
     The delivery itself writes nothing; only this audit event records that it was tried.
     """
-    import json
-
     details = {"files": [{"name": n, "sha256": h, "bytes": b} for n, h, b in files],
-               "errors": error_count}
-    with db.transaction() as con:
-        append_audit(con, user.username, "delivery_rejected", provider_agb, quarter,
-                     json.dumps(details, ensure_ascii=False))
+               "errors": error_count, "source": source}
+    append_audit(con, actor, "delivery_rejected", provider_agb, quarter,
+                 json.dumps(details, ensure_ascii=False))

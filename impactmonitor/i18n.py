@@ -955,6 +955,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Something went wrong while showing this page. Try again; if it keeps happening, "
         "tell the administrator (the time is enough).",
     },
+    "upload_busy": {
+        "nl": "De database is even bezet door een andere aanlevering. Uw bestanden zijn niet "
+        "afgewezen en er is niets opgeslagen: probeer het zo opnieuw.",
+        "en": "The database is busy with another delivery for a moment. Your files were not "
+        "rejected and nothing was stored: try again shortly.",
+    },
     "error_database_busy": {
         "nl": "De database is even bezet (er wordt een aanlevering verwerkt). Probeer het over "
         "een paar seconden opnieuw.",

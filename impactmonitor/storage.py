@@ -41,6 +41,9 @@ from impactmonitor import schema
 DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
 DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
 LAKE_PREFIX = "ducklake:"
+# How long a process waits for another one to release the file before giving up (seconds).
+LOCK_TIMEOUT_ENV = "IMPACTMONITOR_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60.0
 
 # Every unit of work ends with a checkpoint of the tables it touched (on close). In DuckDB's
 # default file format (v0.10 storage, 256 KiB blocks) that rewrites far more bytes than one
@@ -180,9 +183,11 @@ _BACKEND_OF: dict[int, Backend] = {}
 class Database:
     """The product's database (a file or a lake). Safe to share between threads."""
 
-    def __init__(self, path: str | Path, lock_timeout: float = 60.0,
+    def __init__(self, path: str | Path, lock_timeout: float | None = None,
                  backend: Backend | None = None) -> None:
         self.path = str(path)
+        if lock_timeout is None:  # IMPACTMONITOR_LOCK_TIMEOUT, else 60 s
+            lock_timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
         self.lock_timeout = lock_timeout
         if backend is None:
             if is_lake(self.path):
