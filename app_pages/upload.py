@@ -36,6 +36,7 @@ from impactmonitor.delivery_status import deadline
 from impactmonitor.display import table_label
 from impactmonitor.formatting import date_text
 from impactmonitor.quarters import last_complete_quarter, quarter_range
+from impactmonitor.storage import DatabaseBusy
 from pipelines.errorfile import error_file, error_table
 from pipelines.findings import Finding
 from pipelines.ingest import IngestOutcome, Upload, ingest
@@ -157,13 +158,19 @@ def check(uploads: list[Upload]) -> None:
             progress.progress(min(max(fraction, 0.0), 1.0),
                               text=t("upload_progress", stage=stage))
 
-        outcome = ingest(db, provider_agb, quarter, uploads, actor=user.username,
-                         source="app", lang=lang, progress=report_progress, user=user)
+        try:
+            outcome = ingest(db, provider_agb, quarter, uploads, actor=user.username,
+                             source="app", lang=lang, progress=report_progress, user=user)
+        except DatabaseBusy:  # not a rejection: nothing was stored, the same files can go again
+            progress.empty()
+            st.session_state.pop("upload_outcome", None)
+            st.warning(t("upload_busy"))
+            return
         progress.empty()
-    if outcome is None or not outcome.accepted:
+    if outcome is None:  # (a rejection by the ingest is audited by the ingest)
         record_rejected_upload(db, user, provider_agb, quarter,
                                [(u.name, sha256(u.content), len(u.content)) for u in uploads],
-                               len(outcome.errors) if outcome else len(unreadable))
+                               len(unreadable))
     st.session_state["upload_outcome"] = outcome
     st.session_state["upload_for"] = (provider_agb, quarter)
     st.session_state.pop("upload_pending", None)

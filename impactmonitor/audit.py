@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+import duckdb
 import polars as pl
 
 from impactmonitor.access import User, require
@@ -149,14 +150,24 @@ def audited_download(db: Database, user: User, what: str, build: Callable[[], by
     return make
 
 
-def record_rejected_upload(db: Database, user: User, provider_agb: str, quarter: str,
-                           files: list[tuple[str, str, int]], error_count: int) -> None:
-    """Audit an upload that was rejected in the app: who tried what (name, SHA-256, size).
+def append_rejected_delivery(con: duckdb.DuckDBPyConnection, actor: str, provider_agb: str,
+                             quarter: str, files: list[tuple[str, str, int]], error_count: int,
+                             source: str) -> None:
+    """Audit a rejected delivery inside the ingest's transaction: who tried what (file name,
+    SHA-256, size), through which path (app, cli), with how many errors.
 
     The delivery itself writes nothing; only this audit event records that it was tried.
     """
     details = {"files": [{"name": n, "sha256": h, "bytes": b} for n, h, b in files],
-               "errors": error_count}
+               "errors": error_count, "source": source}
+    append_audit(con, actor, "delivery_rejected", provider_agb, quarter,
+                 json.dumps(details, ensure_ascii=False))
+
+
+def record_rejected_upload(db: Database, user: User, provider_agb: str, quarter: str,
+                           files: list[tuple[str, str, int]], error_count: int) -> None:
+    """Audit an upload the app refused before the ingest could read it (a file type it does
+    not read, such as .xls or .numbers): the same event as every other rejection."""
     with db.transaction() as con:
-        append_audit(con, user.username, "delivery_rejected", provider_agb, quarter,
-                     json.dumps(details, ensure_ascii=False))
+        append_rejected_delivery(con, user.username, provider_agb, quarter, files, error_count,
+                                 "app")

@@ -55,6 +55,40 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The characters in the file cannot be read as UTF-8 or Windows-1252. Save it as "
         "'CSV UTF-8'.",
     },
+    "file_too_many_rows": {
+        "nl": "Het bestand heeft {count} rijen; per tabel worden er hoogstens {limit} gelezen. "
+        "Controleer of er geen lege of overbodige rijen meegekomen zijn (verwijder ze in "
+        "Excel) en lever opnieuw aan.",
+        "en": "The file has {count} rows; at most {limit} are read per table. Check that no "
+        "empty or superfluous rows came along (delete them in Excel) and deliver again.",
+    },
+    "file_too_many_columns": {
+        "nl": "Het bestand heeft {count} kolommen; hoogstens {limit} worden gelezen en de "
+        "tabel heeft er veel minder. Gebruik het sjabloon en lever opnieuw aan.",
+        "en": "The file has {count} columns; at most {limit} are read and the table has far "
+        "fewer. Use the template and deliver again.",
+    },
+    "file_too_many_sheets": {
+        "nl": "De werkmap heeft {count} tabbladen; hoogstens {limit} worden gelezen. Lever "
+        "alleen de tabbladen population, offer en results (of populatie, aanbod, resultaten) "
+        "aan.",
+        "en": "The workbook has {count} sheets; at most {limit} are read. Deliver only the "
+        "sheets population, offer and results.",
+    },
+    "file_unpacked_too_large": {
+        "nl": "De werkmap is uitgepakt groter dan {limit_mb} MB en wordt niet geopend. Sla "
+        "alleen de tabbladen met de aanlevering op in een nieuwe werkmap, of lever CSV-"
+        "bestanden aan.",
+        "en": "The workbook unpacks to more than {limit_mb} MB and is not opened. Save only "
+        "the delivery sheets in a new workbook, or deliver CSV files.",
+    },
+    "sheet_hidden": {
+        "nl": "Het tabblad {value} is verborgen, dus u ziet niet wat u aanlevert; het is niet "
+        "gelezen. Maak het zichtbaar (rechtermuisknop op een tabblad, Zichtbaar maken) of "
+        "verwijder het, en lever opnieuw aan.",
+        "en": "Sheet {value} is hidden, so you cannot see what you deliver; it was not read. "
+        "Unhide it (right-click a sheet tab, Unhide) or delete it, and deliver again.",
+    },
     "file_too_large": {
         "nl": "Het bestand is groter dan {limit_mb} MB. Lever per tabel aan of neem contact op "
         "met de regio.",
@@ -1079,6 +1113,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "(de momentopname met de KPI-waarden staat wel bij elk besluit).",
         "en": "Looking back at the data of a decision needs DuckLake storage (the snapshot of "
         "the KPI values is stored with every decision).",
+    },
+    "upload_busy": {
+        "nl": "De database is even bezet door een andere aanlevering. Uw bestanden zijn niet "
+        "afgewezen en er is niets opgeslagen: probeer het zo opnieuw.",
+        "en": "The database is busy with another delivery for a moment. Your files were not "
+        "rejected and nothing was stored: try again shortly.",
     },
     "error_database_busy": {
         "nl": "De database is even bezet (er wordt een aanlevering verwerkt). Probeer het over "

@@ -41,6 +41,9 @@ from impactmonitor import schema
 DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
 DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
 LAKE_PREFIX = "ducklake:"
+# How long a process waits for another one to release the file before giving up (seconds).
+LOCK_TIMEOUT_ENV = "IMPACTMONITOR_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60.0
 
 # Every unit of work ends with a checkpoint of the tables it touched (on close). In DuckDB's
 # default file format (v0.10 storage, 256 KiB blocks) that rewrites far more bytes than one
@@ -184,9 +187,11 @@ _BACKEND_OF: dict[int, Backend] = {}
 class Database:
     """The product's database (a file or a lake). Safe to share between threads."""
 
-    def __init__(self, path: str | Path, lock_timeout: float = 60.0,
+    def __init__(self, path: str | Path, lock_timeout: float | None = None,
                  backend: Backend | None = None) -> None:
         self.path = str(path)
+        if lock_timeout is None:  # IMPACTMONITOR_LOCK_TIMEOUT, else 60 s
+            lock_timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
         self.lock_timeout = lock_timeout
         if backend is None:
             if is_lake(self.path):
@@ -224,15 +229,19 @@ class Database:
             yield con
 
     @contextmanager
-    def opened_ahead(self, enabled: bool = True) -> Iterator[OpenedAhead | None]:
+    def opened_ahead(self, enabled: bool = True,
+                     max_hold: float | None = None) -> Iterator[OpenedAhead | None]:
         """Start opening the file for a coming `transaction(ahead)` while the caller works on.
 
         Opening costs ~10 ms (DuckDB builds its catalog) and releases the GIL, so an ingest can
-        check its files meanwhile. The file is locked from then on: use it only for work of a
-        few tens of milliseconds. A connection the block did not use is closed at its end. A
-        lake is open already: nothing to do ahead.
+        check its files meanwhile. The file is locked from then on, so the connection is closed
+        again when no transaction has taken it within `max_hold` seconds (default
+        `OPEN_AHEAD_MAX_HOLD`): work that turns out slow (a big or hostile file) never keeps
+        other processes out; its transaction then opens the file itself. A connection the block
+        did not use is closed at its end. A lake is open already: nothing to do ahead.
         """
-        ahead = OpenedAhead(self) if enabled and self.kind == "file" else None
+        hold = OPEN_AHEAD_MAX_HOLD if max_hold is None else max_hold
+        ahead = OpenedAhead(self, hold) if enabled and self.kind == "file" else None
         try:
             yield ahead
         finally:
@@ -412,14 +421,31 @@ def _sequence_values(con: duckdb.DuckDBPyConnection, sequence: str, count: int) 
 
 # Opens connections for `Database.opened_ahead`; more than one in case of simultaneous uploads.
 _OPENER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="impactmonitor-open")
+# The longest a connection opened ahead holds the file before a transaction takes it (seconds):
+# a typical delivery is checked in ~20 ms, far longer only when the file is big or hostile.
+OPEN_AHEAD_MAX_HOLD = 0.25
 
 
 class OpenedAhead:
-    """A connection that a background thread is opening, taken by one transaction."""
+    """A connection that a background thread is opening, taken by one transaction.
 
-    def __init__(self, db: Database) -> None:
-        self._future: Future[duckdb.DuckDBPyConnection] = _OPENER.submit(self._open, db)
+    Closed again when no transaction took it within `max_hold` seconds; `take` then opens a
+    new one, but only once the old one is closed: within one process a DuckDB file being closed
+    while it is opened again can lose the process's lock on it (POSIX locks belong to the
+    process), letting another process in (seen under load: the commit then failed on the
+    other process's WAL lock).
+    """
+
+    def __init__(self, db: Database, max_hold: float) -> None:
+        self._db = db
+        self._lock = threading.Lock()
         self._taken = False
+        self._released = False
+        self._closed = threading.Event()
+        self._future: Future[duckdb.DuckDBPyConnection] = _OPENER.submit(self._open, db)
+        self._timer = threading.Timer(max_hold, self._release)
+        self._timer.daemon = True
+        self._timer.start()
 
     @staticmethod
     def _open(db: Database) -> duckdb.DuckDBPyConnection:
@@ -428,22 +454,46 @@ class OpenedAhead:
 
     def take(self) -> duckdb.DuckDBPyConnection:
         """The connection (waiting for it); errors of the opening are raised here."""
-        if self._taken:
-            raise RuntimeError("a connection opened ahead serves one transaction")
-        self._taken = True
+        with self._lock:
+            if self._taken:
+                raise RuntimeError("a connection opened ahead serves one transaction")
+            self._taken = True
+            self._timer.cancel()
+            released = self._released
+        if released:  # held too long without use: given back; open afresh once it is closed
+            self._closed.wait()
+            return self._db.backend.connect()
         return self._future.result()
+
+    @property
+    def released(self) -> bool:
+        """Whether the connection was given back because no transaction took it in time."""
+        return self._released
+
+    def _release(self) -> None:
+        with self._lock:
+            if self._taken:
+                return
+            self._released = True
+        self._future.add_done_callback(self._close)
+
+    def _close(self, future: Future[duckdb.DuckDBPyConnection]) -> None:
+        try:
+            if future.exception() is None:
+                future.result().close()
+        finally:
+            self._closed.set()
 
     def discard(self) -> None:
         """Close the connection if no transaction took it (now, or once it is open)."""
-        if self._taken:
-            return
-        self._taken = True
-
-        def close(future: Future[duckdb.DuckDBPyConnection]) -> None:
-            if future.exception() is None:
-                future.result().close()
-
-        self._future.add_done_callback(close)
+        with self._lock:
+            if self._taken:
+                return
+            self._taken = True
+            self._timer.cancel()
+            released = self._released
+        if not released:
+            self._future.add_done_callback(self._close)
 
 
 def append_audit(

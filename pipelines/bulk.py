@@ -26,9 +26,11 @@ Differences from a single delivery, on purpose:
   with its previous quarter row by row, which the bulk path (history loads, the national
   benchmark set) does not need; file-level warnings (e.g. a missing sheet) are kept;
 - a 7-digit AGB code is an error (there is no delivery AGB code to pad it to);
-- the upload size limit of the app does not apply.
+- the upload size limit of the app does not apply, and the row limit is far higher
+  (`[bulk]` in `impactmonitor/defaults.toml`, see `pipelines.limits`).
 
-Exit codes: 0 every provider-quarter accepted, 1 any rejected, 2 usage error.
+Exit codes: 0 every provider-quarter accepted, 1 any rejected, 2 usage error, 3 database busy
+(nothing stored; try again later), as `pipelines.ingest`.
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -56,7 +57,19 @@ from impactmonitor.providers import registered_agbs
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, next_ids
 from pipelines.findings import Finding, error, sort_key
-from pipelines.ingest import Upload, format_findings, uploads_from_arguments
+from pipelines.ingest import (
+    EXIT_ACCEPTED,
+    EXIT_BUSY,
+    EXIT_CODES,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    Upload,
+    busy_report,
+    format_findings,
+    uploads_from_arguments,
+    write_report,
+)
+from pipelines.limits import Limits
 from pipelines.load import Receipt, insert_rows, new_delivery_id
 from pipelines.parse import parse_table, restore_written_values
 from pipelines.read import ROW, RawTable, decode, normalise_header, read_upload
@@ -191,9 +204,10 @@ def _ingest_bulk(
     parts: list[_Part] = []
     loose: list[Finding] = []  # findings of files that yielded no table at all
     internal: list[Finding] = []  # software faults: nothing of this upload may be stored
+    limits = Limits.for_bulk()
     for upload in uploads:
         try:
-            tables, read_findings = read_upload(upload.name, upload.content)
+            tables, read_findings = read_upload(upload.name, upload.content, limits)
         except Exception as exc:  # a reader bug is reported, never a traceback or partial load
             internal.append(_internal_error(upload.name, None, exc))
             continue
@@ -636,6 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.bulk",
         description="Check and store many provider-quarters at once (one table per file).",
+        epilog=EXIT_CODES.replace("0 accepted; 1 rejected", "0 all accepted; 1 any rejected"),
     )
     parser.add_argument("--db", required=True, help="DuckDB database file")
     parser.add_argument("--report-json", help="write every group's result as JSON to this path")
@@ -658,23 +673,20 @@ def main(argv: list[str] | None = None) -> int:
         results = ingest_bulk(Database(args.db), uploads, actor=actor, lang=lang)
     except DatabaseBusy:
         print(text("cli_database_busy", lang), file=sys.stderr)
-        return 1
+        write_report(args.report_json, [busy_report(lang)])
+        return EXIT_BUSY
     except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
         print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
               f"({type(exc).__name__})", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     seconds = time.perf_counter() - started
     print("\n".join(summary_lines(results, lang, args.max_errors)))
     accepted = [r for r in results if r.accepted]
     print(text("bulk_summary", lang, groups=len(results), accepted=len(accepted),
                rejected=len(results) - len(accepted),
                rows=sum(sum(r.rows.values()) for r in accepted), seconds=f"{seconds:.1f}"))
-    if args.report_json:
-        Path(args.report_json).write_text(
-            json.dumps([r.report(lang) for r in results], ensure_ascii=False, indent=2),
-            encoding="utf-8",
-        )
-    return 0 if results and len(accepted) == len(results) else 1
+    write_report(args.report_json, [r.report(lang) for r in results])
+    return EXIT_ACCEPTED if results and len(accepted) == len(results) else EXIT_REJECTED
 
 
 if __name__ == "__main__":

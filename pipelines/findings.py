@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from impactmonitor.formatting import number
 from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 
 Severity = Literal["error", "warning"]
+# Fields written as numbers in the user's language (the limits and counts of big files).
+NUMBER_FIELDS = ("count", "limit")
 
 
 @dataclass
@@ -29,6 +32,9 @@ class Finding:
         table_label = text(f"table_{self.table}", lang) if self.table else ""
         params = {"value": self.value, "column": self.column, "table": table_label}
         params.update(self.fields)
+        for name in NUMBER_FIELDS:  # (counts of rows, columns, errors: 100.000 in Dutch)
+            if isinstance(params.get(name), int):
+                params[name] = number(params[name], lang=lang)
         return text(self.code, lang, **params)
 
     def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:

@@ -6,7 +6,9 @@ store. Command line (SPEC section 3):
     python -m pipelines.ingest --db PATH --provider AGB --quarter 2025Q2 \
         [--report-json PATH] FILE...
 
-Exit codes: 0 accepted, 1 rejected (report printed, database unchanged), 2 usage error.
+Exit codes (`EXIT_CODES`): 0 accepted, 1 rejected (report printed, nothing stored but the
+audit event of the attempt), 2 usage error, 3 database busy: another process held the file for
+longer than the lock timeout, nothing was checked to the end or stored — try again later.
 """
 
 from __future__ import annotations
@@ -26,16 +28,17 @@ import duckdb
 import polars as pl
 
 from impactmonitor.access import User, require
-from impactmonitor.config import setting
+from impactmonitor.audit import append_rejected_delivery
 from impactmonitor.i18n import text
 from impactmonitor.providers import is_registered
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, OpenedAhead
 from pipelines.findings import Finding, error, sort_key
+from pipelines.limits import Limits
 from pipelines.load import AcceptedTable, Receipt, store_delivery
 from pipelines.parse import parse_table, restore_written_values
 from pipelines.plausibility import latest_rows, plausibility_findings
-from pipelines.read import ROW, RawTable, read_upload
+from pipelines.read import ROW, RawTable, read_upload, sha256
 from pipelines.validate import cross_table_findings, validate_table
 
 AGB_PATTERN = re.compile(r"^\d{8}$")
@@ -126,16 +129,12 @@ def _ingest(
 ) -> IngestOutcome:
     findings: list[Finding] = []
     raw_tables: list[RawTable] = []
-    limit_mb = setting("delivery", "max_upload_mb")
+    limits = Limits.for_delivery()
 
     progress("read", 0.0)
     for upload in uploads:
-        if len(upload.content) > limit_mb * 1024 * 1024:
-            findings.append(error("file_too_large", file=upload.name,
-                                  fields={"limit_mb": limit_mb}))
-            continue
         try:
-            tables, read_findings = read_upload(upload.name, upload.content)
+            tables, read_findings = read_upload(upload.name, upload.content, limits)
         except Exception as exc:  # a reader bug must not become a traceback for the provider
             findings.append(_internal_error(upload.name, None, exc))
             continue
@@ -186,6 +185,7 @@ def _ingest(
         errors = sorted((f for f in findings if f.is_error), key=sort_key)
         warnings = [f for f in findings if not f.is_error]
         if errors:
+            _audit_rejection(con, actor, provider_agb, quarter, uploads, len(errors), source)
             progress("rejected", 1.0)
             return IngestOutcome(False, errors, warnings, None, raw_tables)
         file_names = {raw.table: raw.file_name for raw in raw_tables}
@@ -196,6 +196,7 @@ def _ingest(
             for raw in raw_tables
         ]
         if not accepted:  # e.g. a workbook with only unknown sheets is an error above
+            _audit_rejection(con, actor, provider_agb, quarter, uploads, 1, source)
             return IngestOutcome(False, [error("file_no_tables")], warnings, None, raw_tables)
         receipt = store_delivery(con, provider_agb, quarter, accepted, actor, source, warnings,
                                  received_at=received_at, lang=lang,
@@ -205,6 +206,15 @@ def _ingest(
 
     # Versions are numbered per provider-quarter: one writer of it at a time (see storage).
     return db.write(store, locks=[f"delivery|{provider_agb}|{quarter}"], ahead=ahead)
+
+
+def _audit_rejection(con: duckdb.DuckDBPyConnection, actor: str, provider_agb: str,
+                     quarter: str, uploads: list[Upload], error_count: int, source: str) -> None:
+    """Every rejection is audited here, for the app and the command line alike: the attempt is
+    the one thing a rejected delivery writes."""
+    append_rejected_delivery(con, actor, provider_agb, quarter,
+                             [(u.name, sha256(u.content), len(u.content)) for u in uploads],
+                             error_count, source)
 
 
 def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
@@ -232,10 +242,32 @@ def format_findings(findings: list[Finding], lang: str) -> list[str]:
     return lines
 
 
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_CODES = (
+    "exit codes: 0 accepted; 1 rejected (the report says why; nothing stored); 2 usage error; "
+    "3 database busy (another process held it too long; nothing stored): try again later"
+)
+
+
+def busy_report(lang: str) -> dict:
+    """The --report-json of a delivery that met a busy database: not a rejection."""
+    return {"accepted": False, "busy": True,
+            "errors": [{"file": None, "table": None, "row": None, "column": None, "value": None,
+                        "message": text("cli_database_busy", lang)}],
+            "warnings": [], "receipt": None}
+
+
+def write_report(path: str | None, report: object) -> None:
+    if path:
+        Path(path).write_text(json.dumps(report, ensure_ascii=False, indent=2),
+                              encoding="utf-8")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.ingest",
         description="Check and store one quarterly delivery (population, offer, results).",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--db", required=True, help="DuckDB database file")
     parser.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
@@ -280,12 +312,13 @@ def main(argv: list[str] | None = None) -> int:
                          source="cli", lang=lang)
     except DatabaseBusy:
         print(text("cli_database_busy", lang), file=sys.stderr)
-        return 1
+        write_report(args.report_json, busy_report(lang))
+        return EXIT_BUSY
     except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
         print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
               f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
               file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     if outcome.accepted and outcome.receipt:
         print(text("cli_accepted", lang, delivery_id=outcome.receipt.delivery_id))
         for table in outcome.receipt.tables:
@@ -298,11 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     if outcome.warnings:
         print(f"{text('severity_warning', lang)}:")
         print("\n".join(format_findings(outcome.warnings, lang)))
-    if args.report_json:
-        Path(args.report_json).write_text(
-            json.dumps(outcome.report(lang), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-    return 0 if outcome.accepted else 1
+    write_report(args.report_json, outcome.report(lang))
+    return EXIT_ACCEPTED if outcome.accepted else EXIT_REJECTED
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +21,8 @@ from typing import Literal
 import polars as pl
 
 from pipelines.findings import Finding, error, warning
+from pipelines.limits import MB, Limits
+from pipelines.workbook import SheetShape, workbook_shape
 from schemas.tables import TABLES, table_for_sheet
 
 SourceStyle = Literal["csv_semicolon", "csv_comma", "xlsx"]
@@ -81,34 +84,95 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def read_upload(file_name: str, content: bytes) -> tuple[list[RawTable], list[Finding]]:
-    """All tables in one uploaded file, or the findings that say why it cannot be read."""
+def read_upload(file_name: str, content: bytes, limits: Limits | None = None
+                ) -> tuple[list[RawTable], list[Finding]]:
+    """All tables in one uploaded file, or the findings that say why it cannot be read.
+
+    `limits` (default: one delivery's, `Limits.for_delivery`) bound the file's size and shape;
+    they are checked before the body is read. A file whose header names its table but whose
+    body cannot be read gets findings that name that table.
+    """
+    limits = limits or Limits.for_delivery()
+    if limits.max_bytes is not None and len(content) > limits.max_bytes:
+        return [], [error("file_too_large", file=file_name,
+                          fields={"limit_mb": limits.max_bytes // MB})]
     # The hash of a big file is computed beside the checks below (hashlib releases the GIL).
     hashing = _HASHER.submit(sha256, content) if len(content) >= PARALLEL_HASH_BYTES else None
     digest = hashing.result if hashing else lambda: sha256(content)
     if _BLANK.fullmatch(content):
         return [], [error("file_empty", file=file_name)]
     if content.startswith(ZIP_MAGIC):
-        return _read_xlsx(file_name, content, digest())
+        return _read_xlsx(file_name, content, digest, limits)
     if content.startswith(OLE_MAGIC):
         return [], [error("file_xls_old", file=file_name)]
     if content.startswith(UTF16_BOMS) or _looks_utf16(content):
         return [], [error("file_utf16", file=file_name)]
     if _looks_binary(content):
         return [], [error("file_binary", file=file_name)]
-    if b"\x00" in content:
-        return [], [error("file_nul_bytes", file=file_name)]
+    if _line_count(content) > limits.max_rows:  # (a cheap bound first: most files pass it)
+        rows = _data_lines(content)
+        if rows > limits.max_rows:
+            return [], [error("file_too_many_rows", file=file_name,
+                              table=header_table(file_name, content),
+                              fields={"count": rows, "limit": limits.max_rows})]
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        return [], [error("file_nul_bytes", file=file_name,
+                          table=header_table(file_name, content),
+                          row=content.count(b"\n", 0, nul) + 1)]
     decoded = decode_with_encoding(content)
     if decoded is None:
-        return [], [error("file_encoding", file=file_name)]
+        return [], [error("file_encoding", file=file_name,
+                          table=header_table(file_name, content))]
     text, encoding = decoded
     if len(content.translate(None, _CONTROL_BYTES)) != len(content):
-        return [], [error("file_binary", file=file_name)]
+        return [], [error("file_binary", file=file_name, table=header_table(file_name, content))]
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         return [], [error("file_xlsx_is_text", file=file_name)]
     # polars reads UTF-8 bytes: hand it the file itself rather than encode the text again.
     return _read_csv_text(file_name, text, digest(),
-                          content if encoding == "utf-8-sig" else None)
+                          content if encoding == "utf-8-sig" else None, limits)
+
+
+def _line_count(content: bytes) -> int:
+    newline = b"\n" if b"\n" in content else b"\r"  # (old Mac files end lines with CR only)
+    return content.count(newline)
+
+
+def _data_lines(content: bytes) -> int:
+    """Lines after the header that hold anything but separators and spaces (only counted for a
+    file with more lines than the limit: Excel writes `;;;;` for formatted empty rows)."""
+    if b"\n" not in content:
+        content = content.replace(b"\r", b"\n")
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    empty = len(_EMPTY_LINE.findall(content)) - (1 if content.endswith(b"\n") else 0)
+    return max(lines - empty - 1, 0)
+
+
+_EMPTY_LINE = re.compile(rb"^[ \t;,\"]*\r?$", re.MULTILINE)
+HEADER_PROBE_BYTES = 64 * 1024
+
+
+def header_table(file_name: str, content: bytes) -> str | None:
+    """The table a CSV's header names, read from its first bytes alone.
+
+    For a file whose body cannot be read (a NUL byte, a broken quote, bytes of no encoding):
+    the error still names its table, and the other tables' checks know it was delivered.
+    """
+    head = content[:HEADER_PROBE_BYTES].replace(b"\x00", b"")
+    text = head.decode("utf-8-sig", errors="replace")
+    found = _header_position(text)
+    if found is None:
+        return None
+    _, start, directive = found
+    end = text.find("\n", start)
+    line = text[start:end if end >= 0 else len(text)].rstrip("\r").lstrip("\ufeff")
+    separator = directive if directive in (";", ",") else detect_separator(line)
+    try:
+        cells = next(csv.reader([line], delimiter=separator), [])
+    except csv.Error:
+        cells = line.split(separator)
+    return recognise_table([normalise_header(cell) for cell in cells], file_name)
 
 
 PARALLEL_HASH_BYTES = 4 * 1024 * 1024
@@ -196,9 +260,11 @@ def _header_position(text: str) -> tuple[int, int, str | None] | None:
 
 
 def _read_csv_text(
-    file_name: str, text: str, digest: str, utf8: bytes | None = None
+    file_name: str, text: str, digest: str, utf8: bytes | None = None,
+    limits: Limits | None = None,
 ) -> tuple[list[RawTable], list[Finding]]:
     """`utf8`: the file's bytes when `text` is their UTF-8 decoding (with or without BOM)."""
+    limits = limits or Limits.for_delivery()
     if "\n" not in text and "\r" in text:  # old Mac line ends (Excel 'CSV (Macintosh)')
         text, utf8 = text.replace("\r", "\n"), None
     found = _header_position(text)
@@ -212,11 +278,20 @@ def _read_csv_text(
     if directive is None and "\t" in header_line and not {";", ","} & set(header_line):
         return [], [error("file_tab_separated", file=file_name, row=header_row)]
     style: SourceStyle = "csv_semicolon" if separator == ";" else "csv_comma"
+    # An absurd width is refused on the header line alone, before the body is split.
+    width = header_line.count(separator) + 1
+    if width > limits.max_columns:
+        return [], [error("file_too_many_columns", file=file_name, row=header_row,
+                          table=recognise_table([normalise_header(cell) for cell in
+                                                 header_line.split(separator)], file_name),
+                          fields={"count": width, "limit": limits.max_columns})]
     numbered_rows: list[tuple[int, list[str]]] | None = None
     if '"' in text:
         parsed = _rows_with_csv_module(file_name, text[header_start:], separator,
                                        header_row - 1)
         if isinstance(parsed, Finding):
+            if parsed.row != header_row:  # the header itself is fine: name its table
+                parsed.table = header_table(file_name, text[:HEADER_PROBE_BYTES].encode())
             return [], [parsed]
         header, numbered_rows = parsed
     else:
@@ -272,9 +347,10 @@ def _cells_fast(text: str, start: int, separator: str, width: int, first_row: in
     frame = frame.with_columns(
         (pl.col("line").str.count_matches(separator, literal=True) + 1).alias("_fields")
     )
-    split = pl.col("line").str.split_exact(separator, max(width - 1, 0))
-    fields = [split.struct.field(f"field_{i}").alias(f"c{i}") for i in range(width)]
-    return frame.select(ROW, "_fields", *fields)
+    # One split, unnested: a `struct.field` per column would split every line once per column.
+    split = pl.col("line").str.split_exact(separator, max(width - 1, 0)).struct.rename_fields(
+        [f"c{i}" for i in range(width)])
+    return frame.select(ROW, "_fields", split.alias("_cells")).unnest("_cells")
 
 
 FAST_READ_MIN_LINES = 20_000  # below this the line splitting below is as fast
@@ -381,6 +457,7 @@ def _name_columns(
     Returns the header cells as written for the columns that are kept, and the renamed cells.
     """
     renames: dict[str, str] = {}
+    taken: set[str] = set()
     kept_header: list[str] = []
     drop: list[str] = []
     for i, name in enumerate(columns):
@@ -388,9 +465,10 @@ def _name_columns(
             drop.append(f"c{i}")
             continue
         target = name or unnamed_column(i)  # a nameless column with values: reported
-        while target in renames.values():
+        while target in taken:
             target += "'"  # duplicates keep a distinct name; parse reports them
         renames[f"c{i}"] = target
+        taken.add(target)
         kept_header.append((header[i] if i < len(header) else "") or "")
     return kept_header, cells.drop(drop).rename(renames)
 
@@ -412,7 +490,27 @@ def _zip_kind(content: bytes) -> str:
     return "zip"
 
 
-def _read_xlsx(file_name: str, content: bytes, digest: str) -> tuple[list[RawTable], list[Finding]]:
+def _shape_findings(file_name: str, sheets: list[SheetShape], limits: Limits) -> list[Finding]:
+    """Errors that forbid opening the workbook: too many sheets, a table sheet too big."""
+    if len(sheets) > limits.max_sheets:
+        return [error("file_too_many_sheets", file=file_name,
+                      fields={"count": len(sheets), "limit": limits.max_sheets})]
+    findings = []
+    for sheet in sheets:
+        table = table_for_sheet(sheet.name)
+        if table is None:
+            continue
+        if sheet.rows - 1 > limits.max_rows:  # (the span counts the header row)
+            findings.append(error("file_too_many_rows", file=file_name, table=table,
+                                  fields={"count": sheet.rows - 1, "limit": limits.max_rows}))
+        if sheet.columns > limits.max_columns:
+            findings.append(error("file_too_many_columns", file=file_name, table=table,
+                                  fields={"count": sheet.columns, "limit": limits.max_columns}))
+    return findings
+
+
+def _read_xlsx(file_name: str, content: bytes, digest: Callable[[], str], limits: Limits
+               ) -> tuple[list[RawTable], list[Finding]]:
     import fastexcel
 
     kind = _zip_kind(content)
@@ -420,11 +518,23 @@ def _read_xlsx(file_name: str, content: bytes, digest: str) -> tuple[list[RawTab
         return [], [error("file_ods", file=file_name)]
     if kind == "zip":
         return [], [error("file_zip_not_xlsx", file=file_name)]
+    # Sizes first, from the zip itself: the reader below holds whole sheets in memory.
+    shapes, problem = workbook_shape(content, limits.max_unpacked_bytes,
+                                     lambda name: table_for_sheet(name) is not None)
+    if problem == "unpacked_too_large":
+        return [], [error("file_unpacked_too_large", file=file_name,
+                          fields={"limit_mb": limits.max_unpacked_bytes // MB})]
+    if problem == "broken":
+        return [], [error("file_xlsx_broken", file=file_name)]
+    too_big = _shape_findings(file_name, shapes, limits)
+    if too_big:
+        return [], too_big
     try:
         workbook = fastexcel.read_excel(content)
         sheet_names = list(workbook.sheet_names)
     except Exception:  # a damaged workbook: calamine raises its own error types
         return [], [error("file_xlsx_broken", file=file_name)]
+    hidden = {shape.name for shape in shapes if shape.hidden}
     tables: list[RawTable] = []
     findings: list[Finding] = []
     seen: set[str] = set()
@@ -438,15 +548,17 @@ def _read_xlsx(file_name: str, content: bytes, digest: str) -> tuple[list[RawTab
                                   fields={"other_file": file_name}))
             continue
         seen.add(table)
+        if sheet_name in hidden:
+            # The provider cannot see what it would deliver: never read it silently.
+            findings.append(error("sheet_hidden", file=file_name, table=table,
+                                  value=sheet_name))
+            continue
         try:
-            # skip_rows=0 keeps leading empty rows, so row numbers are Excel's own.
-            sheet = workbook.load_sheet(sheet_name, header_row=None, dtypes="string",
-                                        skip_rows=0)
-            grid = sheet.to_polars()
+            grid = _sheet_grid(workbook, sheet_name)
         except Exception:
             findings.append(error("file_xlsx_broken", file=file_name, table=table))
             continue
-        raw = _table_from_grid(file_name, digest, table, grid)
+        raw = _table_from_grid(file_name, digest(), table, grid)
         if isinstance(raw, Finding):
             findings.append(raw)
         else:
@@ -461,6 +573,33 @@ def _read_xlsx(file_name: str, content: bytes, digest: str) -> tuple[list[RawTab
                 findings.append(warning("sheet_missing", file=file_name, table=name,
                                         fields={"sheet": name, "dutch_name": spec.dutch_name}))
     return tables, findings
+
+
+_NUMBER_TEXT = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+
+
+def _sheet_grid(workbook, sheet_name: str) -> pl.DataFrame:
+    """The sheet as text cells, numbers written exactly.
+
+    Read as text, the reader writes a number cell with about ten significant digits (2.9999999999
+    becomes "3"). So the sheet is also read as numbers, and a number cell whose text reads as
+    another number than the cell holds gets the number's exact text (shortest round trip). Text
+    cells (an AGB code "01234567") and dates keep their text: their text is no rounded number.
+    """
+    # skip_rows=0 keeps leading empty rows, so row numbers are Excel's own.
+    text = workbook.load_sheet(sheet_name, header_row=None, dtypes="string",
+                               skip_rows=0).to_polars()
+    numbers = workbook.load_sheet(sheet_name, header_row=None, dtypes="float",
+                                  skip_rows=0).to_polars()
+    if numbers.shape != text.shape:
+        return text
+    numbers.columns = text.columns
+    return text.select(
+        pl.when(pl.col(name).str.contains(_NUMBER_TEXT) & numbers[name].is_not_null()
+                & (pl.col(name).cast(pl.Float64, strict=False) != numbers[name]))
+        .then(numbers[name].cast(pl.String)).otherwise(pl.col(name)).alias(name)
+        for name in text.columns
+    )
 
 
 def _table_from_grid(

@@ -7,7 +7,8 @@ Use
 - ``delivery_dir``  for a folder with a valid three-CSV delivery of 01234567 / 2025Q2 in Dutch
                     Excel style (build other variants with ``delivery_files.write_delivery``);
 - ``run_cli``       to run ``python -m <module>`` in a subprocess (exit code, stdout, stderr);
-- ``dump_db``       to compare a whole database before/after (every table, every row).
+- ``dump_db``       to compare a whole database before/after (every table, every row);
+                    after a rejection ``assert_only_rejections_audited(db, before)``.
 
 Helpers that build files (``valid_cells``, ``with_cell``, ``csv_bytes``, ``xlsx_bytes``, ...) live
 in ``tests/delivery_files.py``; import them with ``from delivery_files import ...``.
@@ -210,6 +211,19 @@ def database_dump(db: Database) -> dict[str, list[tuple]]:
 def dump_db() -> Callable[[Database], dict[str, list[tuple]]]:
     """``dump_db(db)`` -> {table: sorted rows} for all tables (and sequence states)."""
     return database_dump
+
+
+def assert_only_rejections_audited(db: Database, before: dict[str, list[tuple]],
+                                   attempts: int = 1) -> None:
+    """`db` equals the dump `before` except for `attempts` new `delivery_rejected` audit events:
+    a rejected delivery writes nothing but the record that it was tried (issue 13 item 14)."""
+    after = database_dump(db)
+    new_events = [row for row in after["audit_log"] if row not in before["audit_log"]]
+    assert [row[3] for row in new_events] == ["delivery_rejected"] * attempts
+    assert len(after["audit_log"]) == len(before["audit_log"]) + attempts
+    ignored = ("audit_log", "__sequences__")
+    assert ({k: v for k, v in after.items() if k not in ignored}
+            == {k: v for k, v in before.items() if k not in ignored})
 
 
 @pytest.fixture(scope="session")

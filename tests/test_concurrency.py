@@ -82,6 +82,51 @@ def test_ingest_waits_for_another_process_holding_the_file(
     assert registered_db.scalar("SELECT count(*) FROM population") == 18
 
 
+OPENER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])  # no retry: fails at once while another process holds it
+con.close()
+print("opened", flush=True)
+"""
+
+
+def test_slow_checks_do_not_hold_the_database(registered_db: Database, monkeypatch) -> None:
+    """Issue 18 item 1: a small upload opens the database ahead of its checks; when the checks
+    are slow (a hostile file), the file must not stay locked meanwhile. Before: another process
+    could not open the file for as long as the checks ran (16,000 columns: 90 s)."""
+    import threading
+    import time
+
+    import pipelines.ingest as ingest_module
+    from pipelines.ingest import Upload, ingest
+
+    checking = threading.Event()
+    real_validate = ingest_module.validate_table
+
+    def slow_validate(*args, **kwargs):
+        checking.set()
+        time.sleep(3)
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "validate_table", slow_validate)
+    uploads = [Upload(p.name, p.read_bytes()) for p in
+               write_delivery(Path(registered_db.path).parent / "slow", "excel_nl")]
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        ingest(registered_db, AGB_A, QUARTER, uploads, actor="test")))
+    worker.start()
+    try:
+        assert checking.wait(30)
+        time.sleep(1.0)  # well past the bound on holding a connection opened ahead
+        other = subprocess.run([sys.executable, "-c", OPENER, registered_db.path],
+                               capture_output=True, text=True, timeout=60)
+        assert other.returncode == 0, other.stderr
+    finally:
+        worker.join(timeout=60)
+    assert outcome and outcome[0].accepted  # and the delivery itself is stored
+    assert registered_db.scalar("SELECT count(*) FROM table_versions") == 3
+
+
 def test_threads_of_one_process_share_the_file(registered_db: Database) -> None:
     """The app's situation: many sessions (threads) reading and writing through one Database."""
     import threading

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import assert_only_rejections_audited
 from delivery_files import AGB_A, AGB_B, AGB_UNKNOWN, FIXTURES, QUARTER, write_delivery
 
 from impactmonitor.storage import Database
@@ -67,7 +68,7 @@ def test_rejected_delivery_exits_1_prints_report_and_changes_nothing(
                    "(Voorne aan Zee).",
     }
     _no_traceback(result)
-    assert dump_db(registered_db) == before
+    assert_only_rejections_audited(registered_db, before)
 
 
 def test_english_report(run_cli, registered_db: Database, tmp_path: Path) -> None:
@@ -95,7 +96,7 @@ def test_unregistered_provider_is_a_rejection(
     assert "staat niet in het aanbiedersregister" in result.stdout
     errors = json.loads(report.read_text(encoding="utf-8"))["errors"]
     assert [(e["value"], e["file"]) for e in errors] == [(AGB_UNKNOWN, None)]
-    assert dump_db(registered_db) == before
+    assert_only_rejections_audited(registered_db, before)
 
 
 POPULATION = FIXTURES / "excel_nl" / "population.csv"
@@ -191,7 +192,7 @@ def test_all_broken_fixtures_exit_1_without_traceback_and_change_nothing(
     assert all(list(entry) == ERROR_KEYS for entry in errors)
     assert {entry["file"] for entry in errors} == {path.name for path in broken}
     assert not any("software" in entry["message"] for entry in errors)
-    assert dump_db(registered_db) == before
+    assert_only_rejections_audited(registered_db, before)
 
 
 def test_two_providers_and_a_redelivery(run_cli, registered_db: Database,
@@ -209,3 +210,78 @@ def test_two_providers_and_a_redelivery(run_cli, registered_db: Database,
         "GROUP BY ALL ORDER BY ALL").rows()
     assert versions == [(AGB_A, t, 2) for t in ("offer", "population", "results")] + [
         (AGB_B, t, 1) for t in ("offer", "population", "results")]
+
+
+# ---- a busy database (issue 18 item 3) and audited rejections (issue 13 item 14) -------------
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+@pytest.mark.parametrize("module", [INGEST, "pipelines.bulk"])
+def test_a_busy_database_exits_3_with_a_report_that_says_so(
+    run_cli, registered_db: Database, dump_db, delivery_dir: Path, tmp_path: Path, module: str
+) -> None:
+    """Before: exit 1 (the code for "rejected") and no --report-json at all."""
+    import subprocess
+    import sys
+
+    from conftest import cli_env
+
+    before = dump_db(registered_db)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, registered_db.path, "20"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        report = tmp_path / "report.json"
+        files = sorted(delivery_dir.iterdir())
+        identity = ("--provider", AGB_A, "--quarter", QUARTER) if module == INGEST else ()
+        result = run_cli(module, "--db", registered_db.path, *identity, "--report-json",
+                         report, *files, env=cli_env(IMPACTMONITOR_LOCK_TIMEOUT="1"))
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "bezet" in result.stderr and "opnieuw" in result.stderr
+    assert "afgewezen" not in result.stdout + result.stderr
+    _no_traceback(result)
+    data = json.loads(report.read_text(encoding="utf-8"))
+    entry = data if module == INGEST else data[0]
+    assert entry["accepted"] is False and entry["busy"] is True
+    assert "bezet" in entry["errors"][0]["message"]
+    assert dump_db(registered_db) == before  # nothing stored, and no rejection audited
+
+
+@pytest.mark.parametrize("module", [INGEST, "pipelines.bulk"])
+def test_help_documents_the_exit_codes(run_cli, module: str) -> None:
+    result = run_cli(module, "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "1 rejected" in text or "1 any rejected" in text
+    assert "3 database busy" in text and "try again later" in text
+
+
+def test_a_rejection_through_the_command_line_is_audited(
+    run_cli, registered_db: Database, dump_db
+) -> None:
+    """Before: only the app audited rejections; the command line left no trace of them."""
+    before = dump_db(registered_db)
+    bad = FIXTURES / "broken" / "municipality_merged.csv"
+    result = _ingest(run_cli, registered_db, bad, extra=("--actor", "cli:planner"))
+    assert result.returncode == 1
+    assert_only_rejections_audited(registered_db, before)
+    event = registered_db.query(
+        "SELECT actor, provider_agb, quarter, details FROM audit_log "
+        "WHERE action = 'delivery_rejected'")
+    assert event.row(0)[:3] == ("cli:planner", AGB_A, QUARTER)
+    details = json.loads(event["details"][0])
+    from pipelines.read import sha256
+
+    assert details == {"files": [{"name": bad.name, "sha256": sha256(bad.read_bytes()),
+                                  "bytes": bad.stat().st_size}],
+                       "errors": 1, "source": "cli"}
