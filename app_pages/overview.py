@@ -33,8 +33,8 @@ from impactmonitor.target import (
     target_overview,
 )
 
-TARGET_ICONS = {"on_track": "✔", "met": "✔", "at_risk": "!", "off_track": "✖", "not_met": "✖",
-                "no_data": "–"}
+TARGET_ICONS = {"on_track": "✔", "met": "✔", "near_miss": "≈", "at_risk": "!", "off_track": "✖",
+                "not_met": "✖", "no_data": "–"}
 HEADLINE_KPIS = ("goal_achievement", "dropout", "satisfaction", "intake_wait_days",
                  "waiting_list")
 
@@ -97,7 +97,7 @@ for index in INDEXES:
         row = assessment.row(0, named=True)
         icon = TARGET_ICONS.get(row["status"], "–")
         box = st.success if row["status"] in ("on_track", "met") else (
-            st.warning if row["status"] == "at_risk" else st.error)
+            st.warning if row["status"] in ("at_risk", "near_miss") else st.error)
         box(f"{icon} {row['statement']}")
     index_series = series.filter(pl.col("index") == index.key)
     if index_series.height:
@@ -107,7 +107,8 @@ for index in INDEXES:
             data_table(index_series, f"doel_{index.key}", index.name(lang),
                        key=f"overview_series_{index.key}", units={"value": "index"},
                        columns=["quarter", "clients", "baseline_clients", "value",
-                                "target_path", "projection"])
+                                "target_path", "projection", "projection_low",
+                                "projection_high"])
 
 # ---- contributions ------------------------------------------------------------------------------
 st.subheader(t("overview_contributions"))

@@ -121,7 +121,8 @@ def _spc_traces(figure: go.Figure, history: pl.DataFrame, quarters: list[str],
 def target_figure(series: pl.DataFrame, title: str, lang: str = "nl") -> go.Figure:
     """One regional index per quarter against its target path and the projection.
 
-    `series` columns: quarter, value (realised index), target_path, projection.
+    `series` columns: quarter, value (realised index), target_path, projection and
+    optionally projection_low / projection_high (the band drawn around it).
     """
     series = series.sort("quarter")
     quarters = series["quarter"].to_list()
@@ -129,6 +130,18 @@ def target_figure(series: pl.DataFrame, title: str, lang: str = "nl") -> go.Figu
     figure.add_trace(go.Scatter(
         x=quarters, y=series["target_path"].to_list(), name=text("chart_target_path", lang),
         mode="lines", line={"color": STATUS_COLORS["green"], "dash": "dash"}))
+    if "projection_low" in series.columns and series["projection_low"].drop_nulls().len():
+        # The 95% prediction interval of the trend: a shaded band (upper edge, then the lower
+        # edge filled up to it).
+        figure.add_trace(go.Scatter(
+            x=quarters, y=series["projection_high"].to_list(), mode="lines",
+            line={"width": 0, "color": SIGNAL_COLOR}, showlegend=False, hoverinfo="skip",
+            legendgroup="band"))
+        figure.add_trace(go.Scatter(
+            x=quarters, y=series["projection_low"].to_list(), mode="lines",
+            name=text("chart_projection_band", lang), fill="tonexty",
+            fillcolor="rgba(213, 94, 0, 0.15)", line={"width": 0, "color": SIGNAL_COLOR},
+            legendgroup="band"))
     if "projection" in series.columns:
         figure.add_trace(go.Scatter(
             x=quarters, y=series["projection"].to_list(), name=text("chart_projection", lang),

@@ -503,11 +503,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "({first}–{last}), extended.",
     },
     "target_statement_projection": {
-        "nl": "{status}: de trend komt in {quarter} uit op {projected} tegen een doel van "
+        "nl": "{status}: de trend komt in {quarter} uit op {projected}{band} tegen een doel van "
         "{target} ({share}% van de benodigde verandering).",
-        "en": "{status}: the trend reaches {projected} in {quarter} against a target of "
+        "en": "{status}: the trend reaches {projected}{band} in {quarter} against a target of "
         "{target} ({share}% of the required change).",
     },
+    "target_band": {"nl": " (95%-onzekerheidsband {low}–{high})",
+                    "en": " (95% uncertainty band {low}–{high})"},
     "target_statement_after": {
         "nl": "Doel {target} in {quarter} {status}: de index was {value} ({percent} ten "
         "opzichte van de nulmeting). Sindsdien veranderd met {change} tot {latest} in "
@@ -515,16 +517,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Target {target} in {quarter} {status}: the index was {value} ({percent} against "
         "the baseline). Since then changed by {change} to {latest} in {latest_quarter}.",
     },
+    "target_statement_after_near_miss": {
+        "nl": "Doel {target} in {quarter} {status}: {value} tegen {target}, ≈ {clients} "
+        "{short_or_over} ({percent} ten opzichte van de nulmeting). Sindsdien veranderd met "
+        "{change} tot {latest} in {latest_quarter}.",
+        "en": "Target {target} in {quarter} {status}: {value} against {target}, ≈ {clients} "
+        "{short_or_over} ({percent} against the baseline). Since then changed by {change} to "
+        "{latest} in {latest_quarter}.",
+    },
+    "target_clients_short": {"nl": "cliënten te weinig", "en": "clients short"},
+    "target_clients_over": {"nl": "cliënten te veel", "en": "clients too many"},
+    "target_client_short": {"nl": "cliënt te weinig", "en": "client short"},
+    "target_client_over": {"nl": "cliënt te veel", "en": "client too many"},
     "target_statement_follow_up": {
-        "nl": "Vervolgdoel: {status}; de trend komt in {quarter} uit op {projected} tegen "
-        "{target} ({share}% van de benodigde verandering).",
-        "en": "Follow-up target: {status}; the trend reaches {projected} in {quarter} against "
-        "{target} ({share}% of the required change).",
+        "nl": "Vervolgdoel {target} in {quarter}: {status}; de trend komt daar uit op "
+        "{projected}{band}, {share}% van de benodigde verandering.",
+        "en": "Follow-up target {target} in {quarter}: {status}; the trend reaches "
+        "{projected}{band} there, {share}% of the required change.",
+    },
+    "target_no_follow_up": {
+        "nl": "Er is nog geen vervolgdoel vastgesteld; het doelpad houdt {target} vast "
+        "(instelling [target.follow_up]).",
+        "en": "No follow-up target has been set yet; the target path holds {target} "
+        "(setting [target.follow_up]).",
     },
     "target_status_on_track": {"nl": "Op koers", "en": "On track"},
     "target_status_at_risk": {"nl": "Risico", "en": "At risk"},
     "target_status_off_track": {"nl": "Niet op koers", "en": "Off track"},
     "target_status_met": {"nl": "gehaald", "en": "met"},
+    "target_status_near_miss": {"nl": "nagenoeg gehaald", "en": "narrowly missed"},
     "target_status_not_met": {"nl": "niet gehaald", "en": "not met"},
     "target_status_no_data": {"nl": "Geen gegevens", "en": "No data"},
     "target_no_data": {
@@ -906,6 +927,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_step": {"nl": "Stap", "en": "Step"},
     "chart_target_path": {"nl": "Doelpad", "en": "Target path"},
     "chart_projection": {"nl": "Prognose (trend)", "en": "Projection (trend)"},
+    "chart_projection_band": {"nl": "Onzekerheid prognose (95%)",
+                              "en": "Projection uncertainty (95%)"},
     "chart_realised": {"nl": "Realisatie", "en": "Realised"},
     "status_n<10": {"nl": "n < 10", "en": "n < 10"},
     "unit_days": {"nl": "d", "en": "d"},
@@ -1634,6 +1657,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "baseline_clients": ("Nulmeting", "Baseline"),
     "target_path": ("Doelpad", "Target path"),
     "projection": ("Prognose", "Projection"),
+    "projection_low": ("Prognose ondergrens (95%)", "Projection low (95%)"),
+    "projection_high": ("Prognose bovengrens (95%)", "Projection high (95%)"),
     "contribution": ("Bijdrage (indexpunten)", "Contribution (index points)"),
     "change": ("Verandering", "Change"),
     "share_of_change": ("Aandeel in verandering", "Share of change"),

@@ -16,14 +16,20 @@ line to the follow-up target at its date.
 
 Projection: least-squares straight line through the index of the last `projection_quarters`
 (default 6) quarters with data, extended to the target quarter (or 4 quarters ahead once the target
-date has passed and there is no follow-up target).
+date has passed and there is no follow-up target), with its uncertainty band: the 95% prediction
+interval of the regression, ŷ ± t(0.975; n−2) · s · √(1 + 1/n + (x − x̄)²/Sxx), s² = Σ residual²
+/ (n − 2) (no band with fewer than 3 points).
 
 Statement per index:
 - before the target quarter has data: on_track when the projection at the target quarter reaches
   the target, at_risk when it covers at least `at_risk_share` (default 75%) of the required change
   (target - 1), off_track otherwise;
-- once the target quarter has data: met / not_met at the target quarter, and how the index moved
-  since (latest quarter); with a follow-up target the same on-track assessment against it.
+- once the target quarter has data: met / near_miss / not_met at the target quarter — a near miss
+  when the index falls short of the target by at most `near_miss` (default 0.01, one percentage
+  point of the baseline), said with the clients it fell short by (ceil(target × baseline) −
+  clients for an increase target) — and how the index moved since (latest quarter); then the
+  follow-up target, when the region has set one (`[target.follow_up]`), with the same on-track
+  assessment against it, or that none has been set yet.
 
 Contributions: the change of the index against the baseline split over providers or
 municipalities: contribution = (clients - own baseline) / regional baseline, so the contributions
@@ -41,6 +47,7 @@ lang="nl")`, `target_contributions(db, user, index, by="provider", quarter=None)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,7 +88,11 @@ INDEXES: tuple[TargetIndex, ...] = (
                 "Index pleegzorg + gezinshuizen", "Foster care + family home index"),
 )
 INDEX_BY_KEY = {index.key: index for index in INDEXES}
-Status = Literal["on_track", "at_risk", "off_track", "met", "not_met", "no_data"]
+Status = Literal["on_track", "at_risk", "off_track", "met", "near_miss", "not_met", "no_data"]
+# t(0.975; df) for the 95% prediction interval of the projection, df = 1..30 (beyond: 1.96).
+_T_975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+          2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+          2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,7 @@ class TargetConfig:
         default_factory=lambda: {"short_residential": 0.70, "foster_family": 1.30})
     projection_quarters: int = 6
     at_risk_share: float = 0.75
+    near_miss: float = 0.01
     follow_up_quarter: str | None = None
     follow_up_targets: dict[str, float] | None = None
 
@@ -115,6 +127,7 @@ def target_config() -> TargetConfig:
         targets={index.key: float(section[index.key]) for index in INDEXES},
         projection_quarters=int(section.get("projection_quarters", 6)),
         at_risk_share=float(section.get("at_risk_share", 0.75)),
+        near_miss=float(section.get("near_miss", 0.01)),
         follow_up_quarter=quarter_of(_as_date(follow["target_date"])) if follow else None,
         follow_up_targets=({index.key: float(follow[index.key]) for index in INDEXES}
                            if follow else None),
@@ -229,6 +242,45 @@ def least_squares(points: Sequence[tuple[float, float]]) -> tuple[float, float] 
     return mean_y - slope * mean_x, slope
 
 
+@dataclass(frozen=True)
+class Fit:
+    """A least-squares line with what its 95% prediction interval needs."""
+
+    intercept: float
+    slope: float
+    n: int
+    mean_x: float
+    sxx: float
+    residual_sd: float | None  # None with fewer than 3 points
+
+    def at(self, x: float) -> float:
+        return self.intercept + self.slope * x
+
+    def band(self, x: float) -> tuple[float, float] | None:
+        """(low, high) of the 95% prediction interval at x; None with fewer than 3 points."""
+        if self.residual_sd is None:
+            return None
+        t = _T_975[self.n - 3] if self.n - 2 <= len(_T_975) else 1.96
+        half = t * self.residual_sd * math.sqrt(1 + 1 / self.n + (x - self.mean_x) ** 2
+                                                / self.sxx)
+        return self.at(x) - half, self.at(x) + half
+
+
+def fit_line(points: Sequence[tuple[float, float]]) -> Fit | None:
+    """The least-squares line through (x, y) points with its prediction interval."""
+    line = least_squares(points)
+    if line is None:
+        return None
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    residual_sd = None
+    if n >= 3:
+        residuals = sum((y - (line[0] + line[1] * x)) ** 2 for x, y in points)
+        residual_sd = math.sqrt(residuals / (n - 2))
+    return Fit(line[0], line[1], n, mean_x, sxx, residual_sd)
+
+
 def _number(value: float | None, lang: str, decimals: int = 2) -> str:
     if value is None:
         return "–"
@@ -261,7 +313,10 @@ class Assessment:
     change_since_target: float | None = None
     follow_up_status: Status | None = None
     fit_quarters: list[str] = field(default_factory=list)
-    fit: tuple[float, float] | None = None
+    fit: Fit | None = None
+    projected_low: float | None = None
+    projected_high: float | None = None
+    shortfall_clients: int | None = None
 
 
 def reached(value: float, goal: float, direction: str | None = None) -> bool:
@@ -286,6 +341,25 @@ def projection_status(projected: float, goal: float, at_risk_share: float, start
     return ("at_risk" if share >= at_risk_share else "off_track"), share
 
 
+def _band_text(fit: Fit | None, quarter: str, lang: str) -> str:
+    band = fit.band(_ordinal(quarter)) if fit else None
+    if band is None:
+        return ""
+    return text("target_band", lang, low=_number(band[0], lang, 3),
+                high=_number(band[1], lang, 3))
+
+
+def _shortfall(value: float, goal: float, baseline: float | None, clients: int | None,
+               ) -> int | None:
+    """Clients the index fell short by: ceil(target × baseline) − clients for an increase
+    target, clients − floor(target × baseline) for a decrease target."""
+    if baseline is None or clients is None:
+        return None
+    if goal >= 1:
+        return max(math.ceil(goal * baseline - 1e-9) - clients, 0)
+    return max(clients - math.floor(goal * baseline + 1e-9), 0)
+
+
 def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -> Assessment:
     observed = series.filter(pl.col("value").is_not_null()).sort("quarter")
     goal = config.targets[index]
@@ -296,17 +370,14 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
     values = observed["value"].to_list()
     latest_quarter, latest_value = quarters[-1], values[-1]
     fit_quarters = quarters[-config.projection_quarters:]
-    fit = least_squares([(_ordinal(q), v) for q, v in
-                         zip(fit_quarters, values[-config.projection_quarters:], strict=True)])
+    fit = fit_line([(_ordinal(q), v) for q, v in
+                    zip(fit_quarters, values[-config.projection_quarters:], strict=True)])
     method = text("target_method", lang, n=len(fit_quarters), first=fit_quarters[0],
                   last=fit_quarters[-1])
 
-    def project(quarter: str) -> float | None:
-        return None if fit is None else fit[0] + fit[1] * _ordinal(quarter)
-
     def on_track_sentence(goal_value: float, goal_quarter: str, key: str,
                           ) -> tuple[Status, str, float | None, float | None]:
-        projected = project(goal_quarter)
+        projected = None if fit is None else fit.at(_ordinal(goal_quarter))
         if projected is None:
             return "no_data", text("target_too_few_points", lang), None, None
         status, share = projection_status(projected, goal_value, config.at_risk_share)
@@ -314,15 +385,22 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
             key, lang, status=text(f"target_status_{status}", lang),
             projected=_number(projected, lang, 3), quarter=goal_quarter,
             target=_number(goal_value, lang), share=_number(share * 100, lang, 0),
+            band=_band_text(fit, goal_quarter, lang),
         ), projected, share
+
+    def band_at(quarter: str) -> tuple[float | None, float | None]:
+        band = fit.band(_ordinal(quarter)) if fit else None
+        return (None, None) if band is None else band
 
     if latest_quarter < config.target_quarter:
         status, sentence, projected, share = on_track_sentence(
             goal, config.target_quarter, "target_statement_projection")
+        low, high = band_at(config.target_quarter)
         return Assessment(index, status, f"{sentence} {method}", method, goal,
                           config.target_quarter, projected=projected, share_of_required=share,
                           latest_quarter=latest_quarter, latest_value=latest_value,
-                          fit_quarters=fit_quarters, fit=fit)
+                          fit_quarters=fit_quarters, fit=fit, projected_low=low,
+                          projected_high=high)
 
     at_target = observed.filter(pl.col("quarter") == config.target_quarter)
     value_at_target = at_target["value"][0] if at_target.height else None
@@ -331,28 +409,45 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
                                                  quarter=config.target_quarter),
                           method, goal, config.target_quarter, latest_quarter=latest_quarter,
                           latest_value=latest_value, fit_quarters=fit_quarters, fit=fit)
-    met: Status = "met" if reached(value_at_target, goal) else "not_met"
+    shortfall = None
+    if reached(value_at_target, goal):
+        met: Status = "met"
+    else:
+        met = "near_miss" if abs(value_at_target - goal) <= config.near_miss + 1e-9 else (
+            "not_met")
+        row = at_target.row(0, named=True)
+        shortfall = _shortfall(value_at_target, goal, row.get("baseline_clients"),
+                               row.get("clients"))
     change = latest_value - value_at_target
     sentence = text(
-        "target_statement_after", lang, status=text(f"target_status_{met}", lang),
+        "target_statement_after_near_miss" if met == "near_miss" else "target_statement_after",
+        lang, status=text(f"target_status_{met}", lang),
         target=_number(goal, lang), quarter=config.target_quarter,
         value=_number(value_at_target, lang, 3), percent=_percent(value_at_target - 1, lang),
         change=_signed(change, lang, 3), latest=_number(latest_value, lang, 3),
-        latest_quarter=latest_quarter,
+        latest_quarter=latest_quarter, clients=shortfall if shortfall is not None else "–",
+        short_or_over=text(
+            f"target_{'client' if shortfall == 1 else 'clients'}_"
+            f"{'short' if goal >= 1 else 'over'}", lang),
     )
     follow_status: Status | None = None
     projected = share = None
+    low = high = None
     if (config.follow_up_quarter and config.follow_up_targets
             and latest_quarter < config.follow_up_quarter):
         follow_status, follow_sentence, projected, share = on_track_sentence(
             config.follow_up_targets[index], config.follow_up_quarter,
             "target_statement_follow_up")
+        low, high = band_at(config.follow_up_quarter)
         sentence = f"{sentence} {follow_sentence} {method}"
+    elif not (config.follow_up_quarter and config.follow_up_targets):
+        sentence = f"{sentence} {text('target_no_follow_up', lang, target=_number(goal, lang))}"
     return Assessment(index, met, sentence, method, goal, config.target_quarter,
                       projected=projected, share_of_required=share,
                       value_at_target=value_at_target, latest_quarter=latest_quarter,
                       latest_value=latest_value, change_since_target=change,
-                      follow_up_status=follow_status, fit_quarters=fit_quarters, fit=fit)
+                      follow_up_status=follow_status, fit_quarters=fit_quarters, fit=fit,
+                      projected_low=low, projected_high=high, shortfall_clients=shortfall)
 
 
 def _horizon(latest: str, config: TargetConfig) -> str:
@@ -382,22 +477,33 @@ def _series_and_assessments(db: Database, user: User, config: TargetConfig | Non
         frame = pl.DataFrame({"quarter": quarter_range(first, last)}).join(
             series.drop("index"), on="quarter", how="left")
         fit, fit_start = assessment.fit, (assessment.fit_quarters or [None])[0]
+        # The trend line and its band over its fit window and ahead.
+        on_line = [fit is not None and fit_start is not None and q >= fit_start
+                   for q in frame["quarter"]]
+        bands = [fit.band(_ordinal(q)) if fit is not None and shown else None
+                 for q, shown in zip(frame["quarter"], on_line, strict=True)]
         frame = frame.with_columns(
             pl.lit(index.key).alias("index"),
             pl.Series("target_path", [target_path(q, index.key, config)
                                       for q in frame["quarter"]], dtype=pl.Float64),
-            pl.Series("projection", [
-                fit[0] + fit[1] * _ordinal(q) if fit and fit_start and q >= fit_start else None
-                for q in frame["quarter"]], dtype=pl.Float64),
+            pl.Series("projection", [fit.at(_ordinal(q)) if fit is not None and shown
+                                     else None for q, shown in zip(frame["quarter"], on_line,
+                                                                   strict=True)],
+                      dtype=pl.Float64),
+            pl.Series("projection_low", [b[0] if b else None for b in bands], dtype=pl.Float64),
+            pl.Series("projection_high", [b[1] if b else None for b in bands],
+                      dtype=pl.Float64),
             pl.lit(assessment.status).alias("status"),
             pl.lit(assessment.statement).alias("statement"),
         )
         parts.append(frame)
     columns = ["quarter", "index", "clients", "baseline_clients", "value", "target_path",
-               "projection", "status", "statement"]
+               "projection", "projection_low", "projection_high", "status", "statement"]
     if not parts:
         return pl.DataFrame(schema={c: pl.Float64 if c in ("baseline_clients", "value",
-                                                            "target_path", "projection")
+                                                            "target_path", "projection",
+                                                            "projection_low",
+                                                            "projection_high")
                                     else pl.Int64 if c == "clients" else pl.String
                                     for c in columns}), assessments
     return pl.concat([p.select(columns) for p in parts]), assessments
@@ -408,7 +514,8 @@ def target_series(db: Database, user: User, config: TargetConfig | None = None,
     """The regional target series, one row per index and quarter (incl. future quarters).
 
     Columns: quarter, index, clients, baseline_clients, value (null for future quarters),
-    target_path, projection (the trend line over its fit window and ahead), status, statement.
+    target_path, projection (the trend line over its fit window and ahead), projection_low and
+    projection_high (its 95% prediction interval), status, statement.
     """
     return _series_and_assessments(db, user, config, lang)[0]
 
@@ -435,9 +542,13 @@ def _assessment_frame(assessments: list[Assessment], lang: str) -> pl.DataFrame:
          "target_quarter": a.target_quarter, "projected": a.projected,
          "share_of_required": a.share_of_required, "value_at_target": a.value_at_target,
          "latest_quarter": a.latest_quarter, "latest_value": a.latest_value,
-         "change_since_target": a.change_since_target, "follow_up_status": a.follow_up_status}
+         "change_since_target": a.change_since_target, "follow_up_status": a.follow_up_status,
+         "projected_low": a.projected_low, "projected_high": a.projected_high,
+         "shortfall_clients": a.shortfall_clients}
         for a in assessments
     ], schema_overrides={"projected": pl.Float64, "share_of_required": pl.Float64,
+                         "projected_low": pl.Float64, "projected_high": pl.Float64,
+                         "shortfall_clients": pl.Int64,
                          "value_at_target": pl.Float64, "latest_value": pl.Float64,
                          "change_since_target": pl.Float64, "follow_up_status": pl.String,
                          "latest_quarter": pl.String})
