@@ -86,7 +86,11 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                 env=env, cwd=REPO) for items in plans]
     for writer in writers:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        assert writer.stdout is not None
+        line = writer.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"benchmark writer did not start: {line!r}, "
+                               f"{writer.communicate()[0][-2000:]}")
     started = time.perf_counter()
     for writer in writers:
         assert writer.stdin is not None
