@@ -293,6 +293,12 @@ def _refresh(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame) -> None:
         con.unregister("stale_summaries")
 
 
+# Every unit of work that rebuilds summaries deletes from the summary tables; on DuckLake two such
+# deletes in one table conflict whatever rows they touch, and the later one would be run again.
+# They take this lock instead, so they take turns without wasted work.
+SUMMARY_LOCK = "kpi-summaries"
+
+
 def refresh_summaries(
     con: duckdb.DuckDBPyConnection,
     provider_agb: str,
@@ -384,7 +390,7 @@ def summary_connection(db: Database) -> Iterator[duckdb.DuckDBPyConnection]:
         if not summaries_fresh(con):  # another thread or process may have synced meanwhile
             sync_summaries(con)
 
-    db.write(sync)
+    db.write(sync, locks=[SUMMARY_LOCK])
     with db.connection() as con:
         yield con
 

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from impactmonitor import schema
+from impactmonitor.storage import CONNECTION_SETUP
 
 PREFIX = "ducklake:postgres:"
 ID_SCHEMA = "impactmonitor"
@@ -185,7 +186,7 @@ class LakeBackend:
     def connect(self) -> duckdb.DuckDBPyConnection:
         lake = self._ensure_attached()
         cursor = lake.con.cursor()
-        cursor.execute(f"USE {self.alias}")
+        cursor.execute(f"USE {self.alias}; {CONNECTION_SETUP}")
         return cursor
 
     def release(self, con: duckdb.DuckDBPyConnection) -> None:

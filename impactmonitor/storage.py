@@ -51,6 +51,9 @@ DEFAULT_LOCK_TIMEOUT = 60.0
 # commit 13 -> 5 ms, close 45 -> 20 ms; scans at national scale unchanged). Both options only
 # matter when a file is created: existing files keep the format they were written in.
 CONNECT_CONFIG = {"storage_compatibility_version": "latest", "default_block_size": "65536"}
+# Run on every new connection: DuckDB draws a progress bar on standard output for slow queries,
+# even into a pipe, which would corrupt what the command lines print there (CSV, JSON).
+CONNECTION_SETUP = "SET enable_progress_bar = false"
 
 # Conflicting transactions on DuckLake are run again this often, with a growing random pause.
 WRITE_ATTEMPTS = 12
@@ -141,7 +144,7 @@ class FileBackend:
         delay = 0.01
         while True:
             try:
-                return duckdb.connect(self.path, config=CONNECT_CONFIG)
+                con = duckdb.connect(self.path, config=CONNECT_CONFIG)
             except duckdb.Error as error:  # IOException for the lock
                 if not _is_lock_error(error) or time.monotonic() > deadline:
                     if _is_lock_error(error):
@@ -149,6 +152,9 @@ class FileBackend:
                     raise
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 1.6, 0.25)
+                continue
+            con.execute(CONNECTION_SETUP)
+            return con
 
     def release(self, con: duckdb.DuckDBPyConnection) -> None:
         con.close()

@@ -30,6 +30,7 @@ import polars as pl
 from impactmonitor.access import User, require
 from impactmonitor.audit import append_rejected_delivery
 from impactmonitor.i18n import text
+from impactmonitor.kpis import SUMMARY_LOCK
 from impactmonitor.providers import is_registered
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, OpenedAhead
@@ -204,8 +205,10 @@ def _ingest(
         progress("done", 1.0)
         return IngestOutcome(True, [], warnings, receipt, raw_tables)
 
-    # Versions are numbered per provider-quarter: one writer of it at a time (see storage).
-    return db.write(store, locks=[f"delivery|{provider_agb}|{quarter}"], ahead=ahead)
+    # Versions are numbered per provider-quarter: one writer of it at a time (see storage); the
+    # summaries it rebuilds are shared by all (kpis.SUMMARY_LOCK).
+    return db.write(store, locks=[f"delivery|{provider_agb}|{quarter}", SUMMARY_LOCK],
+                    ahead=ahead)
 
 
 def _audit_rejection(con: duckdb.DuckDBPyConnection, actor: str, provider_agb: str,

@@ -278,3 +278,12 @@ def test_a_connection_opened_ahead_and_not_used_is_closed(registered_db: Databas
         with pytest.raises(RuntimeError):
             ahead.take()  # one connection, one transaction
     assert _file_is_free(registered_db)
+
+
+def test_connections_draw_no_progress_bar(registered_db: Database) -> None:
+    """DuckDB draws a progress bar on standard output for slow queries, even into a pipe: it
+    would corrupt what the command lines print there (seen in a reader's output on the lake)."""
+    with registered_db.connection() as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    with registered_db.transaction() as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
