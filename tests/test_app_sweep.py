@@ -122,7 +122,10 @@ def shown_texts(at) -> tuple[list[str], list[str]]:
     data: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
                  "warning", "error", "text"):
-        ui += [str(element.value) for element in getattr(at, kind)]
+        for element in getattr(at, kind):
+            # The sidebar's "Logged in as <name>" holds the account's own display name.
+            shown = str(element.value)
+            (data if shown.startswith(("Ingelogd als ", "Logged in as ")) else ui).append(shown)
     for metric in at.metric:
         ui += [metric.label, str(metric.value), str(metric.proto.delta or "")]
     for block in ("tabs", "expander"):
