@@ -85,7 +85,11 @@ with st.sidebar:
     _language_switch()
 
 # Every run checks the session in the database first (ended elsewhere, account changed).
-user = authenticated_user()
+try:
+    user = authenticated_user()
+except DatabaseBusy:  # another process holds the database file for longer than the lock wait
+    st.warning(t("error_database_busy"))
+    stop_page()
 if user is None:
     # The login form answers at every page's address; after logging in, that page opens.
     st.navigation([st.Page(login_form, title=t("login_button"), icon=":material/login:",

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import data_table, database, language, number, t
+from app_pages.ui import data_table, database, language, number, stop_page, t
 from impactmonitor.audit import (
     PAGE_SIZE,
     audit_actions,
@@ -48,7 +48,7 @@ filters = {"action": action, "actor": actor, "provider_agb": provider, "since": 
 count = audit_count(db, user, **filters)
 if count == 0:
     st.info(t("audit_none"))
-    st.stop()
+    stop_page()
 pages = max(1, math.ceil(count / PAGE_SIZE))
 page = st.pagination(pages, key="audit_page") if pages > 1 else 1
 st.caption(t("audit_page_of", count=number(count),

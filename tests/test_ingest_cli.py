@@ -223,6 +223,7 @@ con.close()
 """
 
 
+@pytest.mark.file_only  # a file lock held by another process; the lake has none
 @pytest.mark.parametrize("module", [INGEST, "pipelines.bulk"])
 def test_a_busy_database_exits_3_with_a_report_that_says_so(
     run_cli, registered_db: Database, dump_db, delivery_dir: Path, tmp_path: Path, module: str
