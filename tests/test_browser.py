@@ -358,7 +358,7 @@ def test_screenshots_of_every_page_in_both_languages(app_url) -> None:
                         assert button == ('"Bestanden kiezen"' if lang == "nl"
                                           else '"Choose files"')
                         assert "50 MB" in instructions and "50MB per file" not in body
-            page.get_by_role("button", name=re.compile("Uitloggen|Log out")).click()
+            page.get_by_role("button", name=re.compile("^(Uitloggen|Log out)$")).click()
             wait_for_app(page)
             page.context.clear_cookies()
 
