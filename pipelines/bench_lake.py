@@ -45,8 +45,9 @@ sys.stdin.readline()  # all writers start together
 started = time.perf_counter()
 for item in items:
     uploads = [Upload(p.name, p.read_bytes()) for p in sorted(Path(item["folder"]).iterdir())]
-    if not ingest(db, item["agb"], item["quarter"], uploads, actor="bench").accepted:
-        raise SystemExit("rejected")
+    outcome = ingest(db, item["agb"], item["quarter"], uploads, actor="bench")
+    if not outcome.accepted:
+        raise SystemExit(f"rejected: {[e.message for e in outcome.errors][:5]}")
 print(time.perf_counter() - started)
 """
 
@@ -69,7 +70,11 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
 
     agbs = [f"{30000000 + n:08d}" for n in range(WRITERS)]
     _register(Database(location), agbs)
-    quarters = [f"{2022 + q // 4}Q{q % 4 + 1}" for q in range(deliveries)]
+    # The typical delivery has the municipality codes from before the 2023 merger: its quarters
+    # lie in 2021-2022 (the bench providers' contracts start in 2021).
+    if deliveries > 8:
+        raise ValueError("at most 8 deliveries per writer (2021Q1-2022Q4)")
+    quarters = [f"{2021 + q // 4}Q{q % 4 + 1}" for q in range(deliveries)]
     plans = []
     for agb in agbs:  # one provider per writer, its own quarters: no two writers share a key
         items = []
@@ -83,14 +88,16 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
         plans.append(items)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     writers = [subprocess.Popen([sys.executable, "-c", _WRITER, location, json.dumps(items)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True,
                                 env=env, cwd=REPO) for items in plans]
     for writer in writers:
         assert writer.stdout is not None
-        line = writer.stdout.readline().strip()
-        if line != "ready":
-            raise RuntimeError(f"benchmark writer did not start: {line!r}, "
-                               f"{writer.communicate()[0][-2000:]}")
+        said = []  # anything a writer prints before it is ready (warnings) is kept for the error
+        while (line := writer.stdout.readline()) and line.strip() != "ready":
+            said.append(line)
+        if not line:
+            raise RuntimeError(f"benchmark writer did not start: {''.join(said)[-2000:]}")
     started = time.perf_counter()
     for writer in writers:
         assert writer.stdin is not None
