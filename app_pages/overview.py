@@ -15,9 +15,9 @@ from app_pages.ui import (
     cached,
     data_table,
     database,
-    format_delta,
     format_kpi,
     language,
+    metric_delta,
     pdf_download,
     stop_page,
     t,
@@ -84,8 +84,7 @@ for column, key in zip(columns, headline_kpis, strict=True):
     prior = before["value"][0] if before.height else None
     delta = None if value is None or prior is None else value - prior
     column.metric(definition.name(lang), format_kpi(value, definition.unit),
-                  delta=format_delta(delta, definition.unit) or None,
-                  delta_color="normal" if definition.direction == "higher" else "inverse",
+                  **metric_delta(delta, definition.unit, definition.direction),
                   help=definition.explanation(lang))
 
 # ---- the 30% target -----------------------------------------------------------------------------

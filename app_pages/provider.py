@@ -29,6 +29,7 @@ from impactmonitor.deliveries import (
 from impactmonitor.display import care_form_label
 from impactmonitor.escalation import decision_history, step_name
 from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
+from impactmonitor.quarters import previous
 from impactmonitor.reports import provider_report
 from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
 
@@ -79,8 +80,13 @@ tab_kpis, tab_breakdown, tab_deliveries, tab_escalation = st.tabs(
 
 with tab_kpis:
     history = cached(kpi_history, user, provider_agb, care_form=care_form)
-    current = history.filter(pl.col("quarter") == quarter)
-    summary_columns = ["kpi", "value", "status", "norm", "denominator"]
+    # The change against the previous quarter, read like every delta (formatting.format_delta)
+    before = history.filter(pl.col("quarter") == previous(quarter)).select(
+        "kpi", pl.col("value").alias("previous_value"))
+    current = history.filter(pl.col("quarter") == quarter).join(
+        before, on="kpi", how="left", maintain_order="left").with_columns(
+        (pl.col("value") - pl.col("previous_value")).alias("delta"))
+    summary_columns = ["kpi", "value", "status", "norm", "denominator", "delta"]
     if current.height:
         summary = current.with_columns(
             pl.Series("variation", [

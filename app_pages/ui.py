@@ -230,6 +230,21 @@ def format_delta(delta: float | None, unit: str) -> str:
     return formatting.format_delta(delta, unit, language())
 
 
+# st.metric colours and points by its own reading of the text (a leading "-" is down, "±0" is
+# up); the change's colour follows the KPI's direction and a change that reads as ±0 is neutral.
+_METRIC_COLOURS = {"better": "green", "worse": "red", "same": "gray"}
+
+
+def metric_delta(delta: float | None, unit: str, direction: str) -> dict[str, str | None]:
+    """The delta arguments of `st.metric` for a change of a KPI: its text with unit and minus
+    sign, green when better, red when worse, grey without arrow when it reads as ±0."""
+    judged = formatting.delta_direction(delta, unit, direction)
+    if judged is None:
+        return {"delta": None}
+    return {"delta": format_delta(delta, unit), "delta_color": _METRIC_COLOURS[judged],
+            "delta_arrow": "off" if judged == "same" else "up" if delta > 0 else "down"}
+
+
 def download_button(label: str, build, file_name: str, mime: str, key: str, *,
                     kind: str = "table", provider_agb: str | None = None,
                     quarter: str | None = None, container=None) -> None:

@@ -5,6 +5,7 @@ Used by the pages (through app_pages.ui) and by the PDF reports, so both show th
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 
 from impactmonitor.i18n import text
@@ -34,17 +35,44 @@ def format_kpi(value: float | None, unit: str, lang: str = "nl") -> str:
     return number(value, 0, lang)
 
 
+# How a change is shown per KPI unit: (scale, decimals, unit text key). A share changes in
+# percentage points, days in days, the waiting list (a count) in clients; a ratio has no unit.
+DELTA_FORMS = {"share": (100, 1, "unit_points"), "days": (1, 1, "unit_delta_days"),
+               "ratio": (1, 2, None), "count": (1, 0, "unit_delta_clients")}
+MINUS = "\u2212"  # a real minus sign (−), not the hyphen
+
+
+def _delta_form(unit: str) -> tuple[int, int, str | None]:
+    return DELTA_FORMS.get(unit, (1, 0, None))
+
+
+def delta_rounded(delta: float, unit: str) -> float:
+    """|delta| in the shown unit, rounded half up to the shown decimals (1,25 → 1,3): the
+    number users read. Zero means the change reads as ±0 (neutral)."""
+    scale, decimals, _ = _delta_form(unit)
+    factor = 10 ** decimals
+    return math.floor(abs(delta) * scale * factor + 0.5) / factor
+
+
+def delta_direction(delta: float | None, unit: str, direction: str) -> str | None:
+    """"better", "worse" or "same" (a change that reads as ±0); None without a change."""
+    if delta is None or delta != delta:
+        return None
+    if delta_rounded(delta, unit) == 0:
+        return "same"
+    return "better" if (delta > 0) == (direction == "higher") else "worse"
+
+
 def format_delta(delta: float | None, unit: str, lang: str = "nl") -> str:
-    """A change against the previous quarter: +1,2 %-punt / -0,8 / ±0 (ASCII signs, so that
-    st.metric reads the direction)."""
+    """A change against the previous quarter with its unit and a real minus sign:
+    +1,2 %-punt / −3,5 dagen / +4 cliënten / −0,12 (ratio) / ±0,0 %-punt."""
     if delta is None or delta != delta:
         return ""
-    scale, decimals = {"share": (100, 1), "ratio": (1, 2), "days": (1, 1)}.get(unit, (1, 0))
-    shown = number(abs(delta) * scale, decimals, lang)
-    rounded_to_zero = round(abs(delta) * scale, decimals) == 0
-    sign = "±" if rounded_to_zero else "+" if delta > 0 else "-"
-    suffix = f" {text('unit_points', lang)}" if unit == "share" else ""
-    return f"{sign}{shown}{suffix}"
+    _, decimals, unit_key = _delta_form(unit)
+    shown = delta_rounded(delta, unit)
+    sign = "±" if shown == 0 else "+" if delta > 0 else MINUS
+    suffix = f" {text(unit_key, lang)}" if unit_key else ""
+    return f"{sign}{number(shown, decimals, lang)}{suffix}"
 
 
 def status_key(status: str | None) -> str:

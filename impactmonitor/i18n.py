@@ -933,6 +933,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "status_n<10": {"nl": "n < 10", "en": "n < 10"},
     "unit_days": {"nl": "d", "en": "d"},
     "unit_points": {"nl": "%-punt", "en": "pp"},
+    "unit_delta_days": {"nl": "dagen", "en": "days"},
+    "unit_delta_clients": {"nl": "cliënten", "en": "clients"},
     "export_csv": {"nl": "Download CSV", "en": "Download CSV"},
     "export_xlsx": {"nl": "Download Excel", "en": "Download Excel"},
     "export_data_version": {"nl": "Dataversie {version}", "en": "Data version {version}"},

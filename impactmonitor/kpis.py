@@ -54,6 +54,7 @@ import polars as pl
 
 from impactmonitor import norms, spc
 from impactmonitor.access import User, population_filter, provider_figures_allowed, scope_filter
+from impactmonitor.formatting import DELTA_FORMS
 from impactmonitor.quarters import previous
 from impactmonitor.schema import SUMMARY_COLUMNS as _SUMMARY_COLUMNS
 from impactmonitor.schema import SUMMARY_KEYS as _SUMMARY_KEYS
@@ -565,6 +566,14 @@ def _providers(con: duckdb.DuckDBPyConnection, user: User) -> pl.DataFrame:
     ).pl()
 
 
+def _reads_as_zero(delta: pl.Expr) -> pl.Expr:
+    """The change reads as ±0 once rounded as shown (formatting.delta_rounded, per unit)."""
+    factors = {unit: scale * 10 ** decimals
+               for unit, (scale, decimals, _) in DELTA_FORMS.items()}
+    factor = pl.col("unit").replace_strict(factors, default=1, return_dtype=pl.Float64)
+    return (delta.abs() * factor + 0.5).floor() == 0
+
+
 def _kpi_table(
     con: duckdb.DuckDBPyConnection, user: User, quarter: str, *, category: str | None = None,
     lot: str | None = None, provider_agb: str | None = None, care_form: str | None = None,
@@ -590,7 +599,7 @@ def _kpi_table(
         (pl.col("value") - pl.col("previous_value")).alias("delta"),
     ).with_columns(
         pl.when(pl.col("delta").is_null()).then(None)
-        .when(pl.col("delta") == 0).then(pl.lit("same"))
+        .when(_reads_as_zero(pl.col("delta"))).then(pl.lit("same"))
         .when((pl.col("delta") > 0) == (pl.col("direction") == "higher")).then(pl.lit("better"))
         .otherwise(pl.lit("worse")).alias("delta_direction"),
     )

@@ -73,3 +73,71 @@ def test_provider_page_names_the_rule_of_every_signal(sample_db, monkeypatch, la
             for part in caption.split(": ", 1)[1].split(" · "):
                 assert " — " in part and part.split(" — ")[1], part
     assert "Er ging iets mis" not in shown
+
+
+# ---- deltas (item 4) ----------------------------------------------------------------------------
+# Sample region 2026Q2 -> 2026Q3: regional dropout 9,67% -> 9,65% (-0,03 %-punt: reads ±0,0),
+# goal achievement +0,34 %-punt, intake waiting time -0,77 days, waiting list 743 -> 704.
+MANAGEMENT = User("management", "management")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("nl", {"Uitval": ("±0,0 %-punt", "GRAY", "NONE"),
+                "Doelrealisatie": ("+0,3 %-punt", "GREEN", "UP"),
+                "Wachttijd aanmelding–intake": ("\u22120,8 dagen", "GREEN", "DOWN"),
+                "Wachtlijst": ("\u221239 cliënten", "GREEN", "DOWN")}),
+        ("en", {"Dropout": ("±0.0 pp", "GRAY", "NONE"),
+                "Goal achievement": ("+0.3 pp", "GREEN", "UP"),
+                "Intake waiting time": ("\u22120.8 days", "GREEN", "DOWN"),
+                "Waiting list": ("\u221239 clients", "GREEN", "DOWN")}),
+    ],
+)
+def test_overview_tiles_colour_a_change_by_the_kpi_direction(sample_db, monkeypatch, lang,
+                                                             expected) -> None:
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = _page(sample_db.path, monkeypatch, "overview", {"lang": lang}, MANAGEMENT)
+    tiles = {m.label: m.proto for m in at.metric}
+    for label, (delta, colour, arrow) in expected.items():
+        proto = tiles[label]
+        assert proto.delta == delta, label
+        assert Metric.MetricColor.Name(proto.color) == colour, label
+        assert Metric.MetricDirection.Name(proto.direction) == arrow, label
+
+
+@pytest.mark.parametrize(
+    ("lang", "cell"),
+    [
+        # 48629153 satisfaction 72,30% -> 72,27%: reads ±0,0 (was "-0,0 %-punt")
+        ("nl", "72,3% ! ±0,0 %-punt"),
+        ("en", "72.3% ! ±0.0 pp"),
+    ],
+)
+def test_kpi_table_cells_show_a_change_with_unit_and_minus_sign(sample_db, monkeypatch, lang,
+                                                                cell) -> None:
+    at = _page(sample_db.path, monkeypatch, "categories",
+               {"quarter": "2026Q3", "category": "A", "lang": lang})
+    shown = texts(at)
+    assert cell in shown
+    assert " -" not in shown.replace("–", ""), "no hyphen as a minus sign"
+    assert ("dagen" if lang == "nl" else "days") in shown
+
+
+@pytest.mark.parametrize(("lang", "column", "expected"), [
+    ("nl", "Verschil", {"Cliënttevredenheid": "±0,0 %-punt",
+                        "Wachttijd intake–behandeling": "±0,0 dagen"}),
+    ("en", "Change", {"Client satisfaction": "±0.0 pp", "Treatment waiting time": "±0.0 days"}),
+])
+def test_provider_summary_shows_the_change_with_its_unit(sample_db, monkeypatch, lang, column,
+                                                         expected) -> None:
+    at = _page(sample_db.path, monkeypatch, "provider",
+               {"provider": "48629153", "quarter": "2026Q3", "lang": lang})
+    from app_support import shown_frames
+
+    summary = shown_frames(at)[0]
+    changes = dict(zip(summary.iloc[:, 0], summary[column], strict=True))
+    for kpi_name, change in expected.items():
+        assert changes[kpi_name] == change, kpi_name
+    assert not any(str(c).startswith("-") for c in changes.values())

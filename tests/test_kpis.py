@@ -296,3 +296,16 @@ def test_every_kpi_is_documented_in_both_languages() -> None:
             assert definition.name(lang).strip() and definition.explanation(lang).strip()
         assert definition.direction in ("higher", "lower")
         assert definition.chart == ("p" if definition.unit == "share" else "xmr")
+
+
+def test_kpi_table_delta_direction_reads_like_the_shown_change(sample_db) -> None:
+    """A change that reads as ±0 is "same" (neutral), also when it is not exactly zero; the
+    table's column and the shown text follow one rule (formatting.delta_direction)."""
+    from impactmonitor.formatting import delta_direction
+
+    table = kpis.kpi_table(sample_db, SYSTEM_USER, "2026Q3")
+    expected = [delta_direction(d, u, r) for d, u, r in
+                table.select("delta", "unit", "direction").iter_rows()]
+    assert table["delta_direction"].to_list() == expected
+    tiny = table.filter((pl.col("delta") != 0) & (pl.col("delta_direction") == "same"))
+    assert tiny.height >= 4  # e.g. 48629153 satisfaction −0,03 %-punt

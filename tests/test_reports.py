@@ -60,6 +60,24 @@ def test_provider_report_is_a_real_pdf_with_all_parts(sample_db, renderer, tmp_p
 
 
 @needs_chromium
+@pytest.mark.parametrize(("lang", "expected"), [
+    # 48629153, 2026Q3: satisfaction -0,03 %-punt reads ±0,0; treatment wait -0,01 days too
+    ("nl", ("±0,0 %-punt", "±0,0 dagen", "\u2212")),
+    ("en", ("±0.0 pp", "±0.0 days", "\u2212")),
+])
+def test_report_changes_carry_unit_and_minus_sign(sample_db, renderer, lang, expected) -> None:
+    table = kpi_table(sample_db, User("m", "management"), QUARTER, provider_agb=OTHER_AGB)
+    pdf = provider_report(sample_db, User("m", "management"), OTHER_AGB, QUARTER, lang,
+                          renderer=renderer)
+    kpi_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for part in expected:
+        assert part in kpi_page, part
+    falls = table.filter(pl.col("delta_direction") != "same").filter(pl.col("delta") < 0)
+    assert falls.height and kpi_page.count("\u2212") >= falls.height
+    assert "-0," not in kpi_page and "-0." not in kpi_page
+
+
+@needs_chromium
 def test_mirror_pdf_obeys_the_aggregation_rule(sample_db, renderer) -> None:
     user = User("p", "provider", frozenset({PROVIDER_AGB}))
     content = _text(mirror_pdf(sample_db, user, PROVIDER_AGB, QUARTER, renderer=renderer))
