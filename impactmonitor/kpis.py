@@ -247,13 +247,20 @@ def applicable_kpis(group_by: Sequence[str] = (), municipality_filter: bool = Fa
 #   database older than the summaries), the next read brings the stale provider-quarters up to
 #   date first (`sync_summaries`), in its own write transaction.
 
-def _refresh(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame) -> None:
-    """Rebuild the summaries of the provider-quarters in `stale` (provider_agb, quarter)."""
+def refresh_provider_quarters(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame,
+                              tables: Sequence[str] | None = None) -> None:
+    """Rebuild the summaries of the provider-quarters in `stale` (provider_agb, quarter) from
+    the latest version of `tables` (default all three), inside the caller's transaction: the
+    bulk load calls it for every provider-quarter it stored (`refresh_summaries` is the same for
+    one provider-quarter, with plain parameters)."""
     if not stale.height:
         return
+    tables = list(_SUMMARY_COLUMNS) if tables is None else list(tables)
     con.register("stale_summaries", stale.select("provider_agb", "quarter").to_arrow())
     try:
         for table, columns in _SUMMARY_COLUMNS.items():
+            if table not in tables:
+                continue
             keys = ", ".join(_SUMMARY_KEYS[table])
             values = ", ".join(expression for _, expression in columns.values())
             group = f"GROUP BY r.provider_agb, r.quarter, {keys}" if table == "population" else ""
@@ -282,12 +289,13 @@ def _refresh(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame) -> None:
                 """
             )
         con.execute(
-            """
+            f"""
             INSERT INTO summary_applied
             SELECT v.delivery_id, v.table_name FROM table_versions v
             JOIN stale_summaries s ON s.provider_agb = v.provider_agb AND s.quarter = v.quarter
             ANTI JOIN summary_applied a
                 ON a.delivery_id = v.delivery_id AND a.table_name = v.table_name
+            WHERE v.table_name IN ({sql_list(tables)})
             """
         )
     finally:
@@ -314,8 +322,8 @@ def refresh_summaries(
     or their versions are not yet in `summary_applied` and the next read syncs them). Without it,
     all three tables are rebuilt from their latest version.
     """
-    # The same as `_refresh` for one provider-quarter, with plain parameters so that DuckDB
-    # can skip row groups (this runs inside every single delivery's load).
+    # The same as `refresh_provider_quarters` for one provider-quarter, with plain parameters
+    # so that DuckDB can skip row groups (this runs inside every single delivery's load).
     key = [provider_agb, quarter]
     for table, columns in _SUMMARY_COLUMNS.items():
         if delivered is not None and table not in delivered:
@@ -376,7 +384,7 @@ def sync_summaries(con: duckdb.DuckDBPyConnection) -> int:
             ON a.delivery_id = v.delivery_id AND a.table_name = v.table_name
         """
     ).pl()
-    _refresh(con, stale)
+    refresh_provider_quarters(con, stale)
     return stale.height
 
 

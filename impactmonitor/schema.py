@@ -254,6 +254,19 @@ CREATE TABLE IF NOT EXISTS session_revocations (
 """
 
 
+# Original files: `delivery_files` links a delivery to the files it came from (name, SHA-256,
+# size); the bytes sit once per SHA-256 in `file_contents`.
+_FILE_CONTENTS = """
+CREATE TABLE IF NOT EXISTS file_contents (
+    sha256 VARCHAR NOT NULL,
+    content BLOB NOT NULL
+);
+INSERT INTO file_contents
+SELECT sha256, any_value(content) FROM delivery_files GROUP BY sha256;
+ALTER TABLE delivery_files DROP COLUMN content;
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -276,6 +289,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               + _latest_view("users", "user_accounts", "username", "changed_at")),
     Migration(5, "ended login sessions (logout, log out everywhere, account changed)",
               _SESSIONS),
+    Migration(6, "original files stored once per content (a bulk file serves many deliveries)",
+              _FILE_CONTENTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

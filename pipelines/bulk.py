@@ -12,11 +12,12 @@ code as a single delivery (`pipelines.ingest`), without an expected AGB code or 
   provider-quarter in that file;
 - per provider-quarter: the provider register and the cross-table rule (care forms of offer and
   results must occur in the population of the same bulk upload, or in the stored population);
-- each provider-quarter without errors is stored as its own delivery: its own delivery id, a new
-  version per provider-quarter-table, a receipt row in `deliveries` and an audit event, exactly as
-  `pipelines.load.store_delivery` writes them, but with one vectorised INSERT per table for all
-  groups together. A rejected provider-quarter writes nothing; the others are stored. Everything
-  is written in one transaction per call.
+- each provider-quarter without errors is stored as its own delivery by the one writer of the
+  single path too (`pipelines.load.store_deliveries`): its own delivery id, a new version per
+  provider-quarter-table, its rows, a receipt row in `deliveries`, an audit event, its original
+  files (the content once per SHA-256) and its KPI summaries, with one statement per kind of row
+  for all provider-quarters together. A rejected provider-quarter writes nothing; the others are
+  stored. Everything is written in one transaction per call.
 
 A software fault while checking a file (an exception in read, parse or validate) is reported as
 `file_internal_error` on every provider-quarter of the upload, and nothing is stored.
@@ -40,7 +41,6 @@ import gc
 import getpass
 import json
 import logging
-import os
 import sys
 import time
 from collections import defaultdict
@@ -53,9 +53,10 @@ import duckdb
 import polars as pl
 
 from impactmonitor.i18n import text
+from impactmonitor.kpis import SUMMARY_LOCK
 from impactmonitor.providers import registered_agbs
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, DatabaseBusy, next_ids
+from impactmonitor.storage import Database, DatabaseBusy
 from pipelines.findings import Finding, error, sort_key
 from pipelines.ingest import (
     EXIT_ACCEPTED,
@@ -70,11 +71,16 @@ from pipelines.ingest import (
     write_report,
 )
 from pipelines.limits import Limits
-from pipelines.load import Receipt, insert_rows, new_delivery_id
+from pipelines.load import (
+    ACCEPTED_SCHEMA,
+    AcceptedTable,
+    Receipt,
+    StoredDeliveries,
+    store_deliveries,
+)
 from pipelines.parse import parse_table, restore_written_values
 from pipelines.read import ROW, RawTable, decode, normalise_header, read_upload
 from pipelines.validate import cross_table_findings, validate_table
-from schemas.tables import TABLE_NAMES
 
 GroupKey = tuple[str | None, str | None]
 UNATTRIBUTED: GroupKey = (None, None)
@@ -93,7 +99,7 @@ class GroupResult:
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows in this upload
-    stored: _StoredReceipts | None = field(default=None, repr=False)  # set when stored
+    stored: StoredDeliveries | None = field(default=None, repr=False)  # set when stored
 
     @property
     def receipt(self) -> Receipt | None:
@@ -253,12 +259,13 @@ def _ingest_bulk(
         results = _results(groups)
         accepted = [r for r in results if r.accepted]
         if accepted:
-            _store(con, accepted, parts, actor, source, received_at, stamp, lang)
+            _store(con, accepted, parts, uploads, actor, source, received_at, stamp, lang)
         return results
 
     # Versions are numbered per provider-quarter: one writer of each at a time (see storage).
-    return db.write(store, locks=[f"delivery|{agb}|{quarter}" for agb, quarter in groups.rows
-                                  if agb is not None and quarter is not None])
+    # The summaries it rebuilds are shared by all writers (kpis.SUMMARY_LOCK).
+    return db.write(store, locks=[*(f"delivery|{agb}|{quarter}" for agb, quarter in groups.rows
+                                    if agb is not None and quarter is not None), SUMMARY_LOCK])
 
 
 def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
@@ -457,170 +464,35 @@ def _store(
     con: duckdb.DuckDBPyConnection,
     accepted: list[GroupResult],
     parts: list[_Part],
+    uploads: list[Upload],
     actor: str,
     source: str,
     received_at: ReceivedAt,
     stamp: datetime,
     lang: str,
 ) -> None:
-    """Every accepted provider-quarter as its own delivery, with one INSERT per table.
-
-    Written as `pipelines.load.store_delivery` writes one delivery (receipt row, a version per
-    table, rows, audit event), but vectorised over all provider-quarters of the upload.
-    """
+    """Every accepted provider-quarter as its own delivery, through the one writer
+    (`pipelines.load.store_deliveries`, as a single delivery is stored)."""
     keys = [(r.provider_agb or "", r.quarter or "") for r in accepted]
-    delivery_ids = _new_delivery_ids(len(accepted))
     times = ([received_at(agb, quarter) for agb, quarter in keys] if callable(received_at)
              else [received_at or stamp] * len(keys))
-    ids = pl.DataFrame(
+    batch = pl.DataFrame(
         {
             "provider_agb": [agb for agb, _ in keys],
             "quarter": [quarter for _, quarter in keys],
-            "delivery_id": delivery_ids,
-            "received_at": pl.Series(times, dtype=pl.Datetime("us")),
+            "received_at": times,
             # Warnings are rare in a bulk upload (file-level ones only): JSON for those alone.
             "warnings": [json.dumps([w.as_dict(lang) for w in r.warnings], ensure_ascii=False)
                          if r.warnings else "[]" for r in accepted],
-        }
+        },
+        schema=ACCEPTED_SCHEMA,
     )
-    versions = _table_versions(con, ids.drop("warnings"), parts)
-    stored = _StoredReceipts(ids, versions, actor, source)
+    tables = [AcceptedTable(p.raw.table, p.typed.drop(ROW), p.raw.file_name, p.raw.file_sha256,
+                            p.counts) for p in parts]
+    stored = store_deliveries(con, batch, tables, actor, source,
+                              [(u.name, u.content) for u in uploads])
     for result in accepted:
         result.stored = stored
-    _insert_frame(con, "table_versions", versions.select(
-        "delivery_id", "provider_agb", "quarter", "table_name", "version", "file_name",
-        "file_sha256", "row_count", pl.col("received_at").alias("accepted_at"),
-    ))
-    for table in TABLE_NAMES:
-        # A left join that keeps the row order is cheaper than an inner join on 1M rows;
-        # rows of rejected provider-quarters (no delivery id) are dropped after it.
-        frames = [
-            p.typed.drop(ROW)
-            .join(ids.select(*_IDENTITY, "delivery_id"), on=_IDENTITY, how="left",
-                  maintain_order="left")
-            for p in parts if p.raw.table == table
-        ]
-        # (the null count is known without a scan: filter, and copy, only when needed)
-        frames = [f.filter(pl.col("delivery_id").is_not_null())
-                  if f["delivery_id"].null_count() else f for f in frames]
-        frames = [f for f in frames if f.height]
-        if frames:
-            insert_rows(con, table, pl.concat(frames) if len(frames) > 1 else frames[0])
-    # The receipt's table list as JSON, built in one pass (json.dumps per group is slow at 60k).
-    entries = versions.select(
-        "delivery_id",
-        pl.struct(
-            pl.col("table_name").alias("table"), "version", pl.col("file_name").alias("file"),
-            pl.col("file_sha256").alias("sha256"), pl.col("row_count").alias("rows"),
-        ).struct.json_encode().alias("entry"),
-    )
-    if entries.height == ids.height:  # one table per delivery (one file): no grouping
-        files = entries.select(
-            "delivery_id", pl.concat_str(pl.lit("["), "entry", pl.lit("]")).alias("files"))
-    else:
-        files = entries.group_by("delivery_id", maintain_order=True).agg(
-            pl.concat_str(pl.lit("["), pl.col("entry").str.join(","), pl.lit("]")).alias("files")
-        )
-    written = ids.join(files, on="delivery_id", how="left")
-    _insert_frame(con, "deliveries", written.select(
-        "delivery_id", "provider_agb", "quarter", "received_at",
-        pl.lit(actor).alias("received_by"), pl.lit(source).alias("source"), "files", "warnings",
-    ))
-    events = written.select(
-        "received_at", "provider_agb", "quarter",
-        pl.concat_str(pl.lit('{"delivery_id":"'), "delivery_id", pl.lit('","tables":'), "files",
-                      pl.lit("}")).alias("details"),
-    ).sort("received_at", "provider_agb", "quarter")
-    events = events.with_columns(
-        pl.Series("event_id", next_ids(con, "audit_event_seq", events.height), pl.Int64))
-    con.register("bulk_audit", events.to_arrow())
-    try:
-        # The event store_delivery writes through append_audit, one per provider-quarter.
-        con.execute(
-            "INSERT INTO audit_log (event_id, occurred_at, actor, action, provider_agb, "
-            "quarter, details) SELECT event_id, received_at, ?, 'delivery_accepted', "
-            "provider_agb, quarter, details FROM bulk_audit ORDER BY event_id",
-            [actor],
-        )
-    finally:
-        con.unregister("bulk_audit")
-
-
-class _StoredReceipts:
-    """The receipts of one bulk store, built on first use: Python objects for tens of
-    thousands of provider-quarters cost more than storing them, and most callers only count."""
-
-    def __init__(self, ids: pl.DataFrame, versions: pl.DataFrame, actor: str,
-                 source: str) -> None:
-        self._ids, self._versions = ids, versions
-        self._actor, self._source = actor, source
-        self._receipts: dict[GroupKey, Receipt] | None = None
-
-    def receipt(self, provider_agb: str, quarter: str) -> Receipt | None:
-        if self._receipts is None:
-            self._receipts = self._build()
-        return self._receipts.get((provider_agb, quarter))
-
-    def _build(self) -> dict[GroupKey, Receipt]:
-        receipts: dict[GroupKey, Receipt] = {}
-        for agb, quarter, delivery_id, at, warnings in self._ids.iter_rows():
-            receipts[(agb, quarter)] = Receipt(delivery_id, agb, quarter, at, self._actor,
-                                               self._source, warnings=json.loads(warnings))
-        for agb, quarter, table, version, file_name, digest, rows in self._versions.select(
-            "provider_agb", "quarter", "table_name", "version", "file_name", "file_sha256",
-            "row_count",
-        ).iter_rows():
-            receipts[(agb, quarter)].tables.append(
-                {"table": table, "version": version, "file": file_name, "sha256": digest,
-                 "rows": rows})
-        return receipts
-
-
-def _new_delivery_ids(count: int) -> list[str]:
-    """As many fresh delivery ids as `pipelines.load.new_delivery_id` makes, in one call."""
-    if count < 100:
-        return [new_delivery_id() for _ in range(count)]
-    digits = os.urandom(8 * count).hex()
-    return [digits[i:i + 16] for i in range(0, 16 * count, 16)]
-
-
-def _table_versions(
-    con: duckdb.DuckDBPyConnection, ids: pl.DataFrame, parts: list[_Part]
-) -> pl.DataFrame:
-    """One row per accepted provider-quarter-table with its next version number."""
-    pieces = []
-    for part in parts:
-        assert part.counts is not None  # counted when the part was read (_count_rows)
-        counts = part.counts.rename({"len": "row_count"}).join(ids, on=_IDENTITY)
-        pieces.append(counts.with_columns(
-            pl.lit(part.raw.table).alias("table_name"),
-            pl.lit(part.raw.file_name).alias("file_name"),
-            pl.lit(part.raw.file_sha256).alias("file_sha256"),
-        ))
-    incoming = pl.concat(pieces).sort("provider_agb", "quarter", "table_name")
-    con.register("bulk_tables", incoming.to_arrow())
-    try:
-        return con.execute(
-            """
-            SELECT i.*, coalesce(v.version, 0) + 1 AS version
-            FROM bulk_tables i
-            LEFT JOIN (
-                SELECT provider_agb, quarter, table_name, max(version) AS version
-                FROM table_versions GROUP BY ALL
-            ) v USING (provider_agb, quarter, table_name)
-            ORDER BY i.provider_agb, i.quarter, i.table_name
-            """
-        ).pl()
-    finally:
-        con.unregister("bulk_tables")
-
-
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("bulk_frame", frame.to_arrow())
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM bulk_frame")
-    finally:
-        con.unregister("bulk_frame")
 
 
 # ---- command line -----------------------------------------------------------------------------

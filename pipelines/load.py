@@ -1,5 +1,7 @@
 """Load: accepted tables become a new version of their provider-quarter-table, in one transaction.
 
+One writer (`store_deliveries`) for one delivery and for a bulk upload of many provider-quarters.
+
 Nothing is updated in place: a redelivery appends rows under a new delivery id and version, and the
 `population`/`offer`/`results` views show the latest version. A crash before COMMIT leaves no trace
 (DuckDB's write-ahead log replays committed transactions only).
@@ -20,10 +22,11 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from impactmonitor.kpis import refresh_summaries
+from impactmonitor.kpis import refresh_provider_quarters, refresh_summaries
 from impactmonitor.schema import DATA_TABLE_COLUMNS
-from impactmonitor.storage import append_audit
+from impactmonitor.storage import next_ids
 from pipelines.findings import Finding
+from schemas.tables import TABLE_NAMES
 
 ROW_GROUP_ROWS = 122_880  # DuckDB's row group size
 PAUSE_ENV = "IMPACTMONITOR_TEST_PAUSE_IN_LOAD"
@@ -32,10 +35,19 @@ PAUSE_MARKER_ENV = "IMPACTMONITOR_TEST_PAUSE_MARKER"
 
 @dataclass
 class AcceptedTable:
+    """One delivered table file, checked and accepted: rows of one provider-quarter (a single
+    delivery) or of many (a bulk upload; rows of rejected provider-quarters are left out)."""
+
     table: str
-    frame: pl.DataFrame  # typed rows (without the row-number column)
+    frame: pl.DataFrame  # typed rows with provider_agb and quarter (without the row-number column)
     file_name: str
     file_sha256: str
+    counts: pl.DataFrame | None = None  # provider_agb, quarter, len: rows per provider-quarter
+
+    def row_counts(self) -> pl.DataFrame:
+        if self.counts is None:
+            self.counts = self.frame.group_by(_IDENTITY).len().sort(_IDENTITY)
+        return self.counts
 
 
 @dataclass
@@ -55,8 +67,19 @@ class Receipt:
         return data
 
 
+_IDENTITY = ["provider_agb", "quarter"]
+
+
 def new_delivery_id() -> str:
     return uuid.uuid4().hex[:16]
+
+
+def new_delivery_ids(count: int) -> list[str]:
+    """`count` fresh delivery ids (as `new_delivery_id`), in one call for many."""
+    if count < 100:
+        return [new_delivery_id() for _ in range(count)]
+    digits = os.urandom(8 * count).hex()
+    return [digits[i:i + 16] for i in range(0, 16 * count, 16)]
 
 
 def store_delivery(
@@ -71,57 +94,211 @@ def store_delivery(
     lang: str = "nl",
     original_files: list[tuple[str, bytes]] | None = None,
 ) -> Receipt:
-    """Write one accepted delivery inside the caller's transaction and return its receipt.
-
-    `original_files` (name, bytes) are kept as uploaded, with their SHA-256, for audit.
-    """
-    received_at = received_at or datetime.now().replace(microsecond=0)
-    receipt = Receipt(
-        delivery_id=new_delivery_id(),
-        provider_agb=provider_agb,
-        quarter=quarter,
-        received_at=received_at,
-        received_by=actor,
-        source=source,
-        warnings=[w.as_dict(lang) for w in warnings],
-    )
-    # One statement per kind of row, not one per table or file: a delivery's load runs ~20
-    # statements inside the transaction and each costs about a millisecond.
-    latest = dict(con.execute(
-        "SELECT table_name, max(version) FROM table_versions "
-        "WHERE provider_agb = ? AND quarter = ? GROUP BY table_name",
-        [provider_agb, quarter],
-    ).fetchall())
-    versions = [(accepted, latest.get(accepted.table, 0) + 1) for accepted in tables]
-    _insert_values(con, "table_versions", [
-        (receipt.delivery_id, provider_agb, quarter, accepted.table, version,
-         accepted.file_name, accepted.file_sha256, accepted.frame.height, received_at)
-        for accepted, version in versions
-    ])
-    for accepted, version in versions:
-        insert_rows(con, accepted.table, accepted.frame.with_columns(
-            pl.lit(receipt.delivery_id).alias("delivery_id")))
-        receipt.tables.append({
-            "table": accepted.table, "version": version, "file": accepted.file_name,
-            "sha256": accepted.file_sha256, "rows": accepted.frame.height,
-        })
-        _test_pause_in_load()
-    _insert_values(con, "delivery_files", [
-        (receipt.delivery_id, name, hashlib.sha256(content).hexdigest(), len(content), content)
-        for name, content in original_files or []
-    ])
-    # The KPI summaries follow the new version in the same transaction (see impactmonitor.kpis).
-    refresh_summaries(con, provider_agb, quarter,
-                      {accepted.table: receipt.delivery_id for accepted in tables})
-    con.execute(
-        "INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [receipt.delivery_id, provider_agb, quarter, received_at, actor, source,
-         json.dumps(receipt.tables), json.dumps(receipt.warnings, ensure_ascii=False)],
-    )
-    append_audit(con, actor, "delivery_accepted", provider_agb, quarter,
-                 json.dumps({"delivery_id": receipt.delivery_id, "tables": receipt.tables}),
-                 at=received_at)
+    """Write one accepted delivery inside the caller's transaction and return its receipt: a
+    batch of one for `store_deliveries`, the one writer."""
+    accepted = pl.DataFrame(
+        {"provider_agb": [provider_agb], "quarter": [quarter],
+         "received_at": [received_at or datetime.now().replace(microsecond=0)],
+         "warnings": [json.dumps([w.as_dict(lang) for w in warnings], ensure_ascii=False)]},
+        schema=ACCEPTED_SCHEMA)
+    stored = store_deliveries(con, accepted, tables, actor, source, original_files or [])
+    receipt = stored.receipt(provider_agb, quarter)
+    assert receipt is not None
     return receipt
+
+
+ACCEPTED_SCHEMA = {"provider_agb": pl.String, "quarter": pl.String,
+                   "received_at": pl.Datetime("us"), "warnings": pl.String}
+
+
+def store_deliveries(
+    con: duckdb.DuckDBPyConnection,
+    accepted: pl.DataFrame,
+    tables: list[AcceptedTable],
+    actor: str,
+    source: str,
+    original_files: list[tuple[str, bytes]],
+) -> StoredDeliveries:
+    """Write every accepted provider-quarter as its own delivery, inside the caller's
+    transaction: the one writer of the single and the bulk path.
+
+    `accepted` has one row per provider-quarter (provider_agb, quarter, received_at, warnings as
+    JSON); `tables` hold their rows. Each provider-quarter gets a delivery id, a new version per
+    table it delivered, its rows, a receipt row, an audit event and its original files (linked by
+    SHA-256; the content of a file is stored once however many deliveries came from it), and its
+    KPI summaries are rebuilt. One statement per kind of row for the whole batch: a single
+    delivery runs ~20 statements (each costs about a millisecond), a bulk upload of 60,000
+    provider-quarters the same number.
+    """
+    ids = accepted.select(_IDENTITY).with_columns(
+        pl.Series("delivery_id", new_delivery_ids(accepted.height), pl.String),
+        accepted["received_at"].cast(pl.Datetime("us")), accepted["warnings"])
+    versions = _table_versions(con, ids.drop("warnings"), tables)
+    stored = StoredDeliveries(ids, versions, actor, source)
+    _insert_frame(con, "table_versions", versions.select(
+        "delivery_id", "provider_agb", "quarter", "table_name", "version", "file_name",
+        "file_sha256", "row_count", pl.col("received_at").alias("accepted_at")))
+    for table in TABLE_NAMES:
+        frames = [_with_delivery_ids(t.frame, ids) for t in tables if t.table == table]
+        frames = [f for f in frames if f.height]
+        if frames:
+            insert_rows(con, table, pl.concat(frames) if len(frames) > 1 else frames[0])
+        _test_pause_in_load()
+    _store_original_files(con, ids, versions, original_files)
+    delivered = sorted({t.table for t in tables})
+    if ids.height == 1:  # the single delivery's fast path: plain parameters, zone maps skip
+        refresh_summaries(con, ids["provider_agb"][0], ids["quarter"][0],
+                          {table: ids["delivery_id"][0] for table in delivered})
+    else:
+        refresh_provider_quarters(con, ids.select(_IDENTITY), delivered)
+    written = ids.join(_receipt_tables(versions), on="delivery_id", how="left")
+    _insert_frame(con, "deliveries", written.select(
+        "delivery_id", "provider_agb", "quarter", "received_at",
+        pl.lit(actor).alias("received_by"), pl.lit(source).alias("source"), "files", "warnings"))
+    events = written.select(
+        "received_at", "provider_agb", "quarter",
+        pl.concat_str(pl.lit('{"delivery_id": "'), "delivery_id", pl.lit('", "tables": '),
+                      "files", pl.lit("}")).alias("details"),
+    ).sort("received_at", "provider_agb", "quarter")
+    events = events.with_columns(
+        pl.Series("event_id", next_ids(con, "audit_event_seq", events.height), pl.Int64))
+    con.register("new_audit_events", events.to_arrow())
+    try:
+        # The event append_audit writes, one per delivery.
+        con.execute(
+            "INSERT INTO audit_log (event_id, occurred_at, actor, action, provider_agb, "
+            "quarter, details) SELECT event_id, received_at, ?, 'delivery_accepted', "
+            "provider_agb, quarter, details FROM new_audit_events ORDER BY event_id",
+            [actor])
+    finally:
+        con.unregister("new_audit_events")
+    return stored
+
+
+def _with_delivery_ids(frame: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
+    """The rows with their delivery id; rows of provider-quarters not in `ids` are dropped."""
+    if ids.height == 1:
+        agb, quarter, delivery_id = ids.row(0)[:3]
+        frame = frame.filter((pl.col("provider_agb") == agb) & (pl.col("quarter") == quarter))
+        return frame.with_columns(pl.lit(delivery_id).alias("delivery_id"))
+    # A left join that keeps the row order is cheaper than an inner join on 1M rows; rows of
+    # rejected provider-quarters (no delivery id) are dropped after it, only when there are any.
+    joined = frame.join(ids.select(*_IDENTITY, "delivery_id"), on=_IDENTITY, how="left",
+                        maintain_order="left")
+    if joined["delivery_id"].null_count():
+        joined = joined.filter(pl.col("delivery_id").is_not_null())
+    return joined
+
+
+def _table_versions(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame,
+                    tables: list[AcceptedTable]) -> pl.DataFrame:
+    """One row per accepted provider-quarter-table with its next version number."""
+    pieces = [
+        table.row_counts().rename({"len": "row_count"}).join(ids, on=_IDENTITY).with_columns(
+            pl.lit(table.table).alias("table_name"), pl.lit(table.file_name).alias("file_name"),
+            pl.lit(table.file_sha256).alias("file_sha256"))
+        for table in tables
+    ]
+    incoming = pl.concat(pieces).select(
+        "provider_agb", "quarter", "delivery_id", "received_at", "table_name", "file_name",
+        "file_sha256", pl.col("row_count").cast(pl.Int64),
+    ).sort("provider_agb", "quarter", "table_name")
+    con.register("new_table_versions", incoming.to_arrow())
+    try:
+        return con.execute(
+            """
+            SELECT i.*, coalesce(v.version, 0) + 1 AS version
+            FROM new_table_versions i
+            LEFT JOIN (
+                SELECT provider_agb, quarter, table_name, max(version) AS version
+                FROM table_versions
+                WHERE (provider_agb, quarter) IN (
+                    SELECT DISTINCT provider_agb, quarter FROM new_table_versions)
+                GROUP BY ALL
+            ) v USING (provider_agb, quarter, table_name)
+            ORDER BY i.provider_agb, i.quarter, i.table_name
+            """
+        ).pl()
+    finally:
+        con.unregister("new_table_versions")
+
+
+def _receipt_tables(versions: pl.DataFrame) -> pl.DataFrame:
+    """delivery_id, files: the receipt's table list as JSON, built in one pass for all
+    deliveries (json.dumps per delivery is slow at 60,000)."""
+    entries = versions.select(
+        "delivery_id",
+        pl.struct(
+            pl.col("table_name").alias("table"), "version", pl.col("file_name").alias("file"),
+            pl.col("file_sha256").alias("sha256"), pl.col("row_count").alias("rows"),
+        ).struct.json_encode().alias("entry"),
+    )
+    return entries.group_by("delivery_id", maintain_order=True).agg(
+        pl.concat_str(pl.lit("["), pl.col("entry").str.join(", "), pl.lit("]")).alias("files"))
+
+
+def _store_original_files(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame,
+                          versions: pl.DataFrame, original_files: list[tuple[str, bytes]]
+                          ) -> None:
+    """Each delivery's original files as uploaded: a link per delivery and file, and the content
+    once per SHA-256 (a bulk file serves thousands of deliveries; a redelivery of the same bytes
+    needs no second copy)."""
+    if not original_files:
+        return
+    digests = {hashlib.sha256(content).hexdigest(): (name, content)
+               for name, content in original_files}
+    used = versions.select("delivery_id", "file_sha256").unique()
+    links = []
+    for digest, (name, content) in digests.items():
+        deliveries = used.filter(pl.col("file_sha256") == digest)["delivery_id"].to_list()
+        # A file that gave no table of its own (only possible in a single delivery, which keeps
+        # everything it was sent) belongs to every delivery of the batch.
+        for delivery_id in deliveries or ids["delivery_id"].to_list():
+            links.append((delivery_id, name, digest, len(content)))
+    _insert_values(con, "delivery_files", links)
+    known = {row[0] for row in con.execute(
+        "SELECT sha256 FROM file_contents WHERE sha256 IN (SELECT unnest(?))",
+        [list(digests)]).fetchall()}
+    _insert_values(con, "file_contents", [
+        (digest, content) for digest, (_, content) in digests.items() if digest not in known])
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("new_frame", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM new_frame")
+    finally:
+        con.unregister("new_frame")
+
+
+class StoredDeliveries:
+    """The receipts of one `store_deliveries` call, built on first use: Python objects for tens
+    of thousands of provider-quarters cost more than storing them, and most callers only count."""
+
+    def __init__(self, ids: pl.DataFrame, versions: pl.DataFrame, actor: str,
+                 source: str) -> None:
+        self._ids, self._versions = ids, versions
+        self._actor, self._source = actor, source
+        self._receipts: dict[tuple[str, str], Receipt] | None = None
+
+    def receipt(self, provider_agb: str, quarter: str) -> Receipt | None:
+        if self._receipts is None:
+            self._receipts = self._build()
+        return self._receipts.get((provider_agb, quarter))
+
+    def _build(self) -> dict[tuple[str, str], Receipt]:
+        receipts: dict[tuple[str, str], Receipt] = {}
+        for agb, quarter, delivery_id, at, warnings in self._ids.iter_rows():
+            receipts[(agb, quarter)] = Receipt(delivery_id, agb, quarter, at, self._actor,
+                                               self._source, warnings=json.loads(warnings))
+        for agb, quarter, table, version, file_name, digest, rows in self._versions.select(
+            "provider_agb", "quarter", "table_name", "version", "file_name", "file_sha256",
+            "row_count",
+        ).iter_rows():
+            receipts[(agb, quarter)].tables.append(
+                {"table": table, "version": version, "file": file_name, "sha256": digest,
+                 "rows": rows})
+        return receipts
 
 
 def _insert_values(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -301,3 +302,63 @@ def test_a_workbook_with_three_sheets_works_like_three_files(registered_db: Data
     assert [(r.provider_agb, r.quarter, r.accepted) for r in results] == [
         (agb, quarter, True) for agb, quarter in sorted(GROUPS)]
     assert stored(registered_db, "SELECT count(*) FROM results") == [(12,)]
+
+
+# ---- one writer for both paths (issue 14 item 1) ------------------------------------------------
+
+
+def test_bulk_keeps_each_original_file_once_linked_to_every_delivery(
+        registered_db: Database) -> None:
+    sent = uploads(bulk_frames())
+    results = ingest_bulk(registered_db, sent, actor="test")
+    digests = {hashlib.sha256(u.content).hexdigest(): u for u in sent}
+    contents = stored(registered_db, "SELECT sha256, content FROM file_contents")
+    assert {sha: bytes(content) for sha, content in contents} == {
+        sha: u.content for sha, u in digests.items()}
+    links = stored(registered_db, "SELECT delivery_id, file_name, sha256, size_bytes "
+                                  "FROM delivery_files ORDER BY ALL")
+    assert links == sorted((r.delivery_id, u.name, sha, len(u.content))
+                           for r in results for sha, u in digests.items())
+    # Loading the same bytes again adds links (new deliveries), never a second copy.
+    again = ingest_bulk(registered_db, sent, actor="test")
+    assert all(r.accepted for r in again)
+    assert stored(registered_db, "SELECT count(*) FROM file_contents") == [(3,)]
+    assert stored(registered_db, "SELECT count(*) FROM delivery_files") == [(24,)]
+
+
+def test_bulk_and_single_write_the_same_kinds_of_rows(registered_db: Database,
+                                                      tmp_path: Path) -> None:
+    """Per table, the bulk path writes what the single path writes for the same delivery (the
+    delivery id and times aside): versions, receipts, audit, files and summaries."""
+    other = Database(tmp_path / "single.duckdb")
+    with registered_db.connection() as con:
+        register = con.execute("SELECT * EXCLUDE (registered_at, registered_by) "
+                               "FROM providers").pl()
+    register_providers(other, register)
+    sent = uploads(valid_frames(AGB_A, Q2))
+    (bulk,) = ingest_bulk(registered_db, sent, actor="test", source="cli")
+    single = ingest(other, AGB_A, Q2, sent, actor="test", source="cli")
+    assert bulk.accepted and single.accepted
+    counts = ("SELECT (SELECT count(*) FROM table_versions), (SELECT count(*) FROM deliveries), "
+              "(SELECT count(*) FROM audit_log WHERE action = 'delivery_accepted'), "
+              "(SELECT count(*) FROM delivery_files), (SELECT count(*) FROM file_contents), "
+              "(SELECT count(*) FROM summary_applied), (SELECT count(*) FROM population_summary)"
+              ", (SELECT count(*) FROM offer_summary), (SELECT count(*) FROM results_summary)")
+    assert stored(registered_db, counts) == stored(other, counts)
+    for sql in ("SELECT * EXCLUDE (provider_agb, quarter) FROM population_summary ORDER BY ALL",
+                "SELECT * FROM offer_summary ORDER BY ALL",
+                "SELECT table_name, version, file_name, file_sha256, row_count "
+                "FROM table_versions ORDER BY ALL"):
+        assert stored(registered_db, sql) == stored(other, sql)
+    assert bulk.receipt.tables == single.receipt.tables
+
+
+def test_bulk_brings_the_kpi_summaries_up_to_date_in_its_own_transaction(
+        registered_db: Database) -> None:
+    from impactmonitor.kpis import summaries_fresh
+
+    ingest_bulk(registered_db, uploads(bulk_frames()), actor="test")
+    with registered_db.connection() as con:  # a plain read: no sync has run
+        assert summaries_fresh(con)
+        assert con.execute("SELECT count(DISTINCT (provider_agb, quarter)) "
+                           "FROM population_summary").fetchone() == (4,)
