@@ -68,6 +68,10 @@ def audit_actors(db: Database, user: User) -> list[str]:
     return db.query("SELECT DISTINCT actor FROM audit_log ORDER BY actor")["actor"].to_list()
 
 
+# Why sessions ended (impactmonitor.sessions.revoke_in), in words in the audit log.
+SESSION_REASONS = ("logout", "logout_everywhere", "timeout", "account_changed")
+
+
 def event_details(action: str, details: str | None, lang: str = "nl") -> str:
     """An event's details as a sentence instead of JSON: what was delivered, decided, changed
     or downloaded. Unknown shapes fall back to "key: value" pairs; never raw JSON."""
@@ -104,8 +108,13 @@ def event_details(action: str, details: str | None, lang: str = "nl") -> str:
         return text("audit_detail_export", lang, what=data.get("what", "–"))
     if action == "user_changed":
         return text("audit_detail_user", lang, username=data.get("username", "–"))
-    if action == "logout":
-        return ""
+    if action in ("logout", "logout_everywhere"):
+        reason = data.get("reason")
+        reason_text = text(f"audit_reason_{reason}", lang) if reason in SESSION_REASONS else ""
+        if action == "logout":
+            return reason_text if reason not in (None, "logout") else ""
+        return text("audit_detail_sessions_ended", lang, username=data.get("username", "–"),
+                    reason=reason_text)
     return "; ".join(f"{key}: {value}" for key, value in data.items())
 
 
