@@ -343,6 +343,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Aanlevering afgewezen: {count} fout(en); er is niets opgeslagen.",
         "en": "Delivery rejected: {count} error(s); nothing was stored.",
     },
+    "report_more_of_kind": {
+        "nl": "… en nog {count} van deze soort, zoals: {example} De volledige lijst staat in "
+        "het foutenbestand.",
+        "en": "… and {count} more of this kind, such as: {example} The complete list is in the "
+        "error file.",
+    },
+    "cli_error_file_written": {
+        "nl": "De volledige lijst ({count} regels) staat in {path}.",
+        "en": "The complete list ({count} lines) is in {path}.",
+    },
+    "upload_findings_bounded": {
+        "nl": "Hier staan de eerste {shown} van {count}; de volledige lijst staat in de "
+        "foutenlijst en de bestanden met foutkolom hieronder.",
+        "en": "Shown here are the first {shown} of {count}; the complete list is in the error "
+        "list and the files with an error column below.",
+    },
     "cli_database_busy": {
         "nl": "De database is bezet door een ander proces; probeer het later opnieuw.",
         "en": "The database is busy in another process; try again later.",
