@@ -175,13 +175,18 @@ def _ingest(
 
     progress("store", 0.8)
     checked = findings
+    # Tables whose file was recognised (the error names it) but whose body could not be read or
+    # checked (issue 13 item 13).
+    unreadable = {f.table for f in findings if f.is_error and f.table} - set(typed)
 
     def store(con: duckdb.DuckDBPyConnection) -> IngestOutcome:
         # Run again from here when a DuckLake commit conflicts: start from the file checks.
         findings = list(checked)
         if not is_registered(con, provider_agb):
             findings.append(error("provider_unknown", value=provider_agb))
-        if "offer" in typed or "results" in typed:
+        # A population that was delivered but could not be read is not missing: the offer's and
+        # results' care forms are not checked against an earlier version (or none).
+        if ("offer" in typed or "results" in typed) and "population" not in unreadable:
             population = typed.get("population")
             if population is None:
                 population = latest_rows(con, "population", provider_agb, quarter)
