@@ -12,8 +12,9 @@ from impactmonitor.formatting import number
 from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 
 Severity = Literal["error", "warning"]
-# Fields written as numbers in the user's language (the limits and counts of big files).
-NUMBER_FIELDS = ("count", "limit")
+# Fields written as numbers in the user's language (the limits and counts of big files, the
+# magnitudes of the plausibility warnings): whole numbers as 100.000, decimals with one digit.
+NUMBER_FIELDS = ("count", "limit", "per_stay", "fte", "clients", "places")
 
 
 @dataclass(slots=True)  # (a rejected delivery can hold 100,000s of them)
@@ -39,8 +40,9 @@ class Finding:
             if isinstance(value, Finding):
                 params[name] = value.message(lang)
         for name in NUMBER_FIELDS:  # (counts of rows, columns, errors: 100.000 in Dutch)
-            if isinstance(params.get(name), int):
-                params[name] = number(params[name], lang=lang)
+            value = params.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                params[name] = number(value, 0 if isinstance(value, int) else 1, lang=lang)
         return text(self.code, lang, **params)
 
     def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
