@@ -38,7 +38,7 @@ from impactmonitor.formatting import date_text
 from impactmonitor.quarters import last_complete_quarter, quarter_range
 from impactmonitor.storage import DatabaseBusy
 from pipelines.errorfile import error_file, error_table
-from pipelines.findings import Finding
+from pipelines.findings import Finding, bounded
 from pipelines.ingest import IngestOutcome, Upload, ingest
 from pipelines.read import sha256
 from pipelines.receipt import receipt_pdf
@@ -68,9 +68,14 @@ def findings_table(findings) -> pl.DataFrame:
     return frame.rename({c: t(f"col_{c}") for c in frame.columns})
 
 
-def show_findings(findings) -> None:
-    """A table of findings whose messages can be read in full (a wide, wrapping column)."""
-    st.dataframe(findings_table(findings), hide_index=True, width="stretch", placeholder="–",
+def show_findings(findings: list[Finding]) -> None:
+    """A table of findings whose messages can be read in full (a wide, wrapping column), bounded
+    like the command line's report (`findings.bounded`): the complete list is in the downloads."""
+    shown = bounded(findings)
+    if len(shown) < len(findings):
+        st.caption(t("upload_findings_bounded", shown=number(len(shown) - sum(
+            f.code == "report_more_of_kind" for f in shown)), count=number(len(findings))))
+    st.dataframe(findings_table(shown), hide_index=True, width="stretch", placeholder="–",
                  row_height=60, column_config={t("col_message"): st.column_config.TextColumn(
                      width="large")})
 

@@ -330,6 +330,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "uitstroomden.",
         "en": "No ended trajectories were reported while {outflow} clients flowed out.",
     },
+    "warn_stay_days_implausible": {
+        "nl": "Gemiddeld {per_stay} verblijfsdagen per verblijf in {care_form}: één verblijf "
+        "duurt nooit langer dan {limit} dagen. Controleer stay_days_sum en stay_n.",
+        "en": "On average {per_stay} stay days per stay in {care_form}: one stay never lasts "
+        "longer than {limit} days. Check stay_days_sum and stay_n.",
+    },
+    "warn_fte_per_client_implausible": {
+        "nl": "{fte} fte voor {clients} cliënt(en) in {care_form}: meer dan {limit} fte per "
+        "cliënt is niet aannemelijk. Controleer fte_care (fte, bijvoorbeeld 12,5).",
+        "en": "{fte} FTE for {clients} client(s) in {care_form}: more than {limit} FTE per "
+        "client is not plausible. Check fte_care (FTE, e.g. 12.5).",
+    },
+    "warn_clients_per_place_implausible": {
+        "nl": "{clients} cliënten op {places} plaats(en) in {care_form}: meer dan {limit} "
+        "cliënten per plaats past niet in één kwartaal. Controleer places en de populatie.",
+        "en": "{clients} clients on {places} place(s) in {care_form}: more than {limit} clients "
+        "per place do not fit in one quarter. Check places and the population.",
+    },
     "warn_extra_sheet": {
         "nl": "Het tabblad {value} is niet gelezen (onbekende naam).",
         "en": "Sheet {value} was not read (unknown name).",
@@ -342,6 +360,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli_rejected": {
         "nl": "Aanlevering afgewezen: {count} fout(en); er is niets opgeslagen.",
         "en": "Delivery rejected: {count} error(s); nothing was stored.",
+    },
+    "report_more_of_kind": {
+        "nl": "… en nog {count} van deze soort, zoals: {example} De volledige lijst staat in "
+        "het foutenbestand.",
+        "en": "… and {count} more of this kind, such as: {example} The complete list is in the "
+        "error file.",
+    },
+    "cli_error_file_written": {
+        "nl": "De volledige lijst ({count} regels) staat in {path}.",
+        "en": "The complete list ({count} lines) is in {path}.",
+    },
+    "upload_findings_bounded": {
+        "nl": "Hier staan de eerste {shown} van {count}; de volledige lijst staat in de "
+        "foutenlijst en de bestanden met foutkolom hieronder.",
+        "en": "Shown here are the first {shown} of {count}; the complete list is in the error "
+        "list and the files with an error column below.",
     },
     "cli_database_busy": {
         "nl": "De database is bezet door een ander proces; probeer het later opnieuw.",

@@ -4,7 +4,11 @@ The app's upload page and the command line both call `ingest`; there is no other
 store. Command line (SPEC section 3):
 
     python -m pipelines.ingest --db PATH --provider AGB --quarter 2025Q2 \
-        [--report-json PATH] FILE...
+        [--report-json PATH] [--error-file PATH] FILE...
+
+The terminal and the JSON report list at most `[report] max_per_kind` errors of each kind and
+`max_total` in all (then "… and 99,000 more of this kind"; `error_count` gives the total);
+`--error-file` writes the complete list as a CSV (the app's downloadable error list).
 
 Exit codes (`EXIT_CODES`): 0 accepted, 1 rejected (report printed, nothing stored but the
 audit event of the attempt), 2 usage error, 3 database busy: another process held the file for
@@ -29,12 +33,14 @@ import polars as pl
 
 from impactmonitor.access import User, require
 from impactmonitor.audit import append_rejected_delivery
+from impactmonitor.formatting import number
 from impactmonitor.i18n import text
 from impactmonitor.kpis import SUMMARY_LOCK
 from impactmonitor.providers import is_registered
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, OpenedAhead
-from pipelines.findings import Finding, error, sort_key
+from pipelines.errorfile import error_table
+from pipelines.findings import Finding, bounded, error, sort_key
 from pipelines.limits import Limits
 from pipelines.load import AcceptedTable, Receipt, store_delivery
 from pipelines.parse import parse_table, restore_written_values
@@ -62,11 +68,14 @@ class IngestOutcome:
     raw_tables: list[RawTable] = field(default_factory=list)
 
     def report(self, lang: str = "nl") -> dict:
-        """The JSON report of SPEC section 3 (plus the receipt when accepted)."""
+        """The JSON report of SPEC section 3 (plus the receipt when accepted), its lists bounded
+        (`findings.bounded`; the counts are the totals)."""
         return {
             "accepted": self.accepted,
-            "errors": [f.as_dict(lang) for f in self.errors],
-            "warnings": [f.as_dict(lang) for f in self.warnings],
+            "error_count": len(self.errors),
+            "warning_count": len(self.warnings),
+            "errors": [f.as_dict(lang) for f in bounded(self.errors)],
+            "warnings": [f.as_dict(lang) for f in bounded(self.warnings)],
             "receipt": self.receipt.as_dict() if self.receipt else None,
         }
 
@@ -166,13 +175,18 @@ def _ingest(
 
     progress("store", 0.8)
     checked = findings
+    # Tables whose file was recognised (the error names it) but whose body could not be read or
+    # checked (issue 13 item 13).
+    unreadable = {f.table for f in findings if f.is_error and f.table} - set(typed)
 
     def store(con: duckdb.DuckDBPyConnection) -> IngestOutcome:
         # Run again from here when a DuckLake commit conflicts: start from the file checks.
         findings = list(checked)
         if not is_registered(con, provider_agb):
             findings.append(error("provider_unknown", value=provider_agb))
-        if "offer" in typed or "results" in typed:
+        # A population that was delivered but could not be read is not missing: the offer's and
+        # results' care forms are not checked against an earlier version (or none).
+        if ("offer" in typed or "results" in typed) and "population" not in unreadable:
             population = typed.get("population")
             if population is None:
                 population = latest_rows(con, "population", provider_agb, quarter)
@@ -254,7 +268,7 @@ EXIT_CODES = (
 
 def busy_report(lang: str) -> dict:
     """The --report-json of a delivery that met a busy database: not a rejection."""
-    return {"accepted": False, "busy": True,
+    return {"accepted": False, "busy": True, "error_count": 1, "warning_count": 0,
             "errors": [{"file": None, "table": None, "row": None, "column": None, "value": None,
                         "message": text("cli_database_busy", lang)}],
             "warnings": [], "receipt": None}
@@ -276,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
     parser.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
     parser.add_argument("--report-json", help="write the report as JSON to this path")
+    parser.add_argument("--error-file", help="write the complete list of errors and warnings "
+                        "to this CSV file (the terminal and the JSON report are bounded)")
     parser.add_argument("--actor", default=None, help="who delivers (default: the OS user)")
     parser.add_argument("--lang", choices=("nl", "en"), default="nl")
     parser.add_argument("files", nargs="+", help="CSV files or one XLSX workbook")
@@ -291,8 +307,9 @@ def uploads_from_arguments(parser: argparse.ArgumentParser,
     for path in paths:
         if not path.is_file():
             parser.error(text("cli_no_such_file", lang, path=str(path)))
-    if args.report_json and not Path(args.report_json).resolve().parent.is_dir():
-        parser.error(text("cli_no_such_file", lang, path=str(Path(args.report_json).parent)))
+    for output in (args.report_json, getattr(args, "error_file", None)):
+        if output and not Path(output).resolve().parent.is_dir():
+            parser.error(text("cli_no_such_file", lang, path=str(Path(output).parent)))
     try:
         return [Upload(path.name, path.read_bytes()) for path in paths]
     except OSError as exc:
@@ -329,11 +346,16 @@ def main(argv: list[str] | None = None) -> int:
                               version=table["version"], rows=table["rows"],
                               sha256=table["sha256"][:12]))
     else:
-        print(text("cli_rejected", lang, count=len(outcome.errors)))
-        print("\n".join(format_findings(outcome.errors, lang)))
+        print(text("cli_rejected", lang, count=number(len(outcome.errors), lang=lang)))
+        print("\n".join(format_findings(bounded(outcome.errors), lang)))
     if outcome.warnings:
         print(f"{text('severity_warning', lang)}:")
-        print("\n".join(format_findings(outcome.warnings, lang)))
+        print("\n".join(format_findings(bounded(outcome.warnings), lang)))
+    if args.error_file:
+        everything = outcome.errors + outcome.warnings
+        Path(args.error_file).write_bytes(error_table(everything, lang))
+        print(text("cli_error_file_written", lang, count=number(len(everything), lang=lang),
+                   path=args.error_file))
     write_report(args.report_json, outcome.report(lang))
     return EXIT_ACCEPTED if outcome.accepted else EXIT_REJECTED
 

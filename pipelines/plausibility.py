@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import polars as pl
 
 from impactmonitor.config import setting
-from impactmonitor.quarters import previous
+from impactmonitor.quarters import previous, quarter_end, quarter_start
 from pipelines.findings import Finding, warning
 from pipelines.read import ROW
 
@@ -58,6 +60,7 @@ def plausibility_findings(
     if "offer" in delivered and before["offer"].height and before["population"].height:
         findings += _places_without_clients(delivered["offer"], before["offer"], population,
                                             before["population"], file_names["offer"])
+    findings += magnitude_findings(quarter, delivered, current, file_names)
     if "results" in delivered or "population" in delivered:
         results = current("results")
         outflow = int(population["outflow"].sum() or 0) if population.height else 0
@@ -133,3 +136,49 @@ def _places_without_clients(
                         "after": record["places"]})
         for record in joined.iter_rows(named=True)
     ]
+
+
+def magnitude_findings(quarter: str, delivered: dict[str, pl.DataFrame],
+                       current: Callable[[str], pl.DataFrame],
+                       file_names: dict[str, str]) -> list[Finding]:
+    """Magnitudes no provider-quarter can hold (issue 18 item 4), per care form: days per stay,
+    FTE per client served, clients served per place. Bounds: `[plausibility]` in defaults.toml.
+    """
+    days = (quarter_end(quarter) - quarter_start(quarter)).days + 1
+    findings: list[Finding] = []
+    if "results" in delivered:
+        limit = days * int(setting("plausibility", "max_stay_quarters"))
+        stays = delivered["results"].filter(
+            (pl.col("stay_n") > 0) & (pl.col("stay_days_sum") > limit * pl.col("stay_n")))
+        findings += [
+            warning("warn_stay_days_implausible", file=file_names.get("results"),
+                    table="results", row=record.get(ROW), column="stay_days_sum",
+                    value=str(record["stay_days_sum"]),
+                    fields={"care_form": record["care_form"], "limit": limit,
+                            "per_stay": record["stay_days_sum"] // record["stay_n"]})
+            for record in stays.iter_rows(named=True)
+        ]
+    if "offer" not in delivered and "population" not in delivered:
+        return findings
+    population = current("population")
+    if population.height == 0:
+        return findings  # (offer without any population: a cross-table error already)
+    offer = current("offer").join(_clients_by_care_form(population), on="care_form",
+                                  how="left").with_columns(pl.col("clients").fill_null(0))
+    fte_limit = float(setting("plausibility", "max_fte_per_client"))
+    place_limit = days * int(setting("plausibility", "max_clients_per_place_day"))
+    offer_file = file_names.get("offer")
+    for record in offer.iter_rows(named=True):
+        fte, clients, places = record["fte_care"], record["clients"], record["places"]
+        where = {"file": offer_file, "table": "offer", "row": record.get(ROW)}
+        if fte is not None and fte > fte_limit * max(clients, 1):
+            findings.append(warning(
+                "warn_fte_per_client_implausible", column="fte_care", value=str(fte),
+                fields={"care_form": record["care_form"], "fte": float(fte),
+                        "clients": clients, "limit": fte_limit}, **where))
+        if places and clients > place_limit * places:
+            findings.append(warning(
+                "warn_clients_per_place_implausible", column="places", value=str(places),
+                fields={"care_form": record["care_form"], "clients": clients,
+                        "places": places, "limit": place_limit}, **where))
+    return findings

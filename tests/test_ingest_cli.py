@@ -39,7 +39,8 @@ def test_accepted_delivery_exits_0_with_json_report(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Aanlevering geaccepteerd" in result.stdout
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert set(data) == {"accepted", "errors", "warnings", "receipt"}
+    assert set(data) == {"accepted", "error_count", "warning_count", "errors", "warnings",
+                         "receipt"}
     assert data["accepted"] is True and data["errors"] == [] and data["warnings"] == []
     assert sorted(t["table"] for t in data["receipt"]["tables"]) == [
         "offer", "population", "results"]

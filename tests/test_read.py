@@ -302,3 +302,31 @@ def test_each_broken_fixture_prints_as_a_report_line(registered_db: Database) ->
             assert len(lines) == len(outcome.errors) + len(outcome.warnings)
             assert all(line.startswith("  - ") and path.name in line for line in lines
                        if "aanbiedersregister" not in line)
+
+
+def _broken_body(kind: str) -> bytes:
+    """A population file whose header is fine and whose body cannot be read."""
+    content = csv_bytes(valid_cells("population"), "population")
+    header, _, body = content.partition(b"\r\n")
+    if kind == "unbalanced quote":
+        body = body.replace(b"GM0599", b'"GM0599', 1)
+    elif kind == "NUL byte":
+        body = body.replace(b"ambulant", b"ambu\x00lant", 1)
+    elif kind == "no encoding":
+        body = body.replace(b"ambulant", b"ambu\x81\x8dlant", 1)  # (neither UTF-8 nor cp1252)
+    return header + b"\r\n" + body
+
+
+@pytest.mark.parametrize("kind", ["unbalanced quote", "NUL byte", "no encoding"])
+def test_an_unreadable_body_is_the_tables_one_error_without_cross_table_errors(
+        registered_db: Database, kind: str) -> None:
+    """Issue 13 item 13: the population was delivered (its header says so) but its body cannot
+    be read. The read error names the population, and offer/results get no "deliver the
+    population first" errors: the population is not missing, it is unreadable."""
+    uploads = [Upload("populatie.csv", _broken_body(kind))] + [
+        Upload(f"{table}.csv", csv_bytes(valid_cells(table), table))
+        for table in ("offer", "results")]
+    outcome = ingest(registered_db, AGB_A, QUARTER, uploads, actor="t")
+    assert not outcome.accepted
+    assert [(e.file, e.table) for e in outcome.errors] == [("populatie.csv", "population")], [
+        (e.code, e.table, e.row) for e in outcome.errors]

@@ -273,3 +273,55 @@ def test_plausibility_warnings_do_not_block(registered_db: Database) -> None:
     assert {"warn_clients_change", "warn_continuity"} <= codes
     for warning in outcome.warnings:
         assert_readable(warning)
+
+
+# Issue 18 item 4: magnitudes no provider-quarter can hold warn (never block). 2025Q2 has 91
+# days: one stay lasts at most 91 x 72 = 6552 days; a place serves at most 91 clients.
+MAGNITUDE_CASES = {
+    "2,000,000,000 stay days for 9 stays": (
+        {"results": [(2, "stay_days_sum", "2000000000")]}, "warn_stay_days_implausible",
+        "results", 4, "stay_days_sum", "222.222.222 verblijfsdagen per verblijf"),
+    "2,000,000,000 FTE": (
+        {"offer": [(0, "fte_care", "2000000000")]}, "warn_fte_per_client_implausible",
+        "offer", 2, "fte_care", "2.000.000.000,0 fte voor"),
+    "132 clients on 1 residential place": (
+        {"offer": [(2, "places", "1")]}, "warn_clients_per_place_implausible", "offer", 4,
+        "places", "132 cliënten op 1 plaats(en)"),
+}
+
+
+@pytest.mark.parametrize(("changes", "code", "table", "row", "column", "text"),
+                         MAGNITUDE_CASES.values(), ids=MAGNITUDE_CASES.keys())
+def test_absurd_magnitudes_warn_and_do_not_block(registered_db: Database, changes, code,
+                                                 table, row, column, text) -> None:
+    outcome = deliver(registered_db, changes)
+    assert outcome.accepted, [e.code for e in outcome.errors]
+    warned = [(w.code, w.table, w.row, w.column) for w in outcome.warnings]
+    assert warned == [(code, table, row, column)]
+    assert text in outcome.warnings[0].message("nl")
+    assert_readable(outcome.warnings[0])
+
+
+BOUNDARY_CASES = {
+    "stay days exactly 91 x 72 per stay": {"results": [(2, "stay_days_sum", str(91 * 72 * 9))]},
+    "FTE exactly 5 per client": {"offer": [(2, "fte_care", "660")]},  # 132 clients
+    "clients exactly 91 per place": {"offer": [(2, "places", "2")],  # 132 + 50 clients
+                                     "population": [(4, "inflow", "54"),
+                                                    (4, "clients_end", "64")]},
+}
+
+
+@pytest.mark.parametrize("changes", BOUNDARY_CASES.values(), ids=BOUNDARY_CASES.keys())
+def test_magnitudes_at_the_bound_do_not_warn(registered_db: Database, changes) -> None:
+    outcome = deliver(registered_db, changes)
+    assert outcome.accepted and outcome.warnings == [], [
+        w.message("nl") for w in outcome.errors + outcome.warnings]
+
+
+def test_the_magnitude_bounds_come_from_the_defaults(registered_db: Database,
+                                                     monkeypatch) -> None:
+    from impactmonitor.config import defaults
+
+    monkeypatch.setitem(defaults()["plausibility"], "max_fte_per_client", 1e10)
+    outcome = deliver(registered_db, {"offer": [(0, "fte_care", "2000000000")]})
+    assert outcome.accepted and outcome.warnings == []
