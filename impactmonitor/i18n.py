@@ -1439,11 +1439,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "talk_col_category": {"nl": "Categorie", "en": "Category"},
     "talk_col_spc": {"nl": "SPC-oordeel", "en": "SPC verdict"},
     "talk_spc_too_few": {"nl": "te weinig kwartalen", "en": "too few quarters"},
-    "talk_spc_outside": {"nl": "bijzondere variatie: buiten de regelgrenzen",
-                         "en": "special cause: outside the control limits"},
-    "talk_spc_run": {"nl": "bijzondere variatie: reeks aan één kant",
-                     "en": "special cause: run on one side"},
-    "talk_spc_normal": {"nl": "normale variatie", "en": "common cause variation"},
     "talk_section_changes": {"nl": "Wat is er veranderd sinds het vorige gesprek",
                              "en": "What changed since the last talk"},
     "talk_changes_since": {

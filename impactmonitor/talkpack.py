@@ -44,7 +44,13 @@ from impactmonitor.escalation import (
     step_name,
 )
 from impactmonitor.explanations import explanation_threads
-from impactmonitor.formatting import format_delta, format_kpi, format_norm, status_label
+from impactmonitor.formatting import (
+    date_text,
+    format_delta,
+    format_kpi,
+    format_norm,
+    status_label,
+)
 from impactmonitor.i18n import text
 from impactmonitor.kpis import kpi, kpi_history, kpi_table
 from impactmonitor.mirror import MIN_OTHER_PROVIDERS, comparison_text, mirror_report, rank_text
@@ -147,20 +153,25 @@ def talk_pack(db: Database, user: User, provider_agb: str, quarter: str | None =
 # ---- sections ------------------------------------------------------------------------------------
 
 
-def _day(value: date | datetime | None) -> str:
-    return value.strftime("%d-%m-%Y") if value else "–"
+def _day(value: date | datetime | None, lang: str = "nl") -> str:
+    """The day only (a talk pack names days, not times)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return date_text(value, lang)
 
 
 def spc_verdict(row: dict, lang: str = "nl") -> str:
-    """The SPC verdict of one KPI in the quarter, in words."""
-    if row.get("spc_centre") is None:
+    """The SPC verdict of one KPI in the quarter in words: the variation and, against the
+    norm, the assurance (`spc.variation_label` / `spc.assurance_label`, short form)."""
+    from impactmonitor import spc
+
+    if row.get("spc_variation") is None:
         return text("talk_spc_too_few", lang)
-    signal = row.get("spc_signal")
-    if signal == "outside":
-        return text("talk_spc_outside", lang)
-    if signal == "run":
-        return text("talk_spc_run", lang)
-    return text("talk_spc_normal", lang)
+    verdict = spc.variation_label(row["spc_variation"], row.get("spc_variation_side"), lang,
+                                  short=True)
+    if row.get("spc_assurance") is not None:
+        verdict += " · " + spc.assurance_label(row["spc_assurance"], lang, short=True)
+    return verdict
 
 
 def _situation(pack: TalkPack) -> Section:
@@ -176,14 +187,14 @@ def _situation(pack: TalkPack) -> Section:
         [text("filter_quarter", lang), pack.quarter],
         [text("provider_current_step", lang),
          f"{step} — {step_name(step, lang)}"
-         + (f" ({text('talk_since', lang, date=_day(board['since']))})"
+         + (f" ({text('talk_since', lang, date=_day(board['since'], lang))})"
             if board.get("since") else "")],
         [text("talk_last_talk", lang),
-         text("talk_last_talk_value", lang, date=_day(last["decided_at"]),
+         text("talk_last_talk_value", lang, date=_day(last["decided_at"], lang),
               by=last["decided_by"], quarter=last["quarter"] or "–") if last
          else text("talk_no_last_talk", lang)],
         [text("escalation_review_date", lang),
-         (_day(review) + (f" — {text('talk_review_overdue', lang)}" if overdue else ""))
+         (_day(review, lang) + (f" — {text('talk_review_overdue', lang)}" if overdue else ""))
          if review else "–"],
         [text("talk_open_actions", lang), (board.get("agreed_actions") or "–")],
     ]
@@ -243,7 +254,7 @@ def _changes(pack: TalkPack) -> Section:
                      f"{status_label(row['status'], lang)}",
                      f"{format_delta(delta, unit, lang)} {word}".strip() or "–"])
     if snapshot:
-        basis = text("talk_changes_since", lang, date=_day(last["decided_at"]),
+        basis = text("talk_changes_since", lang, date=_day(last["decided_at"], lang),
                      quarter=last["quarter"] or "–", now=pack.quarter)
         then_header = text("talk_col_then", lang, quarter=last["quarter"] or "–")
     else:
@@ -267,8 +278,9 @@ def _signals(pack: TalkPack) -> Section:
         paragraphs.append(text("escalation_proposal_for", lang, step=board["proposed_step_name"],
                                reasons=" · ".join(board["reasons"])))
     elif board.get("rejected_at"):
-        paragraphs.append(text("talk_rejected_before", lang, date=_day(board["rejected_at"]),
-                               by=board["rejected_by"], reason=board["rejection_reason"]))
+        paragraphs.append(text("talk_rejected_before", lang,
+                               date=_day(board["rejected_at"], lang), by=board["rejected_by"],
+                               reason=board["rejection_reason"]))
     else:
         paragraphs.append(text("escalation_no_proposals", lang))
     return Section("signals", text("talk_section_signals", lang,
@@ -309,7 +321,7 @@ def _explanations(pack: TalkPack) -> Section:
 
 def _history(pack: TalkPack) -> Section:
     lang = pack.lang
-    rows = [[_day(r["decided_at"]), r["decided_by"],
+    rows = [[_day(r["decided_at"], lang), r["decided_by"],
              f"{r['from_step_name']} → {r['to_step_name']}", r["reason"]]
             for r in pack.decisions.iter_rows(named=True)]
     return Section("history", text("talk_section_history", lang),

@@ -15,8 +15,10 @@ import pytest
 from browser_support import ARTIFACTS
 from pypdf import PdfReader
 
+from impactmonitor import spc
 from impactmonitor.access import AccessDenied, User
 from impactmonitor.escalation import decision_history, reject_proposal
+from impactmonitor.kpis import kpi_history
 from impactmonitor.letters import decision_letter, letter_date
 from impactmonitor.talkpack import (
     talk_pack,
@@ -68,9 +70,13 @@ def test_talk_pack_sections_hold_everything_for_the_talk(sample_db) -> None:
     assert situation["Openstaande acties"].startswith("Verbeterplan met doelen per KPI")
     kpis = {row[0]: row for row in sections["kpis"].rows}
     assert kpis["Doelrealisatie"][1] == "51,2%" and kpis["Doelrealisatie"][2] == "✖ rood"
-    assert kpis["Doelrealisatie"][5] in {"normale variatie",
-                                         "bijzondere variatie: buiten de regelgrenzen",
-                                         "bijzondere variatie: reeks aan één kant"}
+    # the SPC verdict is the provider page's: variation and assurance of the quarter
+    own = kpi_history(sample_db, MANAGER, OTHER).filter(
+        (pl.col("quarter") == QUARTER) & (pl.col("kpi") == "goal_achievement")).row(
+        0, named=True)
+    assert kpis["Doelrealisatie"][5] == (
+        spc.variation_label(own["spc_variation"], own["spc_variation_side"], short=True)
+        + " · " + spc.assurance_label(own["spc_assurance"], short=True))
     # then = the KPI snapshot the improvement-plan decision stored (2026Q1 figures)
     assert sections["changes"].header[1] == "Toen (2026Q1)"
     snapshot = json.loads(decision_history(sample_db, MANAGER, OTHER)["kpi_snapshot"][0])
