@@ -126,8 +126,8 @@ else:
     choices = [None, *managers, ""]
     default = choices.index(user.username) if user.username in choices else 0
     manager = st.selectbox(t("escalation_contract_manager"), choices, index=default,
-                           format_func=lambda m: t("filter_all") if m is None
-                           else t("escalation_unassigned") if m == "" else m,
+                           format_func={None: t("filter_all"), "": t("escalation_unassigned"),
+                                        **{m: m for m in managers}}.get,
                            key="escalation_manager")
     if manager == "":
         reviews = reviews.filter(pl.col("contract_manager").is_null())
@@ -180,7 +180,7 @@ else:
             review = st.date_input(t("escalation_review_date"),
                                    value=date.today() + timedelta(days=91),
                                    format="DD-MM-YYYY", key="escalation_review")
-            submitted = st.form_submit_button(t("escalation_save"))
+            submitted = st.form_submit_button(t("escalation_save"), key="escalation_save")
         if not may_formal:
             st.caption(t("escalation_formal_note"))
         if submitted:

@@ -139,13 +139,34 @@ def agreements_tab(user: User, provider_agb: str, quarter: str, filters_text: st
     history = cached(agreement_history, user, provider_agb)
     if history.height:
         with st.expander(t("agreement_history")):
-            data_table(history.select(
-                "recorded_at", "recorded_by", "title", "version", "state", "target_value",
-                "start_quarter", "deadline_quarter", "milestones", "note"),
-                f"afspraken_historie_{provider_agb}", filters_text, key="agreement_history",
-                provider_agb=provider_agb)
+            data_table(history_in_words(history), f"afspraken_historie_{provider_agb}",
+                       filters_text, key="agreement_history", provider_agb=provider_agb)
     if allowed(user, "edit_agreements", provider_agb):
         _agreement_forms(user, provider_agb, quarter, progress, decisions)
+
+
+def history_in_words(history: pl.DataFrame) -> pl.DataFrame:
+    """Agreement versions as users read them: target and milestones in the measure's unit
+    ("≤ 12,0%", "2026Q4: 6,5%"), the state in words."""
+    lang = language()
+    rows = []
+    for r in history.iter_rows(named=True):
+        unit = measure(r["measure_kind"], r["measure"]).unit
+        milestones = json.loads(r["milestones"] or "[]")
+        rows.append({
+            "recorded_at": r["recorded_at"], "recorded_by": r["recorded_by"],
+            "title": r["title"], "version": r["version"],
+            "state": t(f"agreement_state_{r['state']}"),
+            "agreement_target": _target_text({**r, "unit": unit}),
+            "start_quarter": r["start_quarter"], "deadline_quarter": r["deadline_quarter"],
+            "milestones": "; ".join(f"{m['quarter']}: {format_value(m['value'], unit, lang)}"
+                                    for m in milestones) or None,
+            "note": r["note"] or None})
+    return pl.DataFrame(rows, schema={
+        "recorded_at": pl.Datetime, "recorded_by": pl.String, "title": pl.String,
+        "version": pl.Int64, "state": pl.String, "agreement_target": pl.String,
+        "start_quarter": pl.String, "deadline_quarter": pl.String, "milestones": pl.String,
+        "note": pl.String})
 
 
 def _milestones(text_value: str) -> list[tuple[str, float]]:
@@ -182,7 +203,8 @@ def _agreement_forms(user: User, provider_agb: str, quarter: str, progress: pl.D
         title = st.text_input(t("agreement_col_title"), key="agreement_title")
         care_form = st.selectbox(
             t("filter_care_form"), [None, *CARE_FORMS] if definition.by_care_form else [None],
-            format_func=lambda c: t("filter_all") if c is None else CARE_FORM_LABELS[c][lang],
+            format_func={None: t("filter_all"),
+                         **{c: CARE_FORM_LABELS[c][lang] for c in CARE_FORMS}}.get,
             key=f"agreement_care_form_{definition.by_care_form}")
         left, right = st.columns(2)
         target = left.number_input(
@@ -191,7 +213,7 @@ def _agreement_forms(user: User, provider_agb: str, quarter: str, progress: pl.D
         direction = right.selectbox(
             t("agreement_direction"), ["lower", "higher"],
             index=["lower", "higher"].index(definition.direction),
-            format_func=lambda d: t(f"agreement_direction_{d}"),
+            format_func={d: t(f"agreement_direction_{d}") for d in ("lower", "higher")}.get,
             # keyed by the measure: each measure starts from its own direction
             key=f"agreement_direction_{definition.kind}_{definition.key}")
         start = left.selectbox(t("agreement_start"), quarters, index=quarters.index(

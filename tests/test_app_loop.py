@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
-from app_support import app_as, page_path, texts
+from app_support import app_as, page_path, shown_frames, texts
 
 from impactmonitor.access import User
 from impactmonitor.agreements import agreements
@@ -46,10 +46,10 @@ def test_provider_explains_and_the_contract_manager_reads_and_replies(sample_db,
     assert stored["posted_by"].to_list() == ["aanbieder"]
     # The contract manager sees it next to the value (KPI table) and in the threads ...
     at = open_page(sample_db.path, monkeypatch, MANAGER, "provider", {"provider": OWN})
-    summary = next(frame.value for frame in at.dataframe
-                   if "Toelichting aanbieder" in frame.value.columns)
+    summary = next(frame for frame in shown_frames(at)
+                   if {"KPI", "Toelichting", "Variatie"} <= set(frame.columns))
     dropout = summary[summary["KPI"] == "Uitval"]
-    assert dropout["Toelichting aanbieder"].tolist() == [text_of_provider]
+    assert dropout["Toelichting"].tolist() == [text_of_provider]
     assert text_of_provider in texts(at)
     # ... and replies.
     at.selectbox(key="reply_subject").set_value("dropout")
