@@ -1460,10 +1460,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No earlier talk: compared with the quarter before {now}.",
     },
     "talk_events": {
-        "nl": "Sindsdien: {deliveries} tabellen aangeleverd, {agreements} afspraakversies "
-        "vastgelegd, {explanations} toelichtingen en {replies} reacties.",
-        "en": "Since then: {deliveries} tables delivered, {agreements} agreement versions "
-        "recorded, {explanations} explanations and {replies} replies.",
+        # counts after a colon: right for 1 as for 6 (no plural forms needed)
+        "nl": "Sindsdien aangeleverd of vastgelegd: tabellen {deliveries} · afspraakversies "
+        "{agreements} · toelichtingen {explanations} · reacties {replies}.",
+        "en": "Delivered or recorded since then: tables {deliveries} · agreement versions "
+        "{agreements} · explanations {explanations} · replies {replies}.",
     },
     "talk_col_then": {"nl": "Toen ({quarter})", "en": "Then ({quarter})"},
     "talk_col_now": {"nl": "Nu ({quarter})", "en": "Now ({quarter})"},

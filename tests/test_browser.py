@@ -458,13 +458,10 @@ def test_provider_explains_and_the_contract_manager_reads_it(app_url) -> None:
     problems = {}
     with browser_page() as page:
         login(page, app_url, "aanbieder", PASSWORDS["aanbieder"])  # lands on its provider page
-        page.get_by_role("tab", name="Toelichting").click()
-        wait_for_app(page)  # switching tabs reruns the page
+        act(page, lambda: page.get_by_role("tab", name="Toelichting").click())
         page.get_by_label("Uw toelichting bij 2026Q3 (kort)").fill(note)
-        page.get_by_role("button", name="Toelichting versturen").click()
-        page.get_by_text("Toelichting vastgelegd").wait_for(timeout=60_000)
-        page.get_by_role("tab", name="Toelichting").click()
-        wait_for_app(page)  # switching tabs reruns the page
+        act(page, lambda: page.get_by_role("button", name="Toelichting versturen").click())
+        page.get_by_text("Toelichting vastgelegd").wait_for(timeout=READY_TIMEOUT_MS)
         screenshot(page, "toelichting_als_aanbieder")
         problems["aanbieder"] = _summary(_axe_violations(page))
     with browser_page() as page:
@@ -472,17 +469,17 @@ def test_provider_explains_and_the_contract_manager_reads_it(app_url) -> None:
         page.goto(f"{app_url}/aanbieder?provider={PROVIDER_AGB}&quarter=2026Q3")
         wait_for_app(page)
         # Next to the figures: the explanation of the delivery as a whole.
-        page.get_by_text(f"Toelichting bij de aanlevering: {note}").wait_for(timeout=60_000)
-        page.get_by_role("tab", name="Toelichting").click()
-        wait_for_app(page)  # switching tabs reruns the page
+        page.get_by_text(f"Toelichting bij de aanlevering: ‘{note}’").wait_for(
+            timeout=READY_TIMEOUT_MS)
+        act(page, lambda: page.get_by_role("tab", name="Toelichting").click())
         page.get_by_label("Reactie", exact=True).fill("Dank, bespreken we in het gesprek.")
-        page.get_by_role("button", name="Reactie versturen").click()
-        page.get_by_text("Reactie vastgelegd").wait_for(timeout=60_000)
-        page.get_by_role("tab", name="Gespreksvoorbereiding").click()
-        wait_for_app(page)  # switching tabs reruns the page
-        page.get_by_role("button", name="Gespreksvoorbereiding maken (scherm en PDF)").click()
-        page.get_by_text("Stand van zaken").wait_for(timeout=120_000)
-        wait_for_app(page)
+        act(page, lambda: page.get_by_role("button", name="Reactie versturen").click())
+        page.get_by_text("Reactie vastgelegd").wait_for(timeout=READY_TIMEOUT_MS)
+        screenshot(page, "toelichting_met_reactie")
+        act(page, lambda: page.get_by_role("tab", name="Gespreksvoorbereiding").click())
+        act(page, lambda: page.get_by_role(
+            "button", name="Gespreksvoorbereiding maken (scherm en PDF)").click())
+        page.get_by_text("Stand van zaken").wait_for(timeout=READY_TIMEOUT_MS)
         screenshot(page, "gespreksvoorbereiding")
         problems["accounthouder"] = _summary(_axe_violations(page))
         with page.expect_download() as download:
@@ -490,8 +487,9 @@ def test_provider_explains_and_the_contract_manager_reads_it(app_url) -> None:
         target = ARTIFACTS / "gespreksvoorbereiding.pdf"
         download.value.save_as(target)
         assert target.read_bytes().startswith(b"%PDF")
-        wait_for_app(page)
-        page.get_by_role("tab", name="Prestatieafspraken").click()
-        wait_for_app(page)  # switching tabs reruns the page
+        act(page, lambda: page.get_by_role("tab", name="Prestatieafspraken").click())
         screenshot(page, "prestatieafspraken")
+        page.goto(f"{app_url}/escalatie")
+        wait_for_app(page)
+        screenshot(page, "escalatie_met_afspraken")
     assert not any(problems.values()), problems
