@@ -1,4 +1,6 @@
-"""Escalatieladder: providers by current step, open proposals, reviews due, the decision form."""
+"""Escalatieladder: providers by current step, open proposals (accept or reject from the row),
+agreements and their progress, reviews per contract manager, talk packs for this quarter's
+reviews, the decision form."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
+from app_pages import loop_ui
 from app_pages.auth import current_user
 from app_pages.ui import (
     AS_OF_KEY,
@@ -22,13 +25,17 @@ from app_pages.ui import (
     url_filter,
 )
 from impactmonitor.access import allowed
+from impactmonitor.agreements import agreement_progress
 from impactmonitor.escalation import (
+    contract_managers,
     decision_history,
     escalation_board,
     ladder_config,
+    proposal_record,
     record_decision,
     reviews_due_from_board,
     step_names,
+    with_contract_managers,
 )
 from schemas.reference import CATEGORIES, CATEGORY_LABELS
 
@@ -46,6 +53,9 @@ filters_text = filters_description({"category": category})
 st.caption(filters_text + " · " + t("escalation_evaluated", quarter=board["quarter"][0]))
 if category:
     board = board.filter(pl.col("category") == category)
+may_decide = allowed(user, "decide_escalation")
+if "escalation_saved" in st.session_state:  # what the forms below just stored
+    st.success(st.session_state.pop("escalation_saved"))
 
 # ---- the board: providers by current step -------------------------------------------------------
 st.subheader(t("escalation_board"))
@@ -65,7 +75,7 @@ for step, (column, name) in enumerate(zip(columns, names, strict=True)):
 if clickable:
     st.caption(t("escalation_click_hint"))
 
-# ---- open proposals ------------------------------------------------------------------------------
+# ---- open proposals: accept or reject from the row ----------------------------------------------
 st.subheader(t("escalation_proposals"))
 proposals = board.filter(pl.col("proposed_step").is_not_null()).sort(
     "direction", "step", descending=[True, True])
@@ -78,28 +88,69 @@ else:
                  "reasons"], pinned=("name",), select=clickable)
     if chosen is not None:
         open_provider(proposals["provider_agb"][chosen], quarter=board["quarter"][0])
+    if may_decide:
+        loop_ui.proposal_answers(user, proposals)
+rejected = board.filter(pl.col("rejected_at").is_not_null())
+if rejected.height:
+    with st.expander(t("escalation_rejected_list", count=rejected.height)):
+        for row in rejected.iter_rows(named=True):
+            st.caption(t("talk_rejected_before", date=f"{row['rejected_at']:%d-%m-%Y}",
+                         by=row["rejected_by"], reason=row["rejection_reason"])
+                       + f" ({row['name']})")
 
-# ---- reviews due ---------------------------------------------------------------------------------
+# ---- agreements and their progress --------------------------------------------------------------
+st.subheader(t("escalation_agreements"))
+progress = cached(agreement_progress, user, None, board["quarter"][0], lang=lang)
+if category:
+    progress = progress.filter(pl.col("category") == category)
+if progress.height == 0:
+    st.caption(t("agreement_none"))
+else:
+    order = {"missed": 0, "off_track": 1, "at_risk": 2, "no_data": 3, "on_track": 4,
+             "not_started": 5, "achieved": 6}
+    progress = progress.with_columns(pl.col("status").replace_strict(order, default=9)
+                                     .alias("_order")).sort("_order", "name").drop("_order")
+    loop_ui.agreements_table(progress, "afspraken", filters_text, key="escalation_agreements",
+                             with_provider=True)
+
+# ---- reviews per contract manager, overdue first ------------------------------------------------
 st.subheader(t("escalation_reviews"))
-reviews = reviews_due_from_board(board, lang=lang)
+reviews = with_contract_managers(reviews_due_from_board(board, lang=lang),
+                                 cached(contract_managers, user))
 if category:
     reviews = reviews.filter(pl.col("category") == category)
 if reviews.height == 0:
     st.caption(t("escalation_no_reviews"))
 else:
-    reviews = reviews.with_columns(pl.Series(
-        "overdue_text", ["! " + t("escalation_overdue") if o else "" for o in reviews["overdue"]],
-        dtype=pl.String))
+    managers = sorted({m for m in reviews["contract_manager"].to_list() if m is not None})
+    choices = [None, *managers, ""]
+    default = choices.index(user.username) if user.username in choices else 0
+    manager = st.selectbox(t("escalation_contract_manager"), choices, index=default,
+                           format_func={None: t("filter_all"), "": t("escalation_unassigned"),
+                                        **{m: m for m in managers}}.get,
+                           key="escalation_manager")
+    if manager == "":
+        reviews = reviews.filter(pl.col("contract_manager").is_null())
+    elif manager is not None:
+        reviews = reviews.filter(pl.col("contract_manager") == manager)
+    reviews = reviews.with_columns(
+        pl.col("contract_manager").fill_null(t("escalation_unassigned")),
+        pl.Series("overdue_text",
+                  ["! " + t("escalation_overdue") if o else "" for o in reviews["overdue"]],
+                  dtype=pl.String))
     chosen = data_table(
         reviews, "reviews", filters_text, key="escalation_reviews",
-        columns=["provider_agb", "name", "category", "step_name", "due_date", "overdue_text",
-                 "reason_texts"], pinned=("name",), select=clickable)
+        columns=["contract_manager", "provider_agb", "name", "category", "step_name",
+                 "due_date", "overdue_text", "reason_texts"], pinned=("name",),
+        select=clickable)
     if chosen is not None:
         open_provider(reviews["provider_agb"][chosen], quarter=board["quarter"][0])
+    if allowed(user, "prepare_talk"):
+        loop_ui.talk_pack_batch_section(user)
 
 # ---- decision form -------------------------------------------------------------------------------
 st.subheader(t("escalation_decide"))
-if not allowed(user, "decide_escalation"):
+if not may_decide:
     st.caption(t("escalation_no_permission"))
 else:
     labels = {r["provider_agb"]: f"{r['name']} ({r['provider_agb']}) — {r['step_name']}"
@@ -129,23 +180,24 @@ else:
             review = st.date_input(t("escalation_review_date"),
                                    value=date.today() + timedelta(days=91),
                                    format="DD-MM-YYYY", key="escalation_review")
-            submitted = st.form_submit_button(t("escalation_save"))
+            submitted = st.form_submit_button(t("escalation_save"), key="escalation_save")
         if not may_formal:
             st.caption(t("escalation_formal_note"))
         if submitted:
             if not reason.strip():
                 st.error(t("escalation_reason_required"))
             else:
-                proposal = ({"step": row["proposed_step"], "rules": row["rules"],
-                             "reasons": row["reasons"]}
-                            if row["proposed_step"] is not None else None)
+                proposal = None
+                if row["proposed_step"] is not None:
+                    # Keeping the step answers the proposal with "no": remembered as rejected.
+                    outcome = ("accepted" if to_step == row["proposed_step"] else
+                               "rejected" if to_step == row["step"] else "other")
+                    proposal = proposal_record(row, outcome)
                 record_decision(database(), user, provider_agb, to_step, reason,
                                 agreed_actions=actions, review_date=review, proposal=proposal)
                 st.session_state["escalation_saved"] = t(
                     "escalation_saved", name=row["name"], step=names[to_step])
                 st.rerun()
-        if "escalation_saved" in st.session_state:
-            st.success(st.session_state.pop("escalation_saved"))
 
 # ---- history -------------------------------------------------------------------------------------
 with st.expander(t("escalation_history")):

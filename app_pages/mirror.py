@@ -1,10 +1,12 @@
-"""Spiegelrapport: own KPIs against the own category and the region (others only as aggregates)."""
+"""Spiegelrapport: own KPIs against the own category and the region (others only as aggregates),
+the own escalation step, review date, agreements and explanations."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from app_pages import loop_ui
 from app_pages.auth import current_user
 from app_pages.ui import (
     cached,
@@ -22,7 +24,10 @@ from app_pages.ui import (
     url_filter,
 )
 from impactmonitor import figures
+from impactmonitor.agreements import agreement_progress
 from impactmonitor.deliveries import delivered_quarters, provider_choices
+from impactmonitor.escalation import current_steps, step_name
+from impactmonitor.explanations import explanation_threads
 from impactmonitor.kpis import KPIS, kpi, kpi_table, provider_quarters
 from impactmonitor.mirror import (
     comparison_text,
@@ -86,6 +91,26 @@ else:
                    columns=["kpi", "value", "status", "category_value", "region_value",
                             "category_suppression", "region_suppression", "category_rank",
                             "category_ranked", "category_quartile"])
+
+# ---- the provider's own view of the cycle: step, review date, agreements, explanations -----------
+st.subheader(t("mirror_loop_heading"))
+ladder = cached(current_steps, user).filter(pl.col("provider_agb") == provider_agb)
+step = int(ladder["step"][0]) if ladder.height else 0
+loop_ui.review_summary(f"{step} — {step_name(step, lang)}",
+                       ladder["review_date"][0] if ladder.height else None)
+progress = cached(agreement_progress, user, provider_agb, quarter, lang=lang)
+if progress.height == 0:
+    st.caption(t("agreement_none"))
+else:
+    loop_ui.agreements_table(progress, f"afspraken_{provider_agb}_{quarter}", filters_text,
+                             key="mirror_agreements", provider_agb=provider_agb)
+st.markdown(f"**{t('mirror_explanations', quarter=quarter)}**")
+threads = cached(explanation_threads, user, provider_agb, (quarter,), lang=lang)
+if threads.height == 0:
+    st.caption(t("explanation_none", quarter=quarter))
+else:
+    loop_ui.threads_table(threads, f"toelichtingen_{provider_agb}_{quarter}", filters_text,
+                          key="mirror_explanations", provider_agb=provider_agb)
 
 chosen = st.selectbox(t("mirror_trend_kpi"), [k.key for k in KPIS],
                       format_func=lambda key: kpi(key).name(lang), key="mirror_trend_kpi")

@@ -1,10 +1,12 @@
-"""Aanbieder: KPI trends with norms, SPC limits and escalation steps; breakdowns; histories."""
+"""Aanbieder: KPI trends with norms, SPC limits and escalation steps; breakdowns; histories;
+the provider's agreements and explanations; the talk pack; decision letters."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from app_pages import loop_ui
 from app_pages.auth import current_user
 from app_pages.ui import (
     cached,
@@ -19,6 +21,7 @@ from app_pages.ui import (
     url_filter,
 )
 from impactmonitor import figures, spc
+from impactmonitor.access import allowed
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS, provider_breakdowns
 from impactmonitor.deliveries import (
     DELIVERY_HISTORY_COLUMNS,
@@ -27,7 +30,8 @@ from impactmonitor.deliveries import (
     provider_choices,
 )
 from impactmonitor.display import care_form_label
-from impactmonitor.escalation import decision_history, step_name
+from impactmonitor.escalation import current_steps, decision_history, step_name
+from impactmonitor.explanations import explanation_threads
 from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
 from impactmonitor.quarters import previous
 from impactmonitor.reports import provider_report
@@ -72,11 +76,20 @@ pdf_download("report_download_pdf",
 
 decisions = cached(decision_history, user, provider_agb, lang=lang)
 step = int(decisions["to_step"][0]) if decisions.height else 0  # newest decision first
-st.metric(t("provider_current_step"), f"{step} — {step_name(step, lang)}")
+ladder = cached(current_steps, user).filter(pl.col("provider_agb") == provider_agb)
+loop_ui.review_summary(f"{step} — {step_name(step, lang)}",
+                       ladder["review_date"][0] if ladder.height else None)
 
-tab_kpis, tab_breakdown, tab_deliveries, tab_escalation = st.tabs(
-    [t("provider_tab_kpis"), t("provider_tab_breakdown"), t("provider_tab_deliveries"),
-     t("provider_tab_escalation")])
+may_prepare = allowed(user, "prepare_talk", provider_agb)
+tab_names = [t("provider_tab_kpis"), t("provider_tab_breakdown"), t("provider_tab_deliveries"),
+             t("provider_tab_escalation"), t("provider_tab_agreements"),
+             t("provider_tab_explanations")] + ([t("provider_tab_talk")] if may_prepare else [])
+loop_ui.saved_messages()
+# The open tab is kept across reruns, so a form in a tab (an explanation, a reply, an agreement,
+# the talk pack) shows its result where the user is.
+tabs = st.tabs(tab_names, key="provider_tab", on_change="rerun")
+tab_kpis, tab_breakdown, tab_deliveries, tab_escalation, tab_agreements, tab_explanations = \
+    tabs[:6]
 
 with tab_kpis:
     history = cached(kpi_history, user, provider_agb, care_form=care_form)
@@ -88,15 +101,24 @@ with tab_kpis:
         (pl.col("value") - pl.col("previous_value")).alias("delta"))
     summary_columns = ["kpi", "value", "status", "norm", "denominator", "delta"]
     if current.height:
+        # The provider's explanation of the quarter next to the value and the signal.
+        explained = {r["subject"]: r["explanation"] for r in cached(
+            explanation_threads, user, provider_agb, (quarter,), lang=lang).iter_rows(
+            named=True)}
         summary = current.with_columns(
             pl.Series("variation", [
                 spc.variation_label(v, side, lang, short=True) for v, side in
                 current.select("spc_variation", "spc_variation_side").iter_rows()],
                 dtype=pl.String),
             pl.Series("assurance", [spc.assurance_label(a, lang, short=True)
-                                    for a in current["spc_assurance"]], dtype=pl.String))
+                                    for a in current["spc_assurance"]], dtype=pl.String),
+            pl.Series("explanation_text", [explained.get(k) for k in current["kpi"]],
+                      dtype=pl.String))
+        if "delivery" in explained:
+            st.info(t("provider_delivery_explanation", text=explained["delivery"]))
         data_table(summary, f"kpis_{provider_agb}_{quarter}", filters_text,
-                   key="provider_summary", columns=[*summary_columns, "variation", "assurance"],
+                   key="provider_summary",
+                   columns=[*summary_columns, "variation", "assurance", "explanation_text"],
                    provider_agb=provider_agb, quarter=quarter)
     step_marks = decisions.select("quarter", "to_step") if decisions.height else None
     with st.expander(t("spc_help_title")):
@@ -161,3 +183,14 @@ with tab_escalation:
                    key="provider_decisions", provider_agb=provider_agb,
                    columns=["decided_at", "decided_by", "from_step_name", "to_step_name",
                             "reason", "agreed_actions", "review_date", "quarter"])
+        loop_ui.decision_details(user, decisions, provider_agb)
+
+with tab_agreements:
+    loop_ui.agreements_tab(user, provider_agb, quarter, filters_text, decisions)
+
+with tab_explanations:
+    loop_ui.explanations_tab(user, provider_agb, quarter, filters_text)
+
+if may_prepare:
+    with tabs[6]:
+        loop_ui.talk_pack_tab(user, provider_agb, quarter)

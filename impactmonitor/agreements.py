@@ -35,9 +35,10 @@ projection method of the regional target (`target.py`):
   `on_track` agreement `at_risk`; no value since the start, or too few points: `no_data`.
 
 A KPI value whose denominator is below the norms' minimum n (10) counts as no value, as it gets
-no status either. An index contribution is shown to a provider user only when at least
-`mirror.MIN_OTHER_PROVIDERS` other providers make up the regional baseline (the mirror report's
-rule: other providers appear only as an aggregate of at least three).
+no status either. An index contribution (which reveals the regional baseline) is computed only
+when the mirror report's disclosure rules hold for that baseline: at least
+`mirror.MIN_OTHER_PROVIDERS` other providers make it up and none of them holds more than
+`mirror.MAX_DOMINANT_SHARE` of it.
 
 Access: reading needs `read_provider_data` (provider users: only their own agreements, through
 `access.scope_filter`); recording, editing and withdrawing need `edit_agreements` (contract
@@ -302,9 +303,12 @@ def evaluate(agreement: Agreement, values: Mapping[str, float | None], quarter: 
     progress.projected, progress.share_of_required = projected, share
     method = text("agreement_method", lang, n=len(fit_points), first=fit_points[0][0],
                   last=fit_points[-1][0], deadline=a.deadline_quarter)
+    # A projection is not a count: one decimal more, so 28,4 against 28 does not read "28".
+    unit = measure(a.measure_kind, a.measure).unit
+    shown = number(projected, 1, lang) if unit == "count" else _fmt(projected, a, lang)
     progress.statement = " ".join(filter(None, [text(
         "agreement_statement_projection", lang, status=text(f"agreement_status_{status}", lang),
-        deadline=a.deadline_quarter, projected=_fmt(projected, a, lang), target=target_text,
+        deadline=a.deadline_quarter, projected=shown, target=target_text,
         share=number(share * 100, 0, lang), baseline=_fmt(baseline[1], a, lang),
         baseline_quarter=baseline[0]), milestone_text, method]))
     return progress
@@ -569,7 +573,7 @@ def _count_series(con: duckdb.DuckDBPyConnection, user: User, chosen: Measure,
 
 def _index_series(con: duckdb.DuckDBPyConnection, user: User, key: str, agbs: list[str],
                   ) -> dict[str, dict[str, float | None]]:
-    from impactmonitor.mirror import MIN_OTHER_PROVIDERS
+    from impactmonitor.mirror import MAX_DOMINANT_SHARE, MIN_OTHER_PROVIDERS
 
     config = target_config()
     # The regional baseline is an aggregate over every provider (computed for the region, as
@@ -583,12 +587,15 @@ def _index_series(con: duckdb.DuckDBPyConnection, user: User, key: str, agbs: li
     series: dict[str, dict[str, float | None]] = {}
     for agb in agbs:
         others = baselines.filter((pl.col("provider_agb") != agb)
-                                  & (pl.col("baseline_clients") > 0)).height
+                                  & (pl.col("baseline_clients") > 0))["baseline_clients"]
+        # The mirror report's two rules: at least MIN_OTHER_PROVIDERS others, none of them
+        # holding more than MAX_DOMINANT_SHARE of the others' baseline.
+        shown = (regional > 0 and others.len() >= MIN_OTHER_PROVIDERS
+                 and others.max() <= MAX_DOMINANT_SHARE * others.sum())
         rows = own.filter(pl.col("provider_agb") == agb)
         for quarter, clients, baseline in rows.select("quarter", "clients",
                                                       "baseline_clients").iter_rows():
-            value = ((clients - (baseline or 0.0)) / regional
-                     if regional and others >= MIN_OTHER_PROVIDERS else None)
+            value = (clients - (baseline or 0.0)) / regional if shown else None
             series.setdefault(agb, {})[quarter] = value
     return series
 

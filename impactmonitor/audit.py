@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -76,7 +77,7 @@ def event_details(action: str, details: str | None, lang: str = "nl") -> str:
     """An event's details as a sentence instead of JSON: what was delivered, decided, changed
     or downloaded. Unknown shapes fall back to "key: value" pairs; never raw JSON."""
     from impactmonitor.display import table_label
-    from impactmonitor.i18n import text
+    from impactmonitor.i18n import TEXTS, text
 
     if not details:
         return ""
@@ -115,6 +116,19 @@ def event_details(action: str, details: str | None, lang: str = "nl") -> str:
             return reason_text if reason not in (None, "logout") else ""
         return text("audit_detail_sessions_ended", lang, username=data.get("username", "–"),
                     reason=reason_text)
+    if action == "agreement_recorded":
+        state = data.get("state", "active")
+        return text("audit_detail_agreement", lang, title=data.get("title", "–"),
+                    version=data.get("version", "–"),
+                    state=text(f"agreement_state_{state}", lang)
+                    if f"agreement_state_{state}" in TEXTS else state)
+    if action in ("explanation_posted", "reply_posted"):
+        from impactmonitor.explanations import subject_name
+
+        subject = data.get("subject")
+        with contextlib.suppress(KeyError, ValueError):
+            subject = subject_name(subject, lang)
+        return text("audit_detail_explanation", lang, subject=subject or "–")
     return "; ".join(f"{key}: {value}" for key, value in data.items())
 
 

@@ -519,11 +519,12 @@ def steps_allowed(user: User, provider_agb: str, current_step: int) -> list[int]
 
 
 def kpi_snapshot(db: Database, user: User, provider_agb: str, quarter: str) -> list[dict]:
-    """The provider's KPI values and statuses of `quarter`, as stored with a decision."""
+    """The provider's KPI values and statuses of `quarter`, as stored with a decision (with the
+    norm's thresholds, so a letter or the history can say the norm in words)."""
     table = kpis.kpi_table(db, user, quarter, provider_agb=provider_agb)
     return [
         {key: row[key] for key in ("kpi", "numerator", "denominator", "value", "status",
-                                   "norm")}
+                                   "norm", "norm_green", "norm_amber")}
         for row in table.iter_rows(named=True)
     ]
 
@@ -694,15 +695,17 @@ def reviews_due_from_board(board: pl.DataFrame, as_of: date | None = None,
 
 def reviews_by_contract_manager(db: Database, user: User, as_of: date | None = None,
                                 within_days: int = 92, lang: str = "nl") -> pl.DataFrame:
-    """`reviews_due` with the provider's contract manager, per contract manager, overdue first.
+    """`reviews_due` with the provider's contract manager, per contract manager, overdue first
+    (see `with_contract_managers`)."""
+    return with_contract_managers(reviews_due(db, user, as_of, within_days, lang),
+                                  contract_managers(db, user))
 
-    The contract manager of a provider is whoever (contract manager or management) recorded its
-    latest decision or agreement version; None when nobody has yet. Sorted by contract manager
-    (None last), then overdue before due, then due date.
-    """
-    due = reviews_due(db, user, as_of, within_days, lang)
+
+def contract_managers(db: Database, user: User) -> pl.DataFrame:
+    """provider_agb, contract_manager: whoever (contract manager or management) recorded the
+    provider's latest decision or agreement version. Providers nobody decided on are absent."""
     scope, params = scope_filter(user, "provider_agb")
-    owners = db.query(
+    return db.query(
         f"""
         SELECT provider_agb, arg_max(actor, happened_at) AS contract_manager FROM (
             SELECT provider_agb, decided_by AS actor, decided_at AS happened_at
@@ -716,7 +719,12 @@ def reviews_by_contract_manager(db: Database, user: User, as_of: date | None = N
         """,
         params,
     )
-    return due.join(owners, on="provider_agb", how="left").sort(
+
+
+def with_contract_managers(reviews: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:
+    """Reviews (`reviews_due`) with their contract manager (`contract_managers`), sorted by
+    contract manager (None last), then overdue before due, then due date."""
+    return reviews.join(owners, on="provider_agb", how="left").sort(
         ["contract_manager", "overdue", "due_date", "provider_agb"],
         descending=[False, True, False, False], nulls_last=True)
 

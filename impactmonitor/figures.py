@@ -275,3 +275,31 @@ def small_multiples_figure(frame: pl.DataFrame, title: str, lang: str = "nl",
     figure.update_yaxes(tickformat=".1f")
     figure.update_annotations(font_size=14)
     return figure
+
+
+def agreement_figure(series: pl.DataFrame, title: str, unit: str,
+                     lang: str = "nl") -> go.Figure:
+    """One performance agreement: the delivered value against the agreed path (baseline through
+    the milestones to the target), milestones and target as markers.
+
+    `series` is `agreements.agreement_series`: quarter, value, path, milestone.
+    """
+    series = series.sort("quarter")
+    quarters = series["quarter"].to_list()
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(
+        x=quarters, y=series["path"].to_list(), name=text("chart_agreed_path", lang),
+        mode="lines", line={"color": STATUS_COLORS["green"], "dash": "dash"}))
+    milestones = series.filter(pl.col("milestone").is_not_null())
+    if milestones.height:
+        figure.add_trace(go.Scatter(
+            x=milestones["quarter"].to_list(), y=milestones["milestone"].to_list(),
+            name=text("chart_milestones", lang), mode="markers",
+            marker={"color": STATUS_COLORS["green"], "size": 12, "symbol": "star"}))
+    figure.add_trace(go.Scatter(
+        x=quarters, y=series["value"].to_list(), name=text("chart_realised", lang),
+        mode="lines+markers", line={"color": VALUE_COLOR, "width": 3}))
+    layout = _layout(figure, title, lang, unit == "share")
+    if unit == "index_points":
+        layout.update_yaxes(rangemode="normal", tickformat=".3f")
+    return layout

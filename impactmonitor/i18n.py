@@ -645,6 +645,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_event_export": {"nl": "Export gedownload", "en": "Export downloaded"},
     "audit_event_agreement_recorded": {"nl": "Prestatieafspraak vastgelegd",
                                        "en": "Performance agreement recorded"},
+    "audit_event_explanation_posted": {"nl": "Toelichting geschreven",
+                                       "en": "Explanation written"},
+    "audit_event_reply_posted": {"nl": "Reactie op toelichting", "en": "Reply to explanation"},
+    "audit_detail_agreement": {"nl": "Afspraak ‘{title}’, versie {version} ({state})",
+                               "en": "Agreement ‘{title}’, version {version} ({state})"},
+    "audit_detail_explanation": {"nl": "Onderwerp: {subject}", "en": "Subject: {subject}"},
     "audit_detail_register": {"nl": "{count} aanbieders in het register bijgewerkt",
                               "en": "{count} providers updated in the register"},
     "audit_detail_table": {"nl": "{table} versie {version} ({rows} rijen)",
@@ -1378,6 +1384,291 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Er is nog geen toelichting van de aanbieder om op te reageren.",
         "en": "There is no explanation from the provider to reply to yet.",
     },
+    # -- agreements on the pages
+    "agreement_col_title": {"nl": "Afspraak", "en": "Agreement"},
+    "agreement_col_measure": {"nl": "Maat", "en": "Measure"},
+    "agreement_col_target": {"nl": "Doel", "en": "Target"},
+    "agreement_col_latest": {"nl": "Laatste waarde", "en": "Latest value"},
+    "agreement_col_path": {"nl": "Afgesproken pad", "en": "Agreed path"},
+    "agreement_col_progress": {"nl": "Voortgang", "en": "Progress"},
+    "agreement_judged_at": {"nl": "Voortgang beoordeeld op {quarter}.",
+                            "en": "Progress judged at {quarter}."},
+    "agreement_none": {"nl": "Nog geen prestatieafspraken.",
+                       "en": "No performance agreements yet."},
+    "agreement_agreed_with": {"nl": "Afgesproken door: {who}", "en": "Agreed by: {who}"},
+    "agreement_history": {"nl": "Historie van de afspraken (alle versies)",
+                          "en": "History of the agreements (every version)"},
+    "agreement_new": {"nl": "Nieuwe prestatieafspraak", "en": "New performance agreement"},
+    "agreement_target_percent": {"nl": "Doel (%)", "en": "Target (%)"},
+    "agreement_direction": {"nl": "Beter is", "en": "Better is"},
+    "agreement_direction_lower": {"nl": "lager", "en": "lower"},
+    "agreement_direction_higher": {"nl": "hoger", "en": "higher"},
+    "agreement_start": {"nl": "Start (kwartaal)", "en": "Start (quarter)"},
+    "agreement_deadline": {"nl": "Deadline (kwartaal)", "en": "Deadline (quarter)"},
+    "agreement_milestones": {"nl": "Tussendoelen (optioneel)", "en": "Milestones (optional)"},
+    "agreement_milestones_help": {
+        "nl": "Per tussendoel kwartaal en waarde, gescheiden door ;, bijvoorbeeld "
+        "2026Q2: 34; 2026Q4: 30 (percentages als getal: 15 voor 15%).",
+        "en": "Quarter and value per milestone, separated by ;, e.g. 2026Q2: 34; 2026Q4: 30 "
+        "(percentages as a number: 15 for 15%).",
+    },
+    "agreement_bad_milestones": {
+        "nl": "Tussendoel niet leesbaar: '{value}' (schrijf kwartaal: waarde, bijvoorbeeld "
+        "2026Q2: 34).",
+        "en": "Milestone not readable: '{value}' (write quarter: value, e.g. 2026Q2: 34).",
+    },
+    "agreement_agreed_with_label": {"nl": "Afgesproken door (beide kanten)",
+                                    "en": "Agreed by (both sides)"},
+    "agreement_decision": {"nl": "Hoort bij besluit", "en": "Belongs to decision"},
+    "agreement_no_decision": {"nl": "Losse afspraak (geen besluit)",
+                              "en": "Standalone (no decision)"},
+    "agreement_save": {"nl": "Afspraak vastleggen", "en": "Record agreement"},
+    "agreement_saved": {"nl": "Afspraak vastgelegd: {title}.",
+                        "en": "Agreement recorded: {title}."},
+    "agreement_change": {"nl": "Afspraak wijzigen of intrekken",
+                         "en": "Change or withdraw an agreement"},
+    "agreement_new_target": {"nl": "Nieuw doel", "en": "New target"},
+    "agreement_note": {"nl": "Waarom (verplicht)", "en": "Why (required)"},
+    "agreement_withdraw": {"nl": "Afspraak intrekken", "en": "Withdraw the agreement"},
+    "agreement_save_change": {"nl": "Wijziging vastleggen", "en": "Record the change"},
+    "agreement_changed": {"nl": "Nieuwe versie vastgelegd: {title}.",
+                          "en": "New version recorded: {title}."},
+    # -- explanations on the pages
+    "explanation_col_subject": {"nl": "Onderwerp", "en": "Subject"},
+    "explanation_col_conversation": {"nl": "Toelichting en reacties",
+                                     "en": "Explanation and replies"},
+    "explanation_awaiting_reply": {"nl": "wacht op reactie", "en": "awaiting a reply"},
+    "explanation_answered": {"nl": "beantwoord", "en": "answered"},
+    "explanation_intro": {
+        "nl": "Toelichtingen van de aanbieder op de cijfers van {quarter}, met de reacties "
+        "van de regio.",
+        "en": "The provider's explanations of the figures of {quarter}, with the region's "
+        "replies.",
+    },
+    "explanation_none": {"nl": "Nog geen toelichting bij {quarter}.",
+                         "en": "No explanation for {quarter} yet."},
+    "explanation_other_quarters": {"nl": "Toelichtingen bij andere kwartalen",
+                                   "en": "Explanations of other quarters"},
+    "explanation_subject": {"nl": "Waarover", "en": "About"},
+    "explanation_text_label": {"nl": "Uw toelichting bij {quarter} (kort)",
+                               "en": "Your explanation of {quarter} (short)"},
+    "explanation_send": {"nl": "Toelichting versturen", "en": "Send explanation"},
+    "explanation_sent": {"nl": "Toelichting vastgelegd; de accounthouder ziet hem bij de "
+                         "cijfers.",
+                         "en": "Explanation recorded; the contract manager sees it next to "
+                         "the figures."},
+    "explanation_reply_to": {"nl": "Reageren op", "en": "Reply to"},
+    "explanation_reply_label": {"nl": "Reactie", "en": "Reply"},
+    "explanation_reply_send": {"nl": "Reactie versturen", "en": "Send reply"},
+    "explanation_reply_sent": {"nl": "Reactie vastgelegd.", "en": "Reply recorded."},
+    # -- the talk pack
+    "talk_title": {"nl": "Gespreksvoorbereiding {name} {quarter}",
+                   "en": "Talk preparation {name} {quarter}"},
+    "talk_download_pdf": {"nl": "Gespreksvoorbereiding maken (scherm en PDF)",
+                          "en": "Prepare the talk (screen and PDF)"},
+    "talk_ready": {"nl": "Gespreksvoorbereiding klaar", "en": "Talk preparation ready"},
+    "talk_section_situation": {"nl": "Stand van zaken", "en": "Where things stand"},
+    "talk_col_item": {"nl": "Onderdeel", "en": "Item"},
+    "talk_col_value": {"nl": "Stand", "en": "Status"},
+    "talk_since": {"nl": "sinds {date}", "en": "since {date}"},
+    "talk_last_talk": {"nl": "Vorig gesprek", "en": "Last talk"},
+    "talk_last_talk_value": {"nl": "{date} door {by} (cijfers {quarter})",
+                             "en": "{date} by {by} (figures {quarter})"},
+    "talk_no_last_talk": {"nl": "nog geen gesprek vastgelegd", "en": "no talk recorded yet"},
+    "talk_review_overdue": {"nl": "verlopen", "en": "overdue"},
+    "talk_open_actions": {"nl": "Openstaande acties", "en": "Open actions"},
+    "talk_section_kpis": {"nl": "KPI's tegen norm en categorie ({quarter})",
+                          "en": "KPIs against norm and category ({quarter})"},
+    "talk_kpis_help": {
+        "nl": "Categorie = de andere aanbieders in dezelfde categorie (alleen getoond bij "
+        "minstens {minimum}). SPC = of de waarde binnen de normale variatie van de eigen "
+        "historie valt.",
+        "en": "Category = the other providers in the same category (shown only with at least "
+        "{minimum}). SPC = whether the value is within the normal variation of the own "
+        "history.",
+    },
+    "talk_col_category": {"nl": "Categorie", "en": "Category"},
+    "talk_col_spc": {"nl": "SPC-oordeel", "en": "SPC verdict"},
+    "talk_spc_too_few": {"nl": "te weinig kwartalen", "en": "too few quarters"},
+    "talk_section_changes": {"nl": "Wat is er veranderd sinds het vorige gesprek",
+                             "en": "What changed since the last talk"},
+    "talk_changes_since": {
+        "nl": "Vergeleken met de cijfers waarop het besluit van {date} rustte ({quarter}), nu "
+        "{now}.",
+        "en": "Compared with the figures the decision of {date} rested on ({quarter}), now "
+        "{now}.",
+    },
+    "talk_changes_previous": {
+        "nl": "Nog geen eerder gesprek: vergeleken met het kwartaal vóór {now}.",
+        "en": "No earlier talk: compared with the quarter before {now}.",
+    },
+    "talk_events": {
+        # counts after a colon: right for 1 as for 6 (no plural forms needed)
+        "nl": "Sindsdien aangeleverd of vastgelegd: tabellen {deliveries} · afspraakversies "
+        "{agreements} · toelichtingen {explanations} · reacties {replies}.",
+        "en": "Delivered or recorded since then: tables {deliveries} · agreement versions "
+        "{agreements} · explanations {explanations} · replies {replies}.",
+    },
+    "talk_col_then": {"nl": "Toen ({quarter})", "en": "Then ({quarter})"},
+    "talk_col_now": {"nl": "Nu ({quarter})", "en": "Now ({quarter})"},
+    "talk_col_change": {"nl": "Verandering", "en": "Change"},
+    "talk_better": {"nl": "beter", "en": "better"},
+    "talk_worse": {"nl": "slechter", "en": "worse"},
+    "talk_section_signals": {"nl": "Signalen en voorstellen (regels toegepast op {quarter})",
+                             "en": "Signals and proposals (rules applied to {quarter})"},
+    "talk_no_signals": {"nl": "Geen signalen.", "en": "No signals."},
+    "talk_proposal_up": {"nl": "Voorstel: naar {step}, op grond van de signalen hierboven.",
+                         "en": "Proposal: to {step}, on the signals above."},
+    "talk_rank": {"nl": "plek {rank}", "en": "rank {rank}"},
+    "talk_rejected_before": {
+        "nl": "Een voorstel op dezelfde feiten is op {date} afgewezen door {by}: {reason}",
+        "en": "A proposal on the same facts was rejected on {date} by {by}: {reason}",
+    },
+    "talk_section_agreements": {"nl": "Prestatieafspraken en voortgang",
+                                "en": "Performance agreements and progress"},
+    "talk_no_agreements": {"nl": "Geen lopende prestatieafspraken.",
+                           "en": "No current performance agreements."},
+    "talk_section_explanations": {"nl": "Toelichtingen van de aanbieder ({quarters})",
+                                  "en": "The provider's explanations ({quarters})"},
+    "talk_no_explanations": {"nl": "Geen toelichtingen in deze periode.",
+                             "en": "No explanations in this period."},
+    "talk_section_history": {"nl": "Escalatiestap en historie",
+                             "en": "Escalation step and history"},
+    "talk_batch": {"nl": "Gespreksvoorbereidingen voor de reviews van dit kwartaal",
+                   "en": "Talk preparations for this quarter's reviews"},
+    "talk_batch_intro": {
+        "nl": "{count} aanbieders hebben dit kwartaal een review (A elk kwartaal, B elk "
+        "halfjaar, C bij signalen, plus afgesproken reviewdata).",
+        "en": "{count} providers have a review this quarter (A every quarter, B every half "
+        "year, C on signals, plus agreed review dates).",
+    },
+    "talk_batch_button": {"nl": "Alle gespreksvoorbereidingen maken (PDF's in een zip)",
+                          "en": "Prepare all talks (PDFs in a zip)"},
+    "talk_batch_progress": {"nl": "Gespreksvoorbereiding {done} van {total}: {name}",
+                            "en": "Talk preparation {done} of {total}: {name}"},
+    "talk_batch_ready": {"nl": "{count} gespreksvoorbereidingen klaar.",
+                         "en": "{count} talk preparations ready."},
+    "talk_batch_download": {"nl": "Zip downloaden", "en": "Download zip"},
+    # -- decision letters
+    "letter_button": {"nl": "Besluitbrief (PDF)", "en": "Decision letter (PDF)"},
+    "letter_pick": {"nl": "Besluit", "en": "Decision"},
+    "letter_subject": {"nl": "Besluit escalatieladder: stap {step} ({name})",
+                       "en": "Escalation ladder decision: step {step} ({name})"},
+    "letter_footer": {"nl": "kenmerk {reference}", "en": "reference {reference}"},
+    "letter_intro": {
+        "nl": "De regio volgt de prestaties van uw organisatie per kwartaal, zoals afgesproken "
+        "in de overeenkomst en het sturingsregime van de regionale inkoopstrategie.",
+        "en": "The region follows your organisation's performance every quarter, as agreed in "
+        "the contract and the steering regime of the regional procurement strategy.",
+    },
+    "letter_changed": {
+        "nl": "Naar aanleiding van de cijfers over {quarter} hebben wij op {date} besloten uw "
+        "organisatie een stap {direction} te plaatsen op de escalatieladder: van stap "
+        "{from_step} ({from_name}) naar stap {step} ({name}).",
+        "en": "Following the figures for {quarter} we decided on {date} to move your "
+        "organisation {direction} on the escalation ladder: from step {from_step} "
+        "({from_name}) to step {step} ({name}).",
+    },
+    "letter_kept": {
+        "nl": "Naar aanleiding van de cijfers over {quarter} hebben wij op {date} besloten dat "
+        "uw organisatie op stap {step} ({name}) van de escalatieladder blijft.",
+        "en": "Following the figures for {quarter} we decided on {date} that your "
+        "organisation stays at step {step} ({name}) of the escalation ladder.",
+    },
+    "letter_kept_after_proposal": {
+        "nl": "De cijfers over {quarter} gaven aanleiding tot een voorstel om de stap te "
+        "wijzigen. Na afweging hebben wij op {date} besloten dat uw organisatie op stap {step} "
+        "({name}) blijft.",
+        "en": "The figures for {quarter} led to a proposal to change the step. Having weighed "
+        "it, we decided on {date} that your organisation stays at step {step} ({name}).",
+    },
+    "letter_no_actions": {"nl": "Bij dit besluit zijn geen aanvullende acties afgesproken.",
+                          "en": "No further actions were agreed with this decision."},
+    "letter_agreements_intro": {
+        "nl": "Bij dit besluit horen de volgende prestatieafspraken; de voortgang volgen wij "
+        "per kwartaal in de Impactmonitor:",
+        "en": "The following performance agreements belong to this decision; we follow their "
+        "progress every quarter in the Impactmonitor:",
+    },
+    "letter_review": {
+        "nl": "Wij bespreken de voortgang met u uiterlijk op {date}. U kunt uw cijfers en "
+        "afspraken tot die tijd volgen in de Impactmonitor en daar per kwartaal een toelichting "
+        "geven.",
+        "en": "We will discuss the progress with you no later than {date}. Until then you can "
+        "follow your figures and agreements in the Impactmonitor and explain them there every "
+        "quarter.",
+    },
+    "letter_no_review": {
+        "nl": "De voortgang bespreken wij in het reguliere accountgesprek.",
+        "en": "We will discuss the progress in the regular account talk.",
+    },
+    "letter_formal": {
+        "nl": "Dit besluit is genomen door het management van de regio en heeft gevolgen voor "
+        "de overeenkomst; de juridische gevolgen worden u afzonderlijk bevestigd.",
+        "en": "This decision was taken by the region's management and affects the contract; "
+        "its legal consequences will be confirmed to you separately.",
+    },
+    "letter_questions": {
+        "nl": "Heeft u vragen over dit besluit, neem dan contact op met uw accounthouder.",
+        "en": "If you have questions about this decision, please contact your contract "
+        "manager.",
+    },
+    # -- pages
+    "provider_tab_agreements": {"nl": "Prestatieafspraken", "en": "Performance agreements"},
+    "provider_tab_explanations": {"nl": "Toelichting", "en": "Explanations"},
+    "provider_tab_talk": {"nl": "Gespreksvoorbereiding", "en": "Talk preparation"},
+    "provider_col_explanation": {"nl": "Toelichting aanbieder", "en": "Provider's explanation"},
+    "provider_delivery_explanation": {"nl": "Toelichting bij de aanlevering: ‘{text}’",
+                                      "en": "Explanation of the delivery: ‘{text}’"},
+    "agreement_state_active": {"nl": "geldend", "en": "in force"},
+    "agreement_state_withdrawn": {"nl": "ingetrokken", "en": "withdrawn"},
+    "talk_intro": {
+        "nl": "Alles voor het gesprek met deze aanbieder: cijfers tegen norm en categorie, wat "
+        "er veranderde, signalen, afspraken, toelichtingen, acties en de escalatiestap. Op het "
+        "scherm en als PDF dezelfde inhoud.",
+        "en": "Everything for the talk with this provider: figures against norm and category, "
+        "what changed, signals, agreements, explanations, actions and the escalation step. The "
+        "same content on screen and as PDF.",
+    },
+    "decision_snapshot": {"nl": "KPI-waarden waarop dit besluit rustte ({quarter})",
+                          "en": "KPI values this decision rested on ({quarter})"},
+    "decision_no_snapshot": {"nl": "Bij dit besluit zijn geen KPI-waarden opgeslagen.",
+                             "en": "No KPI values were stored with this decision."},
+    "decision_proposal_accepted": {"nl": "Voorstel overgenomen: naar {step} ({reasons}).",
+                                   "en": "Proposal accepted: to {step} ({reasons})."},
+    "decision_proposal_rejected": {"nl": "Voorstel afgewezen: naar {step} ({reasons}).",
+                                   "en": "Proposal rejected: to {step} ({reasons})."},
+    "decision_proposal_other": {"nl": "Er lag een voorstel: naar {step} ({reasons}).",
+                                "en": "There was a proposal: to {step} ({reasons})."},
+    "escalation_answer_help": {
+        "nl": "Neem een voorstel over of wijs het af, met een reden. Een afgewezen voorstel "
+        "komt pas terug als de feiten veranderen.",
+        "en": "Accept or reject a proposal, with a reason. A rejected proposal only comes back "
+        "when its facts change.",
+    },
+    "escalation_proposal_row": {"nl": "**{name}**: {current} → {proposed}. {reasons}",
+                                "en": "**{name}**: {current} → {proposed}. {reasons}"},
+    "escalation_answer_reason": {"nl": "Reden (verplicht)", "en": "Reason (required)"},
+    "escalation_accept": {"nl": "Voorstel overnemen", "en": "Accept proposal"},
+    "escalation_reject": {"nl": "Voorstel afwijzen", "en": "Reject proposal"},
+    "escalation_accepted": {"nl": "Voorstel overgenomen: {name} staat nu op {step}.",
+                            "en": "Proposal accepted: {name} is now at {step}."},
+    "escalation_rejected": {
+        "nl": "Voorstel afgewezen: {name} blijft op de huidige stap (voorstel was {step}).",
+        "en": "Proposal rejected: {name} stays at the current step (proposed {step}).",
+    },
+    "escalation_rejected_list": {"nl": "Afgewezen voorstellen op ongewijzigde feiten ({count})",
+                                 "en": "Rejected proposals whose facts did not change ({count})"},
+    "escalation_agreements": {"nl": "Prestatieafspraken en voortgang",
+                              "en": "Performance agreements and progress"},
+    "escalation_contract_manager": {"nl": "Accounthouder", "en": "Contract manager"},
+    "escalation_unassigned": {"nl": "nog niet toegewezen", "en": "not assigned yet"},
+    "mirror_loop_heading": {"nl": "Uw stap, afspraken en toelichtingen",
+                            "en": "Your step, agreements and explanations"},
+    "mirror_explanations": {"nl": "Toelichtingen bij {quarter}",
+                            "en": "Explanations of {quarter}"},
+    "chart_agreed_path": {"nl": "Afgesproken pad", "en": "Agreed path"},
+    "chart_milestones": {"nl": "Tussendoelen en doel", "en": "Milestones and target"},
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
     "login_password": {"nl": "Wachtwoord", "en": "Password"},
     "login_button": {"nl": "Inloggen", "en": "Log in"},
@@ -1754,6 +2045,25 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "region_providers": ("Aanbieders regio", "Providers in region"),
     "category_suppressed": ("Categorie niet getoond", "Category not shown"),
     "region_suppressed": ("Regio niet getoond", "Region not shown"),
+    "title": ("Afspraak", "Agreement"),
+    "agreement_measure": ("Maat", "Measure"),
+    "agreement_target": ("Doel", "Target"),
+    "agreement_deadline": ("Deadline", "Deadline"),
+    "agreement_latest": ("Laatste waarde", "Latest value"),
+    "agreement_status": ("Voortgang", "Progress"),
+    "agreement_statement": ("Toelichting voortgang", "Progress in words"),
+    "recorded_at": ("Vastgelegd op", "Recorded at"),
+    "recorded_by": ("Vastgelegd door", "Recorded by"),
+    "state": ("Stand", "State"),
+    "target_value": ("Streefwaarde", "Target value"),
+    "start_quarter": ("Start", "Start"),
+    "deadline_quarter": ("Deadline", "Deadline"),
+    "milestones": ("Tussendoelen", "Milestones"),
+    "note": ("Waarom", "Why"),
+    "explanation_subject": ("Onderwerp", "Subject"),
+    "explanation_text": ("Toelichting", "Explanation"),
+    "explanation_conversation": ("Toelichting en reacties", "Explanation and replies"),
+    "explanation_state": ("Stand", "State"),
     "category_suppression": ("Reden categorie niet getoond", "Why category not shown"),
     "region_suppression": ("Reden regio niet getoond", "Why region not shown"),
     "category_numerator": ("Teller categorie", "Category numerator"),
@@ -1773,6 +2083,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "region_outflow": ("Uitstroom regio", "Outflow region"),
     "unit": ("Eenheid", "Unit"),
     "step_name": ("Huidige stap", "Current step"),
+    "contract_manager": ("Contractmanager", "Contract manager"),
     "proposed_step_name": ("Voorgestelde stap", "Proposed step"),
     "reasons": ("Redenen", "Reasons"),
     "reason_texts": ("Redenen", "Reasons"),

@@ -123,6 +123,28 @@ class ReportDocument(FPDF):
             self.ln()
         self.ln(2)
 
+    def wrapped_table(self, header: Sequence[str], rows: Sequence[Sequence[object]],
+                      widths: Sequence[float] | None = None, size: int = 8) -> None:
+        """A grid whose cells wrap long text (explanations, statements, reasons)."""
+        from fpdf.fonts import FontFace
+
+        usable = self.w - self.l_margin - self.r_margin
+        widths = list(widths or [usable / len(header)] * len(header))
+        self.set_font(self.family, "", size)
+        # FPDF.table (this class has its own simpler `table`) wraps long cell texts.
+        with FPDF.table(self, col_widths=widths, width=sum(widths), align="LEFT",
+                        line_height=size * 0.5, text_align="LEFT",
+                        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+                        ) as table:
+            head = table.row()
+            for text in header:
+                head.cell(self.clean(text))
+            for row in rows:
+                line = table.row()
+                for text in row:
+                    line.cell(self.clean(text))
+        self.ln(3)
+
     def png_image(self, png: bytes, width: float | None = None) -> None:
         width = width or (self.w - self.l_margin - self.r_margin)
         if self.get_y() + width * 0.45 > self.h - 20:

@@ -209,7 +209,25 @@ def mirror_pdf(db: Database, user: User, provider_agb: str, quarter: str,
             figure = figures.mirror_figure(series, kpi(key).name(lang), kpi(key).unit,
                                            provider["category"], lang)
             document.png_image(charts.png(figure, width=900, height=320), width=170)
+    _explanations(document, db, user, provider_agb, quarter, lang)
     return document.to_bytes()
+
+
+def _explanations(document: ReportDocument, db: Database, user: User, provider_agb: str,
+                  quarter: str, lang: str) -> None:
+    """The provider's explanations of the quarter with the replies (part of the mirror
+    report)."""
+    from impactmonitor.explanations import explanation_threads
+
+    threads = explanation_threads(db, user, provider_agb, (quarter,), lang)
+    document.heading(text("mirror_explanations", lang, quarter=quarter), 13)
+    if threads.height == 0:
+        document.paragraph(text("explanation_none", lang, quarter=quarter), 9)
+        return
+    document.wrapped_table(
+        [text("explanation_col_subject", lang), text("explanation_col_conversation", lang)],
+        [[r["subject_name"], "\n".join(r["conversation"])] for r in threads.iter_rows(named=True)],
+        widths=[40, 140])
 
 
 def report_batch(db: Database, user: User, quarter: str, out_dir: Path, lang: str = "nl",

@@ -21,9 +21,11 @@ and then loads them THROUGH THE PIPELINE: the register with `pipelines.register.
 the history with `pipelines.bulk.ingest_bulk` (backdated with the delivery times, so that late
 deliveries are late), the last quarter provider by provider with `pipelines.ingest.ingest`.
 Finally it builds the KPI summaries (`impactmonitor.kpis.sync_summaries`) and calls
-`impactmonitor.escalation.seed_demo_history(db)` and `impactmonitor.users.seed_demo_users(db)`,
-when those exist. An existing database that holds only sample data is rebuilt from scratch; one
-with other deliveries is left alone unless `--replace` is given.
+`impactmonitor.escalation.seed_demo_history(db)`, `pipelines.sample_loop.seed_demo_loop(db)`
+(performance agreements and explanations, so the demo shows the quarterly cycle) and
+`impactmonitor.users.seed_demo_users(db)`, when those exist. An existing database that holds
+only sample data is rebuilt from scratch; one with other deliveries is left alone unless
+`--replace` is given.
 
 National: ≈ 3,000 providers × 20 quarters (≥ 1M population rows) written as bulk CSVs into
 `--out/national/` and loaded through the bulk path.
@@ -281,6 +283,9 @@ def _run_hooks(db: Database, echo: bool, lang: str = "nl") -> None:
         pass
     else:
         seed_demo_history(db)
+        from pipelines.sample_loop import seed_demo_loop
+
+        seed_demo_loop(db)
     try:
         from impactmonitor.users import seed_demo_users
     except (ImportError, AttributeError):

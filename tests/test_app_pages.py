@@ -88,7 +88,7 @@ def test_decision_is_stored_and_shown_on_board_and_provider_page(sample_db, monk
     at.selectbox(key="escalation_to_step").select(2)
     at.text_area(key="escalation_reason").input("Doelrealisatie twee kwartalen rood")
     at.text_area(key="escalation_actions").input("Verbeterplan binnen 6 weken")
-    at.button[0].click().run()  # the form's submit button
+    at.button(key="escalation_save").click().run()  # the form's submit button
     assert not at.exception, at.exception
     assert sample_db.scalar("SELECT count(*) FROM escalation_decisions") == before + 1
     stored = sample_db.query(

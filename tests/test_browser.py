@@ -449,3 +449,47 @@ def test_waiting_follows_the_apps_signal_when_the_server_is_slow(app_url) -> Non
         finally:
             os.kill(server.pid, signal.SIGCONT)
         assert page.get_by_role("heading", name="Auditlog").count() == 1
+
+
+def test_provider_explains_and_the_contract_manager_reads_it(app_url) -> None:
+    """Issue 16: the provider writes an explanation on its provider page; the contract manager
+    sees it next to the figures, replies, and prepares the talk (screen and PDF)."""
+    note = "Uitval hoger door een cliëntenstop in augustus (browsertest)."
+    problems = {}
+    with browser_page() as page:
+        login(page, app_url, "aanbieder", PASSWORDS["aanbieder"])  # lands on its provider page
+        act(page, lambda: page.get_by_role("tab", name="Toelichting").click())
+        page.get_by_label("Uw toelichting bij 2026Q3 (kort)").fill(note)
+        act(page, lambda: page.get_by_role("button", name="Toelichting versturen").click())
+        page.get_by_text("Toelichting vastgelegd").wait_for(timeout=READY_TIMEOUT_MS)
+        screenshot(page, "toelichting_als_aanbieder")
+        problems["aanbieder"] = _summary(_axe_violations(page))
+    with browser_page() as page:
+        login(page, app_url, "accounthouder", PASSWORDS["accounthouder"])
+        page.goto(f"{app_url}/aanbieder?provider={PROVIDER_AGB}&quarter=2026Q3")
+        wait_for_app(page)
+        # Next to the figures: the explanation of the delivery as a whole.
+        page.get_by_text(f"Toelichting bij de aanlevering: ‘{note}’").wait_for(
+            timeout=READY_TIMEOUT_MS)
+        act(page, lambda: page.get_by_role("tab", name="Toelichting").click())
+        page.get_by_label("Reactie", exact=True).fill("Dank, bespreken we in het gesprek.")
+        act(page, lambda: page.get_by_role("button", name="Reactie versturen").click())
+        page.get_by_text("Reactie vastgelegd").wait_for(timeout=READY_TIMEOUT_MS)
+        screenshot(page, "toelichting_met_reactie")
+        act(page, lambda: page.get_by_role("tab", name="Gespreksvoorbereiding").click())
+        act(page, lambda: page.get_by_role(
+            "button", name="Gespreksvoorbereiding maken (scherm en PDF)").click())
+        page.get_by_text("Stand van zaken").wait_for(timeout=READY_TIMEOUT_MS)
+        screenshot(page, "gespreksvoorbereiding")
+        problems["accounthouder"] = _summary(_axe_violations(page))
+        with page.expect_download() as download:
+            page.get_by_role("button", name="PDF downloaden").click()
+        target = ARTIFACTS / "gespreksvoorbereiding.pdf"
+        download.value.save_as(target)
+        assert target.read_bytes().startswith(b"%PDF")
+        act(page, lambda: page.get_by_role("tab", name="Prestatieafspraken").click())
+        screenshot(page, "prestatieafspraken")
+        page.goto(f"{app_url}/escalatie")
+        wait_for_app(page)
+        screenshot(page, "escalatie_met_afspraken")
+    assert not any(problems.values()), problems

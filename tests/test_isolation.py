@@ -7,7 +7,17 @@ import polars as pl
 import pytest
 from app_support import app_as, page_path, texts
 
-from impactmonitor import breakdowns, deliveries, delivery_status, escalation, kpis, target
+from impactmonitor import (
+    agreements,
+    breakdowns,
+    deliveries,
+    delivery_status,
+    escalation,
+    explanations,
+    kpis,
+    talkpack,
+    target,
+)
 from impactmonitor.access import AccessDenied, User
 from impactmonitor.audit import audit_events
 from impactmonitor.mirror import mirror_report
@@ -19,6 +29,12 @@ OTHER = "48629153"
 OTHER_NAME = "Stichting De Havenkring"
 QUARTER = "2026Q3"
 PROVIDER = User("aanbieder", "provider", frozenset({OWN}))
+
+def _other_agreement(db) -> str:
+    """The id of one of OTHER's agreements (the sample region gives it three)."""
+    return db.scalar("SELECT min(agreement_id) FROM agreement_versions WHERE provider_agb = ?",
+                     [OTHER])
+
 
 # name -> call(db, user); each returns a frame (or raises AccessDenied)
 READS = {
@@ -44,6 +60,22 @@ READS = {
         db, u, "short_residential"),
     "mirror_report(other)": lambda db, u: mirror_report(db, u, OTHER),
     "audit_events": lambda db, u: audit_events(db, u),
+    "reviews_by_contract_manager": lambda db, u: escalation.reviews_by_contract_manager(db, u),
+    "agreements": lambda db, u: agreements.agreements(db, u, include_withdrawn=True),
+    "agreements(other)": lambda db, u: agreements.agreements(db, u, OTHER),
+    "agreement_history": lambda db, u: agreements.agreement_history(db, u),
+    "agreement_history(other)": lambda db, u: agreements.agreement_history(db, u, OTHER),
+    "agreement_progress": lambda db, u: agreements.agreement_progress(db, u, quarter=QUARTER),
+    "agreement_progress(other)": lambda db, u: agreements.agreement_progress(
+        db, u, OTHER, QUARTER),
+    "agreement_series(other's agreement)": lambda db, u: agreements.agreement_series(
+        db, u, _other_agreement(db)),
+    "explanations": lambda db, u: explanations.explanations(db, u),
+    "explanations(other)": lambda db, u: explanations.explanations(db, u, OTHER),
+    "explanation_threads": lambda db, u: explanations.explanation_threads(db, u),
+    "explanation_threads(other)": lambda db, u: explanations.explanation_threads(db, u, OTHER),
+    "talk_pack(other)": lambda db, u: talkpack.talk_pack(db, u, OTHER, QUARTER).kpis,
+    "talk_packs_due": lambda db, u: talkpack.talk_packs_due(db, u),
 }
 
 
@@ -68,7 +100,8 @@ def test_provider_user_gets_nothing_of_another_provider(sample_db, name) -> None
 
 
 @pytest.mark.parametrize("name", ["kpi_table", "delivery_status", "escalation_board",
-                                  "provider_choices"])
+                                  "provider_choices", "agreements", "agreement_progress",
+                                  "explanations", "explanation_threads"])
 def test_the_same_reads_do_return_other_providers_for_a_contract_manager(sample_db,
                                                                           name) -> None:
     """Guards the test above: the data is there, the filter is what hides it."""

@@ -239,6 +239,39 @@ def broken_table() -> list[tuple[str, str, str, str, int]]:
 BROKEN = broken_table()
 
 
+def test_the_demo_shows_the_quarterly_cycle(region_db: Database) -> None:
+    """Agreements with every kind of progress, a missed one proposing the next step, and
+    explanations with and without a reply (pipelines/sample_loop.py)."""
+    from datetime import date
+
+    from impactmonitor.access import SYSTEM_USER
+    from impactmonitor.agreements import agreement_history, agreement_progress
+    from impactmonitor.escalation import escalation_board
+    from impactmonitor.explanations import explanation_threads
+    from pipelines.sample_loop import seed_demo_loop
+
+    progress = agreement_progress(region_db, SYSTEM_USER, quarter="2026Q3")
+    assert sorted(progress.select("name", "title", "status").rows()) == [
+        ("Behandelcentrum De Oever", "Gemiddelde ligduur onder 140 dagen", "missed"),
+        ("Jeugdzorg Nieuwe Maas", "Afbouw bedden kortdurend verblijf", "at_risk"),
+        ("Jeugdzorg Nieuwe Maas", "Bijdrage aan minder kortdurend verblijf", "on_track"),
+        ("Jeugdzorg Nieuwe Maas", "Uitval onder 8%", "achieved"),
+        ("Stichting De Havenkring", "Doelrealisatie terug naar 65%", "missed"),
+        ("Stichting De Havenkring", "Uitval onder 12%", "off_track"),
+        ("Stichting De Havenkring", "Wachtlijst terug naar 100 cliënten", "at_risk"),
+    ]
+    plan = progress.filter(pl.col("name") == "Stichting De Havenkring")
+    assert plan["decision_id"].n_unique() == 1 and plan["decision_id"][0] is not None
+    assert agreement_history(region_db, SYSTEM_USER).height == 8  # the beds were revised once
+    board = escalation_board(region_db, SYSTEM_USER, as_of=date(2026, 12, 2))
+    havenkring = board.filter(pl.col("name") == "Stichting De Havenkring").row(0, named=True)
+    assert (havenkring["step"], havenkring["proposed_step"]) == (2, 3)
+    assert "agreement_missed" in havenkring["rules"]
+    threads = explanation_threads(region_db, SYSTEM_USER)
+    assert threads.height == 4 and threads["awaiting_reply"].sum() == 2
+    assert seed_demo_loop(region_db) == 0  # only once
+
+
 def test_the_broken_readme_lists_every_broken_file() -> None:
     listed = {name for name, *_ in BROKEN}
     present = {p.name for p in (REPO_SAMPLE / "broken").iterdir() if p.name != "README.md"}
