@@ -13,6 +13,7 @@ from app_pages.ui import (
     STATUS_ICONS,
     STATUS_TINTS,
     cached,
+    data_table,
     export_buttons,
     filters_description,
     format_delta,
@@ -29,7 +30,14 @@ from app_pages.ui import (
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.display import care_form_label, municipality_label
 from impactmonitor.kpis import KPIS, aggregate_kpis, kpi, kpi_table, kpi_values, provider_quarters
+from impactmonitor.municipality import (
+    RATIO_KPI,
+    municipality_indexes,
+    municipality_provider_population,
+    not_by_municipality,
+)
 from impactmonitor.quarters import shift
+from impactmonitor.target import INDEXES
 from schemas.reference import CARE_FORM_LABELS, CATEGORIES, CATEGORY_LABELS, municipalities
 
 HEADLINE_KPIS = ("goal_achievement", "dropout", "satisfaction", "intake_wait_days",
@@ -64,18 +72,22 @@ filters = {"quarter": quarter, "category": category, "municipality": municipalit
            "care_form": care_form, "lot": lot}
 filters_text = filters_description(filters)
 if municipality is not None:
-    st.info(t("categories_municipality_note"))
+    # Only the population is delivered per municipality: say which KPIs that leaves out.
+    st.info(t("categories_municipality_note", kpis=", ".join(not_by_municipality(lang))))
 
 available = [k.key for k in KPIS
              if not (municipality and not k.by_municipality)
              and not (care_form and not k.by_care_form)]
-# All KPIs are one choice away; the headline set is the default (the table stays readable).
-kpi_keys = st.multiselect(
-    t("categories_kpi_picker"), available,
-    default=[k for k in HEADLINE_KPIS if k in available],
-    format_func=lambda k: kpi(k).name(lang), key="categories_kpis",
-    placeholder=t("choose_options"),
-) or [k for k in HEADLINE_KPIS if k in available]
+if municipality is None:
+    # All KPIs are one choice away; the headline set is the default (the table stays readable).
+    kpi_keys = st.multiselect(
+        t("categories_kpi_picker"), available,
+        default=[k for k in HEADLINE_KPIS if k in available],
+        format_func=lambda k: kpi(k).name(lang), key="categories_kpis",
+        placeholder=t("choose_options"),
+    ) or [k for k in HEADLINE_KPIS if k in available]
+else:
+    kpi_keys = available  # the ambulant/bed ratio, unless a care form is chosen
 kpi_names = {k: kpi(k).name(lang) for k in kpi_keys}
 st.caption(filters_text)
 
@@ -87,11 +99,8 @@ def wide_table(rows: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list[str]],
     cells = rows.filter(pl.col("kpi").is_in(kpi_keys))
     # A plain loop, not map_elements: the texts depend on the session's language, which only
     # the script thread can read.
-    cells = cells.with_columns(pl.Series("cell", [
-        " ".join(part for part in (
-            format_kpi(r["value"], r["unit"]), STATUS_ICONS[status_key(r["status"])],
-            format_delta(r["delta"], r["unit"])) if part)
-        for r in cells.iter_rows(named=True)], dtype=pl.String))
+    cells = cells.with_columns(pl.Series("cell", [cell_text(r) for r in
+                                             cells.iter_rows(named=True)], dtype=pl.String))
     index = ["provider_agb", "name", "lot"]
     values = cells.pivot("kpi", index=index, values="value").sort("name")
     order = values.select("provider_agb")
@@ -148,11 +157,87 @@ def totals(category_code: str) -> pl.DataFrame:
     return pl.DataFrame(data)
 
 
+def cell_text(row: dict) -> str:
+    """A KPI cell: value, status icon and change; "n.v.t." where the KPI does not apply."""
+    if row["status"] == "n/a":
+        return t("status_n/a")
+    return " ".join(part for part in (
+        format_kpi(row["value"], row["unit"]), STATUS_ICONS[status_key(row["status"])],
+        format_delta(row["delta"], row["unit"])) if part)
+
+
+def municipality_indexes_shown(code: str) -> None:
+    """The two target indexes of the municipality against its own baseline, and the region."""
+    indexes = cached(municipality_indexes, user, code).filter(pl.col("quarter") == quarter)
+    name = municipality_label(code, lang)
+    for column, index in zip(st.columns(len(INDEXES)), INDEXES, strict=True):
+        row = indexes.filter(pl.col("index") == index.key)
+        value = row["value"][0] if row.height else None
+        column.metric(t("categories_municipality_index", index=index.name(lang), name=name,
+                        quarter=quarter), format_kpi(value, "ratio"),
+                      help=t("categories_municipality_index_help"))
+        column.caption(t("municipality_vs_region", value=format_kpi(
+            row["region_value"][0] if row.height else None, "ratio")))
+
+
+def municipality_table(rows: pl.DataFrame, ratio: pl.DataFrame) -> tuple[pl.DataFrame,
+                                                                         dict[str, list[str]]]:
+    """One row per provider: clients per care form (start + inflow), flow, and the ratio."""
+    labels = {c: care_form_label(c, lang) for c in CARE_FORM_LABELS}
+    index = ["provider_agb", "name", "lot"]
+    per_form = rows.pivot("care_form", index=index, values="clients")
+    forms = [c for c in CARE_FORM_LABELS if c in per_form.columns]
+    flow = rows.group_by(index, maintain_order=True).agg(
+        pl.col("clients_start", "inflow", "outflow", "clients_end").sum())
+    table = flow.join(per_form.select("provider_agb", *forms), on="provider_agb", how="left",
+                      maintain_order="left").rename({c: labels[c] for c in forms}).sort("name")
+    texts: dict[str, list[str]] = {}
+    if ratio.height:
+        table = table.join(ratio.select("provider_agb", pl.col("value").alias(RATIO_KPI)),
+                           on="provider_agb", how="left", maintain_order="left")
+        by_agb = {r["provider_agb"]: cell_text(r) for r in ratio.iter_rows(named=True)}
+        texts[RATIO_KPI] = [by_agb.get(a, "–") for a in table["provider_agb"]]
+    return table, texts
+
+
 shown = [category] if category else list(CATEGORIES)
+clickable = may_open_provider()
+if municipality is not None:
+    municipality_indexes_shown(municipality)
+    population = cached(municipality_provider_population, user, municipality, quarter,
+                        care_form=care_form, category=category, lot=lot)
+    ratios = (cached(kpi_table, user, quarter, category=category, lot=lot,
+                     municipality=municipality, kpis=(RATIO_KPI,))
+              if RATIO_KPI in kpi_keys else pl.DataFrame())
+    st.caption(t("categories_municipality_caption",
+                 name=municipality_label(municipality, lang)))
+    if clickable:
+        st.caption(t("categories_click_hint"))
+    for tab, category_code in zip(st.tabs([CATEGORY_LABELS[c][lang] for c in shown]), shown,
+                                  strict=True):
+        with tab:
+            rows = population.filter(pl.col("category") == category_code)
+            if rows.height == 0:
+                st.info(t("categories_empty"))
+                continue
+            ratio = (ratios.filter(pl.col("category") == category_code) if ratios.height
+                     else ratios)
+            table, texts = municipality_table(rows, ratio)
+            chosen = data_table(
+                table, f"populatie_{municipality}_{category_code}_{quarter}",
+                f"{filters_text} · {CATEGORY_LABELS[category_code][lang]}",
+                key=f"categories_municipality_{category_code}", quarter=quarter,
+                units={RATIO_KPI: "ratio"}, pinned=("provider_agb", "name"),
+                cell_texts=texts, select=clickable)
+            if chosen is not None:
+                open_provider(table["provider_agb"][chosen], quarter=quarter,
+                              care_form=care_form)
+    st.caption(t("status_legend"))
+    stop_page()
+
 all_rows = cached(kpi_table, user, quarter, category=category, lot=lot, care_form=care_form,
                   municipality=municipality, kpis=tuple(kpi_keys))
 trends = sparklines()
-clickable = may_open_provider()
 if clickable:
     st.caption(t("categories_click_hint"))
 tabs = st.tabs([CATEGORY_LABELS[c][lang] for c in shown])
@@ -178,7 +263,7 @@ for tab, category_code in zip(tabs, shown, strict=True):
             styler, hide_index=True, width="stretch", column_config=config, placeholder="–",
             key=f"categories_table_{category_code}",
             **({"on_select": "rerun", "selection_mode": "single-row"} if clickable else {}))
-        st.caption(t("categories_legend"))
+        st.caption(t("status_legend"))
         st.dataframe(totals(category_code), hide_index=True, width="stretch",
                      key=f"categories_totals_{category_code}")
         # The export is the table as shown (wide); the long data with numerator and

@@ -120,6 +120,7 @@ with tab_kpis:
                    key="provider_summary",
                    columns=[*summary_columns, "variation", "assurance", "explanation_text"],
                    provider_agb=provider_agb, quarter=quarter)
+        st.caption(t("status_legend"))
     step_marks = decisions.select("quarter", "to_step") if decisions.height else None
     with st.expander(t("spc_help_title")):
         st.markdown(t("spc_help", baseline=spc.BASELINE_POINTS, min_points=spc.MIN_POINTS,

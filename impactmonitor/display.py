@@ -90,7 +90,7 @@ AGE_GROUP_LABELS = {
 # Delivery statuses (impactmonitor.delivery_status) with glyphs that Debian's fonts have.
 DELIVERY_ICONS = {"complete": "✔", "late": "◷", "incomplete": "◐", "missing": "✖",
                   "pending": "…"}
-KPI_STATUSES = ("green", "amber", "red", "n<10")
+KPI_STATUSES = ("green", "amber", "red", "n<10", "n/a")
 
 
 def delivery_status_label(status: str | None, lang: str = "nl") -> str:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from impactmonitor.i18n import text
 
-STATUS_ICONS = {"green": "✔", "amber": "!", "red": "✖", "n<10": "·", "none": "–"}
+STATUS_ICONS = {"green": "✔", "amber": "!", "red": "✖", "n<10": "·", "n/a": "∅", "none": "–"}
 
 
 def number(value: float | int | None, decimals: int = 0, lang: str = "nl") -> str:

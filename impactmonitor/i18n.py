@@ -980,6 +980,7 @@ TEXTS: dict[str, dict[str, str]] = {
                               "en": "Projection uncertainty (95%)"},
     "chart_realised": {"nl": "Realisatie", "en": "Realised"},
     "status_n<10": {"nl": "n < 10", "en": "n < 10"},
+    "status_n/a": {"nl": "n.v.t.", "en": "n/a"},
     "unit_days": {"nl": "d", "en": "d"},
     "unit_points": {"nl": "%-punt", "en": "pp"},
     "unit_delta_days": {"nl": "dagen", "en": "days"},
@@ -994,10 +995,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "region (`make run`).",
     },
     "categories_municipality_note": {
-        "nl": "Alleen de populatie kent gemeenten: per gemeente worden alleen KPI's op basis "
-        "van de populatie getoond.",
-        "en": "Only the population has municipalities: per municipality only population-based "
-        "KPIs are shown.",
+        "nl": "Per gemeente leveren aanbieders alleen de populatie aan. Daarom staan hier per "
+        "aanbieder de cliënten per zorgvorm, de in- en uitstroom, de verhouding ambulant/bed en "
+        "de twee doelindexen van de gemeente. Resultaten en aanbod ({kpis}) worden niet per "
+        "gemeente aangeleverd en kunnen dus niet per gemeente worden getoond; kies 'Alle' "
+        "gemeenten om ze te zien.",
+        "en": "Providers deliver only the population per municipality. So this shows, per "
+        "provider, the clients per care form, inflow and outflow, the ambulant/bed ratio and the "
+        "municipality's two target indexes. Results and offer ({kpis}) are not delivered per "
+        "municipality and cannot be shown per municipality; choose 'All' municipalities to see "
+        "them.",
+    },
+    "categories_municipality_caption": {
+        "nl": "Cliënten van {name} in dit kwartaal (cliënten per zorgvorm = begin kwartaal + "
+        "instroom).",
+        "en": "Clients from {name} in this quarter (clients per care form = start of quarter + "
+        "inflow).",
+    },
+    "categories_municipality_index": {"nl": "{index} — {name}, {quarter}",
+                                      "en": "{index} — {name}, {quarter}"},
+    "categories_municipality_index_help": {
+        "nl": "Cliënten van de gemeente in deze zorgvormen gedeeld door die van de gemeente zelf "
+        "in het basisjaar (alle aanbieders samen).",
+        "en": "The municipality's clients in these care forms divided by its own in the baseline "
+        "year (all providers together).",
     },
     "categories_empty": {"nl": "Geen aanbieders met gegevens voor deze selectie.",
                          "en": "No providers with data for this selection."},
@@ -1005,11 +1026,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "categories_total": {"nl": "Categorie {category}", "en": "Category {category}"},
     "categories_region": {"nl": "Regio", "en": "Region"},
     "categories_level": {"nl": "Niveau", "en": "Level"},
-    "categories_legend": {
-        "nl": "✔ groen · ! oranje · ✖ rood · · n < 10 (geen oordeel); het getal erachter is "
-        "het verschil met het vorige kwartaal.",
-        "en": "✔ green · ! amber · ✖ red · · n < 10 (no status); the number after it is the "
-        "change against the previous quarter.",
+    "status_legend": {
+        "nl": "✔ groen · ! oranje · ✖ rood (volgens de norm) · · n < 10: minder dan 10 "
+        "waarnemingen in de noemer, te weinig voor een oordeel · ∅ n.v.t.: niet van toepassing, "
+        "bijv. ligduur en verhouding ambulant/bed bij een aanbieder zonder bedgebonden zorg · "
+        "– geen norm: voor deze KPI is geen norm vastgesteld, dus geen kleur. Een verschil is "
+        "de verandering t.o.v. het vorige kwartaal in de eenheid van de KPI (%-punt, dagen, "
+        "cliënten); ±0 is gelijk gebleven.",
+        "en": "✔ green · ! amber · ✖ red (by the norm) · · n < 10: fewer than 10 observations "
+        "in the denominator, too few to judge · ∅ n/a: not applicable, e.g. length of stay and "
+        "the ambulant/bed ratio for a provider without bed-type care · – no norm: no norm is "
+        "set for this KPI, so no colour. A change is the difference from the previous quarter "
+        "in the KPI's unit (pp, days, clients); ±0 means unchanged.",
     },
     "categories_kpi_picker": {"nl": "KPI's in de tabel", "en": "KPIs in the table"},
     "categories_click_hint": {

@@ -92,6 +92,10 @@ class Kpi:
     help_en: str
     care_forms: tuple[str, ...] | None = None  # rows the KPI is about (None = every care form)
     min_n: bool = True  # "n < 10" rule on the denominator
+    # SQL aggregate above zero when the KPI applies to a group at all: without it (a provider
+    # without bed-type care for the length of stay) the KPI is "not applicable" (status "n/a",
+    # shown "n.v.t."), not "n < 10"; its denominator is then NULL, not 0.
+    applies_when: str | None = None
     by_municipality: bool = False
     by_care_form: bool = True
 
@@ -166,6 +170,7 @@ KPIS: tuple[Kpi, ...] = (
         "Average number of days of the stays that ended in bed-type care (short and long "
         "residential, crisis).",
         care_forms=BED_TYPE_CARE_FORMS,
+        applies_when=f"count(*) FILTER (WHERE care_form IN ({sql_list(BED_TYPE_CARE_FORMS)}))",
     ),
     Kpi(
         "ambulant_bed_ratio", "population",
@@ -179,6 +184,8 @@ KPIS: tuple[Kpi, ...] = (
         "Clients in ambulant and day care divided by clients in bed-type care (clients = "
         "start of quarter + inflow).",
         care_forms=AMBULANT_TYPE_CARE_FORMS + BED_TYPE_CARE_FORMS,
+        applies_when=f"sum(clients_start + inflow) FILTER (WHERE care_form IN "
+                     f"({sql_list(BED_TYPE_CARE_FORMS)}))",
         by_municipality=True, by_care_form=False,
     ),
     Kpi(
@@ -435,9 +442,14 @@ def _source_sql(
     parts = {}
     for k in selected:
         applies = (f"care_form IN ({sql_list(k.care_forms)})" if k.care_forms else "TRUE")
+        denominator = f"CAST(coalesce({k.denominator}, 0) AS BIGINT)"
+        if k.applies_when:
+            # Kept for every group with rows (so it can read "n.v.t."); no denominator where
+            # the KPI does not apply.
+            applies = "TRUE"
+            denominator = f"CASE WHEN coalesce({k.applies_when}, 0) > 0 THEN {denominator} END"
         parts[k.key] = (alias(f"CAST(coalesce({k.numerator}, 0) AS BIGINT)"),
-                        alias(f"CAST(coalesce({k.denominator}, 0) AS BIGINT)"),
-                        alias(f"count(*) FILTER (WHERE {applies})"))
+                        alias(denominator), alias(f"count(*) FILTER (WHERE {applies})"))
     aggregates = [f"{expression} AS {name}" for expression, name in aliases.items()]
     scope, scope_params = (population_filter(user, "s.provider_agb", "s.municipality_code")
                            if source == "population" else scope_filter(user, "s.provider_agb"))
@@ -564,7 +576,12 @@ def _judged(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
     else:
         frame = frame.with_columns(pl.col(category_column).alias("_norm_category"))
     judged = norms.judge(frame, norms.norm_versions(con), category_column="_norm_category")
-    return judged.drop("_norm_category")
+    # No denominator at all: the KPI does not apply to this group (Kpi.applies_when).
+    conditional = [k.key for k in KPIS if k.applies_when]
+    return judged.with_columns(
+        pl.when(pl.col("kpi").is_in(conditional) & pl.col("denominator").is_null())
+        .then(pl.lit(norms.NOT_APPLICABLE)).otherwise(pl.col("status")).alias("status"),
+    ).drop("_norm_category")
 
 
 def _providers(con: duckdb.DuckDBPyConnection, user: User) -> pl.DataFrame:
@@ -628,7 +645,8 @@ def kpi_table(db: Database, user: User, quarter: str, **filters: Any) -> pl.Data
 
     Filters: category, lot, provider_agb, care_form, municipality (single values or None),
     kpis (keys). Columns: provider_agb, name, category, lot, quarter, kpi, numerator,
-    denominator, value, unit, direction, status ("green"/"amber"/"red"/"n<10"/None = no norm),
+    denominator, value, unit, direction, status ("green"/"amber"/"red"/"n<10"/"n/a" = not
+    applicable/None = no norm),
     norm_green, norm_amber, norm_valid_from, norm_source, norm (text), previous_value,
     previous_status, delta (value - previous value), delta_direction ("better"/"worse"/"same").
     """

@@ -22,7 +22,9 @@ aggregate (`read_region_aggregates`) over at least `access.MIN_PROVIDERS_SHOWN` 
 Public API: `municipality_choices(db, user)`, `municipality_indexes(db, user, code)`,
 `municipality_population(db, user, code)`, `municipality_flow(db, user, code)`,
 `municipality_ratio(db, user, code)`, `municipality_providers(db, user, code, quarter)`,
-`municipality_comparison(db, user, code, quarter)`, `not_by_municipality(lang)`.
+`municipality_comparison(db, user, code, quarter)`,
+`municipality_provider_population(db, user, code, quarter, care_form=, category=, lot=)`,
+`not_by_municipality(lang)`.
 """
 
 from __future__ import annotations
@@ -169,7 +171,7 @@ def municipality_ratio(db: Database, user: User, code: str) -> pl.DataFrame:
     per_provider = kpi_values(db, SYSTEM_USER, ("provider_agb", "quarter"), kpis=[RATIO_KPI])
     region = per_provider.group_by("quarter").agg(
         pl.col("numerator").sum(), pl.col("denominator").sum(),
-        (pl.col("numerator") + pl.col("denominator") > 0).sum().alias("providers"))
+        (pl.col("numerator") + pl.col("denominator").fill_null(0) > 0).sum().alias("providers"))
     region = region.select(
         "quarter",
         pl.when((pl.col("providers") >= MIN_PROVIDERS_SHOWN) & (pl.col("denominator") > 0))
@@ -217,6 +219,46 @@ def municipality_providers(db: Database, user: User, code: str, quarter: str,
     if not provider_figures_allowed(user, table.height):
         return ProviderShares(table.clear(), table.height, total, True)
     return ProviderShares(table, table.height, total, False)
+
+
+def municipality_provider_population(db: Database, user: User, code: str, quarter: str, *,
+                                     care_form: str | None = None, category: str | None = None,
+                                     lot: str | None = None) -> pl.DataFrame:
+    """Each provider's clients of the municipality in `quarter`, per care form (the KPI page's
+    municipality filter): what *can* be split by municipality.
+
+    Columns: provider_agb, name, category, lot, care_form, clients_start, inflow, outflow,
+    clients_end, clients (= clients_start + inflow). Rows only where the provider has clients
+    or flow there; empty for a user who may not see per-provider figures of so few providers.
+    """
+    _, codes = _area(user, code)
+    scope, params = population_filter(user, "s.provider_agb", "s.municipality_code")
+    where = ["s.quarter = ?", _in("s.municipality_code", codes), scope]
+    values: list[object] = [quarter, *codes, *params]
+    for column, value in (("s.care_form", care_form), ("p.category", category), ("p.lot", lot)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            values.append(value)
+    with summary_connection(db) as con:
+        table = con.execute(
+            f"""
+            SELECT s.provider_agb, p.name, p.category, p.lot, s.care_form,
+                   CAST(sum(s.clients_start) AS BIGINT) AS clients_start,
+                   CAST(sum(s.inflow) AS BIGINT) AS inflow,
+                   CAST(sum(s.outflow) AS BIGINT) AS outflow,
+                   CAST(sum(s.clients_end) AS BIGINT) AS clients_end,
+                   CAST(sum(s.clients_start + s.inflow) AS BIGINT) AS clients
+            FROM population_summary s JOIN providers p ON p.provider_agb = s.provider_agb
+            WHERE {' AND '.join(where)}
+            GROUP BY s.provider_agb, p.name, p.category, p.lot, s.care_form
+            HAVING sum(s.clients_start + s.inflow + s.outflow) > 0
+            ORDER BY p.name, s.provider_agb, s.care_form
+            """,
+            values,
+        ).pl()
+    if not provider_figures_allowed(user, table["provider_agb"].n_unique()):
+        return table.clear()
+    return table
 
 
 def municipality_comparison(db: Database, user: User, code: str, quarter: str,

@@ -41,6 +41,8 @@ from impactmonitor.storage import Database, append_audit
 from schemas.reference import CATEGORIES
 
 GREEN, AMBER, RED, BELOW_MIN_N = "green", "amber", "red", "n<10"
+# Set by the KPI queries where a KPI does not apply at all (kpis.Kpi.applies_when): "n.v.t.".
+NOT_APPLICABLE = "n/a"
 STATUSES = (GREEN, AMBER, RED, BELOW_MIN_N)
 DEFAULT_VALID_FROM = "2000Q1"  # defaults are valid from the beginning of any data
 # Float division may land a hair off a threshold that is exact in decimal (e.g. 0.7).

@@ -18,7 +18,7 @@ _FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
 )
 _LATIN1_REPLACEMENTS = {"−": "-", "→": "->", "≤": "<=", "≥": ">=", "–": "-", "—": "-",
-                        "✔": "v", "✖": "x", "▲": "!", "…": "..."}
+                        "✔": "v", "✖": "x", "∅": "o", "▲": "!", "…": "..."}
 
 
 class ChartRenderer:

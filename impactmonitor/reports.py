@@ -116,6 +116,7 @@ def provider_report(db: Database, user: User, provider_agb: str, quarter: str,
                         text("provider_col_status", lang), text("provider_col_norm", lang),
                         "n", text("report_delta", lang)], rows,
                        widths=[46, 20, 24, 52, 12, 26], fills=fills)
+        document.paragraph(text("status_legend", lang), 7)
 
     marks = decisions.select("quarter", "to_step") if decisions.height else None
     context = nullcontext(renderer) if renderer is not None else ChartRenderer()

@@ -13,7 +13,8 @@
 `kpis` prints one row per provider, quarter and KPI (all quarters unless `--quarter`) with the
 columns provider_agb, category, quarter, kpi, numerator, denominator, value, status, norm — the
 status judged by the norm valid in that quarter for the provider's category ("n<10" when the
-denominator is below 10, empty when the KPI has no norm).
+denominator is below 10, "n/a" with an empty denominator when the KPI does not apply, e.g. length
+of stay without bed-type care; empty when the KPI has no norm).
 
 `target` prints the regional target series: quarter, index, value, target_path, projection,
 statement (one row per index and quarter, including the future quarters of the target path).

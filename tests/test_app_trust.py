@@ -141,3 +141,78 @@ def test_provider_summary_shows_the_change_with_its_unit(sample_db, monkeypatch,
     for kpi_name, change in expected.items():
         assert changes[kpi_name] == change, kpi_name
     assert not any(str(c).startswith("-") for c in changes.values())
+
+
+# ---- n.v.t. (item 5) ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("lang", "na", "legend"), [
+    ("nl", "n.v.t.", ("n < 10", "n.v.t.", "geen norm", "zonder bedgebonden zorg")),
+    ("en", "n/a", ("n < 10", "n/a", "no norm", "without bed-type care")),
+])
+def test_kpi_table_says_not_applicable_for_a_provider_without_beds(sample_db, monkeypatch,
+                                                                   lang, na, legend) -> None:
+    from app_support import shown_frames
+
+    at = _page(sample_db.path, monkeypatch, "categories",
+               {"quarter": "2026Q3", "category": "B", "lang": lang})
+    table = shown_frames(at)[0]
+    row = table[table.iloc[:, 0] == "01521798"].iloc[0]
+    ratio = "Verhouding ambulant/bed" if lang == "nl" else "Ambulant/bed ratio"
+    stay = "Gemiddelde ligduur" if lang == "nl" else "Average length of stay"
+    assert (row[ratio], row[stay]) == (na, na)
+    small = table[table.iloc[:, 0] == "01579530"].iloc[0]  # 6 bed clients: n < 10
+    assert "·" in small[ratio] and na not in small[ratio]
+    captions = " ".join(c.value for c in at.caption)
+    for part in legend:
+        assert part in captions, part
+
+
+@pytest.mark.parametrize(("lang", "na"), [("nl", "∅ n.v.t."), ("en", "∅ n/a")])
+def test_provider_page_says_not_applicable(sample_db, monkeypatch, lang, na) -> None:
+    from app_support import shown_frames
+
+    at = _page(sample_db.path, monkeypatch, "provider",
+               {"provider": "01521798", "quarter": "2026Q3", "lang": lang})
+    summary = shown_frames(at)[0]
+    status = dict(zip(summary.iloc[:, 0], summary.iloc[:, 2], strict=True))
+    ratio = "Verhouding ambulant/bed" if lang == "nl" else "Ambulant/bed ratio"
+    stay = "Gemiddelde ligduur" if lang == "nl" else "Average length of stay"
+    assert (status[ratio], status[stay]) == (na, na)
+    assert "n < 10" not in status[ratio]
+
+
+# ---- municipality filter (item 6) ---------------------------------------------------------------
+@pytest.mark.parametrize(("lang", "note", "index"), [
+    ("nl", ("niet per gemeente", "Doelrealisatie", "Wachtlijst"), "Index kortdurend verblijf"),
+    ("en", ("not delivered per municipality", "Goal achievement", "Waiting list"),
+     "Short residential index"),
+])
+def test_municipality_and_care_form_filter_shows_what_can_be_split(sample_db, monkeypatch,
+                                                                   lang, note, index) -> None:
+    """Rotterdam + short residential care, 2026Q3: 14 providers have clients there (independent
+    sums over the population view); the page shows them instead of 'no providers'."""
+    import duckdb
+    from app_support import shown_frames
+
+    with duckdb.connect(str(sample_db.path), read_only=True) as con:
+        expected = dict(con.execute(
+            "SELECT provider_agb, sum(clients_start + inflow)::BIGINT FROM population "
+            "WHERE quarter = '2026Q3' AND municipality_code = 'GM0599' "
+            "AND care_form = 'residential_short' GROUP BY 1").fetchall())
+    assert len(expected) == 14
+    at = _page(sample_db.path, monkeypatch, "categories",
+               {"quarter": "2026Q3", "municipality": "GM0599", "care_form": "residential_short",
+                "lang": lang})
+    shown = texts(at)
+    assert "Geen aanbieders met gegevens" not in shown
+    assert "No providers with data" not in shown
+    info = " ".join(i.value for i in at.info)
+    for part in note:
+        assert part in info, part
+    assert any(m.label.startswith(index) for m in at.metric)
+    form = "Kortdurend verblijf" if lang == "nl" else "Short-term residential"
+    got = {}
+    for frame in shown_frames(at):
+        if form in frame.columns:
+            got.update({agb: int(str(v).replace(".", "").replace(",", ""))
+                        for agb, v in zip(frame.iloc[:, 0], frame[form], strict=True)})
+    assert got == expected

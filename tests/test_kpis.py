@@ -309,3 +309,24 @@ def test_kpi_table_delta_direction_reads_like_the_shown_change(sample_db) -> Non
     assert table["delta_direction"].to_list() == expected
     tiny = table.filter((pl.col("delta") != 0) & (pl.col("delta_direction") == "same"))
     assert tiny.height >= 4  # e.g. 48629153 satisfaction −0,03 %-punt
+
+
+@pytest.mark.parametrize(("agb", "key", "status", "denominator"), [
+    # 01521798 has ambulant care only (204 clients, no bed-type care): not applicable
+    ("01521798", "ambulant_bed_ratio", "n/a", None),
+    ("01521798", "length_of_stay_days", "n/a", None),
+    # 33830740 has bed-type care, but few: 6 bed clients, 1 ended stay
+    ("33830740", "ambulant_bed_ratio", "n<10", 6),
+    ("33830740", "length_of_stay_days", "n<10", 1),
+    # 02694688: 15 ended stays, and no norm for the length of stay
+    ("02694688", "length_of_stay_days", None, 15),
+])
+def test_a_kpi_without_its_care_is_not_applicable_not_n_below_10(sample_db, agb, key, status,
+                                                                 denominator) -> None:
+    table = kpis.kpi_table(sample_db, SYSTEM_USER, "2026Q3", provider_agb=agb)
+    row = table.filter(pl.col("kpi") == key).row(0, named=True)
+    assert (row["status"], row["denominator"]) == (status, denominator)
+    if status == "n/a":
+        assert row["value"] is None
+        history = kpis.kpi_history(sample_db, SYSTEM_USER, agb, kpis=[key])
+        assert set(history["status"]) == {"n/a"}

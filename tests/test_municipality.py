@@ -257,3 +257,39 @@ def test_admin_page_creates_a_municipality_user(db, monkeypatch) -> None:
     assert not at.error, [e.value for e in at.error]
     user = authenticate(db, "wethouder-vlaardingen", "pw-vlaardingen-1")
     assert user.role == "municipality" and user.municipality_codes == frozenset({"GM0622"})
+
+
+# ---- the KPI page's municipality filter (issue 11 item 6) ---------------------------------------
+@pytest.mark.parametrize(("user", "filters", "expected"), [
+    # (provider, care form) -> (clients_start, inflow, outflow, clients), Rotterdam 2025Q4
+    (MANAGER, {}, {(P1, "ambulant"): (100, 20, 15, 120), (P1, "foster_care"): (36, 0, 0, 36),
+                   (P1, "residential_short"): (30, 0, 0, 30),
+                   (P2, "residential_short"): (12, 0, 0, 12),
+                   (P3, "family_home"): (14, 0, 0, 14)}),
+    (MANAGER, {"care_form": "residential_short"},
+     {(P1, "residential_short"): (30, 0, 0, 30), (P2, "residential_short"): (12, 0, 0, 12)}),
+    (MANAGER, {"category": "B"}, {(P2, "residential_short"): (12, 0, 0, 12)}),
+    (ROTTERDAM_USER, {}, {(P1, "ambulant"): (100, 20, 15, 120),
+                          (P1, "foster_care"): (36, 0, 0, 36),
+                          (P1, "residential_short"): (30, 0, 0, 30),
+                          (P2, "residential_short"): (12, 0, 0, 12),
+                          (P3, "family_home"): (14, 0, 0, 14)}),
+    # two providers only: a municipality user gets no per-provider figures
+    (ROTTERDAM_USER, {"care_form": "residential_short"}, {}),
+])
+def test_provider_population_of_a_municipality(db, user, filters, expected) -> None:
+    table = mun.municipality_provider_population(db, user, ROTTERDAM, "2025Q4", **filters)
+    got = {(r["provider_agb"], r["care_form"]): (r["clients_start"], r["inflow"], r["outflow"],
+                                                 r["clients"])
+           for r in table.iter_rows(named=True)}
+    assert got == expected
+
+
+def test_provider_population_counts_merged_codes_for_their_successor(db) -> None:
+    table = mun.municipality_provider_population(db, MANAGER, VOORNE, "2022Q1")
+    got = {(r["provider_agb"], r["care_form"]): r["clients"] for r in table.iter_rows(named=True)}
+    # Brielle P2 8 short, Westvoorne P2 5 foster, Hellevoetsluis P3 4 short
+    assert got == {(P2, "residential_short"): 8, (P2, "foster_care"): 5,
+                   (P3, "residential_short"): 4}
+    with pytest.raises(AccessDenied):
+        mun.municipality_provider_population(db, VOORNE_USER, ROTTERDAM, "2025Q4")
