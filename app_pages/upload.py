@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import streamlit as st
 
@@ -39,7 +40,7 @@ from impactmonitor.quarters import last_complete_quarter, quarter_range
 from impactmonitor.storage import DatabaseBusy
 from pipelines.errorfile import error_file, error_table
 from pipelines.findings import Finding, bounded
-from pipelines.ingest import IngestOutcome, Upload, ingest
+from pipelines.ingest import IngestOutcome, Upload, ingest, storage_problem
 from pipelines.read import sha256
 from pipelines.receipt import receipt_pdf
 
@@ -170,6 +171,14 @@ def check(uploads: list[Upload]) -> None:
             progress.empty()
             st.session_state.pop("upload_outcome", None)
             st.warning(t("upload_busy"))
+            return
+        except (duckdb.Error, OSError) as exc:  # a full disk, a read-only database folder
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
+            progress.empty()
+            st.session_state.pop("upload_outcome", None)
+            st.error(t(problem, path=Path(db.path).parent))
             return
         progress.empty()
     if outcome is None:  # (a rejection by the ingest is audited by the ingest)

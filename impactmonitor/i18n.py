@@ -377,6 +377,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Shown here are the first {shown} of {count}; the complete list is in the error "
         "list and the files with an error column below.",
     },
+    "storage_disk_full": {
+        "nl": "De schijf van de database ({path}) is vol. Er is niets opgeslagen en er is niets "
+        "verloren gegaan. Laat de beheerder ruimte vrijmaken en lever daarna opnieuw aan.",
+        "en": "The database's disk ({path}) is full. Nothing was stored and nothing was lost. "
+        "Have the administrator free space, then deliver again.",
+    },
+    "storage_read_only": {
+        "nl": "De map van de database ({path}) is alleen-lezen. Er is niets opgeslagen en er is "
+        "niets verloren gegaan. Laat de beheerder schrijfrechten geven en lever daarna opnieuw "
+        "aan.",
+        "en": "The database's folder ({path}) is read-only. Nothing was stored and nothing was "
+        "lost. Have the administrator grant write access, then deliver again.",
+    },
     "cli_database_busy": {
         "nl": "De database is bezet door een ander proces; probeer het later opnieuw.",
         "en": "The database is busy in another process; try again later.",

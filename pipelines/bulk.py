@@ -66,6 +66,7 @@ from pipelines.ingest import (
     EXIT_USAGE,
     Upload,
     busy_report,
+    database_failure,
     format_findings,
     uploads_from_arguments,
     write_report,
@@ -548,8 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         write_report(args.report_json, [busy_report(lang)])
         return EXIT_BUSY
     except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
-        print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
-              f"({type(exc).__name__})", file=sys.stderr)
+        print(database_failure(parser.prog, args.db, exc, lang), file=sys.stderr)
         return EXIT_USAGE
     seconds = time.perf_counter() - started
     print("\n".join(summary_lines(results, lang, args.max_errors)))

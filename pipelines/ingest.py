@@ -11,13 +11,15 @@ The terminal and the JSON report list at most `[report] max_per_kind` errors of 
 `--error-file` writes the complete list as a CSV (the app's downloadable error list).
 
 Exit codes (`EXIT_CODES`): 0 accepted, 1 rejected (report printed, nothing stored but the
-audit event of the attempt), 2 usage error, 3 database busy: another process held the file for
+audit event of the attempt), 2 usage error or a database that cannot be written (a full disk, a
+read-only folder: nothing stored, nothing lost), 3 database busy: another process held the file for
 longer than the lock timeout, nothing was checked to the end or stored — try again later.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import json
 import logging
@@ -234,6 +236,20 @@ def _audit_rejection(con: duckdb.DuckDBPyConnection, actor: str, provider_agb: s
                              error_count, source)
 
 
+def storage_problem(exc: BaseException) -> str | None:
+    """The message key for a write the disk refused — full, or a read-only database folder —
+    or None for any other failure. DuckDB reports both as an IOException (or a failed commit)
+    carrying the system's text; Python as an OSError with its errno."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    detail = str(exc)
+    if code == errno.ENOSPC or "No space left on device" in detail:
+        return "storage_disk_full"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or any(
+            sign in detail for sign in ("Read-only file system", "Permission denied")):
+        return "storage_read_only"
+    return None
+
+
 def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
     logger.error("ingest: unexpected %s while reading %s: %s", type(exc).__name__, file_name, exc)
     return error("file_internal_error", file=file_name, table=table,
@@ -272,6 +288,18 @@ def busy_report(lang: str) -> dict:
             "errors": [{"file": None, "table": None, "row": None, "column": None, "value": None,
                         "message": text("cli_database_busy", lang)}],
             "warnings": [], "receipt": None}
+
+
+def database_failure(prog: str, path: str, exc: BaseException, lang: str) -> str:
+    """What a command line says when the database cannot be used: a full disk or a read-only
+    folder in plain words (nothing stored, nothing lost), else that it is no usable DuckDB file.
+    Shared by the ingest and bulk CLIs."""
+    problem = storage_problem(exc)
+    if problem:
+        return f"{prog}: {text(problem, lang, path=path)}"
+    first_line = str(exc).splitlines()[0] if str(exc) else ""
+    return (f"{prog}: {text('cli_database_unusable', lang, path=path)} "
+            f"({type(exc).__name__}: {first_line})")
 
 
 def write_report(path: str | None, report: object) -> None:
@@ -335,9 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         write_report(args.report_json, busy_report(lang))
         return EXIT_BUSY
     except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
-        print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
-              f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
-              file=sys.stderr)
+        print(database_failure(parser.prog, args.db, exc, lang), file=sys.stderr)
         return EXIT_USAGE
     if outcome.accepted and outcome.receipt:
         print(text("cli_accepted", lang, delivery_id=outcome.receipt.delivery_id))
