@@ -84,3 +84,37 @@ def test_provider_page_signals_in_both_languages(app_url, lang, signal) -> None:
         _chart_screenshot(page, f"vertrouwen_aanbieder_grafiek_uitval_{lang}", 2)
         legend = page.locator(".js-plotly-plot .legend").first.text_content() or ""
         assert ("Signaal: verslechtering" if lang == "nl" else "Signal: concern") in legend
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("nl", ("niet per gemeente aangeleverd", "Index kortdurend verblijf", "n.v.t.")),
+    ("en", ("not delivered per municipality", "Short residential index", "n/a")),
+])
+def test_categories_with_municipality_and_care_form_filter(app_url, lang,  # noqa: F811
+                                                           expected) -> None:
+    with browser_page() as page:
+        _login(page, app_url, "accounthouder")
+        page.goto(f"{app_url}/kpis?quarter=2026Q3&municipality=GM0599"
+                  f"&care_form=residential_short&lang={lang}")
+        wait_for_app(page)
+        page.get_by_text(expected[1]).first.wait_for(timeout=120_000)
+        body = _main_text(page)
+        screenshot(page, f"vertrouwen_kpis_gemeente_{lang}")
+        for word in expected:
+            assert word in body, word
+        assert "Geen aanbieders met gegevens" not in body
+        assert "No providers with data" not in body
+
+
+@pytest.mark.parametrize(("lang", "flat"), [("nl", "±0,0 %-punt"), ("en", "±0.0 pp")])
+def test_overview_tiles_and_categories_deltas(app_url, lang, flat) -> None:  # noqa: F811
+    with browser_page() as page:
+        _login(page, app_url, "management")
+        page.goto(f"{app_url}/overzicht?lang={lang}")
+        wait_for_app(page)
+        page.get_by_text(flat).first.wait_for(timeout=120_000)
+        screenshot(page, f"vertrouwen_overzicht_{lang}")
+        page.goto(f"{app_url}/kpis?quarter=2026Q3&category=B&lang={lang}")
+        wait_for_app(page)
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=120_000)
+        screenshot(page, f"vertrouwen_kpis_nvt_{lang}")
