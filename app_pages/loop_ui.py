@@ -426,7 +426,8 @@ def proposal_answers(user: User, proposals: pl.DataFrame) -> None:
             st.markdown(t("escalation_proposal_row", name=row["name"],
                           current=row["step_name"], proposed=row["proposed_step_name"],
                           reasons=" · ".join(row["reasons"])))
-            reason = st.text_input(t("escalation_answer_reason"), key=f"answer_{agb}")
+            reason = st.text_input(t("escalation_answer_reason", name=row["name"]),
+                                   key=f"answer_{agb}")
             left, right = st.columns(2)
             accept = left.form_submit_button(t("escalation_accept"), key=f"accept_{agb}")
             reject = right.form_submit_button(t("escalation_reject"), key=f"reject_{agb}")

@@ -1689,7 +1689,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "escalation_proposal_row": {"nl": "**{name}**: {current} → {proposed}. {reasons}",
                                 "en": "**{name}**: {current} → {proposed}. {reasons}"},
-    "escalation_answer_reason": {"nl": "Reden (verplicht)", "en": "Reason (required)"},
+    # Its own label per proposal (not the decision form's "Reden"): screen readers and people
+    # tell the fields apart.
+    "escalation_answer_reason": {"nl": "Reden van het antwoord aan {name} (verplicht)",
+                                 "en": "Reason for the answer to {name} (required)"},
     "escalation_accept": {"nl": "Voorstel overnemen", "en": "Accept proposal"},
     "escalation_reject": {"nl": "Voorstel afwijzen", "en": "Reject proposal"},
     "escalation_accepted": {"nl": "Voorstel overgenomen: {name} staat nu op {step}.",
