@@ -107,6 +107,7 @@ def store_delivery(
     return receipt
 
 
+BULK_SUMMARY_REFRESH_MAX = 1_000  # provider-quarters whose summaries a load rebuilds itself
 ACCEPTED_SCHEMA = {"provider_agb": pl.String, "quarter": pl.String,
                    "received_at": pl.Datetime("us"), "warnings": pl.String}
 
@@ -146,11 +147,13 @@ def store_deliveries(
         _test_pause_in_load()
     _store_original_files(con, ids, versions, original_files)
     delivered = sorted({t.table for t in tables})
-    if ids.height == 1:  # the single delivery's fast path: plain parameters, zone maps skip
+    if ids.height == 1:  # plain parameters: zone maps skip the other provider-quarters
         refresh_summaries(con, ids["provider_agb"][0], ids["quarter"][0],
                           {table: ids["delivery_id"][0] for table in delivered})
-    else:
+    elif ids.height <= BULK_SUMMARY_REFRESH_MAX:
         refresh_provider_quarters(con, ids.select(_IDENTITY), delivered)
+    # Larger batches (history loads, the national set) leave their summaries to the first read
+    # (`kpis.summary_connection` syncs every version not yet in `summary_applied`), as before.
     written = ids.join(_receipt_tables(versions), on="delivery_id", how="left")
     _insert_frame(con, "deliveries", written.select(
         "delivery_id", "provider_agb", "quarter", "received_at",
@@ -255,7 +258,10 @@ def _store_original_files(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame,
         # everything it was sent) belongs to every delivery of the batch.
         for delivery_id in deliveries or ids["delivery_id"].to_list():
             links.append((delivery_id, name, digest, len(content)))
-    _insert_values(con, "delivery_files", links)
+    if links:  # (one VALUES statement with 4 parameters per link is slow at 55,000 links)
+        _insert_frame(con, "delivery_files", pl.DataFrame(
+            links, schema={"delivery_id": pl.String, "file_name": pl.String,
+                           "sha256": pl.String, "size_bytes": pl.Int64}, orient="row"))
     known = {row[0] for row in con.execute(
         "SELECT sha256 FROM file_contents WHERE sha256 IN (SELECT unnest(?))",
         [list(digests)]).fetchall()}
