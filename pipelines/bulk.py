@@ -74,6 +74,7 @@ from pipelines.ingest import (
 from pipelines.limits import Limits
 from pipelines.load import (
     ACCEPTED_SCHEMA,
+    IDENTITY,
     AcceptedTable,
     Receipt,
     StoredDeliveries,
@@ -86,7 +87,6 @@ from pipelines.validate import cross_table_findings, validate_table
 GroupKey = tuple[str | None, str | None]
 UNATTRIBUTED: GroupKey = (None, None)
 ReceivedAt = datetime | Callable[[str, str], datetime] | None
-_IDENTITY = ["provider_agb", "quarter"]
 logger = logging.getLogger(__name__)
 
 
@@ -280,8 +280,8 @@ def _internal_error(file_name: str, table: str | None, exc: Exception) -> Findin
 
 def _count_rows(groups: _Groups, part: _Part) -> None:
     # Sorted here (cheap in polars) so that sorting the keys later finds them in order.
-    counts = part.counts = (part.typed.select(_IDENTITY).drop_nulls().group_by(_IDENTITY).len()
-                            .sort(_IDENTITY))
+    counts = part.counts = (part.typed.select(IDENTITY).drop_nulls().group_by(IDENTITY).len()
+                            .sort(IDENTITY))
     table, rows_of = part.raw.table, groups.rows
     for agb, quarter, rows in counts.iter_rows():
         tables = rows_of[(agb, quarter)]
@@ -318,7 +318,7 @@ def _assign_findings(groups: _Groups, parts: list[_Part], findings: list[Finding
 def _part_keys(part: _Part) -> list[GroupKey]:
     return [
         (agb, quarter)
-        for agb, quarter in part.typed.select(_IDENTITY).unique().iter_rows()
+        for agb, quarter in part.typed.select(IDENTITY).unique().iter_rows()
         if agb is not None and quarter is not None
     ]
 
@@ -327,9 +327,9 @@ def _assign_row_findings(groups: _Groups, part: _Part, findings: list[Finding]) 
     located = pl.DataFrame(
         {"_i": range(len(findings)), ROW: [f.row for f in findings]},
         schema={"_i": pl.Int64, ROW: pl.Int64},
-    ).join(part.typed.select(ROW, *_IDENTITY), on=ROW, how="left")
+    ).join(part.typed.select(ROW, *IDENTITY), on=ROW, how="left")
     unplaced: list[Finding] = []
-    for index, agb, quarter in located.select("_i", *_IDENTITY).iter_rows():
+    for index, agb, quarter in located.select("_i", *IDENTITY).iter_rows():
         finding = findings[index]
         if agb is None and quarter is None and finding.code == "row_ragged":
             unplaced.append(finding)  # read dropped the row: find its identity in the text
@@ -393,7 +393,7 @@ def _cross_table(con: duckdb.DuckDBPyConnection, groups: _Groups, parts: list[_P
     if not dependent:
         return
     populations = [
-        p.typed.select(*_IDENTITY, "care_form") for p in parts if p.raw.table == "population"
+        p.typed.select(*IDENTITY, "care_form") for p in parts if p.raw.table == "population"
     ]
     delivered = (
         pl.concat(populations).drop_nulls().unique()
@@ -412,7 +412,7 @@ def _cross_table(con: duckdb.DuckDBPyConnection, groups: _Groups, parts: list[_P
     care_forms = pl.concat([delivered, stored]).unique()
     for part in dependent:
         candidates = part.typed.filter(pl.col("care_form").is_not_null()).join(
-            care_forms, on=[*_IDENTITY, "care_form"], how="anti"
+            care_forms, on=[*IDENTITY, "care_form"], how="anti"
         )
         if candidates.height == 0:
             continue
@@ -421,7 +421,7 @@ def _cross_table(con: duckdb.DuckDBPyConnection, groups: _Groups, parts: list[_P
         found = cross_table_findings(candidates, part.raw.table, part.raw.file_name, set())
         restore_written_values(part.raw, found)
         identity = dict(zip(candidates[ROW].to_list(),
-                            candidates.select(_IDENTITY).iter_rows(), strict=True))
+                            candidates.select(IDENTITY).iter_rows(), strict=True))
         for finding in found:
             groups.add(identity[finding.row], finding)
 

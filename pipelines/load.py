@@ -46,7 +46,7 @@ class AcceptedTable:
 
     def row_counts(self) -> pl.DataFrame:
         if self.counts is None:
-            self.counts = self.frame.group_by(_IDENTITY).len().sort(_IDENTITY)
+            self.counts = self.frame.group_by(IDENTITY).len().sort(IDENTITY)
         return self.counts
 
 
@@ -67,7 +67,7 @@ class Receipt:
         return data
 
 
-_IDENTITY = ["provider_agb", "quarter"]
+IDENTITY = ["provider_agb", "quarter"]  # the key of a delivery
 
 
 def new_delivery_id() -> str:
@@ -131,7 +131,7 @@ def store_deliveries(
     delivery runs ~20 statements (each costs about a millisecond), a bulk upload of 60,000
     provider-quarters the same number.
     """
-    ids = accepted.select(_IDENTITY).with_columns(
+    ids = accepted.select(IDENTITY).with_columns(
         pl.Series("delivery_id", new_delivery_ids(accepted.height), pl.String),
         accepted["received_at"].cast(pl.Datetime("us")), accepted["warnings"])
     versions = _table_versions(con, ids.drop("warnings"), tables)
@@ -151,7 +151,7 @@ def store_deliveries(
         refresh_summaries(con, ids["provider_agb"][0], ids["quarter"][0],
                           {table: ids["delivery_id"][0] for table in delivered})
     elif ids.height <= BULK_SUMMARY_REFRESH_MAX:
-        refresh_provider_quarters(con, ids.select(_IDENTITY), delivered)
+        refresh_provider_quarters(con, ids.select(IDENTITY), delivered)
     # Larger batches (history loads, the national set) leave their summaries to the first read
     # (`kpis.summary_connection` syncs every version not yet in `summary_applied`), as before.
     written = ids.join(_receipt_tables(versions), on="delivery_id", how="left")
@@ -186,7 +186,7 @@ def _with_delivery_ids(frame: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(pl.lit(delivery_id).alias("delivery_id"))
     # A left join that keeps the row order is cheaper than an inner join on 1M rows; rows of
     # rejected provider-quarters (no delivery id) are dropped after it, only when there are any.
-    joined = frame.join(ids.select(*_IDENTITY, "delivery_id"), on=_IDENTITY, how="left",
+    joined = frame.join(ids.select(*IDENTITY, "delivery_id"), on=IDENTITY, how="left",
                         maintain_order="left")
     if joined["delivery_id"].null_count():
         joined = joined.filter(pl.col("delivery_id").is_not_null())
@@ -197,7 +197,7 @@ def _table_versions(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame,
                     tables: list[AcceptedTable]) -> pl.DataFrame:
     """One row per accepted provider-quarter-table with its next version number."""
     pieces = [
-        table.row_counts().rename({"len": "row_count"}).join(ids, on=_IDENTITY).with_columns(
+        table.row_counts().rename({"len": "row_count"}).join(ids, on=IDENTITY).with_columns(
             pl.lit(table.table).alias("table_name"), pl.lit(table.file_name).alias("file_name"),
             pl.lit(table.file_sha256).alias("file_sha256"))
         for table in tables
