@@ -32,22 +32,30 @@ from impactmonitor.storage import DatabaseBusy
 
 st.set_page_config(page_title="Impactmonitor Jeugdhulp", page_icon="📊", layout="wide")
 # Captions are faded text by default (contrast 3.9:1); WCAG 2.1 AA needs 4.5:1.
-st.html("<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p "
-        "{color: #595755 !important; opacity: 1 !important;}</style>")
+st.html(
+    "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p "
+    "{color: #595755 !important; opacity: 1 !important;}</style>"
+)
 
 # page key -> (file, title key, icon, url path). Order is the order in the menu.
 PAGES = {
     "overview": ("app_pages/overview.py", "page_overview", ":material/flag:", "overzicht"),
-    "municipality": ("app_pages/municipality.py", "page_municipality",
-                     ":material/location_city:", "gemeente"),
-    "categories": ("app_pages/categories.py", "page_categories", ":material/table_chart:",
-                   "kpis"),
+    "municipality": (
+        "app_pages/municipality.py",
+        "page_municipality",
+        ":material/location_city:",
+        "gemeente",
+    ),
+    "categories": ("app_pages/categories.py", "page_categories", ":material/table_chart:", "kpis"),
     "provider": ("app_pages/provider.py", "page_provider", ":material/domain:", "aanbieder"),
-    "escalation": ("app_pages/escalation.py", "page_escalation", ":material/stairs:",
-                   "escalatie"),
+    "escalation": ("app_pages/escalation.py", "page_escalation", ":material/stairs:", "escalatie"),
     "upload": ("app_pages/upload.py", "page_upload", ":material/upload_file:", "aanleveren"),
-    "delivery_status": ("app_pages/delivery_status.py", "page_delivery_status",
-                        ":material/event_available:", "aanleverstatus"),
+    "delivery_status": (
+        "app_pages/delivery_status.py",
+        "page_delivery_status",
+        ":material/event_available:",
+        "aanleverstatus",
+    ),
     "mirror": ("app_pages/mirror.py", "page_mirror", ":material/compare:", "spiegelrapport"),
     "admin": ("app_pages/admin.py", "page_admin", ":material/settings:", "beheer"),
     "audit": ("app_pages/audit.py", "page_audit", ":material/history:", "auditlog"),
@@ -56,8 +64,11 @@ PAGES = {
 
 def _language_switch() -> None:
     choice = st.radio(
-        "Taal / Language", ["nl", "en"], index=["nl", "en"].index(language()),
-        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code], horizontal=True,
+        "Taal / Language",
+        ["nl", "en"],
+        index=["nl", "en"].index(language()),
+        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
+        horizontal=True,
     )
     if choice != language():
         st.session_state["language"] = choice
@@ -67,6 +78,7 @@ def _language_switch() -> None:
 
 def _placeholder(url_path: str, show) -> st.Page:
     """A hidden page at `url_path` that runs `show` (never the page's own script)."""
+
     def page() -> None:
         show()
 
@@ -92,15 +104,25 @@ except DatabaseBusy:  # another process holds the database file for longer than 
     stop_page()
 if user is None:
     # The login form answers at every page's address; after logging in, that page opens.
-    st.navigation([st.Page(login_form, title=t("login_button"), icon=":material/login:",
-                           url_path="login", default=True),
-                   *(_placeholder(path, login_form) for *_, path in PAGES.values())],
-                  position="hidden").run()
+    st.navigation(
+        [
+            st.Page(
+                login_form,
+                title=t("login_button"),
+                icon=":material/login:",
+                url_path="login",
+                default=True,
+            ),
+            *(_placeholder(path, login_form) for *_, path in PAGES.values()),
+        ],
+        position="hidden",
+    ).run()
     stop_page()
 
 with st.sidebar:
-    st.caption(t("logged_in_as", name=user.display_name or user.username,
-                 role=t(f"role_{user.role}")))
+    st.caption(
+        t("logged_in_as", name=user.display_name or user.username, role=t(f"role_{user.role}"))
+    )
     if st.button(t("logout_button")):
         logout()
         st.rerun()
@@ -119,17 +141,23 @@ def _first_page_here() -> None:
 
 
 visible = visible_pages(user)
-home = st.Page(_first_page_here, title=t(PAGES[visible[0]][1]), url_path="", default=True,
-               visibility="hidden")
-pages = [home,
-         *(st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
-           for path, title_key, icon, url_path in (PAGES[key] for key in visible)),
-         *(_placeholder(PAGES[key][3], _not_for_role) for key in PAGES if key not in visible),
-         _placeholder("login", _first_page_here)]
+home = st.Page(
+    _first_page_here, title=t(PAGES[visible[0]][1]), url_path="", default=True, visibility="hidden"
+)
+pages = [
+    home,
+    *(
+        st.Page(path, title=t(title_key), icon=icon, url_path=url_path)
+        for path, title_key, icon, url_path in (PAGES[key] for key in visible)
+    ),
+    *(_placeholder(PAGES[key][3], _not_for_role) for key in PAGES if key not in visible),
+    _placeholder("login", _first_page_here),
+]
 looking_back = st.session_state.get(AS_OF_KEY)
 if looking_back is not None:
-    st.info(t("as_of_banner", when=looking_back[1], provider=looking_back[2]),
-            icon=":material/history:")
+    st.info(
+        t("as_of_banner", when=looking_back[1], provider=looking_back[2]), icon=":material/history:"
+    )
     if st.button(t("as_of_back"), key="as_of_back"):
         st.session_state.pop(AS_OF_KEY)
         st.rerun()

@@ -31,19 +31,40 @@ with tab_register:
         c1, c2, c3 = st.columns(3)
         agb = c1.text_input("AGB", max_chars=8, key="admin_agb")
         name = c2.text_input(t("admin_name"), key="admin_name")
-        category = c3.selectbox(t("admin_category"), CATEGORIES, key="admin_category",
-                                format_func=lambda c: CATEGORY_LABELS[c][language()])
+        category = c3.selectbox(
+            t("admin_category"),
+            CATEGORIES,
+            key="admin_category",
+            format_func=lambda c: CATEGORY_LABELS[c][language()],
+        )
         c4, c5, c6 = st.columns(3)
         lot = c4.text_input(t("admin_lot"), key="admin_lot")
-        start = c5.date_input(t("admin_contract_start"), value=date(2023, 1, 1),
-                              key="admin_start", format="DD-MM-YYYY")
-        end = c6.date_input(t("admin_contract_end"), value=date(2026, 12, 31), key="admin_end",
-                            format="DD-MM-YYYY")
+        start = c5.date_input(
+            t("admin_contract_start"),
+            value=date(2023, 1, 1),
+            key="admin_start",
+            format="DD-MM-YYYY",
+        )
+        end = c6.date_input(
+            t("admin_contract_end"), value=date(2026, 12, 31), key="admin_end", format="DD-MM-YYYY"
+        )
         if st.form_submit_button(t("admin_save")):
-            line = ";".join(["provider_agb", "name", "category", "lot", "contract_start",
-                             "contract_end"]) + "\n" + ";".join(
-                [agb.strip(), name.strip().replace(";", ","), category, lot.strip(),
-                 start.isoformat(), end.isoformat()])
+            line = (
+                ";".join(
+                    ["provider_agb", "name", "category", "lot", "contract_start", "contract_end"]
+                )
+                + "\n"
+                + ";".join(
+                    [
+                        agb.strip(),
+                        name.strip().replace(";", ","),
+                        category,
+                        lot.strip(),
+                        start.isoformat(),
+                        end.isoformat(),
+                    ]
+                )
+            )
             entries, errors = parse_register(line.encode("utf-8"))
             if errors:
                 for message in errors:
@@ -60,8 +81,12 @@ with tab_register:
         else:
             st.success(t("admin_register_saved", count=written))
     with st.expander(t("admin_register_history")):
-        data_table(register_history(db, user), "registergeschiedenis",
-                   t("admin_register_history"), key="admin_register_history")
+        data_table(
+            register_history(db, user),
+            "registergeschiedenis",
+            t("admin_register_history"),
+            key="admin_register_history",
+        )
 
 with tab_users:
     data_table(user_list(db, user), "gebruikers", t("admin_tab_users"), key="admin_users")
@@ -69,22 +94,39 @@ with tab_users:
         st.subheader(t("admin_user_form"))
         c1, c2, c3 = st.columns(3)
         username = c1.text_input(t("login_username"), key="admin_username")
-        role = c2.selectbox(t("admin_role"), ROLES, format_func=lambda r: t(f"role_{r}"),
-                            key="admin_role")
+        role = c2.selectbox(
+            t("admin_role"), ROLES, format_func=lambda r: t(f"role_{r}"), key="admin_role"
+        )
         password = c3.text_input(t("admin_new_password"), type="password", key="admin_password")
         register = dict(provider_choices(db, user).select("provider_agb", "name").iter_rows())
-        agbs = st.multiselect(t("admin_user_agbs"), list(register), key="admin_user_agbs",
-                              format_func=lambda a: f"{register[a]} ({a})",
-                              placeholder=t("choose_options"))
+        agbs = st.multiselect(
+            t("admin_user_agbs"),
+            list(register),
+            key="admin_user_agbs",
+            format_func=lambda a: f"{register[a]} ({a})",
+            placeholder=t("choose_options"),
+        )
         municipality_names = {m.code: f"{m.name} ({m.code})" for m in current_municipalities()}
-        codes = st.multiselect(t("admin_user_municipalities"), list(municipality_names),
-                               format_func=municipality_names.get, key="admin_user_municipalities",
-                               placeholder=t("choose_options"))
+        codes = st.multiselect(
+            t("admin_user_municipalities"),
+            list(municipality_names),
+            format_func=municipality_names.get,
+            key="admin_user_municipalities",
+            placeholder=t("choose_options"),
+        )
         active = st.checkbox(t("admin_active"), value=True, key="admin_active")
         if st.form_submit_button(t("admin_save")):
             try:
-                manage_user(db, user, username.strip(), role, password or None, tuple(agbs),
-                            active=active, municipality_codes=tuple(codes))
+                manage_user(
+                    db,
+                    user,
+                    username.strip(),
+                    role,
+                    password or None,
+                    tuple(agbs),
+                    active=active,
+                    municipality_codes=tuple(codes),
+                )
                 st.success(t("admin_user_saved", username=username))
             except ValueError as problem:
                 st.error(t("admin_user_invalid", detail=str(problem)))

@@ -95,8 +95,11 @@ def authenticated_user() -> User | None:
         checked = session_user(database(), session, _user_agent())
         if checked is None or _rights(checked) != _rights(user):
             # Ended elsewhere, expired, account deactivated or changed: end it here too.
-            _end(session if checked is not None else None, notice="login_session_ended",
-                 reason="account_changed")
+            _end(
+                session if checked is not None else None,
+                notice="login_session_ended",
+                reason="account_changed",
+            )
             _send_pending_cookie()
             return None
         user = checked
@@ -160,8 +163,7 @@ def clear_browser_state(notice: str | None = None, url: bool = True) -> None:
     if notice is not None:
         st.session_state[_NOTICE_KEY] = notice
     if url:
-        params = {key: st.query_params[key] for key in KEPT_QUERY_PARAMS
-                  if key in st.query_params}
+        params = {key: st.query_params[key] for key in KEPT_QUERY_PARAMS if key in st.query_params}
         st.query_params.clear()
         st.query_params.update(params)
 
@@ -215,8 +217,9 @@ def login_form() -> None:
         # stays: it may be a link to the page the user wants).
         clear_browser_state(url=False)
         st.session_state[_USER_KEY] = user
-        st.session_state[_SESSION_KEY] = start_session(user.username, SESSION_TIMEOUT_SECONDS,
-                                                       _user_agent())
+        st.session_state[_SESSION_KEY] = start_session(
+            user.username, SESSION_TIMEOUT_SECONDS, _user_agent()
+        )
         st.session_state[_SEEN_KEY] = time.time()
         st.rerun()  # the next run sets the session cookie (no _COOKIE_SET_KEY yet)
 
@@ -226,7 +229,7 @@ def _oidc_user() -> User | None:
         return None
     record = database().query(
         f"SELECT {USER_COLUMNS} FROM users WHERE username = ? AND active",
-        [st.user.get("email", "")]
+        [st.user.get("email", "")],
     )
     if record.height == 0:
         return None

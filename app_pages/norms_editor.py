@@ -21,24 +21,48 @@ def norms_editor(db: Database, user: User) -> None:
     current_quarter = shift(last_complete_quarter(date.today()), 1)
     st.caption(t("norms_in_effect", quarter=current_quarter))
     effect = norms_in_effect(db, current_quarter).with_columns(
-        pl.col("category").fill_null(t("norms_all_categories")))
-    data_table(effect, "normen", t("norms_in_effect", quarter=current_quarter), key="norms",
-               columns=["kpi", "category", "direction", "norm_green", "norm_amber",
-                        "norm_valid_from", "norm_source"])
+        pl.col("category").fill_null(t("norms_all_categories"))
+    )
+    data_table(
+        effect,
+        "normen",
+        t("norms_in_effect", quarter=current_quarter),
+        key="norms",
+        columns=[
+            "kpi",
+            "category",
+            "direction",
+            "norm_green",
+            "norm_amber",
+            "norm_valid_from",
+            "norm_source",
+        ],
+    )
 
     with st.form("norms_form"):
         st.subheader(t("norms_form"))
         c1, c2, c3 = st.columns(3)
-        key = c1.selectbox(t("provider_col_kpi"), [k.key for k in KPIS],
-                           format_func=lambda k: kpi(k).name(lang), key="norms_kpi")
-        category = c2.selectbox(t("filter_category"), [None, *CATEGORIES],
-                                format_func=lambda c: t("norms_all_categories") if c is None
-                                else CATEGORY_LABELS[c][lang], key="norms_category")
-        valid_from = c3.text_input(t("norms_valid_from"), value=current_quarter,
-                                   key="norms_valid_from")
+        key = c1.selectbox(
+            t("provider_col_kpi"),
+            [k.key for k in KPIS],
+            format_func=lambda k: kpi(k).name(lang),
+            key="norms_kpi",
+        )
+        category = c2.selectbox(
+            t("filter_category"),
+            [None, *CATEGORIES],
+            format_func=lambda c: (
+                t("norms_all_categories") if c is None else CATEGORY_LABELS[c][lang]
+            ),
+            key="norms_category",
+        )
+        valid_from = c3.text_input(
+            t("norms_valid_from"), value=current_quarter, key="norms_valid_from"
+        )
         c4, c5 = st.columns(2)
-        green = c4.number_input(t("norms_green"), value=None, step=1.0, key="norms_green",
-                                help=t("norms_units_help"))
+        green = c4.number_input(
+            t("norms_green"), value=None, step=1.0, key="norms_green", help=t("norms_units_help")
+        )
         amber = c5.number_input(t("norms_amber"), value=None, step=1.0, key="norms_amber")
         reason = st.text_input(t("norms_reason"), key="norms_reason")
         submitted = st.form_submit_button(t("admin_save"))
@@ -50,9 +74,13 @@ def norms_editor(db: Database, user: User) -> None:
             problem = t("cell_bad_quarter")
         elif (green is None) != (amber is None):
             problem = t("norms_both_or_none")
-        elif green is not None and amber is not None and (
-            (definition.direction == "higher" and amber > green)
-            or (definition.direction == "lower" and amber < green)
+        elif (
+            green is not None
+            and amber is not None
+            and (
+                (definition.direction == "higher" and amber > green)
+                or (definition.direction == "lower" and amber < green)
+            )
         ):
             problem = t("norms_order_" + definition.direction)
         elif not reason.strip():
@@ -60,12 +88,21 @@ def norms_editor(db: Database, user: User) -> None:
         if problem:
             st.error(problem)
         else:
-            set_norm(db, user, key,
-                     green=None if green is None else green / scale,
-                     amber=None if amber is None else amber / scale,
-                     valid_from=valid_from, category=category, reason=reason.strip())
+            set_norm(
+                db,
+                user,
+                key,
+                green=None if green is None else green / scale,
+                amber=None if amber is None else amber / scale,
+                valid_from=valid_from,
+                category=category,
+                reason=reason.strip(),
+            )
             st.success(t("norms_saved", quarter=parse_quarter(valid_from)))
     with st.expander(t("norms_history")):
-        data_table(norm_history(db).with_columns(
-            pl.col("category").fill_null(t("norms_all_categories"))),
-            "normgeschiedenis", t("norms_history"), key="norms_history")
+        data_table(
+            norm_history(db).with_columns(pl.col("category").fill_null(t("norms_all_categories"))),
+            "normgeschiedenis",
+            t("norms_history"),
+            key="norms_history",
+        )

@@ -67,8 +67,9 @@ def language() -> str:
 def keep_language_in_url() -> None:
     """Put the session's language back into the URL after navigation dropped it."""
     lang = language()
-    if st.query_params.get("lang") != lang and (lang != DEFAULT_LANGUAGE
-                                                or "lang" in st.query_params):
+    if st.query_params.get("lang") != lang and (
+        lang != DEFAULT_LANGUAGE or "lang" in st.query_params
+    ):
         st.query_params["lang"] = lang
 
 
@@ -93,7 +94,8 @@ def widget_texts() -> None:
         f"{instructions} {{visibility: hidden; font-size: 0;}}"
         f"{instructions}::after {{content: {_css_text(t('uploader_instructions'))};"
         " visibility: visible; font-size: 0.875rem;}"
-        "</style>")
+        "</style>"
+    )
 
 
 def t(key: str, **fields: object) -> str:
@@ -112,8 +114,9 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(module: str, name: str, db_path: str, version: int, args: tuple,
-                 kwargs: tuple) -> object:
+def _cached_call(
+    module: str, name: str, db_path: str, version: int, args: tuple, kwargs: tuple
+) -> object:
     import importlib
 
     function = getattr(importlib.import_module(module), name)
@@ -139,9 +142,14 @@ def cached(function, *args: object, **kwargs: object) -> object:
     if looking_back is not None and db.keeps_snapshots:
         view = db.as_of(looking_back[0])
         path, version = view.path, looking_back[0]
-    return _cached_call(function.__module__, function.__qualname__, path,
-                        version if version is not None else data_version(),
-                        args, tuple(sorted(kwargs.items())))
+    return _cached_call(
+        function.__module__,
+        function.__qualname__,
+        path,
+        version if version is not None else data_version(),
+        args,
+        tuple(sorted(kwargs.items())),
+    )
 
 
 # ---- colours and status display (colour-blind safe: Okabe-Ito) -----------------------------------
@@ -159,15 +167,25 @@ def status_label(status: str | None) -> str:
 FILTER_KEYS = ("quarter", "category", "municipality", "care_form", "lot")
 
 
-def url_filter(name: str, options: list, label: str, format_func=str,
-               allow_all: bool = True, container=None, default: object = None) -> object:
+def url_filter(
+    name: str,
+    options: list,
+    label: str,
+    format_func=str,
+    allow_all: bool = True,
+    container=None,
+    default: object = None,
+) -> object:
     """A select box whose value lives in the URL (`?name=value`), so a link reproduces the view."""
     container = container or st
     choices = ([None] if allow_all else []) + list(options)
     current = st.query_params.get(name, default)
     index = choices.index(current) if current in choices else 0
     value = container.selectbox(
-        label, choices, index=index, key=f"filter_{name}",
+        label,
+        choices,
+        index=index,
+        key=f"filter_{name}",
         format_func=lambda v: t("filter_all") if v is None else format_func(v),
     )
     if value is None:
@@ -193,8 +211,11 @@ def filter_value_text(name: str, value: object) -> str:
 
 def filters_description(filters: dict[str, object]) -> str:
     """The active filters in words, written above every table, chart and export."""
-    parts = [f"{t('filter_' + name)}: {filter_value_text(name, value)}"
-             for name, value in filters.items() if value is not None]
+    parts = [
+        f"{t('filter_' + name)}: {filter_value_text(name, value)}"
+        for name, value in filters.items()
+        if value is not None
+    ]
     return t("filters_active", filters="; ".join(parts)) if parts else t("filters_none")
 
 
@@ -209,8 +230,11 @@ def open_provider(provider_agb: str, **filters: object) -> None:
     user = current_user()
     if user is None or "provider" not in visible_pages(user):
         return
-    params = {"provider": provider_agb, "lang": language(),
-              **{name: str(value) for name, value in filters.items() if value is not None}}
+    params = {
+        "provider": provider_agb,
+        "lang": language(),
+        **{name: str(value) for name, value in filters.items() if value is not None},
+    }
     st.switch_page("app_pages/provider.py", query_params=params)
 
 
@@ -241,29 +265,58 @@ def metric_delta(delta: float | None, unit: str, direction: str) -> dict[str, st
     judged = formatting.delta_direction(delta, unit, direction)
     if judged is None:
         return {"delta": None}
-    return {"delta": format_delta(delta, unit), "delta_color": _METRIC_COLOURS[judged],
-            "delta_arrow": "off" if judged == "same" else "up" if delta > 0 else "down"}
+    return {
+        "delta": format_delta(delta, unit),
+        "delta_color": _METRIC_COLOURS[judged],
+        "delta_arrow": "off" if judged == "same" else "up" if delta > 0 else "down",
+    }
 
 
-def download_button(label: str, build, file_name: str, mime: str, key: str, *,
-                    kind: str = "table", provider_agb: str | None = None,
-                    quarter: str | None = None, container=None) -> None:
+def download_button(
+    label: str,
+    build,
+    file_name: str,
+    mime: str,
+    key: str,
+    *,
+    kind: str = "table",
+    provider_agb: str | None = None,
+    quarter: str | None = None,
+    container=None,
+) -> None:
     """A download whose file is made only when the user clicks (`build()`, without Streamlit
     calls): the session is checked and the download audited at that moment
     (`impactmonitor.audit.audited_download`). Every download of data goes through here."""
     from app_pages.auth import current_user, session_check
     from impactmonitor.audit import audited_download
 
-    data = audited_download(database(), current_user(), file_name, build, session_check(),
-                            kind=kind, provider_agb=provider_agb, quarter=quarter)
-    (container or st).download_button(label, data, file_name=file_name, mime=mime, key=key,
-                                      on_click="ignore")
+    data = audited_download(
+        database(),
+        current_user(),
+        file_name,
+        build,
+        session_check(),
+        kind=kind,
+        provider_agb=provider_agb,
+        quarter=quarter,
+    )
+    (container or st).download_button(
+        label, data, file_name=file_name, mime=mime, key=key, on_click="ignore"
+    )
 
 
-def export_buttons(frame, name: str, filters_text: str, key: str, *,
-                   columns: Sequence[str] | None = None, units: Mapping[str, str] | None = None,
-                   provider_agb: str | None = None, quarter: str | None = None,
-                   extra_sheets: Mapping[str, object] | None = None) -> None:
+def export_buttons(
+    frame,
+    name: str,
+    filters_text: str,
+    key: str,
+    *,
+    columns: Sequence[str] | None = None,
+    units: Mapping[str, str] | None = None,
+    provider_agb: str | None = None,
+    quarter: str | None = None,
+    extra_sheets: Mapping[str, object] | None = None,
+) -> None:
     """CSV and XLSX downloads of a table as on screen: the same columns, words and headers (in
     the UI language), numbers as numbers, with the filters and the data version above it.
 
@@ -286,18 +339,38 @@ def export_buttons(frame, name: str, filters_text: str, key: str, *,
         return [filters_text, _text("export_data_version", lang, version=version)]
 
     left, right = st.columns(2)
-    download_button(t("export_csv"), lambda: csv_bytes(header, rows, preamble(), lang),
-                    f"{name}.csv", "text/csv", f"{key}_csv", provider_agb=provider_agb,
-                    quarter=quarter, container=left)
-    download_button(t("export_xlsx"), lambda: xlsx_bytes(sheets, preamble(), lang),
-                    f"{name}.xlsx",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    f"{key}_xlsx", provider_agb=provider_agb, quarter=quarter, container=right)
+    download_button(
+        t("export_csv"),
+        lambda: csv_bytes(header, rows, preamble(), lang),
+        f"{name}.csv",
+        "text/csv",
+        f"{key}_csv",
+        provider_agb=provider_agb,
+        quarter=quarter,
+        container=left,
+    )
+    download_button(
+        t("export_xlsx"),
+        lambda: xlsx_bytes(sheets, preamble(), lang),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{key}_xlsx",
+        provider_agb=provider_agb,
+        quarter=quarter,
+        container=right,
+    )
 
 
-def pdf_download(label_key: str, build, file_name: str, key: str,
-                 provider_agb: str | None = None, quarter: str | None = None,
-                 mime: str = "application/pdf", ready_key: str = "report_ready") -> None:
+def pdf_download(
+    label_key: str,
+    build,
+    file_name: str,
+    key: str,
+    provider_agb: str | None = None,
+    quarter: str | None = None,
+    mime: str = "application/pdf",
+    ready_key: str = "report_ready",
+) -> None:
     """A button that builds a PDF (or with `mime` another file; showing progress) and then
     offers it for download (made and audited when clicked, `download_button`)."""
     state_key = f"{key}_pdf"
@@ -307,14 +380,26 @@ def pdf_download(label_key: str, build, file_name: str, key: str,
             status.update(label=t(ready_key), state="complete")
     if state_key in st.session_state:
         made = st.session_state[state_key]
-        download_button(t(ready_key), lambda: made, file_name, mime, f"{key}_download",
-                        kind="report", provider_agb=provider_agb, quarter=quarter)
+        download_button(
+            t(ready_key),
+            lambda: made,
+            file_name,
+            mime,
+            f"{key}_download",
+            kind="report",
+            provider_agb=provider_agb,
+            quarter=quarter,
+        )
 
 
-def styled_table(frame, *, columns: Sequence[str] | None = None,
-                 units: Mapping[str, str] | None = None,
-                 tints: Mapping[str, Sequence[str | None]] | None = None,
-                 cell_texts: Mapping[str, Sequence[str]] | None = None):
+def styled_table(
+    frame,
+    *,
+    columns: Sequence[str] | None = None,
+    units: Mapping[str, str] | None = None,
+    tints: Mapping[str, Sequence[str | None]] | None = None,
+    cell_texts: Mapping[str, Sequence[str]] | None = None,
+):
     """(pandas Styler, header per data column): the table as users read it.
 
     Cells keep their values (so sorting stays numeric and by date) and show the text of
@@ -333,8 +418,7 @@ def styled_table(frame, *, columns: Sequence[str] | None = None,
     kinds = column_kinds(words, units)
     data_columns = list(kinds)
     labels = dict(zip(data_columns, headers(data_columns, lang), strict=True))
-    units_by_row = (words["_unit"].to_list() if "_unit" in words.columns
-                    else [None] * words.height)
+    units_by_row = words["_unit"].to_list() if "_unit" in words.columns else [None] * words.height
     shown = words.select(data_columns).to_pandas().rename(columns=labels)
     styler = shown.style
     for column, label in labels.items():
@@ -342,8 +426,9 @@ def styled_table(frame, *, columns: Sequence[str] | None = None,
         if kind in ("kpi", "delta"):
             for unit in set(units_by_row):
                 rows = pd.Index([i for i, u in enumerate(units_by_row) if u == unit])
-                styler = styler.format(partial(cell_text, kind=row_kind(kind, unit), lang=lang),
-                                       subset=(rows, [label]))
+                styler = styler.format(
+                    partial(cell_text, kind=row_kind(kind, unit), lang=lang), subset=(rows, [label])
+                )
         else:
             styler = styler.format(partial(cell_text, kind=kind, lang=lang), subset=[label])
     for column, texts in (cell_texts or {}).items():
@@ -359,32 +444,58 @@ def styled_table(frame, *, columns: Sequence[str] | None = None,
     return styler, labels
 
 
-def data_table(frame, name: str, filters_text: str, key: str, *,
-               columns: Sequence[str] | None = None, units: Mapping[str, str] | None = None,
-               provider_agb: str | None = None, quarter: str | None = None,
-               export: bool = True, pinned: Sequence[str] = (),
-               column_config: Mapping[str, object] | None = None,
-               tints: Mapping[str, Sequence[str | None]] | None = None,
-               cell_texts: Mapping[str, Sequence[str]] | None = None,
-               select: bool = False, **dataframe_options):
+def data_table(
+    frame,
+    name: str,
+    filters_text: str,
+    key: str,
+    *,
+    columns: Sequence[str] | None = None,
+    units: Mapping[str, str] | None = None,
+    provider_agb: str | None = None,
+    quarter: str | None = None,
+    export: bool = True,
+    pinned: Sequence[str] = (),
+    column_config: Mapping[str, object] | None = None,
+    tints: Mapping[str, Sequence[str | None]] | None = None,
+    cell_texts: Mapping[str, Sequence[str]] | None = None,
+    select: bool = False,
+    **dataframe_options,
+):
     """A table as users read it (`styled_table`) with CSV/XLSX export of the same view.
 
     `pinned` data columns stay in view while scrolling sideways; `column_config` is keyed by
     data column. With `select=True` a click on a row selects it; the selected row's position
     is returned (None when nothing is selected).
     """
-    styler, labels = styled_table(frame, columns=columns, units=units, tints=tints,
-                                  cell_texts=cell_texts)
+    styler, labels = styled_table(
+        frame, columns=columns, units=units, tints=tints, cell_texts=cell_texts
+    )
     config = {labels[c]: st.column_config.Column(pinned=True) for c in pinned if c in labels}
     config.update({labels.get(c, c): value for c, value in (column_config or {}).items()})
     options = dict(dataframe_options)
     if select:
         options.update(on_select="rerun", selection_mode="single-row")
-    event = st.dataframe(styler, hide_index=True, width="stretch", key=f"{key}_table",
-                         column_config=config or None, placeholder=MISSING, **options)
+    event = st.dataframe(
+        styler,
+        hide_index=True,
+        width="stretch",
+        key=f"{key}_table",
+        column_config=config or None,
+        placeholder=MISSING,
+        **options,
+    )
     if export and frame.height:
-        export_buttons(frame, name, filters_text, key=key, columns=columns, units=units,
-                       provider_agb=provider_agb, quarter=quarter)
+        export_buttons(
+            frame,
+            name,
+            filters_text,
+            key=key,
+            columns=columns,
+            units=units,
+            provider_agb=provider_agb,
+            quarter=quarter,
+        )
     if select:
         rows = event.selection.rows if event is not None else []
         return rows[0] if rows else None
@@ -397,11 +508,18 @@ def provider_picker(providers, container=None) -> tuple[str, dict[str, str]]:
     A code in the URL that is not among them is dropped with a neutral message: the page never
     says whether that code exists. Returns (AGB code, labels by AGB code).
     """
-    labels = {agb: f"{name} ({agb})" for agb, name in
-              providers.select("provider_agb", "name").iter_rows()}
+    labels = {
+        agb: f"{name} ({agb})" for agb, name in providers.select("provider_agb", "name").iter_rows()
+    }
     if st.query_params.get("provider") not in (None, *labels):
         st.warning(t("provider_not_available"))
         st.query_params.pop("provider", None)
-    chosen = url_filter("provider", list(labels), t("filter_provider"), format_func=labels.get,
-                        allow_all=False, container=container)
+    chosen = url_filter(
+        "provider",
+        list(labels),
+        t("filter_provider"),
+        format_func=labels.get,
+        allow_all=False,
+        container=container,
+    )
     return chosen, labels

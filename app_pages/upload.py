@@ -47,8 +47,11 @@ from pipelines.receipt import receipt_pdf
 TEMPLATES = Path(__file__).resolve().parent.parent / "sample_data" / "templates"
 # (file, label key, mime type)
 TEMPLATE_FILES = (
-    ("delivery_template.xlsx", "upload_template_xlsx",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "delivery_template.xlsx",
+        "upload_template_xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("population.csv", "upload_template_population", "text/csv"),
     ("offer.csv", "upload_template_offer", "text/csv"),
     ("results.csv", "upload_template_results", "text/csv"),
@@ -61,11 +64,20 @@ ACCEPTED_TYPES = (*READABLE_TYPES, "xls", "xlsb", "ods", "numbers")
 
 def findings_table(findings) -> pl.DataFrame:
     """Errors or warnings as the user reads them: Dutch table names and column headers."""
-    rows = [{**f.as_dict(lang), "table": t(f"table_{f.table}") if f.table else ""}
-            for f in findings]
-    frame = pl.DataFrame(rows, schema={"file": pl.String, "table": pl.String, "row": pl.Int64,
-                                       "column": pl.String, "value": pl.String,
-                                       "message": pl.String})
+    rows = [
+        {**f.as_dict(lang), "table": t(f"table_{f.table}") if f.table else ""} for f in findings
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "file": pl.String,
+            "table": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "value": pl.String,
+            "message": pl.String,
+        },
+    )
     return frame.rename({c: t(f"col_{c}") for c in frame.columns})
 
 
@@ -74,11 +86,21 @@ def show_findings(findings: list[Finding]) -> None:
     like the command line's report (`findings.bounded`): the complete list is in the downloads."""
     shown = bounded(findings)
     if len(shown) < len(findings):
-        st.caption(t("upload_findings_bounded", shown=number(len(shown) - sum(
-            f.code == "report_more_of_kind" for f in shown)), count=number(len(findings))))
-    st.dataframe(findings_table(shown), hide_index=True, width="stretch", placeholder="–",
-                 row_height=60, column_config={t("col_message"): st.column_config.TextColumn(
-                     width="large")})
+        st.caption(
+            t(
+                "upload_findings_bounded",
+                shown=number(len(shown) - sum(f.code == "report_more_of_kind" for f in shown)),
+                count=number(len(findings)),
+            )
+        )
+    st.dataframe(
+        findings_table(shown),
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        row_height=60,
+        column_config={t("col_message"): st.column_config.TextColumn(width="large")},
+    )
 
 
 def once(findings: list[Finding]) -> list[Finding]:
@@ -86,8 +108,14 @@ def once(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple] = set()
     unique = []
     for finding in findings:
-        key = (finding.file, finding.table, finding.row, finding.column, finding.code,
-               finding.message(lang))
+        key = (
+            finding.file,
+            finding.table,
+            finding.row,
+            finding.column,
+            finding.code,
+            finding.message(lang),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(finding)
@@ -95,8 +123,9 @@ def once(findings: list[Finding]) -> list[Finding]:
 
 
 def unreadable_types(uploads: list[Upload]) -> list[str]:
-    return [u.name for u in uploads
-            if Path(u.name).suffix.lower().lstrip(".") not in READABLE_TYPES]
+    return [
+        u.name for u in uploads if Path(u.name).suffix.lower().lstrip(".") not in READABLE_TYPES
+    ]
 
 
 user = current_user()
@@ -109,11 +138,13 @@ if providers.height == 0:
     st.info(t("upload_no_providers"))
     stop_page()
 
-labels = {agb: f"{agb} — {name}" for agb, name in
-          providers.select("provider_agb", "name").iter_rows()}
+labels = {
+    agb: f"{agb} — {name}" for agb, name in providers.select("provider_agb", "name").iter_rows()
+}
 column_left, column_right = st.columns(2)
-provider_agb = column_left.selectbox(t("upload_provider"), list(labels), format_func=labels.get,
-                                     key="upload_provider")
+provider_agb = column_left.selectbox(
+    t("upload_provider"), list(labels), format_func=labels.get, key="upload_provider"
+)
 latest = last_complete_quarter(date.today())
 quarters = list(reversed(quarter_range("2022Q1", latest)))
 quarter = column_right.selectbox(t("upload_quarter"), quarters, key="upload_quarter")
@@ -124,15 +155,35 @@ due = deadline(quarter)
 delivered = {r["table_name"]: r for r in versions.iter_rows(named=True)}
 missing = [table for table in TABLES if table not in delivered]
 days_left = (due - date.today()).days
-expected = [t("upload_deadline", quarter=quarter, date=date_text(due, lang))
-            + " " + (t("upload_deadline_days", days=number(days_left)) if days_left >= 0
-                     else t("upload_deadline_passed"))]
+expected = [
+    t("upload_deadline", quarter=quarter, date=date_text(due, lang))
+    + " "
+    + (
+        t("upload_deadline_days", days=number(days_left))
+        if days_left >= 0
+        else t("upload_deadline_passed")
+    )
+]
 if delivered:
-    expected.append(t("upload_delivered", tables=", ".join(
-        t("upload_delivered_table", table=table_label(name, lang), version=r["version"],
-          date=date_text(r["accepted_at"], lang)) for name, r in delivered.items())))
-expected.append(t("upload_missing", tables=", ".join(table_label(m, lang) for m in missing))
-                if missing else t("upload_complete"))
+    expected.append(
+        t(
+            "upload_delivered",
+            tables=", ".join(
+                t(
+                    "upload_delivered_table",
+                    table=table_label(name, lang),
+                    version=r["version"],
+                    date=date_text(r["accepted_at"], lang),
+                )
+                for name, r in delivered.items()
+            ),
+        )
+    )
+expected.append(
+    t("upload_missing", tables=", ".join(table_label(m, lang) for m in missing))
+    if missing
+    else t("upload_complete")
+)
 st.info("  \n".join(expected))
 
 with st.expander(t("upload_templates")):
@@ -141,14 +192,23 @@ with st.expander(t("upload_templates")):
     for column, (name, label, mime) in zip(template_columns, TEMPLATE_FILES, strict=True):
         path = TEMPLATES / name
         if path.exists():
-            column.download_button(t(label), path.read_bytes(), file_name=name, mime=mime,
-                                   key=f"upload_template_{name}")
+            column.download_button(
+                t(label),
+                path.read_bytes(),
+                file_name=name,
+                mime=mime,
+                key=f"upload_template_{name}",
+            )
 
 # A new key after every check empties the file list.
 generation = st.session_state.setdefault("upload_generation", 0)
-files = st.file_uploader(t("upload_files"), type=list(ACCEPTED_TYPES),
-                         accept_multiple_files=True, key=f"upload_files_{generation}",
-                         help=t("upload_files_help"))
+files = st.file_uploader(
+    t("upload_files"),
+    type=list(ACCEPTED_TYPES),
+    accept_multiple_files=True,
+    key=f"upload_files_{generation}",
+    help=t("upload_files_help"),
+)
 
 
 def check(uploads: list[Upload]) -> None:
@@ -161,12 +221,20 @@ def check(uploads: list[Upload]) -> None:
         progress = st.progress(0.0, text=t("upload_progress_read"))
 
         def report_progress(stage: str, fraction: float) -> None:
-            progress.progress(min(max(fraction, 0.0), 1.0),
-                              text=t("upload_progress", stage=stage))
+            progress.progress(min(max(fraction, 0.0), 1.0), text=t("upload_progress", stage=stage))
 
         try:
-            outcome = ingest(db, provider_agb, quarter, uploads, actor=user.username,
-                             source="app", lang=lang, progress=report_progress, user=user)
+            outcome = ingest(
+                db,
+                provider_agb,
+                quarter,
+                uploads,
+                actor=user.username,
+                source="app",
+                lang=lang,
+                progress=report_progress,
+                user=user,
+            )
         except DatabaseBusy:  # not a rejection: nothing was stored, the same files can go again
             progress.empty()
             st.session_state.pop("upload_outcome", None)
@@ -182,9 +250,14 @@ def check(uploads: list[Upload]) -> None:
             return
         progress.empty()
     if outcome is None:  # (a rejection by the ingest is audited by the ingest)
-        record_rejected_upload(db, user, provider_agb, quarter,
-                               [(u.name, sha256(u.content), len(u.content)) for u in uploads],
-                               len(unreadable))
+        record_rejected_upload(
+            db,
+            user,
+            provider_agb,
+            quarter,
+            [(u.name, sha256(u.content), len(u.content)) for u in uploads],
+            len(unreadable),
+        )
     st.session_state["upload_outcome"] = outcome
     st.session_state["upload_for"] = (provider_agb, quarter)
     st.session_state.pop("upload_pending", None)
@@ -224,38 +297,71 @@ if outcome is not None and st.session_state.get("upload_for") == (provider_agb, 
     if outcome.accepted and outcome.receipt:
         receipt = outcome.receipt
         st.success(t("upload_accepted", delivery_id=receipt.delivery_id))
-        data_table(pl.DataFrame(receipt.tables, schema={
-            "table": pl.String, "version": pl.Int64, "file": pl.String, "sha256": pl.String,
-            "rows": pl.Int64}).select(
-                pl.col("table").alias("table_name"), "version",
-                pl.col("rows").alias("row_count"), pl.col("file").alias("file_name"),
-                pl.col("sha256").alias("file_sha256")),
-            f"ontvangstbewijs_{receipt.delivery_id}", labels[provider_agb],
-            key="upload_receipt", export=False)
-        st.caption(t("upload_receipt_meta", at=date_text(receipt.received_at, lang),
-                     who=receipt.received_by))
+        data_table(
+            pl.DataFrame(
+                receipt.tables,
+                schema={
+                    "table": pl.String,
+                    "version": pl.Int64,
+                    "file": pl.String,
+                    "sha256": pl.String,
+                    "rows": pl.Int64,
+                },
+            ).select(
+                pl.col("table").alias("table_name"),
+                "version",
+                pl.col("rows").alias("row_count"),
+                pl.col("file").alias("file_name"),
+                pl.col("sha256").alias("file_sha256"),
+            ),
+            f"ontvangstbewijs_{receipt.delivery_id}",
+            labels[provider_agb],
+            key="upload_receipt",
+            export=False,
+        )
+        st.caption(
+            t(
+                "upload_receipt_meta",
+                at=date_text(receipt.received_at, lang),
+                who=receipt.received_by,
+            )
+        )
         provider_name = labels[provider_agb].split(" — ", 1)[-1]
         download_button(
             t("upload_receipt_pdf"),
             lambda: receipt_pdf(receipt, provider_name, warnings, lang),
-            f"ontvangstbewijs_{receipt.delivery_id}.pdf", "application/pdf",
-            "upload_receipt_pdf", kind="receipt", provider_agb=provider_agb, quarter=quarter)
+            f"ontvangstbewijs_{receipt.delivery_id}.pdf",
+            "application/pdf",
+            "upload_receipt_pdf",
+            kind="receipt",
+            provider_agb=provider_agb,
+            quarter=quarter,
+        )
     else:
         st.error(t("upload_rejected", count=number(len(outcome.errors))))
         show_findings(outcome.errors)
         # Both hold what the provider delivered: made when clicked, and audited then.
         errors = outcome.errors
-        download_button(t("upload_download_errors"), lambda: error_table(errors, lang),
-                        f"fouten_{provider_agb}_{quarter}.csv", "text/csv",
-                        "upload_error_table", kind="error_list", provider_agb=provider_agb,
-                        quarter=quarter)
+        download_button(
+            t("upload_download_errors"),
+            lambda: error_table(errors, lang),
+            f"fouten_{provider_agb}_{quarter}.csv",
+            "text/csv",
+            "upload_error_table",
+            kind="error_list",
+            provider_agb=provider_agb,
+            quarter=quarter,
+        )
         findings = outcome.errors + outcome.warnings
         for raw in outcome.raw_tables:
             download_button(
                 t("upload_download_error_file", table=t(f"table_{raw.table}")),
                 lambda raw=raw: error_file(raw, findings, lang),
-                f"{Path(raw.file_name).stem}_fouten.csv", "text/csv",
-                f"upload_error_file_{raw.table}", kind="error_file", provider_agb=provider_agb,
+                f"{Path(raw.file_name).stem}_fouten.csv",
+                "text/csv",
+                f"upload_error_file_{raw.table}",
+                kind="error_file",
+                provider_agb=provider_agb,
                 quarter=quarter,
             )
     if warnings:
@@ -267,6 +373,11 @@ history = delivery_history(db, user, provider_agb)
 if history.height == 0:
     st.caption(t("upload_history_empty"))
 else:
-    data_table(history, f"aanleveringen_{provider_agb}", labels[provider_agb],
-               key="upload_history", provider_agb=provider_agb,
-               columns=DELIVERY_HISTORY_COLUMNS)
+    data_table(
+        history,
+        f"aanleveringen_{provider_agb}",
+        labels[provider_agb],
+        key="upload_history",
+        provider_agb=provider_agb,
+        columns=DELIVERY_HISTORY_COLUMNS,
+    )

@@ -38,8 +38,9 @@ _grants_lock = threading.Lock()
 # a CSP can still close: framing by other sites, plugins, foreign form targets and base URLs.
 SECURITY_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
-    "Content-Security-Policy": ("frame-ancestors 'self'; object-src 'none'; base-uri 'self'; "
-                                "form-action 'self'"),
+    "Content-Security-Policy": (
+        "frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
@@ -68,8 +69,7 @@ def redeem(code: str | None) -> tuple[str, int] | None:
 
 
 def _secure(request) -> bool:
-    return request.url.scheme == "https" or os.environ.get(SECURE_COOKIE_ENV, "") in ("1",
-                                                                                    "true")
+    return request.url.scheme == "https" or os.environ.get(SECURE_COOKIE_ENV, "") in ("1", "true")
 
 
 async def session_cookie_endpoint(request):
@@ -77,12 +77,18 @@ async def session_cookie_endpoint(request):
     from starlette.responses import Response
 
     redeemed = redeem(request.query_params.get("grant"))
-    response = Response(status_code=204 if redeemed else 404,
-                        headers={"Cache-Control": "no-store"})
+    response = Response(status_code=204 if redeemed else 404, headers={"Cache-Control": "no-store"})
     if redeemed is not None:
         token, max_age = redeemed
-        response.set_cookie(COOKIE_NAME, token, max_age=max_age, path="/", httponly=True,
-                            secure=_secure(request), samesite="strict")
+        response.set_cookie(
+            COOKIE_NAME,
+            token,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            secure=_secure(request),
+            samesite="strict",
+        )
     return response
 
 
@@ -117,8 +123,9 @@ class SecurityMiddleware:
             from starlette.responses import Response
 
             request = Request(scope)
-            allowed = await run_in_threadpool(media_allowed, request.cookies.get(COOKIE_NAME),
-                                              request.headers.get("user-agent"))
+            allowed = await run_in_threadpool(
+                media_allowed, request.cookies.get(COOKIE_NAME), request.headers.get("user-agent")
+            )
             if not allowed:
                 await Response(status_code=403, headers=SECURITY_HEADERS)(scope, receive, send)
                 return
@@ -129,8 +136,7 @@ class SecurityMiddleware:
                 present = {name.lower() for name, _ in headers}
                 for name, value in SECURITY_HEADERS.items():
                     if name.lower().encode("latin-1") not in present:
-                        headers.append((name.lower().encode("latin-1"),
-                                        value.encode("latin-1")))
+                        headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
                 message = {**message, "headers": headers}
             await send(message)
 

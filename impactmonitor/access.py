@@ -20,8 +20,7 @@ from impactmonitor.config import defaults
 from schemas.reference import area_codes, current_codes
 
 Role = Literal["provider", "contract_manager", "management", "admin", "municipality"]
-ROLES: tuple[Role, ...] = ("provider", "contract_manager", "management", "admin",
-                           "municipality")
+ROLES: tuple[Role, ...] = ("provider", "contract_manager", "management", "admin", "municipality")
 # The mirror report's rule (`[mirror] min_other_providers`, mirror.MIN_OTHER_PROVIDERS): figures
 # per provider or over providers are shown to a municipality user only when at least this many
 # providers are in them.
@@ -74,8 +73,9 @@ class User:
 SYSTEM_USER = User("system", "admin", display_name="Systeem")
 
 
-def allowed(user: User, action: str, provider_agb: str | None = None,
-            municipality_code: str | None = None) -> bool:
+def allowed(
+    user: User, action: str, provider_agb: str | None = None, municipality_code: str | None = None
+) -> bool:
     """The single permission check."""
     if user.role not in ACTIONS.get(action, frozenset()):
         return False
@@ -86,7 +86,8 @@ def allowed(user: User, action: str, provider_agb: str | None = None,
             return False
         if municipality_code is not None:
             return current_codes().get(municipality_code, municipality_code) in {
-                current_codes().get(code, code) for code in user.municipality_codes}
+                current_codes().get(code, code) for code in user.municipality_codes
+            }
     return True
 
 
@@ -124,8 +125,11 @@ def scope_filter(user: User, column: str = "provider_agb") -> tuple[str, list[st
     return _in(column, provider_scope(user))
 
 
-def population_filter(user: User, provider_column: str = "provider_agb",
-                      municipality_column: str = "municipality_code") -> tuple[str, list[str]]:
+def population_filter(
+    user: User,
+    provider_column: str = "provider_agb",
+    municipality_column: str = "municipality_code",
+) -> tuple[str, list[str]]:
     """The SQL condition for population rows: a provider user's own AGB codes, a municipality
     user's own municipalities (of every provider), everything for the region's staff."""
     if user.is_municipality:
@@ -140,8 +144,7 @@ def register_filter(user: User, column: str = "provider_agb") -> tuple[str, list
     if not user.is_municipality:
         return scope_filter(user, column)
     condition, params = population_filter(user)
-    return (f"{column} IN (SELECT provider_agb FROM population_summary WHERE {condition})",
-            params)
+    return (f"{column} IN (SELECT provider_agb FROM population_summary WHERE {condition})", params)
 
 
 def provider_figures_allowed(user: User, providers: int) -> bool:
@@ -157,8 +160,9 @@ class AccessDenied(PermissionError):
     """Raised when a user asks for something the gate refuses."""
 
 
-def require(user: User, action: str, provider_agb: str | None = None,
-            municipality_code: str | None = None) -> None:
+def require(
+    user: User, action: str, provider_agb: str | None = None, municipality_code: str | None = None
+) -> None:
     if not allowed(user, action, provider_agb, municipality_code):
         what = provider_agb or municipality_code or ""
         raise AccessDenied(f"{user.username} may not {action} {what}".strip())

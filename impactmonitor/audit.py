@@ -16,8 +16,13 @@ from impactmonitor.storage import Database, append_audit
 PAGE_SIZE = 100
 
 
-def _audit_filter(action: str | None, actor: str | None, provider_agb: str | None,
-                  since: date | None, until: date | None) -> tuple[str, list[object]]:
+def _audit_filter(
+    action: str | None,
+    actor: str | None,
+    provider_agb: str | None,
+    since: date | None,
+    until: date | None,
+) -> tuple[str, list[object]]:
     conditions, params = ["TRUE"], []
     for column, value in (("action", action), ("actor", actor), ("provider_agb", provider_agb)):
         if value:
@@ -33,9 +38,16 @@ def _audit_filter(action: str | None, actor: str | None, provider_agb: str | Non
 
 
 def audit_events(
-    db: Database, user: User, action: str | None = None, limit: int = PAGE_SIZE, *,
-    actor: str | None = None, provider_agb: str | None = None, since: date | None = None,
-    until: date | None = None, offset: int = 0,
+    db: Database,
+    user: User,
+    action: str | None = None,
+    limit: int = PAGE_SIZE,
+    *,
+    actor: str | None = None,
+    provider_agb: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    offset: int = 0,
 ) -> pl.DataFrame:
     """One page of audit events, newest first, filtered by action, actor (user), provider and
     the days `since`..`until` (both included). Only management and administrators may read
@@ -49,9 +61,16 @@ def audit_events(
     )
 
 
-def audit_count(db: Database, user: User, action: str | None = None, *,
-                actor: str | None = None, provider_agb: str | None = None,
-                since: date | None = None, until: date | None = None) -> int:
+def audit_count(
+    db: Database,
+    user: User,
+    action: str | None = None,
+    *,
+    actor: str | None = None,
+    provider_agb: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
     """How many events match the filters of `audit_events` (for the page count)."""
     require(user, "read_audit_log")
     where, params = _audit_filter(action, actor, provider_agb, since, until)
@@ -91,20 +110,37 @@ def event_details(action: str, details: str | None, lang: str = "nl") -> str:
         return str(data)
     if action == "delivery_accepted":
         tables = ", ".join(
-            text("audit_detail_table", lang, table=table_label(t.get("table"), lang),
-                 version=t.get("version", "–"), rows=t.get("rows", "–"))
-            for t in data.get("tables", []))
-        return text("audit_detail_delivery", lang, delivery_id=data.get("delivery_id", "–"),
-                    tables=tables)
+            text(
+                "audit_detail_table",
+                lang,
+                table=table_label(t.get("table"), lang),
+                version=t.get("version", "–"),
+                rows=t.get("rows", "–"),
+            )
+            for t in data.get("tables", [])
+        )
+        return text(
+            "audit_detail_delivery", lang, delivery_id=data.get("delivery_id", "–"), tables=tables
+        )
     if action == "delivery_rejected":
         files = ", ".join(f.get("name", "?") for f in data.get("files", []))
         return text("audit_detail_rejected", lang, files=files, errors=data.get("errors", 0))
     if action == "escalation_decision":
-        return text("audit_detail_decision", lang, from_step=data.get("from_step", "–"),
-                    to_step=data.get("to_step", "–"), reason=data.get("reason", ""))
+        return text(
+            "audit_detail_decision",
+            lang,
+            from_step=data.get("from_step", "–"),
+            to_step=data.get("to_step", "–"),
+            reason=data.get("reason", ""),
+        )
     if action == "norm_changed":
-        return text("audit_detail_norm", lang, kpi=_kpi_name(data.get("kpi"), lang),
-                    valid_from=data.get("valid_from", "–"), reason=data.get("reason", ""))
+        return text(
+            "audit_detail_norm",
+            lang,
+            kpi=_kpi_name(data.get("kpi"), lang),
+            valid_from=data.get("valid_from", "–"),
+            reason=data.get("reason", ""),
+        )
     if action == "export":
         return text("audit_detail_export", lang, what=data.get("what", "–"))
     if action == "user_changed":
@@ -114,14 +150,23 @@ def event_details(action: str, details: str | None, lang: str = "nl") -> str:
         reason_text = text(f"audit_reason_{reason}", lang) if reason in SESSION_REASONS else ""
         if action == "logout":
             return reason_text if reason not in (None, "logout") else ""
-        return text("audit_detail_sessions_ended", lang, username=data.get("username", "–"),
-                    reason=reason_text)
+        return text(
+            "audit_detail_sessions_ended",
+            lang,
+            username=data.get("username", "–"),
+            reason=reason_text,
+        )
     if action == "agreement_recorded":
         state = data.get("state", "active")
-        return text("audit_detail_agreement", lang, title=data.get("title", "–"),
-                    version=data.get("version", "–"),
-                    state=text(f"agreement_state_{state}", lang)
-                    if f"agreement_state_{state}" in TEXTS else state)
+        return text(
+            "audit_detail_agreement",
+            lang,
+            title=data.get("title", "–"),
+            version=data.get("version", "–"),
+            state=text(f"agreement_state_{state}", lang)
+            if f"agreement_state_{state}" in TEXTS
+            else state,
+        )
     if action in ("explanation_posted", "reply_posted"):
         from impactmonitor.explanations import subject_name
 
@@ -138,24 +183,43 @@ def _kpi_name(key: str | None, lang: str) -> str:
     return KPI_BY_KEY[key].name(lang) if key in KPI_BY_KEY else str(key or "–")
 
 
-def record_export(db: Database, user: User, what: str, provider_agb: str | None = None,
-                  quarter: str | None = None, kind: str = "table") -> None:
+def record_export(
+    db: Database,
+    user: User,
+    what: str,
+    provider_agb: str | None = None,
+    quarter: str | None = None,
+    kind: str = "table",
+) -> None:
     """Audit one download: `what` (the file name), `kind` (table, report, error_list,
     error_file, receipt), for which provider and quarter."""
     with db.transaction() as con:
-        append_audit(con, user.username, "export", provider_agb, quarter,
-                     json.dumps({"what": what, "kind": kind}, ensure_ascii=False),
-                     at=datetime.now())
+        append_audit(
+            con,
+            user.username,
+            "export",
+            provider_agb,
+            quarter,
+            json.dumps({"what": what, "kind": kind}, ensure_ascii=False),
+            at=datetime.now(),
+        )
 
 
 class SessionEnded(PermissionError):
     """The session ended before the user clicked the download: nothing is made."""
 
 
-def audited_download(db: Database, user: User, what: str, build: Callable[[], bytes],
-                     still_valid: Callable[[], bool], *, kind: str = "table",
-                     provider_agb: str | None = None, quarter: str | None = None
-                     ) -> Callable[[], bytes]:
+def audited_download(
+    db: Database,
+    user: User,
+    what: str,
+    build: Callable[[], bytes],
+    still_valid: Callable[[], bool],
+    *,
+    kind: str = "table",
+    provider_agb: str | None = None,
+    quarter: str | None = None,
+) -> Callable[[], bytes]:
     """The data of a download, made when the user clicks it (not when the page is shown).
 
     At the click the session must still be valid (`still_valid`, e.g. not logged out in
@@ -173,24 +237,46 @@ def audited_download(db: Database, user: User, what: str, build: Callable[[], by
     return make
 
 
-def append_rejected_delivery(con: duckdb.DuckDBPyConnection, actor: str, provider_agb: str,
-                             quarter: str, files: list[tuple[str, str, int]], error_count: int,
-                             source: str) -> None:
+def append_rejected_delivery(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    provider_agb: str,
+    quarter: str,
+    files: list[tuple[str, str, int]],
+    error_count: int,
+    source: str,
+) -> None:
     """Audit a rejected delivery inside the ingest's transaction: who tried what (file name,
     SHA-256, size), through which path (app, cli), with how many errors.
 
     The delivery itself writes nothing; only this audit event records that it was tried.
     """
-    details = {"files": [{"name": n, "sha256": h, "bytes": b} for n, h, b in files],
-               "errors": error_count, "source": source}
-    append_audit(con, actor, "delivery_rejected", provider_agb, quarter,
-                 json.dumps(details, ensure_ascii=False))
+    details = {
+        "files": [{"name": n, "sha256": h, "bytes": b} for n, h, b in files],
+        "errors": error_count,
+        "source": source,
+    }
+    append_audit(
+        con,
+        actor,
+        "delivery_rejected",
+        provider_agb,
+        quarter,
+        json.dumps(details, ensure_ascii=False),
+    )
 
 
-def record_rejected_upload(db: Database, user: User, provider_agb: str, quarter: str,
-                           files: list[tuple[str, str, int]], error_count: int) -> None:
+def record_rejected_upload(
+    db: Database,
+    user: User,
+    provider_agb: str,
+    quarter: str,
+    files: list[tuple[str, str, int]],
+    error_count: int,
+) -> None:
     """Audit an upload the app refused before the ingest could read it (a file type it does
     not read, such as .xls or .numbers): the same event as every other rejection."""
     with db.transaction() as con:
-        append_rejected_delivery(con, user.username, provider_agb, quarter, files, error_count,
-                                 "app")
+        append_rejected_delivery(
+            con, user.username, provider_agb, quarter, files, error_count, "app"
+        )

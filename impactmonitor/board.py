@@ -46,16 +46,39 @@ from impactmonitor.storage import Database
 from impactmonitor.target import INDEXES, index_series, target_config, target_overview
 from schemas.reference import CATEGORIES, current_municipalities
 
-STATUS_FILLS = {"green": (205, 235, 224), "amber": (248, 227, 181), "red": (245, 205, 184),
-                "n<10": (232, 232, 232)}
-TARGET_FILLS = {"on_track": (205, 235, 224), "met": (205, 235, 224), "at_risk": (248, 227, 181),
-                "off_track": (245, 205, 184), "not_met": (245, 205, 184)}
-TARGET_ICONS = {"on_track": "✔", "met": "✔", "at_risk": "!", "off_track": "✖", "not_met": "✖",
-                "no_data": "–"}
+STATUS_FILLS = {
+    "green": (205, 235, 224),
+    "amber": (248, 227, 181),
+    "red": (245, 205, 184),
+    "n<10": (232, 232, 232),
+}
+TARGET_FILLS = {
+    "on_track": (205, 235, 224),
+    "met": (205, 235, 224),
+    "at_risk": (248, 227, 181),
+    "off_track": (245, 205, 184),
+    "not_met": (245, 205, 184),
+}
+TARGET_ICONS = {
+    "on_track": "✔",
+    "met": "✔",
+    "at_risk": "!",
+    "off_track": "✖",
+    "not_met": "✖",
+    "no_data": "–",
+}
 # KPIs on the category slide (results and offer; the population ratio is on the target slides).
-CATEGORY_KPIS = ("goal_achievement", "ended_as_planned", "dropout", "satisfaction",
-                 "intake_wait_days", "treatment_wait_days", "length_of_stay_days",
-                 "ambulant_bed_ratio", "waiting_list")
+CATEGORY_KPIS = (
+    "goal_achievement",
+    "ended_as_planned",
+    "dropout",
+    "satisfaction",
+    "intake_wait_days",
+    "treatment_wait_days",
+    "length_of_stay_days",
+    "ambulant_bed_ratio",
+    "waiting_list",
+)
 TIMELINESS_QUARTERS = 8
 
 
@@ -105,8 +128,9 @@ def _data_date(db: Database, user: User, quarter: str) -> tuple[str, str]:
     """(last quarter with data up to `quarter`, date of the last accepted table of it)."""
     quarters = [q for q in provider_quarters(db, user) if q <= quarter]
     latest = quarters[0] if quarters else quarter
-    accepted = db.scalar("SELECT max(accepted_at) FROM table_versions WHERE quarter <= ?",
-                         [quarter])
+    accepted = db.scalar(
+        "SELECT max(accepted_at) FROM table_versions WHERE quarter <= ?", [quarter]
+    )
     return latest, accepted.strftime("%d-%m-%Y") if accepted else "–"
 
 
@@ -115,8 +139,14 @@ def board_slides(db: Database, user: User, quarter: str, lang: str = "nl") -> Bo
     require(user, "board_report")
     config = target_config()
     latest, accepted = _data_date(db, user, quarter)
-    footer_base = text("board_footer", lang, quarter=quarter, latest=latest, accepted=accepted,
-                       version=db.data_version())
+    footer_base = text(
+        "board_footer",
+        lang,
+        quarter=quarter,
+        latest=latest,
+        accepted=accepted,
+        version=db.data_version(),
+    )
 
     def footer(filters: str) -> str:
         return f"{filters} · {footer_base}"
@@ -125,21 +155,43 @@ def board_slides(db: Database, user: User, quarter: str, lang: str = "nl") -> Bo
     report = BoardReport(text("board_title", lang, quarter=quarter))
 
     # ---- 1. cover
-    contents = [text(key, lang) for key in (
-        "board_slide_target", "board_slide_follow_up", "board_slide_municipalities",
-        "board_slide_categories", "board_slide_escalation", "board_slide_timeliness")]
-    report.slides.append(Slide(report.title, [
-        Text(text("board_cover", lang, quarter=quarter), 14, bold=True),
-        Table([text("board_key", lang), text("board_value", lang)], [
-            [text("filter_quarter", lang), quarter],
-            [text("board_data_until", lang), latest],
-            [text("board_accepted", lang), accepted],
-            [text("board_scope", lang), region],
-            [text("board_made", lang), datetime.now().strftime("%d-%m-%Y %H:%M")],
-        ], widths=[0.42, 0.58], size=10),
-    ], [Text(text("board_contents", lang), 12, bold=True),
-        *(Text(f"{n}. {item}", 11) for n, item in enumerate(contents, start=1))],
-        left_share=0.56, footer=footer(region)))
+    contents = [
+        text(key, lang)
+        for key in (
+            "board_slide_target",
+            "board_slide_follow_up",
+            "board_slide_municipalities",
+            "board_slide_categories",
+            "board_slide_escalation",
+            "board_slide_timeliness",
+        )
+    ]
+    report.slides.append(
+        Slide(
+            report.title,
+            [
+                Text(text("board_cover", lang, quarter=quarter), 14, bold=True),
+                Table(
+                    [text("board_key", lang), text("board_value", lang)],
+                    [
+                        [text("filter_quarter", lang), quarter],
+                        [text("board_data_until", lang), latest],
+                        [text("board_accepted", lang), accepted],
+                        [text("board_scope", lang), region],
+                        [text("board_made", lang), datetime.now().strftime("%d-%m-%Y %H:%M")],
+                    ],
+                    widths=[0.42, 0.58],
+                    size=10,
+                ),
+            ],
+            [
+                Text(text("board_contents", lang), 12, bold=True),
+                *(Text(f"{n}. {item}", 11) for n, item in enumerate(contents, start=1)),
+            ],
+            left_share=0.56,
+            footer=footer(region),
+        )
+    )
 
     # ---- 2. the target, one slide per index
     series, assessments = target_overview(db, user, config, lang, until=quarter)
@@ -149,93 +201,172 @@ def board_slides(db: Database, user: User, quarter: str, lang: str = "nl") -> Bo
         own = series.filter(pl.col("index") == index.key)
         left: list[Block] = []
         if row is not None:
-            left.append(Text(f"{TARGET_ICONS.get(row['status'], '–')} "
-                             f"{text('target_status_' + row['status'], lang)}", 15, bold=True,
-                             fill=TARGET_FILLS.get(row["status"])))
+            left.append(
+                Text(
+                    f"{TARGET_ICONS.get(row['status'], '–')} "
+                    f"{text('target_status_' + row['status'], lang)}",
+                    15,
+                    bold=True,
+                    fill=TARGET_FILLS.get(row["status"]),
+                )
+            )
             left.append(Text(row["statement"], 10.5))
-            left.append(Table([text("board_key", lang), text("board_value", lang)], [
-                [text("board_target", lang, quarter=row["target_quarter"]),
-                 number(row["target"], 2, lang)],
-                [text("board_latest", lang, quarter=row["latest_quarter"] or "–"),
-                 number(row["latest_value"], 3, lang)],
-                [text("board_projected", lang), number(row["projected"], 3, lang)],
-            ], widths=[0.65, 0.35], size=9))
+            left.append(
+                Table(
+                    [text("board_key", lang), text("board_value", lang)],
+                    [
+                        [
+                            text("board_target", lang, quarter=row["target_quarter"]),
+                            number(row["target"], 2, lang),
+                        ],
+                        [
+                            text("board_latest", lang, quarter=row["latest_quarter"] or "–"),
+                            number(row["latest_value"], 3, lang),
+                        ],
+                        [text("board_projected", lang), number(row["projected"], 3, lang)],
+                    ],
+                    widths=[0.65, 0.35],
+                    size=9,
+                )
+            )
         right: list[Block] = []
         if own.height:
             right.append(Chart(figures.target_figure(own, index.name(lang), lang), 760, 560))
-        report.slides.append(Slide(index.name(lang), left, right, left_share=0.38,
-                                   footer=footer(f"{region} · {index.name(lang)}")))
+        report.slides.append(
+            Slide(
+                index.name(lang),
+                left,
+                right,
+                left_share=0.38,
+                footer=footer(f"{region} · {index.name(lang)}"),
+            )
+        )
 
     # ---- 3. the follow-up target
     follow_rows = []
     for row in assessments.iter_rows(named=True):
         name = next(i.name(lang) for i in INDEXES if i.key == row["index"])
         follow_target = (config.follow_up_targets or {}).get(row["index"])
-        follow_rows.append([
-            name, f"{number(row['target'], 2, lang)} ({row['target_quarter']})",
-            number(row["value_at_target"], 3, lang),
-            text(f"target_status_{row['status']}", lang),
-            (f"{number(follow_target, 2, lang)} ({config.follow_up_quarter})"
-             if follow_target is not None else text("board_no_follow_up_short", lang)),
-            text(f"target_status_{row['follow_up_status']}", lang)
-            if row["follow_up_status"] else "–",
-        ])
-    follow_blocks: list[Block] = [Table(
-        [text("board_index", lang), text("board_first_target", lang),
-         text("board_value_at_target", lang), text("board_status", lang),
-         text("board_follow_up_target", lang), text("board_follow_up_status", lang)],
-        follow_rows, widths=[0.24, 0.16, 0.14, 0.14, 0.18, 0.14], size=9)]
+        follow_rows.append(
+            [
+                name,
+                f"{number(row['target'], 2, lang)} ({row['target_quarter']})",
+                number(row["value_at_target"], 3, lang),
+                text(f"target_status_{row['status']}", lang),
+                (
+                    f"{number(follow_target, 2, lang)} ({config.follow_up_quarter})"
+                    if follow_target is not None
+                    else text("board_no_follow_up_short", lang)
+                ),
+                text(f"target_status_{row['follow_up_status']}", lang)
+                if row["follow_up_status"]
+                else "–",
+            ]
+        )
+    follow_blocks: list[Block] = [
+        Table(
+            [
+                text("board_index", lang),
+                text("board_first_target", lang),
+                text("board_value_at_target", lang),
+                text("board_status", lang),
+                text("board_follow_up_target", lang),
+                text("board_follow_up_status", lang),
+            ],
+            follow_rows,
+            widths=[0.24, 0.16, 0.14, 0.14, 0.18, 0.14],
+            size=9,
+        )
+    ]
     if config.follow_up_quarter is None:
-        follow_blocks.append(Text(text("board_no_follow_up", lang,
-                                       quarter=config.target_quarter), 10.5))
+        follow_blocks.append(
+            Text(text("board_no_follow_up", lang, quarter=config.target_quarter), 10.5)
+        )
     follow_blocks += [Text(row["statement"], 10) for row in assessments.iter_rows(named=True)]
-    report.slides.append(Slide(text("board_slide_follow_up", lang), follow_blocks,
-                               footer=footer(region)))
+    report.slides.append(
+        Slide(text("board_slide_follow_up", lang), follow_blocks, footer=footer(region))
+    )
 
     # ---- 4. the municipalities side by side
     names = {m.code: m.name for m in current_municipalities()}
     per_municipality = index_series(db, user, ("municipality_code",), config).filter(
-        (pl.col("quarter") <= quarter) & pl.col("municipality_code").is_in(list(names)))
+        (pl.col("quarter") <= quarter) & pl.col("municipality_code").is_in(list(names))
+    )
     per_municipality = per_municipality.with_columns(
-        pl.col("municipality_code").replace_strict(names).alias("municipality_name"))
+        pl.col("municipality_code").replace_strict(names).alias("municipality_name")
+    )
     for index in INDEXES:
         frame = per_municipality.filter(pl.col("index") == index.key)
         if frame.height == 0:
             continue
-        report.slides.append(Slide(
-            text("board_municipalities_title", lang, index=index.name(lang)),
-            [Chart(figures.small_multiples_figure(
-                frame, text("board_small_multiples", lang, index=index.name(lang)), lang,
-                columns=5, target=config.targets[index.key]), 1200, 620)],
-            footer=footer(text("board_filters_municipalities", lang, index=index.name(lang)))))
+        report.slides.append(
+            Slide(
+                text("board_municipalities_title", lang, index=index.name(lang)),
+                [
+                    Chart(
+                        figures.small_multiples_figure(
+                            frame,
+                            text("board_small_multiples", lang, index=index.name(lang)),
+                            lang,
+                            columns=5,
+                            target=config.targets[index.key],
+                        ),
+                        1200,
+                        620,
+                    )
+                ],
+                footer=footer(text("board_filters_municipalities", lang, index=index.name(lang))),
+            )
+        )
     table_rows = []
     current = per_municipality.filter(pl.col("quarter") == latest)
-    ratio = aggregate_kpis(db, user, [latest], by=("municipality_code",),
-                           kpis=["ambulant_bed_ratio"])
+    ratio = aggregate_kpis(
+        db, user, [latest], by=("municipality_code",), kpis=["ambulant_bed_ratio"]
+    )
     ratio_by = dict(ratio.select("municipality_code", "value").iter_rows())
     for code, name in sorted(names.items(), key=lambda item: item[1]):
-        values = {r["index"]: r for r in current.filter(
-            pl.col("municipality_code") == code).iter_rows(named=True)}
+        values = {
+            r["index"]: r
+            for r in current.filter(pl.col("municipality_code") == code).iter_rows(named=True)
+        }
         short, foster = values.get("short_residential"), values.get("foster_family")
-        table_rows.append([
-            name, number(short and short["value"], 2, lang),
-            number(foster and foster["value"], 2, lang),
-            number(ratio_by.get(code), 2, lang),
-            number(short and short["clients"], 0, lang),
-        ])
-    report.slides.append(Slide(
-        text("board_municipalities_table", lang, quarter=latest),
-        [Table([text("filter_municipality", lang), INDEXES[0].name(lang),
-                INDEXES[1].name(lang), kpi("ambulant_bed_ratio").name(lang),
-                text("board_short_clients", lang)], table_rows,
-               widths=[0.26, 0.2, 0.22, 0.17, 0.15], size=9),
-         Text(text("board_municipalities_note", lang), 9)],
-        footer=footer(region)))
+        table_rows.append(
+            [
+                name,
+                number(short and short["value"], 2, lang),
+                number(foster and foster["value"], 2, lang),
+                number(ratio_by.get(code), 2, lang),
+                number(short and short["clients"], 0, lang),
+            ]
+        )
+    report.slides.append(
+        Slide(
+            text("board_municipalities_table", lang, quarter=latest),
+            [
+                Table(
+                    [
+                        text("filter_municipality", lang),
+                        INDEXES[0].name(lang),
+                        INDEXES[1].name(lang),
+                        kpi("ambulant_bed_ratio").name(lang),
+                        text("board_short_clients", lang),
+                    ],
+                    table_rows,
+                    widths=[0.26, 0.2, 0.22, 0.17, 0.15],
+                    size=9,
+                ),
+                Text(text("board_municipalities_note", lang), 9),
+            ],
+            footer=footer(region),
+        )
+    )
 
     # ---- 5. category KPIs
     values = aggregate_kpis(db, user, [latest], by=("category",), kpis=list(CATEGORY_KPIS))
-    header = [text("provider_col_kpi", lang), *(text("board_category", lang, category=c)
-                                                for c in CATEGORIES)]
+    header = [
+        text("provider_col_kpi", lang),
+        *(text("board_category", lang, category=c) for c in CATEGORIES),
+    ]
     kpi_rows, kpi_fills = [], []
     for key in CATEGORY_KPIS:
         definition = kpi(key)
@@ -247,15 +378,23 @@ def board_slides(db: Database, user: User, quarter: str, lang: str = "nl") -> Bo
                 fills.append(None)
                 continue
             found = hit.row(0, named=True)
-            cells.append(f"{format_kpi(found['value'], definition.unit, lang)}  "
-                         f"{status_label(found['status'], lang)}")
+            cells.append(
+                f"{format_kpi(found['value'], definition.unit, lang)}  "
+                f"{status_label(found['status'], lang)}"
+            )
             fills.append(STATUS_FILLS.get(found["status"]))
         kpi_rows.append(cells)
         kpi_fills.append(fills)
-    report.slides.append(Slide(text("board_slide_categories", lang), [
-        Table(header, kpi_rows, widths=[0.31, 0.23, 0.23, 0.23], fills=kpi_fills, size=9.5),
-        Text(text("board_categories_note", lang, quarter=latest), 9)],
-        footer=footer(f"{region} · {text('filter_quarter', lang)}: {latest}")))
+    report.slides.append(
+        Slide(
+            text("board_slide_categories", lang),
+            [
+                Table(header, kpi_rows, widths=[0.31, 0.23, 0.23, 0.23], fills=kpi_fills, size=9.5),
+                Text(text("board_categories_note", lang, quarter=latest), 9),
+            ],
+            footer=footer(f"{region} · {text('filter_quarter', lang)}: {latest}"),
+        )
+    )
 
     # ---- 6. escalation
     report.slides.append(_escalation_slide(db, user, quarter, lang, footer(region)))
@@ -271,60 +410,125 @@ def _escalation_slide(db: Database, user: User, quarter: str, lang: str, footer:
     start = datetime.combine(quarter_start(quarter), datetime.min.time())
     board = escalation_board(db, user)
     steps = list(range(len(ladder_config().steps_nl)))
-    at_end = (decisions.filter(pl.col("decided_at") <= end).sort("decided_at")
-              .group_by("provider_agb").agg(pl.col("to_step").last()))
+    at_end = (
+        decisions.filter(pl.col("decided_at") <= end)
+        .sort("decided_at")
+        .group_by("provider_agb")
+        .agg(pl.col("to_step").last())
+    )
     stepped = dict(at_end.iter_rows())
     counts = {step: 0 for step in steps}
     for agb in board["provider_agb"].to_list():
         counts[stepped.get(agb, 0)] += 1
     labels = [f"{step}. {step_name(step, lang)}" for step in steps]
-    figure = go.Figure(go.Bar(x=[counts[s] for s in steps], y=labels, orientation="h",
-                              marker_color=figures.VALUE_COLOR,
-                              text=[str(counts[s]) for s in steps], textposition="outside"))
-    figure.update_layout(template="plotly_white", height=420, font={"size": 14},
-                         title=text("board_steps_chart", lang, quarter=quarter),
-                         yaxis={"autorange": "reversed"}, margin={"l": 250, "r": 40, "t": 50})
+    figure = go.Figure(
+        go.Bar(
+            x=[counts[s] for s in steps],
+            y=labels,
+            orientation="h",
+            marker_color=figures.VALUE_COLOR,
+            text=[str(counts[s]) for s in steps],
+            textposition="outside",
+        )
+    )
+    figure.update_layout(
+        template="plotly_white",
+        height=420,
+        font={"size": 14},
+        title=text("board_steps_chart", lang, quarter=quarter),
+        yaxis={"autorange": "reversed"},
+        margin={"l": 250, "r": 40, "t": 50},
+    )
     changed = decisions.filter((pl.col("decided_at") >= start) & (pl.col("decided_at") <= end))
-    change_rows = [[r["decided_at"].strftime("%d-%m-%Y"), r["name"] or r["provider_agb"],
-                    f"{r['from_step']} → {r['to_step']}"]
-                   for r in changed.sort("decided_at").iter_rows(named=True)]
-    right: list[Block] = [Text(text("board_changes", lang, quarter=quarter,
-                                    count=len(change_rows)), 12, bold=True)]
+    change_rows = [
+        [
+            r["decided_at"].strftime("%d-%m-%Y"),
+            r["name"] or r["provider_agb"],
+            f"{r['from_step']} → {r['to_step']}",
+        ]
+        for r in changed.sort("decided_at").iter_rows(named=True)
+    ]
+    right: list[Block] = [
+        Text(text("board_changes", lang, quarter=quarter, count=len(change_rows)), 12, bold=True)
+    ]
     if change_rows:
-        right.append(Table([text("report_date", lang), text("report_provider", lang),
-                            text("report_step", lang)], change_rows[:12],
-                           widths=[0.2, 0.6, 0.2]))
+        right.append(
+            Table(
+                [
+                    text("report_date", lang),
+                    text("report_provider", lang),
+                    text("report_step", lang),
+                ],
+                change_rows[:12],
+                widths=[0.2, 0.6, 0.2],
+            )
+        )
     else:
         right.append(Text(text("board_no_changes", lang), 10))
     proposals = board.filter(pl.col("proposed_step").is_not_null())
     ups = proposals.filter(pl.col("direction") == "up").height
-    right.append(Text(text("board_proposals", lang, up=ups, down=proposals.height - ups,
-                           quarter=board["quarter"][0] if board.height else "–"), 10))
-    on_steps = [[r["name"], f"{stepped[r['provider_agb']]}. "
-                 f"{step_name(stepped[r['provider_agb']], lang)}"]
-                for r in board.sort("name").iter_rows(named=True)
-                if stepped.get(r["provider_agb"], 0) > 0]
+    right.append(
+        Text(
+            text(
+                "board_proposals",
+                lang,
+                up=ups,
+                down=proposals.height - ups,
+                quarter=board["quarter"][0] if board.height else "–",
+            ),
+            10,
+        )
+    )
+    on_steps = [
+        [r["name"], f"{stepped[r['provider_agb']]}. {step_name(stepped[r['provider_agb']], lang)}"]
+        for r in board.sort("name").iter_rows(named=True)
+        if stepped.get(r["provider_agb"], 0) > 0
+    ]
     if on_steps:
         right.append(Text(text("board_on_steps", lang), 11, bold=True))
-        right.append(Table([text("report_provider", lang), text("report_step", lang)],
-                           on_steps[:10], widths=[0.6, 0.4]))
-    return Slide(text("board_slide_escalation", lang),
-                 [Chart(figure, 640, 480)], right, left_share=0.5, footer=footer)
+        right.append(
+            Table(
+                [text("report_provider", lang), text("report_step", lang)],
+                on_steps[:10],
+                widths=[0.6, 0.4],
+            )
+        )
+    return Slide(
+        text("board_slide_escalation", lang),
+        [Chart(figure, 640, 480)],
+        right,
+        left_share=0.5,
+        footer=footer,
+    )
 
 
 def _timeliness_slide(db: Database, user: User, quarter: str, lang: str, footer: str) -> Slide:
-    summary = delivery_summary(db, user).filter(
-        (pl.col("quarter") <= quarter)
-        & (pl.col("quarter") > shift(quarter, -TIMELINESS_QUARTERS))).sort("quarter")
-    figure = go.Figure(go.Scatter(
-        x=summary["quarter"].to_list(), y=summary["on_time_share"].to_list(),
-        mode="lines+markers+text", line={"color": figures.VALUE_COLOR, "width": 3},
-        text=[format_kpi(v, "share", lang) for v in summary["on_time_share"].to_list()],
-        textposition="top center", name=text("column_on_time_share", lang)))
-    figure.update_layout(template="plotly_white", height=420,
-                         separators=",." if lang == "nl" else ".,",
-                         title=text("board_timeliness_chart", lang),
-                         margin={"l": 50, "r": 20, "t": 50, "b": 40})
+    summary = (
+        delivery_summary(db, user)
+        .filter(
+            (pl.col("quarter") <= quarter)
+            & (pl.col("quarter") > shift(quarter, -TIMELINESS_QUARTERS))
+        )
+        .sort("quarter")
+    )
+    figure = go.Figure(
+        go.Scatter(
+            x=summary["quarter"].to_list(),
+            y=summary["on_time_share"].to_list(),
+            mode="lines+markers+text",
+            line={"color": figures.VALUE_COLOR, "width": 3},
+            text=[format_kpi(v, "share", lang) for v in summary["on_time_share"].to_list()],
+            textposition="top center",
+            name=text("column_on_time_share", lang),
+        )
+    )
+    figure.update_layout(
+        template="plotly_white",
+        height=420,
+        separators=",." if lang == "nl" else ".,",
+        title=text("board_timeliness_chart", lang),
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+    )
     figure.update_yaxes(tickformat=".0%", range=[0, 1.05])
     figure.update_xaxes(type="category")
     now = summary.filter(pl.col("quarter") == quarter)
@@ -333,31 +537,53 @@ def _timeliness_slide(db: Database, user: User, quarter: str, lang: str, footer:
         found = now.row(0, named=True)
         for status in ("complete", "late", "incomplete", "missing", "pending"):
             rows.append([text(f"column_{status}", lang), number(found[status], 0, lang)])
-        rows.append([text("column_on_time_share", lang),
-                     format_kpi(found["on_time_share"], "share", lang)])
-    right: list[Block] = [Text(text("board_timeliness_quarter", lang, quarter=quarter), 12,
-                               bold=True)]
-    right.append(Table([text("board_status", lang), text("board_providers", lang)], rows,
-                       widths=[0.6, 0.4], size=10) if rows else Text("–"))
+        rows.append(
+            [text("column_on_time_share", lang), format_kpi(found["on_time_share"], "share", lang)]
+        )
+    right: list[Block] = [
+        Text(text("board_timeliness_quarter", lang, quarter=quarter), 12, bold=True)
+    ]
+    right.append(
+        Table(
+            [text("board_status", lang), text("board_providers", lang)],
+            rows,
+            widths=[0.6, 0.4],
+            size=10,
+        )
+        if rows
+        else Text("–")
+    )
     right.append(Text(text("board_timeliness_note", lang), 9))
-    return Slide(text("board_slide_timeliness", lang), [Chart(figure, 720, 460)], right,
-                 left_share=0.58, footer=footer)
+    return Slide(
+        text("board_slide_timeliness", lang),
+        [Chart(figure, 720, 460)],
+        right,
+        left_share=0.58,
+        footer=footer,
+    )
 
 
 # ---- drawing -------------------------------------------------------------------------------------
 
 
 def _pngs(report: BoardReport, renderer: ChartRenderer | None) -> dict[int, bytes]:
-    charts = [block for slide in report.slides for block in (*slide.left, *(slide.right or []))
-              if isinstance(block, Chart)]
+    charts = [
+        block
+        for slide in report.slides
+        for block in (*slide.left, *(slide.right or []))
+        if isinstance(block, Chart)
+    ]
     context = nullcontext(renderer) if renderer is not None else ChartRenderer()
     with context as active:
-        return {id(chart): active.png(chart.figure, width=chart.width, height=chart.height)
-                for chart in charts}
+        return {
+            id(chart): active.png(chart.figure, width=chart.width, height=chart.height)
+            for chart in charts
+        }
 
 
-def board_pdf(db: Database, user: User, quarter: str, lang: str = "nl",
-              renderer: ChartRenderer | None = None) -> bytes:
+def board_pdf(
+    db: Database, user: User, quarter: str, lang: str = "nl", renderer: ChartRenderer | None = None
+) -> bytes:
     """The management report as a landscape PDF in slide form."""
     report = board_slides(db, user, quarter, lang)
     pngs = _pngs(report, renderer)
@@ -373,8 +599,10 @@ def board_pdf(db: Database, user: User, quarter: str, lang: str = "nl",
             columns = [(margin, usable, slide.left)]
         else:
             left_width = usable * slide.left_share - gap / 2
-            columns = [(margin, left_width, slide.left),
-                       (margin + left_width + gap, usable - left_width - gap, slide.right)]
+            columns = [
+                (margin, left_width, slide.left),
+                (margin + left_width + gap, usable - left_width - gap, slide.right),
+            ]
         for x, width, blocks in columns:
             document.set_y(top)
             for block in blocks:
@@ -382,19 +610,20 @@ def board_pdf(db: Database, user: User, quarter: str, lang: str = "nl",
     return document.to_bytes()
 
 
-def _draw_pdf_block(document: SlideDocument, block: Block, x: float, width: float,
-                    pngs: dict[int, bytes]) -> None:
+def _draw_pdf_block(
+    document: SlideDocument, block: Block, x: float, width: float, pngs: dict[int, bytes]
+) -> None:
     if isinstance(block, Text):
         document.text_at(x, width, block.text, block.size, block.bold, block.fill)
     elif isinstance(block, Table):
-        document.table_at(x, width, block.header, block.rows, block.widths, block.size,
-                          block.fills)
+        document.table_at(x, width, block.header, block.rows, block.widths, block.size, block.fills)
     else:
         document.image_at(x, width, pngs[id(block)], max_height=document.h - 12 - 22)
 
 
-def board_pptx(db: Database, user: User, quarter: str, lang: str = "nl",
-               renderer: ChartRenderer | None = None) -> bytes:
+def board_pptx(
+    db: Database, user: User, quarter: str, lang: str = "nl", renderer: ChartRenderer | None = None
+) -> bytes:
     """The same slides as PPTX (python-pptx), to open and extend in PowerPoint."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
@@ -409,9 +638,18 @@ def board_pptx(db: Database, user: User, quarter: str, lang: str = "nl",
     margin, gap = Mm(12), Mm(6)
     usable = deck.slide_width - 2 * margin
 
-    def textbox(slide: Any, x: int, y: int, width: int, height: int, value: str, size: float,
-                bold: bool = False, color: RGBColor | None = None,
-                fill: tuple[int, int, int] | None = None) -> Any:
+    def textbox(
+        slide: Any,
+        x: int,
+        y: int,
+        width: int,
+        height: int,
+        value: str,
+        size: float,
+        bold: bool = False,
+        color: RGBColor | None = None,
+        fill: tuple[int, int, int] | None = None,
+    ) -> Any:
         box = slide.shapes.add_textbox(x, y, width, height)
         frame = box.text_frame
         frame.word_wrap = True
@@ -432,30 +670,51 @@ def board_pptx(db: Database, user: User, quarter: str, lang: str = "nl",
         band.fill.solid()
         band.fill.fore_color.rgb = RGBColor(0, 114, 178)
         band.line.fill.background()
-        textbox(slide, margin, Mm(2.5), usable, Mm(11), content.title, 20, True,
-                RGBColor(255, 255, 255))
-        textbox(slide, margin, deck.slide_height - Mm(9), usable, Mm(6), content.footer, 7,
-                color=RGBColor(80, 80, 80))
+        textbox(
+            slide, margin, Mm(2.5), usable, Mm(11), content.title, 20, True, RGBColor(255, 255, 255)
+        )
+        textbox(
+            slide,
+            margin,
+            deck.slide_height - Mm(9),
+            usable,
+            Mm(6),
+            content.footer,
+            7,
+            color=RGBColor(80, 80, 80),
+        )
         if content.right is None:
             columns = [(margin, usable, content.left)]
         else:
             left_width = int(usable * content.left_share - gap / 2)
-            columns = [(margin, left_width, content.left),
-                       (margin + left_width + gap, usable - left_width - gap, content.right)]
+            columns = [
+                (margin, left_width, content.left),
+                (margin + left_width + gap, usable - left_width - gap, content.right),
+            ]
         for x, width, blocks in columns:
             y = Mm(21)
             for block in blocks:
                 if isinstance(block, Text):
                     lines = max(1, int(len(block.text) * block.size * 0.19 / Emu(width).mm) + 1)
                     height = Mm(block.size * 0.5 * lines + 2)
-                    textbox(slide, x, y, width, height, block.text, block.size, block.bold,
-                            fill=block.fill)
+                    textbox(
+                        slide,
+                        x,
+                        y,
+                        width,
+                        height,
+                        block.text,
+                        block.size,
+                        block.bold,
+                        fill=block.fill,
+                    )
                     y += height + Mm(1.5)
                 elif isinstance(block, Table):
                     row_height = Mm(block.size * 0.6 + 1.5)
                     rows = len(block.rows) + 1
-                    shape = slide.shapes.add_table(rows, len(block.header), x, y, width,
-                                                   row_height * rows)
+                    shape = slide.shapes.add_table(
+                        rows, len(block.header), x, y, width, row_height * rows
+                    )
                     table = shape.table
                     shares = block.widths or [1 / len(block.header)] * len(block.header)
                     for position, share in enumerate(shares):
@@ -476,10 +735,10 @@ def board_pptx(db: Database, user: User, quarter: str, lang: str = "nl",
                 else:
                     ratio = block.height / block.width
                     height = min(int(width * ratio), deck.slide_height - Mm(12) - y)
-                    slide.shapes.add_picture(io.BytesIO(pngs[id(block)]), x, y,
-                                             width=int(height / ratio), height=height)
+                    slide.shapes.add_picture(
+                        io.BytesIO(pngs[id(block)]), x, y, width=int(height / ratio), height=height
+                    )
                     y += height + Mm(2)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
-

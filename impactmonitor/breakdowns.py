@@ -14,12 +14,20 @@ from impactmonitor.access import User, scope_filter
 from impactmonitor.storage import Database
 
 PopulationDimension = Literal["municipality_code", "care_form", "age_group"]
-POPULATION_DIMENSIONS: tuple[PopulationDimension, ...] = ("municipality_code", "care_form",
-                                                          "age_group")
+POPULATION_DIMENSIONS: tuple[PopulationDimension, ...] = (
+    "municipality_code",
+    "care_form",
+    "age_group",
+)
 
 
-def _population(con: duckdb.DuckDBPyConnection, user: User, provider_agb: str, quarter: str,
-                by: PopulationDimension) -> pl.DataFrame:
+def _population(
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    provider_agb: str,
+    quarter: str,
+    by: PopulationDimension,
+) -> pl.DataFrame:
     if by not in POPULATION_DIMENSIONS:
         raise ValueError(by)
     scope, params = scope_filter(user)
@@ -35,8 +43,13 @@ def _population(con: duckdb.DuckDBPyConnection, user: User, provider_agb: str, q
     ).pl()
 
 
-def _delivered(con: duckdb.DuckDBPyConnection, user: User, table: Literal["offer", "results"],
-               provider_agb: str, quarter: str) -> pl.DataFrame:
+def _delivered(
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    table: Literal["offer", "results"],
+    provider_agb: str,
+    quarter: str,
+) -> pl.DataFrame:
     if table not in ("offer", "results"):
         raise ValueError(table)
     scope, params = scope_filter(user)
@@ -47,28 +60,32 @@ def _delivered(con: duckdb.DuckDBPyConnection, user: User, table: Literal["offer
     ).pl()
 
 
-def population_breakdown(db: Database, user: User, provider_agb: str, quarter: str,
-                         by: PopulationDimension) -> pl.DataFrame:
+def population_breakdown(
+    db: Database, user: User, provider_agb: str, quarter: str, by: PopulationDimension
+) -> pl.DataFrame:
     """Clients (start, inflow, outflow, end) of one provider-quarter per municipality, care form
     or age group."""
     with db.connection() as con:
         return _population(con, user, provider_agb, quarter, by)
 
 
-def delivered_table(db: Database, user: User, table: Literal["offer", "results"],
-                    provider_agb: str, quarter: str) -> pl.DataFrame:
+def delivered_table(
+    db: Database, user: User, table: Literal["offer", "results"], provider_agb: str, quarter: str
+) -> pl.DataFrame:
     """The latest accepted offer or results rows of one provider-quarter."""
     with db.connection() as con:
         return _delivered(con, user, table, provider_agb, quarter)
 
 
-def provider_breakdowns(db: Database, user: User, provider_agb: str,
-                        quarter: str) -> dict[str, pl.DataFrame]:
+def provider_breakdowns(
+    db: Database, user: User, provider_agb: str, quarter: str
+) -> dict[str, pl.DataFrame]:
     """Everything the provider page shows of one provider-quarter, over one connection:
     population per municipality / care form / age group, offer and results."""
     with db.connection() as con:
-        frames = {by: _population(con, user, provider_agb, quarter, by)
-                  for by in POPULATION_DIMENSIONS}
+        frames = {
+            by: _population(con, user, provider_agb, quarter, by) for by in POPULATION_DIMENSIONS
+        }
         for table in ("offer", "results"):
             frames[table] = _delivered(con, user, table, provider_agb, quarter)
         return frames

@@ -15,8 +15,7 @@ def provider_choices(db: Database, user: User) -> pl.DataFrame:
     """Providers the user may see: provider_agb, name, category, lot."""
     condition, params = scope_filter(user)
     return db.query(
-        f"SELECT provider_agb, name, category, lot FROM providers WHERE {condition} "
-        "ORDER BY name",
+        f"SELECT provider_agb, name, category, lot FROM providers WHERE {condition} ORDER BY name",
         params,
     )
 
@@ -38,9 +37,19 @@ def delivery_history(db: Database, user: User, provider_agb: str) -> pl.DataFram
 
 
 # The delivery history as users read it (the sha256 and delivery id stay: they are the receipt).
-DELIVERY_HISTORY_COLUMNS = ("quarter", "table_name", "version", "accepted_at", "received_by",
-                            "source", "file_name", "row_count", "warnings", "delivery_id",
-                            "file_sha256")
+DELIVERY_HISTORY_COLUMNS = (
+    "quarter",
+    "table_name",
+    "version",
+    "accepted_at",
+    "received_by",
+    "source",
+    "file_name",
+    "row_count",
+    "warnings",
+    "delivery_id",
+    "file_sha256",
+)
 
 
 def delivered_quarters(db: Database, user: User, provider_agb: str) -> list[str]:

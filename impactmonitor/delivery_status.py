@@ -47,8 +47,11 @@ def deadline(quarter: str, deadline_days: int | None = None) -> date:
     return quarter_end(quarter) + timedelta(days=int(days))
 
 
-def _calendar(as_of: date, first_quarter: str | None, deadline_days: int | None,
-              ) -> pl.DataFrame:
+def _calendar(
+    as_of: date,
+    first_quarter: str | None,
+    deadline_days: int | None,
+) -> pl.DataFrame:
     first = first_quarter or setting("delivery", "first_quarter")
     last = last_complete_quarter(as_of)
     quarters = quarter_range(first, last) if first <= last else []
@@ -59,15 +62,24 @@ def _calendar(as_of: date, first_quarter: str | None, deadline_days: int | None,
             "quarter_end": [quarter_end(q) for q in quarters],
             "deadline": [deadline(q, deadline_days) for q in quarters],
         },
-        schema={"quarter": pl.String, "quarter_start": pl.Date, "quarter_end": pl.Date,
-                "deadline": pl.Date},
+        schema={
+            "quarter": pl.String,
+            "quarter_start": pl.Date,
+            "quarter_end": pl.Date,
+            "deadline": pl.Date,
+        },
     )
 
 
 def _delivery_status(
-    con: duckdb.DuckDBPyConnection, user: User, as_of: date | None = None, *,
-    provider_agb: str | None = None, category: str | None = None,
-    quarters: list[str] | None = None, first_quarter: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    as_of: date | None = None,
+    *,
+    provider_agb: str | None = None,
+    category: str | None = None,
+    quarters: list[str] | None = None,
+    first_quarter: str | None = None,
     deadline_days: int | None = None,
 ) -> pl.DataFrame:
     as_of = as_of or date.today()
@@ -82,8 +94,9 @@ def _delivery_status(
     if category is not None:
         where.append("p.category = ?")
         params.append(category)
-    firsts = ", ".join(f"min(accepted_at) FILTER (WHERE table_name = '{t}') AS {t}_at"
-                       for t in TABLES)
+    firsts = ", ".join(
+        f"min(accepted_at) FILTER (WHERE table_name = '{t}') AS {t}_at" for t in TABLES
+    )
     count = " + ".join(f"CAST({t}_at IS NOT NULL AS INTEGER)" for t in TABLES)
     names = ", ".join(f"CASE WHEN {t}_at IS NOT NULL THEN '{t}' END" for t in sorted(TABLES))
     stamps = ", ".join(f"{t}_at" for t in TABLES)
@@ -96,7 +109,7 @@ def _delivery_status(
                 FROM providers p JOIN status_calendar c
                   ON (p.contract_start IS NULL OR c.quarter_end >= p.contract_start)
                  AND (p.contract_end IS NULL OR c.quarter_start <= p.contract_end)
-                WHERE {' AND '.join(where)}
+                WHERE {" AND ".join(where)}
             ),
             delivered AS (
                 -- the first acceptance of each table: a later correction does not count
@@ -136,12 +149,14 @@ def _delivery_status(
     return frame.with_columns(
         pl.when(pl.col("status") == LATE)
         .then((pl.col("completed_at").dt.date() - pl.col("deadline")).dt.total_days())
-        .otherwise(None).alias("days_late"),
+        .otherwise(None)
+        .alias("days_late"),
     )
 
 
-def delivery_status(db: Database, user: User, as_of: date | None = None,
-                    **filters: Any) -> pl.DataFrame:
+def delivery_status(
+    db: Database, user: User, as_of: date | None = None, **filters: Any
+) -> pl.DataFrame:
     """One row per provider and quarter within its contract.
 
     Columns: provider_agb, name, category, quarter, deadline, tables_delivered_count,
@@ -153,8 +168,9 @@ def delivery_status(db: Database, user: User, as_of: date | None = None,
         return _delivery_status(con, user, as_of, **filters)
 
 
-def delivery_status_grid(db: Database, user: User, as_of: date | None = None,
-                         **filters: Any) -> pl.DataFrame:
+def delivery_status_grid(
+    db: Database, user: User, as_of: date | None = None, **filters: Any
+) -> pl.DataFrame:
     """Providers as rows, quarters as columns (newest last), the status in each cell.
 
     A quarter outside a provider's contract is null.
@@ -162,13 +178,15 @@ def delivery_status_grid(db: Database, user: User, as_of: date | None = None,
     status = delivery_status(db, user, as_of, **filters)
     if status.is_empty():
         return status.select("provider_agb", "name", "category")
-    grid = status.pivot(on="quarter", index=["provider_agb", "name", "category"],
-                        values="status", sort_columns=True)
+    grid = status.pivot(
+        on="quarter", index=["provider_agb", "name", "category"], values="status", sort_columns=True
+    )
     return grid.sort("provider_agb")
 
 
-def delivery_summary(db: Database, user: User, as_of: date | None = None,
-                     **filters: Any) -> pl.DataFrame:
+def delivery_summary(
+    db: Database, user: User, as_of: date | None = None, **filters: Any
+) -> pl.DataFrame:
     """Per quarter: how many provider-quarters in each status, and the on-time share.
 
     on_time_share = complete / (complete + late + incomplete + missing) (pending not counted).
@@ -178,16 +196,20 @@ def delivery_summary(db: Database, user: User, as_of: date | None = None,
 
 def summary_from_status(status: pl.DataFrame) -> pl.DataFrame:
     """`delivery_summary` from a `delivery_status` frame the caller already has."""
-    counts = status.group_by("quarter").agg(
-        *[(pl.col("status") == s).sum().alias(s) for s in STATUSES]
-    ).sort("quarter")
+    counts = (
+        status.group_by("quarter")
+        .agg(*[(pl.col("status") == s).sum().alias(s) for s in STATUSES])
+        .sort("quarter")
+    )
     due = pl.col(COMPLETE) + pl.col(LATE) + pl.col(INCOMPLETE) + pl.col(MISSING)
     return counts.with_columns(
-        pl.when(due > 0).then(pl.col(COMPLETE) / due).otherwise(None).alias("on_time_share"))
+        pl.when(due > 0).then(pl.col(COMPLETE) / due).otherwise(None).alias("on_time_share")
+    )
 
 
-def delivery_timeliness(db: Database, user: User, as_of: date | None = None,
-                        **filters: Any) -> pl.DataFrame:
+def delivery_timeliness(
+    db: Database, user: User, as_of: date | None = None, **filters: Any
+) -> pl.DataFrame:
     """The delivery-timeliness KPI per provider: quarters due, on time, share on time."""
     return timeliness_from_status(delivery_status(db, user, as_of, **filters))
 
@@ -195,11 +217,16 @@ def delivery_timeliness(db: Database, user: User, as_of: date | None = None,
 def timeliness_from_status(status: pl.DataFrame) -> pl.DataFrame:
     """`delivery_timeliness` from a `delivery_status` frame the caller already has."""
     status = status.filter(pl.col("status") != PENDING)
-    return status.group_by("provider_agb", "name", "category").agg(
-        pl.len().alias("quarters_due"),
-        (pl.col("status") == COMPLETE).sum().alias("on_time"),
-        (pl.col("status") == LATE).sum().alias("late"),
-        pl.col("status").is_in(OVERDUE).sum().alias("overdue"),
-    ).with_columns(
-        (pl.col("on_time") / pl.col("quarters_due")).alias("on_time_share"),
-    ).sort("provider_agb")
+    return (
+        status.group_by("provider_agb", "name", "category")
+        .agg(
+            pl.len().alias("quarters_due"),
+            (pl.col("status") == COMPLETE).sum().alias("on_time"),
+            (pl.col("status") == LATE).sum().alias("late"),
+            pl.col("status").is_in(OVERDUE).sum().alias("overdue"),
+        )
+        .with_columns(
+            (pl.col("on_time") / pl.col("quarters_due")).alias("on_time_share"),
+        )
+        .sort("provider_agb")
+    )

@@ -38,12 +38,30 @@ from impactmonitor.i18n import TEXTS, column_label, text
 MISSING = "–"
 
 # Number kinds: how a value is written and which export format (impactmonitor.exports.FORMATS).
-NUMBER_KINDS = {"count": "count", "decimal1": "decimal1", "decimal2": "decimal2",
-                "index": "decimal3", "share": "share", "days": "decimal1", "ratio": "decimal2"}
+NUMBER_KINDS = {
+    "count": "count",
+    "decimal1": "decimal1",
+    "decimal2": "decimal2",
+    "index": "decimal3",
+    "share": "share",
+    "days": "decimal1",
+    "ratio": "decimal2",
+}
 # Columns whose numbers take the unit of the row's KPI ("kpi" kind) or the unit a page passes.
-KPI_VALUE_COLUMNS = ("value", "norm_green", "norm_amber", "spc_centre", "spc_lcl", "spc_ucl",
-                     "category_value", "region_value", "previous_value", "green", "amber",
-                     "latest_value")
+KPI_VALUE_COLUMNS = (
+    "value",
+    "norm_green",
+    "norm_amber",
+    "spc_centre",
+    "spc_lcl",
+    "spc_ucl",
+    "category_value",
+    "region_value",
+    "previous_value",
+    "green",
+    "amber",
+    "latest_value",
+)
 COLUMN_KINDS: dict[str, str] = {
     **dict.fromkeys(KPI_VALUE_COLUMNS, "kpi"),
     "delta": "delta",
@@ -88,8 +106,7 @@ AGE_GROUP_LABELS = {
     "18_22": {"nl": "18–22 jaar", "en": "18–22 years"},
 }
 # Delivery statuses (impactmonitor.delivery_status) with glyphs that Debian's fonts have.
-DELIVERY_ICONS = {"complete": "✔", "late": "◷", "incomplete": "◐", "missing": "✖",
-                  "pending": "…"}
+DELIVERY_ICONS = {"complete": "✔", "late": "◷", "incomplete": "◐", "missing": "✖", "pending": "…"}
 KPI_STATUSES = ("green", "amber", "red", "n<10", "n/a")
 
 
@@ -165,8 +182,9 @@ def _code_words(column: str, value: str | None, lang: str) -> str | None:
     if column in ("table_name", "table"):
         return table_label(value, lang)
     if column == "tables_delivered":
-        return ", ".join(table_label(part.strip(), lang) for part in value.split(",")
-                         if part.strip())
+        return ", ".join(
+            table_label(part.strip(), lang) for part in value.split(",") if part.strip()
+        )
     if column in ("status", "previous_status", "follow_up_status"):
         return _status_words(value, lang)
     if column == "action":
@@ -177,8 +195,7 @@ def _code_words(column: str, value: str | None, lang: str) -> str | None:
         with contextlib.suppress(ValueError):
             when = date_text(date.fromisoformat(when), lang)
         return text("norm_source_changed", lang, date=when, who=who)
-    if column in ("source", "direction", "spc_signal", "norm_source", "delta_direction",
-                  "unit"):
+    if column in ("source", "direction", "spc_signal", "norm_source", "delta_direction", "unit"):
         key = f"unit_name_{value}" if column == "unit" else f"{column}_{value}"
         return text(key, lang) if key in TEXTS else value
     if column in ("category_suppression", "region_suppression"):
@@ -199,8 +216,9 @@ def _plain(value: object) -> object:
     return value
 
 
-def in_words(frame: pl.DataFrame, lang: str = "nl",
-             columns: Sequence[str] | None = None) -> pl.DataFrame:
+def in_words(
+    frame: pl.DataFrame, lang: str = "nl", columns: Sequence[str] | None = None
+) -> pl.DataFrame:
     """The frame with its code columns in words, decimals as floats, lists joined; then only
     `columns` (all when None), in that order.
 
@@ -215,17 +233,30 @@ def in_words(frame: pl.DataFrame, lang: str = "nl",
         from impactmonitor.kpis import KPI_BY_KEY
 
         units = {k: d.unit for k, d in KPI_BY_KEY.items()}
-        extra.append(pl.col("kpi").replace_strict(units, default=None, return_dtype=pl.String)
-                     .alias("_unit"))
+        extra.append(
+            pl.col("kpi").replace_strict(units, default=None, return_dtype=pl.String).alias("_unit")
+        )
     if extra:
         frame = frame.with_columns(extra)
     if "norm" in frame.columns and {"norm_green", "norm_amber", "direction", "_unit"} <= set(
-            frame.columns):
-        frame = frame.with_columns(pl.Series("norm", [
-            None if r["norm_green"] is None else format_norm(
-                r["norm_green"], r["norm_amber"], r["direction"], r["_unit"], lang)
-            for r in frame.select("norm_green", "norm_amber", "direction", "_unit")
-            .iter_rows(named=True)], dtype=pl.String))
+        frame.columns
+    ):
+        frame = frame.with_columns(
+            pl.Series(
+                "norm",
+                [
+                    None
+                    if r["norm_green"] is None
+                    else format_norm(
+                        r["norm_green"], r["norm_amber"], r["direction"], r["_unit"], lang
+                    )
+                    for r in frame.select(
+                        "norm_green", "norm_amber", "direction", "_unit"
+                    ).iter_rows(named=True)
+                ],
+                dtype=pl.String,
+            )
+        )
     if columns is not None:
         frame = frame.select(*columns, *(["_unit"] if "_unit" in frame.columns else []))
     if "municipality_code" in frame.columns and "municipality_name" in frame.columns:
@@ -239,19 +270,23 @@ def in_words(frame: pl.DataFrame, lang: str = "nl",
             changes.append(pl.col(name).cast(pl.Int64 if scale == 0 else pl.Float64))
         elif isinstance(dtype, pl.List) and not dtype.inner.is_numeric():
             # lists of numbers stay lists (sparklines); lists of texts read as one text
-            changes.append(pl.col(name).cast(pl.List(pl.String)).list.join(" · ")
-                           .replace("", None))
+            changes.append(pl.col(name).cast(pl.List(pl.String)).list.join(" · ").replace("", None))
         elif dtype == pl.String and COLUMN_KINDS.get(name) == "words":
-            changes.append(pl.Series(name, [_code_words(name, v, lang) for v in frame[name]],
-                                     dtype=pl.String))
+            changes.append(
+                pl.Series(name, [_code_words(name, v, lang) for v in frame[name]], dtype=pl.String)
+            )
         elif dtype == pl.Boolean:
-            changes.append(pl.Series(name, [None if v is None else yes_no(v, lang)
-                                            for v in frame[name]], dtype=pl.String))
+            changes.append(
+                pl.Series(
+                    name,
+                    [None if v is None else yes_no(v, lang) for v in frame[name]],
+                    dtype=pl.String,
+                )
+            )
     return frame.with_columns(changes) if changes else frame
 
 
-def column_kinds(frame: pl.DataFrame, units: Mapping[str, str] | None = None
-                 ) -> dict[str, str]:
+def column_kinds(frame: pl.DataFrame, units: Mapping[str, str] | None = None) -> dict[str, str]:
     """How each column of an `in_words` frame is shown: a number kind, "kpi" (the row's unit),
     "delta", "date", "datetime" or "text". `units` fixes the unit of the "kpi" columns when the
     frame has no `kpi` column (one KPI's series): e.g. {"value": "share"}."""
@@ -326,8 +361,9 @@ def headers(columns: Sequence[str], lang: str = "nl") -> list[str]:
     """The header users read per data column; two columns never share one."""
     from impactmonitor.kpis import KPI_BY_KEY
 
-    labels = [KPI_BY_KEY[c].name(lang) if c in KPI_BY_KEY else column_label(c, lang)
-              for c in columns]
+    labels = [
+        KPI_BY_KEY[c].name(lang) if c in KPI_BY_KEY else column_label(c, lang) for c in columns
+    ]
     seen: dict[str, int] = {}
     for position, label in enumerate(labels):
         seen[label] = seen.get(label, 0) + 1
@@ -336,9 +372,12 @@ def headers(columns: Sequence[str], lang: str = "nl") -> list[str]:
     return labels
 
 
-def export_sheet(frame: pl.DataFrame, lang: str = "nl", units: Mapping[str, str] | None = None,
-                 columns: Sequence[str] | None = None
-                 ) -> tuple[list[str], list[list[object]], list[list[str | None]]]:
+def export_sheet(
+    frame: pl.DataFrame,
+    lang: str = "nl",
+    units: Mapping[str, str] | None = None,
+    columns: Sequence[str] | None = None,
+) -> tuple[list[str], list[list[object]], list[list[str | None]]]:
     """(header, rows, formats) of a table for `impactmonitor.exports`: the same words and
     headers as on screen, numbers and dates typed, a number format per cell."""
     words = in_words(frame, lang, columns)
@@ -353,16 +392,21 @@ def export_sheet(frame: pl.DataFrame, lang: str = "nl", units: Mapping[str, str]
     return headers(columns, lang), rows, formats
 
 
-def texts_frame(frame: pl.DataFrame, lang: str = "nl", units: Mapping[str, str] | None = None,
-                columns: Sequence[str] | None = None) -> pl.DataFrame:
+def texts_frame(
+    frame: pl.DataFrame,
+    lang: str = "nl",
+    units: Mapping[str, str] | None = None,
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
     """The table as users read it: every cell a text, headers in the UI language (PDFs)."""
     words = in_words(frame, lang, columns)
     kinds = column_kinds(words, units)
     unit_of_row = words["_unit"].to_list() if "_unit" in words.columns else [None] * words.height
     data = {
-        label: [cell_text(v, row_kind(kinds[c], u), lang)
-                for v, u in zip(words[c].to_list(), unit_of_row, strict=True)]
+        label: [
+            cell_text(v, row_kind(kinds[c], u), lang)
+            for v, u in zip(words[c].to_list(), unit_of_row, strict=True)
+        ]
         for c, label in zip(kinds, headers(list(kinds), lang), strict=True)
     }
     return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
-

@@ -174,64 +174,88 @@ def _rule_red_in_a_row(context: RuleContext) -> dict[str, list[Reason]]:
     span = f"{window[0]}–{window[-1]}"
     for agb, group in streaks.group_by("provider_agb", maintain_order=True):
         keys = group["kpi"].to_list()
-        found[str(agb[0])] = [Reason(
-            "kpi_red_in_a_row",
-            f"{_kpi_names(keys, 'nl')}: rood in {n} kwartalen op rij ({span}).",
-            f"{_kpi_names(keys, 'en')}: red in {n} quarters in a row ({span}).",
-            {"kpis": keys, "quarters": window},
-        )]
+        found[str(agb[0])] = [
+            Reason(
+                "kpi_red_in_a_row",
+                f"{_kpi_names(keys, 'nl')}: rood in {n} kwartalen op rij ({span}).",
+                f"{_kpi_names(keys, 'en')}: red in {n} quarters in a row ({span}).",
+                {"kpis": keys, "quarters": window},
+            )
+        ]
     return found
 
 
 def _rule_several_red(context: RuleContext) -> dict[str, list[Reason]]:
-    red = context.statuses.filter((pl.col("quarter") == context.quarter)
-                                  & (pl.col("status") == RED))
-    counts = red.group_by("provider_agb").agg(pl.col("kpi")).filter(
-        pl.col("kpi").list.len() >= context.config.min_red_kpis).sort("provider_agb")
+    red = context.statuses.filter(
+        (pl.col("quarter") == context.quarter) & (pl.col("status") == RED)
+    )
+    counts = (
+        red.group_by("provider_agb")
+        .agg(pl.col("kpi"))
+        .filter(pl.col("kpi").list.len() >= context.config.min_red_kpis)
+        .sort("provider_agb")
+    )
     found: dict[str, list[Reason]] = {}
     for agb, keys in counts.iter_rows():
-        found[agb] = [Reason(
-            "several_red",
-            f"{len(keys)} KPI's rood in {context.quarter}: {_kpi_names(keys, 'nl')}.",
-            f"{len(keys)} KPIs red in {context.quarter}: {_kpi_names(keys, 'en')}.",
-            {"kpis": keys, "quarter": context.quarter},
-        )]
+        found[agb] = [
+            Reason(
+                "several_red",
+                f"{len(keys)} KPI's rood in {context.quarter}: {_kpi_names(keys, 'nl')}.",
+                f"{len(keys)} KPIs red in {context.quarter}: {_kpi_names(keys, 'en')}.",
+                {"kpis": keys, "quarter": context.quarter},
+            )
+        ]
     return found
 
 
 def _rule_delivery_overdue(context: RuleContext) -> dict[str, list[Reason]]:
-    window = quarter_range(shift(context.quarter, -(context.config.overdue_quarters - 1)),
-                           context.quarter)
-    overdue = context.deliveries.filter(pl.col("quarter").is_in(window)
-                                        & pl.col("status").is_in(OVERDUE))
+    window = quarter_range(
+        shift(context.quarter, -(context.config.overdue_quarters - 1)), context.quarter
+    )
+    overdue = context.deliveries.filter(
+        pl.col("quarter").is_in(window) & pl.col("status").is_in(OVERDUE)
+    )
     found: dict[str, list[Reason]] = {}
     for row in overdue.sort("provider_agb", "quarter").iter_rows(named=True):
         word_nl = "ontbreekt" if row["status"] == "missing" else "is onvolledig"
         word_en = "is missing" if row["status"] == "missing" else "is incomplete"
         due_nl, due_en = date_text(row["deadline"], "nl"), date_text(row["deadline"], "en")
-        found.setdefault(row["provider_agb"], []).append(Reason(
-            "delivery_overdue",
-            f"Aanlevering {row['quarter']} {word_nl} (deadline {due_nl}).",
-            f"Delivery {row['quarter']} {word_en} (deadline {due_en}).",
-            {"quarter": row["quarter"], "status": row["status"]},
-        ))
+        found.setdefault(row["provider_agb"], []).append(
+            Reason(
+                "delivery_overdue",
+                f"Aanlevering {row['quarter']} {word_nl} (deadline {due_nl}).",
+                f"Delivery {row['quarter']} {word_en} (deadline {due_en}).",
+                {"quarter": row["quarter"], "status": row["status"]},
+            )
+        )
     return found
 
 
 def _rule_no_red(context: RuleContext) -> dict[str, list[Reason]]:
     n = context.config.quarters_without_red
     window = quarter_range(shift(context.quarter, -(n - 1)), context.quarter)
-    judged = context.statuses.filter(pl.col("quarter").is_in(window)
-                                     & pl.col("status").is_in(["green", "amber", "red"]))
-    per_provider = judged.group_by("provider_agb").agg(
-        pl.col("quarter").n_unique().alias("quarters"),
-        (pl.col("status") == RED).sum().alias("red"),
-    ).filter((pl.col("quarters") == len(window)) & (pl.col("red") == 0)).sort("provider_agb")
+    judged = context.statuses.filter(
+        pl.col("quarter").is_in(window) & pl.col("status").is_in(["green", "amber", "red"])
+    )
+    per_provider = (
+        judged.group_by("provider_agb")
+        .agg(
+            pl.col("quarter").n_unique().alias("quarters"),
+            (pl.col("status") == RED).sum().alias("red"),
+        )
+        .filter((pl.col("quarters") == len(window)) & (pl.col("red") == 0))
+        .sort("provider_agb")
+    )
     span = f"{window[0]}–{window[-1]}"
     return {
-        agb: [Reason("no_red", f"Geen rode KPI's in {n} kwartalen op rij ({span}).",
-                     f"No red KPIs in {n} quarters in a row ({span}).",
-                     {"quarters": window})]
+        agb: [
+            Reason(
+                "no_red",
+                f"Geen rode KPI's in {n} kwartalen op rij ({span}).",
+                f"No red KPIs in {n} quarters in a row ({span}).",
+                {"quarters": window},
+            )
+        ]
         for agb in per_provider["provider_agb"].to_list()
     }
 
@@ -239,41 +263,67 @@ def _rule_no_red(context: RuleContext) -> dict[str, list[Reason]]:
 def _rule_agreement_missed(context: RuleContext) -> dict[str, list[Reason]]:
     if context.agreements is None or context.agreements.height == 0:
         return {}
-    window = quarter_range(shift(context.quarter,
-                                 -(context.config.agreement_missed_quarters - 1)),
-                           context.quarter)
-    missed = context.agreements.filter((pl.col("status") == "missed")
-                                       & pl.col("deadline_quarter").is_in(window))
+    window = quarter_range(
+        shift(context.quarter, -(context.config.agreement_missed_quarters - 1)), context.quarter
+    )
+    missed = context.agreements.filter(
+        (pl.col("status") == "missed") & pl.col("deadline_quarter").is_in(window)
+    )
     found: dict[str, list[Reason]] = {}
     for row in missed.sort("provider_agb", "deadline_quarter", "agreement_id").iter_rows(
-            named=True):
-        found.setdefault(row["provider_agb"], []).append(Reason(
-            "agreement_missed",
-            text("rule_agreement_missed", "nl", title=row["title"],
-                 statement=row["statement_nl"]),
-            text("rule_agreement_missed", "en", title=row["title"],
-                 statement=row["statement_en"]),
-            {"agreement": row["agreement_id"], "deadline": row["deadline_quarter"]},
-        ))
+        named=True
+    ):
+        found.setdefault(row["provider_agb"], []).append(
+            Reason(
+                "agreement_missed",
+                text(
+                    "rule_agreement_missed", "nl", title=row["title"], statement=row["statement_nl"]
+                ),
+                text(
+                    "rule_agreement_missed", "en", title=row["title"], statement=row["statement_en"]
+                ),
+                {"agreement": row["agreement_id"], "deadline": row["deadline_quarter"]},
+            )
+        )
     return found
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("kpi_red_in_a_row", "up",
-         "Een KPI is twee kwartalen op rij rood.", "A KPI is red two quarters in a row.",
-         _rule_red_in_a_row),
-    Rule("several_red", "up",
-         "Twee of meer KPI's zijn rood in één kwartaal.",
-         "Two or more KPIs are red in one quarter.", _rule_several_red),
-    Rule("delivery_overdue", "up",
-         "Een aanlevering ontbreekt of is onvolledig na de deadline.",
-         "A delivery is missing or incomplete after the deadline.", _rule_delivery_overdue),
-    Rule("agreement_missed", "up",
-         "Een prestatieafspraak is niet gehaald.", "A performance agreement was missed.",
-         _rule_agreement_missed),
-    Rule("no_red", "down",
-         "Twee kwartalen op rij zonder rode KPI.", "Two quarters in a row without a red KPI.",
-         _rule_no_red),
+    Rule(
+        "kpi_red_in_a_row",
+        "up",
+        "Een KPI is twee kwartalen op rij rood.",
+        "A KPI is red two quarters in a row.",
+        _rule_red_in_a_row,
+    ),
+    Rule(
+        "several_red",
+        "up",
+        "Twee of meer KPI's zijn rood in één kwartaal.",
+        "Two or more KPIs are red in one quarter.",
+        _rule_several_red,
+    ),
+    Rule(
+        "delivery_overdue",
+        "up",
+        "Een aanlevering ontbreekt of is onvolledig na de deadline.",
+        "A delivery is missing or incomplete after the deadline.",
+        _rule_delivery_overdue,
+    ),
+    Rule(
+        "agreement_missed",
+        "up",
+        "Een prestatieafspraak is niet gehaald.",
+        "A performance agreement was missed.",
+        _rule_agreement_missed,
+    ),
+    Rule(
+        "no_red",
+        "down",
+        "Twee kwartalen op rij zonder rode KPI.",
+        "Two quarters in a row without a red KPI.",
+        _rule_no_red,
+    ),
 )
 RULE_BY_KEY = {rule.key: rule for rule in RULES}
 
@@ -288,24 +338,31 @@ def evaluation_quarter(as_of: date | None = None) -> str:
 
 
 def _statuses(con: duckdb.DuckDBPyConnection, user: User, quarters: list[str]) -> pl.DataFrame:
-    values = kpis._kpi_values(con, user, ("provider_agb", "category", "quarter"),
-                              quarters=quarters)
+    values = kpis._kpi_values(con, user, ("provider_agb", "category", "quarter"), quarters=quarters)
     return kpis._judged(con, values).select("provider_agb", "quarter", "kpi", "value", "status")
 
 
-def _context(con: duckdb.DuckDBPyConnection, user: User, quarter: str, as_of: date,
-             config: LadderConfig) -> RuleContext:
+def _context(
+    con: duckdb.DuckDBPyConnection, user: User, quarter: str, as_of: date, config: LadderConfig
+) -> RuleContext:
     back = max(config.red_quarters_in_a_row, config.quarters_without_red)
     statuses = _statuses(con, user, quarter_range(shift(quarter, -(back - 1)), quarter))
     deliveries = _delivery_status(
-        con, user, as_of,
-        quarters=quarter_range(shift(quarter, -(config.overdue_quarters - 1)), quarter))
-    return RuleContext(quarter, statuses, deliveries, config,
-                       _agreement_context(con, user, quarter))
+        con,
+        user,
+        as_of,
+        quarters=quarter_range(shift(quarter, -(config.overdue_quarters - 1)), quarter),
+    )
+    return RuleContext(
+        quarter, statuses, deliveries, config, _agreement_context(con, user, quarter)
+    )
 
 
-def _agreement_context(con: duckdb.DuckDBPyConnection, user: User, quarter: str,
-                       ) -> pl.DataFrame | None:
+def _agreement_context(
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    quarter: str,
+) -> pl.DataFrame | None:
     """The agreements' progress at `quarter`, with the statements in both languages."""
     from impactmonitor.agreements import _progress
 
@@ -322,8 +379,11 @@ def evaluate_rules(context: RuleContext) -> dict[str, dict[str, list[Reason]]]:
     return result
 
 
-def propose(current_step: int, reasons: dict[str, list[Reason]], config: LadderConfig,
-            ) -> tuple[int | None, str | None, list[Reason]]:
+def propose(
+    current_step: int,
+    reasons: dict[str, list[Reason]],
+    config: LadderConfig,
+) -> tuple[int | None, str | None, list[Reason]]:
     """(proposed step, "up"/"down", reasons) for one provider, or (None, None, [])."""
     up, down = reasons.get("up", []), reasons.get("down", [])
     if up:
@@ -359,17 +419,22 @@ def current_steps(db: Database, user: User) -> pl.DataFrame:
         return _current(con, user)
 
 
-def proposal_facts(proposed_step: int | None, direction: str | None,
-                   reasons: list[Reason]) -> str | None:
+def proposal_facts(
+    proposed_step: int | None, direction: str | None, reasons: list[Reason]
+) -> str | None:
     """The facts a proposal rests on, as a canonical JSON text: the proposed step and direction
     and every reason's rule with its details (KPIs, quarters, deliveries, agreements). Two
     proposals with the same facts are the same proposal (a rejected one is not made again)."""
     if proposed_step is None:
         return None
-    reasons_json = sorted(json.dumps([r.rule, r.details], sort_keys=True, ensure_ascii=False)
-                          for r in reasons)
-    return json.dumps({"step": proposed_step, "direction": direction,
-                       "reasons": reasons_json}, sort_keys=True, ensure_ascii=False)
+    reasons_json = sorted(
+        json.dumps([r.rule, r.details], sort_keys=True, ensure_ascii=False) for r in reasons
+    )
+    return json.dumps(
+        {"step": proposed_step, "direction": direction, "reasons": reasons_json},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
 
 
 def _rejections(con: duckdb.DuckDBPyConnection, user: User) -> dict[str, list[dict]]:
@@ -387,13 +452,20 @@ def _rejections(con: duckdb.DuckDBPyConnection, user: User) -> dict[str, list[di
     ).fetchall()
     found: dict[str, list[dict]] = {}
     for agb, facts, decided_at, decided_by, reason in rows:
-        found.setdefault(agb, []).append({"facts": facts, "at": decided_at, "by": decided_by,
-                                          "reason": reason})
+        found.setdefault(agb, []).append(
+            {"facts": facts, "at": decided_at, "by": decided_by, "reason": reason}
+        )
     return found
 
 
-def _board(con: duckdb.DuckDBPyConnection, user: User, quarter: str | None, as_of: date,
-           lang: str, config: LadderConfig) -> pl.DataFrame:
+def _board(
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    quarter: str | None,
+    as_of: date,
+    lang: str,
+    config: LadderConfig,
+) -> pl.DataFrame:
     quarter = quarter or evaluation_quarter(as_of)
     current = _current(con, user)
     context = _context(con, user, quarter, as_of, config)
@@ -405,50 +477,82 @@ def _board(con: duckdb.DuckDBPyConnection, user: User, quarter: str | None, as_o
 
         for row in context.agreements.iter_rows(named=True):
             agreements_by_provider.setdefault(row["provider_agb"], []).append(
-                f"{row['title']}: {status_label(row['status'], lang)}")
+                f"{row['title']}: {status_label(row['status'], lang)}"
+            )
     rows = []
     for row in current.iter_rows(named=True):
         reasons = evaluated.get(row["provider_agb"], {})
         handled = row["decided_on_quarter"] is not None and row["decided_on_quarter"] >= quarter
-        proposed, direction, why = (None, None, []) if handled else propose(
-            row["step"], reasons, config)
+        proposed, direction, why = (
+            (None, None, []) if handled else propose(row["step"], reasons, config)
+        )
         facts = proposal_facts(proposed, direction, why)
-        earlier = next((r for r in rejected.get(row["provider_agb"], [])
-                        if facts is not None and r["facts"] == facts), None)
+        earlier = next(
+            (
+                r
+                for r in rejected.get(row["provider_agb"], [])
+                if facts is not None and r["facts"] == facts
+            ),
+            None,
+        )
         if earlier is not None:  # rejected before on these very facts: not proposed again
             proposed, direction, why = None, None, []
         signals = reasons.get("up", [])
-        rows.append({
-            **row,
-            "step_name": step_name(row["step"], lang, config),
-            "quarter": quarter,
-            "proposed_step": proposed,
-            "proposed_step_name": None if proposed is None else step_name(proposed, lang, config),
-            "direction": direction,
-            "rules": [r.rule for r in why],
-            "reasons": [r.text(lang) for r in why],
-            "signals": [r.text(lang) for r in signals],
-            "facts": facts if proposed is not None else None,
-            "rejected_at": earlier["at"] if earlier else None,
-            "rejected_by": earlier["by"] if earlier else None,
-            "rejection_reason": earlier["reason"] if earlier else None,
-            "agreements": agreements_by_provider.get(row["provider_agb"], []),
-        })
+        rows.append(
+            {
+                **row,
+                "step_name": step_name(row["step"], lang, config),
+                "quarter": quarter,
+                "proposed_step": proposed,
+                "proposed_step_name": None
+                if proposed is None
+                else step_name(proposed, lang, config),
+                "direction": direction,
+                "rules": [r.rule for r in why],
+                "reasons": [r.text(lang) for r in why],
+                "signals": [r.text(lang) for r in signals],
+                "facts": facts if proposed is not None else None,
+                "rejected_at": earlier["at"] if earlier else None,
+                "rejected_by": earlier["by"] if earlier else None,
+                "rejection_reason": earlier["reason"] if earlier else None,
+                "agreements": agreements_by_provider.get(row["provider_agb"], []),
+            }
+        )
     schema = {
-        "provider_agb": pl.String, "name": pl.String, "category": pl.String, "lot": pl.String,
-        "step": pl.Int64, "since": pl.Datetime("us"), "decided_by": pl.String,
-        "review_date": pl.Date, "decided_on_quarter": pl.String, "agreed_actions": pl.String,
-        "step_name": pl.String, "quarter": pl.String, "proposed_step": pl.Int64,
-        "proposed_step_name": pl.String, "direction": pl.String, "rules": pl.List(pl.String),
-        "reasons": pl.List(pl.String), "signals": pl.List(pl.String), "facts": pl.String,
-        "rejected_at": pl.Datetime("us"), "rejected_by": pl.String,
-        "rejection_reason": pl.String, "agreements": pl.List(pl.String),
+        "provider_agb": pl.String,
+        "name": pl.String,
+        "category": pl.String,
+        "lot": pl.String,
+        "step": pl.Int64,
+        "since": pl.Datetime("us"),
+        "decided_by": pl.String,
+        "review_date": pl.Date,
+        "decided_on_quarter": pl.String,
+        "agreed_actions": pl.String,
+        "step_name": pl.String,
+        "quarter": pl.String,
+        "proposed_step": pl.Int64,
+        "proposed_step_name": pl.String,
+        "direction": pl.String,
+        "rules": pl.List(pl.String),
+        "reasons": pl.List(pl.String),
+        "signals": pl.List(pl.String),
+        "facts": pl.String,
+        "rejected_at": pl.Datetime("us"),
+        "rejected_by": pl.String,
+        "rejection_reason": pl.String,
+        "agreements": pl.List(pl.String),
     }
     return pl.DataFrame(rows, schema=schema)
 
 
-def escalation_board(db: Database, user: User, quarter: str | None = None,
-                     as_of: date | None = None, lang: str = "nl") -> pl.DataFrame:
+def escalation_board(
+    db: Database,
+    user: User,
+    quarter: str | None = None,
+    as_of: date | None = None,
+    lang: str = "nl",
+) -> pl.DataFrame:
     """Every provider (in scope) with its step and the proposal for the evaluation quarter.
 
     Columns: provider_agb, name, category, lot, step, step_name, since (time of the latest
@@ -464,16 +568,23 @@ def escalation_board(db: Database, user: User, quarter: str | None = None,
         return _board(con, user, quarter, as_of or date.today(), lang, config=ladder_config())
 
 
-def escalation_proposals(db: Database, user: User, quarter: str | None = None,
-                         as_of: date | None = None, lang: str = "nl") -> pl.DataFrame:
+def escalation_proposals(
+    db: Database,
+    user: User,
+    quarter: str | None = None,
+    as_of: date | None = None,
+    lang: str = "nl",
+) -> pl.DataFrame:
     """Only the providers with a proposal (columns as `escalation_board`), ups first."""
     board = escalation_board(db, user, quarter, as_of, lang)
     return board.filter(pl.col("proposed_step").is_not_null()).sort(
-        "direction", "step", "provider_agb", descending=[True, True, False])
+        "direction", "step", "provider_agb", descending=[True, True, False]
+    )
 
 
-def decision_history(db: Database, user: User, provider_agb: str | None = None,
-                       lang: str = "nl") -> pl.DataFrame:
+def decision_history(
+    db: Database, user: User, provider_agb: str | None = None, lang: str = "nl"
+) -> pl.DataFrame:
     """Decisions, newest first, with step names (all providers in scope, or one)."""
     scope, params = scope_filter(user, "d.provider_agb")
     where = [scope]
@@ -486,15 +597,14 @@ def decision_history(db: Database, user: User, provider_agb: str | None = None,
                d.decided_by_role, d.from_step, d.to_step, d.reason, d.agreed_actions,
                d.review_date, d.quarter, d.kpi_snapshot, d.proposal, d.snapshot_id
         FROM escalation_decisions d LEFT JOIN providers p USING (provider_agb)
-        WHERE {' AND '.join(where)}
+        WHERE {" AND ".join(where)}
         ORDER BY d.seq DESC
         """,
         params,
     )
     names = dict(enumerate(step_names(lang)))
     return history.with_columns(
-        pl.col("from_step").replace_strict(names, return_dtype=pl.String)
-        .alias("from_step_name"),
+        pl.col("from_step").replace_strict(names, return_dtype=pl.String).alias("from_step_name"),
         pl.col("to_step").replace_strict(names, return_dtype=pl.String).alias("to_step_name"),
     )
 
@@ -523,16 +633,35 @@ def kpi_snapshot(db: Database, user: User, provider_agb: str, quarter: str) -> l
     norm's thresholds, so a letter or the history can say the norm in words)."""
     table = kpis.kpi_table(db, user, quarter, provider_agb=provider_agb)
     return [
-        {key: row[key] for key in ("kpi", "numerator", "denominator", "value", "status",
-                                   "norm", "norm_green", "norm_amber")}
+        {
+            key: row[key]
+            for key in (
+                "kpi",
+                "numerator",
+                "denominator",
+                "value",
+                "status",
+                "norm",
+                "norm_green",
+                "norm_amber",
+            )
+        }
         for row in table.iter_rows(named=True)
     ]
 
 
 def record_decision(
-    db: Database, user: User, provider_agb: str, to_step: int, reason: str, *,
-    agreed_actions: str = "", review_date: date | None = None, quarter: str | None = None,
-    decided_at: datetime | None = None, proposal: dict | None = None,
+    db: Database,
+    user: User,
+    provider_agb: str,
+    to_step: int,
+    reason: str,
+    *,
+    agreed_actions: str = "",
+    review_date: date | None = None,
+    quarter: str | None = None,
+    decided_at: datetime | None = None,
+    proposal: dict | None = None,
 ) -> str:
     """Append one decision (and an audit event); returns the decision id.
 
@@ -547,10 +676,12 @@ def record_decision(
         raise ValueError("a decision needs a reason")
     decided_at = decided_at or datetime.now().replace(microsecond=0)
     with db.connection() as con:
-        known = con.execute("SELECT count(*) FROM providers WHERE provider_agb = ?",
-                            [provider_agb]).fetchone()
-        row = con.execute("SELECT to_step FROM escalation_current WHERE provider_agb = ?",
-                          [provider_agb]).fetchone()
+        known = con.execute(
+            "SELECT count(*) FROM providers WHERE provider_agb = ?", [provider_agb]
+        ).fetchone()
+        row = con.execute(
+            "SELECT to_step FROM escalation_current WHERE provider_agb = ?", [provider_agb]
+        ).fetchone()
     if not known or not known[0]:
         raise ValueError(f"provider {provider_agb} is not in the register")
     from_step = row[0] if row else 0
@@ -567,22 +698,50 @@ def record_decision(
             "decided_by, decided_by_role, from_step, to_step, reason, agreed_actions, "
             "review_date, quarter, kpi_snapshot, proposal, snapshot_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [next_ids(con, "escalation_decision_seq")[0], decision_id, provider_agb,
-             decided_at, user.username, user.role, from_step, to_step, reason.strip(),
-             agreed_actions, review_date, quarter, json.dumps(snapshot, ensure_ascii=False),
-             json.dumps(proposal, ensure_ascii=False) if proposal else None, data_snapshot],
+            [
+                next_ids(con, "escalation_decision_seq")[0],
+                decision_id,
+                provider_agb,
+                decided_at,
+                user.username,
+                user.role,
+                from_step,
+                to_step,
+                reason.strip(),
+                agreed_actions,
+                review_date,
+                quarter,
+                json.dumps(snapshot, ensure_ascii=False),
+                json.dumps(proposal, ensure_ascii=False) if proposal else None,
+                data_snapshot,
+            ],
         )
-        append_audit(con, user.username, "escalation_decision", provider_agb, quarter,
-                     json.dumps({"decision_id": decision_id, "from_step": from_step,
-                                 "to_step": to_step, "reason": reason.strip()},
-                                ensure_ascii=False), at=decided_at)
+        append_audit(
+            con,
+            user.username,
+            "escalation_decision",
+            provider_agb,
+            quarter,
+            json.dumps(
+                {
+                    "decision_id": decision_id,
+                    "from_step": from_step,
+                    "to_step": to_step,
+                    "reason": reason.strip(),
+                },
+                ensure_ascii=False,
+            ),
+            at=decided_at,
+        )
     return decision_id
 
 
-def _proposal_row(db: Database, user: User, provider_agb: str, quarter: str | None,
-                  as_of: date | None) -> dict:
+def _proposal_row(
+    db: Database, user: User, provider_agb: str, quarter: str | None, as_of: date | None
+) -> dict:
     board = escalation_board(db, user, quarter, as_of).filter(
-        pl.col("provider_agb") == provider_agb)
+        pl.col("provider_agb") == provider_agb
+    )
     if board.height == 0 or board["proposed_step"][0] is None:
         raise ValueError(f"no open proposal for provider {provider_agb}")
     return board.row(0, named=True)
@@ -590,27 +749,56 @@ def _proposal_row(db: Database, user: User, provider_agb: str, quarter: str | No
 
 def proposal_record(row: dict, outcome: str) -> dict:
     """What a decision stores about the proposal of a board row it answers."""
-    return {"step": row["proposed_step"], "direction": row["direction"],
-            "rules": row["rules"], "reasons": row["reasons"], "facts": row["facts"],
-            "outcome": outcome}
+    return {
+        "step": row["proposed_step"],
+        "direction": row["direction"],
+        "rules": row["rules"],
+        "reasons": row["reasons"],
+        "facts": row["facts"],
+        "outcome": outcome,
+    }
 
 
-def accept_proposal(db: Database, user: User, provider_agb: str, reason: str, *,
-                    agreed_actions: str = "", review_date: date | None = None,
-                    quarter: str | None = None, as_of: date | None = None,
-                    decided_at: datetime | None = None) -> str:
+def accept_proposal(
+    db: Database,
+    user: User,
+    provider_agb: str,
+    reason: str,
+    *,
+    agreed_actions: str = "",
+    review_date: date | None = None,
+    quarter: str | None = None,
+    as_of: date | None = None,
+    decided_at: datetime | None = None,
+) -> str:
     """Record the open proposal's step for the provider (ValueError when there is none);
     returns the decision id."""
     row = _proposal_row(db, user, provider_agb, quarter, as_of)
-    return record_decision(db, user, provider_agb, row["proposed_step"], reason,
-                           agreed_actions=agreed_actions, review_date=review_date,
-                           quarter=row["quarter"], decided_at=decided_at,
-                           proposal=proposal_record(row, "accepted"))
+    return record_decision(
+        db,
+        user,
+        provider_agb,
+        row["proposed_step"],
+        reason,
+        agreed_actions=agreed_actions,
+        review_date=review_date,
+        quarter=row["quarter"],
+        decided_at=decided_at,
+        proposal=proposal_record(row, "accepted"),
+    )
 
 
-def reject_proposal(db: Database, user: User, provider_agb: str, reason: str, *,
-                    review_date: date | None = None, quarter: str | None = None,
-                    as_of: date | None = None, decided_at: datetime | None = None) -> str:
+def reject_proposal(
+    db: Database,
+    user: User,
+    provider_agb: str,
+    reason: str,
+    *,
+    review_date: date | None = None,
+    quarter: str | None = None,
+    as_of: date | None = None,
+    decided_at: datetime | None = None,
+) -> str:
     """Keep the provider's step against the open proposal, with a reason (required).
 
     Recorded as a decision from the step to the same step, with the proposal, its facts and the
@@ -618,11 +806,18 @@ def reject_proposal(db: Database, user: User, provider_agb: str, reason: str, *,
     and the review date of the current decision carry over (unless a new review date is given).
     """
     row = _proposal_row(db, user, provider_agb, quarter, as_of)
-    return record_decision(db, user, provider_agb, row["step"], reason,
-                           agreed_actions=row["agreed_actions"] or "",
-                           review_date=review_date or row["review_date"],
-                           quarter=row["quarter"], decided_at=decided_at,
-                           proposal=proposal_record(row, "rejected"))
+    return record_decision(
+        db,
+        user,
+        provider_agb,
+        row["step"],
+        reason,
+        agreed_actions=row["agreed_actions"] or "",
+        review_date=review_date or row["review_date"],
+        quarter=row["quarter"],
+        decided_at=decided_at,
+        proposal=proposal_record(row, "rejected"),
+    )
 
 
 # ---- reviews -------------------------------------------------------------------------------------
@@ -640,20 +835,23 @@ def _period_start(day: date, months: int) -> date:
     return date(day.year, ((day.month - 1) // months) * months + 1, 1)
 
 
-def reviews_due(db: Database, user: User, as_of: date | None = None, within_days: int = 92,
-                lang: str = "nl") -> pl.DataFrame:
+def reviews_due(
+    db: Database, user: User, as_of: date | None = None, within_days: int = 92, lang: str = "nl"
+) -> pl.DataFrame:
     """Providers whose review is due by `as_of + within_days` (or overdue), earliest first.
 
     Columns: provider_agb, name, category, step, step_name, due_date, overdue, reasons (codes:
     rhythm, agreed_review_date, signal), reason_texts, last_review.
     """
     as_of = as_of or date.today()
-    return reviews_due_from_board(escalation_board(db, user, None, as_of, lang), as_of,
-                                  within_days, lang)
+    return reviews_due_from_board(
+        escalation_board(db, user, None, as_of, lang), as_of, within_days, lang
+    )
 
 
-def reviews_due_from_board(board: pl.DataFrame, as_of: date | None = None,
-                           within_days: int = 92, lang: str = "nl") -> pl.DataFrame:
+def reviews_due_from_board(
+    board: pl.DataFrame, as_of: date | None = None, within_days: int = 92, lang: str = "nl"
+) -> pl.DataFrame:
     """`reviews_due` from an `escalation_board` the caller already has (no second query)."""
     as_of = as_of or date.today()
     config = ladder_config()
@@ -665,40 +863,67 @@ def reviews_due_from_board(board: pl.DataFrame, as_of: date | None = None,
         months = config.review_months.get(row["category"])
         if months and (last is None or last < _period_start(as_of, months)):
             key = "review_rhythm_quarterly" if months == 3 else "review_rhythm_periodic"
-            due.append((_period_end(as_of, months), "rhythm",
-                        _review_text(key, lang, months=months)))
+            due.append(
+                (_period_end(as_of, months), "rhythm", _review_text(key, lang, months=months))
+            )
         if row["review_date"] is not None:
-            due.append((row["review_date"], "agreed_review_date",
-                        _review_text("review_agreed", lang,
-                                     date=date_text(row["review_date"], lang))))
-        if row["signals"] and not (row["decided_on_quarter"]
-                                   and row["decided_on_quarter"] >= row["quarter"]):
-            due.append((as_of, "signal", _review_text("review_signal", lang,
-                                                      signals=" ".join(row["signals"]))))
+            due.append(
+                (
+                    row["review_date"],
+                    "agreed_review_date",
+                    _review_text("review_agreed", lang, date=date_text(row["review_date"], lang)),
+                )
+            )
+        if row["signals"] and not (
+            row["decided_on_quarter"] and row["decided_on_quarter"] >= row["quarter"]
+        ):
+            due.append(
+                (
+                    as_of,
+                    "signal",
+                    _review_text("review_signal", lang, signals=" ".join(row["signals"])),
+                )
+            )
         due = [item for item in due if item[0] <= horizon]
         if not due:
             continue
-        rows.append({
-            "provider_agb": row["provider_agb"], "name": row["name"],
-            "category": row["category"], "step": row["step"], "step_name": row["step_name"],
-            "due_date": min(item[0] for item in due),
-            "overdue": min(item[0] for item in due) < as_of,
-            "reasons": [item[1] for item in due], "reason_texts": [item[2] for item in due],
-            "last_review": last,
-        })
-    schema = {"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-              "step": pl.Int64, "step_name": pl.String, "due_date": pl.Date,
-              "overdue": pl.Boolean, "reasons": pl.List(pl.String),
-              "reason_texts": pl.List(pl.String), "last_review": pl.Date}
+        rows.append(
+            {
+                "provider_agb": row["provider_agb"],
+                "name": row["name"],
+                "category": row["category"],
+                "step": row["step"],
+                "step_name": row["step_name"],
+                "due_date": min(item[0] for item in due),
+                "overdue": min(item[0] for item in due) < as_of,
+                "reasons": [item[1] for item in due],
+                "reason_texts": [item[2] for item in due],
+                "last_review": last,
+            }
+        )
+    schema = {
+        "provider_agb": pl.String,
+        "name": pl.String,
+        "category": pl.String,
+        "step": pl.Int64,
+        "step_name": pl.String,
+        "due_date": pl.Date,
+        "overdue": pl.Boolean,
+        "reasons": pl.List(pl.String),
+        "reason_texts": pl.List(pl.String),
+        "last_review": pl.Date,
+    }
     return pl.DataFrame(rows, schema=schema).sort("due_date", "provider_agb")
 
 
-def reviews_by_contract_manager(db: Database, user: User, as_of: date | None = None,
-                                within_days: int = 92, lang: str = "nl") -> pl.DataFrame:
+def reviews_by_contract_manager(
+    db: Database, user: User, as_of: date | None = None, within_days: int = 92, lang: str = "nl"
+) -> pl.DataFrame:
     """`reviews_due` with the provider's contract manager, per contract manager, overdue first
     (see `with_contract_managers`)."""
-    return with_contract_managers(reviews_due(db, user, as_of, within_days, lang),
-                                  contract_managers(db, user))
+    return with_contract_managers(
+        reviews_due(db, user, as_of, within_days, lang), contract_managers(db, user)
+    )
 
 
 def contract_managers(db: Database, user: User) -> pl.DataFrame:
@@ -726,7 +951,9 @@ def with_contract_managers(reviews: pl.DataFrame, owners: pl.DataFrame) -> pl.Da
     contract manager (None last), then overdue before due, then due date."""
     return reviews.join(owners, on="provider_agb", how="left").sort(
         ["contract_manager", "overdue", "due_date", "provider_agb"],
-        descending=[False, True, False, False], nulls_last=True)
+        descending=[False, True, False, False],
+        nulls_last=True,
+    )
 
 
 def _review_text(key: str, lang: str, **fields: Any) -> str:
@@ -760,28 +987,45 @@ def seed_demo_history(db: Database, as_of: date | None = None) -> list[str]:
     red = statuses.filter(pl.col("status") == RED)
     if red.is_empty():
         return []
-    ranking = red.group_by("provider_agb").agg(pl.len().alias("red")).sort(
-        ["red", "provider_agb"], descending=[True, False])
+    ranking = (
+        red.group_by("provider_agb")
+        .agg(pl.len().alias("red"))
+        .sort(["red", "provider_agb"], descending=[True, False])
+    )
     agb = ranking["provider_agb"][0]
     own = red.filter(pl.col("provider_agb") == agb)
     red_quarters = sorted(q for q in own["quarter"].unique().to_list() if q < quarter)
     chosen = (red_quarters + [q for q in window[:-1] if q not in red_quarters])[:2]
     chosen.sort()
     plan = [
-        (1, "Signaal besproken met de aanbieder: {kpis} rood in {quarter}.",
-         "Aanbieder analyseert de oorzaken en licht die toe in het volgende kwartaalgesprek."),
-        (2, "Geen verbetering: {kpis} opnieuw rood in {quarter}. Verbeterplan afgesproken.",
-         "Verbeterplan met doelen per KPI; maandelijkse voortgangsrapportage; evaluatie bij de "
-         "reviewdatum."),
+        (
+            1,
+            "Signaal besproken met de aanbieder: {kpis} rood in {quarter}.",
+            "Aanbieder analyseert de oorzaken en licht die toe in het volgende kwartaalgesprek.",
+        ),
+        (
+            2,
+            "Geen verbetering: {kpis} opnieuw rood in {quarter}. Verbeterplan afgesproken.",
+            "Verbeterplan met doelen per KPI; maandelijkse voortgangsrapportage; evaluatie bij de "
+            "reviewdatum.",
+        ),
     ]
     ids = []
     for (step, reason, actions), based_on in zip(plan, chosen, strict=False):
         keys = own.filter(pl.col("quarter") == based_on)["kpi"].to_list()
         names = _kpi_names(keys, "nl") if keys else "meerdere KPI's"
         decided_at = datetime.combine(deadline(based_on, 45), time(10, 0))
-        ids.append(record_decision(
-            db, DEMO_DECIDER, agb, step, reason.format(kpis=names, quarter=based_on),
-            agreed_actions=actions, review_date=decided_at.date() + timedelta(days=90),
-            quarter=based_on, decided_at=decided_at,
-        ))
+        ids.append(
+            record_decision(
+                db,
+                DEMO_DECIDER,
+                agb,
+                step,
+                reason.format(kpis=names, quarter=based_on),
+                agreed_actions=actions,
+                review_date=decided_at.date() + timedelta(days=90),
+                quarter=based_on,
+                decided_at=decided_at,
+            )
+        )
     return ids

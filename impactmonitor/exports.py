@@ -60,8 +60,9 @@ def neutralise(value: object) -> object:
     Leading whitespace does not hide a formula (Excel and LibreOffice skip it), so the test is on
     the text without it; anything that is not text (numbers, dates) is returned unchanged.
     """
-    if isinstance(value, str) and (value.startswith(CONTROL_PREFIXES)
-                                   or value.lstrip().startswith(FORMULA_SIGNS)):
+    if isinstance(value, str) and (
+        value.startswith(CONTROL_PREFIXES) or value.lstrip().startswith(FORMULA_SIGNS)
+    ):
         return "'" + value
     return value
 
@@ -100,8 +101,12 @@ def csv_cell(value: object, lang: str = "nl") -> str:
     return str(neutralise(str(value)))
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]],
-              preamble: Sequence[str] = (), lang: str = "nl") -> bytes:
+def csv_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    preamble: Sequence[str] = (),
+    lang: str = "nl",
+) -> bytes:
     """CSV for Excel in the UI language: UTF-8 with BOM; Dutch `;` and decimal comma, English `,`
     and decimal point; formulas neutralised in text cells only.
 
@@ -110,8 +115,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]],
     """
     buffer = io.StringIO(newline="")
     separator = CSV_DIALECTS[lang][0]
-    quoted = csv.writer(buffer, delimiter=separator, lineterminator="\r\n",
-                        quoting=csv.QUOTE_ALL)
+    quoted = csv.writer(buffer, delimiter=separator, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     for line in preamble:
         quoted.writerow([neutralise(str(line))])
     if preamble:
@@ -123,8 +127,9 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]],
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def dutch_csv(header: Sequence[str], rows: Iterable[Sequence[object]],
-              preamble: Sequence[str] = ()) -> bytes:
+def dutch_csv(
+    header: Sequence[str], rows: Iterable[Sequence[object]], preamble: Sequence[str] = ()
+) -> bytes:
     """`csv_bytes` in the Dutch notation (error files, which open in Dutch Excel)."""
     return csv_bytes(header, rows, preamble, "nl")
 
@@ -134,8 +139,10 @@ def frame_rows(frame) -> tuple[list[str], list[list[object]]]:
     return list(frame.columns), [list(row) for row in frame.iter_rows()]
 
 
-Sheet = tuple[Sequence[str], Iterable[Sequence[object]]] | tuple[
-    Sequence[str], Iterable[Sequence[object]], Sequence[Sequence[str | None]]]
+Sheet = (
+    tuple[Sequence[str], Iterable[Sequence[object]]]
+    | tuple[Sequence[str], Iterable[Sequence[object]], Sequence[Sequence[str | None]]]
+)
 
 
 def xlsx_bytes(sheets: dict[str, Sheet], preamble: Sequence[str] = (), lang: str = "nl") -> bytes:
@@ -148,15 +155,25 @@ def xlsx_bytes(sheets: dict[str, Sheet], preamble: Sequence[str] = (), lang: str
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
-    bold = workbook.add_format({"bold": True, "bg_color": "#E6E6E6", "text_wrap": True,
-                                "valign": "top"})
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    bold = workbook.add_format(
+        {"bold": True, "bg_color": "#E6E6E6", "text_wrap": True, "valign": "top"}
+    )
     note = workbook.add_format({"italic": True, "font_color": "#555555"})
-    number_formats = {name: workbook.add_format({"num_format": code})
-                      for name, code in FORMATS.items()}
-    day_format, time_format = (workbook.add_format({"num_format": code})
-                               for code in DATE_FORMATS[lang])
+    number_formats = {
+        name: workbook.add_format({"num_format": code}) for name, code in FORMATS.items()
+    }
+    day_format, time_format = (
+        workbook.add_format({"num_format": code}) for code in DATE_FORMATS[lang]
+    )
     for sheet_name, sheet_spec in sheets.items():
         header, rows = sheet_spec[0], sheet_spec[1]
         formats = sheet_spec[2] if len(sheet_spec) > 2 else None
@@ -187,8 +204,9 @@ def xlsx_bytes(sheets: dict[str, Sheet], preamble: Sequence[str] = (), lang: str
                     sheet.write_datetime(row_index, column, value, time_format)
                     widths[column] = max(widths[column], 17)
                 elif isinstance(value, date):
-                    sheet.write_datetime(row_index, column, datetime(value.year, value.month,
-                                                                     value.day), day_format)
+                    sheet.write_datetime(
+                        row_index, column, datetime(value.year, value.month, value.day), day_format
+                    )
                     widths[column] = max(widths[column], 12)
                 else:
                     sheet.write_number(row_index, column, value, number_formats.get(name))

@@ -37,8 +37,12 @@ def format_kpi(value: float | None, unit: str, lang: str = "nl") -> str:
 
 # How a change is shown per KPI unit: (scale, decimals, unit text key). A share changes in
 # percentage points, days in days, the waiting list (a count) in clients; a ratio has no unit.
-DELTA_FORMS = {"share": (100, 1, "unit_points"), "days": (1, 1, "unit_delta_days"),
-               "ratio": (1, 2, None), "count": (1, 0, "unit_delta_clients")}
+DELTA_FORMS = {
+    "share": (100, 1, "unit_points"),
+    "days": (1, 1, "unit_delta_days"),
+    "ratio": (1, 2, None),
+    "count": (1, 0, "unit_delta_clients"),
+}
 MINUS = "\u2212"  # a real minus sign (−), not the hyphen
 
 
@@ -50,12 +54,12 @@ def delta_rounded(delta: float, unit: str) -> float:
     """|delta| in the shown unit, rounded half up to the shown decimals (1,25 → 1,3): the
     number users read. Zero means the change reads as ±0 (neutral)."""
     scale, decimals, _ = _delta_form(unit)
-    factor = 10 ** decimals
+    factor = 10**decimals
     return math.floor(abs(delta) * scale * factor + 0.5) / factor
 
 
 def delta_direction(delta: float | None, unit: str, direction: str) -> str | None:
-    """"better", "worse" or "same" (a change that reads as ±0); None without a change."""
+    """ "better", "worse" or "same" (a change that reads as ±0); None without a change."""
     if delta is None or delta != delta:
         return None
     if delta_rounded(delta, unit) == 0:
@@ -85,8 +89,9 @@ def status_label(status: str | None, lang: str = "nl") -> str:
     return f"{STATUS_ICONS[key]} {text('status_' + key, lang)}"
 
 
-def format_norm(green: float | None, amber: float | None, direction: str, unit: str,
-                lang: str = "nl") -> str:
+def format_norm(
+    green: float | None, amber: float | None, direction: str, unit: str, lang: str = "nl"
+) -> str:
     """The norm a status was judged by: 'groen ≥ 70,0%, oranje ≥ 60,0%'."""
     if green is None or green != green:
         return text("status_none", lang)

@@ -128,9 +128,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "offer and results (or populatie, aanbod, resultaten).",
     },
     "csv_broken_quotes": {
-        "nl": "Een aanhalingsteken (\") wordt niet afgesloten; vanaf deze rij is het bestand niet "
+        "nl": 'Een aanhalingsteken (") wordt niet afgesloten; vanaf deze rij is het bestand niet '
         "te lezen. Verwijder het losse aanhalingsteken.",
-        "en": "A quote character (\") is not closed; from this row on the file cannot be "
+        "en": 'A quote character (") is not closed; from this row on the file cannot be '
         "read. Remove the stray quote.",
     },
     "row_ragged": {
@@ -303,8 +303,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "rule_places_ambulant_zero": {
         "nl": "Een ambulante zorgvorm ({care_form}) heeft geen plaatsen of bedden: vul bij "
         "places 0 in.",
-        "en": "An ambulant-type care form ({care_form}) has no places or beds: enter 0 for "
-        "places.",
+        "en": "An ambulant-type care form ({care_form}) has no places or beds: enter 0 for places.",
     },
     # ---- plausibility warnings --------------------------------------------------------------
     "warn_clients_change": {
@@ -430,8 +429,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Invalid value (check {check}). Enter the value as in the template.",
     },
     "cli_bad_identity": {
-        "nl": "ongeldige waarde voor {detail} (AGB-code: 8 cijfers; kwartaal: bijvoorbeeld "
-        "2025Q2)",
+        "nl": "ongeldige waarde voor {detail} (AGB-code: 8 cijfers; kwartaal: bijvoorbeeld 2025Q2)",
         "en": "invalid value for {detail} (AGB code: 8 digits; quarter: for example 2025Q2)",
     },
     "cli_no_such_file": {
@@ -456,8 +454,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The file is empty or cannot be read as text (CSV in UTF-8 or Windows-1252).",
     },
     "register_broken_quotes": {
-        "nl": "Een aanhalingsteken (\") wordt niet afgesloten; het bestand is niet te lezen.",
-        "en": "A quote character (\") is not closed; the file cannot be read.",
+        "nl": 'Een aanhalingsteken (") wordt niet afgesloten; het bestand is niet te lezen.',
+        "en": 'A quote character (") is not closed; the file cannot be read.',
     },
     "register_missing_column": {
         "nl": "Rij {row}: de kolom {column} ontbreekt.",
@@ -555,8 +553,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{status}: the trend reaches {projected}{band} in {quarter} against a target of "
         "{target} ({share}% of the required change).",
     },
-    "target_band": {"nl": " (95%-onzekerheidsband {low}–{high})",
-                    "en": " (95% uncertainty band {low}–{high})"},
+    "target_band": {
+        "nl": " (95%-onzekerheidsband {low}–{high})",
+        "en": " (95% uncertainty band {low}–{high})",
+    },
     "target_statement_after": {
         "nl": "Doel {target} in {quarter} {status}: de index was {value} ({percent} ten "
         "opzichte van de nulmeting). Sindsdien veranderd met {change} tot {latest} in "
@@ -615,11 +615,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Periodiek gesprek (elke {months} maanden).",
         "en": "Periodic review (every {months} months).",
     },
-    "review_agreed": {"nl": "Afgesproken reviewdatum {date}.",
-                      "en": "Agreed review date {date}."},
+    "review_agreed": {"nl": "Afgesproken reviewdatum {date}.", "en": "Agreed review date {date}."},
     "review_signal": {"nl": "Signaal: {signals}", "en": "Signal: {signals}"},
-    "rule_agreement_missed": {"nl": "Afspraak ‘{title}’: {statement}",
-                              "en": "Agreement ‘{title}’: {statement}"},
+    "rule_agreement_missed": {
+        "nl": "Afspraak ‘{title}’: {statement}",
+        "en": "Agreement ‘{title}’: {statement}",
+    },
     # ---- table names ------------------------------------------------------------------------
     "table_population": {"nl": "populatie", "en": "population"},
     "table_offer": {"nl": "aanbod", "en": "offer"},
@@ -636,8 +637,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # ---- table cells in words (display layer, issue 12) -------------------------------------
     "word_yes": {"nl": "ja", "en": "yes"},
     "word_no": {"nl": "nee", "en": "no"},
-    "audit_event_delivery_accepted": {"nl": "Aanlevering geaccepteerd",
-                                      "en": "Delivery accepted"},
+    "audit_event_delivery_accepted": {"nl": "Aanlevering geaccepteerd", "en": "Delivery accepted"},
     "audit_event_delivery_rejected": {"nl": "Aanlevering afgewezen", "en": "Delivery rejected"},
     "audit_event_escalation_decision": {"nl": "Escalatiebesluit", "en": "Escalation decision"},
     "audit_event_norm_changed": {"nl": "Norm gewijzigd", "en": "Norm changed"},
@@ -645,37 +645,56 @@ TEXTS: dict[str, dict[str, str]] = {
     "audit_event_user_changed": {"nl": "Gebruiker gewijzigd", "en": "User changed"},
     "audit_event_login_success": {"nl": "Ingelogd", "en": "Logged in"},
     "audit_event_login_failure": {"nl": "Inloggen mislukt", "en": "Login failed"},
-    "audit_event_login_refused_locked": {"nl": "Inloggen geweigerd (account geblokkeerd)",
-                                         "en": "Login refused (account locked)"},
+    "audit_event_login_refused_locked": {
+        "nl": "Inloggen geweigerd (account geblokkeerd)",
+        "en": "Login refused (account locked)",
+    },
     "audit_event_logout": {"nl": "Uitgelogd", "en": "Logged out"},
     "audit_event_logout_everywhere": {"nl": "Sessies beëindigd", "en": "Sessions ended"},
-    "audit_detail_sessions_ended": {"nl": "Alle sessies van {username} beëindigd ({reason})",
-                                    "en": "Every session of {username} ended ({reason})"},
+    "audit_detail_sessions_ended": {
+        "nl": "Alle sessies van {username} beëindigd ({reason})",
+        "en": "Every session of {username} ended ({reason})",
+    },
     "audit_reason_logout": {"nl": "uitgelogd", "en": "logged out"},
     "audit_reason_logout_everywhere": {"nl": "overal uitgelogd", "en": "logged out everywhere"},
     "audit_reason_timeout": {"nl": "sessie verlopen", "en": "session timed out"},
     "audit_reason_account_changed": {"nl": "account gewijzigd", "en": "account changed"},
     "audit_event_export": {"nl": "Export gedownload", "en": "Export downloaded"},
-    "audit_event_agreement_recorded": {"nl": "Prestatieafspraak vastgelegd",
-                                       "en": "Performance agreement recorded"},
-    "audit_event_explanation_posted": {"nl": "Toelichting geschreven",
-                                       "en": "Explanation written"},
+    "audit_event_agreement_recorded": {
+        "nl": "Prestatieafspraak vastgelegd",
+        "en": "Performance agreement recorded",
+    },
+    "audit_event_explanation_posted": {"nl": "Toelichting geschreven", "en": "Explanation written"},
     "audit_event_reply_posted": {"nl": "Reactie op toelichting", "en": "Reply to explanation"},
-    "audit_detail_agreement": {"nl": "Afspraak ‘{title}’, versie {version} ({state})",
-                               "en": "Agreement ‘{title}’, version {version} ({state})"},
+    "audit_detail_agreement": {
+        "nl": "Afspraak ‘{title}’, versie {version} ({state})",
+        "en": "Agreement ‘{title}’, version {version} ({state})",
+    },
     "audit_detail_explanation": {"nl": "Onderwerp: {subject}", "en": "Subject: {subject}"},
-    "audit_detail_register": {"nl": "{count} aanbieders in het register bijgewerkt",
-                              "en": "{count} providers updated in the register"},
-    "audit_detail_table": {"nl": "{table} versie {version} ({rows} rijen)",
-                           "en": "{table} version {version} ({rows} rows)"},
-    "audit_detail_delivery": {"nl": "Ontvangstbewijs {delivery_id}: {tables}",
-                              "en": "Receipt {delivery_id}: {tables}"},
-    "audit_detail_rejected": {"nl": "{files}: {errors} fouten, niets opgeslagen",
-                              "en": "{files}: {errors} errors, nothing stored"},
-    "audit_detail_decision": {"nl": "Van stap {from_step} naar stap {to_step}: {reason}",
-                              "en": "From step {from_step} to step {to_step}: {reason}"},
-    "audit_detail_norm": {"nl": "{kpi}, geldig vanaf {valid_from}: {reason}",
-                          "en": "{kpi}, valid from {valid_from}: {reason}"},
+    "audit_detail_register": {
+        "nl": "{count} aanbieders in het register bijgewerkt",
+        "en": "{count} providers updated in the register",
+    },
+    "audit_detail_table": {
+        "nl": "{table} versie {version} ({rows} rijen)",
+        "en": "{table} version {version} ({rows} rows)",
+    },
+    "audit_detail_delivery": {
+        "nl": "Ontvangstbewijs {delivery_id}: {tables}",
+        "en": "Receipt {delivery_id}: {tables}",
+    },
+    "audit_detail_rejected": {
+        "nl": "{files}: {errors} fouten, niets opgeslagen",
+        "en": "{files}: {errors} errors, nothing stored",
+    },
+    "audit_detail_decision": {
+        "nl": "Van stap {from_step} naar stap {to_step}: {reason}",
+        "en": "From step {from_step} to step {to_step}: {reason}",
+    },
+    "audit_detail_norm": {
+        "nl": "{kpi}, geldig vanaf {valid_from}: {reason}",
+        "en": "{kpi}, valid from {valid_from}: {reason}",
+    },
     "audit_detail_export": {"nl": "Bestand {what}", "en": "File {what}"},
     "audit_detail_user": {"nl": "Account {username}", "en": "Account {username}"},
     "source_app": {"nl": "app", "en": "app"},
@@ -690,8 +709,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "spc_signal_outside": {"nl": "buiten de grenzen", "en": "outside the limits"},
     "spc_signal_run": {"nl": "reeks aan één kant", "en": "run on one side"},
     "norm_source_default": {"nl": "standaard", "en": "default"},
-    "norm_source_changed": {"nl": "gewijzigd op {date} door {who}",
-                            "en": "changed on {date} by {who}"},
+    "norm_source_changed": {
+        "nl": "gewijzigd op {date} door {who}",
+        "en": "changed on {date} by {who}",
+    },
     "unit_name_share": {"nl": "percentage", "en": "percentage"},
     "unit_name_days": {"nl": "dagen", "en": "days"},
     "unit_name_ratio": {"nl": "verhouding", "en": "ratio"},
@@ -719,26 +740,35 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "One Excel workbook with the sheets population, offer and results, or three CSV "
         "files. Deliver counts and sums only, no percentages.",
     },
-    "upload_deadline": {"nl": "Deadline voor {quarter}: {date}.",
-                        "en": "Deadline for {quarter}: {date}."},
+    "upload_deadline": {
+        "nl": "Deadline voor {quarter}: {date}.",
+        "en": "Deadline for {quarter}: {date}.",
+    },
     "upload_deadline_days": {"nl": "Nog {days} dagen.", "en": "{days} days left."},
-    "upload_deadline_passed": {"nl": "De deadline is verstreken.",
-                               "en": "The deadline has passed."},
+    "upload_deadline_passed": {
+        "nl": "De deadline is verstreken.",
+        "en": "The deadline has passed.",
+    },
     "upload_delivered": {"nl": "Al aangeleverd: {tables}.", "en": "Already delivered: {tables}."},
-    "upload_delivered_table": {"nl": "{table} (versie {version}, {date})",
-                               "en": "{table} (version {version}, {date})"},
+    "upload_delivered_table": {
+        "nl": "{table} (versie {version}, {date})",
+        "en": "{table} (version {version}, {date})",
+    },
     "upload_missing": {"nl": "Nog nodig: {tables}.", "en": "Still needed: {tables}."},
-    "upload_complete": {"nl": "Dit kwartaal is compleet; een nieuwe aanlevering wordt een "
-                        "nieuwe versie.",
-                        "en": "This quarter is complete; a new delivery becomes a new version."},
+    "upload_complete": {
+        "nl": "Dit kwartaal is compleet; een nieuwe aanlevering wordt een nieuwe versie.",
+        "en": "This quarter is complete; a new delivery becomes a new version.",
+    },
     "upload_identical": {
         "nl": "Deze bestanden zijn precies gelijk aan wat al is geaccepteerd ({files}). Opnieuw "
         "aanleveren maakt een nieuwe versie met dezelfde inhoud. Wilt u dat echt?",
         "en": "These files are exactly the same as what was already accepted ({files}). "
         "Delivering again makes a new version with the same content. Do you really want that?",
     },
-    "upload_identical_confirm": {"nl": "Toch aanleveren als nieuwe versie",
-                                 "en": "Deliver as a new version anyway"},
+    "upload_identical_confirm": {
+        "nl": "Toch aanleveren als nieuwe versie",
+        "en": "Deliver as a new version anyway",
+    },
     "upload_identical_cancel": {"nl": "Niet aanleveren", "en": "Do not deliver"},
     "upload_type_rejected": {
         "nl": "Dit bestandstype kan niet worden gelezen: {files}. Sla het op als .xlsx "
@@ -758,11 +788,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "receipt_received_at": {"nl": "Ontvangen op", "en": "Received at"},
     "receipt_received_by": {"nl": "Aangeleverd door", "en": "Delivered by"},
     "receipt_accepted": {"nl": "Resultaat", "en": "Result"},
-    "receipt_accepted_text": {"nl": "Geaccepteerd en opgeslagen als nieuwe versie",
-                              "en": "Accepted and stored as a new version"},
+    "receipt_accepted_text": {
+        "nl": "Geaccepteerd en opgeslagen als nieuwe versie",
+        "en": "Accepted and stored as a new version",
+    },
     "receipt_tables": {"nl": "Tabellen", "en": "Tables"},
-    "receipt_hashes": {"nl": "Controlegetallen (SHA-256 van de bestanden)",
-                       "en": "Checksums (SHA-256 of the files)"},
+    "receipt_hashes": {
+        "nl": "Controlegetallen (SHA-256 van de bestanden)",
+        "en": "Checksums (SHA-256 of the files)",
+    },
     "receipt_warnings": {"nl": "Waarschuwingen ({count})", "en": "Warnings ({count})"},
     "receipt_no_warnings": {"nl": "Geen waarschuwingen.", "en": "No warnings."},
     "page_not_available_title": {"nl": "Pagina niet beschikbaar", "en": "Page not available"},
@@ -770,8 +804,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Deze pagina hoort niet bij jouw rol. Kies een pagina in het menu.",
         "en": "This page is not part of your role. Choose a page in the menu.",
     },
-    "upload_template_xlsx": {"nl": "Excel-sjabloon (3 tabbladen)",
-                             "en": "Excel template (3 sheets)"},
+    "upload_template_xlsx": {
+        "nl": "Excel-sjabloon (3 tabbladen)",
+        "en": "Excel template (3 sheets)",
+    },
     "upload_template_population": {"nl": "Populatie (CSV)", "en": "Population (CSV)"},
     "upload_template_offer": {"nl": "Aanbod (CSV)", "en": "Offer (CSV)"},
     "upload_template_results": {"nl": "Resultaten (CSV)", "en": "Results (CSV)"},
@@ -799,8 +835,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Delivery rejected: {count} error(s). Nothing was stored; fix the errors and "
         "deliver again.",
     },
-    "upload_download_errors": {"nl": "Foutenlijst downloaden (CSV)",
-                               "en": "Download error list (CSV)"},
+    "upload_download_errors": {
+        "nl": "Foutenlijst downloaden (CSV)",
+        "en": "Download error list (CSV)",
+    },
     "upload_download_error_file": {
         "nl": "Bestand {table} met foutkolom downloaden",
         "en": "Download {table} file with error column",
@@ -814,8 +852,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "admin_tab_register": {"nl": "Aanbiedersregister", "en": "Provider register"},
     "admin_tab_users": {"nl": "Gebruikers en rollen", "en": "Users and roles"},
     "admin_tab_norms": {"nl": "Normen", "en": "Norms"},
-    "admin_provider_form": {"nl": "Aanbieder toevoegen of wijzigen",
-                            "en": "Add or change a provider"},
+    "admin_provider_form": {
+        "nl": "Aanbieder toevoegen of wijzigen",
+        "en": "Add or change a provider",
+    },
     "admin_name": {"nl": "Naam", "en": "Name"},
     "admin_category": {"nl": "Categorie", "en": "Category"},
     "admin_lot": {"nl": "Perceel", "en": "Lot"},
@@ -832,30 +872,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Register afgewezen: {count} fout(en); er is niets opgeslagen.",
         "en": "Register rejected: {count} error(s); nothing was stored.",
     },
-    "admin_register_history": {"nl": "Geschiedenis van het register",
-                               "en": "Register history"},
+    "admin_register_history": {"nl": "Geschiedenis van het register", "en": "Register history"},
     "admin_user_form": {"nl": "Gebruiker toevoegen of wijzigen", "en": "Add or change a user"},
     "admin_role": {"nl": "Rol", "en": "Role"},
-    "admin_new_password": {"nl": "Nieuw wachtwoord (leeg = ongewijzigd)",
-                           "en": "New password (empty = unchanged)"},
-    "admin_user_agbs": {"nl": "AGB-codes (alleen voor aanbieders)",
-                        "en": "AGB codes (providers only)"},
+    "admin_new_password": {
+        "nl": "Nieuw wachtwoord (leeg = ongewijzigd)",
+        "en": "New password (empty = unchanged)",
+    },
+    "admin_user_agbs": {
+        "nl": "AGB-codes (alleen voor aanbieders)",
+        "en": "AGB codes (providers only)",
+    },
     "admin_active": {"nl": "Actief", "en": "Active"},
     "admin_user_saved": {"nl": "Gebruiker {username} opgeslagen.", "en": "User {username} saved."},
     "admin_user_invalid": {"nl": "Niet opgeslagen: {detail}", "en": "Not saved: {detail}"},
-    "admin_norms_unavailable": {"nl": "Normen zijn nog niet beschikbaar.",
-                                "en": "Norms are not available yet."},
+    "admin_norms_unavailable": {
+        "nl": "Normen zijn nog niet beschikbaar.",
+        "en": "Norms are not available yet.",
+    },
     "audit_action": {"nl": "Soort gebeurtenis", "en": "Kind of event"},
     "audit_all": {"nl": "Alle", "en": "All"},
-    "audit_count": {"nl": "{count} gebeurtenissen (nieuwste eerst).",
-                    "en": "{count} events (newest first)."},
-    "audit_page_of": {"nl": "{count} gebeurtenissen (nieuwste eerst); pagina {page} van {pages}.",
-                      "en": "{count} events (newest first); page {page} of {pages}."},
+    "audit_count": {
+        "nl": "{count} gebeurtenissen (nieuwste eerst).",
+        "en": "{count} events (newest first).",
+    },
+    "audit_page_of": {
+        "nl": "{count} gebeurtenissen (nieuwste eerst); pagina {page} van {pages}.",
+        "en": "{count} events (newest first); page {page} of {pages}.",
+    },
     "audit_period": {"nl": "Periode", "en": "Period"},
     "audit_user": {"nl": "Gebruiker", "en": "User"},
     "audit_provider": {"nl": "Aanbieder", "en": "Provider"},
-    "audit_none": {"nl": "Geen gebeurtenissen met deze filters.",
-                   "en": "No events with these filters."},
+    "audit_none": {
+        "nl": "Geen gebeurtenissen met deze filters.",
+        "en": "No events with these filters.",
+    },
     "status_green": {"nl": "groen", "en": "green"},
     "status_amber": {"nl": "oranje", "en": "amber"},
     "status_red": {"nl": "rood", "en": "red"},
@@ -873,50 +924,75 @@ TEXTS: dict[str, dict[str, str]] = {
     "chart_norm_green": {"nl": "Norm groen", "en": "Green norm"},
     "chart_norm_amber": {"nl": "Norm oranje", "en": "Amber norm"},
     "chart_spc_centre": {"nl": "Gemiddelde eigen historie", "en": "Own historical mean"},
-    "chart_spc_limits": {"nl": "Controlegrenzen (normale variatie)",
-                         "en": "Control limits (normal variation)"},
+    "chart_spc_limits": {
+        "nl": "Controlegrenzen (normale variatie)",
+        "en": "Control limits (normal variation)",
+    },
     "chart_spc_limits_provisional": {
         "nl": "Controlegrenzen (voorlopig: minder dan {baseline} punten)",
-        "en": "Control limits (provisional: fewer than {baseline} points)"},
+        "en": "Control limits (provisional: fewer than {baseline} points)",
+    },
     "chart_spc_improvement": {"nl": "Signaal: verbetering", "en": "Signal: improvement"},
     "chart_spc_concern": {"nl": "Signaal: verslechtering", "en": "Signal: concern"},
     "chart_spc_baseline": {"nl": "basisperiode (grenzen)", "en": "baseline (limits)"},
-    "spc_rule_outside": {"nl": "punt buiten de controlegrenzen",
-                         "en": "point outside the control limits"},
-    "spc_rule_shift": {"nl": "{shift} of meer punten op rij aan één kant van het gemiddelde",
-                       "en": "{shift} or more points in a row on one side of the mean"},
-    "spc_rule_trend": {"nl": "{trend} of meer punten op rij stijgend of dalend",
-                       "en": "{trend} or more points in a row rising or falling"},
-    "spc_rule_two_of_three": {"nl": "2 van 3 punten voorbij 2 sigma aan dezelfde kant",
-                              "en": "2 of 3 points beyond 2 sigma on the same side"},
-    "spc_variation_common": {"nl": "normale variatie (geen signaal)",
-                             "en": "common cause variation (no signal)"},
-    "spc_variation_improvement": {"nl": "bijzondere variatie: verbetering",
-                                  "en": "special cause variation: improvement"},
-    "spc_variation_concern": {"nl": "bijzondere variatie: verslechtering",
-                              "en": "special cause variation: concern"},
-    "spc_variation_none": {"nl": "– te weinig punten voor controlegrenzen",
-                           "en": "– too few points for control limits"},
+    "spc_rule_outside": {
+        "nl": "punt buiten de controlegrenzen",
+        "en": "point outside the control limits",
+    },
+    "spc_rule_shift": {
+        "nl": "{shift} of meer punten op rij aan één kant van het gemiddelde",
+        "en": "{shift} or more points in a row on one side of the mean",
+    },
+    "spc_rule_trend": {
+        "nl": "{trend} of meer punten op rij stijgend of dalend",
+        "en": "{trend} or more points in a row rising or falling",
+    },
+    "spc_rule_two_of_three": {
+        "nl": "2 van 3 punten voorbij 2 sigma aan dezelfde kant",
+        "en": "2 of 3 points beyond 2 sigma on the same side",
+    },
+    "spc_variation_common": {
+        "nl": "normale variatie (geen signaal)",
+        "en": "common cause variation (no signal)",
+    },
+    "spc_variation_improvement": {
+        "nl": "bijzondere variatie: verbetering",
+        "en": "special cause variation: improvement",
+    },
+    "spc_variation_concern": {
+        "nl": "bijzondere variatie: verslechtering",
+        "en": "special cause variation: concern",
+    },
+    "spc_variation_none": {
+        "nl": "– te weinig punten voor controlegrenzen",
+        "en": "– too few points for control limits",
+    },
     "spc_side_high": {"nl": "hoger", "en": "higher"},
     "spc_side_low": {"nl": "lager", "en": "lower"},
     "spc_assurance_pass": {
         "nl": "haalt de norm steeds (de grenzen liggen aan de goede kant van de norm)",
-        "en": "meets the norm consistently (the limits lie on the good side of the norm)"},
+        "en": "meets the norm consistently (the limits lie on the good side of the norm)",
+    },
     "spc_assurance_hit_and_miss": {
         "nl": "haalt de norm wisselend, door toeval (de norm ligt binnen de grenzen)",
-        "en": "meets or misses the norm by chance (the norm lies within the limits)"},
+        "en": "meets or misses the norm by chance (the norm lies within the limits)",
+    },
     "spc_assurance_fail": {
         "nl": "haalt de norm niet zonder verandering (de grenzen liggen aan de verkeerde kant "
         "van de norm)",
         "en": "will not meet the norm without a change (the limits lie on the wrong side of "
-        "the norm)"},
+        "the norm)",
+    },
     "spc_assurance_changed": {
         "nl": "niet te beoordelen: het laatste kwartaal is een signaal, de grenzen van de "
         "basisperiode gelden niet meer",
         "en": "cannot be judged: the latest quarter is a signal, the baseline's limits no "
-        "longer apply"},
-    "spc_assurance_none": {"nl": "– geen norm of geen controlegrenzen",
-                           "en": "– no norm or no control limits"},
+        "longer apply",
+    },
+    "spc_assurance_none": {
+        "nl": "– geen norm of geen controlegrenzen",
+        "en": "– no norm or no control limits",
+    },
     "spc_variation_short_common": {"nl": "normaal", "en": "common cause"},
     "spc_variation_short_improvement": {"nl": "verbetering", "en": "improvement"},
     "spc_variation_short_concern": {"nl": "verslechtering", "en": "concern"},
@@ -924,8 +1000,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "spc_assurance_short_hit_and_miss": {"nl": "wisselend (toeval)", "en": "hit and miss"},
     "spc_assurance_short_fail": {"nl": "niet zonder verandering", "en": "not without change"},
     "spc_assurance_short_changed": {"nl": "niet te beoordelen", "en": "cannot be judged"},
-    "spc_help_title": {"nl": "Hoe lees je de trendgrafieken? (statistische procescontrole)",
-                       "en": "How to read the trend charts (statistical process control)"},
+    "spc_help_title": {
+        "nl": "Hoe lees je de trendgrafieken? (statistische procescontrole)",
+        "en": "How to read the trend charts (statistical process control)",
+    },
     "spc_help": {
         "nl": "De grafieken volgen de werkwijze van NHS England, *Making Data Count*. De grijze "
         "lijnen zijn het gemiddelde en de controlegrenzen van de eigen historie: zolang de "
@@ -984,13 +1062,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "provider_col_variation": {"nl": "Variatie", "en": "Variation"},
     "provider_col_assurance": {"nl": "Zekerheid norm", "en": "Assurance"},
     "provider_chart_signals": {"nl": "Signalen {kpi}: {signals}", "en": "Signals {kpi}: {signals}"},
-    "provider_chart_summary": {"nl": "Variatie: {variation} · Zekerheid: {assurance}",
-                               "en": "Variation: {variation} · Assurance: {assurance}"},
+    "provider_chart_summary": {
+        "nl": "Variatie: {variation} · Zekerheid: {assurance}",
+        "en": "Variation: {variation} · Assurance: {assurance}",
+    },
     "chart_step": {"nl": "Stap", "en": "Step"},
     "chart_target_path": {"nl": "Doelpad", "en": "Target path"},
     "chart_projection": {"nl": "Prognose (trend)", "en": "Projection (trend)"},
-    "chart_projection_band": {"nl": "Onzekerheid prognose (95%)",
-                              "en": "Projection uncertainty (95%)"},
+    "chart_projection_band": {
+        "nl": "Onzekerheid prognose (95%)",
+        "en": "Projection uncertainty (95%)",
+    },
     "chart_realised": {"nl": "Realisatie", "en": "Realised"},
     "status_n<10": {"nl": "n < 10", "en": "n < 10"},
     "status_n/a": {"nl": "n.v.t.", "en": "n/a"},
@@ -1025,16 +1107,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Clients from {name} in this quarter (clients per care form = start of quarter + "
         "inflow).",
     },
-    "categories_municipality_index": {"nl": "{index} — {name}, {quarter}",
-                                      "en": "{index} — {name}, {quarter}"},
+    "categories_municipality_index": {
+        "nl": "{index} — {name}, {quarter}",
+        "en": "{index} — {name}, {quarter}",
+    },
     "categories_municipality_index_help": {
         "nl": "Cliënten van de gemeente in deze zorgvormen gedeeld door die van de gemeente zelf "
         "in het basisjaar (alle aanbieders samen).",
         "en": "The municipality's clients in these care forms divided by its own in the baseline "
         "year (all providers together).",
     },
-    "categories_empty": {"nl": "Geen aanbieders met gegevens voor deze selectie.",
-                         "en": "No providers with data for this selection."},
+    "categories_empty": {
+        "nl": "Geen aanbieders met gegevens voor deze selectie.",
+        "en": "No providers with data for this selection.",
+    },
     "categories_sparkline": {"nl": "Trend {kpi} (8 kw.)", "en": "Trend {kpi} (8 qtrs)"},
     "categories_total": {"nl": "Categorie {category}", "en": "Category {category}"},
     "categories_region": {"nl": "Regio", "en": "Region"},
@@ -1064,8 +1150,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Die aanbieder is niet beschikbaar; je ziet een aanbieder waartoe je toegang hebt.",
         "en": "That provider is not available; showing a provider you have access to.",
     },
-    "provider_header": {"nl": "AGB {agb} · {category} · perceel {lot}",
-                        "en": "AGB {agb} · {category} · lot {lot}"},
+    "provider_header": {
+        "nl": "AGB {agb} · {category} · perceel {lot}",
+        "en": "AGB {agb} · {category} · lot {lot}",
+    },
     "provider_current_step": {"nl": "Huidige escalatiestap", "en": "Current escalation step"},
     "provider_quarter_without_data": {
         "nl": "Deze aanbieder heeft voor {quarter} geen geaccepteerde gegevens; het laatste "
@@ -1074,8 +1162,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "is {latest}.",
     },
     "provider_tab_kpis": {"nl": "KPI's en trends", "en": "KPIs and trends"},
-    "provider_tab_breakdown": {"nl": "Populatie, aanbod, resultaten",
-                               "en": "Population, offer, results"},
+    "provider_tab_breakdown": {
+        "nl": "Populatie, aanbod, resultaten",
+        "en": "Population, offer, results",
+    },
     "provider_tab_deliveries": {"nl": "Aanleveringen", "en": "Deliveries"},
     "provider_tab_escalation": {"nl": "Escalatiehistorie", "en": "Escalation history"},
     "provider_col_kpi": {"nl": "KPI", "en": "KPI"},
@@ -1083,14 +1173,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "provider_col_status": {"nl": "Status", "en": "Status"},
     "provider_col_norm": {"nl": "Norm", "en": "Norm"},
     "provider_chart_table": {"nl": "Tabel bij de grafiek {kpi}", "en": "Table for chart {kpi}"},
-    "provider_population_by_municipality_code": {"nl": "Populatie per gemeente",
-                                                 "en": "Population by municipality"},
-    "provider_population_by_care_form": {"nl": "Populatie per zorgvorm",
-                                         "en": "Population by care form"},
-    "provider_population_by_age_group": {"nl": "Populatie per leeftijdsgroep",
-                                         "en": "Population by age group"},
-    "provider_no_decisions": {"nl": "Nog geen escalatiebesluiten.",
-                              "en": "No escalation decisions yet."},
+    "provider_population_by_municipality_code": {
+        "nl": "Populatie per gemeente",
+        "en": "Population by municipality",
+    },
+    "provider_population_by_care_form": {
+        "nl": "Populatie per zorgvorm",
+        "en": "Population by care form",
+    },
+    "provider_population_by_age_group": {
+        "nl": "Populatie per leeftijdsgroep",
+        "en": "Population by age group",
+    },
+    "provider_no_decisions": {
+        "nl": "Nog geen escalatiebesluiten.",
+        "en": "No escalation decisions yet.",
+    },
     "mirror_explanation": {
         "nl": "Je eigen KPI's naast het gemiddelde van de andere aanbieders in je categorie en "
         "in de regio: de tellers van alle andere aanbieders opgeteld, gedeeld door hun "
@@ -1112,28 +1210,38 @@ TEXTS: dict[str, dict[str, str]] = {
         "quartile 1 = best quarter), only with at least {minimum} others.",
     },
     "mirror_own": {"nl": "Eigen waarde", "en": "Own value"},
-    "mirror_category": {"nl": "Categorie {category} (anderen)",
-                        "en": "Category {category} (others)"},
+    "mirror_category": {
+        "nl": "Categorie {category} (anderen)",
+        "en": "Category {category} (others)",
+    },
     "mirror_region": {"nl": "Regio (anderen)", "en": "Region (others)"},
     "mirror_suppressed_few_providers": {
         "nl": "niet getoond (< {minimum} andere aanbieders)",
-        "en": "not shown (< {minimum} other providers)"},
+        "en": "not shown (< {minimum} other providers)",
+    },
     "mirror_suppressed_dominant": {
         "nl": "niet getoond (één aanbieder > {share})",
-        "en": "not shown (one provider > {share})"},
+        "en": "not shown (one provider > {share})",
+    },
     "mirror_rank": {"nl": "Positie in categorie", "en": "Position in category"},
-    "mirror_rank_value": {"nl": "{rank} van {ranked} (kwartiel {quartile})",
-                          "en": "{rank} of {ranked} (quartile {quartile})"},
+    "mirror_rank_value": {
+        "nl": "{rank} van {ranked} (kwartiel {quartile})",
+        "en": "{rank} of {ranked} (quartile {quartile})",
+    },
     "mirror_trend_kpi": {"nl": "Trend van KPI", "en": "Trend of KPI"},
     "overview_caption": {
         "nl": "Regio Rijnmond · laatste kwartaal met gegevens: {quarter}",
         "en": "Rijnmond region · latest quarter with data: {quarter}",
     },
-    "overview_headline": {"nl": "Kern-KPI's van de regio ({quarter})",
-                          "en": "Headline KPIs of the region ({quarter})"},
+    "overview_headline": {
+        "nl": "Kern-KPI's van de regio ({quarter})",
+        "en": "Headline KPIs of the region ({quarter})",
+    },
     "overview_target_table": {"nl": "Tabel bij de grafiek", "en": "Table for the chart"},
-    "overview_contributions": {"nl": "Bijdrage aan de verandering sinds de nulmeting",
-                               "en": "Contribution to the change since the baseline"},
+    "overview_contributions": {
+        "nl": "Bijdrage aan de verandering sinds de nulmeting",
+        "en": "Contribution to the change since the baseline",
+    },
     "overview_index": {"nl": "Index", "en": "Index"},
     "overview_by_provider": {"nl": "Per aanbieder", "en": "By provider"},
     "overview_by_municipality": {"nl": "Per gemeente", "en": "By municipality"},
@@ -1166,8 +1274,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "delivery_incomplete": {"nl": "onvolledig", "en": "incomplete"},
     "delivery_missing": {"nl": "ontbreekt", "en": "missing"},
     "delivery_pending": {"nl": "nog open", "en": "not yet due"},
-    "norms_in_effect": {"nl": "Normen die gelden in {quarter}",
-                        "en": "Norms in effect in {quarter}"},
+    "norms_in_effect": {
+        "nl": "Normen die gelden in {quarter}",
+        "en": "Norms in effect in {quarter}",
+    },
     "norms_form": {"nl": "Norm wijzigen", "en": "Change a norm"},
     "norms_all_categories": {"nl": "Alle categorieën", "en": "All categories"},
     "norms_valid_from": {"nl": "Geldig vanaf kwartaal", "en": "Valid from quarter"},
@@ -1180,20 +1290,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "Leave both empty to withdraw the norm.",
     },
     "norms_reason": {"nl": "Reden van de wijziging", "en": "Reason for the change"},
-    "norms_reason_required": {"nl": "Geef een reden voor de wijziging.",
-                              "en": "Give a reason for the change."},
-    "norms_both_or_none": {"nl": "Vul beide grenzen in, of laat beide leeg om de norm in te "
-                           "trekken.", "en": "Fill in both thresholds, or leave both empty to "
-                           "withdraw the norm."},
-    "norms_order_higher": {"nl": "Hoger is beter: de grens voor oranje mag niet boven die "
-                           "voor groen liggen.", "en": "Higher is better: the amber threshold "
-                           "cannot be above the green one."},
-    "norms_order_lower": {"nl": "Lager is beter: de grens voor oranje mag niet onder die "
-                          "voor groen liggen.", "en": "Lower is better: the amber threshold "
-                          "cannot be below the green one."},
-    "norms_saved": {"nl": "Norm opgeslagen; geldig vanaf {quarter}. Eerdere kwartalen houden "
-                    "hun oude norm.", "en": "Norm saved; valid from {quarter}. Earlier "
-                    "quarters keep their old norm."},
+    "norms_reason_required": {
+        "nl": "Geef een reden voor de wijziging.",
+        "en": "Give a reason for the change.",
+    },
+    "norms_both_or_none": {
+        "nl": "Vul beide grenzen in, of laat beide leeg om de norm in te trekken.",
+        "en": "Fill in both thresholds, or leave both empty to withdraw the norm.",
+    },
+    "norms_order_higher": {
+        "nl": "Hoger is beter: de grens voor oranje mag niet boven die voor groen liggen.",
+        "en": "Higher is better: the amber threshold cannot be above the green one.",
+    },
+    "norms_order_lower": {
+        "nl": "Lager is beter: de grens voor oranje mag niet onder die voor groen liggen.",
+        "en": "Lower is better: the amber threshold cannot be below the green one.",
+    },
+    "norms_saved": {
+        "nl": "Norm opgeslagen; geldig vanaf {quarter}. Eerdere kwartalen houden hun oude norm.",
+        "en": "Norm saved; valid from {quarter}. Earlier quarters keep their old norm.",
+    },
     "norms_history": {"nl": "Geschiedenis van normwijzigingen", "en": "History of norm changes"},
     "error_unexpected": {
         "nl": "Er ging iets mis bij het tonen van deze pagina. Probeer het opnieuw; blijft het "
@@ -1241,12 +1357,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The database is busy for a moment (a delivery is being processed). Try again in "
         "a few seconds.",
     },
-    "escalation_evaluated": {"nl": "regels toegepast op {quarter}",
-                             "en": "rules applied to {quarter}"},
+    "escalation_evaluated": {
+        "nl": "regels toegepast op {quarter}",
+        "en": "rules applied to {quarter}",
+    },
     "escalation_board": {"nl": "Aanbieders per stap", "en": "Providers by step"},
     "escalation_proposals": {"nl": "Openstaande voorstellen", "en": "Open proposals"},
-    "escalation_no_proposals": {"nl": "Geen voorstellen: de regels zien geen aanleiding.",
-                                "en": "No proposals: the rules see no reason."},
+    "escalation_no_proposals": {
+        "nl": "Geen voorstellen: de regels zien geen aanleiding.",
+        "en": "No proposals: the rules see no reason.",
+    },
     "escalation_current": {"nl": "Huidige stap", "en": "Current step"},
     "escalation_proposed": {"nl": "Voorgestelde stap", "en": "Proposed step"},
     "escalation_reasons": {"nl": "Redenen", "en": "Reasons"},
@@ -1255,39 +1375,53 @@ TEXTS: dict[str, dict[str, str]] = {
     "escalation_due": {"nl": "Uiterlijk", "en": "Due"},
     "escalation_overdue": {"nl": "te laat", "en": "overdue"},
     "escalation_decide": {"nl": "Besluit vastleggen", "en": "Record a decision"},
-    "escalation_no_permission": {"nl": "Alleen accounthouders en management leggen besluiten "
-                                 "vast.", "en": "Only contract managers and management record "
-                                 "decisions."},
-    "escalation_proposal_for": {"nl": "Voorstel: naar {step}. Waarom: {reasons}",
-                                "en": "Proposal: to {step}. Why: {reasons}"},
-    "escalation_formal_only": {"nl": "Deze aanbieder staat op een formele stap (4 of 5); "
-                               "alleen het management kan hierover besluiten.",
-                               "en": "This provider is on a formal step (4 or 5); only "
-                               "management can decide on it."},
-    "escalation_formal_note": {"nl": "Stap 4 (ingebrekestelling) en 5 (ontbinding) kan alleen "
-                               "het management zetten.", "en": "Steps 4 (formal notice) and 5 "
-                               "(termination) can only be set by management."},
+    "escalation_no_permission": {
+        "nl": "Alleen accounthouders en management leggen besluiten vast.",
+        "en": "Only contract managers and management record decisions.",
+    },
+    "escalation_proposal_for": {
+        "nl": "Voorstel: naar {step}. Waarom: {reasons}",
+        "en": "Proposal: to {step}. Why: {reasons}",
+    },
+    "escalation_formal_only": {
+        "nl": "Deze aanbieder staat op een formele stap (4 of 5); "
+        "alleen het management kan hierover besluiten.",
+        "en": "This provider is on a formal step (4 or 5); only management can decide on it.",
+    },
+    "escalation_formal_note": {
+        "nl": "Stap 4 (ingebrekestelling) en 5 (ontbinding) kan alleen het management zetten.",
+        "en": "Steps 4 (formal notice) and 5 (termination) can only be set by management.",
+    },
     "escalation_new_step": {"nl": "Nieuwe stap", "en": "New step"},
     "escalation_reason": {"nl": "Reden (verplicht)", "en": "Reason (required)"},
     "escalation_actions": {"nl": "Gemaakte afspraken", "en": "Agreed actions"},
     "escalation_review_date": {"nl": "Reviewdatum", "en": "Review date"},
     "escalation_save": {"nl": "Besluit opslaan", "en": "Save decision"},
-    "escalation_reason_required": {"nl": "Geef de reden van het besluit.",
-                                   "en": "Give the reason for the decision."},
-    "escalation_saved": {"nl": "Besluit vastgelegd: {name} staat nu op {step}.",
-                         "en": "Decision recorded: {name} is now on {step}."},
+    "escalation_reason_required": {
+        "nl": "Geef de reden van het besluit.",
+        "en": "Give the reason for the decision.",
+    },
+    "escalation_saved": {
+        "nl": "Besluit vastgelegd: {name} staat nu op {step}.",
+        "en": "Decision recorded: {name} is now on {step}.",
+    },
     "escalation_history": {"nl": "Alle besluiten", "en": "All decisions"},
-    "report_footer": {"nl": "dataversie {version} · gemaakt {generated}",
-                      "en": "data version {version} · generated {generated}"},
-    "report_title": {"nl": "Kwartaalrapport {name} {quarter}",
-                     "en": "Quarterly report {name} {quarter}"},
-    "report_mirror_title": {"nl": "Spiegelrapport {name} {quarter}",
-                            "en": "Mirror report {name} {quarter}"},
+    "report_footer": {
+        "nl": "dataversie {version} · gemaakt {generated}",
+        "en": "data version {version} · generated {generated}",
+    },
+    "report_title": {
+        "nl": "Kwartaalrapport {name} {quarter}",
+        "en": "Quarterly report {name} {quarter}",
+    },
+    "report_mirror_title": {
+        "nl": "Spiegelrapport {name} {quarter}",
+        "en": "Mirror report {name} {quarter}",
+    },
     "report_heading": {"nl": "Kwartaalrapport", "en": "Quarterly report"},
     "report_provider": {"nl": "Aanbieder", "en": "Provider"},
     "report_kpis": {"nl": "KPI's met status en norm", "en": "KPIs with status and norm"},
-    "report_no_data": {"nl": "Geen gegevens voor dit kwartaal.",
-                       "en": "No data for this quarter."},
+    "report_no_data": {"nl": "Geen gegevens voor dit kwartaal.", "en": "No data for this quarter."},
     "report_delta": {"nl": "t.o.v. vorig kw.", "en": "vs previous qtr"},
     "report_trends": {"nl": "Trends", "en": "Trends"},
     "report_trends_help": {
@@ -1309,8 +1443,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "report_offer": {"nl": "Aanbod", "en": "Offer"},
     "report_results": {"nl": "Resultaten", "en": "Results"},
     "report_escalation": {"nl": "Escalatie en afspraken", "en": "Escalation and agreements"},
-    "report_open_agreements": {"nl": "Lopende afspraken: {actions} (review {review}).",
-                               "en": "Open agreements: {actions} (review {review})."},
+    "report_open_agreements": {
+        "nl": "Lopende afspraken: {actions} (review {review}).",
+        "en": "Open agreements: {actions} (review {review}).",
+    },
     "report_date": {"nl": "Datum", "en": "Date"},
     "report_by": {"nl": "Door", "en": "By"},
     "report_step": {"nl": "Stap", "en": "Step"},
@@ -1326,8 +1462,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "agreement_status_missed": {"nl": "Niet gehaald", "en": "Missed"},
     "agreement_status_no_data": {"nl": "Geen gegevens", "en": "No data"},
     "agreement_status_not_started": {"nl": "Nog niet begonnen", "en": "Not started"},
-    "agreement_statement_not_started": {"nl": "De afspraak begint in {start}.",
-                                        "en": "The agreement starts in {start}."},
+    "agreement_statement_not_started": {
+        "nl": "De afspraak begint in {start}.",
+        "en": "The agreement starts in {start}.",
+    },
     "agreement_statement_no_data": {
         "nl": "Nog geen gegevens sinds de start ({start}).",
         "en": "No data yet since the start ({start}).",
@@ -1367,16 +1505,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Method: least-squares straight line through the values of the last {n} quarters "
         "({first}–{last}), extended to {deadline} (as for the regional target).",
     },
-    "agreement_unknown_measure": {"nl": "Onbekende maat voor een afspraak: {measure}.",
-                                  "en": "Unknown measure for an agreement: {measure}."},
+    "agreement_unknown_measure": {
+        "nl": "Onbekende maat voor een afspraak: {measure}.",
+        "en": "Unknown measure for an agreement: {measure}.",
+    },
     "agreement_bad_quarter": {
         "nl": "Kwartaal niet leesbaar: '{value}' (schrijf bijvoorbeeld 2026Q2).",
         "en": "Quarter not readable: '{value}' (write e.g. 2026Q2).",
     },
-    "agreement_title_required": {"nl": "Geef de afspraak een korte omschrijving.",
-                                 "en": "Give the agreement a short description."},
-    "agreement_title_too_long": {"nl": "De omschrijving is langer dan {limit} tekens.",
-                                 "en": "The description is longer than {limit} characters."},
+    "agreement_title_required": {
+        "nl": "Geef de afspraak een korte omschrijving.",
+        "en": "Give the agreement a short description.",
+    },
+    "agreement_title_too_long": {
+        "nl": "De omschrijving is langer dan {limit} tekens.",
+        "en": "The description is longer than {limit} characters.",
+    },
     "agreement_bad_care_form": {
         "nl": "Zorgvorm '{care_form}' past niet bij deze maat.",
         "en": "Care form '{care_form}' does not fit this measure.",
@@ -1385,8 +1529,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Streefwaarde '{value}' is geen geldige waarde voor deze maat.",
         "en": "Target '{value}' is not a valid value for this measure.",
     },
-    "agreement_bad_direction": {"nl": "Richting '{value}' moet hoger of lager zijn.",
-                                "en": "Direction '{value}' must be higher or lower."},
+    "agreement_bad_direction": {
+        "nl": "Richting '{value}' moet hoger of lager zijn.",
+        "en": "Direction '{value}' must be higher or lower.",
+    },
     "agreement_deadline_before_start": {
         "nl": "De deadline ({deadline}) ligt vóór de start ({start}).",
         "en": "The deadline ({deadline}) is before the start ({start}).",
@@ -1395,32 +1541,50 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Tussendoel in {quarter} ligt niet tussen start {start} en deadline {deadline}.",
         "en": "Milestone in {quarter} is not between start {start} and deadline {deadline}.",
     },
-    "agreement_milestone_twice": {"nl": "Twee tussendoelen in hetzelfde kwartaal.",
-                                  "en": "Two milestones in the same quarter."},
-    "agreement_unknown_provider": {"nl": "Aanbieder {agb} staat niet in het register.",
-                                   "en": "Provider {agb} is not in the register."},
+    "agreement_milestone_twice": {
+        "nl": "Twee tussendoelen in hetzelfde kwartaal.",
+        "en": "Two milestones in the same quarter.",
+    },
+    "agreement_unknown_provider": {
+        "nl": "Aanbieder {agb} staat niet in het register.",
+        "en": "Provider {agb} is not in the register.",
+    },
     "agreement_unknown_decision": {
         "nl": "Besluit {decision} hoort niet bij deze aanbieder.",
         "en": "Decision {decision} does not belong to this provider.",
     },
-    "agreement_unknown": {"nl": "Afspraak {agreement} bestaat niet.",
-                          "en": "Agreement {agreement} does not exist."},
-    "agreement_note_required": {"nl": "Geef aan waarom de afspraak wijzigt.",
-                                "en": "Say why the agreement changes."},
-    "explanation_subject_delivery": {"nl": "De aanlevering als geheel",
-                                     "en": "The delivery as a whole"},
-    "explanation_bad_quarter": {"nl": "Kwartaal niet leesbaar: '{value}'.",
-                                "en": "Quarter not readable: '{value}'."},
-    "explanation_bad_subject": {"nl": "Onbekend onderwerp voor een toelichting: {value}.",
-                                "en": "Unknown subject for an explanation: {value}."},
-    "explanation_empty": {"nl": "Schrijf eerst een toelichting.",
-                          "en": "Write an explanation first."},
+    "agreement_unknown": {
+        "nl": "Afspraak {agreement} bestaat niet.",
+        "en": "Agreement {agreement} does not exist.",
+    },
+    "agreement_note_required": {
+        "nl": "Geef aan waarom de afspraak wijzigt.",
+        "en": "Say why the agreement changes.",
+    },
+    "explanation_subject_delivery": {
+        "nl": "De aanlevering als geheel",
+        "en": "The delivery as a whole",
+    },
+    "explanation_bad_quarter": {
+        "nl": "Kwartaal niet leesbaar: '{value}'.",
+        "en": "Quarter not readable: '{value}'.",
+    },
+    "explanation_bad_subject": {
+        "nl": "Onbekend onderwerp voor een toelichting: {value}.",
+        "en": "Unknown subject for an explanation: {value}.",
+    },
+    "explanation_empty": {
+        "nl": "Schrijf eerst een toelichting.",
+        "en": "Write an explanation first.",
+    },
     "explanation_too_long": {
         "nl": "De tekst is langer dan {limit} tekens; houd het kort.",
         "en": "The text is longer than {limit} characters; keep it short.",
     },
-    "explanation_unknown_provider": {"nl": "Aanbieder {agb} staat niet in het register.",
-                                     "en": "Provider {agb} is not in the register."},
+    "explanation_unknown_provider": {
+        "nl": "Aanbieder {agb} staat niet in het register.",
+        "en": "Provider {agb} is not in the register.",
+    },
     "explanation_no_thread": {
         "nl": "Er is nog geen toelichting van de aanbieder om op te reageren.",
         "en": "There is no explanation from the provider to reply to yet.",
@@ -1432,13 +1596,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "agreement_col_latest": {"nl": "Laatste waarde", "en": "Latest value"},
     "agreement_col_path": {"nl": "Afgesproken pad", "en": "Agreed path"},
     "agreement_col_progress": {"nl": "Voortgang", "en": "Progress"},
-    "agreement_judged_at": {"nl": "Voortgang beoordeeld op {quarter}.",
-                            "en": "Progress judged at {quarter}."},
-    "agreement_none": {"nl": "Nog geen prestatieafspraken.",
-                       "en": "No performance agreements yet."},
+    "agreement_judged_at": {
+        "nl": "Voortgang beoordeeld op {quarter}.",
+        "en": "Progress judged at {quarter}.",
+    },
+    "agreement_none": {
+        "nl": "Nog geen prestatieafspraken.",
+        "en": "No performance agreements yet.",
+    },
     "agreement_agreed_with": {"nl": "Afgesproken door: {who}", "en": "Agreed by: {who}"},
-    "agreement_history": {"nl": "Historie van de afspraken (alle versies)",
-                          "en": "History of the agreements (every version)"},
+    "agreement_history": {
+        "nl": "Historie van de afspraken (alle versies)",
+        "en": "History of the agreements (every version)",
+    },
     "agreement_new": {"nl": "Nieuwe prestatieafspraak", "en": "New performance agreement"},
     "agreement_target_percent": {"nl": "Doel (%)", "en": "Target (%)"},
     "agreement_direction": {"nl": "Beter is", "en": "Better is"},
@@ -1458,68 +1628,93 @@ TEXTS: dict[str, dict[str, str]] = {
         "2026Q2: 34).",
         "en": "Milestone not readable: '{value}' (write quarter: value, e.g. 2026Q2: 34).",
     },
-    "agreement_agreed_with_label": {"nl": "Afgesproken door (beide kanten)",
-                                    "en": "Agreed by (both sides)"},
+    "agreement_agreed_with_label": {
+        "nl": "Afgesproken door (beide kanten)",
+        "en": "Agreed by (both sides)",
+    },
     "agreement_decision": {"nl": "Hoort bij besluit", "en": "Belongs to decision"},
-    "agreement_no_decision": {"nl": "Losse afspraak (geen besluit)",
-                              "en": "Standalone (no decision)"},
+    "agreement_no_decision": {
+        "nl": "Losse afspraak (geen besluit)",
+        "en": "Standalone (no decision)",
+    },
     "agreement_save": {"nl": "Afspraak vastleggen", "en": "Record agreement"},
-    "agreement_saved": {"nl": "Afspraak vastgelegd: {title}.",
-                        "en": "Agreement recorded: {title}."},
-    "agreement_change": {"nl": "Afspraak wijzigen of intrekken",
-                         "en": "Change or withdraw an agreement"},
+    "agreement_saved": {
+        "nl": "Afspraak vastgelegd: {title}.",
+        "en": "Agreement recorded: {title}.",
+    },
+    "agreement_change": {
+        "nl": "Afspraak wijzigen of intrekken",
+        "en": "Change or withdraw an agreement",
+    },
     "agreement_new_target": {"nl": "Nieuw doel", "en": "New target"},
     "agreement_note": {"nl": "Waarom (verplicht)", "en": "Why (required)"},
     "agreement_withdraw": {"nl": "Afspraak intrekken", "en": "Withdraw the agreement"},
     "agreement_save_change": {"nl": "Wijziging vastleggen", "en": "Record the change"},
-    "agreement_changed": {"nl": "Nieuwe versie vastgelegd: {title}.",
-                          "en": "New version recorded: {title}."},
+    "agreement_changed": {
+        "nl": "Nieuwe versie vastgelegd: {title}.",
+        "en": "New version recorded: {title}.",
+    },
     # -- explanations on the pages
     "explanation_col_subject": {"nl": "Onderwerp", "en": "Subject"},
-    "explanation_col_conversation": {"nl": "Toelichting en reacties",
-                                     "en": "Explanation and replies"},
+    "explanation_col_conversation": {
+        "nl": "Toelichting en reacties",
+        "en": "Explanation and replies",
+    },
     "explanation_awaiting_reply": {"nl": "wacht op reactie", "en": "awaiting a reply"},
     "explanation_answered": {"nl": "beantwoord", "en": "answered"},
     "explanation_intro": {
         "nl": "Toelichtingen van de aanbieder op de cijfers van {quarter}, met de reacties "
         "van de regio.",
-        "en": "The provider's explanations of the figures of {quarter}, with the region's "
-        "replies.",
+        "en": "The provider's explanations of the figures of {quarter}, with the region's replies.",
     },
-    "explanation_none": {"nl": "Nog geen toelichting bij {quarter}.",
-                         "en": "No explanation for {quarter} yet."},
-    "explanation_other_quarters": {"nl": "Toelichtingen bij andere kwartalen",
-                                   "en": "Explanations of other quarters"},
+    "explanation_none": {
+        "nl": "Nog geen toelichting bij {quarter}.",
+        "en": "No explanation for {quarter} yet.",
+    },
+    "explanation_other_quarters": {
+        "nl": "Toelichtingen bij andere kwartalen",
+        "en": "Explanations of other quarters",
+    },
     "explanation_subject": {"nl": "Waarover", "en": "About"},
-    "explanation_text_label": {"nl": "Uw toelichting bij {quarter} (kort)",
-                               "en": "Your explanation of {quarter} (short)"},
+    "explanation_text_label": {
+        "nl": "Uw toelichting bij {quarter} (kort)",
+        "en": "Your explanation of {quarter} (short)",
+    },
     "explanation_send": {"nl": "Toelichting versturen", "en": "Send explanation"},
-    "explanation_sent": {"nl": "Toelichting vastgelegd; de accounthouder ziet hem bij de "
-                         "cijfers.",
-                         "en": "Explanation recorded; the contract manager sees it next to "
-                         "the figures."},
+    "explanation_sent": {
+        "nl": "Toelichting vastgelegd; de accounthouder ziet hem bij de cijfers.",
+        "en": "Explanation recorded; the contract manager sees it next to the figures.",
+    },
     "explanation_reply_to": {"nl": "Reageren op", "en": "Reply to"},
     "explanation_reply_label": {"nl": "Reactie", "en": "Reply"},
     "explanation_reply_send": {"nl": "Reactie versturen", "en": "Send reply"},
     "explanation_reply_sent": {"nl": "Reactie vastgelegd.", "en": "Reply recorded."},
     # -- the talk pack
-    "talk_title": {"nl": "Gespreksvoorbereiding {name} {quarter}",
-                   "en": "Talk preparation {name} {quarter}"},
-    "talk_download_pdf": {"nl": "Gespreksvoorbereiding maken (scherm en PDF)",
-                          "en": "Prepare the talk (screen and PDF)"},
+    "talk_title": {
+        "nl": "Gespreksvoorbereiding {name} {quarter}",
+        "en": "Talk preparation {name} {quarter}",
+    },
+    "talk_download_pdf": {
+        "nl": "Gespreksvoorbereiding maken (scherm en PDF)",
+        "en": "Prepare the talk (screen and PDF)",
+    },
     "talk_ready": {"nl": "Gespreksvoorbereiding klaar", "en": "Talk preparation ready"},
     "talk_section_situation": {"nl": "Stand van zaken", "en": "Where things stand"},
     "talk_col_item": {"nl": "Onderdeel", "en": "Item"},
     "talk_col_value": {"nl": "Stand", "en": "Status"},
     "talk_since": {"nl": "sinds {date}", "en": "since {date}"},
     "talk_last_talk": {"nl": "Vorig gesprek", "en": "Last talk"},
-    "talk_last_talk_value": {"nl": "{date} door {by} (cijfers {quarter})",
-                             "en": "{date} by {by} (figures {quarter})"},
+    "talk_last_talk_value": {
+        "nl": "{date} door {by} (cijfers {quarter})",
+        "en": "{date} by {by} (figures {quarter})",
+    },
     "talk_no_last_talk": {"nl": "nog geen gesprek vastgelegd", "en": "no talk recorded yet"},
     "talk_review_overdue": {"nl": "verlopen", "en": "overdue"},
     "talk_open_actions": {"nl": "Openstaande acties", "en": "Open actions"},
-    "talk_section_kpis": {"nl": "KPI's tegen norm en categorie ({quarter})",
-                          "en": "KPIs against norm and category ({quarter})"},
+    "talk_section_kpis": {
+        "nl": "KPI's tegen norm en categorie ({quarter})",
+        "en": "KPIs against norm and category ({quarter})",
+    },
     "talk_kpis_help": {
         "nl": "Categorie = de andere aanbieders in dezelfde categorie (alleen getoond bij "
         "minstens {minimum}). SPC = of de waarde binnen de normale variatie van de eigen "
@@ -1531,13 +1726,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "talk_col_category": {"nl": "Categorie", "en": "Category"},
     "talk_col_spc": {"nl": "SPC-oordeel", "en": "SPC verdict"},
     "talk_spc_too_few": {"nl": "te weinig kwartalen", "en": "too few quarters"},
-    "talk_section_changes": {"nl": "Wat is er veranderd sinds het vorige gesprek",
-                             "en": "What changed since the last talk"},
+    "talk_section_changes": {
+        "nl": "Wat is er veranderd sinds het vorige gesprek",
+        "en": "What changed since the last talk",
+    },
     "talk_changes_since": {
         "nl": "Vergeleken met de cijfers waarop het besluit van {date} rustte ({quarter}), nu "
         "{now}.",
-        "en": "Compared with the figures the decision of {date} rested on ({quarter}), now "
-        "{now}.",
+        "en": "Compared with the figures the decision of {date} rested on ({quarter}), now {now}.",
     },
     "talk_changes_previous": {
         "nl": "Nog geen eerder gesprek: vergeleken met het kwartaal vóór {now}.",
@@ -1555,46 +1751,70 @@ TEXTS: dict[str, dict[str, str]] = {
     "talk_col_change": {"nl": "Verandering", "en": "Change"},
     "talk_better": {"nl": "beter", "en": "better"},
     "talk_worse": {"nl": "slechter", "en": "worse"},
-    "talk_section_signals": {"nl": "Signalen en voorstellen (regels toegepast op {quarter})",
-                             "en": "Signals and proposals (rules applied to {quarter})"},
+    "talk_section_signals": {
+        "nl": "Signalen en voorstellen (regels toegepast op {quarter})",
+        "en": "Signals and proposals (rules applied to {quarter})",
+    },
     "talk_no_signals": {"nl": "Geen signalen.", "en": "No signals."},
-    "talk_proposal_up": {"nl": "Voorstel: naar {step}, op grond van de signalen hierboven.",
-                         "en": "Proposal: to {step}, on the signals above."},
+    "talk_proposal_up": {
+        "nl": "Voorstel: naar {step}, op grond van de signalen hierboven.",
+        "en": "Proposal: to {step}, on the signals above.",
+    },
     "talk_rank": {"nl": "plek {rank}", "en": "rank {rank}"},
     "talk_rejected_before": {
         "nl": "Een voorstel op dezelfde feiten is op {date} afgewezen door {by}: {reason}",
         "en": "A proposal on the same facts was rejected on {date} by {by}: {reason}",
     },
-    "talk_section_agreements": {"nl": "Prestatieafspraken en voortgang",
-                                "en": "Performance agreements and progress"},
-    "talk_no_agreements": {"nl": "Geen lopende prestatieafspraken.",
-                           "en": "No current performance agreements."},
-    "talk_section_explanations": {"nl": "Toelichtingen van de aanbieder ({quarters})",
-                                  "en": "The provider's explanations ({quarters})"},
-    "talk_no_explanations": {"nl": "Geen toelichtingen in deze periode.",
-                             "en": "No explanations in this period."},
-    "talk_section_history": {"nl": "Escalatiestap en historie",
-                             "en": "Escalation step and history"},
-    "talk_batch": {"nl": "Gespreksvoorbereidingen voor de reviews van dit kwartaal",
-                   "en": "Talk preparations for this quarter's reviews"},
+    "talk_section_agreements": {
+        "nl": "Prestatieafspraken en voortgang",
+        "en": "Performance agreements and progress",
+    },
+    "talk_no_agreements": {
+        "nl": "Geen lopende prestatieafspraken.",
+        "en": "No current performance agreements.",
+    },
+    "talk_section_explanations": {
+        "nl": "Toelichtingen van de aanbieder ({quarters})",
+        "en": "The provider's explanations ({quarters})",
+    },
+    "talk_no_explanations": {
+        "nl": "Geen toelichtingen in deze periode.",
+        "en": "No explanations in this period.",
+    },
+    "talk_section_history": {
+        "nl": "Escalatiestap en historie",
+        "en": "Escalation step and history",
+    },
+    "talk_batch": {
+        "nl": "Gespreksvoorbereidingen voor de reviews van dit kwartaal",
+        "en": "Talk preparations for this quarter's reviews",
+    },
     "talk_batch_intro": {
         "nl": "{count} aanbieders hebben dit kwartaal een review (A elk kwartaal, B elk "
         "halfjaar, C bij signalen, plus afgesproken reviewdata).",
         "en": "{count} providers have a review this quarter (A every quarter, B every half "
         "year, C on signals, plus agreed review dates).",
     },
-    "talk_batch_button": {"nl": "Alle gespreksvoorbereidingen maken (PDF's in een zip)",
-                          "en": "Prepare all talks (PDFs in a zip)"},
-    "talk_batch_progress": {"nl": "Gespreksvoorbereiding {done} van {total}: {name}",
-                            "en": "Talk preparation {done} of {total}: {name}"},
-    "talk_batch_ready": {"nl": "{count} gespreksvoorbereidingen klaar.",
-                         "en": "{count} talk preparations ready."},
+    "talk_batch_button": {
+        "nl": "Alle gespreksvoorbereidingen maken (PDF's in een zip)",
+        "en": "Prepare all talks (PDFs in a zip)",
+    },
+    "talk_batch_progress": {
+        "nl": "Gespreksvoorbereiding {done} van {total}: {name}",
+        "en": "Talk preparation {done} of {total}: {name}",
+    },
+    "talk_batch_ready": {
+        "nl": "{count} gespreksvoorbereidingen klaar.",
+        "en": "{count} talk preparations ready.",
+    },
     "talk_batch_download": {"nl": "Zip downloaden", "en": "Download zip"},
     # -- decision letters
     "letter_button": {"nl": "Besluitbrief (PDF)", "en": "Decision letter (PDF)"},
     "letter_pick": {"nl": "Besluit", "en": "Decision"},
-    "letter_subject": {"nl": "Besluit escalatieladder: stap {step} ({name})",
-                       "en": "Escalation ladder decision: step {step} ({name})"},
+    "letter_subject": {
+        "nl": "Besluit escalatieladder: stap {step} ({name})",
+        "en": "Escalation ladder decision: step {step} ({name})",
+    },
     "letter_footer": {"nl": "kenmerk {reference}", "en": "reference {reference}"},
     "letter_intro": {
         "nl": "De regio volgt de prestaties van uw organisatie per kwartaal, zoals afgesproken "
@@ -1623,8 +1843,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The figures for {quarter} led to a proposal to change the step. Having weighed "
         "it, we decided on {date} that your organisation stays at step {step} ({name}).",
     },
-    "letter_no_actions": {"nl": "Bij dit besluit zijn geen aanvullende acties afgesproken.",
-                          "en": "No further actions were agreed with this decision."},
+    "letter_no_actions": {
+        "nl": "Bij dit besluit zijn geen aanvullende acties afgesproken.",
+        "en": "No further actions were agreed with this decision.",
+    },
     "letter_agreements_intro": {
         "nl": "Bij dit besluit horen de volgende prestatieafspraken; de voortgang volgen wij "
         "per kwartaal in de Impactmonitor:",
@@ -1651,16 +1873,17 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "letter_questions": {
         "nl": "Heeft u vragen over dit besluit, neem dan contact op met uw accounthouder.",
-        "en": "If you have questions about this decision, please contact your contract "
-        "manager.",
+        "en": "If you have questions about this decision, please contact your contract manager.",
     },
     # -- pages
     "provider_tab_agreements": {"nl": "Prestatieafspraken", "en": "Performance agreements"},
     "provider_tab_explanations": {"nl": "Toelichting", "en": "Explanations"},
     "provider_tab_talk": {"nl": "Gespreksvoorbereiding", "en": "Talk preparation"},
     "provider_col_explanation": {"nl": "Toelichting aanbieder", "en": "Provider's explanation"},
-    "provider_delivery_explanation": {"nl": "Toelichting bij de aanlevering: ‘{text}’",
-                                      "en": "Explanation of the delivery: ‘{text}’"},
+    "provider_delivery_explanation": {
+        "nl": "Toelichting bij de aanlevering: ‘{text}’",
+        "en": "Explanation of the delivery: ‘{text}’",
+    },
     "agreement_state_active": {"nl": "geldend", "en": "in force"},
     "agreement_state_withdrawn": {"nl": "ingetrokken", "en": "withdrawn"},
     "talk_intro": {
@@ -1671,46 +1894,67 @@ TEXTS: dict[str, dict[str, str]] = {
         "what changed, signals, agreements, explanations, actions and the escalation step. The "
         "same content on screen and as PDF.",
     },
-    "decision_snapshot": {"nl": "KPI-waarden waarop dit besluit rustte ({quarter})",
-                          "en": "KPI values this decision rested on ({quarter})"},
-    "decision_no_snapshot": {"nl": "Bij dit besluit zijn geen KPI-waarden opgeslagen.",
-                             "en": "No KPI values were stored with this decision."},
-    "decision_proposal_accepted": {"nl": "Voorstel overgenomen: naar {step} ({reasons}).",
-                                   "en": "Proposal accepted: to {step} ({reasons})."},
-    "decision_proposal_rejected": {"nl": "Voorstel afgewezen: naar {step} ({reasons}).",
-                                   "en": "Proposal rejected: to {step} ({reasons})."},
-    "decision_proposal_other": {"nl": "Er lag een voorstel: naar {step} ({reasons}).",
-                                "en": "There was a proposal: to {step} ({reasons})."},
+    "decision_snapshot": {
+        "nl": "KPI-waarden waarop dit besluit rustte ({quarter})",
+        "en": "KPI values this decision rested on ({quarter})",
+    },
+    "decision_no_snapshot": {
+        "nl": "Bij dit besluit zijn geen KPI-waarden opgeslagen.",
+        "en": "No KPI values were stored with this decision.",
+    },
+    "decision_proposal_accepted": {
+        "nl": "Voorstel overgenomen: naar {step} ({reasons}).",
+        "en": "Proposal accepted: to {step} ({reasons}).",
+    },
+    "decision_proposal_rejected": {
+        "nl": "Voorstel afgewezen: naar {step} ({reasons}).",
+        "en": "Proposal rejected: to {step} ({reasons}).",
+    },
+    "decision_proposal_other": {
+        "nl": "Er lag een voorstel: naar {step} ({reasons}).",
+        "en": "There was a proposal: to {step} ({reasons}).",
+    },
     "escalation_answer_help": {
         "nl": "Neem een voorstel over of wijs het af, met een reden. Een afgewezen voorstel "
         "komt pas terug als de feiten veranderen.",
         "en": "Accept or reject a proposal, with a reason. A rejected proposal only comes back "
         "when its facts change.",
     },
-    "escalation_proposal_row": {"nl": "**{name}**: {current} → {proposed}. {reasons}",
-                                "en": "**{name}**: {current} → {proposed}. {reasons}"},
+    "escalation_proposal_row": {
+        "nl": "**{name}**: {current} → {proposed}. {reasons}",
+        "en": "**{name}**: {current} → {proposed}. {reasons}",
+    },
     # Its own label per proposal (not the decision form's "Reden"): screen readers and people
     # tell the fields apart.
-    "escalation_answer_reason": {"nl": "Reden van het antwoord aan {name} (verplicht)",
-                                 "en": "Reason for the answer to {name} (required)"},
+    "escalation_answer_reason": {
+        "nl": "Reden van het antwoord aan {name} (verplicht)",
+        "en": "Reason for the answer to {name} (required)",
+    },
     "escalation_accept": {"nl": "Voorstel overnemen", "en": "Accept proposal"},
     "escalation_reject": {"nl": "Voorstel afwijzen", "en": "Reject proposal"},
-    "escalation_accepted": {"nl": "Voorstel overgenomen: {name} staat nu op {step}.",
-                            "en": "Proposal accepted: {name} is now at {step}."},
+    "escalation_accepted": {
+        "nl": "Voorstel overgenomen: {name} staat nu op {step}.",
+        "en": "Proposal accepted: {name} is now at {step}.",
+    },
     "escalation_rejected": {
         "nl": "Voorstel afgewezen: {name} blijft op de huidige stap (voorstel was {step}).",
         "en": "Proposal rejected: {name} stays at the current step (proposed {step}).",
     },
-    "escalation_rejected_list": {"nl": "Afgewezen voorstellen op ongewijzigde feiten ({count})",
-                                 "en": "Rejected proposals whose facts did not change ({count})"},
-    "escalation_agreements": {"nl": "Prestatieafspraken en voortgang",
-                              "en": "Performance agreements and progress"},
+    "escalation_rejected_list": {
+        "nl": "Afgewezen voorstellen op ongewijzigde feiten ({count})",
+        "en": "Rejected proposals whose facts did not change ({count})",
+    },
+    "escalation_agreements": {
+        "nl": "Prestatieafspraken en voortgang",
+        "en": "Performance agreements and progress",
+    },
     "escalation_contract_manager": {"nl": "Accounthouder", "en": "Contract manager"},
     "escalation_unassigned": {"nl": "nog niet toegewezen", "en": "not assigned yet"},
-    "mirror_loop_heading": {"nl": "Uw stap, afspraken en toelichtingen",
-                            "en": "Your step, agreements and explanations"},
-    "mirror_explanations": {"nl": "Toelichtingen bij {quarter}",
-                            "en": "Explanations of {quarter}"},
+    "mirror_loop_heading": {
+        "nl": "Uw stap, afspraken en toelichtingen",
+        "en": "Your step, agreements and explanations",
+    },
+    "mirror_explanations": {"nl": "Toelichtingen bij {quarter}", "en": "Explanations of {quarter}"},
     "chart_agreed_path": {"nl": "Afgesproken pad", "en": "Agreed path"},
     "chart_milestones": {"nl": "Tussendoelen en doel", "en": "Milestones and target"},
     "login_username": {"nl": "Gebruikersnaam", "en": "Username"},
@@ -1732,26 +1976,30 @@ TEXTS: dict[str, dict[str, str]] = {
     "logged_in_as": {"nl": "Ingelogd als {name} ({role})", "en": "Logged in as {name} ({role})"},
     "login_session_ended": {
         "nl": "Je sessie is beëindigd (uitgelogd op een andere plek, of je account is gewijzigd); "
-              "log opnieuw in.",
+        "log opnieuw in.",
         "en": "Your session was ended (logged out elsewhere, or your account was changed); "
-              "please log in again.",
+        "please log in again.",
     },
     "logout_everywhere_button": {"nl": "Overal uitloggen", "en": "Log out everywhere"},
     "logout_everywhere_help": {
         "nl": "Beëindigt al je sessies, ook in andere browsers en op andere apparaten.",
         "en": "Ends all your sessions, also in other browsers and on other devices.",
     },
-    "admin_end_sessions": {"nl": "Sessies van een gebruiker beëindigen",
-                           "en": "End a user's sessions"},
+    "admin_end_sessions": {
+        "nl": "Sessies van een gebruiker beëindigen",
+        "en": "End a user's sessions",
+    },
     "admin_end_sessions_help": {
         "nl": "Logt de gebruiker overal uit (bijvoorbeeld bij een verloren laptop). Een wijziging "
-              "van rol, AGB-codes, wachtwoord of actief doet dit ook.",
+        "van rol, AGB-codes, wachtwoord of actief doet dit ook.",
         "en": "Logs the user out everywhere (for instance after a lost laptop). Changing the "
-              "role, AGB codes, password or active does this too.",
+        "role, AGB codes, password or active does this too.",
     },
     "admin_end_sessions_button": {"nl": "Overal uitloggen", "en": "Log out everywhere"},
-    "admin_end_sessions_done": {"nl": "Alle sessies van {username} zijn beëindigd.",
-                                "en": "All sessions of {username} have been ended."},
+    "admin_end_sessions_done": {
+        "nl": "Alle sessies van {username} zijn beëindigd.",
+        "en": "All sessions of {username} have been ended.",
+    },
     "role_provider": {"nl": "aanbieder", "en": "provider"},
     "role_contract_manager": {"nl": "accounthouder", "en": "contract manager"},
     "role_management": {"nl": "management", "en": "management"},
@@ -1792,8 +2040,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "municipality_index_help": {
         "nl": "Tegen de eigen nulmeting van {name}: het gemiddelde kwartaal van {year} "
         "({baseline} cliënten).",
-        "en": "Against {name}'s own baseline: the average quarter of {year} ({baseline} "
-        "clients).",
+        "en": "Against {name}'s own baseline: the average quarter of {year} ({baseline} clients).",
     },
     "municipality_merged": {
         "nl": "De cliënten van {codes} (per {date} opgegaan in {name}) tellen mee voor {name}.",
@@ -1801,8 +2048,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "municipality_index_metric": {"nl": "{name} in {quarter}", "en": "{name} in {quarter}"},
     "municipality_vs_region": {"nl": "regio {value}", "en": "region {value}"},
-    "municipality_comparison": {"nl": "{name} naast de regio ({quarter})",
-                                "en": "{name} next to the region ({quarter})"},
+    "municipality_comparison": {
+        "nl": "{name} naast de regio ({quarter})",
+        "en": "{name} next to the region ({quarter})",
+    },
     "municipality_measure_clients": {"nl": "Cliënten in zorg", "en": "Clients in care"},
     "municipality_measure_inflow": {"nl": "Instroom", "en": "Inflow"},
     "municipality_measure_outflow": {"nl": "Uitstroom", "en": "Outflow"},
@@ -1811,8 +2060,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "municipality_all_ages": {"nl": "alle leeftijden", "en": "all ages"},
     "municipality_flow": {"nl": "Instroom en uitstroom", "en": "Inflow and outflow"},
     "municipality_ratio": {"nl": "Verhouding ambulant/bed", "en": "Ambulant/bed ratio"},
-    "municipality_providers": {"nl": "Aanbieders die {name} bedienen ({quarter})",
-                               "en": "Providers serving {name} ({quarter})"},
+    "municipality_providers": {
+        "nl": "Aanbieders die {name} bedienen ({quarter})",
+        "en": "Providers serving {name} ({quarter})",
+    },
     "municipality_providers_caption": {
         "nl": "Aandeel = cliënten van de aanbieder uit {name} gedeeld door alle cliënten uit "
         "{name} ({total}).",
@@ -1827,8 +2078,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "then not shown, so that nobody can derive one provider's figures (the same rule as in "
         "the mirror report).",
     },
-    "municipality_no_data": {"nl": "Nog geen populatiegegevens voor {name}.",
-                             "en": "No population data for {name} yet."},
+    "municipality_no_data": {
+        "nl": "Nog geen populatiegegevens voor {name}.",
+        "en": "No population data for {name} yet.",
+    },
     "municipality_region_note": {
         "nl": "De regio is de optelsom van alle gemeenten en aanbieders (alleen getoond als er "
         "minstens {minimum} aanbieders in zitten).",
@@ -1841,21 +2094,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "This overview covers {names}: the population of every provider in these "
         "municipalities, against their own baseline.",
     },
-    "overview_headline_municipality": {"nl": "Kern-KPI's van {names} ({quarter})",
-                                       "en": "Headline KPIs of {names} ({quarter})"},
+    "overview_headline_municipality": {
+        "nl": "Kern-KPI's van {names} ({quarter})",
+        "en": "Headline KPIs of {names} ({quarter})",
+    },
     "overview_providers_suppressed": {
         "nl": "Minder dan {minimum} aanbieders: bijdragen per aanbieder worden niet getoond "
         "(dezelfde regel als in het spiegelrapport).",
         "en": "Fewer than {minimum} providers: contributions per provider are not shown (the "
         "same rule as in the mirror report).",
     },
-    "board_title": {"nl": "Bestuursrapportage jeugdhulp regio Rijnmond — {quarter}",
-                    "en": "Management report youth care region Rijnmond — {quarter}"},
+    "board_title": {
+        "nl": "Bestuursrapportage jeugdhulp regio Rijnmond — {quarter}",
+        "en": "Management report youth care region Rijnmond — {quarter}",
+    },
     "board_footer": {
-        "nl": "kwartaal {quarter} · gegevens t/m {latest}, stand {accepted} · dataversie "
-        "{version}",
-        "en": "quarter {quarter} · data up to {latest}, as of {accepted} · data version "
-        "{version}",
+        "nl": "kwartaal {quarter} · gegevens t/m {latest}, stand {accepted} · dataversie {version}",
+        "en": "quarter {quarter} · data up to {latest}, as of {accepted} · data version {version}",
     },
     "board_filters_region": {
         "nl": "Filters: hele regio ({municipalities} gemeenten), alle aanbieders",
@@ -1865,29 +2120,41 @@ TEXTS: dict[str, dict[str, str]] = {
         "nl": "Filters: per gemeente, alle aanbieders; {index} tegen de eigen nulmeting 2022",
         "en": "Filters: per municipality, all providers; {index} against its own 2022 baseline",
     },
-    "board_cover": {"nl": "De regio in kwartaal {quarter}: doel, gemeenten, aanbieders",
-                    "en": "The region in quarter {quarter}: target, municipalities, providers"},
+    "board_cover": {
+        "nl": "De regio in kwartaal {quarter}: doel, gemeenten, aanbieders",
+        "en": "The region in quarter {quarter}: target, municipalities, providers",
+    },
     "board_key": {"nl": "Onderwerp", "en": "Item"},
     "board_value": {"nl": "Waarde", "en": "Value"},
     "board_data_until": {"nl": "Gegevens tot en met", "en": "Data up to"},
-    "board_accepted": {"nl": "Laatste aanlevering geaccepteerd op",
-                       "en": "Last delivery accepted on"},
+    "board_accepted": {
+        "nl": "Laatste aanlevering geaccepteerd op",
+        "en": "Last delivery accepted on",
+    },
     "board_scope": {"nl": "Reikwijdte", "en": "Scope"},
     "board_made": {"nl": "Gemaakt op", "en": "Made on"},
     "board_contents": {"nl": "Inhoud", "en": "Contents"},
-    "board_slide_target": {"nl": "Het 30%-doel: kortdurend verblijf en pleegzorg/gezinshuizen",
-                           "en": "The 30% target: short residential and foster/family homes"},
+    "board_slide_target": {
+        "nl": "Het 30%-doel: kortdurend verblijf en pleegzorg/gezinshuizen",
+        "en": "The 30% target: short residential and foster/family homes",
+    },
     "board_slide_follow_up": {"nl": "Vervolgdoel", "en": "Follow-up target"},
-    "board_slide_municipalities": {"nl": "De gemeenten naast elkaar",
-                                   "en": "The municipalities side by side"},
+    "board_slide_municipalities": {
+        "nl": "De gemeenten naast elkaar",
+        "en": "The municipalities side by side",
+    },
     "board_slide_categories": {"nl": "KPI's per categorie", "en": "KPIs by category"},
     "board_slide_escalation": {"nl": "Escalatieladder", "en": "Escalation ladder"},
-    "board_slide_timeliness": {"nl": "Tijdigheid van de aanleveringen",
-                               "en": "Delivery timeliness"},
+    "board_slide_timeliness": {
+        "nl": "Tijdigheid van de aanleveringen",
+        "en": "Delivery timeliness",
+    },
     "board_target": {"nl": "Doel in {quarter}", "en": "Target in {quarter}"},
     "board_latest": {"nl": "Realisatie {quarter}", "en": "Realised {quarter}"},
-    "board_projected": {"nl": "Prognose bij het (vervolg)doel",
-                        "en": "Projection at the (follow-up) target"},
+    "board_projected": {
+        "nl": "Prognose bij het (vervolg)doel",
+        "en": "Projection at the (follow-up) target",
+    },
     "board_index": {"nl": "Index", "en": "Index"},
     "board_first_target": {"nl": "Doel", "en": "Target"},
     "board_value_at_target": {"nl": "Stand op doeldatum", "en": "At the target date"},
@@ -1903,17 +2170,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "configuration ([target.follow_up]); this report then shows its path and whether the "
         "region is on track.",
     },
-    "board_municipalities_title": {"nl": "Gemeenten naast elkaar: {index}",
-                                   "en": "Municipalities side by side: {index}"},
+    "board_municipalities_title": {
+        "nl": "Gemeenten naast elkaar: {index}",
+        "en": "Municipalities side by side: {index}",
+    },
     "board_small_multiples": {
         "nl": "{index} per gemeente tegen de eigen nulmeting (grijs 1,0; groen gestippeld: doel)",
-        "en": "{index} per municipality against its own baseline (grey 1.0; dashed green: "
-        "target)",
+        "en": "{index} per municipality against its own baseline (grey 1.0; dashed green: target)",
     },
-    "board_municipalities_table": {"nl": "Gemeenten in {quarter}",
-                                   "en": "Municipalities in {quarter}"},
-    "board_short_clients": {"nl": "Cliënten kortdurend verblijf",
-                            "en": "Clients short residential"},
+    "board_municipalities_table": {
+        "nl": "Gemeenten in {quarter}",
+        "en": "Municipalities in {quarter}",
+    },
+    "board_short_clients": {
+        "nl": "Cliënten kortdurend verblijf",
+        "en": "Clients short residential",
+    },
     "board_municipalities_note": {
         "nl": "Indexen tegen de eigen nulmeting (gemiddeld kwartaal 2022); cliënten van Brielle, "
         "Hellevoetsluis en Westvoorne tellen mee voor Voorne aan Zee. Alleen de populatie wordt "
@@ -1929,18 +2201,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Quarter {quarter}; values over every provider of the category (sums first, then "
         "divided), status by the category's norm.",
     },
-    "board_steps_chart": {"nl": "Aanbieders per stap, eind {quarter}",
-                          "en": "Providers per step, end of {quarter}"},
-    "board_changes": {"nl": "Besluiten in {quarter}: {count}",
-                      "en": "Decisions in {quarter}: {count}"},
-    "board_no_changes": {"nl": "Geen stapwijzigingen in dit kwartaal.",
-                         "en": "No step changes in this quarter."},
+    "board_steps_chart": {
+        "nl": "Aanbieders per stap, eind {quarter}",
+        "en": "Providers per step, end of {quarter}",
+    },
+    "board_changes": {
+        "nl": "Besluiten in {quarter}: {count}",
+        "en": "Decisions in {quarter}: {count}",
+    },
+    "board_no_changes": {
+        "nl": "Geen stapwijzigingen in dit kwartaal.",
+        "en": "No step changes in this quarter.",
+    },
     "board_proposals": {
         "nl": "Open voorstellen van de regels ({quarter}): {up} omhoog, {down} omlaag.",
         "en": "Open proposals by the rules ({quarter}): {up} up, {down} down.",
     },
-    "board_timeliness_chart": {"nl": "Aandeel op tijd compleet per kwartaal",
-                               "en": "Share complete on time per quarter"},
+    "board_timeliness_chart": {
+        "nl": "Aandeel op tijd compleet per kwartaal",
+        "en": "Share complete on time per quarter",
+    },
     "board_timeliness_quarter": {"nl": "Kwartaal {quarter}", "en": "Quarter {quarter}"},
     "board_providers": {"nl": "Aanbieders", "en": "Providers"},
     "board_timeliness_note": {
@@ -1949,12 +2229,18 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "board_pptx_ready": {"nl": "PowerPoint downloaden", "en": "Download PowerPoint"},
     "board_on_steps": {"nl": "Aanbieders boven stap 0", "en": "Providers above step 0"},
-    "board_button": {"nl": "Bestuursrapportage maken (PDF)",
-                     "en": "Make the management report (PDF)"},
-    "board_pptx_button": {"nl": "Bestuursrapportage maken (PowerPoint)",
-                          "en": "Make the management report (PowerPoint)"},
-    "admin_user_municipalities": {"nl": "Gemeenten (alleen voor de rol gemeente)",
-                                  "en": "Municipalities (municipality role only)"},
+    "board_button": {
+        "nl": "Bestuursrapportage maken (PDF)",
+        "en": "Make the management report (PDF)",
+    },
+    "board_pptx_button": {
+        "nl": "Bestuursrapportage maken (PowerPoint)",
+        "en": "Make the management report (PowerPoint)",
+    },
+    "admin_user_municipalities": {
+        "nl": "Gemeenten (alleen voor de rol gemeente)",
+        "en": "Municipalities (municipality role only)",
+    },
 }
 
 

@@ -108,63 +108,121 @@ class Kpi:
 
 KPIS: tuple[Kpi, ...] = (
     Kpi(
-        "goal_achievement", "results", "sum(goals_achieved)", "sum(trajectories_ended)",
-        "share", "higher", "p", "Doelrealisatie", "Goal achievement",
+        "goal_achievement",
+        "results",
+        "sum(goals_achieved)",
+        "sum(trajectories_ended)",
+        "share",
+        "higher",
+        "p",
+        "Doelrealisatie",
+        "Goal achievement",
         "Aandeel van de in het kwartaal beëindigde trajecten waarin de doelen van het "
         "zorgplan (geheel of grotendeels) zijn behaald.",
         "Share of trajectories ended in the quarter in which the goals of the care plan were "
         "achieved (fully or largely).",
     ),
     Kpi(
-        "ended_as_planned", "results", "sum(ended_as_planned)", "sum(trajectories_ended)",
-        "share", "higher", "p", "Planmatig beëindigd", "Ended as planned",
+        "ended_as_planned",
+        "results",
+        "sum(ended_as_planned)",
+        "sum(trajectories_ended)",
+        "share",
+        "higher",
+        "p",
+        "Planmatig beëindigd",
+        "Ended as planned",
         "Aandeel beëindigde trajecten dat in onderling overleg volgens plan is afgesloten.",
         "Share of ended trajectories that ended by mutual agreement as planned.",
     ),
     Kpi(
-        "dropout", "results", "sum(dropouts)", "sum(trajectories_ended)",
-        "share", "lower", "p", "Uitval", "Dropout",
+        "dropout",
+        "results",
+        "sum(dropouts)",
+        "sum(trajectories_ended)",
+        "share",
+        "lower",
+        "p",
+        "Uitval",
+        "Dropout",
         "Aandeel beëindigde trajecten dat eenzijdig is gestopt voordat het plan was afgerond.",
         "Share of ended trajectories stopped one-sidedly before the plan was completed.",
     ),
     Kpi(
-        "satisfaction", "results", "sum(satisfaction_positive)",
-        "sum(satisfaction_respondents)", "share", "higher", "p",
-        "Cliënttevredenheid", "Client satisfaction",
+        "satisfaction",
+        "results",
+        "sum(satisfaction_positive)",
+        "sum(satisfaction_respondents)",
+        "share",
+        "higher",
+        "p",
+        "Cliënttevredenheid",
+        "Client satisfaction",
         "Aandeel respondenten dat (zeer) tevreden is over de geboden hulp.",
         "Share of respondents (very) satisfied with the care received.",
     ),
     Kpi(
-        "intake_wait_days", "results", "sum(intake_wait_days_sum)", "sum(intake_wait_n)",
-        "days", "lower", "xmr", "Wachttijd aanmelding–intake", "Intake waiting time",
+        "intake_wait_days",
+        "results",
+        "sum(intake_wait_days_sum)",
+        "sum(intake_wait_n)",
+        "days",
+        "lower",
+        "xmr",
+        "Wachttijd aanmelding–intake",
+        "Intake waiting time",
         "Gemiddeld aantal dagen van aanmelding tot intake (Treeknorm: 4 weken).",
         "Average number of days from referral to intake (Treeknorm: 4 weeks).",
     ),
     Kpi(
-        "intake_wait_over_norm", "results", "sum(intake_wait_over_norm)", "sum(intake_wait_n)",
-        "share", "lower", "p", "Intake boven de Treeknorm", "Intake over the norm",
+        "intake_wait_over_norm",
+        "results",
+        "sum(intake_wait_over_norm)",
+        "sum(intake_wait_n)",
+        "share",
+        "lower",
+        "p",
+        "Intake boven de Treeknorm",
+        "Intake over the norm",
         "Aandeel cliënten dat langer dan de Treeknorm op de intake wachtte.",
         "Share of clients who waited longer than the Treeknorm for intake.",
     ),
     Kpi(
-        "treatment_wait_days", "results", "sum(treatment_wait_days_sum)",
-        "sum(treatment_wait_n)", "days", "lower", "xmr",
-        "Wachttijd intake–behandeling", "Treatment waiting time",
+        "treatment_wait_days",
+        "results",
+        "sum(treatment_wait_days_sum)",
+        "sum(treatment_wait_n)",
+        "days",
+        "lower",
+        "xmr",
+        "Wachttijd intake–behandeling",
+        "Treatment waiting time",
         "Gemiddeld aantal dagen van intake tot start van de behandeling.",
         "Average number of days from intake to the start of treatment.",
     ),
     Kpi(
-        "treatment_wait_over_norm", "results", "sum(treatment_wait_over_norm)",
-        "sum(treatment_wait_n)", "share", "lower", "p",
-        "Behandeling boven de Treeknorm", "Treatment over the norm",
+        "treatment_wait_over_norm",
+        "results",
+        "sum(treatment_wait_over_norm)",
+        "sum(treatment_wait_n)",
+        "share",
+        "lower",
+        "p",
+        "Behandeling boven de Treeknorm",
+        "Treatment over the norm",
         "Aandeel cliënten dat langer dan de Treeknorm op de start van de behandeling wachtte.",
         "Share of clients who waited longer than the Treeknorm for treatment to start.",
     ),
     Kpi(
-        "length_of_stay_days", "results",
+        "length_of_stay_days",
+        "results",
         f"sum(stay_days_sum) FILTER (WHERE care_form IN ({sql_list(BED_TYPE_CARE_FORMS)}))",
         f"sum(stay_n) FILTER (WHERE care_form IN ({sql_list(BED_TYPE_CARE_FORMS)}))",
-        "days", "lower", "xmr", "Gemiddelde ligduur", "Average length of stay",
+        "days",
+        "lower",
+        "xmr",
+        "Gemiddelde ligduur",
+        "Average length of stay",
         "Gemiddeld aantal verblijfsdagen van de beëindigde verblijven in bedgebonden zorg "
         "(kortdurend en langdurend verblijf, crisis).",
         "Average number of days of the stays that ended in bed-type care (short and long "
@@ -173,26 +231,39 @@ KPIS: tuple[Kpi, ...] = (
         applies_when=f"count(*) FILTER (WHERE care_form IN ({sql_list(BED_TYPE_CARE_FORMS)}))",
     ),
     Kpi(
-        "ambulant_bed_ratio", "population",
+        "ambulant_bed_ratio",
+        "population",
         f"sum(clients_start + inflow) FILTER (WHERE care_form IN "
         f"({sql_list(AMBULANT_TYPE_CARE_FORMS)}))",
         f"sum(clients_start + inflow) FILTER (WHERE care_form IN "
         f"({sql_list(BED_TYPE_CARE_FORMS)}))",
-        "ratio", "higher", "xmr", "Verhouding ambulant/bed", "Ambulant/bed ratio",
+        "ratio",
+        "higher",
+        "xmr",
+        "Verhouding ambulant/bed",
+        "Ambulant/bed ratio",
         "Cliënten in ambulante zorg en dagbehandeling gedeeld door cliënten in bedgebonden "
         "zorg (cliënten = begin kwartaal + instroom).",
         "Clients in ambulant and day care divided by clients in bed-type care (clients = "
         "start of quarter + inflow).",
         care_forms=AMBULANT_TYPE_CARE_FORMS + BED_TYPE_CARE_FORMS,
         applies_when=f"sum(clients_start + inflow) FILTER (WHERE care_form IN "
-                     f"({sql_list(BED_TYPE_CARE_FORMS)}))",
-        by_municipality=True, by_care_form=False,
+        f"({sql_list(BED_TYPE_CARE_FORMS)}))",
+        by_municipality=True,
+        by_care_form=False,
     ),
     Kpi(
         # A stock at quarter end: summed over providers and care forms, averaged over quarters
         # (the denominator counts the quarters), so a year's value is its average waiting list.
-        "waiting_list", "offer", "sum(clients_waiting)", "count(DISTINCT quarter)",
-        "count", "lower", "xmr", "Wachtlijst", "Waiting list",
+        "waiting_list",
+        "offer",
+        "sum(clients_waiting)",
+        "count(DISTINCT quarter)",
+        "count",
+        "lower",
+        "xmr",
+        "Wachtlijst",
+        "Waiting list",
         "Aantal cliënten op de wachtlijst aan het eind van het kwartaal (over meerdere "
         "kwartalen: het gemiddelde per kwartaal).",
         "Number of clients on the waiting list at quarter end (over several quarters: the "
@@ -217,10 +288,17 @@ def kpi_definitions(lang: str = "nl") -> pl.DataFrame:
     return pl.DataFrame(
         [
             {
-                "kpi": k.key, "name": k.name(lang), "explanation": k.explanation(lang),
-                "unit": k.unit, "direction": k.direction, "source": k.source,
-                "numerator": k.numerator, "denominator": k.denominator, "chart": k.chart,
-                "min_n": k.min_n, "by_municipality": k.by_municipality,
+                "kpi": k.key,
+                "name": k.name(lang),
+                "explanation": k.explanation(lang),
+                "unit": k.unit,
+                "direction": k.direction,
+                "source": k.source,
+                "numerator": k.numerator,
+                "denominator": k.denominator,
+                "chart": k.chart,
+                "min_n": k.min_n,
+                "by_municipality": k.by_municipality,
                 "by_care_form": k.by_care_form,
             }
             for k in KPIS
@@ -228,13 +306,17 @@ def kpi_definitions(lang: str = "nl") -> pl.DataFrame:
     )
 
 
-def applicable_kpis(group_by: Sequence[str] = (), municipality_filter: bool = False,
-                    keys: Sequence[str] | None = None) -> list[Kpi]:
+def applicable_kpis(
+    group_by: Sequence[str] = (),
+    municipality_filter: bool = False,
+    keys: Sequence[str] | None = None,
+) -> list[Kpi]:
     """The KPIs that can be computed for this grouping (see the module docstring)."""
     selected = [kpi(key) for key in keys] if keys is not None else list(KPIS)
     by_municipality = municipality_filter or "municipality_code" in group_by
     return [
-        k for k in selected
+        k
+        for k in selected
         if (k.by_municipality or not by_municipality)
         and (k.by_care_form or "care_form" not in group_by)
     ]
@@ -254,8 +336,10 @@ def applicable_kpis(group_by: Sequence[str] = (), municipality_filter: bool = Fa
 #   database older than the summaries), the next read brings the stale provider-quarters up to
 #   date first (`sync_summaries`), in its own write transaction.
 
-def refresh_provider_quarters(con: duckdb.DuckDBPyConnection, stale: pl.DataFrame,
-                              tables: Sequence[str] | None = None) -> None:
+
+def refresh_provider_quarters(
+    con: duckdb.DuckDBPyConnection, stale: pl.DataFrame, tables: Sequence[str] | None = None
+) -> None:
     """Rebuild the summaries of the provider-quarters in `stale` (provider_agb, quarter) from
     the latest version of `tables` (default all three), inside the caller's transaction: the
     bulk load calls it for every provider-quarter it stored (`refresh_summaries` is the same for
@@ -341,8 +425,10 @@ def refresh_summaries(
         if delivered is not None:
             version, params = "?", [delivered[table]]
         else:
-            version = (f"(SELECT delivery_id FROM table_versions WHERE provider_agb = ? AND "
-                       f"quarter = ? AND table_name = '{table}' ORDER BY version DESC LIMIT 1)")
+            version = (
+                f"(SELECT delivery_id FROM table_versions WHERE provider_agb = ? AND "
+                f"quarter = ? AND table_name = '{table}' ORDER BY version DESC LIMIT 1)"
+            )
             params = key
         con.execute(f"DELETE FROM {table}_summary WHERE provider_agb = ? AND quarter = ?", key)
         con.execute(
@@ -402,6 +488,7 @@ def summary_connection(db: Database) -> Iterator[duckdb.DuckDBPyConnection]:
         if summaries_fresh(con):
             yield con
             return
+
     def sync(con: duckdb.DuckDBPyConnection) -> None:
         if not summaries_fresh(con):  # another thread or process may have synced meanwhile
             sync_summaries(con)
@@ -425,10 +512,15 @@ def _condition(column: str, values: Sequence[str] | None, params: list[Any]) -> 
 
 
 def _source_sql(
-    source: Source, selected: list[Kpi], group_by: Sequence[str], filters: dict[str, Any],
-    user: User, params: list[Any],
+    source: Source,
+    selected: list[Kpi],
+    group_by: Sequence[str],
+    filters: dict[str, Any],
+    user: User,
+    params: list[Any],
 ) -> str:
     """One aggregate query over `source`, unpivoted to (group..., kpi, numerator, denominator)."""
+
     def column(name: str) -> str:
         return f"p.{name}" if name in _REGISTER_DIMENSIONS else f"s.{name}"
 
@@ -441,18 +533,24 @@ def _source_sql(
 
     parts = {}
     for k in selected:
-        applies = (f"care_form IN ({sql_list(k.care_forms)})" if k.care_forms else "TRUE")
+        applies = f"care_form IN ({sql_list(k.care_forms)})" if k.care_forms else "TRUE"
         denominator = f"CAST(coalesce({k.denominator}, 0) AS BIGINT)"
         if k.applies_when:
             # Kept for every group with rows (so it can read "n.v.t."); no denominator where
             # the KPI does not apply.
             applies = "TRUE"
             denominator = f"CASE WHEN coalesce({k.applies_when}, 0) > 0 THEN {denominator} END"
-        parts[k.key] = (alias(f"CAST(coalesce({k.numerator}, 0) AS BIGINT)"),
-                        alias(denominator), alias(f"count(*) FILTER (WHERE {applies})"))
+        parts[k.key] = (
+            alias(f"CAST(coalesce({k.numerator}, 0) AS BIGINT)"),
+            alias(denominator),
+            alias(f"count(*) FILTER (WHERE {applies})"),
+        )
     aggregates = [f"{expression} AS {name}" for expression, name in aliases.items()]
-    scope, scope_params = (population_filter(user, "s.provider_agb", "s.municipality_code")
-                           if source == "population" else scope_filter(user, "s.provider_agb"))
+    scope, scope_params = (
+        population_filter(user, "s.provider_agb", "s.municipality_code")
+        if source == "population"
+        else scope_filter(user, "s.provider_agb")
+    )
     params.extend(scope_params)
     where = [scope]
     where.append(_condition("s.quarter", filters.get("quarters"), params))
@@ -466,14 +564,16 @@ def _source_sql(
     group_clause = f"GROUP BY {', '.join(column(name) for name in group_by)}" if group_by else ""
     # The register is joined only when a register dimension is grouped or filtered on (every
     # delivered provider is registered: the ingest refuses unknown AGB codes).
-    needs_register = (any(name in _REGISTER_DIMENSIONS for name in group_by)
-                      or filters.get("categories") is not None
-                      or filters.get("lots") is not None)
+    needs_register = (
+        any(name in _REGISTER_DIMENSIONS for name in group_by)
+        or filters.get("categories") is not None
+        or filters.get("lots") is not None
+    )
     register = "JOIN providers p ON p.provider_agb = s.provider_agb" if needs_register else ""
     aggregate = f"""
-        SELECT {select_groups}{', '.join(aggregates)}
+        SELECT {select_groups}{", ".join(aggregates)}
         FROM {source}_summary s {register}
-        WHERE {' AND '.join(where)}
+        WHERE {" AND ".join(where)}
         {group_clause}"""
     names = "".join(f"{name}, " for name in group_by)
     branches = []
@@ -490,11 +590,16 @@ def _source_sql(
 
 
 def _kpi_values(
-    con: duckdb.DuckDBPyConnection, user: User, group_by: Sequence[str] = ("provider_agb",
-                                                                            "quarter"),
-    *, quarters: Sequence[str] | None = None, provider_agbs: Sequence[str] | None = None,
-    categories: Sequence[str] | None = None, lots: Sequence[str] | None = None,
-    municipalities: Sequence[str] | None = None, care_forms: Sequence[str] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    group_by: Sequence[str] = ("provider_agb", "quarter"),
+    *,
+    quarters: Sequence[str] | None = None,
+    provider_agbs: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None,
+    lots: Sequence[str] | None = None,
+    municipalities: Sequence[str] | None = None,
+    care_forms: Sequence[str] | None = None,
     kpis: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     group_by = list(group_by)
@@ -502,8 +607,14 @@ def _kpi_values(
         if name not in DIMENSIONS:
             raise ValueError(f"unknown dimension {name!r}; known: {', '.join(DIMENSIONS)}")
     selected = applicable_kpis(group_by, municipalities is not None, kpis)
-    filters = {"quarters": quarters, "provider_agbs": provider_agbs, "categories": categories,
-               "lots": lots, "municipalities": municipalities, "care_forms": care_forms}
+    filters = {
+        "quarters": quarters,
+        "provider_agbs": provider_agbs,
+        "categories": categories,
+        "lots": lots,
+        "municipalities": municipalities,
+        "care_forms": care_forms,
+    }
     params: list[Any] = []
     ctes, branches = [], []
     for source in ("results", "offer", "population"):
@@ -513,18 +624,23 @@ def _kpi_values(
         cte, branch = _source_sql(source, of_source, group_by, filters, user, params)
         ctes.append(cte)
         branches.append(branch)
-    schema = {**{name: pl.String for name in group_by}, "kpi": pl.String,
-              "numerator": pl.Int64, "denominator": pl.Int64, "value": pl.Float64}
+    schema = {
+        **{name: pl.String for name in group_by},
+        "kpi": pl.String,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "value": pl.Float64,
+    }
     if not branches:
         return pl.DataFrame(schema=schema)
     order = ", ".join([*group_by, "kpi_order"])
     kpi_order = " ".join(f"WHEN '{k.key}' THEN {i}" for i, k in enumerate(KPIS))
     sql = f"""
-        WITH {', '.join(ctes)}
+        WITH {", ".join(ctes)}
         SELECT * EXCLUDE (kpi_order) FROM (
             SELECT *, numerator / nullif(denominator, 0) AS value,
                    CASE kpi {kpi_order} END AS kpi_order
-            FROM ({' UNION ALL '.join(branches)}))
+            FROM ({" UNION ALL ".join(branches)}))
         ORDER BY {order}
     """
     frame = con.execute(sql, params).pl()
@@ -542,8 +658,9 @@ def _providers_shown(frame: pl.DataFrame, provider_agbs: Sequence[str] | None) -
     return 1 << 30  # an aggregate over every provider in the user's scope
 
 
-def kpi_values(db: Database, user: User, group_by: Sequence[str] = ("provider_agb", "quarter"),
-               **filters: Any) -> pl.DataFrame:
+def kpi_values(
+    db: Database, user: User, group_by: Sequence[str] = ("provider_agb", "quarter"), **filters: Any
+) -> pl.DataFrame:
     """KPI numerator, denominator and value per group (long format: one row per group and KPI).
 
     `group_by`: any of `DIMENSIONS` (empty = one row per KPI for everything the user may see).
@@ -558,17 +675,20 @@ def kpi_values(db: Database, user: User, group_by: Sequence[str] = ("provider_ag
 
 
 def _with_definitions(frame: pl.DataFrame) -> pl.DataFrame:
-    info = pl.DataFrame({
-        "kpi": [k.key for k in KPIS],
-        "direction": [k.direction for k in KPIS],
-        "unit": [k.unit for k in KPIS],
-        "min_n": [k.min_n for k in KPIS],
-    })
+    info = pl.DataFrame(
+        {
+            "kpi": [k.key for k in KPIS],
+            "direction": [k.direction for k in KPIS],
+            "unit": [k.unit for k in KPIS],
+            "min_n": [k.min_n for k in KPIS],
+        }
+    )
     return frame.join(info, on="kpi", how="left")
 
 
-def _judged(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
-            category_column: str | None = "category") -> pl.DataFrame:
+def _judged(
+    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, category_column: str | None = "category"
+) -> pl.DataFrame:
     """Add status and norm columns (norms.judge) to a frame with kpi, quarter, value, ..."""
     frame = _with_definitions(frame)
     if category_column is None or category_column not in frame.columns:
@@ -580,7 +700,9 @@ def _judged(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame,
     conditional = [k.key for k in KPIS if k.applies_when]
     return judged.with_columns(
         pl.when(pl.col("kpi").is_in(conditional) & pl.col("denominator").is_null())
-        .then(pl.lit(norms.NOT_APPLICABLE)).otherwise(pl.col("status")).alias("status"),
+        .then(pl.lit(norms.NOT_APPLICABLE))
+        .otherwise(pl.col("status"))
+        .alias("status"),
     ).drop("_norm_category")
 
 
@@ -593,16 +715,22 @@ def _providers(con: duckdb.DuckDBPyConnection, user: User) -> pl.DataFrame:
 
 def _reads_as_zero(delta: pl.Expr) -> pl.Expr:
     """The change reads as ±0 once rounded as shown (formatting.delta_rounded, per unit)."""
-    factors = {unit: scale * 10 ** decimals
-               for unit, (scale, decimals, _) in DELTA_FORMS.items()}
+    factors = {unit: scale * 10**decimals for unit, (scale, decimals, _) in DELTA_FORMS.items()}
     factor = pl.col("unit").replace_strict(factors, default=1, return_dtype=pl.Float64)
     return (delta.abs() * factor + 0.5).floor() == 0
 
 
 def _kpi_table(
-    con: duckdb.DuckDBPyConnection, user: User, quarter: str, *, category: str | None = None,
-    lot: str | None = None, provider_agb: str | None = None, care_form: str | None = None,
-    municipality: str | None = None, kpis: Sequence[str] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    quarter: str,
+    *,
+    category: str | None = None,
+    lot: str | None = None,
+    provider_agb: str | None = None,
+    care_form: str | None = None,
+    municipality: str | None = None,
+    kpis: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     def one(value: str | None) -> list[str] | None:
         return None if value is None else [value]
@@ -610,34 +738,69 @@ def _kpi_table(
     prior = previous(quarter)
     registered = _providers(con, user)
     values = _kpi_values(
-        con, user, ("provider_agb", "quarter"), quarters=[prior, quarter],
-        provider_agbs=one(provider_agb), categories=one(category), lots=one(lot),
-        care_forms=one(care_form), municipalities=one(municipality), kpis=kpis,
+        con,
+        user,
+        ("provider_agb", "quarter"),
+        quarters=[prior, quarter],
+        provider_agbs=one(provider_agb),
+        categories=one(category),
+        lots=one(lot),
+        care_forms=one(care_form),
+        municipalities=one(municipality),
+        kpis=kpis,
     ).join(registered.select("provider_agb", "category"), on="provider_agb", how="inner")
     judged = _judged(con, values)
     current = judged.filter(pl.col("quarter") == quarter)
     before = judged.filter(pl.col("quarter") == prior).select(
-        "provider_agb", "kpi", pl.col("value").alias("previous_value"),
+        "provider_agb",
+        "kpi",
+        pl.col("value").alias("previous_value"),
         pl.col("status").alias("previous_status"),
     )
-    table = current.join(before, on=["provider_agb", "kpi"], how="left").with_columns(
-        (pl.col("value") - pl.col("previous_value")).alias("delta"),
-    ).with_columns(
-        pl.when(pl.col("delta").is_null()).then(None)
-        .when(_reads_as_zero(pl.col("delta"))).then(pl.lit("same"))
-        .when((pl.col("delta") > 0) == (pl.col("direction") == "higher")).then(pl.lit("better"))
-        .otherwise(pl.lit("worse")).alias("delta_direction"),
+    table = (
+        current.join(before, on=["provider_agb", "kpi"], how="left")
+        .with_columns(
+            (pl.col("value") - pl.col("previous_value")).alias("delta"),
+        )
+        .with_columns(
+            pl.when(pl.col("delta").is_null())
+            .then(None)
+            .when(_reads_as_zero(pl.col("delta")))
+            .then(pl.lit("same"))
+            .when((pl.col("delta") > 0) == (pl.col("direction") == "higher"))
+            .then(pl.lit("better"))
+            .otherwise(pl.lit("worse"))
+            .alias("delta_direction"),
+        )
     )
-    table = table.join(registered.select("provider_agb", "name", "lot"), on="provider_agb",
-                       how="left")
+    table = table.join(
+        registered.select("provider_agb", "name", "lot"), on="provider_agb", how="left"
+    )
     order = pl.DataFrame({"kpi": list(KPI_KEYS), "_order": list(range(len(KPI_KEYS)))})
     columns = [
-        "provider_agb", "name", "category", "lot", "quarter", "kpi", "numerator", "denominator",
-        "value", "unit", "direction", "status", "norm_green", "norm_amber", "norm_valid_from",
-        "norm_source", "norm", "previous_value", "previous_status", "delta", "delta_direction",
+        "provider_agb",
+        "name",
+        "category",
+        "lot",
+        "quarter",
+        "kpi",
+        "numerator",
+        "denominator",
+        "value",
+        "unit",
+        "direction",
+        "status",
+        "norm_green",
+        "norm_amber",
+        "norm_valid_from",
+        "norm_source",
+        "norm",
+        "previous_value",
+        "previous_status",
+        "delta",
+        "delta_direction",
     ]
-    return (table.join(order, on="kpi", how="left").sort("provider_agb", "_order")
-            .select(columns))
+    return table.join(order, on="kpi", how="left").sort("provider_agb", "_order").select(columns)
 
 
 def kpi_table(db: Database, user: User, quarter: str, **filters: Any) -> pl.DataFrame:
@@ -655,27 +818,45 @@ def kpi_table(db: Database, user: User, quarter: str, **filters: Any) -> pl.Data
 
 
 def _kpi_history(
-    con: duckdb.DuckDBPyConnection, user: User, provider_agb: str, *,
-    kpis: Sequence[str] | None = None, care_form: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    provider_agb: str,
+    *,
+    kpis: Sequence[str] | None = None,
+    care_form: str | None = None,
     quarters: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     values = _kpi_values(
-        con, user, ("provider_agb", "category", "quarter"), provider_agbs=[provider_agb],
-        care_forms=None if care_form is None else [care_form], quarters=quarters, kpis=kpis,
+        con,
+        user,
+        ("provider_agb", "category", "quarter"),
+        provider_agbs=[provider_agb],
+        care_forms=None if care_form is None else [care_form],
+        quarters=quarters,
+        kpis=kpis,
     )
     judged = _judged(con, values)
     parts = []
     for key in judged["kpi"].unique(maintain_order=True).to_list():
         series = judged.filter(pl.col("kpi") == key).sort("quarter")
         definition = kpi(key)
-        parts.append(spc.control_chart(
-            series, definition.chart, definition.direction,
-            min_denominator=norms.min_n() if definition.min_n else None))
+        parts.append(
+            spc.control_chart(
+                series,
+                definition.chart,
+                definition.direction,
+                min_denominator=norms.min_n() if definition.min_n else None,
+            )
+        )
     if not parts:
         return spc.control_chart(judged, "p")
     order = pl.DataFrame({"kpi": list(KPI_KEYS), "_order": list(range(len(KPI_KEYS)))})
-    return (pl.concat(parts).join(order, on="kpi", how="left").sort("_order", "quarter")
-            .drop("_order", "min_n"))
+    return (
+        pl.concat(parts)
+        .join(order, on="kpi", how="left")
+        .sort("_order", "quarter")
+        .drop("_order", "min_n")
+    )
 
 
 def kpi_history(db: Database, user: User, provider_agb: str, **filters: Any) -> pl.DataFrame:
@@ -692,8 +873,13 @@ def kpi_history(db: Database, user: User, provider_agb: str, **filters: Any) -> 
         return _kpi_history(con, user, provider_agb, **filters)
 
 
-def aggregate_kpis(db: Database, user: User, quarters: Sequence[str] | None,
-                   by: Sequence[str] = ("category",), **filters: Any) -> pl.DataFrame:
+def aggregate_kpis(
+    db: Database,
+    user: User,
+    quarters: Sequence[str] | None,
+    by: Sequence[str] = ("category",),
+    **filters: Any,
+) -> pl.DataFrame:
     """KPIs over groups of providers (category, region = `by=()`, municipality, care form, ...).
 
     Always also grouped by quarter. Status uses the category's norm when grouped by category,
@@ -711,9 +897,14 @@ def provider_quarters(db: Database, user: User) -> list[str]:
     if user.is_municipality:  # it sees population rows of its municipalities only
         scope, params = population_filter(user)
         with summary_connection(db) as con:
-            return [row[0] for row in con.execute(
-                f"SELECT DISTINCT quarter FROM population_summary WHERE {scope} "
-                "ORDER BY quarter DESC", params).fetchall()]
+            return [
+                row[0]
+                for row in con.execute(
+                    f"SELECT DISTINCT quarter FROM population_summary WHERE {scope} "
+                    "ORDER BY quarter DESC",
+                    params,
+                ).fetchall()
+            ]
     scope, params = scope_filter(user)
     frame = db.query(
         f"SELECT DISTINCT quarter FROM latest_table_versions WHERE {scope} ORDER BY quarter DESC",

@@ -47,7 +47,7 @@ class LakeNotInitialized(RuntimeError):
 def conninfo_of(location: str) -> str:
     if not location.startswith(PREFIX):
         raise ValueError(f"a lake setting starts with {PREFIX!r}: {location!r}")
-    return location[len(PREFIX):].strip()
+    return location[len(PREFIX) :].strip()
 
 
 def _quoted(text: str) -> str:
@@ -62,8 +62,12 @@ class _Instance:
         from duckdb_extensions import import_extension
 
         self.con = duckdb.connect(":memory:")
-        installed = {row[0] for row in self.con.execute(
-            "SELECT extension_name FROM duckdb_extensions() WHERE installed").fetchall()}
+        installed = {
+            row[0]
+            for row in self.con.execute(
+                "SELECT extension_name FROM duckdb_extensions() WHERE installed"
+            ).fetchall()
+        }
         # The extensions come from the PyPI packages built for exactly this DuckDB version;
         # installing copies ~80 MB, so only when this machine lacks them.
         for package, name in (("ducklake", "ducklake"), ("postgres", "postgres_scanner")):
@@ -128,8 +132,9 @@ class LakeBackend:
     # -- attaching -----------------------------------------------------------------------------
     def _attach_catalog_database(self) -> _Instance:
         lake = instance()
-        lake.attach(self.pg_alias,
-                    f"ATTACH {_quoted(self.conninfo)} AS {self.pg_alias} (TYPE postgres)")
+        lake.attach(
+            self.pg_alias, f"ATTACH {_quoted(self.conninfo)} AS {self.pg_alias} (TYPE postgres)"
+        )
         return lake
 
     def initialized(self) -> bool:
@@ -139,14 +144,16 @@ class LakeBackend:
             rows = cursor.execute(
                 f"SELECT * FROM postgres_query('{self.pg_alias}', "
                 "'SELECT 1 FROM information_schema.tables "
-                "WHERE table_name = ''ducklake_metadata''')").fetchall()
+                "WHERE table_name = ''ducklake_metadata''')"
+            ).fetchall()
         finally:
             cursor.close()
         return bool(rows)
 
     def _options(self, data_path: str | None = None) -> str:
-        options = [f"DATA_INLINING_ROW_LIMIT "
-                   f"{int(os.environ.get(INLINING_ENV, DEFAULT_INLINING_ROWS))}"]
+        options = [
+            f"DATA_INLINING_ROW_LIMIT {int(os.environ.get(INLINING_ENV, DEFAULT_INLINING_ROWS))}"
+        ]
         if data_path is not None:
             options.append(f"DATA_PATH {_quoted(data_path)}")
         if self.snapshot is not None:
@@ -162,9 +169,13 @@ class LakeBackend:
             if not self.initialized():
                 raise LakeNotInitialized(
                     "no lake in this catalog yet: run `python -m pipelines.lake init "
-                    f"--db '{self.location}' --data-path DIR`")
-            lake.attach(self.alias, f"ATTACH {_quoted('ducklake:postgres:' + self.conninfo)} "
-                                    f"AS {self.alias} ({self._options()})")
+                    f"--db '{self.location}' --data-path DIR`"
+                )
+            lake.attach(
+                self.alias,
+                f"ATTACH {_quoted('ducklake:postgres:' + self.conninfo)} "
+                f"AS {self.alias} ({self._options()})",
+            )
         self._attached = True
         return lake
 
@@ -173,8 +184,11 @@ class LakeBackend:
         lake = self._attach_catalog_database()
         if self.alias in lake.attached:
             lake.detach(self.alias)
-        lake.attach(self.alias, f"ATTACH {_quoted('ducklake:postgres:' + self.conninfo)} "
-                                f"AS {self.alias} ({self._options(data_path)})")
+        lake.attach(
+            self.alias,
+            f"ATTACH {_quoted('ducklake:postgres:' + self.conninfo)} "
+            f"AS {self.alias} ({self._options(data_path)})",
+        )
         self._attached = True
         cursor = lake.con.cursor()
         try:
@@ -210,13 +224,16 @@ class LakeBackend:
         else:
             # Sorted ids, so that two units wanting overlapping keys cannot deadlock.
             ids = ", ".join(str(lock_id) for lock_id in sorted({_lock_id(k) for k in keys}))
-            statement = (f"SELECT pg_advisory_xact_lock_shared({_ALL_KEYS}) UNION ALL "
-                         f"(SELECT pg_advisory_xact_lock(k) FROM unnest(ARRAY[{ids}]::bigint[]) "
-                         "AS k ORDER BY k)")
+            statement = (
+                f"SELECT pg_advisory_xact_lock_shared({_ALL_KEYS}) UNION ALL "
+                f"(SELECT pg_advisory_xact_lock(k) FROM unnest(ARRAY[{ids}]::bigint[]) "
+                "AS k ORDER BY k)"
+            )
         try:
             holder.execute("BEGIN TRANSACTION")
-            holder.execute(f"SELECT count(*) FROM postgres_query('{self.pg_alias}', ?)",
-                           [statement]).fetchall()
+            holder.execute(
+                f"SELECT count(*) FROM postgres_query('{self.pg_alias}', ?)", [statement]
+            ).fetchall()
             yield
         finally:
             try:
@@ -224,8 +241,7 @@ class LakeBackend:
             finally:
                 holder.close()
 
-    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int
-                 ) -> list[int]:
+    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
         if sequence not in schema.SEQUENCES:
             raise ValueError(f"unknown sequence {sequence!r}")
         rows = con.execute(
@@ -236,8 +252,8 @@ class LakeBackend:
 
     def create_sequences(self, con: duckdb.DuckDBPyConnection) -> None:
         statements = [f"CREATE SCHEMA IF NOT EXISTS {ID_SCHEMA}"] + [
-            f"CREATE SEQUENCE IF NOT EXISTS {ID_SCHEMA}.{sequence}"
-            for sequence in schema.SEQUENCES]
+            f"CREATE SEQUENCE IF NOT EXISTS {ID_SCHEMA}.{sequence}" for sequence in schema.SEQUENCES
+        ]
         self._attach_catalog_database()
         con.execute(f"CALL postgres_execute('{self.pg_alias}', ?)", ["; ".join(statements)])
 
@@ -286,9 +302,15 @@ def create_lake(location: str, data_path: str) -> None:
 
 # Base tables a copy moves over (schema_migrations is the target's own).
 def _copied_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
-    return [row[0] for row in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' "
-        "AND table_name <> 'schema_migrations' ORDER BY table_name", [database]).fetchall()]
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = ? AND schema_name = 'main' "
+            "AND table_name <> 'schema_migrations' ORDER BY table_name",
+            [database],
+        ).fetchall()
+    ]
 
 
 def copy_file_to_lake(source_path: str, location: str) -> dict[str, tuple[int, int]]:
@@ -317,24 +339,37 @@ def copy_file_to_lake(source_path: str, location: str) -> dict[str, tuple[int, i
             missing = [t for t in tables if t not in lake_tables]
             if missing:
                 raise ValueError(f"the lake lacks tables of the file: {', '.join(missing)}")
-            occupied = [t for t in tables if t != "meta" and con.execute(
-                f"SELECT count(*) FROM {backend.alias}.{t}").fetchone()[0]]
+            occupied = [
+                t
+                for t in tables
+                if t != "meta"
+                and con.execute(f"SELECT count(*) FROM {backend.alias}.{t}").fetchone()[0]
+            ]
             if occupied:
                 raise ValueError(f"the lake holds data already: {', '.join(occupied)}")
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(f"DELETE FROM {backend.alias}.meta")
                 for table in tables:
-                    columns = ", ".join(f'"{row[0]}"' for row in con.execute(
-                        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
-                        "AND table_name = ? ORDER BY column_index", [source_alias, table]
-                    ).fetchall())
-                    con.execute(f"INSERT INTO {backend.alias}.{table} ({columns}) "
-                                f"SELECT {columns} FROM {source_alias}.{table}")
-                counts = {table: (
-                    con.execute(f"SELECT count(*) FROM {source_alias}.{table}").fetchone()[0],
-                    con.execute(f"SELECT count(*) FROM {backend.alias}.{table}").fetchone()[0],
-                ) for table in tables}
+                    columns = ", ".join(
+                        f'"{row[0]}"'
+                        for row in con.execute(
+                            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
+                            "AND table_name = ? ORDER BY column_index",
+                            [source_alias, table],
+                        ).fetchall()
+                    )
+                    con.execute(
+                        f"INSERT INTO {backend.alias}.{table} ({columns}) "
+                        f"SELECT {columns} FROM {source_alias}.{table}"
+                    )
+                counts = {
+                    table: (
+                        con.execute(f"SELECT count(*) FROM {source_alias}.{table}").fetchone()[0],
+                        con.execute(f"SELECT count(*) FROM {backend.alias}.{table}").fetchone()[0],
+                    )
+                    for table in tables
+                }
                 wrong = {t: c for t, c in counts.items() if c[0] != c[1]}
                 if wrong:
                     raise ValueError(f"row counts differ after the copy: {wrong}")
@@ -342,15 +377,18 @@ def copy_file_to_lake(source_path: str, location: str) -> dict[str, tuple[int, i
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-            for sequence, table, column in (("audit_event_seq", "audit_log", "event_id"),
-                                            ("escalation_decision_seq", "escalation_decisions",
-                                             "seq")):
+            for sequence, table, column in (
+                ("audit_event_seq", "audit_log", "event_id"),
+                ("escalation_decision_seq", "escalation_decisions", "seq"),
+            ):
                 highest = con.execute(
-                    f"SELECT coalesce(max({column}), 0) FROM {source_alias}.{table}").fetchone()[0]
+                    f"SELECT coalesce(max({column}), 0) FROM {source_alias}.{table}"
+                ).fetchone()[0]
                 if highest:
                     con.execute(
                         f"SELECT * FROM postgres_query('{backend.pg_alias}', "
-                        f"'SELECT setval(''{ID_SCHEMA}.{sequence}'', {int(highest)})')").fetchall()
+                        f"'SELECT setval(''{ID_SCHEMA}.{sequence}'', {int(highest)})')"
+                    ).fetchall()
         finally:
             con.close()
     finally:
@@ -373,30 +411,49 @@ def maintain(location: str, keep_days: float, now: Any = None) -> dict[str, int]
     assert isinstance(backend, LakeBackend)
 
     def data_files() -> int:
-        return int(backend.call("SELECT count(*) FROM __ducklake_metadata_{lake}."
-                                "ducklake_data_file WHERE end_snapshot IS NULL")[0][0])
+        return int(
+            backend.call(
+                "SELECT count(*) FROM __ducklake_metadata_{lake}."
+                "ducklake_data_file WHERE end_snapshot IS NULL"
+            )[0][0]
+        )
 
     files_before = data_files()
     backend.call("SELECT count(*) FROM ducklake_flush_inlined_data('{lake}')")
     backend.call("SELECT count(*) FROM ducklake_merge_adjacent_files('{lake}')")
-    kept = {row[0] for row in backend.call(
-        "SELECT DISTINCT snapshot_id FROM {lake}.escalation_decisions "
-        "WHERE snapshot_id IS NOT NULL")}
+    kept = {
+        row[0]
+        for row in backend.call(
+            "SELECT DISTINCT snapshot_id FROM {lake}.escalation_decisions "
+            "WHERE snapshot_id IS NOT NULL"
+        )
+    }
     current = backend.call("SELECT * FROM ducklake_current_snapshot('{lake}')")[0][0]
-    expire = [row[0] for row in backend.call(
-        "SELECT snapshot_id FROM ducklake_snapshots('{lake}') "
-        "WHERE snapshot_time < coalesce(?::TIMESTAMPTZ, now()) - to_seconds(?) "
-        "ORDER BY snapshot_id", [now, keep_days * 86400])
-        if row[0] not in kept and row[0] != current]
+    expire = [
+        row[0]
+        for row in backend.call(
+            "SELECT snapshot_id FROM ducklake_snapshots('{lake}') "
+            "WHERE snapshot_time < coalesce(?::TIMESTAMPTZ, now()) - to_seconds(?) "
+            "ORDER BY snapshot_id",
+            [now, keep_days * 86400],
+        )
+        if row[0] not in kept and row[0] != current
+    ]
     # Counted in SQL: the functions return time-zone timestamps, which Python would need pytz for.
     if expire:
-        backend.call("SELECT count(*) FROM ducklake_expire_snapshots('{lake}', versions => ?)",
-                     [expire])
+        backend.call(
+            "SELECT count(*) FROM ducklake_expire_snapshots('{lake}', versions => ?)", [expire]
+        )
     cleaned = backend.call(
-        "SELECT count(*) FROM ducklake_cleanup_old_files('{lake}', cleanup_all => true)")[0][0]
-    return {"data_files_before": files_before, "data_files_after": data_files(),
-            "snapshots_expired": len(expire), "snapshots_kept_for_decisions": len(kept),
-            "files_deleted": int(cleaned)}
+        "SELECT count(*) FROM ducklake_cleanup_old_files('{lake}', cleanup_all => true)"
+    )[0][0]
+    return {
+        "data_files_before": files_before,
+        "data_files_after": data_files(),
+        "snapshots_expired": len(expire),
+        "snapshots_kept_for_decisions": len(kept),
+        "files_deleted": int(cleaned),
+    }
 
 
 def schema_version(location: str) -> int:

@@ -30,8 +30,20 @@ from impactmonitor.kpis import KPI_BY_KEY
 from impactmonitor.pdf import ReportDocument
 from impactmonitor.storage import Database
 
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december")
+MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 ROLE_NL = {"contract_manager": "accounthouder", "management": "management"}
 
 
@@ -79,26 +91,46 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
     if department:
         document.paragraph(department, 9)
     document.ln(6)
-    document.paragraph(f"{decision['name']}\nt.a.v. de directie\nAGB-code "
-                       f"{decision['provider_agb']}", 10)
+    document.paragraph(
+        f"{decision['name']}\nt.a.v. de directie\nAGB-code {decision['provider_agb']}", 10
+    )
     document.ln(4)
-    document.key_values([("Datum", letter_date(decided)), ("Kenmerk", reference),
-                         ("Onderwerp", subject)])
+    document.key_values(
+        [("Datum", letter_date(decided)), ("Kenmerk", reference), ("Onderwerp", subject)]
+    )
     document.ln(4)
     document.paragraph("Geachte directie,", 10)
     quarter = decision["quarter"] or "het laatste kwartaal"
     if from_step == to_step and _outcome(decision) == "rejected":
-        opening = text("letter_kept_after_proposal", "nl", quarter=quarter,
-                       date=letter_date(decided), step=to_step,
-                       name=step_name(to_step, "nl"))
+        opening = text(
+            "letter_kept_after_proposal",
+            "nl",
+            quarter=quarter,
+            date=letter_date(decided),
+            step=to_step,
+            name=step_name(to_step, "nl"),
+        )
     elif from_step == to_step:
-        opening = text("letter_kept", "nl", quarter=quarter, date=letter_date(decided),
-                       step=to_step, name=step_name(to_step, "nl"))
+        opening = text(
+            "letter_kept",
+            "nl",
+            quarter=quarter,
+            date=letter_date(decided),
+            step=to_step,
+            name=step_name(to_step, "nl"),
+        )
     else:
-        opening = text("letter_changed", "nl", quarter=quarter, date=letter_date(decided),
-                       step=to_step, name=step_name(to_step, "nl"), from_step=from_step,
-                       from_name=step_name(from_step, "nl"),
-                       direction="hoger" if to_step > from_step else "lager")
+        opening = text(
+            "letter_changed",
+            "nl",
+            quarter=quarter,
+            date=letter_date(decided),
+            step=to_step,
+            name=step_name(to_step, "nl"),
+            from_step=from_step,
+            from_name=step_name(from_step, "nl"),
+            direction="hoger" if to_step > from_step else "lager",
+        )
     document.paragraph(text("letter_intro", "nl") + " " + opening, 10)
     document.heading("Aanleiding", 11)
     document.paragraph(decision["reason"], 10)
@@ -110,28 +142,50 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
             definition = KPI_BY_KEY.get(item["kpi"])
             if definition is None:
                 continue
-            rows.append([definition.name("nl"), format_kpi(item["value"], definition.unit, "nl"),
-                         status_label(item["status"], "nl"), snapshot_norm(item, "nl")])
+            rows.append(
+                [
+                    definition.name("nl"),
+                    format_kpi(item["value"], definition.unit, "nl"),
+                    status_label(item["status"], "nl"),
+                    snapshot_norm(item, "nl"),
+                ]
+            )
         document.wrapped_table(["KPI", "Waarde", "Status", "Norm"], rows, [60, 25, 30, 65])
     document.heading("Afspraken", 11)
     document.paragraph(decision["agreed_actions"] or text("letter_no_actions", "nl"), 10)
-    linked = agreement_history(db, user, decision["provider_agb"]).filter(
-        pl.col("decision_id") == decision_id).sort("version").unique(
-        "agreement_id", keep="last", maintain_order=True)
+    linked = (
+        agreement_history(db, user, decision["provider_agb"])
+        .filter(pl.col("decision_id") == decision_id)
+        .sort("version")
+        .unique("agreement_id", keep="last", maintain_order=True)
+    )
     if linked.height:
         document.paragraph(text("letter_agreements_intro", "nl"), 10)
         document.wrapped_table(
             ["Afspraak", "Maat", "Doel", "Start", "Deadline"],
-            [[r["title"], measure_label(r["measure_kind"], r["measure"], r["care_form"], "nl"),
-              ("≤ " if r["direction"] == "lower" else "≥ ")
-              + format_value(r["target_value"],
-                             measure(r["measure_kind"], r["measure"]).unit, "nl"),
-              r["start_quarter"], r["deadline_quarter"]] for r in linked.iter_rows(named=True)],
-            [60, 50, 26, 22, 22])
+            [
+                [
+                    r["title"],
+                    measure_label(r["measure_kind"], r["measure"], r["care_form"], "nl"),
+                    ("≤ " if r["direction"] == "lower" else "≥ ")
+                    + format_value(
+                        r["target_value"], measure(r["measure_kind"], r["measure"]).unit, "nl"
+                    ),
+                    r["start_quarter"],
+                    r["deadline_quarter"],
+                ]
+                for r in linked.iter_rows(named=True)
+            ],
+            [60, 50, 26, 22, 22],
+        )
     document.heading("Vervolg", 11)
     review = decision["review_date"]
-    document.paragraph(text("letter_review", "nl", date=letter_date(review)) if review
-                       else text("letter_no_review", "nl"), 10)
+    document.paragraph(
+        text("letter_review", "nl", date=letter_date(review))
+        if review
+        else text("letter_no_review", "nl"),
+        10,
+    )
     if to_step >= 4:
         document.paragraph(text("letter_formal", "nl"), 10)
     document.paragraph(text("letter_questions", "nl"), 10)
@@ -141,8 +195,10 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
     document.paragraph("Met vriendelijke groet,", 10)
     document.ln(6)
     role = ROLE_NL.get(decision["decided_by_role"], decision["decided_by_role"])
-    signer = db.scalar("SELECT display_name FROM users WHERE username = ?",
-                       [decision["decided_by"]]) or decision["decided_by"]
+    signer = (
+        db.scalar("SELECT display_name FROM users WHERE username = ?", [decision["decided_by"]])
+        or decision["decided_by"]
+    )
     document.paragraph(f"{signer}\n{role}, namens {sender}", 10)
     return document.to_bytes()
 
@@ -151,6 +207,7 @@ def snapshot_norm(item: dict, lang: str = "nl") -> str:
     """The norm of a stored KPI snapshot in words (older snapshots only kept its code text)."""
     definition = KPI_BY_KEY.get(item["kpi"])
     if definition is not None and "norm_green" in item:
-        return format_norm(item["norm_green"], item["norm_amber"], definition.direction,
-                           definition.unit, lang)
+        return format_norm(
+            item["norm_green"], item["norm_amber"], definition.direction, definition.unit, lang
+        )
     return item.get("norm") or "–"

@@ -48,33 +48,45 @@ def mirror_window(quarter: str) -> tuple[str, ...]:
     return tuple(shift(quarter, -i) for i in range(WINDOW_QUARTERS - 1, -1, -1))
 
 
-def _comparison(others: pl.DataFrame, level: str, min_providers: int,
-                max_share: float) -> pl.DataFrame:
+def _comparison(
+    others: pl.DataFrame, level: str, min_providers: int, max_share: float
+) -> pl.DataFrame:
     """Per quarter and KPI: the group's sums, value, provider count and suppression reason."""
     # The volume a provider brings to the comparison (see the module docstring).
-    volume = (pl.when(pl.col("kpi").is_in(_COUNT_KPIS)).then(pl.col("numerator"))
-              .otherwise(pl.col("denominator")).fill_null(0))
+    volume = (
+        pl.when(pl.col("kpi").is_in(_COUNT_KPIS))
+        .then(pl.col("numerator"))
+        .otherwise(pl.col("denominator"))
+        .fill_null(0)
+    )
     has_data = (pl.col("numerator").fill_null(0) != 0) | (pl.col("denominator").fill_null(0) != 0)
-    grouped = others.with_columns(volume.alias("_volume")).group_by("quarter", "kpi").agg(
-        pl.col("numerator").fill_null(0).sum().alias("_numerator"),
-        pl.col("denominator").fill_null(0).sum().alias("_denominator"),
-        pl.col("provider_agb").filter(has_data).n_unique().alias("providers"),
-        pl.col("_volume").max().alias("_largest"),
-        pl.col("_volume").sum().alias("_total"),
+    grouped = (
+        others.with_columns(volume.alias("_volume"))
+        .group_by("quarter", "kpi")
+        .agg(
+            pl.col("numerator").fill_null(0).sum().alias("_numerator"),
+            pl.col("denominator").fill_null(0).sum().alias("_denominator"),
+            pl.col("provider_agb").filter(has_data).n_unique().alias("providers"),
+            pl.col("_volume").max().alias("_largest"),
+            pl.col("_volume").sum().alias("_total"),
+        )
     )
     reason = (
-        pl.when(pl.col("providers") < min_providers).then(pl.lit(FEW_PROVIDERS))
+        pl.when(pl.col("providers") < min_providers)
+        .then(pl.lit(FEW_PROVIDERS))
         .when((pl.col("_total") > 0) & (pl.col("_largest") > max_share * pl.col("_total")))
         .then(pl.lit(DOMINANT))
         .otherwise(pl.lit(None, pl.String))
     )
     return grouped.with_columns(reason.alias("_reason")).select(
-        "quarter", "kpi",
+        "quarter",
+        "kpi",
         pl.when(pl.col("_reason").is_null() & (pl.col("_denominator") > 0))
-        .then(pl.col("_numerator") / pl.col("_denominator")).alias(f"{level}_value"),
-        pl.when(pl.col("_reason").is_null()).then(pl.col("_numerator"))
-        .alias(f"{level}_numerator"),
-        pl.when(pl.col("_reason").is_null()).then(pl.col("_denominator"))
+        .then(pl.col("_numerator") / pl.col("_denominator"))
+        .alias(f"{level}_value"),
+        pl.when(pl.col("_reason").is_null()).then(pl.col("_numerator")).alias(f"{level}_numerator"),
+        pl.when(pl.col("_reason").is_null())
+        .then(pl.col("_denominator"))
         .alias(f"{level}_denominator"),
         pl.col("providers").alias(f"{level}_providers"),
         pl.col("_reason").is_not_null().alias(f"{level}_suppressed"),
@@ -86,26 +98,33 @@ def _ranks(members: pl.DataFrame, provider_agb: str, min_providers: int) -> pl.D
     """Rank and quartile of `provider_agb` among the category members with a value."""
     valued = members.filter(pl.col("value").is_not_null())
     # Rank 1 is the best value: highest for "higher is better", lowest otherwise.
-    score = pl.when(pl.col("kpi").is_in(_HIGHER_KPIS)).then(-pl.col("value")).otherwise(
-        pl.col("value"))
+    score = (
+        pl.when(pl.col("kpi").is_in(_HIGHER_KPIS)).then(-pl.col("value")).otherwise(pl.col("value"))
+    )
     ranked = valued.with_columns(
         score.rank("min").over("quarter", "kpi").cast(pl.Int64).alias("_rank"),
         pl.len().over("quarter", "kpi").cast(pl.Int64).alias("_of"),
     ).filter(pl.col("provider_agb") == provider_agb)
     enough = pl.col("_of") - 1 >= min_providers
     return ranked.select(
-        "quarter", "kpi",
+        "quarter",
+        "kpi",
         pl.when(enough).then(pl.col("_rank")).alias("category_rank"),
         pl.when(enough).then(pl.col("_of")).alias("category_ranked"),
         # ceil(4 · rank / ranked): quartile 1 holds the best quarter of the providers.
-        pl.when(enough).then((4 * pl.col("_rank") + pl.col("_of") - 1) // pl.col("_of"))
+        pl.when(enough)
+        .then((4 * pl.col("_rank") + pl.col("_of") - 1) // pl.col("_of"))
         .alias("category_quartile"),
     )
 
 
-def mirror_report(db: Database, user: User, provider_agb: str,
-                  quarters: Sequence[str] | None = None,
-                  kpis: Sequence[str] | None = None) -> pl.DataFrame:
+def mirror_report(
+    db: Database,
+    user: User,
+    provider_agb: str,
+    quarters: Sequence[str] | None = None,
+    kpis: Sequence[str] | None = None,
+) -> pl.DataFrame:
     """Per quarter and KPI: own value, category and region comparison (others only), rank.
 
     Columns: quarter, kpi, value, numerator, denominator, category, then for `category` and
@@ -118,18 +137,30 @@ def mirror_report(db: Database, user: User, provider_agb: str,
     """
     require(user, "read_provider_data", provider_agb)
     category = db.scalar("SELECT category FROM providers WHERE provider_agb = ?", [provider_agb])
-    own = kpi_values(db, user, ("provider_agb", "quarter"), provider_agbs=[provider_agb],
-                     quarters=quarters, kpis=kpis)
+    own = kpi_values(
+        db,
+        user,
+        ("provider_agb", "quarter"),
+        provider_agbs=[provider_agb],
+        quarters=quarters,
+        kpis=kpis,
+    )
     # The comparison needs other providers' sums: computed as the region, exposed only as
     # aggregates that pass both disclosure rules, and as the own rank.
-    everyone = kpi_values(db, SYSTEM_USER, ("provider_agb", "category", "quarter"),
-                          quarters=quarters, kpis=kpis)
+    everyone = kpi_values(
+        db, SYSTEM_USER, ("provider_agb", "category", "quarter"), quarters=quarters, kpis=kpis
+    )
     others = everyone.filter(pl.col("provider_agb") != provider_agb)
-    category_part = _comparison(others.filter(pl.col("category") == category), "category",
-                                MIN_OTHER_PROVIDERS, MAX_DOMINANT_SHARE)
+    category_part = _comparison(
+        others.filter(pl.col("category") == category),
+        "category",
+        MIN_OTHER_PROVIDERS,
+        MAX_DOMINANT_SHARE,
+    )
     region_part = _comparison(others, "region", MIN_OTHER_PROVIDERS, MAX_DOMINANT_SHARE)
-    ranks = _ranks(everyone.filter(pl.col("category") == category), provider_agb,
-                   MIN_OTHER_PROVIDERS)
+    ranks = _ranks(
+        everyone.filter(pl.col("category") == category), provider_agb, MIN_OTHER_PROVIDERS
+    )
     order = pl.DataFrame({"kpi": list(KPI_KEYS), "_order": list(range(len(KPI_KEYS)))})
     return (
         own.select("quarter", "kpi", "numerator", "denominator", "value")
@@ -139,11 +170,18 @@ def mirror_report(db: Database, user: User, provider_agb: str,
         .with_columns(
             pl.lit(category).alias("category"),
             # A group without any other provider's rows: nobody to compare with.
-            *(expression for level in ("category", "region") for expression in (
-                pl.col(f"{level}_providers").fill_null(0),
-                pl.col(f"{level}_suppressed").fill_null(True),
-                pl.when(pl.col(f"{level}_providers").is_null()).then(pl.lit(FEW_PROVIDERS))
-                .otherwise(pl.col(f"{level}_suppression")).alias(f"{level}_suppression"))),
+            *(
+                expression
+                for level in ("category", "region")
+                for expression in (
+                    pl.col(f"{level}_providers").fill_null(0),
+                    pl.col(f"{level}_suppressed").fill_null(True),
+                    pl.when(pl.col(f"{level}_providers").is_null())
+                    .then(pl.lit(FEW_PROVIDERS))
+                    .otherwise(pl.col(f"{level}_suppression"))
+                    .alias(f"{level}_suppression"),
+                )
+            ),
         )
         .join(order, on="kpi", how="left")
         .sort("quarter", "_order")
@@ -158,24 +196,32 @@ def rules_text(lang: str = "nl") -> str:
     """The explanation of the comparison and of both disclosure rules."""
     from impactmonitor.i18n import text
 
-    return text("mirror_explanation", lang, minimum=MIN_OTHER_PROVIDERS,
-                share=f"{MAX_DOMINANT_SHARE * 100:.0f}%")
+    return text(
+        "mirror_explanation",
+        lang,
+        minimum=MIN_OTHER_PROVIDERS,
+        share=f"{MAX_DOMINANT_SHARE * 100:.0f}%",
+    )
 
 
-def comparison_text(value: float | None, suppression: str | None, unit: str,
-                    lang: str = "nl") -> str:
+def comparison_text(
+    value: float | None, suppression: str | None, unit: str, lang: str = "nl"
+) -> str:
     """A category/region value as users read it, or why it is not shown."""
     from impactmonitor.formatting import format_kpi
     from impactmonitor.i18n import text
 
     if suppression is not None:
-        return text(f"mirror_suppressed_{suppression}", lang, minimum=MIN_OTHER_PROVIDERS,
-                    share=f"{MAX_DOMINANT_SHARE * 100:.0f}%")
+        return text(
+            f"mirror_suppressed_{suppression}",
+            lang,
+            minimum=MIN_OTHER_PROVIDERS,
+            share=f"{MAX_DOMINANT_SHARE * 100:.0f}%",
+        )
     return format_kpi(value, unit, lang)
 
 
-def rank_text(rank: int | None, ranked: int | None, quartile: int | None,
-              lang: str = "nl") -> str:
+def rank_text(rank: int | None, ranked: int | None, quartile: int | None, lang: str = "nl") -> str:
     """'2 van 6 (kwartiel 1)', or '–' where no rank is shown."""
     from impactmonitor.i18n import text
 

@@ -53,10 +53,14 @@ RATIO_KPI = "ambulant_bed_ratio"
 def municipality_choices(db: Database, user: User) -> pl.DataFrame:
     """Today's municipalities the user may read: municipality_code, municipality_name."""
     require(user, "read_municipality_data")
-    rows = [(m.code, m.name) for m in current_municipalities()
-            if allowed(user, "read_municipality_data", municipality_code=m.code)]
-    return pl.DataFrame(rows, schema={"municipality_code": pl.String,
-                                      "municipality_name": pl.String}, orient="row")
+    rows = [
+        (m.code, m.name)
+        for m in current_municipalities()
+        if allowed(user, "read_municipality_data", municipality_code=m.code)
+    ]
+    return pl.DataFrame(
+        rows, schema={"municipality_code": pl.String, "municipality_name": pl.String}, orient="row"
+    )
 
 
 def _area(user: User, code: str) -> tuple[str, list[str]]:
@@ -70,16 +74,20 @@ def _in(column: str, values: list[str]) -> str:
     return f"{column} IN ({', '.join('?' for _ in values)})"
 
 
-def municipality_indexes(db: Database, user: User, code: str,
-                         config: TargetConfig | None = None) -> pl.DataFrame:
+def municipality_indexes(
+    db: Database, user: User, code: str, config: TargetConfig | None = None
+) -> pl.DataFrame:
     """Both target indexes of one municipality against its own baseline, next to the region.
 
     Columns: quarter, index, clients, baseline_clients, value (clients / own baseline),
     region_value (null where fewer than MIN_PROVIDERS_SHOWN providers are in the region).
     """
     current, _ = _area(user, code)
-    own = (index_series(db, user, ("municipality_code",), config)
-           .filter(pl.col("municipality_code") == current).drop("municipality_code"))
+    own = (
+        index_series(db, user, ("municipality_code",), config)
+        .filter(pl.col("municipality_code") == current)
+        .drop("municipality_code")
+    )
     region = _region_indexes(db, user, config)
     return own.join(region, on=["quarter", "index"], how="left").sort("index", "quarter")
 
@@ -88,13 +96,19 @@ def _region_indexes(db: Database, user: User, config: TargetConfig | None) -> pl
     """The region's index per quarter, as an aggregate over enough providers only."""
     require(user, "read_region_aggregates")
     region = index_series(db, SYSTEM_USER, (), config)
-    providers = (index_series(db, SYSTEM_USER, ("provider_agb",), config)
-                 .filter(pl.col("clients") > 0)
-                 .group_by("quarter", "index").agg(pl.len().alias("region_providers")))
-    return (region.join(providers, on=["quarter", "index"], how="left")
-            .select("quarter", "index",
-                    pl.when(pl.col("region_providers").fill_null(0) >= MIN_PROVIDERS_SHOWN)
-                    .then(pl.col("value")).alias("region_value")))
+    providers = (
+        index_series(db, SYSTEM_USER, ("provider_agb",), config)
+        .filter(pl.col("clients") > 0)
+        .group_by("quarter", "index")
+        .agg(pl.len().alias("region_providers"))
+    )
+    return region.join(providers, on=["quarter", "index"], how="left").select(
+        "quarter",
+        "index",
+        pl.when(pl.col("region_providers").fill_null(0) >= MIN_PROVIDERS_SHOWN)
+        .then(pl.col("value"))
+        .alias("region_value"),
+    )
 
 
 def municipality_population(db: Database, user: User, code: str) -> pl.DataFrame:
@@ -149,13 +163,22 @@ def municipality_flow(db: Database, user: User, code: str) -> pl.DataFrame:
     require(user, "read_region_aggregates")
     scope, params = population_filter(user, "provider_agb", "municipality_code")
     with summary_connection(db) as con:
-        own = con.execute(_flow_sql(f"{_in('municipality_code', codes)} AND {scope}"),
-                          [*codes, *params]).pl().drop("providers")
+        own = (
+            con.execute(
+                _flow_sql(f"{_in('municipality_code', codes)} AND {scope}"), [*codes, *params]
+            )
+            .pl()
+            .drop("providers")
+        )
         region = con.execute(_flow_sql("TRUE")).pl()
     enough = pl.col("providers") >= MIN_PROVIDERS_SHOWN
     region = region.select(
-        "quarter", *(pl.when(enough).then(pl.col(name)).alias(f"region_{name}")
-                     for name in ("clients", "inflow", "outflow")))
+        "quarter",
+        *(
+            pl.when(enough).then(pl.col(name)).alias(f"region_{name}")
+            for name in ("clients", "inflow", "outflow")
+        ),
+    )
     return own.join(region, on="quarter", how="left").sort("quarter")
 
 
@@ -170,14 +193,21 @@ def municipality_ratio(db: Database, user: User, code: str) -> pl.DataFrame:
     own = kpi_values(db, user, ("quarter",), municipalities=codes, kpis=[RATIO_KPI])
     per_provider = kpi_values(db, SYSTEM_USER, ("provider_agb", "quarter"), kpis=[RATIO_KPI])
     region = per_provider.group_by("quarter").agg(
-        pl.col("numerator").sum(), pl.col("denominator").sum(),
-        (pl.col("numerator") + pl.col("denominator").fill_null(0) > 0).sum().alias("providers"))
+        pl.col("numerator").sum(),
+        pl.col("denominator").sum(),
+        (pl.col("numerator") + pl.col("denominator").fill_null(0) > 0).sum().alias("providers"),
+    )
     region = region.select(
         "quarter",
         pl.when((pl.col("providers") >= MIN_PROVIDERS_SHOWN) & (pl.col("denominator") > 0))
-        .then(pl.col("numerator") / pl.col("denominator")).alias("region_value"))
-    return (own.select("quarter", "numerator", "denominator", "value")
-            .join(region, on="quarter", how="left").sort("quarter"))
+        .then(pl.col("numerator") / pl.col("denominator"))
+        .alias("region_value"),
+    )
+    return (
+        own.select("quarter", "numerator", "denominator", "value")
+        .join(region, on="quarter", how="left")
+        .sort("quarter")
+    )
 
 
 @dataclass(frozen=True)
@@ -190,8 +220,9 @@ class ProviderShares:
     suppressed: bool  # fewer than MIN_PROVIDERS_SHOWN providers for a municipality user
 
 
-def municipality_providers(db: Database, user: User, code: str, quarter: str,
-                           care_form: str | None = None) -> ProviderShares:
+def municipality_providers(
+    db: Database, user: User, code: str, quarter: str, care_form: str | None = None
+) -> ProviderShares:
     """The providers with clients of the municipality in `quarter` and their share of them.
 
     For a municipality user the split is shown only when at least MIN_PROVIDERS_SHOWN providers
@@ -214,16 +245,24 @@ def municipality_providers(db: Database, user: User, code: str, quarter: str,
             [quarter, *codes, *([care_form] if care_form else []), *params],
         ).pl()
     total = int(table["clients"].sum()) if table.height else 0
-    table = table.with_columns((pl.col("clients") / total if total else pl.lit(None))
-                               .cast(pl.Float64).alias("share"))
+    table = table.with_columns(
+        (pl.col("clients") / total if total else pl.lit(None)).cast(pl.Float64).alias("share")
+    )
     if not provider_figures_allowed(user, table.height):
         return ProviderShares(table.clear(), table.height, total, True)
     return ProviderShares(table, table.height, total, False)
 
 
-def municipality_provider_population(db: Database, user: User, code: str, quarter: str, *,
-                                     care_form: str | None = None, category: str | None = None,
-                                     lot: str | None = None) -> pl.DataFrame:
+def municipality_provider_population(
+    db: Database,
+    user: User,
+    code: str,
+    quarter: str,
+    *,
+    care_form: str | None = None,
+    category: str | None = None,
+    lot: str | None = None,
+) -> pl.DataFrame:
     """Each provider's clients of the municipality in `quarter`, per care form (the KPI page's
     municipality filter): what *can* be split by municipality.
 
@@ -249,7 +288,7 @@ def municipality_provider_population(db: Database, user: User, code: str, quarte
                    CAST(sum(s.clients_end) AS BIGINT) AS clients_end,
                    CAST(sum(s.clients_start + s.inflow) AS BIGINT) AS clients
             FROM population_summary s JOIN providers p ON p.provider_agb = s.provider_agb
-            WHERE {' AND '.join(where)}
+            WHERE {" AND ".join(where)}
             GROUP BY s.provider_agb, p.name, p.category, p.lot, s.care_form
             HAVING sum(s.clients_start + s.inflow + s.outflow) > 0
             ORDER BY p.name, s.provider_agb, s.care_form
@@ -261,8 +300,9 @@ def municipality_provider_population(db: Database, user: User, code: str, quarte
     return table
 
 
-def municipality_comparison(db: Database, user: User, code: str, quarter: str,
-                            config: TargetConfig | None = None) -> pl.DataFrame:
+def municipality_comparison(
+    db: Database, user: User, code: str, quarter: str, config: TargetConfig | None = None
+) -> pl.DataFrame:
     """The municipality next to the region in `quarter`, one row per measure.
 
     Columns: measure (short_residential, foster_family, ambulant_bed_ratio, clients, inflow,
@@ -276,15 +316,29 @@ def municipality_comparison(db: Database, user: User, code: str, quarter: str,
         return frame[column][0] if frame.height else None
 
     rows = [
-        (index.key, first(indexes.filter(pl.col("index") == index.key), "value"),
-         first(indexes.filter(pl.col("index") == index.key), "region_value"), "index")
+        (
+            index.key,
+            first(indexes.filter(pl.col("index") == index.key), "value"),
+            first(indexes.filter(pl.col("index") == index.key), "region_value"),
+            "index",
+        )
         for index in INDEXES
     ]
     rows.append((RATIO_KPI, first(ratio, "value"), first(ratio, "region_value"), "ratio"))
-    rows += [(name, first(flow, name), first(flow, f"region_{name}"), "count")
-             for name in ("clients", "inflow", "outflow")]
-    return pl.DataFrame(rows, schema={"measure": pl.String, "municipality": pl.Float64,
-                                      "region": pl.Float64, "unit": pl.String}, orient="row")
+    rows += [
+        (name, first(flow, name), first(flow, f"region_{name}"), "count")
+        for name in ("clients", "inflow", "outflow")
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "measure": pl.String,
+            "municipality": pl.Float64,
+            "region": pl.Float64,
+            "unit": pl.String,
+        },
+        orient="row",
+    )
 
 
 def not_by_municipality(lang: str = "nl") -> list[str]:

@@ -49,9 +49,15 @@ DEFAULT_VALID_FROM = "2000Q1"  # defaults are valid from the beginning of any da
 _EPSILON = 1e-9
 
 _VERSION_SCHEMA = {
-    "kpi": pl.String, "category": pl.String, "valid_from": pl.String, "green": pl.Float64,
-    "amber": pl.Float64, "changed_at": pl.Datetime("us"), "changed_by": pl.String,
-    "reason": pl.String, "source": pl.String,
+    "kpi": pl.String,
+    "category": pl.String,
+    "valid_from": pl.String,
+    "green": pl.Float64,
+    "amber": pl.Float64,
+    "changed_at": pl.Datetime("us"),
+    "changed_by": pl.String,
+    "reason": pl.String,
+    "source": pl.String,
 }
 
 
@@ -65,13 +71,22 @@ def default_norms() -> pl.DataFrame:
     for key, entry in defaults()["norms"].items():
         if not isinstance(entry, dict):
             continue  # settings such as min_n
-        rows.append({"kpi": key, "category": None, "green": entry.get("green"),
-                     "amber": entry.get("amber")})
+        rows.append(
+            {"kpi": key, "category": None, "green": entry.get("green"), "amber": entry.get("amber")}
+        )
         for category, specific in entry.get("category", {}).items():
-            rows.append({"kpi": key, "category": category, "green": specific.get("green"),
-                         "amber": specific.get("amber")})
-    frame = pl.DataFrame(rows, schema={"kpi": pl.String, "category": pl.String,
-                                       "green": pl.Float64, "amber": pl.Float64})
+            rows.append(
+                {
+                    "kpi": key,
+                    "category": category,
+                    "green": specific.get("green"),
+                    "amber": specific.get("amber"),
+                }
+            )
+    frame = pl.DataFrame(
+        rows,
+        schema={"kpi": pl.String, "category": pl.String, "green": pl.Float64, "amber": pl.Float64},
+    )
     return frame.with_columns(
         pl.lit(DEFAULT_VALID_FROM).alias("valid_from"),
         pl.lit(None, pl.Datetime("us")).alias("changed_at"),
@@ -87,16 +102,23 @@ def norm_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         "SELECT kpi, category, valid_from, green, amber, changed_at, changed_by, reason, "
         "'changed' AS source FROM norm_changes"
     ).pl()
-    changes = changes.cast(_VERSION_SCHEMA) if changes.height else pl.DataFrame(
-        schema=_VERSION_SCHEMA)
+    changes = (
+        changes.cast(_VERSION_SCHEMA) if changes.height else pl.DataFrame(schema=_VERSION_SCHEMA)
+    )
     return pl.concat([default_norms(), changes])
 
 
 # ---- judging values ------------------------------------------------------------------------------
 
 
-def classify(value: float | None, n: float | None, direction: str, green: float | None,
-             amber: float | None, apply_min_n: bool = True) -> str | None:
+def classify(
+    value: float | None,
+    n: float | None,
+    direction: str,
+    green: float | None,
+    amber: float | None,
+    apply_min_n: bool = True,
+) -> str | None:
     """The status of one value (see the module docstring). None: no norm or no value."""
     if apply_min_n and (n is None or n < min_n()):
         return BELOW_MIN_N
@@ -116,52 +138,69 @@ def _status_expression(threshold: int) -> pl.Expr:
     value, green = pl.col("value"), pl.col("norm_green")
     amber = pl.coalesce(pl.col("norm_amber"), green)
     higher = pl.col("direction") == "higher"
-    below = pl.col("min_n") & (pl.col("denominator").is_null()
-                               | (pl.col("denominator") < threshold))
+    below = pl.col("min_n") & (
+        pl.col("denominator").is_null() | (pl.col("denominator") < threshold)
+    )
     return (
-        pl.when(below).then(pl.lit(BELOW_MIN_N))
-        .when(value.is_null() | green.is_null()).then(pl.lit(None, pl.String))
-        .when(higher & (value >= green - _EPSILON)).then(pl.lit(GREEN))
-        .when(higher & (value >= amber - _EPSILON)).then(pl.lit(AMBER))
-        .when(higher).then(pl.lit(RED))
-        .when(value <= green + _EPSILON).then(pl.lit(GREEN))
-        .when(value <= amber + _EPSILON).then(pl.lit(AMBER))
+        pl.when(below)
+        .then(pl.lit(BELOW_MIN_N))
+        .when(value.is_null() | green.is_null())
+        .then(pl.lit(None, pl.String))
+        .when(higher & (value >= green - _EPSILON))
+        .then(pl.lit(GREEN))
+        .when(higher & (value >= amber - _EPSILON))
+        .then(pl.lit(AMBER))
+        .when(higher)
+        .then(pl.lit(RED))
+        .when(value <= green + _EPSILON)
+        .then(pl.lit(GREEN))
+        .when(value <= amber + _EPSILON)
+        .then(pl.lit(AMBER))
         .otherwise(pl.lit(RED))
     )
 
 
 def _latest(candidates: pl.DataFrame) -> pl.DataFrame:
-    return (candidates.sort("valid_from", "changed_at", nulls_last=False)
-            .group_by("_key").last())
+    return candidates.sort("valid_from", "changed_at", nulls_last=False).group_by("_key").last()
 
 
 def _resolve(keys: pl.DataFrame, versions: pl.DataFrame) -> pl.DataFrame:
     """The norm in effect for each distinct (kpi, quarter, _category) in `keys`."""
     keys = keys.with_row_index("_key")
     candidates = keys.join(versions, on="kpi", how="inner").filter(
-        pl.col("valid_from") <= pl.col("quarter"))
+        pl.col("valid_from") <= pl.col("quarter")
+    )
     specific = _latest(candidates.filter(pl.col("category") == pl.col("_category")))
     specific = specific.filter(pl.col("green").is_not_null() | pl.col("amber").is_not_null())
     general = _latest(candidates.filter(pl.col("category").is_null()))
     general = general.filter(~pl.col("_key").is_in(specific["_key"].implode()))
-    chosen = pl.concat([specific, general]).filter(
-        pl.col("green").is_not_null() | pl.col("amber").is_not_null()
-    ).select(
-        "_key",
-        pl.col("green").alias("norm_green"),
-        pl.col("amber").alias("norm_amber"),
-        pl.col("valid_from").alias("norm_valid_from"),
-        pl.col("category").alias("norm_category"),
-        pl.when(pl.col("source") == "default").then(pl.lit("default"))
-        .otherwise(pl.format("changed {} by {}", pl.col("changed_at").dt.strftime("%Y-%m-%d"),
-                             pl.col("changed_by")))
-        .alias("norm_source"),
+    chosen = (
+        pl.concat([specific, general])
+        .filter(pl.col("green").is_not_null() | pl.col("amber").is_not_null())
+        .select(
+            "_key",
+            pl.col("green").alias("norm_green"),
+            pl.col("amber").alias("norm_amber"),
+            pl.col("valid_from").alias("norm_valid_from"),
+            pl.col("category").alias("norm_category"),
+            pl.when(pl.col("source") == "default")
+            .then(pl.lit("default"))
+            .otherwise(
+                pl.format(
+                    "changed {} by {}",
+                    pl.col("changed_at").dt.strftime("%Y-%m-%d"),
+                    pl.col("changed_by"),
+                )
+            )
+            .alias("norm_source"),
+        )
     )
     return keys.join(chosen, on="_key", how="left").drop("_key")
 
 
-def judge(frame: pl.DataFrame, versions: pl.DataFrame,
-          category_column: str = "category") -> pl.DataFrame:
+def judge(
+    frame: pl.DataFrame, versions: pl.DataFrame, category_column: str = "category"
+) -> pl.DataFrame:
     """Add the norm in effect and the status to each row of `frame`.
 
     `frame` needs kpi, quarter, value, denominator, direction ("higher"/"lower"), min_n (bool)
@@ -173,18 +212,30 @@ def judge(frame: pl.DataFrame, versions: pl.DataFrame,
     # Resolve once per distinct (kpi, quarter, category), then join: frames have thousands of
     # rows but only a few dozen distinct keys.
     norms = _resolve(frame.select("kpi", "quarter", "_category").unique(), versions)
-    judged = frame.join(norms, on=["kpi", "quarter", "_category"], how="left",
-                        nulls_equal=True, maintain_order="left")
+    judged = frame.join(
+        norms,
+        on=["kpi", "quarter", "_category"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
     sign = pl.when(pl.col("direction") == "higher").then(pl.lit(">=")).otherwise(pl.lit("<="))
     text = pl.format(
-        "green {} {}, amber {} {} ({}{})", sign, pl.col("norm_green"), sign,
-        pl.coalesce(pl.col("norm_amber"), pl.col("norm_green")), pl.col("norm_source"),
+        "green {} {}, amber {} {} ({}{})",
+        sign,
+        pl.col("norm_green"),
+        sign,
+        pl.coalesce(pl.col("norm_amber"), pl.col("norm_green")),
+        pl.col("norm_source"),
         pl.when(pl.col("norm_category").is_not_null())
-        .then(pl.format(", category {}", pl.col("norm_category"))).otherwise(pl.lit("")),
+        .then(pl.format(", category {}", pl.col("norm_category")))
+        .otherwise(pl.lit("")),
     )
     return judged.with_columns(
-        pl.when(pl.col("norm_green").is_null()).then(pl.lit(None, pl.String))
-        .otherwise(text).alias("norm"),
+        pl.when(pl.col("norm_green").is_null())
+        .then(pl.lit(None, pl.String))
+        .otherwise(text)
+        .alias("norm"),
         _status_expression(min_n()).alias("status"),
     ).drop("_category", "norm_category")
 
@@ -197,18 +248,41 @@ def norms_in_effect(db: Database, quarter: str) -> pl.DataFrame:
     from impactmonitor.kpis import KPIS  # kpis imports this module
 
     grid = pl.DataFrame(
-        [{"kpi": k.key, "category": category, "quarter": quarter, "value": None,
-          "denominator": None, "direction": k.direction, "min_n": False}
-         for k in KPIS for category in (None, *CATEGORIES)],
-        schema={"kpi": pl.String, "category": pl.String, "quarter": pl.String,
-                "value": pl.Float64, "denominator": pl.Int64, "direction": pl.String,
-                "min_n": pl.Boolean},
+        [
+            {
+                "kpi": k.key,
+                "category": category,
+                "quarter": quarter,
+                "value": None,
+                "denominator": None,
+                "direction": k.direction,
+                "min_n": False,
+            }
+            for k in KPIS
+            for category in (None, *CATEGORIES)
+        ],
+        schema={
+            "kpi": pl.String,
+            "category": pl.String,
+            "quarter": pl.String,
+            "value": pl.Float64,
+            "denominator": pl.Int64,
+            "direction": pl.String,
+            "min_n": pl.Boolean,
+        },
     )
     with db.connection() as con:
         versions = norm_versions(con)
     return judge(grid, versions).select(
-        "kpi", "category", "direction", "norm_green", "norm_amber", "norm_valid_from",
-        "norm_source", "norm")
+        "kpi",
+        "category",
+        "direction",
+        "norm_green",
+        "norm_amber",
+        "norm_valid_from",
+        "norm_source",
+        "norm",
+    )
 
 
 def norm_history(db: Database) -> pl.DataFrame:
@@ -220,8 +294,15 @@ def norm_history(db: Database) -> pl.DataFrame:
 
 
 def set_norm(
-    db: Database, user: User, kpi: str, *, green: float | None, amber: float | None,
-    valid_from: str, category: str | None = None, reason: str = "",
+    db: Database,
+    user: User,
+    kpi: str,
+    *,
+    green: float | None,
+    amber: float | None,
+    valid_from: str,
+    category: str | None = None,
+    reason: str = "",
     at: datetime | None = None,
 ) -> str:
     """Record a norm change valid from quarter `valid_from` (administrators only; audited).
@@ -252,9 +333,22 @@ def set_norm(
             "INSERT INTO norm_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [change_id, kpi, category, quarter, green, amber, at, user.username, reason],
         )
-        details: dict[str, Any] = {"change_id": change_id, "kpi": kpi, "category": category,
-                                   "valid_from": quarter, "green": green, "amber": amber,
-                                   "reason": reason}
-        append_audit(con, user.username, "norm_changed", None, quarter,
-                     json.dumps(details, ensure_ascii=False), at=at)
+        details: dict[str, Any] = {
+            "change_id": change_id,
+            "kpi": kpi,
+            "category": category,
+            "valid_from": quarter,
+            "green": green,
+            "amber": amber,
+            "reason": reason,
+        }
+        append_audit(
+            con,
+            user.username,
+            "norm_changed",
+            None,
+            quarter,
+            json.dumps(details, ensure_ascii=False),
+            at=at,
+        )
     return change_id

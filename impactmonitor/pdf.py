@@ -17,8 +17,19 @@ _FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
 )
-_LATIN1_REPLACEMENTS = {"−": "-", "→": "->", "≤": "<=", "≥": ">=", "–": "-", "—": "-",
-                        "✔": "v", "✖": "x", "∅": "o", "▲": "!", "…": "..."}
+_LATIN1_REPLACEMENTS = {
+    "−": "-",
+    "→": "->",
+    "≤": "<=",
+    "≥": ">=",
+    "–": "-",
+    "—": "-",
+    "✔": "v",
+    "✖": "x",
+    "∅": "o",
+    "▲": "!",
+    "…": "...",
+}
 
 
 class ChartRenderer:
@@ -43,8 +54,13 @@ class ChartRenderer:
 class ReportDocument(FPDF):
     """A4 portrait report with a running footer (title, data version, generation time, page)."""
 
-    def __init__(self, title: str, footer_text: str, orientation: str = "P",
-                 page_format: str | tuple[float, float] = "A4") -> None:
+    def __init__(
+        self,
+        title: str,
+        footer_text: str,
+        orientation: str = "P",
+        page_format: str | tuple[float, float] = "A4",
+    ) -> None:
         super().__init__(orientation=orientation, unit="mm", format=page_format)
         self.report_title = title
         self.footer_text = footer_text
@@ -53,8 +69,9 @@ class ReportDocument(FPDF):
         font = next((path for path in _FONT_CANDIDATES if path.exists()), None)
         if font is not None:
             self.add_font("Body", "", str(font))
-            bold = font.with_name(font.name.replace("-Regular", "-Bold").replace(
-                "Sans.ttf", "Sans-Bold.ttf"))
+            bold = font.with_name(
+                font.name.replace("-Regular", "-Bold").replace("Sans.ttf", "Sans-Bold.ttf")
+            )
             self.add_font("Body", "B", str(bold if bold.exists() else font))
             self.family = "Body"
             self.unicode = True
@@ -99,9 +116,14 @@ class ReportDocument(FPDF):
             self.set_font(self.family, "", 10)
             self.multi_cell(0, 6, self.clean(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[object]],
-              widths: Sequence[float] | None = None, size: int = 8,
-              fills: Sequence[tuple[int, int, int] | None] | None = None) -> None:
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        widths: Sequence[float] | None = None,
+        size: int = 8,
+        fills: Sequence[tuple[int, int, int] | None] | None = None,
+    ) -> None:
         """A simple grid; `fills` gives an optional background colour per row."""
         usable = self.w - self.l_margin - self.r_margin
         widths = list(widths or [usable / len(header)] * len(header))
@@ -123,8 +145,13 @@ class ReportDocument(FPDF):
             self.ln()
         self.ln(2)
 
-    def wrapped_table(self, header: Sequence[str], rows: Sequence[Sequence[object]],
-                      widths: Sequence[float] | None = None, size: int = 8) -> None:
+    def wrapped_table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        widths: Sequence[float] | None = None,
+        size: int = 8,
+    ) -> None:
         """A grid whose cells wrap long text (explanations, statements, reasons)."""
         from fpdf.fonts import FontFace
 
@@ -132,10 +159,15 @@ class ReportDocument(FPDF):
         widths = list(widths or [usable / len(header)] * len(header))
         self.set_font(self.family, "", size)
         # FPDF.table (this class has its own simpler `table`) wraps long cell texts.
-        with FPDF.table(self, col_widths=widths, width=sum(widths), align="LEFT",
-                        line_height=size * 0.5, text_align="LEFT",
-                        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-                        ) as table:
+        with FPDF.table(
+            self,
+            col_widths=widths,
+            width=sum(widths),
+            align="LEFT",
+            line_height=size * 0.5,
+            text_align="LEFT",
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        ) as table:
             head = table.row()
             for text in header:
                 head.cell(self.clean(text))
@@ -193,15 +225,29 @@ class SlideDocument(ReportDocument):
         self.cell(16, 4, f"{self.page_no()}/{{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
-    def text_at(self, x: float, width: float, text: str, size: float = 11, bold: bool = False,
-                fill: tuple[int, int, int] | None = None) -> None:
+    def text_at(
+        self,
+        x: float,
+        width: float,
+        text: str,
+        size: float = 11,
+        bold: bool = False,
+        fill: tuple[int, int, int] | None = None,
+    ) -> None:
         """A paragraph in the column starting at `x`, from the current height down."""
         self.set_font(self.family, "B" if bold else "", size)
         self.set_x(x)
         if fill:
             self.set_fill_color(*fill)
-        self.multi_cell(width, size * 0.5, self.clean(text), fill=bool(fill), align="L",
-                        new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.multi_cell(
+            width,
+            size * 0.5,
+            self.clean(text),
+            fill=bool(fill),
+            align="L",
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+        )
         self.ln(1.5)
 
     def image_at(self, x: float, width: float, png: bytes, max_height: float) -> None:
@@ -214,10 +260,16 @@ class SlideDocument(ReportDocument):
         self.image(io.BytesIO(png), x=x, y=self.get_y(), w=height / ratio, h=height)
         self.set_y(self.get_y() + height + 2)
 
-    def table_at(self, x: float, width: float, header: Sequence[str],
-                 rows: Sequence[Sequence[object]], widths: Sequence[float] | None = None,
-                 size: float = 9,
-                 fills: Sequence[Sequence[tuple[int, int, int] | None]] | None = None) -> None:
+    def table_at(
+        self,
+        x: float,
+        width: float,
+        header: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        widths: Sequence[float] | None = None,
+        size: float = 9,
+        fills: Sequence[Sequence[tuple[int, int, int] | None]] | None = None,
+    ) -> None:
         """A grid in the column at `x`; `widths` are shares of `width`, `fills` per cell."""
         shares = list(widths or [1 / len(header)] * len(header))
         total = sum(shares)
@@ -241,14 +293,22 @@ class SlideDocument(ReportDocument):
             self.ln()
         self.ln(2)
 
-    def fitted_cell(self, width: float, height: float, text: object, size: float,
-                    style: str = "", **options: object) -> None:
+    def fitted_cell(
+        self,
+        width: float,
+        height: float,
+        text: object,
+        size: float,
+        style: str = "",
+        **options: object,
+    ) -> None:
         """A cell whose text is made smaller (down to 60%) rather than run over its border."""
         value = self.clean(text)
         self.set_font(self.family, style, size)
         room = width - 2 * self.c_margin
         if self.get_string_width(value) > room:
-            self.set_font(self.family, style, max(size * 0.6, size * room
-                                                  / self.get_string_width(value)))
+            self.set_font(
+                self.family, style, max(size * 0.6, size * room / self.get_string_width(value))
+            )
         self.cell(width, height, value, **options)
         self.set_font(self.family, style, size)

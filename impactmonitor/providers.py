@@ -15,8 +15,9 @@ REGISTER_COLUMNS = ("provider_agb", "name", "category", "lot", "contract_start",
 
 def is_registered(con: duckdb.DuckDBPyConnection, provider_agb: str) -> bool:
     # The register table, not the `providers` view: its window ranks every entry.
-    row = con.execute("SELECT count(*) FROM provider_register WHERE provider_agb = ?",
-                      [provider_agb]).fetchone()
+    row = con.execute(
+        "SELECT count(*) FROM provider_register WHERE provider_agb = ?", [provider_agb]
+    ).fetchone()
     return bool(row and row[0])
 
 
@@ -25,7 +26,9 @@ def registered_agbs(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def append_register_entries(
-    con: duckdb.DuckDBPyConnection, entries: pl.DataFrame, actor: str,
+    con: duckdb.DuckDBPyConnection,
+    entries: pl.DataFrame,
+    actor: str,
     at: datetime | None = None,
 ) -> int:
     """Store new or changed register entries inside the caller's transaction.

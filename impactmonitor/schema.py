@@ -28,20 +28,27 @@ from schemas.tables import TABLES
 # part of every data table's own DDL below.
 _SQL_TYPES = {"code": "VARCHAR", "count": "INTEGER", "decimal": "DOUBLE"}
 DATA_TABLE_COLUMNS: dict[str, dict[str, str]] = {
-    name: {column.name: _SQL_TYPES[column.kind] for column in spec.columns
-           if column.kind in _SQL_TYPES}
+    name: {
+        column.name: _SQL_TYPES[column.kind] for column in spec.columns if column.kind in _SQL_TYPES
+    }
     for name, spec in TABLES.items()
 }
 
 # Materialised KPI summaries (see impactmonitor.kpis): the latest version of each
 # provider-quarter-table, the population summed over age groups. Column -> (type, aggregate).
 SUMMARY_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
-    "population": {name: ("BIGINT", f"sum({name})")
-                   for name in ("clients_start", "inflow", "outflow", "clients_end")},
-    "offer": {name: (sql_type, name) for name, sql_type in DATA_TABLE_COLUMNS["offer"].items()
-              if name != "care_form"},
-    "results": {name: ("BIGINT", name) for name in DATA_TABLE_COLUMNS["results"]
-                if name != "care_form"},
+    "population": {
+        name: ("BIGINT", f"sum({name})")
+        for name in ("clients_start", "inflow", "outflow", "clients_end")
+    },
+    "offer": {
+        name: (sql_type, name)
+        for name, sql_type in DATA_TABLE_COLUMNS["offer"].items()
+        if name != "care_form"
+    },
+    "results": {
+        name: ("BIGINT", name) for name in DATA_TABLE_COLUMNS["results"] if name != "care_form"
+    },
 }
 SUMMARY_KEYS: dict[str, tuple[str, ...]] = {
     "population": ("municipality_code", "care_form"),
@@ -55,8 +62,10 @@ SEQUENCES = ("audit_event_seq", "escalation_decision_seq")
 
 def _latest_view(view: str, table: str, partition: str, order: str) -> str:
     """A view with the newest row per key of an append-only table."""
-    return (f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table} "
-            f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY {order} DESC) = 1;")
+    return (
+        f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table} "
+        f"QUALIFY row_number() OVER (PARTITION BY {partition} ORDER BY {order} DESC) = 1;"
+    )
 
 
 def _data_table_ddl(table: str, columns: dict[str, str]) -> str:
@@ -132,8 +141,11 @@ CREATE TABLE IF NOT EXISTS table_versions (
     row_count INTEGER NOT NULL,
     accepted_at TIMESTAMP NOT NULL
 );
-{_latest_view("latest_table_versions", "table_versions",
-              "provider_agb, quarter, table_name", "version")}
+{
+    _latest_view(
+        "latest_table_versions", "table_versions", "provider_agb, quarter, table_name", "version"
+    )
+}
 
 -- The files of an accepted upload exactly as received, with their hash (audit).
 CREATE TABLE IF NOT EXISTS delivery_files (
@@ -203,7 +215,8 @@ CREATE TABLE IF NOT EXISTS escalation_decisions (
 {_latest_view("escalation_current", "escalation_decisions", "provider_agb", "seq")}
 """
 
-_AGREEMENTS = ("""
+_AGREEMENTS = (
+    """
 CREATE TABLE IF NOT EXISTS agreement_versions (
     agreement_id VARCHAR NOT NULL,
     version INTEGER NOT NULL,
@@ -226,8 +239,8 @@ CREATE TABLE IF NOT EXISTS agreement_versions (
     recorded_by_role VARCHAR NOT NULL
 );
 """
-               + _latest_view("agreements_current", "agreement_versions", "agreement_id",
-                              "version") + """
+    + _latest_view("agreements_current", "agreement_versions", "agreement_id", "version")
+    + """
 CREATE TABLE IF NOT EXISTS explanation_messages (
     message_id VARCHAR NOT NULL,
     provider_agb VARCHAR NOT NULL,
@@ -239,7 +252,8 @@ CREATE TABLE IF NOT EXISTS explanation_messages (
     posted_by VARCHAR NOT NULL,
     posted_by_role VARCHAR NOT NULL
 );
-""")
+"""
+)
 
 
 # Ended login sessions (impactmonitor.sessions): checked on every script run of the app.
@@ -277,20 +291,30 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     # Version 1 is the schema as it stood before migrations existed; its DDL is idempotent, so a
     # database written by that code (its `meta` says schema 1) receives it safely.
-    Migration(1, "base schema: register, deliveries, versions, rows, audit, accounts, norms, "
-                 "escalation, KPI summaries",
-              _BASE + _ACCOUNTS + _NORMS + _ESCALATION + _summary_ddl()),
-    Migration(2, "escalation decisions keep the data snapshot they were based on",
-              "ALTER TABLE escalation_decisions ADD COLUMN IF NOT EXISTS snapshot_id BIGINT;"),
-    Migration(3, "performance agreements (versions) and the provider's explanations",
-              _AGREEMENTS),
-    Migration(4, "municipality users: accounts bound to municipality codes (issue 17)",
-              "ALTER TABLE user_accounts ADD COLUMN IF NOT EXISTS municipality_codes VARCHAR[];\n"
-              + _latest_view("users", "user_accounts", "username", "changed_at")),
-    Migration(5, "ended login sessions (logout, log out everywhere, account changed)",
-              _SESSIONS),
-    Migration(6, "original files stored once per content (a bulk file serves many deliveries)",
-              _FILE_CONTENTS),
+    Migration(
+        1,
+        "base schema: register, deliveries, versions, rows, audit, accounts, norms, "
+        "escalation, KPI summaries",
+        _BASE + _ACCOUNTS + _NORMS + _ESCALATION + _summary_ddl(),
+    ),
+    Migration(
+        2,
+        "escalation decisions keep the data snapshot they were based on",
+        "ALTER TABLE escalation_decisions ADD COLUMN IF NOT EXISTS snapshot_id BIGINT;",
+    ),
+    Migration(3, "performance agreements (versions) and the provider's explanations", _AGREEMENTS),
+    Migration(
+        4,
+        "municipality users: accounts bound to municipality codes (issue 17)",
+        "ALTER TABLE user_accounts ADD COLUMN IF NOT EXISTS municipality_codes VARCHAR[];\n"
+        + _latest_view("users", "user_accounts", "username", "changed_at"),
+    ),
+    Migration(5, "ended login sessions (logout, log out everywhere, account changed)", _SESSIONS),
+    Migration(
+        6,
+        "original files stored once per content (a bulk file serves many deliveries)",
+        _FILE_CONTENTS,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

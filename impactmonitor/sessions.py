@@ -42,7 +42,6 @@ COOKIE_NAME = "impactmonitor_session"
 MAX_SESSION_SECONDS = int(os.environ.get("IMPACTMONITOR_SESSION_MAX_AGE", str(10 * 3600)))
 
 
-
 def secret_key() -> bytes:
     configured = os.environ.get(SECRET_ENV)
     if configured:
@@ -74,8 +73,9 @@ class Session:
 
     @property
     def token(self) -> str:
-        payload = "|".join([self.session_id, self.username, str(self.started_ms),
-                            str(self.expires_ms), self.agent])
+        payload = "|".join(
+            [self.session_id, self.username, str(self.started_ms), str(self.expires_ms), self.agent]
+        )
         return f"{payload}|{_signature(payload)}"
 
 
@@ -83,19 +83,30 @@ def _now_ms(now: float | None) -> int:
     return int((now if now is not None else time.time()) * 1000)
 
 
-def start_session(username: str, lifetime_seconds: int, user_agent: str | None = None,
-                  now: float | None = None) -> Session:
+def start_session(
+    username: str, lifetime_seconds: int, user_agent: str | None = None, now: float | None = None
+) -> Session:
     """A new session for `username` (after a successful login), valid `lifetime_seconds`."""
     started = _now_ms(now)
-    return Session(secrets.token_urlsafe(16), username, started,
-                   started + lifetime_seconds * 1000, agent_fingerprint(user_agent))
+    return Session(
+        secrets.token_urlsafe(16),
+        username,
+        started,
+        started + lifetime_seconds * 1000,
+        agent_fingerprint(user_agent),
+    )
 
 
 def renewed(session: Session, lifetime_seconds: int, now: float | None = None) -> Session:
     """The same session valid `lifetime_seconds` from now (same id and start: an ending of the
     session or of all the user's sessions applies to the renewed token too)."""
-    return Session(session.session_id, session.username, session.started_ms,
-                   _now_ms(now) + lifetime_seconds * 1000, session.agent)
+    return Session(
+        session.session_id,
+        session.username,
+        session.started_ms,
+        _now_ms(now) + lifetime_seconds * 1000,
+        session.agent,
+    )
 
 
 def parse_token(token: str | None) -> Session | None:
@@ -103,16 +114,21 @@ def parse_token(token: str | None) -> Session | None:
     if not token or token.count("|") != 5:
         return None
     session_id, username, started, expires, agent, signature = token.split("|")
-    if not hmac.compare_digest(signature, _signature("|".join(
-            [session_id, username, started, expires, agent]))):
+    if not hmac.compare_digest(
+        signature, _signature("|".join([session_id, username, started, expires, agent]))
+    ):
         return None
     if not (started.isdigit() and expires.isdigit()):
         return None
     return Session(session_id, username, int(started), int(expires), agent)
 
 
-def session_user(db: Database, session: Session | str | None, user_agent: str | None = None,
-                 now: float | None = None) -> User | None:
+def session_user(
+    db: Database,
+    session: Session | str | None,
+    user_agent: str | None = None,
+    now: float | None = None,
+) -> User | None:
     """The user of a session that is still valid, read from the database now; else None."""
     if not isinstance(session, Session):
         session = parse_token(session)
@@ -134,8 +150,7 @@ def session_user(db: Database, session: Session | str | None, user_agent: str | 
                ) AS revoked
         FROM users u WHERE u.username = $user
         """,
-        {"user": session.username, "session": session.session_id,
-         "started": session.started_ms},
+        {"user": session.username, "session": session.session_id, "started": session.started_ms},
     )
     if record.height == 0 or not record["active"][0] or record["revoked"][0]:
         return None
@@ -146,23 +161,33 @@ def revoke_in(con, username: str, session_id: str | None, actor: str, reason: st
     """End one session (`session_id`) or every session of `username` so far, inside the
     caller's transaction; audited."""
     at_ms = _now_ms(None)
-    con.execute("INSERT INTO session_revocations (username, session_id, revoked_ms, revoked_by, "
-                "reason) VALUES (?, ?, ?, ?, ?)", [username, session_id, at_ms, actor, reason])
-    details = {"username": username, "reason": reason, "at_ms": at_ms,
-               "scope": "session" if session_id else "all"}
-    append_audit(con, actor, "logout" if session_id else "logout_everywhere",
-                 details=json.dumps(details))
+    con.execute(
+        "INSERT INTO session_revocations (username, session_id, revoked_ms, revoked_by, "
+        "reason) VALUES (?, ?, ?, ?, ?)",
+        [username, session_id, at_ms, actor, reason],
+    )
+    details = {
+        "username": username,
+        "reason": reason,
+        "at_ms": at_ms,
+        "scope": "session" if session_id else "all",
+    }
+    append_audit(
+        con, actor, "logout" if session_id else "logout_everywhere", details=json.dumps(details)
+    )
 
 
-def end_session(db: Database, session: Session, actor: str | None = None,
-                reason: str = "logout") -> None:
+def end_session(
+    db: Database, session: Session, actor: str | None = None, reason: str = "logout"
+) -> None:
     """This session ends now (logout in this browser); the user's other sessions go on."""
     with db.transaction() as con:
         revoke_in(con, session.username, session.session_id, actor or session.username, reason)
 
 
-def end_all_sessions(db: Database, username: str, actor: str,
-                     reason: str = "logout_everywhere") -> None:
+def end_all_sessions(
+    db: Database, username: str, actor: str, reason: str = "logout_everywhere"
+) -> None:
     """Every session of `username` started until now ends ("log out everywhere")."""
     with db.transaction() as con:
         revoke_in(con, username, None, actor, reason)

@@ -110,19 +110,26 @@ def _trimmed(used: list[int], outside) -> list[int]:
     return used
 
 
-def p_chart_limits(numerators: Sequence[float | None], denominators: Sequence[float | None],
-                   baseline_points: int | None = None) -> Limits:
+def p_chart_limits(
+    numerators: Sequence[float | None],
+    denominators: Sequence[float | None],
+    baseline_points: int | None = None,
+) -> Limits:
     """p-chart: centre over the baseline points, limits per point from its own n."""
     baseline_points = baseline_points or BASELINE_POINTS
-    values = [float(x) / float(n) if x is not None and n else None
-              for x, n in zip(numerators, denominators, strict=True)]
+    values = [
+        float(x) / float(n) if x is not None and n else None
+        for x, n in zip(numerators, denominators, strict=True)
+    ]
     first = _baseline_indexes(values, baseline_points)
     if len(first) < MIN_POINTS:
         return _no_limits(len(values))
 
     def centre_of(used: list[int]) -> float:
-        return (sum(float(numerators[i]) for i in used)  # type: ignore[arg-type]
-                / sum(float(denominators[i]) for i in used))  # type: ignore[arg-type]
+        return (
+            sum(float(numerators[i]) for i in used)  # type: ignore[arg-type]
+            / sum(float(denominators[i]) for i in used)
+        )  # type: ignore[arg-type]
 
     def sigma_of(centre: float, n: float) -> float:
         return math.sqrt(centre * (1 - centre) / n)
@@ -147,8 +154,14 @@ def p_chart_limits(numerators: Sequence[float | None], denominators: Sequence[fl
         lower.append(max(0.0, centre - 3 * sigma))
         upper.append(min(1.0, centre + 3 * sigma))
     in_baseline = set(used)
-    return Limits(centre, lower, upper, sigmas, [i in in_baseline for i in range(len(values))],
-                  len(first) < baseline_points)
+    return Limits(
+        centre,
+        lower,
+        upper,
+        sigmas,
+        [i in in_baseline for i in range(len(values))],
+        len(first) < baseline_points,
+    )
 
 
 def xmr_limits(values: Sequence[float | None], baseline_points: int | None = None) -> Limits:
@@ -162,8 +175,11 @@ def xmr_limits(values: Sequence[float | None], baseline_points: int | None = Non
         points = [float(values[i]) for i in used]  # type: ignore[arg-type]
         # Moving ranges between consecutive points of the original series only: a range
         # across a left-out point would measure two steps at once.
-        ranges = [abs(float(values[b]) - float(values[a]))  # type: ignore[arg-type]
-                  for a, b in zip(first, first[1:], strict=False) if a in used and b in used]
+        ranges = [
+            abs(float(values[b]) - float(values[a]))  # type: ignore[arg-type]
+            for a, b in zip(first, first[1:], strict=False)
+            if a in used and b in used
+        ]
         if not ranges:
             ranges = [0.0]
         return sum(points) / len(points), sum(ranges) / len(ranges) / D2
@@ -179,9 +195,11 @@ def xmr_limits(values: Sequence[float | None], baseline_points: int | None = Non
     in_baseline = set(used)
     return Limits(
         centre,
-        [low if p else None for p in present], [high if p else None for p in present],
+        [low if p else None for p in present],
+        [high if p else None for p in present],
         [sigma if p else None for p in present],
-        [i in in_baseline for i in range(len(values))], len(first) < baseline_points,
+        [i in in_baseline for i in range(len(values))],
+        len(first) < baseline_points,
     )
 
 
@@ -189,8 +207,9 @@ def _sides(values: Sequence[float | None], centre: float) -> list[int | None]:
     return [None if v is None else (v > centre) - (v < centre) for v in values]
 
 
-def shift_flags(values: Sequence[float | None], centre: float | None,
-                length: int | None = None) -> list[Side | None]:
+def shift_flags(
+    values: Sequence[float | None], centre: float | None, length: int | None = None
+) -> list[Side | None]:
     """The side (1 above, −1 below) of every point in a run of `length`+ on one side."""
     length = length or SHIFT_LENGTH
     flags: list[Side | None] = [None] * len(values)
@@ -232,8 +251,9 @@ def trend_flags(values: Sequence[float | None], length: int | None = None) -> li
     return flags
 
 
-def two_of_three_flags(values: Sequence[float | None], centre: float | None,
-                       sigma: Sequence[float | None]) -> list[Side | None]:
+def two_of_three_flags(
+    values: Sequence[float | None], centre: float | None, sigma: Sequence[float | None]
+) -> list[Side | None]:
     """The side of each point beyond 2σ that is one of ≥ 2 such points (same side) among 3
     consecutive points."""
     flags: list[Side | None] = [None] * len(values)
@@ -251,7 +271,7 @@ def two_of_three_flags(values: Sequence[float | None], centre: float | None,
         return 0
 
     for start in range(len(present) - 2):
-        window = present[start:start + 3]
+        window = present[start : start + 3]
         for side in (1, -1):
             hits = [i for i in window if beyond(i) == side]
             if len(hits) >= 2:
@@ -260,8 +280,9 @@ def two_of_three_flags(values: Sequence[float | None], centre: float | None,
     return flags
 
 
-def assurance(norm: float | None, lower: float | None, upper: float | None,
-              direction: str) -> str | None:
+def assurance(
+    norm: float | None, lower: float | None, upper: float | None, direction: str
+) -> str | None:
     """'pass' / 'hit_and_miss' / 'fail' (see the module docstring); None without norm/limits."""
     if norm is None or lower is None or upper is None or norm != norm:
         return None
@@ -274,9 +295,13 @@ def assurance(norm: float | None, lower: float | None, upper: float | None,
     return "fail" if lower > norm else "hit_and_miss"
 
 
-def control_chart(frame: pl.DataFrame, chart: Literal["p", "xmr"], direction: str = "higher",
-                  baseline_points: int | None = None, min_denominator: int | None = None,
-                  ) -> pl.DataFrame:
+def control_chart(
+    frame: pl.DataFrame,
+    chart: Literal["p", "xmr"],
+    direction: str = "higher",
+    baseline_points: int | None = None,
+    min_denominator: int | None = None,
+) -> pl.DataFrame:
     """Add the SPC columns to one series (rows in time order).
 
     Needs the column value (and numerator/denominator for a p-chart); uses norm_green for the
@@ -288,23 +313,28 @@ def control_chart(frame: pl.DataFrame, chart: Literal["p", "xmr"], direction: st
     spc_provisional, spc_variation ("common" / "improvement" / "concern"), spc_variation_side
     and spc_assurance ("pass" / "hit_and_miss" / "fail" / "changed", None without a norm).
     """
-    shown = [None if v is None or v != v else float(v)
-             for v in (frame["value"].to_list() if frame.height else [])]
+    shown = [
+        None if v is None or v != v else float(v)
+        for v in (frame["value"].to_list() if frame.height else [])
+    ]
     values = list(shown)
     if min_denominator:
         # Too few to tell a signal from noise (as for the status): left out of the chart.
-        values = [None if n is None or n < min_denominator else v
-                  for v, n in zip(values, frame["denominator"].to_list(), strict=True)]
+        values = [
+            None if n is None or n < min_denominator else v
+            for v, n in zip(values, frame["denominator"].to_list(), strict=True)
+        ]
     if chart == "p":
-        numerators = [x if v is not None else None
-                      for x, v in zip(frame["numerator"].to_list(), values, strict=True)]
+        numerators = [
+            x if v is not None else None
+            for x, v in zip(frame["numerator"].to_list(), values, strict=True)
+        ]
         limits = p_chart_limits(numerators, frame["denominator"].to_list(), baseline_points)
     else:
         limits = xmr_limits(values, baseline_points)
     centre = limits.centre
     outside: list[Side | None] = [
-        None if v is None or lo is None or hi is None else (1 if v > hi else -1 if v < lo
-                                                               else None)
+        None if v is None or lo is None or hi is None else (1 if v > hi else -1 if v < lo else None)
         for v, lo, hi in zip(values, limits.lower, limits.upper, strict=True)
     ]
     fired = {
@@ -334,20 +364,22 @@ def control_chart(frame: pl.DataFrame, chart: Literal["p", "xmr"], direction: st
     if latest is not None and centre is not None:
         variation = signals[latest] or "common"
         variation_side = point_sides[latest]
-        norm = (frame["norm_green"][latest] if "norm_green" in frame.columns else None)
+        norm = frame["norm_green"][latest] if "norm_green" in frame.columns else None
         assured = assurance(norm, limits.lower[latest], limits.upper[latest], direction)
         if assured is not None and signals[latest] is not None:
             # The baseline's limits no longer describe the process: no assurance from them.
             assured = "changed"
     count = len(values)
     return frame.with_columns(
-        pl.Series("spc_centre", [centre if v is not None else None for v in shown],
-                  dtype=pl.Float64),
+        pl.Series(
+            "spc_centre", [centre if v is not None else None for v in shown], dtype=pl.Float64
+        ),
         pl.Series("spc_lcl", limits.lower, dtype=pl.Float64),
         pl.Series("spc_ucl", limits.upper, dtype=pl.Float64),
         pl.Series("spc_baseline", limits.baseline, dtype=pl.Boolean),
-        pl.Series("spc_provisional", [limits.provisional and centre is not None] * count,
-                  dtype=pl.Boolean),
+        pl.Series(
+            "spc_provisional", [limits.provisional and centre is not None] * count, dtype=pl.Boolean
+        ),
         pl.Series("spc_rule", rules, dtype=pl.String),
         pl.Series("spc_signal", signals, dtype=pl.String),
         pl.Series("spc_side", point_sides, dtype=pl.String),
@@ -369,12 +401,15 @@ def rule_names(rules: str | None, lang: str = "nl") -> str:
 
     if not rules:
         return ""
-    return "; ".join(text(f"spc_rule_{rule}", lang, shift=SHIFT_LENGTH, trend=TREND_LENGTH)
-                     for rule in rules.split(","))
+    return "; ".join(
+        text(f"spc_rule_{rule}", lang, shift=SHIFT_LENGTH, trend=TREND_LENGTH)
+        for rule in rules.split(",")
+    )
 
 
-def variation_label(variation: str | None, side: str | None, lang: str = "nl",
-                    short: bool = False) -> str:
+def variation_label(
+    variation: str | None, side: str | None, lang: str = "nl", short: bool = False
+) -> str:
     """The variation 'icon' as a label: '○ normale variatie (geen signaal)', '▼ bijzondere
     variatie: verslechtering (hoger)'; `short`: '▼ verslechtering (hoger)'."""
     from impactmonitor.i18n import text
@@ -423,8 +458,7 @@ def signal_lines(series: pl.DataFrame, lang: str = "nl") -> list[str]:
         if row["spc_signal"] is None:
             flush()
             continue
-        if group and key != (group[-1]["spc_signal"], group[-1]["spc_side"],
-                             group[-1]["spc_rule"]):
+        if group and key != (group[-1]["spc_signal"], group[-1]["spc_side"], group[-1]["spc_rule"]):
             flush()
         group.append(row)
     flush()

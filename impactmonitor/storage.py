@@ -79,8 +79,7 @@ class Backend(Protocol):
     def release(self, con: duckdb.DuckDBPyConnection) -> None: ...
     def is_conflict(self, error: Exception) -> bool: ...
     def locked(self, keys: Iterable[str]) -> AbstractContextManager[None]: ...
-    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int
-                 ) -> list[int]: ...
+    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]: ...
     def create_sequences(self, con: duckdb.DuckDBPyConnection) -> None: ...
     def data_version(self, con: duckdb.DuckDBPyConnection) -> int: ...
     def snapshot_id(self, con: duckdb.DuckDBPyConnection) -> int | None: ...
@@ -105,8 +104,10 @@ def missing_database(location: str | Path) -> str | None:
         from impactmonitor.lake import LakeBackend
 
         if not LakeBackend(str(location)).initialized():
-            return ("no lake in this catalog yet: run `python -m pipelines.lake init "
-                    f"--db '{location}' --data-path DIR`")
+            return (
+                "no lake in this catalog yet: run `python -m pipelines.lake init "
+                f"--db '{location}' --data-path DIR`"
+            )
         return None
     if not Path(location).is_file():
         return f"database file not found: {location}"
@@ -123,8 +124,11 @@ def _is_lock_error(error: Exception) -> bool:
     handle conflict": another thread of this process is just closing the last connection to it.
     """
     message = str(error)
-    return ("Could not set lock" in message or "Conflicting lock" in message
-            or "Unique file handle conflict" in message)
+    return (
+        "Could not set lock" in message
+        or "Conflicting lock" in message
+        or "Unique file handle conflict" in message
+    )
 
 
 class FileBackend:
@@ -165,8 +169,7 @@ class FileBackend:
     def locked(self, keys: Iterable[str]) -> AbstractContextManager[None]:
         return nullcontext()  # the same: nobody else can write meanwhile
 
-    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int
-                 ) -> list[int]:
+    def next_ids(self, con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
         return _sequence_values(con, sequence, count)
 
     def create_sequences(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -193,8 +196,9 @@ _BACKEND_OF: dict[int, Backend] = {}
 class Database:
     """The product's database (a file or a lake). Safe to share between threads."""
 
-    def __init__(self, path: str | Path, lock_timeout: float | None = None,
-                 backend: Backend | None = None) -> None:
+    def __init__(
+        self, path: str | Path, lock_timeout: float | None = None, backend: Backend | None = None
+    ) -> None:
         self.path = str(path)
         if lock_timeout is None:  # IMPACTMONITOR_LOCK_TIMEOUT, else 60 s
             lock_timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
@@ -213,7 +217,7 @@ class Database:
 
     @property
     def kind(self) -> str:
-        """"file" or "lake"."""
+        """ "file" or "lake"."""
         return self.backend.kind
 
     # -- connections ---------------------------------------------------------------------------
@@ -235,8 +239,9 @@ class Database:
             yield con
 
     @contextmanager
-    def opened_ahead(self, enabled: bool = True,
-                     max_hold: float | None = None) -> Iterator[OpenedAhead | None]:
+    def opened_ahead(
+        self, enabled: bool = True, max_hold: float | None = None
+    ) -> Iterator[OpenedAhead | None]:
         """Start opening the file for a coming `transaction(ahead)` while the caller works on.
 
         Opening costs ~10 ms (DuckDB builds its catalog) and releases the GIL, so an ingest can
@@ -255,8 +260,7 @@ class Database:
                 ahead.discard()
 
     @contextmanager
-    def transaction(self, ahead: OpenedAhead | None = None
-                    ) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, ahead: OpenedAhead | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction: everything in the block is stored, or nothing is.
 
         On DuckLake a commit can meet a conflicting commit of another process: that raises
@@ -302,11 +306,16 @@ class Database:
             except TransactionConflict:
                 if attempt == WRITE_ATTEMPTS - 1:
                     raise
-                time.sleep(min(0.02 * 1.7 ** attempt, 1.0) * (0.5 + random.random()))
+                time.sleep(min(0.02 * 1.7**attempt, 1.0) * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
-    def write(self, unit: Callable[[duckdb.DuckDBPyConnection], T], *,
-              locks: Iterable[str] = (), ahead: OpenedAhead | None = None) -> T:
+    def write(
+        self,
+        unit: Callable[[duckdb.DuckDBPyConnection], T],
+        *,
+        locks: Iterable[str] = (),
+        ahead: OpenedAhead | None = None,
+    ) -> T:
         """Run `unit(con)` in one write transaction and return its result.
 
         `locks` name what the unit claims (e.g. a provider-quarter whose next version it
@@ -342,6 +351,7 @@ class Database:
         with self._raw() as con:
             self.backend.create_sequences(con)
         for migration in schema.MIGRATIONS:
+
             def attempt(migration: schema.Migration = migration) -> None:
                 with self._raw() as con, self._committed(con):
                     con.execute(schema.MIGRATIONS_TABLE_DDL)
@@ -350,7 +360,8 @@ class Database:
                     con.execute(migration.sql)
                     con.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, current_localtimestamp())",
-                        [migration.version, migration.description])
+                        [migration.version, migration.description],
+                    )
 
             self._again_on_conflict(attempt)
 
@@ -381,8 +392,10 @@ class Database:
 
     def as_of(self, snapshot_id: int) -> Database:
         """A read-only view of the database as it was at `snapshot_id` (DuckLake only)."""
-        return Database(f"{self.path}{SNAPSHOT_SUFFIX}{int(snapshot_id)}",
-                        backend=self.backend.as_of(snapshot_id))
+        return Database(
+            f"{self.path}{SNAPSHOT_SUFFIX}{int(snapshot_id)}",
+            backend=self.backend.as_of(snapshot_id),
+        )
 
     @property
     def keeps_snapshots(self) -> bool:
@@ -390,8 +403,7 @@ class Database:
 
 
 @contextmanager
-def _adopted(db: Database, con: duckdb.DuckDBPyConnection
-             ) -> Iterator[duckdb.DuckDBPyConnection]:
+def _adopted(db: Database, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         yield con
     finally:
@@ -401,9 +413,13 @@ def _adopted(db: Database, con: duckdb.DuckDBPyConnection
 
 def _applied_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of the database behind `con` (0: empty)."""
-    tables = {row[0] for row in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = current_schema()").fetchall()}
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = current_schema()"
+        ).fetchall()
+    }
     if "schema_migrations" in tables:
         row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
         return int(row[0]) if row else 0

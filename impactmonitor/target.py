@@ -82,17 +82,54 @@ class TargetIndex:
 
 
 INDEXES: tuple[TargetIndex, ...] = (
-    TargetIndex("short_residential", ("residential_short",),
-                "Index kortdurend verblijf", "Short residential index"),
-    TargetIndex("foster_family", FOSTER_FAMILY_CARE_FORMS,
-                "Index pleegzorg + gezinshuizen", "Foster care + family home index"),
+    TargetIndex(
+        "short_residential",
+        ("residential_short",),
+        "Index kortdurend verblijf",
+        "Short residential index",
+    ),
+    TargetIndex(
+        "foster_family",
+        FOSTER_FAMILY_CARE_FORMS,
+        "Index pleegzorg + gezinshuizen",
+        "Foster care + family home index",
+    ),
 )
 INDEX_BY_KEY = {index.key: index for index in INDEXES}
 Status = Literal["on_track", "at_risk", "off_track", "met", "near_miss", "not_met", "no_data"]
 # t(0.975; df) for the 95% prediction interval of the projection, df = 1..30 (beyond: 1.96).
-_T_975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-          2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-          2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+_T_975 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +137,8 @@ class TargetConfig:
     baseline_year: int = 2022
     target_quarter: str = "2025Q4"
     targets: dict[str, float] = field(
-        default_factory=lambda: {"short_residential": 0.70, "foster_family": 1.30})
+        default_factory=lambda: {"short_residential": 0.70, "foster_family": 1.30}
+    )
     projection_quarters: int = 6
     at_risk_share: float = 0.75
     near_miss: float = 0.01
@@ -129,8 +167,9 @@ def target_config() -> TargetConfig:
         at_risk_share=float(section.get("at_risk_share", 0.75)),
         near_miss=float(section.get("near_miss", 0.01)),
         follow_up_quarter=quarter_of(_as_date(follow["target_date"])) if follow else None,
-        follow_up_targets=({index.key: float(follow[index.key]) for index in INDEXES}
-                           if follow else None),
+        follow_up_targets=(
+            {index.key: float(follow[index.key]) for index in INDEXES} if follow else None
+        ),
     )
 
 
@@ -147,7 +186,7 @@ def _clients(con: duckdb.DuckDBPyConnection, user: User, by: Sequence[str]) -> p
     scope, params = population_filter(user, "s.provider_agb", "s.municipality_code")
     sums = ", ".join(
         f"sum(clients_start + inflow) FILTER (WHERE care_form IN ({sql_list(index.care_forms)}))"
-        f" AS \"{index.key}\""
+        f' AS "{index.key}"'
         for index in INDEXES
     )
     care_forms = sql_list(sorted({cf for index in INDEXES for cf in index.care_forms}))
@@ -163,37 +202,56 @@ def _clients(con: duckdb.DuckDBPyConnection, user: User, by: Sequence[str]) -> p
         """,
         params,
     ).pl()
-    long = wide.unpivot(index=[*by, "quarter"], on=[index.key for index in INDEXES],
-                        variable_name="index", value_name="clients")
+    long = wide.unpivot(
+        index=[*by, "quarter"],
+        on=[index.key for index in INDEXES],
+        variable_name="index",
+        value_name="clients",
+    )
     long = long.with_columns(pl.col("clients").fill_null(0).cast(pl.Int64))
     if "municipality_code" in by:
         mapping = current_codes()
-        long = long.with_columns(pl.col("municipality_code").replace(mapping)).group_by(
-            [*by, "quarter", "index"]).agg(pl.col("clients").sum())
+        long = (
+            long.with_columns(pl.col("municipality_code").replace(mapping))
+            .group_by([*by, "quarter", "index"])
+            .agg(pl.col("clients").sum())
+        )
     return long.sort([*by, "index", "quarter"])
 
 
-def _with_baseline(clients: pl.DataFrame, by: Sequence[str], config: TargetConfig,
-                   ) -> pl.DataFrame:
-    baseline_quarters = (clients.filter(pl.col("quarter").str.starts_with(
-        str(config.baseline_year)))["quarter"].n_unique())
+def _with_baseline(
+    clients: pl.DataFrame,
+    by: Sequence[str],
+    config: TargetConfig,
+) -> pl.DataFrame:
+    baseline_quarters = clients.filter(
+        pl.col("quarter").str.starts_with(str(config.baseline_year))
+    )["quarter"].n_unique()
     if baseline_quarters == 0:
-        return clients.with_columns(pl.lit(None, pl.Float64).alias("baseline_clients"),
-                                    pl.lit(None, pl.Float64).alias("value"))
+        return clients.with_columns(
+            pl.lit(None, pl.Float64).alias("baseline_clients"),
+            pl.lit(None, pl.Float64).alias("value"),
+        )
     keys = [*by, "index"]
-    baseline = (clients.filter(pl.col("quarter").str.starts_with(str(config.baseline_year)))
-                .group_by(keys).agg((pl.col("clients").sum() / baseline_quarters)
-                                    .alias("baseline_clients")))
+    baseline = (
+        clients.filter(pl.col("quarter").str.starts_with(str(config.baseline_year)))
+        .group_by(keys)
+        .agg((pl.col("clients").sum() / baseline_quarters).alias("baseline_clients"))
+    )
     joined = clients.join(baseline, on=keys, how="left", nulls_equal=True).with_columns(
-        pl.col("baseline_clients").fill_null(0.0))
+        pl.col("baseline_clients").fill_null(0.0)
+    )
     return joined.with_columns(
         pl.when(pl.col("baseline_clients") > 0)
         .then(pl.col("clients") / pl.col("baseline_clients"))
-        .otherwise(None).alias("value"))
+        .otherwise(None)
+        .alias("value")
+    )
 
 
-def index_series(db: Database, user: User, by: Sequence[str] = (),
-                 config: TargetConfig | None = None) -> pl.DataFrame:
+def index_series(
+    db: Database, user: User, by: Sequence[str] = (), config: TargetConfig | None = None
+) -> pl.DataFrame:
     """Index per quarter (and per `by`: provider_agb, category, municipality_code).
 
     Columns: by..., quarter, index, clients, baseline_clients, value (clients / baseline).
@@ -202,7 +260,8 @@ def index_series(db: Database, user: User, by: Sequence[str] = (),
     with summary_connection(db) as con:
         clients = _clients(con, user, list(by))
     if "provider_agb" in by and not provider_figures_allowed(
-            user, clients["provider_agb"].n_unique()):
+        user, clients["provider_agb"].n_unique()
+    ):
         clients = clients.clear()  # a municipality user: one or two providers' figures
     return _with_baseline(clients, list(by), config).sort([*by, "index", "quarter"])
 
@@ -261,8 +320,7 @@ class Fit:
         if self.residual_sd is None:
             return None
         t = _T_975[self.n - 3] if self.n - 2 <= len(_T_975) else 1.96
-        half = t * self.residual_sd * math.sqrt(1 + 1 / self.n + (x - self.mean_x) ** 2
-                                                / self.sxx)
+        half = t * self.residual_sd * math.sqrt(1 + 1 / self.n + (x - self.mean_x) ** 2 / self.sxx)
         return self.at(x) - half, self.at(x) + half
 
 
@@ -326,8 +384,13 @@ def reached(value: float, goal: float, direction: str | None = None) -> bool:
     return value <= goal + 1e-9 if lower else value >= goal - 1e-9
 
 
-def projection_status(projected: float, goal: float, at_risk_share: float, start: float = 1.0,
-                      direction: str | None = None) -> tuple[Status, float]:
+def projection_status(
+    projected: float,
+    goal: float,
+    at_risk_share: float,
+    start: float = 1.0,
+    direction: str | None = None,
+) -> tuple[Status, float]:
     """(status, share of the required change) of a projection against a goal.
 
     on_track when the projection reaches the goal; at_risk when it covers at least
@@ -345,12 +408,15 @@ def _band_text(fit: Fit | None, quarter: str, lang: str) -> str:
     band = fit.band(_ordinal(quarter)) if fit else None
     if band is None:
         return ""
-    return text("target_band", lang, low=_number(band[0], lang, 3),
-                high=_number(band[1], lang, 3))
+    return text("target_band", lang, low=_number(band[0], lang, 3), high=_number(band[1], lang, 3))
 
 
-def _shortfall(value: float, goal: float, baseline: float | None, clients: int | None,
-               ) -> int | None:
+def _shortfall(
+    value: float,
+    goal: float,
+    baseline: float | None,
+    clients: int | None,
+) -> int | None:
     """Clients the index fell short by: ceil(target × baseline) − clients for an increase
     target, clients − floor(target × baseline) for a decrease target."""
     if baseline is None or clients is None:
@@ -364,29 +430,47 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
     observed = series.filter(pl.col("value").is_not_null()).sort("quarter")
     goal = config.targets[index]
     if observed.is_empty():
-        return Assessment(index, "no_data", text("target_no_data", lang), "", goal,
-                          config.target_quarter)
+        return Assessment(
+            index, "no_data", text("target_no_data", lang), "", goal, config.target_quarter
+        )
     quarters = observed["quarter"].to_list()
     values = observed["value"].to_list()
     latest_quarter, latest_value = quarters[-1], values[-1]
-    fit_quarters = quarters[-config.projection_quarters:]
-    fit = fit_line([(_ordinal(q), v) for q, v in
-                    zip(fit_quarters, values[-config.projection_quarters:], strict=True)])
-    method = text("target_method", lang, n=len(fit_quarters), first=fit_quarters[0],
-                  last=fit_quarters[-1])
+    fit_quarters = quarters[-config.projection_quarters :]
+    fit = fit_line(
+        [
+            (_ordinal(q), v)
+            for q, v in zip(fit_quarters, values[-config.projection_quarters :], strict=True)
+        ]
+    )
+    method = text(
+        "target_method", lang, n=len(fit_quarters), first=fit_quarters[0], last=fit_quarters[-1]
+    )
 
-    def on_track_sentence(goal_value: float, goal_quarter: str, key: str,
-                          ) -> tuple[Status, str, float | None, float | None]:
+    def on_track_sentence(
+        goal_value: float,
+        goal_quarter: str,
+        key: str,
+    ) -> tuple[Status, str, float | None, float | None]:
         projected = None if fit is None else fit.at(_ordinal(goal_quarter))
         if projected is None:
             return "no_data", text("target_too_few_points", lang), None, None
         status, share = projection_status(projected, goal_value, config.at_risk_share)
-        return status, text(
-            key, lang, status=text(f"target_status_{status}", lang),
-            projected=_number(projected, lang, 3), quarter=goal_quarter,
-            target=_number(goal_value, lang), share=_number(share * 100, lang, 0),
-            band=_band_text(fit, goal_quarter, lang),
-        ), projected, share
+        return (
+            status,
+            text(
+                key,
+                lang,
+                status=text(f"target_status_{status}", lang),
+                projected=_number(projected, lang, 3),
+                quarter=goal_quarter,
+                target=_number(goal_value, lang),
+                share=_number(share * 100, lang, 0),
+                band=_band_text(fit, goal_quarter, lang),
+            ),
+            projected,
+            share,
+        )
 
     def band_at(quarter: str) -> tuple[float | None, float | None]:
         band = fit.band(_ordinal(quarter)) if fit else None
@@ -394,60 +478,104 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
 
     if latest_quarter < config.target_quarter:
         status, sentence, projected, share = on_track_sentence(
-            goal, config.target_quarter, "target_statement_projection")
+            goal, config.target_quarter, "target_statement_projection"
+        )
         low, high = band_at(config.target_quarter)
-        return Assessment(index, status, f"{sentence} {method}", method, goal,
-                          config.target_quarter, projected=projected, share_of_required=share,
-                          latest_quarter=latest_quarter, latest_value=latest_value,
-                          fit_quarters=fit_quarters, fit=fit, projected_low=low,
-                          projected_high=high)
+        return Assessment(
+            index,
+            status,
+            f"{sentence} {method}",
+            method,
+            goal,
+            config.target_quarter,
+            projected=projected,
+            share_of_required=share,
+            latest_quarter=latest_quarter,
+            latest_value=latest_value,
+            fit_quarters=fit_quarters,
+            fit=fit,
+            projected_low=low,
+            projected_high=high,
+        )
 
     at_target = observed.filter(pl.col("quarter") == config.target_quarter)
     value_at_target = at_target["value"][0] if at_target.height else None
     if value_at_target is None:
-        return Assessment(index, "no_data", text("target_no_data_at_target", lang,
-                                                 quarter=config.target_quarter),
-                          method, goal, config.target_quarter, latest_quarter=latest_quarter,
-                          latest_value=latest_value, fit_quarters=fit_quarters, fit=fit)
+        return Assessment(
+            index,
+            "no_data",
+            text("target_no_data_at_target", lang, quarter=config.target_quarter),
+            method,
+            goal,
+            config.target_quarter,
+            latest_quarter=latest_quarter,
+            latest_value=latest_value,
+            fit_quarters=fit_quarters,
+            fit=fit,
+        )
     shortfall = None
     if reached(value_at_target, goal):
         met: Status = "met"
     else:
-        met = "near_miss" if abs(value_at_target - goal) <= config.near_miss + 1e-9 else (
-            "not_met")
+        met = "near_miss" if abs(value_at_target - goal) <= config.near_miss + 1e-9 else ("not_met")
         row = at_target.row(0, named=True)
-        shortfall = _shortfall(value_at_target, goal, row.get("baseline_clients"),
-                               row.get("clients"))
+        shortfall = _shortfall(
+            value_at_target, goal, row.get("baseline_clients"), row.get("clients")
+        )
     change = latest_value - value_at_target
     sentence = text(
         "target_statement_after_near_miss" if met == "near_miss" else "target_statement_after",
-        lang, status=text(f"target_status_{met}", lang),
-        target=_number(goal, lang), quarter=config.target_quarter,
-        value=_number(value_at_target, lang, 3), percent=_percent(value_at_target - 1, lang),
-        change=_signed(change, lang, 3), latest=_number(latest_value, lang, 3),
-        latest_quarter=latest_quarter, clients=shortfall if shortfall is not None else "–",
+        lang,
+        status=text(f"target_status_{met}", lang),
+        target=_number(goal, lang),
+        quarter=config.target_quarter,
+        value=_number(value_at_target, lang, 3),
+        percent=_percent(value_at_target - 1, lang),
+        change=_signed(change, lang, 3),
+        latest=_number(latest_value, lang, 3),
+        latest_quarter=latest_quarter,
+        clients=shortfall if shortfall is not None else "–",
         short_or_over=text(
             f"target_{'client' if shortfall == 1 else 'clients'}_"
-            f"{'short' if goal >= 1 else 'over'}", lang),
+            f"{'short' if goal >= 1 else 'over'}",
+            lang,
+        ),
     )
     follow_status: Status | None = None
     projected = share = None
     low = high = None
-    if (config.follow_up_quarter and config.follow_up_targets
-            and latest_quarter < config.follow_up_quarter):
+    if (
+        config.follow_up_quarter
+        and config.follow_up_targets
+        and latest_quarter < config.follow_up_quarter
+    ):
         follow_status, follow_sentence, projected, share = on_track_sentence(
-            config.follow_up_targets[index], config.follow_up_quarter,
-            "target_statement_follow_up")
+            config.follow_up_targets[index], config.follow_up_quarter, "target_statement_follow_up"
+        )
         low, high = band_at(config.follow_up_quarter)
         sentence = f"{sentence} {follow_sentence} {method}"
     elif not (config.follow_up_quarter and config.follow_up_targets):
         sentence = f"{sentence} {text('target_no_follow_up', lang, target=_number(goal, lang))}"
-    return Assessment(index, met, sentence, method, goal, config.target_quarter,
-                      projected=projected, share_of_required=share,
-                      value_at_target=value_at_target, latest_quarter=latest_quarter,
-                      latest_value=latest_value, change_since_target=change,
-                      follow_up_status=follow_status, fit_quarters=fit_quarters, fit=fit,
-                      projected_low=low, projected_high=high, shortfall_clients=shortfall)
+    return Assessment(
+        index,
+        met,
+        sentence,
+        method,
+        goal,
+        config.target_quarter,
+        projected=projected,
+        share_of_required=share,
+        value_at_target=value_at_target,
+        latest_quarter=latest_quarter,
+        latest_value=latest_value,
+        change_since_target=change,
+        follow_up_status=follow_status,
+        fit_quarters=fit_quarters,
+        fit=fit,
+        projected_low=low,
+        projected_high=high,
+        shortfall_clients=shortfall,
+    )
 
 
 def _horizon(latest: str, config: TargetConfig) -> str:
@@ -458,9 +586,13 @@ def _horizon(latest: str, config: TargetConfig) -> str:
     return shift(latest, 4)
 
 
-def _series_and_assessments(db: Database, user: User, config: TargetConfig | None,
-                            lang: str, until: str | None = None,
-                            ) -> tuple[pl.DataFrame, list[Assessment]]:
+def _series_and_assessments(
+    db: Database,
+    user: User,
+    config: TargetConfig | None,
+    lang: str,
+    until: str | None = None,
+) -> tuple[pl.DataFrame, list[Assessment]]:
     config = config or target_config()
     regional = index_series(db, user, (), config)
     if until is not None:  # as it stood at the end of `until` (a report about that quarter)
@@ -475,42 +607,76 @@ def _series_and_assessments(db: Database, user: User, config: TargetConfig | Non
         first = series["quarter"].min()
         last = _horizon(assessment.latest_quarter or series["quarter"].max(), config)
         frame = pl.DataFrame({"quarter": quarter_range(first, last)}).join(
-            series.drop("index"), on="quarter", how="left")
+            series.drop("index"), on="quarter", how="left"
+        )
         fit, fit_start = assessment.fit, (assessment.fit_quarters or [None])[0]
         # The trend line and its band over its fit window and ahead.
-        on_line = [fit is not None and fit_start is not None and q >= fit_start
-                   for q in frame["quarter"]]
-        bands = [fit.band(_ordinal(q)) if fit is not None and shown else None
-                 for q, shown in zip(frame["quarter"], on_line, strict=True)]
+        on_line = [
+            fit is not None and fit_start is not None and q >= fit_start for q in frame["quarter"]
+        ]
+        bands = [
+            fit.band(_ordinal(q)) if fit is not None and shown else None
+            for q, shown in zip(frame["quarter"], on_line, strict=True)
+        ]
         frame = frame.with_columns(
             pl.lit(index.key).alias("index"),
-            pl.Series("target_path", [target_path(q, index.key, config)
-                                      for q in frame["quarter"]], dtype=pl.Float64),
-            pl.Series("projection", [fit.at(_ordinal(q)) if fit is not None and shown
-                                     else None for q, shown in zip(frame["quarter"], on_line,
-                                                                   strict=True)],
-                      dtype=pl.Float64),
+            pl.Series(
+                "target_path",
+                [target_path(q, index.key, config) for q in frame["quarter"]],
+                dtype=pl.Float64,
+            ),
+            pl.Series(
+                "projection",
+                [
+                    fit.at(_ordinal(q)) if fit is not None and shown else None
+                    for q, shown in zip(frame["quarter"], on_line, strict=True)
+                ],
+                dtype=pl.Float64,
+            ),
             pl.Series("projection_low", [b[0] if b else None for b in bands], dtype=pl.Float64),
-            pl.Series("projection_high", [b[1] if b else None for b in bands],
-                      dtype=pl.Float64),
+            pl.Series("projection_high", [b[1] if b else None for b in bands], dtype=pl.Float64),
             pl.lit(assessment.status).alias("status"),
             pl.lit(assessment.statement).alias("statement"),
         )
         parts.append(frame)
-    columns = ["quarter", "index", "clients", "baseline_clients", "value", "target_path",
-               "projection", "projection_low", "projection_high", "status", "statement"]
+    columns = [
+        "quarter",
+        "index",
+        "clients",
+        "baseline_clients",
+        "value",
+        "target_path",
+        "projection",
+        "projection_low",
+        "projection_high",
+        "status",
+        "statement",
+    ]
     if not parts:
-        return pl.DataFrame(schema={c: pl.Float64 if c in ("baseline_clients", "value",
-                                                            "target_path", "projection",
-                                                            "projection_low",
-                                                            "projection_high")
-                                    else pl.Int64 if c == "clients" else pl.String
-                                    for c in columns}), assessments
+        return pl.DataFrame(
+            schema={
+                c: pl.Float64
+                if c
+                in (
+                    "baseline_clients",
+                    "value",
+                    "target_path",
+                    "projection",
+                    "projection_low",
+                    "projection_high",
+                )
+                else pl.Int64
+                if c == "clients"
+                else pl.String
+                for c in columns
+            }
+        ), assessments
     return pl.concat([p.select(columns) for p in parts]), assessments
 
 
-def target_series(db: Database, user: User, config: TargetConfig | None = None,
-                  lang: str = "nl") -> pl.DataFrame:
+def target_series(
+    db: Database, user: User, config: TargetConfig | None = None, lang: str = "nl"
+) -> pl.DataFrame:
     """The regional target series, one row per index and quarter (incl. future quarters).
 
     Columns: quarter, index, clients, baseline_clients, value (null for future quarters),
@@ -520,15 +686,20 @@ def target_series(db: Database, user: User, config: TargetConfig | None = None,
     return _series_and_assessments(db, user, config, lang)[0]
 
 
-def target_assessment(db: Database, user: User, config: TargetConfig | None = None,
-                      lang: str = "nl") -> pl.DataFrame:
+def target_assessment(
+    db: Database, user: User, config: TargetConfig | None = None, lang: str = "nl"
+) -> pl.DataFrame:
     """One row per index: status, statement, method and the figures behind them."""
     return _assessment_frame(_series_and_assessments(db, user, config, lang)[1], lang)
 
 
-def target_overview(db: Database, user: User, config: TargetConfig | None = None,
-                    lang: str = "nl", until: str | None = None,
-                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def target_overview(
+    db: Database,
+    user: User,
+    config: TargetConfig | None = None,
+    lang: str = "nl",
+    until: str | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(`target_series`, `target_assessment`) computed once, for the overview page; with
     `until` as they stood with the data up to that quarter (the board report)."""
     series, assessments = _series_and_assessments(db, user, config, lang, until)
@@ -536,28 +707,52 @@ def target_overview(db: Database, user: User, config: TargetConfig | None = None
 
 
 def _assessment_frame(assessments: list[Assessment], lang: str) -> pl.DataFrame:
-    return pl.DataFrame([
-        {"index": a.index, "name": INDEX_BY_KEY[a.index].name(lang), "status": a.status,
-         "statement": a.statement, "method": a.method, "target": a.target,
-         "target_quarter": a.target_quarter, "projected": a.projected,
-         "share_of_required": a.share_of_required, "value_at_target": a.value_at_target,
-         "latest_quarter": a.latest_quarter, "latest_value": a.latest_value,
-         "change_since_target": a.change_since_target, "follow_up_status": a.follow_up_status,
-         "projected_low": a.projected_low, "projected_high": a.projected_high,
-         "shortfall_clients": a.shortfall_clients}
-        for a in assessments
-    ], schema_overrides={"projected": pl.Float64, "share_of_required": pl.Float64,
-                         "projected_low": pl.Float64, "projected_high": pl.Float64,
-                         "shortfall_clients": pl.Int64,
-                         "value_at_target": pl.Float64, "latest_value": pl.Float64,
-                         "change_since_target": pl.Float64, "follow_up_status": pl.String,
-                         "latest_quarter": pl.String})
+    return pl.DataFrame(
+        [
+            {
+                "index": a.index,
+                "name": INDEX_BY_KEY[a.index].name(lang),
+                "status": a.status,
+                "statement": a.statement,
+                "method": a.method,
+                "target": a.target,
+                "target_quarter": a.target_quarter,
+                "projected": a.projected,
+                "share_of_required": a.share_of_required,
+                "value_at_target": a.value_at_target,
+                "latest_quarter": a.latest_quarter,
+                "latest_value": a.latest_value,
+                "change_since_target": a.change_since_target,
+                "follow_up_status": a.follow_up_status,
+                "projected_low": a.projected_low,
+                "projected_high": a.projected_high,
+                "shortfall_clients": a.shortfall_clients,
+            }
+            for a in assessments
+        ],
+        schema_overrides={
+            "projected": pl.Float64,
+            "share_of_required": pl.Float64,
+            "projected_low": pl.Float64,
+            "projected_high": pl.Float64,
+            "shortfall_clients": pl.Int64,
+            "value_at_target": pl.Float64,
+            "latest_value": pl.Float64,
+            "change_since_target": pl.Float64,
+            "follow_up_status": pl.String,
+            "latest_quarter": pl.String,
+        },
+    )
 
 
-def target_contributions(db: Database, user: User, index: str,
-                         by: Literal["provider", "municipality"] = "provider",
-                         quarter: str | None = None, config: TargetConfig | None = None,
-                         ) -> pl.DataFrame:
+def target_contributions(
+    db: Database,
+    user: User,
+    index: str,
+    by: Literal["provider", "municipality"] = "provider",
+    quarter: str | None = None,
+    config: TargetConfig | None = None,
+) -> pl.DataFrame:
     """Each provider's or municipality's part in the change of `index` against the baseline.
 
     Columns (by provider): provider_agb, name, category; (by municipality): municipality_code,
@@ -577,9 +772,11 @@ def target_contributions(db: Database, user: User, index: str,
         quarter = regional["quarter"].max() if regional.height else None
     baselines = series.group_by(column).agg(pl.col("baseline_clients").first())
     current = series.filter(pl.col("quarter") == pl.lit(quarter, pl.String)).select(
-        column, "clients")
+        column, "clients"
+    )
     table = baselines.join(current, on=column, how="full", coalesce=True).with_columns(
-        pl.col("baseline_clients").fill_null(0.0), pl.col("clients").fill_null(0),
+        pl.col("baseline_clients").fill_null(0.0),
+        pl.col("clients").fill_null(0),
         pl.lit(quarter).alias("quarter"),
     )
     regional_baseline = table["baseline_clients"].sum()
@@ -587,9 +784,11 @@ def target_contributions(db: Database, user: User, index: str,
     total_change = table["change"].sum()
     table = table.with_columns(
         (pl.col("change") / regional_baseline if regional_baseline else pl.lit(None))
-        .cast(pl.Float64).alias("contribution"),
+        .cast(pl.Float64)
+        .alias("contribution"),
         (pl.col("change") / total_change if total_change else pl.lit(None))
-        .cast(pl.Float64).alias("share_of_change"),
+        .cast(pl.Float64)
+        .alias("share_of_change"),
     )
     descending = config.targets[index] > 1
     table = table.sort("contribution", descending=descending, nulls_last=True)
@@ -597,15 +796,21 @@ def target_contributions(db: Database, user: User, index: str,
         if not provider_figures_allowed(user, table.height):
             table = table.clear()  # the mirror rule: no figures of one or two providers
         scope, params = register_filter(user)
-        names = db.query(f"SELECT provider_agb, name, category FROM providers WHERE {scope}",
-                         params)
+        names = db.query(
+            f"SELECT provider_agb, name, category FROM providers WHERE {scope}", params
+        )
         table = table.join(names, on="provider_agb", how="left", maintain_order="left")
         keys = ["provider_agb", "name", "category"]
     else:
         known = municipalities()
-        table = table.with_columns(pl.col("municipality_code").replace_strict(
-            {code: m.name for code, m in known.items()}, default=None,
-            return_dtype=pl.String).alias("municipality_name"))
+        table = table.with_columns(
+            pl.col("municipality_code")
+            .replace_strict(
+                {code: m.name for code, m in known.items()}, default=None, return_dtype=pl.String
+            )
+            .alias("municipality_name")
+        )
         keys = ["municipality_code", "municipality_name"]
-    return table.select(*keys, "quarter", "baseline_clients", "clients", "change",
-                        "contribution", "share_of_change")
+    return table.select(
+        *keys, "quarter", "baseline_clients", "clients", "change", "contribution", "share_of_change"
+    )

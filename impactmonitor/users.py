@@ -27,6 +27,7 @@ LOCKOUT_WINDOW = timedelta(minutes=15)
 # Cost factor of bcrypt; tests lower it through the environment to stay fast.
 BCRYPT_ROUNDS = int(os.environ.get("IMPACTMONITOR_BCRYPT_ROUNDS", "12"))
 
+
 class AccountLocked(Exception):
     """Too many failed logins: the account is locked until `until`."""
 
@@ -50,9 +51,13 @@ USER_COLUMNS = "username, role, provider_agbs, display_name, municipality_codes"
 
 def user_from_record(record: dict) -> User:
     """The `User` of one row of the `users` view (columns `USER_COLUMNS`)."""
-    return User(record["username"], record["role"],
-                frozenset(record["provider_agbs"] or []), record["display_name"],
-                frozenset(record.get("municipality_codes") or []))
+    return User(
+        record["username"],
+        record["role"],
+        frozenset(record["provider_agbs"] or []),
+        record["display_name"],
+        frozenset(record.get("municipality_codes") or []),
+    )
 
 
 def check_municipality_codes(role: str, codes: tuple[str, ...]) -> None:
@@ -106,18 +111,30 @@ def save_user(
             "INSERT INTO user_accounts (username, display_name, role, provider_agbs, "
             "password_hash, active, changed_at, changed_by, municipality_codes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [username, display_name or username, role, list(provider_agbs), password_hash,
-             active, datetime.now(), actor, sorted(municipality_codes)],
+            [
+                username,
+                display_name or username,
+                role,
+                list(provider_agbs),
+                password_hash,
+                active,
+                datetime.now(),
+                actor,
+                sorted(municipality_codes),
+            ],
         )
         append_audit(con, actor, "user_changed", details=json.dumps({"username": username}))
         # What the account may see or who may use it changed: its open sessions end, so that
         # no browser keeps the old rights (checked on every script run, sessions.session_user).
         from impactmonitor.sessions import revoke_in  # sessions reads accounts: import late
 
-        if current is not None and (password is not None or current[1] != role
-                                    or sorted(current[2] or []) != sorted(provider_agbs)
-                                    or current[3] != active
-                                    or sorted(current[4] or []) != sorted(municipality_codes)):
+        if current is not None and (
+            password is not None
+            or current[1] != role
+            or sorted(current[2] or []) != sorted(provider_agbs)
+            or current[3] != active
+            or sorted(current[4] or []) != sorted(municipality_codes)
+        ):
             revoke_in(con, username, None, actor, "account_changed")
 
 
@@ -161,6 +178,7 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     ok = bcrypt.checkpw(password.encode("utf-8"), stored_hash.encode("ascii"))
     ok = ok and record.height == 1 and bool(record["active"][0])
     actor = username or "(leeg)"
+
     def count_and_record(con) -> tuple[bool, datetime | None]:
         failures, last_failure = _failures_since_last_success(con, actor)
         locked = failures >= MAX_FAILURES and last_failure is not None
@@ -191,8 +209,17 @@ def manage_user(
 ) -> None:
     """Create or change an account from the app: administrators only."""
     require(admin, "manage_users")
-    save_user(db, username, role, password, provider_agbs, display_name, active,
-              actor=admin.username, municipality_codes=municipality_codes)
+    save_user(
+        db,
+        username,
+        role,
+        password,
+        provider_agbs,
+        display_name,
+        active,
+        actor=admin.username,
+        municipality_codes=municipality_codes,
+    )
 
 
 def user_list(db: Database, admin: User):
@@ -216,9 +243,7 @@ def seed_demo_users(db: Database) -> list[DemoAccount]:
     Passwords are random, printed by the sample step and written to data/demo-accounts.txt
     (ignored by git), never stored in the repository.
     """
-    first_a = db.scalar(
-        "SELECT min(provider_agb) FROM providers WHERE category = 'A'"
-    )
+    first_a = db.scalar("SELECT min(provider_agb) FROM providers WHERE category = 'A'")
     plan = [
         ("aanbieder", "provider", (first_a,) if first_a else ()),
         ("accounthouder", "contract_manager", ()),
@@ -232,8 +257,15 @@ def seed_demo_users(db: Database) -> list[DemoAccount]:
             continue
         codes = DEMO_MUNICIPALITIES if role == "municipality" else ()
         password = secrets.token_urlsafe(9)
-        save_user(db, username, role, password, agbs, display_name=username.capitalize(),
-                  municipality_codes=codes)
+        save_user(
+            db,
+            username,
+            role,
+            password,
+            agbs,
+            display_name=username.capitalize(),
+            municipality_codes=codes,
+        )
         accounts.append(DemoAccount(username, password, role, agbs, codes))
     return accounts
 

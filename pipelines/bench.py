@@ -85,11 +85,15 @@ def typical_delivery(
     codes = [c for c in MUNICIPALITY_WEIGHTS if c != "GM1992"] + list(PREDECESSORS)
     keys = pl.DataFrame(
         [(code, form, age) for code in codes for form in CARE_FORMS for age in AGE_GROUPS],
-        schema=["municipality_code", "care_form", "age_group"], orient="row",
+        schema=["municipality_code", "care_form", "age_group"],
+        orient="row",
     ).with_row_index("i")
     population = keys.select(
-        pl.lit(BENCH_AGB).alias("provider_agb"), pl.lit(quarter).alias("quarter"),
-        "municipality_code", "care_form", "age_group",
+        pl.lit(BENCH_AGB).alias("provider_agb"),
+        pl.lit(quarter).alias("quarter"),
+        "municipality_code",
+        "care_form",
+        "age_group",
         (pl.col("i") % 40 + 5).cast(pl.Int64).alias("clients_start"),
         (pl.col("i") % 7).cast(pl.Int64).alias("inflow"),
         (pl.col("i") % 5).cast(pl.Int64).alias("outflow"),
@@ -97,24 +101,42 @@ def typical_delivery(
     if continues is not None:
         population = population.with_columns(continues["clients_end"].alias("clients_start"))
     population = population.with_columns(
-        (pl.col("clients_start") + pl.col("inflow") - pl.col("outflow")).alias("clients_end"))
+        (pl.col("clients_start") + pl.col("inflow") - pl.col("outflow")).alias("clients_end")
+    )
     forms = pl.DataFrame({"care_form": list(CARE_FORMS)})
     ambulant = pl.col("care_form").is_in(["ambulant", "day_care"])
     stay = pl.col("care_form").is_in(
-        ["foster_care", "family_home", "residential_short", "residential_long", "crisis"])
+        ["foster_care", "family_home", "residential_short", "residential_long", "crisis"]
+    )
     offer = forms.select(
-        pl.lit(BENCH_AGB).alias("provider_agb"), pl.lit(quarter).alias("quarter"), "care_form",
+        pl.lit(BENCH_AGB).alias("provider_agb"),
+        pl.lit(quarter).alias("quarter"),
+        "care_form",
         pl.when(ambulant).then(0).otherwise(120).cast(pl.Int64).alias("places"),
-        pl.lit(12.5).alias("fte_care"), pl.lit(1234).cast(pl.Int64).alias("clients_waiting"),
+        pl.lit(12.5).alias("fte_care"),
+        pl.lit(1234).cast(pl.Int64).alias("clients_waiting"),
     )
     results = forms.select(
-        pl.lit(BENCH_AGB).alias("provider_agb"), pl.lit(quarter).alias("quarter"), "care_form",
-        *(pl.lit(v).cast(pl.Int64).alias(k) for k, v in (
-            ("trajectories_ended", 60), ("ended_as_planned", 45), ("goals_achieved", 44),
-            ("dropouts", 5), ("satisfaction_respondents", 30), ("satisfaction_positive", 26),
-            ("intake_wait_n", 40), ("intake_wait_days_sum", 1040), ("intake_wait_over_norm", 8),
-            ("treatment_wait_n", 30), ("treatment_wait_days_sum", 1050),
-            ("treatment_wait_over_norm", 6))),
+        pl.lit(BENCH_AGB).alias("provider_agb"),
+        pl.lit(quarter).alias("quarter"),
+        "care_form",
+        *(
+            pl.lit(v).cast(pl.Int64).alias(k)
+            for k, v in (
+                ("trajectories_ended", 60),
+                ("ended_as_planned", 45),
+                ("goals_achieved", 44),
+                ("dropouts", 5),
+                ("satisfaction_respondents", 30),
+                ("satisfaction_positive", 26),
+                ("intake_wait_n", 40),
+                ("intake_wait_days_sum", 1040),
+                ("intake_wait_over_norm", 8),
+                ("treatment_wait_n", 30),
+                ("treatment_wait_days_sum", 1050),
+                ("treatment_wait_over_norm", 6),
+            )
+        ),
         pl.when(stay).then(60).otherwise(0).cast(pl.Int64).alias("stay_n"),
         pl.when(stay).then(7200).otherwise(0).cast(pl.Int64).alias("stay_days_sum"),
     )
@@ -126,16 +148,34 @@ def bench_single(db: Database, runs: int) -> dict[str, float]:
     same rows without that continuity (a continuity warning on 360 of its 420 population rows),
     on an empty database."""
     with db.transaction() as con:
-        append_register_entries(con, pl.DataFrame(
-            {"provider_agb": [BENCH_AGB], "name": ["Benchmark"], "category": ["A"],
-             "lot": [None], "contract_start": [date(2021, 1, 1)], "contract_end": [None]},
-            schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-                    "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date},
-        ), actor="bench")
+        append_register_entries(
+            con,
+            pl.DataFrame(
+                {
+                    "provider_agb": [BENCH_AGB],
+                    "name": ["Benchmark"],
+                    "category": ["A"],
+                    "lot": [None],
+                    "contract_start": [date(2021, 1, 1)],
+                    "contract_end": [None],
+                },
+                schema={
+                    "provider_agb": pl.String,
+                    "name": pl.String,
+                    "category": pl.String,
+                    "lot": pl.String,
+                    "contract_start": pl.Date,
+                    "contract_end": pl.Date,
+                },
+            ),
+            actor="bench",
+        )
 
     def uploads(frames: dict[str, pl.DataFrame]) -> list[Upload]:
-        return [Upload(f"{table}.csv", csv_bytes(frame, table, "excel_nl_cp1252"))
-                for table, frame in frames.items()]
+        return [
+            Upload(f"{table}.csv", csv_bytes(frame, table, "excel_nl_cp1252"))
+            for table, frame in frames.items()
+        ]
 
     # The previous quarter is stored, so plausibility compares against real rows.
     before = typical_delivery(previous(BENCH_QUARTER))
@@ -156,8 +196,11 @@ def bench_single(db: Database, runs: int) -> dict[str, float]:
                 raise RuntimeError("benchmark delivery rejected")
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        figures |= {f"{name}median_ms": statistics.median(times) * 1000,
-                    f"{name}p95_ms": p95 * 1000, f"{name}warnings": len(outcome.warnings)}
+        figures |= {
+            f"{name}median_ms": statistics.median(times) * 1000,
+            f"{name}p95_ms": p95 * 1000,
+            f"{name}warnings": len(outcome.warnings),
+        }
     return figures
 
 
@@ -193,12 +236,14 @@ def bench_bulk(folder: Path, rows: int, repeat: int) -> tuple[BulkFigures, Path]
     data_dir = folder / "national"
     data_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for table, frame in (("population", data.population), ("offer", data.offer),
-                         ("results", data.results)):
+    for table, frame in (
+        ("population", data.population),
+        ("offer", data.offer),
+        ("results", data.results),
+    ):
         paths[table] = data_dir / f"{table}.csv"
         frame.write_csv(paths[table], line_terminator="\n")
-    figures = BulkFigures(data.population.height, providers, time.perf_counter() - started,
-                          [], [])
+    figures = BulkFigures(data.population.height, providers, time.perf_counter() - started, [], [])
     register = data.register
     del data
 
@@ -227,10 +272,13 @@ def bench_bulk(folder: Path, rows: int, repeat: int) -> tuple[BulkFigures, Path]
         _fresh(reference)
         figures.read_csv_s.append(_timed(run_duckdb, figures.read_csv_cpu_s))
     _fresh(reference)
-    figures.offer_results_s = _timed(lambda: ingest_bulk(
-        Database(db_path),
-        [Upload(f"{t}.csv", paths[t].read_bytes()) for t in ("offer", "results")],
-        actor="bench"))
+    figures.offer_results_s = _timed(
+        lambda: ingest_bulk(
+            Database(db_path),
+            [Upload(f"{t}.csv", paths[t].read_bytes()) for t in ("offer", "results")],
+            actor="bench",
+        )
+    )
     return figures, db_path
 
 
@@ -245,10 +293,17 @@ def bench_kpis(db_path: Path) -> dict[str, float] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000,
-                        help="population rows for the bulk benchmark (at least this many)")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=1_000_000,
+        help="population rows for the bulk benchmark (at least this many)",
+    )
     parser.add_argument("--db-dir", default="bench-out", help="folder for files and databases")
     parser.add_argument("--repeat", type=int, default=5, help="rounds of the bulk comparison")
     parser.add_argument("--runs", type=int, default=30, help="runs of the single delivery")
@@ -261,31 +316,44 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before the run: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
     single = bench_single(Database(_fresh(folder / "single.duckdb")), args.runs)
     rss_single = peak_rss_mb()
-    print(f"(b) one delivery, {single['rows']:.0f} rows (3 tables, Dutch Excel CSV), warm "
-          f"process, {args.runs} runs: median {single['median_ms']:.0f} ms, "
-          f"p95 {single['p95_ms']:.0f} ms  (target ≤ 100 ms; {single['warnings']:.0f} warnings)")
-    print(f"    the same rows not continuing the previous quarter "
-          f"({single['warnings_warnings']:.0f} warnings): median "
-          f"{single['warnings_median_ms']:.0f} ms, p95 {single['warnings_p95_ms']:.0f} ms")
+    print(
+        f"(b) one delivery, {single['rows']:.0f} rows (3 tables, Dutch Excel CSV), warm "
+        f"process, {args.runs} runs: median {single['median_ms']:.0f} ms, "
+        f"p95 {single['p95_ms']:.0f} ms  (target ≤ 100 ms; {single['warnings']:.0f} warnings)"
+    )
+    print(
+        f"    the same rows not continuing the previous quarter "
+        f"({single['warnings_warnings']:.0f} warnings): median "
+        f"{single['warnings_median_ms']:.0f} ms, p95 {single['warnings_p95_ms']:.0f} ms"
+    )
     print(f"(c) peak RSS after (b): {rss_single:.0f} MB")
 
     bulk, db_path = bench_bulk(folder, args.rows, args.repeat)
 
     def seconds(values: list[float]) -> str:
-        return (f"median {statistics.median(values):.2f} s, best {min(values):.2f} s "
-                f"[{', '.join(f'{v:.2f}' for v in values)}]")
+        return (
+            f"median {statistics.median(values):.2f} s, best {min(values):.2f} s "
+            f"[{', '.join(f'{v:.2f}' for v in values)}]"
+        )
 
-    print(f"(a) bulk ingest of {bulk.rows:,} population rows ({bulk.providers:,} providers × 20 "
-          f"quarters; file generated in {bulk.generated_s:.1f} s), full validation and load: "
-          f"{seconds(bulk.bulk_s)}")
+    print(
+        f"(a) bulk ingest of {bulk.rows:,} population rows ({bulk.providers:,} providers × 20 "
+        f"quarters; file generated in {bulk.generated_s:.1f} s), full validation and load: "
+        f"{seconds(bulk.bulk_s)}"
+    )
     print(f"    DuckDB read_csv of the same file into a table: {seconds(bulk.read_csv_s)}")
-    print(f"    ratio {bulk.ratio:.1f}× on medians, {bulk.best_ratio:.1f}× on best times "
-          f"(target ≤ 2×; {args.repeat} rounds, each on fresh database files)")
-    print(f"    CPU time (all threads): bulk {seconds(bulk.bulk_cpu_s)}, read_csv "
-          f"{seconds(bulk.read_csv_cpu_s)}; ratio "
-          f"{statistics.median(bulk.bulk_cpu_s) / statistics.median(bulk.read_csv_cpu_s):.1f}×")
-    print(f"    offer + results of the same set through the bulk path: "
-          f"{bulk.offer_results_s:.1f} s")
+    print(
+        f"    ratio {bulk.ratio:.1f}× on medians, {bulk.best_ratio:.1f}× on best times "
+        f"(target ≤ 2×; {args.repeat} rounds, each on fresh database files)"
+    )
+    print(
+        f"    CPU time (all threads): bulk {seconds(bulk.bulk_cpu_s)}, read_csv "
+        f"{seconds(bulk.read_csv_cpu_s)}; ratio "
+        f"{statistics.median(bulk.bulk_cpu_s) / statistics.median(bulk.read_csv_cpu_s):.1f}×"
+    )
+    print(
+        f"    offer + results of the same set through the bulk path: {bulk.offer_results_s:.1f} s"
+    )
     print(f"(c) peak RSS after (a): {peak_rss_mb():.0f} MB")
 
     kpis = bench_kpis(db_path)

@@ -57,13 +57,17 @@ def run(db_path: str, runs: int = 7) -> dict[str, float]:
         "kpi_table_ms": _median_ms(lambda: kpis.kpi_table(db, SYSTEM_USER, quarter), runs),
         "target_series_ms": _median_ms(lambda: target.target_series(db, SYSTEM_USER), runs),
         "kpi_history_ms": _median_ms(
-            lambda: kpis.kpi_history(db, SYSTEM_USER, some_provider), runs),
+            lambda: kpis.kpi_history(db, SYSTEM_USER, some_provider), runs
+        ),
         "category_kpis_ms": _median_ms(
-            lambda: kpis.aggregate_kpis(db, SYSTEM_USER, [quarter], by=("category",)), runs),
+            lambda: kpis.aggregate_kpis(db, SYSTEM_USER, [quarter], by=("category",)), runs
+        ),
         "escalation_board_ms": _median_ms(
-            lambda: escalation.escalation_board(db, SYSTEM_USER, as_of=as_of), max(runs // 2, 1)),
+            lambda: escalation.escalation_board(db, SYSTEM_USER, as_of=as_of), max(runs // 2, 1)
+        ),
         "delivery_status_ms": _median_ms(
-            lambda: delivery_status(db, SYSTEM_USER, as_of), max(runs // 2, 1)),
+            lambda: delivery_status(db, SYSTEM_USER, as_of), max(runs // 2, 1)
+        ),
         "summary_sync_ms": sync_ms,
         "providers": float(providers or 0),
         "quarters": float(quarters or 0),
@@ -71,9 +75,11 @@ def run(db_path: str, runs: int = 7) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench_kpis",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.bench_kpis",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--db", required=True, help="national-scale DuckDB database")
     parser.add_argument("--runs", type=int, default=7, help="warm runs per query (median)")
     args = parser.parse_args(argv)

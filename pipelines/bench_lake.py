@@ -54,13 +54,28 @@ print(time.perf_counter() - started)
 
 def _register(db: Database, agbs: list[str]) -> None:
     with db.transaction() as con:
-        append_register_entries(con, pl.DataFrame(
-            {"provider_agb": agbs, "name": [f"Bench {a}" for a in agbs],
-             "category": ["B"] * len(agbs), "lot": [None] * len(agbs),
-             "contract_start": [date(2021, 1, 1)] * len(agbs), "contract_end": [None] * len(agbs)},
-            schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-                    "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date},
-        ), actor="bench")
+        append_register_entries(
+            con,
+            pl.DataFrame(
+                {
+                    "provider_agb": agbs,
+                    "name": [f"Bench {a}" for a in agbs],
+                    "category": ["B"] * len(agbs),
+                    "lot": [None] * len(agbs),
+                    "contract_start": [date(2021, 1, 1)] * len(agbs),
+                    "contract_end": [None] * len(agbs),
+                },
+                schema={
+                    "provider_agb": pl.String,
+                    "name": pl.String,
+                    "category": pl.String,
+                    "lot": pl.String,
+                    "contract_start": pl.Date,
+                    "contract_end": pl.Date,
+                },
+            ),
+            actor="bench",
+        )
 
 
 def _throughput(location: str, folder: Path, deliveries: int) -> float:
@@ -87,10 +102,18 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
             items.append({"agb": agb, "quarter": quarter, "folder": str(target)})
         plans.append(items)
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, location, json.dumps(items)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True,
-                                env=env, cwd=REPO) for items in plans]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, location, json.dumps(items)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
+        for items in plans
+    ]
     for writer in writers:
         assert writer.stdout is not None
         said = []  # anything a writer prints before it is ready (warnings) is kept for the error
@@ -120,6 +143,7 @@ def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list
     lines = []
     cluster = PostgresCluster()
     try:
+
         def new_lake(name: str) -> str:
             location = lake_location(cluster, cluster.new_database())
             create_lake(location, str(folder / f"lake-{name}"))
@@ -132,8 +156,10 @@ def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list
 
         for label, location in (("file", new_file("single")), ("lake", new_lake("single"))):
             figures = bench_single(Database(location), runs)
-            lines.append(f"one delivery on the {label}: median {figures['median_ms']:.0f} ms, "
-                         f"p95 {figures['p95_ms']:.0f} ms ({runs} runs)")
+            lines.append(
+                f"one delivery on the {label}: median {figures['median_ms']:.0f} ms, "
+                f"p95 {figures['p95_ms']:.0f} ms ({runs} runs)"
+            )
         if national is not None and national.exists():
             from pipelines.bench_kpis import run as kpi_run
 
@@ -148,8 +174,10 @@ def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list
                 lines.append(f"{name}: file {on_file[name]:.0f} ms, lake {on_lake[name]:.0f} ms")
         for label, location in (("file", new_file("writers")), ("lake", new_lake("writers"))):
             rate = _throughput(location, folder / f"writers-{label}", deliveries)
-            lines.append(f"{WRITERS} writers × {deliveries} deliveries on the {label}: "
-                         f"{rate:.1f} deliveries/s")
+            lines.append(
+                f"{WRITERS} writers × {deliveries} deliveries on the {label}: "
+                f"{rate:.1f} deliveries/s"
+            )
     finally:
         cluster.stop()
         for path in folder.glob("lake-*"):
@@ -160,8 +188,11 @@ def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench_lake", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.bench_lake",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--national", type=Path, help="national benchmark DuckDB file")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--deliveries", type=int, default=6, help="deliveries per writer")
@@ -176,4 +207,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -39,21 +39,41 @@ def page_calls(db: Database) -> dict[str, list[Call]]:
     return {
         "overview": [
             ("provider_quarters", lambda: kpis.provider_quarters(db, MANAGER)),
-            ("headline", lambda: kpis.aggregate_kpis(db, MANAGER, (previous(quarter), quarter),
-                                                     by=())),
+            (
+                "headline",
+                lambda: kpis.aggregate_kpis(db, MANAGER, (previous(quarter), quarter), by=()),
+            ),
             ("target_overview", lambda: target.target_overview(db, MANAGER)),
-            ("contributions provider", lambda: target.target_contributions(
-                db, MANAGER, "short_residential", by="provider")),
-            ("contributions municipality", lambda: target.target_contributions(
-                db, MANAGER, "short_residential", by="municipality")),
+            (
+                "contributions provider",
+                lambda: target.target_contributions(
+                    db, MANAGER, "short_residential", by="provider"
+                ),
+            ),
+            (
+                "contributions municipality",
+                lambda: target.target_contributions(
+                    db, MANAGER, "short_residential", by="municipality"
+                ),
+            ),
         ],
         "categories": [
             ("provider_choices", lambda: deliveries.provider_choices(db, MANAGER)),
             ("kpi_table", lambda: kpis.kpi_table(db, MANAGER, quarter)),
-            ("sparklines", lambda: kpis.kpi_values(db, MANAGER, ("provider_agb", "quarter"),
-                                                   quarters=window, kpis=("goal_achievement",))),
-            ("category totals", lambda: kpis.aggregate_kpis(db, MANAGER, (quarter,),
-                                                            by=("category",))),
+            (
+                "sparklines",
+                lambda: kpis.kpi_values(
+                    db,
+                    MANAGER,
+                    ("provider_agb", "quarter"),
+                    quarters=window,
+                    kpis=("goal_achievement",),
+                ),
+            ),
+            (
+                "category totals",
+                lambda: kpis.aggregate_kpis(db, MANAGER, (quarter,), by=("category",)),
+            ),
             ("region totals", lambda: kpis.aggregate_kpis(db, MANAGER, (quarter,), by=())),
         ],
         "provider": [
@@ -64,20 +84,30 @@ def page_calls(db: Database) -> dict[str, list[Call]]:
             ("delivery_history", lambda: deliveries.delivery_history(db, MANAGER, agb)),
         ],
         "escalation": [
-            ("board + reviews", lambda: escalation.reviews_due_from_board(
-                escalation.escalation_board(db, MANAGER))),
+            (
+                "board + reviews",
+                lambda: escalation.reviews_due_from_board(escalation.escalation_board(db, MANAGER)),
+            ),
             ("decision_history", lambda: escalation.decision_history(db, MANAGER)),
         ],
         "delivery_status": [
-            ("status + summary", lambda: delivery_status.summary_from_status(
-                delivery_status.delivery_status(db, MANAGER))),
+            (
+                "status + summary",
+                lambda: delivery_status.summary_from_status(
+                    delivery_status.delivery_status(db, MANAGER)
+                ),
+            ),
         ],
         "mirror (provider user)": [
             ("provider_choices", lambda: deliveries.provider_choices(db, provider)),
             ("provider_quarters", lambda: kpis.provider_quarters(db, provider)),
             ("mirror table", lambda: mirror_report(db, provider, agb, (quarter,))),
-            ("mirror trend", lambda: mirror_report(db, provider, agb, mirror_window(quarter),
-                                                   ("goal_achievement",))),
+            (
+                "mirror trend",
+                lambda: mirror_report(
+                    db, provider, agb, mirror_window(quarter), ("goal_achievement",)
+                ),
+            ),
             ("kpi_table own", lambda: kpis.kpi_table(db, provider, quarter, provider_agb=agb)),
         ],
         "upload (provider user)": [
@@ -105,19 +135,19 @@ def time_pages(db: Database, repeat: int = 5) -> dict[str, tuple[float, str, flo
                 total += elapsed
             totals.append(total)
         slowest = max(per_call, key=lambda name: statistics.median(per_call[name]))
-        results[page] = (statistics.median(totals), slowest,
-                         statistics.median(per_call[slowest]))
+        results[page] = (statistics.median(totals), slowest, statistics.median(per_call[slowest]))
     return results
 
 
 def print_pages(db: Database, repeat: int = 5) -> None:
     providers = db.scalar("SELECT count(*) FROM providers")
-    print(f"Page data, first render, uncached ({providers} providers), median of {repeat} "
-          "(target ≤ 300 ms per page):")
+    print(
+        f"Page data, first render, uncached ({providers} providers), median of {repeat} "
+        "(target ≤ 300 ms per page):"
+    )
     for page, (total, slowest, slowest_ms) in time_pages(db, repeat).items():
         verdict = "ok" if total <= 300 else "over 300 ms"
-        print(f"  {page:<24} {total:7.0f} ms  ({verdict}; slowest: {slowest} "
-              f"{slowest_ms:.0f} ms)")
+        print(f"  {page:<24} {total:7.0f} ms  ({verdict}; slowest: {slowest} {slowest_ms:.0f} ms)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -265,14 +265,24 @@ def _ingest_bulk(
 
     # Versions are numbered per provider-quarter: one writer of each at a time (see storage).
     # The summaries it rebuilds are shared by all writers (kpis.SUMMARY_LOCK).
-    return db.write(store, locks=[*(f"delivery|{agb}|{quarter}" for agb, quarter in groups.rows
-                                    if agb is not None and quarter is not None), SUMMARY_LOCK])
+    return db.write(
+        store,
+        locks=[
+            *(
+                f"delivery|{agb}|{quarter}"
+                for agb, quarter in groups.rows
+                if agb is not None and quarter is not None
+            ),
+            SUMMARY_LOCK,
+        ],
+    )
 
 
 def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
     logger.error("bulk: unexpected %s while reading %s: %s", type(exc).__name__, file_name, exc)
-    return error("file_internal_error", file=file_name, table=table,
-                 fields={"detail": type(exc).__name__})
+    return error(
+        "file_internal_error", file=file_name, table=table, fields={"detail": type(exc).__name__}
+    )
 
 
 # ---- grouping ---------------------------------------------------------------------------------
@@ -280,8 +290,9 @@ def _internal_error(file_name: str, table: str | None, exc: Exception) -> Findin
 
 def _count_rows(groups: _Groups, part: _Part) -> None:
     # Sorted here (cheap in polars) so that sorting the keys later finds them in order.
-    counts = part.counts = (part.typed.select(IDENTITY).drop_nulls().group_by(IDENTITY).len()
-                            .sort(IDENTITY))
+    counts = part.counts = (
+        part.typed.select(IDENTITY).drop_nulls().group_by(IDENTITY).len().sort(IDENTITY)
+    )
     table, rows_of = part.raw.table, groups.rows
     for agb, quarter, rows in counts.iter_rows():
         tables = rows_of[(agb, quarter)]
@@ -383,8 +394,15 @@ def _duplicate_table_findings(groups: _Groups, parts: list[_Part]) -> None:
         for key in _part_keys(part):
             first = seen.setdefault((key, part.raw.table), part.raw.file_name)
             if first != part.raw.file_name:
-                groups.add(key, error("file_duplicate_table", file=part.raw.file_name,
-                                      table=part.raw.table, fields={"other_file": first}))
+                groups.add(
+                    key,
+                    error(
+                        "file_duplicate_table",
+                        file=part.raw.file_name,
+                        table=part.raw.table,
+                        fields={"other_file": first},
+                    ),
+                )
 
 
 def _cross_table(con: duckdb.DuckDBPyConnection, groups: _Groups, parts: list[_Part]) -> None:
@@ -398,13 +416,17 @@ def _cross_table(con: duckdb.DuckDBPyConnection, groups: _Groups, parts: list[_P
     delivered = (
         pl.concat(populations).drop_nulls().unique()
         if populations
-        else pl.DataFrame(schema={"provider_agb": pl.String, "quarter": pl.String,
-                                  "care_form": pl.String})
+        else pl.DataFrame(
+            schema={"provider_agb": pl.String, "quarter": pl.String, "care_form": pl.String}
+        )
     )
     with_population = {key for key, tables in groups.rows.items() if "population" in tables}
     need = pl.DataFrame(
-        [key for key, tables in groups.rows.items()
-         if key not in with_population and ("offer" in tables or "results" in tables)],
+        [
+            key
+            for key, tables in groups.rows.items()
+            if key not in with_population and ("offer" in tables or "results" in tables)
+        ],
         schema={"provider_agb": pl.String, "quarter": pl.String},
         orient="row",
     )
@@ -420,15 +442,17 @@ def _cross_table(con: duckdb.DuckDBPyConnection, groups: _Groups, parts: list[_P
         # provider-quarter's population; with an empty set, the shared rule reports each of them.
         found = cross_table_findings(candidates, part.raw.table, part.raw.file_name, set())
         restore_written_values(part.raw, found)
-        identity = dict(zip(candidates[ROW].to_list(),
-                            candidates.select(IDENTITY).iter_rows(), strict=True))
+        identity = dict(
+            zip(candidates[ROW].to_list(), candidates.select(IDENTITY).iter_rows(), strict=True)
+        )
         for finding in found:
             groups.add(identity[finding.row], finding)
 
 
 def _stored_care_forms(con: duckdb.DuckDBPyConnection, need: pl.DataFrame) -> pl.DataFrame:
-    empty = pl.DataFrame(schema={"provider_agb": pl.String, "quarter": pl.String,
-                                 "care_form": pl.String})
+    empty = pl.DataFrame(
+        schema={"provider_agb": pl.String, "quarter": pl.String, "care_form": pl.String}
+    )
     if need.height == 0:
         return empty
     con.register("bulk_need", need.to_arrow())
@@ -475,23 +499,33 @@ def _store(
     """Every accepted provider-quarter as its own delivery, through the one writer
     (`pipelines.load.store_deliveries`, as a single delivery is stored)."""
     keys = [(r.provider_agb or "", r.quarter or "") for r in accepted]
-    times = ([received_at(agb, quarter) for agb, quarter in keys] if callable(received_at)
-             else [received_at or stamp] * len(keys))
+    times = (
+        [received_at(agb, quarter) for agb, quarter in keys]
+        if callable(received_at)
+        else [received_at or stamp] * len(keys)
+    )
     batch = pl.DataFrame(
         {
             "provider_agb": [agb for agb, _ in keys],
             "quarter": [quarter for _, quarter in keys],
             "received_at": times,
             # Warnings are rare in a bulk upload (file-level ones only): JSON for those alone.
-            "warnings": [json.dumps([w.as_dict(lang) for w in r.warnings], ensure_ascii=False)
-                         if r.warnings else "[]" for r in accepted],
+            "warnings": [
+                json.dumps([w.as_dict(lang) for w in r.warnings], ensure_ascii=False)
+                if r.warnings
+                else "[]"
+                for r in accepted
+            ],
         },
         schema=ACCEPTED_SCHEMA,
     )
-    tables = [AcceptedTable(p.raw.table, p.typed.drop(ROW), p.raw.file_name, p.raw.file_sha256,
-                            p.counts) for p in parts]
-    stored = store_deliveries(con, batch, tables, actor, source,
-                              [(u.name, u.content) for u in uploads])
+    tables = [
+        AcceptedTable(p.raw.table, p.typed.drop(ROW), p.raw.file_name, p.raw.file_sha256, p.counts)
+        for p in parts
+    ]
+    stored = store_deliveries(
+        con, batch, tables, actor, source, [(u.name, u.content) for u in uploads]
+    )
     for result in accepted:
         result.stored = stored
 
@@ -507,15 +541,29 @@ def summary_lines(results: list[GroupResult], lang: str, max_errors: int) -> lis
         quarter = result.quarter or ""
         if result.accepted and result.receipt:
             tables = ", ".join(f"{t['table']} v{t['version']}" for t in result.receipt.tables)
-            lines.append(text("bulk_group_accepted", lang, provider=provider, quarter=quarter,
-                              tables=tables, rows=sum(result.rows.values())))
+            lines.append(
+                text(
+                    "bulk_group_accepted",
+                    lang,
+                    provider=provider,
+                    quarter=quarter,
+                    tables=tables,
+                    rows=sum(result.rows.values()),
+                )
+            )
         else:
-            lines.append(text("bulk_group_rejected", lang, provider=provider, quarter=quarter,
-                              count=len(result.errors)))
+            lines.append(
+                text(
+                    "bulk_group_rejected",
+                    lang,
+                    provider=provider,
+                    quarter=quarter,
+                    count=len(result.errors),
+                )
+            )
             lines += format_findings(result.errors[:max_errors], lang)
             if len(result.errors) > max_errors:
-                lines.append(text("bulk_more_errors", lang,
-                                  count=len(result.errors) - max_errors))
+                lines.append(text("bulk_more_errors", lang, count=len(result.errors) - max_errors))
     return lines
 
 
@@ -527,8 +575,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", required=True, help="DuckDB database file")
     parser.add_argument("--report-json", help="write every group's result as JSON to this path")
-    parser.add_argument("--max-errors", type=int, default=3,
-                        help="errors printed per rejected provider-quarter (default 3)")
+    parser.add_argument(
+        "--max-errors",
+        type=int,
+        default=3,
+        help="errors printed per rejected provider-quarter (default 3)",
+    )
     parser.add_argument("--actor", default=None, help="who delivers (default: the OS user)")
     parser.add_argument("--lang", choices=("nl", "en"), default="nl")
     parser.add_argument("files", nargs="+", help="CSV files (one table each) or workbooks")
@@ -554,9 +606,17 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     print("\n".join(summary_lines(results, lang, args.max_errors)))
     accepted = [r for r in results if r.accepted]
-    print(text("bulk_summary", lang, groups=len(results), accepted=len(accepted),
-               rejected=len(results) - len(accepted),
-               rows=sum(sum(r.rows.values()) for r in accepted), seconds=f"{seconds:.1f}"))
+    print(
+        text(
+            "bulk_summary",
+            lang,
+            groups=len(results),
+            accepted=len(accepted),
+            rejected=len(results) - len(accepted),
+            rows=sum(sum(r.rows.values()) for r in accepted),
+            seconds=f"{seconds:.1f}",
+        )
+    )
     write_report(args.report_json, [r.report(lang) for r in results])
     return EXIT_ACCEPTED if results and len(accepted) == len(results) else EXIT_REJECTED
 

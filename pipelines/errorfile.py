@@ -44,11 +44,18 @@ def error_file(raw: RawTable, findings: list[Finding], lang: str = "nl") -> byte
 
 def error_table(findings: list[Finding], lang: str = "nl") -> bytes:
     """All findings as one table: file, table, row, column, value, message."""
-    header = [text(f"col_{name}", lang) for name in
-              ("file", "table", "row", "column", "value", "message")]
+    header = [
+        text(f"col_{name}", lang) for name in ("file", "table", "row", "column", "value", "message")
+    ]
     rows = [
-        [f.file, text(f"table_{f.table}", lang) if f.table else "", f.row, f.column, f.value,
-         f.message(lang)]
+        [
+            f.file,
+            text(f"table_{f.table}", lang) if f.table else "",
+            f.row,
+            f.column,
+            f.value,
+            f.message(lang),
+        ]
         for f in sorted(findings, key=sort_key)
     ]
     return dutch_csv(header, rows)

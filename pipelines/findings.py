@@ -77,8 +77,9 @@ def kind_of(finding: Finding) -> tuple:
     return (finding.severity, finding.code, finding.file, finding.table, finding.column)
 
 
-def bounded(findings: Sequence[Finding], per_kind: int | None = None,
-            total: int | None = None) -> list[Finding]:
+def bounded(
+    findings: Sequence[Finding], per_kind: int | None = None, total: int | None = None
+) -> list[Finding]:
     """At most `per_kind` findings of each kind and `total` in all, in the given order, then per
     kind cut short one line "and 99,000 more of this kind, such as: <the first one left out>".
 
@@ -103,7 +104,14 @@ def bounded(findings: Sequence[Finding], per_kind: int | None = None,
             first_left_out.setdefault(kind, finding)
     for kind, count in left_out.items():
         example = first_left_out[kind]
-        shown.append(Finding(example.severity, "report_more_of_kind", file=example.file,
-                             table=example.table, column=example.column,
-                             fields={"count": count, "example": example}))
+        shown.append(
+            Finding(
+                example.severity,
+                "report_more_of_kind",
+                file=example.file,
+                table=example.table,
+                column=example.column,
+                fields={"count": count, "example": example},
+            )
+        )
     return shown

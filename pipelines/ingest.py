@@ -120,8 +120,9 @@ def ingest(
     # A big upload takes longer to check and does not hold the file that long.
     small = sum(len(upload.content) for upload in uploads) <= OPEN_AHEAD_MAX_BYTES
     with db.opened_ahead(enabled=small) as ahead:
-        return _ingest(db, provider_agb, quarter, uploads, actor, source, received_at, lang,
-                       progress, ahead)
+        return _ingest(
+            db, provider_agb, quarter, uploads, actor, source, received_at, lang, progress, ahead
+        )
 
 
 OPEN_AHEAD_MAX_BYTES = 1024 * 1024
@@ -154,8 +155,14 @@ def _ingest(
         for raw in tables:
             earlier = next((t for t in raw_tables if t.table == raw.table), None)
             if earlier is not None:
-                findings.append(error("file_duplicate_table", file=raw.file_name, table=raw.table,
-                                      fields={"other_file": earlier.file_name}))
+                findings.append(
+                    error(
+                        "file_duplicate_table",
+                        file=raw.file_name,
+                        table=raw.table,
+                        fields={"other_file": earlier.file_name},
+                    )
+                )
             else:
                 raw_tables.append(raw)
     if not uploads:
@@ -195,8 +202,9 @@ def _ingest(
             care_forms = set(population["care_form"].drop_nulls().to_list())
             for raw in raw_tables:
                 if raw.table in ("offer", "results") and raw.table in typed:
-                    cross = cross_table_findings(typed[raw.table], raw.table, raw.file_name,
-                                                 care_forms)
+                    cross = cross_table_findings(
+                        typed[raw.table], raw.table, raw.file_name, care_forms
+                    )
                     restore_written_values(raw, cross)
                     findings += cross
         errors = sorted((f for f in findings if f.is_error), key=sort_key)
@@ -215,25 +223,46 @@ def _ingest(
         if not accepted:  # e.g. a workbook with only unknown sheets is an error above
             _audit_rejection(con, actor, provider_agb, quarter, uploads, 1, source)
             return IngestOutcome(False, [error("file_no_tables")], warnings, None, raw_tables)
-        receipt = store_delivery(con, provider_agb, quarter, accepted, actor, source, warnings,
-                                 received_at=received_at, lang=lang,
-                                 original_files=[(u.name, u.content) for u in uploads])
+        receipt = store_delivery(
+            con,
+            provider_agb,
+            quarter,
+            accepted,
+            actor,
+            source,
+            warnings,
+            received_at=received_at,
+            lang=lang,
+            original_files=[(u.name, u.content) for u in uploads],
+        )
         progress("done", 1.0)
         return IngestOutcome(True, [], warnings, receipt, raw_tables)
 
     # Versions are numbered per provider-quarter: one writer of it at a time (see storage); the
     # summaries it rebuilds are shared by all (kpis.SUMMARY_LOCK).
-    return db.write(store, locks=[f"delivery|{provider_agb}|{quarter}", SUMMARY_LOCK],
-                    ahead=ahead)
+    return db.write(store, locks=[f"delivery|{provider_agb}|{quarter}", SUMMARY_LOCK], ahead=ahead)
 
 
-def _audit_rejection(con: duckdb.DuckDBPyConnection, actor: str, provider_agb: str,
-                     quarter: str, uploads: list[Upload], error_count: int, source: str) -> None:
+def _audit_rejection(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    provider_agb: str,
+    quarter: str,
+    uploads: list[Upload],
+    error_count: int,
+    source: str,
+) -> None:
     """Every rejection is audited here, for the app and the command line alike: the attempt is
     the one thing a rejected delivery writes."""
-    append_rejected_delivery(con, actor, provider_agb, quarter,
-                             [(u.name, sha256(u.content), len(u.content)) for u in uploads],
-                             error_count, source)
+    append_rejected_delivery(
+        con,
+        actor,
+        provider_agb,
+        quarter,
+        [(u.name, sha256(u.content), len(u.content)) for u in uploads],
+        error_count,
+        source,
+    )
 
 
 def storage_problem(exc: BaseException) -> str | None:
@@ -245,15 +274,17 @@ def storage_problem(exc: BaseException) -> str | None:
     if code == errno.ENOSPC or "No space left on device" in detail:
         return "storage_disk_full"
     if code in (errno.EROFS, errno.EACCES, errno.EPERM) or any(
-            sign in detail for sign in ("Read-only file system", "Permission denied")):
+        sign in detail for sign in ("Read-only file system", "Permission denied")
+    ):
         return "storage_read_only"
     return None
 
 
 def _internal_error(file_name: str, table: str | None, exc: Exception) -> Finding:
     logger.error("ingest: unexpected %s while reading %s: %s", type(exc).__name__, file_name, exc)
-    return error("file_internal_error", file=file_name, table=table,
-                 fields={"detail": type(exc).__name__})
+    return error(
+        "file_internal_error", file=file_name, table=table, fields={"detail": type(exc).__name__}
+    )
 
 
 # ---- command line -------------------------------------------------------------------------------
@@ -263,13 +294,15 @@ def format_findings(findings: list[Finding], lang: str) -> list[str]:
     lines = []
     for f in findings:
         where = " ".join(
-            part for part in (
+            part
+            for part in (
                 f.file or "",
                 f"[{text('table_' + f.table, lang)}]" if f.table else "",
                 f"{text('col_row', lang)} {f.row}" if f.row else "",
                 f"{text('col_column', lang)} {f.column}" if f.column else "",
                 f"({text('col_value', lang)} {f.value!r})" if f.value not in (None, "") else "",
-            ) if part
+            )
+            if part
         )
         lines.append(f"  - {where}: {f.message(lang)}" if where else f"  - {f.message(lang)}")
     return lines
@@ -284,10 +317,24 @@ EXIT_CODES = (
 
 def busy_report(lang: str) -> dict:
     """The --report-json of a delivery that met a busy database: not a rejection."""
-    return {"accepted": False, "busy": True, "error_count": 1, "warning_count": 0,
-            "errors": [{"file": None, "table": None, "row": None, "column": None, "value": None,
-                        "message": text("cli_database_busy", lang)}],
-            "warnings": [], "receipt": None}
+    return {
+        "accepted": False,
+        "busy": True,
+        "error_count": 1,
+        "warning_count": 0,
+        "errors": [
+            {
+                "file": None,
+                "table": None,
+                "row": None,
+                "column": None,
+                "value": None,
+                "message": text("cli_database_busy", lang),
+            }
+        ],
+        "warnings": [],
+        "receipt": None,
+    }
 
 
 def database_failure(prog: str, path: str, exc: BaseException, lang: str) -> str:
@@ -298,14 +345,15 @@ def database_failure(prog: str, path: str, exc: BaseException, lang: str) -> str
     if problem:
         return f"{prog}: {text(problem, lang, path=path)}"
     first_line = str(exc).splitlines()[0] if str(exc) else ""
-    return (f"{prog}: {text('cli_database_unusable', lang, path=path)} "
-            f"({type(exc).__name__}: {first_line})")
+    return (
+        f"{prog}: {text('cli_database_unusable', lang, path=path)} "
+        f"({type(exc).__name__}: {first_line})"
+    )
 
 
 def write_report(path: str | None, report: object) -> None:
     if path:
-        Path(path).write_text(json.dumps(report, ensure_ascii=False, indent=2),
-                              encoding="utf-8")
+        Path(path).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -318,16 +366,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
     parser.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
     parser.add_argument("--report-json", help="write the report as JSON to this path")
-    parser.add_argument("--error-file", help="write the complete list of errors and warnings "
-                        "to this CSV file (the terminal and the JSON report are bounded)")
+    parser.add_argument(
+        "--error-file",
+        help="write the complete list of errors and warnings "
+        "to this CSV file (the terminal and the JSON report are bounded)",
+    )
     parser.add_argument("--actor", default=None, help="who delivers (default: the OS user)")
     parser.add_argument("--lang", choices=("nl", "en"), default="nl")
     parser.add_argument("files", nargs="+", help="CSV files or one XLSX workbook")
     return parser
 
 
-def uploads_from_arguments(parser: argparse.ArgumentParser,
-                           args: argparse.Namespace) -> list[Upload]:
+def uploads_from_arguments(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> list[Upload]:
     """The FILE arguments read as uploads; a usage error (exit 2) for a missing or unreadable
     file, or a --report-json folder that does not exist. Shared by the ingest and bulk CLIs."""
     lang = args.lang
@@ -341,8 +393,14 @@ def uploads_from_arguments(parser: argparse.ArgumentParser,
     try:
         return [Upload(path.name, path.read_bytes()) for path in paths]
     except OSError as exc:
-        parser.error(text("cli_unreadable_file", lang, path=str(exc.filename or ""),
-                          detail=exc.strerror or type(exc).__name__))
+        parser.error(
+            text(
+                "cli_unreadable_file",
+                lang,
+                path=str(exc.filename or ""),
+                detail=exc.strerror or type(exc).__name__,
+            )
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,8 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     uploads = uploads_from_arguments(parser, args)
     actor = args.actor or f"cli:{getpass.getuser()}"
     try:
-        outcome = ingest(Database(args.db), provider_agb, quarter, uploads, actor=actor,
-                         source="cli", lang=lang)
+        outcome = ingest(
+            Database(args.db), provider_agb, quarter, uploads, actor=actor, source="cli", lang=lang
+        )
     except DatabaseBusy:
         print(text("cli_database_busy", lang), file=sys.stderr)
         write_report(args.report_json, busy_report(lang))
@@ -368,9 +427,17 @@ def main(argv: list[str] | None = None) -> int:
     if outcome.accepted and outcome.receipt:
         print(text("cli_accepted", lang, delivery_id=outcome.receipt.delivery_id))
         for table in outcome.receipt.tables:
-            print("  " + text("cli_table_stored", lang, table=text(f"table_{table['table']}", lang),
-                              version=table["version"], rows=table["rows"],
-                              sha256=table["sha256"][:12]))
+            print(
+                "  "
+                + text(
+                    "cli_table_stored",
+                    lang,
+                    table=text(f"table_{table['table']}", lang),
+                    version=table["version"],
+                    rows=table["rows"],
+                    sha256=table["sha256"][:12],
+                )
+            )
     else:
         print(text("cli_rejected", lang, count=number(len(outcome.errors), lang=lang)))
         print("\n".join(format_findings(bounded(outcome.errors), lang)))
@@ -380,8 +447,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.error_file:
         everything = outcome.errors + outcome.warnings
         Path(args.error_file).write_bytes(error_table(everything, lang))
-        print(text("cli_error_file_written", lang, count=number(len(everything), lang=lang),
-                   path=args.error_file))
+        print(
+            text(
+                "cli_error_file_written",
+                lang,
+                count=number(len(everything), lang=lang),
+                path=args.error_file,
+            )
+        )
     write_report(args.report_json, outcome.report(lang))
     return EXIT_ACCEPTED if outcome.accepted else EXIT_REJECTED
 

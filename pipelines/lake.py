@@ -24,23 +24,33 @@ def _lake_setting(value: str) -> str:
     if not is_lake(value):
         raise argparse.ArgumentTypeError(
             "een lake-instelling begint met 'ducklake:postgres:' (bijv. "
-            "'ducklake:postgres:host=127.0.0.1 port=5432 user=im dbname=impactmonitor')")
+            "'ducklake:postgres:host=127.0.0.1 port=5432 user=im dbname=impactmonitor')"
+        )
     return value
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.lake",
-                                     description="DuckLake set-up, upkeep and migration.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.lake", description="DuckLake set-up, upkeep and migration."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     init = commands.add_parser("init", help="create the lake: catalog, data path, schema")
-    init.add_argument("--db", required=True, type=_lake_setting,
-                      help="ducklake:postgres:<libpq conninfo>")
-    init.add_argument("--data-path", required=True,
-                      help="folder (shared by every server) or s3:// URL for the Parquet files")
+    init.add_argument(
+        "--db", required=True, type=_lake_setting, help="ducklake:postgres:<libpq conninfo>"
+    )
+    init.add_argument(
+        "--data-path",
+        required=True,
+        help="folder (shared by every server) or s3:// URL for the Parquet files",
+    )
     maintain = commands.add_parser("maintain", help="nightly compaction and clean-up")
     maintain.add_argument("--db", required=True, type=_lake_setting)
-    maintain.add_argument("--keep-days", type=float, default=90.0,
-                          help="keep snapshots (time travel) this many days (default 90)")
+    maintain.add_argument(
+        "--keep-days",
+        type=float,
+        default=90.0,
+        help="keep snapshots (time travel) this many days (default 90)",
+    )
     copy = commands.add_parser("copy", help="move a region from a DuckDB file into a new lake")
     copy.add_argument("--from", dest="source", required=True, help="DuckDB database file")
     copy.add_argument("--to", dest="target", required=True, type=_lake_setting)

@@ -79,7 +79,7 @@ def new_delivery_ids(count: int) -> list[str]:
     if count < 100:
         return [new_delivery_id() for _ in range(count)]
     digits = os.urandom(8 * count).hex()
-    return [digits[i:i + 16] for i in range(0, 16 * count, 16)]
+    return [digits[i : i + 16] for i in range(0, 16 * count, 16)]
 
 
 def store_delivery(
@@ -97,10 +97,14 @@ def store_delivery(
     """Write one accepted delivery inside the caller's transaction and return its receipt: a
     batch of one for `store_deliveries`, the one writer."""
     accepted = pl.DataFrame(
-        {"provider_agb": [provider_agb], "quarter": [quarter],
-         "received_at": [received_at or datetime.now().replace(microsecond=0)],
-         "warnings": [json.dumps([w.as_dict(lang) for w in warnings], ensure_ascii=False)]},
-        schema=ACCEPTED_SCHEMA)
+        {
+            "provider_agb": [provider_agb],
+            "quarter": [quarter],
+            "received_at": [received_at or datetime.now().replace(microsecond=0)],
+            "warnings": [json.dumps([w.as_dict(lang) for w in warnings], ensure_ascii=False)],
+        },
+        schema=ACCEPTED_SCHEMA,
+    )
     stored = store_deliveries(con, accepted, tables, actor, source, original_files or [])
     receipt = stored.receipt(provider_agb, quarter)
     assert receipt is not None
@@ -108,8 +112,12 @@ def store_delivery(
 
 
 BULK_SUMMARY_REFRESH_MAX = 1_000  # provider-quarters whose summaries a load rebuilds itself
-ACCEPTED_SCHEMA = {"provider_agb": pl.String, "quarter": pl.String,
-                   "received_at": pl.Datetime("us"), "warnings": pl.String}
+ACCEPTED_SCHEMA = {
+    "provider_agb": pl.String,
+    "quarter": pl.String,
+    "received_at": pl.Datetime("us"),
+    "warnings": pl.String,
+}
 
 
 def store_deliveries(
@@ -133,12 +141,26 @@ def store_deliveries(
     """
     ids = accepted.select(IDENTITY).with_columns(
         pl.Series("delivery_id", new_delivery_ids(accepted.height), pl.String),
-        accepted["received_at"].cast(pl.Datetime("us")), accepted["warnings"])
+        accepted["received_at"].cast(pl.Datetime("us")),
+        accepted["warnings"],
+    )
     versions = _table_versions(con, ids.drop("warnings"), tables)
     stored = StoredDeliveries(ids, versions, actor, source)
-    _insert_frame(con, "table_versions", versions.select(
-        "delivery_id", "provider_agb", "quarter", "table_name", "version", "file_name",
-        "file_sha256", "row_count", pl.col("received_at").alias("accepted_at")))
+    _insert_frame(
+        con,
+        "table_versions",
+        versions.select(
+            "delivery_id",
+            "provider_agb",
+            "quarter",
+            "table_name",
+            "version",
+            "file_name",
+            "file_sha256",
+            "row_count",
+            pl.col("received_at").alias("accepted_at"),
+        ),
+    )
     for table in TABLE_NAMES:
         frames = [_with_delivery_ids(t.frame, ids) for t in tables if t.table == table]
         frames = [f for f in frames if f.height]
@@ -148,23 +170,46 @@ def store_deliveries(
     _store_original_files(con, ids, versions, original_files)
     delivered = sorted({t.table for t in tables})
     if ids.height == 1:  # plain parameters: zone maps skip the other provider-quarters
-        refresh_summaries(con, ids["provider_agb"][0], ids["quarter"][0],
-                          {table: ids["delivery_id"][0] for table in delivered})
+        refresh_summaries(
+            con,
+            ids["provider_agb"][0],
+            ids["quarter"][0],
+            {table: ids["delivery_id"][0] for table in delivered},
+        )
     elif ids.height <= BULK_SUMMARY_REFRESH_MAX:
         refresh_provider_quarters(con, ids.select(IDENTITY), delivered)
     # Larger batches (history loads, the national set) leave their summaries to the first read
     # (`kpis.summary_connection` syncs every version not yet in `summary_applied`), as before.
     written = ids.join(_receipt_tables(versions), on="delivery_id", how="left")
-    _insert_frame(con, "deliveries", written.select(
-        "delivery_id", "provider_agb", "quarter", "received_at",
-        pl.lit(actor).alias("received_by"), pl.lit(source).alias("source"), "files", "warnings"))
+    _insert_frame(
+        con,
+        "deliveries",
+        written.select(
+            "delivery_id",
+            "provider_agb",
+            "quarter",
+            "received_at",
+            pl.lit(actor).alias("received_by"),
+            pl.lit(source).alias("source"),
+            "files",
+            "warnings",
+        ),
+    )
     events = written.select(
-        "received_at", "provider_agb", "quarter",
-        pl.concat_str(pl.lit('{"delivery_id": "'), "delivery_id", pl.lit('", "tables": '),
-                      "files", pl.lit("}")).alias("details"),
+        "received_at",
+        "provider_agb",
+        "quarter",
+        pl.concat_str(
+            pl.lit('{"delivery_id": "'),
+            "delivery_id",
+            pl.lit('", "tables": '),
+            "files",
+            pl.lit("}"),
+        ).alias("details"),
     ).sort("received_at", "provider_agb", "quarter")
     events = events.with_columns(
-        pl.Series("event_id", next_ids(con, "audit_event_seq", events.height), pl.Int64))
+        pl.Series("event_id", next_ids(con, "audit_event_seq", events.height), pl.Int64)
+    )
     con.register("new_audit_events", events.to_arrow())
     try:
         # The event append_audit writes, one per delivery.
@@ -172,7 +217,8 @@ def store_deliveries(
             "INSERT INTO audit_log (event_id, occurred_at, actor, action, provider_agb, "
             "quarter, details) SELECT event_id, received_at, ?, 'delivery_accepted', "
             "provider_agb, quarter, details FROM new_audit_events ORDER BY event_id",
-            [actor])
+            [actor],
+        )
     finally:
         con.unregister("new_audit_events")
     return stored
@@ -186,26 +232,43 @@ def _with_delivery_ids(frame: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(pl.lit(delivery_id).alias("delivery_id"))
     # A left join that keeps the row order is cheaper than an inner join on 1M rows; rows of
     # rejected provider-quarters (no delivery id) are dropped after it, only when there are any.
-    joined = frame.join(ids.select(*IDENTITY, "delivery_id"), on=IDENTITY, how="left",
-                        maintain_order="left")
+    joined = frame.join(
+        ids.select(*IDENTITY, "delivery_id"), on=IDENTITY, how="left", maintain_order="left"
+    )
     if joined["delivery_id"].null_count():
         joined = joined.filter(pl.col("delivery_id").is_not_null())
     return joined
 
 
-def _table_versions(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame,
-                    tables: list[AcceptedTable]) -> pl.DataFrame:
+def _table_versions(
+    con: duckdb.DuckDBPyConnection, ids: pl.DataFrame, tables: list[AcceptedTable]
+) -> pl.DataFrame:
     """One row per accepted provider-quarter-table with its next version number."""
     pieces = [
-        table.row_counts().rename({"len": "row_count"}).join(ids, on=IDENTITY).with_columns(
-            pl.lit(table.table).alias("table_name"), pl.lit(table.file_name).alias("file_name"),
-            pl.lit(table.file_sha256).alias("file_sha256"))
+        table.row_counts()
+        .rename({"len": "row_count"})
+        .join(ids, on=IDENTITY)
+        .with_columns(
+            pl.lit(table.table).alias("table_name"),
+            pl.lit(table.file_name).alias("file_name"),
+            pl.lit(table.file_sha256).alias("file_sha256"),
+        )
         for table in tables
     ]
-    incoming = pl.concat(pieces).select(
-        "provider_agb", "quarter", "delivery_id", "received_at", "table_name", "file_name",
-        "file_sha256", pl.col("row_count").cast(pl.Int64),
-    ).sort("provider_agb", "quarter", "table_name")
+    incoming = (
+        pl.concat(pieces)
+        .select(
+            "provider_agb",
+            "quarter",
+            "delivery_id",
+            "received_at",
+            "table_name",
+            "file_name",
+            "file_sha256",
+            pl.col("row_count").cast(pl.Int64),
+        )
+        .sort("provider_agb", "quarter", "table_name")
+    )
     con.register("new_table_versions", incoming.to_arrow())
     try:
         return con.execute(
@@ -232,24 +295,34 @@ def _receipt_tables(versions: pl.DataFrame) -> pl.DataFrame:
     entries = versions.select(
         "delivery_id",
         pl.struct(
-            pl.col("table_name").alias("table"), "version", pl.col("file_name").alias("file"),
-            pl.col("file_sha256").alias("sha256"), pl.col("row_count").alias("rows"),
-        ).struct.json_encode().alias("entry"),
+            pl.col("table_name").alias("table"),
+            "version",
+            pl.col("file_name").alias("file"),
+            pl.col("file_sha256").alias("sha256"),
+            pl.col("row_count").alias("rows"),
+        )
+        .struct.json_encode()
+        .alias("entry"),
     )
     return entries.group_by("delivery_id", maintain_order=True).agg(
-        pl.concat_str(pl.lit("["), pl.col("entry").str.join(", "), pl.lit("]")).alias("files"))
+        pl.concat_str(pl.lit("["), pl.col("entry").str.join(", "), pl.lit("]")).alias("files")
+    )
 
 
-def _store_original_files(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame,
-                          versions: pl.DataFrame, original_files: list[tuple[str, bytes]]
-                          ) -> None:
+def _store_original_files(
+    con: duckdb.DuckDBPyConnection,
+    ids: pl.DataFrame,
+    versions: pl.DataFrame,
+    original_files: list[tuple[str, bytes]],
+) -> None:
     """Each delivery's original files as uploaded: a link per delivery and file, and the content
     once per SHA-256 (a bulk file serves thousands of deliveries; a redelivery of the same bytes
     needs no second copy)."""
     if not original_files:
         return
-    digests = {hashlib.sha256(content).hexdigest(): (name, content)
-               for name, content in original_files}
+    digests = {
+        hashlib.sha256(content).hexdigest(): (name, content) for name, content in original_files
+    }
     used = versions.select("delivery_id", "file_sha256").unique()
     links = []
     for digest, (name, content) in digests.items():
@@ -259,14 +332,31 @@ def _store_original_files(con: duckdb.DuckDBPyConnection, ids: pl.DataFrame,
         for delivery_id in deliveries or ids["delivery_id"].to_list():
             links.append((delivery_id, name, digest, len(content)))
     if links:  # (one VALUES statement with 4 parameters per link is slow at 55,000 links)
-        _insert_frame(con, "delivery_files", pl.DataFrame(
-            links, schema={"delivery_id": pl.String, "file_name": pl.String,
-                           "sha256": pl.String, "size_bytes": pl.Int64}, orient="row"))
-    known = {row[0] for row in con.execute(
-        "SELECT sha256 FROM file_contents WHERE sha256 IN (SELECT unnest(?))",
-        [list(digests)]).fetchall()}
-    _insert_values(con, "file_contents", [
-        (digest, content) for digest, (_, content) in digests.items() if digest not in known])
+        _insert_frame(
+            con,
+            "delivery_files",
+            pl.DataFrame(
+                links,
+                schema={
+                    "delivery_id": pl.String,
+                    "file_name": pl.String,
+                    "sha256": pl.String,
+                    "size_bytes": pl.Int64,
+                },
+                orient="row",
+            ),
+        )
+    known = {
+        row[0]
+        for row in con.execute(
+            "SELECT sha256 FROM file_contents WHERE sha256 IN (SELECT unnest(?))", [list(digests)]
+        ).fetchall()
+    }
+    _insert_values(
+        con,
+        "file_contents",
+        [(digest, content) for digest, (_, content) in digests.items() if digest not in known],
+    )
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -281,8 +371,7 @@ class StoredDeliveries:
     """The receipts of one `store_deliveries` call, built on first use: Python objects for tens
     of thousands of provider-quarters cost more than storing them, and most callers only count."""
 
-    def __init__(self, ids: pl.DataFrame, versions: pl.DataFrame, actor: str,
-                 source: str) -> None:
+    def __init__(self, ids: pl.DataFrame, versions: pl.DataFrame, actor: str, source: str) -> None:
         self._ids, self._versions = ids, versions
         self._actor, self._source = actor, source
         self._receipts: dict[tuple[str, str], Receipt] | None = None
@@ -295,15 +384,33 @@ class StoredDeliveries:
     def _build(self) -> dict[tuple[str, str], Receipt]:
         receipts: dict[tuple[str, str], Receipt] = {}
         for agb, quarter, delivery_id, at, warnings in self._ids.iter_rows():
-            receipts[(agb, quarter)] = Receipt(delivery_id, agb, quarter, at, self._actor,
-                                               self._source, warnings=json.loads(warnings))
+            receipts[(agb, quarter)] = Receipt(
+                delivery_id,
+                agb,
+                quarter,
+                at,
+                self._actor,
+                self._source,
+                warnings=json.loads(warnings),
+            )
         for agb, quarter, table, version, file_name, digest, rows in self._versions.select(
-            "provider_agb", "quarter", "table_name", "version", "file_name", "file_sha256",
+            "provider_agb",
+            "quarter",
+            "table_name",
+            "version",
+            "file_name",
+            "file_sha256",
             "row_count",
         ).iter_rows():
             receipts[(agb, quarter)].tables.append(
-                {"table": table, "version": version, "file": file_name, "sha256": digest,
-                 "rows": rows})
+                {
+                    "table": table,
+                    "version": version,
+                    "file": file_name,
+                    "sha256": digest,
+                    "rows": rows,
+                }
+            )
         return receipts
 
 
@@ -312,8 +419,10 @@ def _insert_values(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]
     if not rows:
         return
     placeholders = "(" + ", ".join("?" * len(rows[0])) + ")"
-    con.execute(f"INSERT INTO {table} VALUES " + ", ".join([placeholders] * len(rows)),
-                [value for row in rows for value in row])
+    con.execute(
+        f"INSERT INTO {table} VALUES " + ", ".join([placeholders] * len(rows)),
+        [value for row in rows for value in row],
+    )
 
 
 def _test_pause_in_load() -> None:

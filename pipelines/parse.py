@@ -49,12 +49,16 @@ def _count(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
     is_whole = normalised.str.contains(_WHOLE)
     value = pl.when(is_whole).then(normalised.cast(pl.Int64, strict=False))
     code = (
-        pl.when(text.is_null()).then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+        pl.when(text.is_null())
+        .then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
         .when(is_whole & (value.is_null() | (value.abs() > _MAX_COUNT)))
         .then(pl.lit("cell_not_whole_number"))
-        .when(is_whole).then(None)
-        .when(text.str.contains(_ANY_DECIMAL)).then(pl.lit("cell_decimal_in_count"))
+        .when(is_whole)
+        .then(None)
+        .when(text.str.contains(_ANY_DECIMAL))
+        .then(pl.lit("cell_decimal_in_count"))
         .otherwise(pl.lit("cell_not_whole_number"))
     )
     return value, code
@@ -82,12 +86,17 @@ def _decimal(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
             .then(text)
         )
         if style == "xlsx":  # very small or large numbers come out of Excel in E-notation
-            normalised = pl.when(text.str.contains(r"^-?\d+(\.\d+)?[eE][-+]?\d+$")).then(
-                text).otherwise(normalised)
+            normalised = (
+                pl.when(text.str.contains(r"^-?\d+(\.\d+)?[eE][-+]?\d+$"))
+                .then(text)
+                .otherwise(normalised)
+            )
     value = normalised.cast(pl.Float64, strict=False)
     code = (
-        pl.when(text.is_null()).then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+        pl.when(text.is_null())
+        .then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
         .when(value.is_null() | value.is_nan() | value.is_infinite())
         .then(pl.lit("cell_not_decimal"))
     )
@@ -99,18 +108,25 @@ def _quarter(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     year_first = compact.str.extract_groups(YEAR_FIRST_REGEX)
     quarter_first = compact.str.extract_groups(QUARTER_FIRST_REGEX)
     year_first_value = pl.concat_str(
-        year_first.struct.field("1"), pl.lit("Q"), year_first.struct.field("2"))
+        year_first.struct.field("1"), pl.lit("Q"), year_first.struct.field("2")
+    )
     quarter_first_value = pl.concat_str(
-        quarter_first.struct.field("2"), pl.lit("Q"), quarter_first.struct.field("1"))
+        quarter_first.struct.field("2"), pl.lit("Q"), quarter_first.struct.field("1")
+    )
     value = (
-        pl.when(compact.str.contains(YEAR_FIRST_REGEX)).then(year_first_value)
-        .when(compact.str.contains(QUARTER_FIRST_REGEX)).then(quarter_first_value)
+        pl.when(compact.str.contains(YEAR_FIRST_REGEX))
+        .then(year_first_value)
+        .when(compact.str.contains(QUARTER_FIRST_REGEX))
+        .then(quarter_first_value)
     )
     value = pl.when(value.str.slice(0, 2) == "20").then(value)
     code = (
-        pl.when(text.is_null()).then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
-        .when(value.is_null()).then(pl.lit("cell_bad_quarter"))
+        pl.when(text.is_null())
+        .then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
+        .when(value.is_null())
+        .then(pl.lit("cell_bad_quarter"))
     )
     return value, code
 
@@ -122,13 +138,15 @@ def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
         else pl.lit(False)
     )
     value = (
-        pl.when(text.str.contains(r"^\d{8}$")).then(text)
-        .when(padded_ok).then(pl.lit("0") + text)
+        pl.when(text.str.contains(r"^\d{8}$")).then(text).when(padded_ok).then(pl.lit("0") + text)
     )
     code = (
-        pl.when(text.is_null()).then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
-        .when(value.is_null()).then(pl.lit("cell_bad_agb"))
+        pl.when(text.is_null())
+        .then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
+        .when(value.is_null())
+        .then(pl.lit("cell_bad_agb"))
     )
     return value, code
 
@@ -136,8 +154,10 @@ def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
 def _code(text: pl.Expr, column: str) -> tuple[pl.Expr, pl.Expr]:
     value = text.str.to_uppercase() if column == "municipality_code" else text.str.to_lowercase()
     code = (
-        pl.when(text.is_null()).then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA)).then(pl.lit("cell_formula"))
+        pl.when(text.is_null())
+        .then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
     )
     return value, code
 
@@ -169,8 +189,15 @@ def parse_table(
         if padded.height:
             first_row, original = padded.row(0)
             findings.append(
-                warning("warn_agb_padded", file=raw.file_name, table=raw.table, row=first_row,
-                        column="provider_agb", value=original, fields={"padded": expected_agb})
+                warning(
+                    "warn_agb_padded",
+                    file=raw.file_name,
+                    table=raw.table,
+                    row=first_row,
+                    column="provider_agb",
+                    value=original,
+                    fields={"padded": expected_agb},
+                )
             )
     typed = frame.select(ROW, *spec.column_names)
     return typed, findings
@@ -212,9 +239,13 @@ def _plain_columns(raw: RawTable, spec: TableSpec, present: list[str]) -> tuple[
     """The present columns whose every cell is canonical (see `_canonical`), in one query."""
     if not CANONICAL_SHORTCUT or not raw.cells.height:
         return ()
-    checks = {c.name: shortcut[0] for c in spec.columns if c.name in present
-              if (shortcut := _canonical(c.kind, c.name, raw.style,
-                                         pl.col(c.name).cast(pl.String))) is not None}
+    checks = {
+        c.name: shortcut[0]
+        for c in spec.columns
+        if c.name in present
+        if (shortcut := _canonical(c.kind, c.name, raw.style, pl.col(c.name).cast(pl.String)))
+        is not None
+    }
     if not checks:
         return ()
     flags = raw.cells.select(
@@ -224,12 +255,16 @@ def _plain_columns(raw: RawTable, spec: TableSpec, present: list[str]) -> tuple[
 
 
 def _typed_frame(
-    raw: RawTable, spec: TableSpec, present: list[str], expected_agb: str | None,
+    raw: RawTable,
+    spec: TableSpec,
+    present: list[str],
+    expected_agb: str | None,
     plain: tuple[str, ...],
 ) -> pl.DataFrame:
     """ROW, the typed spec columns and an error-code column per present column."""
-    cleaning, parsing = _frame_expressions(raw.table, raw.style, expected_agb, tuple(present),
-                                           plain)
+    cleaning, parsing = _frame_expressions(
+        raw.table, raw.style, expected_agb, tuple(present), plain
+    )
     # Clean every cell once, then parse on plain column references: one big expression tree
     # that repeats `clean(...)` is far slower to optimise in polars.
     return raw.cells.select(ROW, *cleaning).select(ROW, *parsing)
@@ -252,8 +287,10 @@ def _canonical(kind: str, name: str, style: str, text: pl.Expr) -> tuple[pl.Expr
         return form & (number.abs() <= _MAX_COUNT), number
     if kind == "decimal":
         if style == "csv_semicolon":
-            return (text.str.contains(r"^-?[0-9]{1,15}(,[0-9]+)?$"),
-                    text.str.replace(",", ".", literal=True).cast(pl.Float64))
+            return (
+                text.str.contains(r"^-?[0-9]{1,15}(,[0-9]+)?$"),
+                text.str.replace(",", ".", literal=True).cast(pl.Float64),
+            )
         return text.str.contains(r"^-?[0-9]{1,15}(\.[0-9]+)?$"), text.cast(pl.Float64)
     if kind == "agb":
         return text.str.contains(r"^\d{8}$"), text
@@ -302,8 +339,9 @@ def _frame_expressions(
             value = _canonical_value(column.kind, column.name, style, pl.col(column.name))
             code = pl.lit(None, dtype=pl.String)
         else:
-            value, code = _parse_expressions(column.kind, column.name, pl.col(column.name),
-                                             style, expected_agb)
+            value, code = _parse_expressions(
+                column.kind, column.name, pl.col(column.name), style, expected_agb
+            )
         values.append(value.alias(column.name))
         codes.append(code.alias(f"_err_{column.name}"))
     return cleaning, (*values, *codes)
@@ -313,7 +351,10 @@ _PLAIN_INTEGER = r"^-?\d+$"
 
 
 def _typed_frame_by_value(
-    raw: RawTable, spec: TableSpec, present: list[str], expected_agb: str | None,
+    raw: RawTable,
+    spec: TableSpec,
+    present: list[str],
+    expected_agb: str | None,
     plain: tuple[str, ...],
 ) -> pl.DataFrame:
     """What `_typed_frame` returns, computed for big tables (see FAST_PARSE_MIN_ROWS).
@@ -337,15 +378,19 @@ def _typed_frame_by_value(
             columns.append(cells.select(value.alias(name)).to_series())
             codes.append(_nulls(f"_err_{name}", pl.String, height))
             continue
-        value, code = _parse_expressions(kind, name, clean(pl.col("_text")), raw.style,
-                                         expected_agb)
+        value, code = _parse_expressions(
+            kind, name, clean(pl.col("_text")), raw.style, expected_agb
+        )
         text = cells.select(pl.col(name).cast(pl.String).alias("_text"))
         if kind == "count":
             fast = text.select(
                 pl.col("_text").cast(pl.Int64, strict=False).alias("_value"),
-                (pl.col("_text").str.contains(_PLAIN_INTEGER).not_()
-                 | pl.col("_text").cast(pl.Int64, strict=False).abs().gt(_MAX_COUNT)
-                 ).fill_null(True).alias("_slow"),
+                (
+                    pl.col("_text").str.contains(_PLAIN_INTEGER).not_()
+                    | pl.col("_text").cast(pl.Int64, strict=False).abs().gt(_MAX_COUNT)
+                )
+                .fill_null(True)
+                .alias("_slow"),
             )
             values, errors = fast["_value"], _nulls(name, pl.String, height)
             slow_rows = fast.select(pl.arg_where(pl.col("_slow"))).to_series()
@@ -357,8 +402,9 @@ def _typed_frame_by_value(
             codes.append(errors.alias(f"_err_{name}"))
             continue
         distinct = text.unique().select("_text", value.alias("_value"), code.alias("_code"))
-        joined = text.join(distinct, on="_text", how="left", nulls_equal=True,
-                           maintain_order="left")
+        joined = text.join(
+            distinct, on="_text", how="left", nulls_equal=True, maintain_order="left"
+        )
         columns.append(joined["_value"].alias(name))
         codes.append(joined["_code"].alias(f"_err_{name}"))
     return pl.DataFrame([*columns, *codes])
@@ -370,21 +416,34 @@ def _cell_findings(raw: RawTable, frame: pl.DataFrame, present: list[str]) -> li
     if not error_columns:
         return []
     failing = frame.select(ROW, *error_columns).filter(
-        pl.any_horizontal(pl.col(c).is_not_null() for c in error_columns))
+        pl.any_horizontal(pl.col(c).is_not_null() for c in error_columns)
+    )
     if failing.height == 0:
         return []
-    codes = failing.unpivot(index=ROW, on=error_columns, variable_name="_column",
-                            value_name="_code").drop_nulls("_code").with_columns(
-        pl.col("_column").str.strip_prefix("_err_"))
-    originals = raw.cells.filter(pl.col(ROW).is_in(failing[ROW].implode())).select(
-        ROW, *present).unpivot(index=ROW, on=present, variable_name="_column",
-                               value_name="_original")
+    codes = (
+        failing.unpivot(index=ROW, on=error_columns, variable_name="_column", value_name="_code")
+        .drop_nulls("_code")
+        .with_columns(pl.col("_column").str.strip_prefix("_err_"))
+    )
+    originals = (
+        raw.cells.filter(pl.col(ROW).is_in(failing[ROW].implode()))
+        .select(ROW, *present)
+        .unpivot(index=ROW, on=present, variable_name="_column", value_name="_original")
+    )
     joined = codes.join(originals, on=[ROW, "_column"], how="left").sort(ROW)
     return [
-        error(code, file=raw.file_name, table=raw.table, row=row, column=column,
-              value=original, fields={"first": (original or "").strip()[:1]})
+        error(
+            code,
+            file=raw.file_name,
+            table=raw.table,
+            row=row,
+            column=column,
+            value=original,
+            fields={"first": (original or "").strip()[:1]},
+        )
         for row, column, code, original in joined.select(
-            ROW, "_column", "_code", "_original").iter_rows()
+            ROW, "_column", "_code", "_original"
+        ).iter_rows()
     ]
 
 
@@ -393,8 +452,11 @@ def restore_written_values(raw: RawTable, findings: list[Finding]) -> None:
 
     Validation works on typed values; this puts the original text back, on the error path only.
     """
-    wanted = [f for f in findings
-              if f.row is not None and f.column is not None and f.column in raw.cells.columns]
+    wanted = [
+        f
+        for f in findings
+        if f.row is not None and f.column is not None and f.column in raw.cells.columns
+    ]
     if not wanted:
         return
     rows = sorted({f.row for f in wanted if f.row is not None})
@@ -427,8 +489,14 @@ def _header_findings(raw: RawTable, spec: TableSpec) -> list[Finding]:
             continue
         seen.add(name)
         if name.startswith("(") and name.endswith(")"):  # see read.unnamed_column
-            findings.append(error("header_unnamed_column", column=name,
-                                  fields={"letter": name.strip("()")}, **where))
+            findings.append(
+                error(
+                    "header_unnamed_column",
+                    column=name,
+                    fields={"letter": name.strip("()")},
+                    **where,
+                )
+            )
         elif name not in spec.column_names:
             findings.append(error("header_unknown_column", column=name, **where))
     for name in spec.column_names:

@@ -48,25 +48,39 @@ def plausibility_findings(
             return delivered[table]
         return latest_rows(con, table, provider_agb, quarter)
 
-    before = {t: latest_rows(con, t, provider_agb, previous_quarter)
-              for t in ("population", "offer")}
+    before = {
+        t: latest_rows(con, t, provider_agb, previous_quarter) for t in ("population", "offer")
+    }
     findings: list[Finding] = []
     population = current("population")
     if "population" in delivered and before["population"].height:
-        findings += _clients_change(population, before["population"], previous_quarter,
-                                    file_names["population"])
-        findings += _continuity(population, before["population"], previous_quarter,
-                                file_names["population"])
+        findings += _clients_change(
+            population, before["population"], previous_quarter, file_names["population"]
+        )
+        findings += _continuity(
+            population, before["population"], previous_quarter, file_names["population"]
+        )
     if "offer" in delivered and before["offer"].height and before["population"].height:
-        findings += _places_without_clients(delivered["offer"], before["offer"], population,
-                                            before["population"], file_names["offer"])
+        findings += _places_without_clients(
+            delivered["offer"],
+            before["offer"],
+            population,
+            before["population"],
+            file_names["offer"],
+        )
     findings += magnitude_findings(quarter, delivered, current, file_names)
     if "results" in delivered or "population" in delivered:
         results = current("results")
         outflow = int(population["outflow"].sum() or 0) if population.height else 0
         if results.height and int(results["trajectories_ended"].sum() or 0) == 0 and outflow > 0:
-            findings.append(warning("warn_zero_results", file=file_names.get("results"),
-                                    table="results", fields={"outflow": outflow}))
+            findings.append(
+                warning(
+                    "warn_zero_results",
+                    file=file_names.get("results"),
+                    table="results",
+                    fields={"outflow": outflow},
+                )
+            )
     return findings
 
 
@@ -81,18 +95,32 @@ def _clients_change(
 ) -> list[Finding]:
     share = setting("plausibility", "clients_change_share")
     minimum = setting("plausibility", "min_clients")
-    joined = _clients_by_care_form(now).join(
-        _clients_by_care_form(before), on="care_form", suffix="_before"
-    ).filter(
-        (pl.col("clients_before") >= minimum)
-        & ((pl.col("clients") - pl.col("clients_before")).abs()
-           > share * pl.col("clients_before"))
+    joined = (
+        _clients_by_care_form(now)
+        .join(_clients_by_care_form(before), on="care_form", suffix="_before")
+        .filter(
+            (pl.col("clients_before") >= minimum)
+            & (
+                (pl.col("clients") - pl.col("clients_before")).abs()
+                > share * pl.col("clients_before")
+            )
+        )
     )
     return [
-        warning("warn_clients_change", file=file_name, table="population", column="care_form",
-                value=care_form,
-                fields={"care_form": care_form, "previous": previous_quarter, "before": b,
-                        "after": a, "change": f"{(a - b) / b:+.0%}"})
+        warning(
+            "warn_clients_change",
+            file=file_name,
+            table="population",
+            column="care_form",
+            value=care_form,
+            fields={
+                "care_form": care_form,
+                "previous": previous_quarter,
+                "before": b,
+                "after": a,
+                "change": f"{(a - b) / b:+.0%}",
+            },
+        )
         for care_form, a, b in joined.select("care_form", "clients", "clients_before").iter_rows()
     ]
 
@@ -105,11 +133,20 @@ def _continuity(
         pl.col("clients_start") != pl.col("clients_end_before")
     )
     return [
-        warning("warn_continuity", file=file_name, table="population", row=record.get(ROW),
-                column="clients_start", value=str(record["clients_start"]),
-                fields={"previous": previous_quarter, "before": record["clients_end_before"],
-                        "after": record["clients_start"],
-                        "key": " / ".join(str(record[k]) for k in key)})
+        warning(
+            "warn_continuity",
+            file=file_name,
+            table="population",
+            row=record.get(ROW),
+            column="clients_start",
+            value=str(record["clients_start"]),
+            fields={
+                "previous": previous_quarter,
+                "before": record["clients_end_before"],
+                "after": record["clients_start"],
+                "key": " / ".join(str(record[k]) for k in key),
+            },
+        )
         for record in joined.iter_rows(named=True)
     ]
 
@@ -121,26 +158,41 @@ def _places_without_clients(
     population_before: pl.DataFrame,
     file_name: str,
 ) -> list[Finding]:
-    clients = _clients_by_care_form(population).join(
-        _clients_by_care_form(population_before), on="care_form", suffix="_before"
-    ).filter(pl.col("clients") == pl.col("clients_before"))
-    joined = offer.join(offer_before.select("care_form", "places"), on="care_form",
-                        suffix="_before").filter(
+    clients = (
+        _clients_by_care_form(population)
+        .join(_clients_by_care_form(population_before), on="care_form", suffix="_before")
+        .filter(pl.col("clients") == pl.col("clients_before"))
+    )
+    joined = offer.join(
+        offer_before.select("care_form", "places"), on="care_form", suffix="_before"
+    ).filter(
         (pl.col("places") != pl.col("places_before"))
         & pl.col("care_form").is_in(clients["care_form"].to_list())
     )
     return [
-        warning("warn_places_without_clients", file=file_name, table="offer",
-                row=record.get(ROW), column="places", value=str(record["places"]),
-                fields={"care_form": record["care_form"], "before": record["places_before"],
-                        "after": record["places"]})
+        warning(
+            "warn_places_without_clients",
+            file=file_name,
+            table="offer",
+            row=record.get(ROW),
+            column="places",
+            value=str(record["places"]),
+            fields={
+                "care_form": record["care_form"],
+                "before": record["places_before"],
+                "after": record["places"],
+            },
+        )
         for record in joined.iter_rows(named=True)
     ]
 
 
-def magnitude_findings(quarter: str, delivered: dict[str, pl.DataFrame],
-                       current: Callable[[str], pl.DataFrame],
-                       file_names: dict[str, str]) -> list[Finding]:
+def magnitude_findings(
+    quarter: str,
+    delivered: dict[str, pl.DataFrame],
+    current: Callable[[str], pl.DataFrame],
+    file_names: dict[str, str],
+) -> list[Finding]:
     """Magnitudes no provider-quarter can hold (issue 18 item 4), per care form: days per stay,
     FTE per client served, clients served per place. Bounds: `[plausibility]` in defaults.toml.
     """
@@ -149,13 +201,22 @@ def magnitude_findings(quarter: str, delivered: dict[str, pl.DataFrame],
     if "results" in delivered:
         limit = days * int(setting("plausibility", "max_stay_quarters"))
         stays = delivered["results"].filter(
-            (pl.col("stay_n") > 0) & (pl.col("stay_days_sum") > limit * pl.col("stay_n")))
+            (pl.col("stay_n") > 0) & (pl.col("stay_days_sum") > limit * pl.col("stay_n"))
+        )
         findings += [
-            warning("warn_stay_days_implausible", file=file_names.get("results"),
-                    table="results", row=record.get(ROW), column="stay_days_sum",
-                    value=str(record["stay_days_sum"]),
-                    fields={"care_form": record["care_form"], "limit": limit,
-                            "per_stay": record["stay_days_sum"] // record["stay_n"]})
+            warning(
+                "warn_stay_days_implausible",
+                file=file_names.get("results"),
+                table="results",
+                row=record.get(ROW),
+                column="stay_days_sum",
+                value=str(record["stay_days_sum"]),
+                fields={
+                    "care_form": record["care_form"],
+                    "limit": limit,
+                    "per_stay": record["stay_days_sum"] // record["stay_n"],
+                },
+            )
             for record in stays.iter_rows(named=True)
         ]
     if "offer" not in delivered and "population" not in delivered:
@@ -163,8 +224,11 @@ def magnitude_findings(quarter: str, delivered: dict[str, pl.DataFrame],
     population = current("population")
     if population.height == 0:
         return findings  # (offer without any population: a cross-table error already)
-    offer = current("offer").join(_clients_by_care_form(population), on="care_form",
-                                  how="left").with_columns(pl.col("clients").fill_null(0))
+    offer = (
+        current("offer")
+        .join(_clients_by_care_form(population), on="care_form", how="left")
+        .with_columns(pl.col("clients").fill_null(0))
+    )
     fte_limit = float(setting("plausibility", "max_fte_per_client"))
     place_limit = days * int(setting("plausibility", "max_clients_per_place_day"))
     offer_file = file_names.get("offer")
@@ -172,13 +236,33 @@ def magnitude_findings(quarter: str, delivered: dict[str, pl.DataFrame],
         fte, clients, places = record["fte_care"], record["clients"], record["places"]
         where = {"file": offer_file, "table": "offer", "row": record.get(ROW)}
         if fte is not None and fte > fte_limit * max(clients, 1):
-            findings.append(warning(
-                "warn_fte_per_client_implausible", column="fte_care", value=str(fte),
-                fields={"care_form": record["care_form"], "fte": float(fte),
-                        "clients": clients, "limit": fte_limit}, **where))
+            findings.append(
+                warning(
+                    "warn_fte_per_client_implausible",
+                    column="fte_care",
+                    value=str(fte),
+                    fields={
+                        "care_form": record["care_form"],
+                        "fte": float(fte),
+                        "clients": clients,
+                        "limit": fte_limit,
+                    },
+                    **where,
+                )
+            )
         if places and clients > place_limit * places:
-            findings.append(warning(
-                "warn_clients_per_place_implausible", column="places", value=str(places),
-                fields={"care_form": record["care_form"], "clients": clients,
-                        "places": places, "limit": place_limit}, **where))
+            findings.append(
+                warning(
+                    "warn_clients_per_place_implausible",
+                    column="places",
+                    value=str(places),
+                    fields={
+                        "care_form": record["care_form"],
+                        "clients": clients,
+                        "places": places,
+                        "limit": place_limit,
+                    },
+                    **where,
+                )
+            )
     return findings

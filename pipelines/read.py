@@ -84,8 +84,9 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def read_upload(file_name: str, content: bytes, limits: Limits | None = None
-                ) -> tuple[list[RawTable], list[Finding]]:
+def read_upload(
+    file_name: str, content: bytes, limits: Limits | None = None
+) -> tuple[list[RawTable], list[Finding]]:
     """All tables in one uploaded file, or the findings that say why it cannot be read.
 
     `limits` (default: one delivery's, `Limits.for_delivery`) bound the file's size and shape;
@@ -94,8 +95,9 @@ def read_upload(file_name: str, content: bytes, limits: Limits | None = None
     """
     limits = limits or Limits.for_delivery()
     if limits.max_bytes is not None and len(content) > limits.max_bytes:
-        return [], [error("file_too_large", file=file_name,
-                          fields={"limit_mb": limits.max_bytes // MB})]
+        return [], [
+            error("file_too_large", file=file_name, fields={"limit_mb": limits.max_bytes // MB})
+        ]
     # The hash of a big file is computed beside the checks below (hashlib releases the GIL).
     hashing = _HASHER.submit(sha256, content) if len(content) >= PARALLEL_HASH_BYTES else None
     digest = hashing.result if hashing else lambda: sha256(content)
@@ -112,26 +114,36 @@ def read_upload(file_name: str, content: bytes, limits: Limits | None = None
     if _line_count(content) > limits.max_rows:  # (a cheap bound first: most files pass it)
         rows = _data_lines(content)
         if rows > limits.max_rows:
-            return [], [error("file_too_many_rows", file=file_name,
-                              table=header_table(file_name, content),
-                              fields={"count": rows, "limit": limits.max_rows})]
+            return [], [
+                error(
+                    "file_too_many_rows",
+                    file=file_name,
+                    table=header_table(file_name, content),
+                    fields={"count": rows, "limit": limits.max_rows},
+                )
+            ]
     nul = content.find(b"\x00")
     if nul >= 0:
-        return [], [error("file_nul_bytes", file=file_name,
-                          table=header_table(file_name, content),
-                          row=content.count(b"\n", 0, nul) + 1)]
+        return [], [
+            error(
+                "file_nul_bytes",
+                file=file_name,
+                table=header_table(file_name, content),
+                row=content.count(b"\n", 0, nul) + 1,
+            )
+        ]
     decoded = decode_with_encoding(content)
     if decoded is None:
-        return [], [error("file_encoding", file=file_name,
-                          table=header_table(file_name, content))]
+        return [], [error("file_encoding", file=file_name, table=header_table(file_name, content))]
     text, encoding = decoded
     if len(content.translate(None, _CONTROL_BYTES)) != len(content):
         return [], [error("file_binary", file=file_name, table=header_table(file_name, content))]
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         return [], [error("file_xlsx_is_text", file=file_name)]
     # polars reads UTF-8 bytes: hand it the file itself rather than encode the text again.
-    return _read_csv_text(file_name, text, digest(),
-                          content if encoding == "utf-8-sig" else None, limits)
+    return _read_csv_text(
+        file_name, text, digest(), content if encoding == "utf-8-sig" else None, limits
+    )
 
 
 def _line_count(content: bytes) -> int:
@@ -166,7 +178,7 @@ def header_table(file_name: str, content: bytes) -> str | None:
         return None
     _, start, directive = found
     end = text.find("\n", start)
-    line = text[start:end if end >= 0 else len(text)].rstrip("\r").lstrip("\ufeff")
+    line = text[start : end if end >= 0 else len(text)].rstrip("\r").lstrip("\ufeff")
     separator = directive if directive in (";", ",") else detect_separator(line)
     try:
         cells = next(csv.reader([line], delimiter=separator), [])
@@ -226,8 +238,10 @@ def recognise_table(columns: list[str], file_name: str) -> str | None:
     best = max(scores.values())
     candidates = [name for name, score in scores.items() if score == best]
     # A header that shares only the identity columns (provider_agb, quarter) says nothing.
-    specific = {name: len(present & (set(spec.column_names) - {"provider_agb", "quarter"}))
-                for name, spec in TABLES.items()}
+    specific = {
+        name: len(present & (set(spec.column_names) - {"provider_agb", "quarter"}))
+        for name, spec in TABLES.items()
+    }
     candidates = [name for name in candidates if specific[name] > 0]
     if len(candidates) == 1:
         return candidates[0]
@@ -260,7 +274,10 @@ def _header_position(text: str) -> tuple[int, int, str | None] | None:
 
 
 def _read_csv_text(
-    file_name: str, text: str, digest: str, utf8: bytes | None = None,
+    file_name: str,
+    text: str,
+    digest: str,
+    utf8: bytes | None = None,
     limits: Limits | None = None,
 ) -> tuple[list[RawTable], list[Finding]]:
     """`utf8`: the file's bytes when `text` is their UTF-8 decoding (with or without BOM)."""
@@ -281,14 +298,20 @@ def _read_csv_text(
     # An absurd width is refused on the header line alone, before the body is split.
     width = header_line.count(separator) + 1
     if width > limits.max_columns:
-        return [], [error("file_too_many_columns", file=file_name, row=header_row,
-                          table=recognise_table([normalise_header(cell) for cell in
-                                                 header_line.split(separator)], file_name),
-                          fields={"count": width, "limit": limits.max_columns})]
+        return [], [
+            error(
+                "file_too_many_columns",
+                file=file_name,
+                row=header_row,
+                table=recognise_table(
+                    [normalise_header(cell) for cell in header_line.split(separator)], file_name
+                ),
+                fields={"count": width, "limit": limits.max_columns},
+            )
+        ]
     numbered_rows: list[tuple[int, list[str]]] | None = None
     if '"' in text:
-        parsed = _rows_with_csv_module(file_name, text[header_start:], separator,
-                                       header_row - 1)
+        parsed = _rows_with_csv_module(file_name, text[header_start:], separator, header_row - 1)
         if isinstance(parsed, Finding):
             if parsed.row != header_row:  # the header itself is fine: name its table
                 parsed.table = header_table(file_name, text[:HEADER_PROBE_BYTES].encode())
@@ -311,8 +334,13 @@ def _read_csv_text(
     ragged = cells.clear() if regular else cells.filter(pl.col("_fields") != width)
     for row, field_count in ragged.select(ROW, "_fields").iter_rows():
         findings.append(
-            error("row_ragged", file=file_name, table=table, row=row,
-                  fields={"found": field_count, "expected": width, "separator": separator})
+            error(
+                "row_ragged",
+                file=file_name,
+                table=table,
+                row=row,
+                fields={"found": field_count, "expected": width, "separator": separator},
+            )
         )
     if not regular:  # (a filter copies every cell: only when there is something to drop)
         cells = cells.filter(pl.col("_fields") == width)
@@ -323,8 +351,9 @@ def _read_csv_text(
     return [RawTable(file_name, digest, table, kept_header, cells, style, header_row)], findings
 
 
-def _cells_fast(text: str, start: int, separator: str, width: int, first_row: int,
-                utf8: bytes | None = None) -> pl.DataFrame:
+def _cells_fast(
+    text: str, start: int, separator: str, width: int, first_row: int, utf8: bytes | None = None
+) -> pl.DataFrame:
     """Split the quote-free lines from offset `start` on into cells, vectorised (the bulk path
     reads 1M rows this way). Blank lines (also trailing ones) are dropped; the others keep their
     line number. `utf8`: the file's bytes, when `text` is their UTF-8 decoding.
@@ -335,12 +364,15 @@ def _cells_fast(text: str, start: int, separator: str, width: int, first_row: in
             (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
             pl.lit(width, dtype=pl.UInt32).alias("_fields"),
             # (null counts are known without a scan: fill only the columns that have any)
-            *(pl.col(name).fill_null("") if regular[name].null_count() else pl.col(name)
-              for name in regular.columns),
+            *(
+                pl.col(name).fill_null("") if regular[name].null_count() else pl.col(name)
+                for name in regular.columns
+            ),
         )
     lines = pl.Series("line", [text[start:]], dtype=pl.String).str.split("\n").explode()
     frame = pl.DataFrame({"line": lines.str.strip_suffix("\r")}).with_row_index(
-        ROW, offset=first_row)
+        ROW, offset=first_row
+    )
     frame = frame.with_columns(pl.col(ROW).cast(pl.Int64)).filter(
         pl.col("line").str.strip_chars() != ""
     )
@@ -348,16 +380,20 @@ def _cells_fast(text: str, start: int, separator: str, width: int, first_row: in
         (pl.col("line").str.count_matches(separator, literal=True) + 1).alias("_fields")
     )
     # One split, unnested: a `struct.field` per column would split every line once per column.
-    split = pl.col("line").str.split_exact(separator, max(width - 1, 0)).struct.rename_fields(
-        [f"c{i}" for i in range(width)])
+    split = (
+        pl.col("line")
+        .str.split_exact(separator, max(width - 1, 0))
+        .struct.rename_fields([f"c{i}" for i in range(width)])
+    )
     return frame.select(ROW, "_fields", split.alias("_cells")).unnest("_cells")
 
 
 FAST_READ_MIN_LINES = 20_000  # below this the line splitting below is as fast
 
 
-def _cells_regular(text: str, start: int, separator: str, width: int,
-                   utf8: bytes | None) -> pl.DataFrame | None:
+def _cells_regular(
+    text: str, start: int, separator: str, width: int, utf8: bytes | None
+) -> pl.DataFrame | None:
     """The cells `c0`… of a big body (from offset `start`) where every line has exactly
     `width` fields (no blank line, no `\\r`), read by polars' CSV reader; None for any other body.
 
@@ -377,17 +413,29 @@ def _cells_regular(text: str, start: int, separator: str, width: int,
         newline, sep, cr, bom = "\n", separator, "\r", "\ufeff"
     size = len(body) - offset
     lines = body.count(newline, offset) + (0 if body.endswith(newline) else 1)
-    if (lines < FAST_READ_MIN_LINES or width < 2 or body.find(cr, offset) >= 0
-            or body.startswith(bom, offset) or size <= 0
-            or body.count(sep, offset) != lines * (width - 1)):
+    if (
+        lines < FAST_READ_MIN_LINES
+        or width < 2
+        or body.find(cr, offset) >= 0
+        or body.startswith(bom, offset)
+        or size <= 0
+        or body.count(sep, offset) != lines * (width - 1)
+    ):
         return None
     names = [f"c{i}" for i in range(width)]
     source = body[offset:].encode("utf-8") if isinstance(body, str) else body
     skip = 0 if isinstance(body, str) else text.count("\n", 0, start)
     try:
-        cells = pl.read_csv(source, has_header=False, separator=separator, quote_char=None,
-                            infer_schema=False, new_columns=names, skip_lines=skip,
-                            truncate_ragged_lines=False)
+        cells = pl.read_csv(
+            source,
+            has_header=False,
+            separator=separator,
+            quote_char=None,
+            infer_schema=False,
+            new_columns=names,
+            skip_lines=skip,
+            truncate_ragged_lines=False,
+        )
     except pl.exceptions.PolarsError:
         return None
     if cells.height != lines or cells.width != width:
@@ -493,24 +541,42 @@ def _zip_kind(content: bytes) -> str:
 def _shape_findings(file_name: str, sheets: list[SheetShape], limits: Limits) -> list[Finding]:
     """Errors that forbid opening the workbook: too many sheets, a table sheet too big."""
     if len(sheets) > limits.max_sheets:
-        return [error("file_too_many_sheets", file=file_name,
-                      fields={"count": len(sheets), "limit": limits.max_sheets})]
+        return [
+            error(
+                "file_too_many_sheets",
+                file=file_name,
+                fields={"count": len(sheets), "limit": limits.max_sheets},
+            )
+        ]
     findings = []
     for sheet in sheets:
         table = table_for_sheet(sheet.name)
         if table is None:
             continue
         if sheet.rows - 1 > limits.max_rows:  # (the span counts the header row)
-            findings.append(error("file_too_many_rows", file=file_name, table=table,
-                                  fields={"count": sheet.rows - 1, "limit": limits.max_rows}))
+            findings.append(
+                error(
+                    "file_too_many_rows",
+                    file=file_name,
+                    table=table,
+                    fields={"count": sheet.rows - 1, "limit": limits.max_rows},
+                )
+            )
         if sheet.columns > limits.max_columns:
-            findings.append(error("file_too_many_columns", file=file_name, table=table,
-                                  fields={"count": sheet.columns, "limit": limits.max_columns}))
+            findings.append(
+                error(
+                    "file_too_many_columns",
+                    file=file_name,
+                    table=table,
+                    fields={"count": sheet.columns, "limit": limits.max_columns},
+                )
+            )
     return findings
 
 
-def _read_xlsx(file_name: str, content: bytes, digest: Callable[[], str], limits: Limits
-               ) -> tuple[list[RawTable], list[Finding]]:
+def _read_xlsx(
+    file_name: str, content: bytes, digest: Callable[[], str], limits: Limits
+) -> tuple[list[RawTable], list[Finding]]:
     import fastexcel
 
     kind = _zip_kind(content)
@@ -519,11 +585,17 @@ def _read_xlsx(file_name: str, content: bytes, digest: Callable[[], str], limits
     if kind == "zip":
         return [], [error("file_zip_not_xlsx", file=file_name)]
     # Sizes first, from the zip itself: the reader below holds whole sheets in memory.
-    shapes, problem = workbook_shape(content, limits.max_unpacked_bytes,
-                                     lambda name: table_for_sheet(name) is not None)
+    shapes, problem = workbook_shape(
+        content, limits.max_unpacked_bytes, lambda name: table_for_sheet(name) is not None
+    )
     if problem == "unpacked_too_large":
-        return [], [error("file_unpacked_too_large", file=file_name,
-                          fields={"limit_mb": limits.max_unpacked_bytes // MB})]
+        return [], [
+            error(
+                "file_unpacked_too_large",
+                file=file_name,
+                fields={"limit_mb": limits.max_unpacked_bytes // MB},
+            )
+        ]
     if problem == "broken":
         return [], [error("file_xlsx_broken", file=file_name)]
     too_big = _shape_findings(file_name, shapes, limits)
@@ -544,14 +616,19 @@ def _read_xlsx(file_name: str, content: bytes, digest: Callable[[], str], limits
             findings.append(warning("warn_extra_sheet", file=file_name, value=sheet_name))
             continue
         if table in seen:
-            findings.append(error("file_duplicate_table", file=file_name, table=table,
-                                  fields={"other_file": file_name}))
+            findings.append(
+                error(
+                    "file_duplicate_table",
+                    file=file_name,
+                    table=table,
+                    fields={"other_file": file_name},
+                )
+            )
             continue
         seen.add(table)
         if sheet_name in hidden:
             # The provider cannot see what it would deliver: never read it silently.
-            findings.append(error("sheet_hidden", file=file_name, table=table,
-                                  value=sheet_name))
+            findings.append(error("sheet_hidden", file=file_name, table=table, value=sheet_name))
             continue
         try:
             grid = _sheet_grid(workbook, sheet_name)
@@ -564,14 +641,23 @@ def _read_xlsx(file_name: str, content: bytes, digest: Callable[[], str], limits
         else:
             tables.append(raw)
     if not seen:
-        findings.append(error("sheet_none_recognised", file=file_name,
-                              fields={"sheets": ", ".join(sheet_names)}))
+        findings.append(
+            error(
+                "sheet_none_recognised", file=file_name, fields={"sheets": ", ".join(sheet_names)}
+            )
+        )
     else:
         for name, spec in TABLES.items():
             if name not in seen:
                 # A table may be delivered on its own: a missing sheet is worth saying, not fatal.
-                findings.append(warning("sheet_missing", file=file_name, table=name,
-                                        fields={"sheet": name, "dutch_name": spec.dutch_name}))
+                findings.append(
+                    warning(
+                        "sheet_missing",
+                        file=file_name,
+                        table=name,
+                        fields={"sheet": name, "dutch_name": spec.dutch_name},
+                    )
+                )
     return tables, findings
 
 
@@ -587,17 +673,24 @@ def _sheet_grid(workbook, sheet_name: str) -> pl.DataFrame:
     cells (an AGB code "01234567") and dates keep their text: their text is no rounded number.
     """
     # skip_rows=0 keeps leading empty rows, so row numbers are Excel's own.
-    text = workbook.load_sheet(sheet_name, header_row=None, dtypes="string",
-                               skip_rows=0).to_polars()
-    numbers = workbook.load_sheet(sheet_name, header_row=None, dtypes="float",
-                                  skip_rows=0).to_polars()
+    text = workbook.load_sheet(
+        sheet_name, header_row=None, dtypes="string", skip_rows=0
+    ).to_polars()
+    numbers = workbook.load_sheet(
+        sheet_name, header_row=None, dtypes="float", skip_rows=0
+    ).to_polars()
     if numbers.shape != text.shape:
         return text
     numbers.columns = text.columns
     return text.select(
-        pl.when(pl.col(name).str.contains(_NUMBER_TEXT) & numbers[name].is_not_null()
-                & (pl.col(name).cast(pl.Float64, strict=False) != numbers[name]))
-        .then(numbers[name].cast(pl.String)).otherwise(pl.col(name)).alias(name)
+        pl.when(
+            pl.col(name).str.contains(_NUMBER_TEXT)
+            & numbers[name].is_not_null()
+            & (pl.col(name).cast(pl.Float64, strict=False) != numbers[name])
+        )
+        .then(numbers[name].cast(pl.String))
+        .otherwise(pl.col(name))
+        .alias(name)
         for name in text.columns
     )
 

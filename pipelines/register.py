@@ -30,8 +30,14 @@ from schemas.reference import CATEGORIES
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")  # Dutch Excel writes 1-1-2023
 _AGB = re.compile(r"^\d{8}$")
-_SCHEMA = {"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-           "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date}
+_SCHEMA = {
+    "provider_agb": pl.String,
+    "name": pl.String,
+    "category": pl.String,
+    "lot": pl.String,
+    "contract_start": pl.Date,
+    "contract_end": pl.Date,
+}
 
 
 def _parse_date(value: str) -> date | None:
@@ -55,8 +61,11 @@ def _rows(content: bytes) -> list[tuple[int, list[str]]] | str:
     if decoded is None or not decoded.strip():
         return "register_file_unreadable"
     first_line = decoded.lstrip("\ufeff").splitlines()[0]
-    reader = csv.reader(io.StringIO(decoded.lstrip("\ufeff"), newline=""),
-                        delimiter=detect_separator(first_line), strict=True)
+    reader = csv.reader(
+        io.StringIO(decoded.lstrip("\ufeff"), newline=""),
+        delimiter=detect_separator(first_line),
+        strict=True,
+    )
     rows: list[tuple[int, list[str]]] = []
     line = 0
     try:
@@ -82,34 +91,40 @@ def parse_register(
         return None, [msg(rows)]
     header_row, header_cells = rows[0]
     header = [normalise_header(c) for c in header_cells]
-    errors = [msg("register_missing_column", row=header_row, column=c)
-              for c in REGISTER_COLUMNS if c not in header]
-    errors += [msg("register_unknown_column", row=header_row, column=c)
-               for c in header if c and c not in REGISTER_COLUMNS]
-    errors += [msg("register_duplicate_column", row=header_row, column=c)
-               for c in sorted({c for c in header if c and header.count(c) > 1})]
+    errors = [
+        msg("register_missing_column", row=header_row, column=c)
+        for c in REGISTER_COLUMNS
+        if c not in header
+    ]
+    errors += [
+        msg("register_unknown_column", row=header_row, column=c)
+        for c in header
+        if c and c not in REGISTER_COLUMNS
+    ]
+    errors += [
+        msg("register_duplicate_column", row=header_row, column=c)
+        for c in sorted({c for c in header if c and header.count(c) > 1})
+    ]
     if errors:
         return None, errors
     records = []
     seen: dict[str, int] = {}
     for number, row in rows[1:]:
         if len(row) != len(header):
-            errors.append(msg("register_ragged", row=number, found=len(row),
-                              expected=len(header)))
+            errors.append(msg("register_ragged", row=number, found=len(row), expected=len(header)))
             continue
         record: dict[str, object] = {
             name: cell.replace("\u00a0", " ").strip()
-            for name, cell in zip(header, row, strict=True) if name
+            for name, cell in zip(header, row, strict=True)
+            if name
         }
         agb = str(record["provider_agb"])
         if len(agb) == 7 and agb.isdigit():
-            errors.append(msg("register_agb_seven_digits", row=number, value=agb,
-                              padded="0" + agb))
+            errors.append(msg("register_agb_seven_digits", row=number, value=agb, padded="0" + agb))
         elif not _AGB.match(agb):
             errors.append(msg("register_bad_agb", row=number, value=agb))
         elif agb in seen:
-            errors.append(msg("register_duplicate_agb", row=number, value=agb,
-                              other_row=seen[agb]))
+            errors.append(msg("register_duplicate_agb", row=number, value=agb, other_row=seen[agb]))
         else:
             seen[agb] = number
         if not record["name"]:
@@ -121,8 +136,9 @@ def parse_register(
             try:
                 record[column] = _parse_date(str(record[column]))
             except ValueError:
-                errors.append(msg("register_bad_date", row=number, column=column,
-                                  value=record[column]))
+                errors.append(
+                    msg("register_bad_date", row=number, column=column, value=record[column])
+                )
                 record[column] = None
         start, end = record["contract_start"], record["contract_end"]
         if isinstance(start, date) and isinstance(end, date) and end < start:
@@ -149,8 +165,9 @@ def load_register(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.register",
-                                     description="Load or update the provider register.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.register", description="Load or update the provider register."
+    )
     parser.add_argument("--db", required=True, help="DuckDB database file")
     parser.add_argument("--lang", choices=("nl", "en"), default=DEFAULT_LANGUAGE)
     parser.add_argument("file", help="CSV with " + ", ".join(REGISTER_COLUMNS))
@@ -162,17 +179,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         content = path.read_bytes()
     except OSError as exc:
-        parser.error(text("cli_unreadable_file", lang, path=str(path),
-                          detail=exc.strerror or type(exc).__name__))
+        parser.error(
+            text(
+                "cli_unreadable_file",
+                lang,
+                path=str(path),
+                detail=exc.strerror or type(exc).__name__,
+            )
+        )
     try:
-        written, errors = load_register(Database(args.db), content,
-                                        actor=f"cli:{getpass.getuser()}", lang=lang)
+        written, errors = load_register(
+            Database(args.db), content, actor=f"cli:{getpass.getuser()}", lang=lang
+        )
     except DatabaseBusy:
         print(text("cli_database_busy", lang), file=sys.stderr)
         return 1
     except (duckdb.Error, OSError) as exc:
-        print(f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
-              f"({type(exc).__name__})", file=sys.stderr)
+        print(
+            f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
+            f"({type(exc).__name__})",
+            file=sys.stderr,
+        )
         return 2
     if errors:
         print(text("admin_register_rejected", lang, count=len(errors)))

@@ -65,24 +65,65 @@ from impactmonitor.storage import Database, DatabaseBusy, missing_database
 from impactmonitor.target import target_series
 from schemas.reference import CATEGORIES
 
-KPI_COLUMNS = ("provider_agb", "category", "quarter", "kpi", "numerator", "denominator", "value",
-               "status", "norm")
-MIRROR_COLUMNS = ("provider_agb", "quarter", "kpi", "value", "numerator", "denominator",
-                  "category_value", "category_providers", "region_value", "region_providers",
-                  "category_suppression", "region_suppression", "category_rank",
-                  "category_ranked", "category_quartile")
+KPI_COLUMNS = (
+    "provider_agb",
+    "category",
+    "quarter",
+    "kpi",
+    "numerator",
+    "denominator",
+    "value",
+    "status",
+    "norm",
+)
+MIRROR_COLUMNS = (
+    "provider_agb",
+    "quarter",
+    "kpi",
+    "value",
+    "numerator",
+    "denominator",
+    "category_value",
+    "category_providers",
+    "region_value",
+    "region_providers",
+    "category_suppression",
+    "region_suppression",
+    "category_rank",
+    "category_ranked",
+    "category_quartile",
+)
 TARGET_COLUMNS = ("quarter", "index", "value", "target_path", "projection", "statement")
-AGREEMENT_COLUMNS = ("provider_agb", "name", "agreement_id", "title", "measure", "care_form",
-                     "direction", "target", "start", "deadline", "latest_quarter",
-                     "latest_value", "status")
+AGREEMENT_COLUMNS = (
+    "provider_agb",
+    "name",
+    "agreement_id",
+    "title",
+    "measure",
+    "care_form",
+    "direction",
+    "target",
+    "start",
+    "deadline",
+    "latest_quarter",
+    "latest_value",
+    "status",
+)
 _AGB = re.compile(r"^\d{8}$")
 
 
-def kpi_report(db: Database, quarter: str | None = None, provider_agb: str | None = None,
-               category: str | None = None) -> pl.DataFrame:
+def kpi_report(
+    db: Database,
+    quarter: str | None = None,
+    provider_agb: str | None = None,
+    category: str | None = None,
+) -> pl.DataFrame:
     """The rows of `report kpis`."""
     table = aggregate_kpis(
-        db, SYSTEM_USER, None if quarter is None else [quarter], by=("provider_agb", "category"),
+        db,
+        SYSTEM_USER,
+        None if quarter is None else [quarter],
+        by=("provider_agb", "category"),
         provider_agbs=None if provider_agb is None else [provider_agb],
         categories=None if category is None else [category],
     )
@@ -91,10 +132,8 @@ def kpi_report(db: Database, quarter: str | None = None, provider_agb: str | Non
 
 def mirror_rows(db: Database, provider_agb: str, quarter: str | None = None) -> pl.DataFrame:
     """The rows of `report mirror` (the mirror page's figures, all quarters unless `quarter`)."""
-    report = mirror_report(db, SYSTEM_USER, provider_agb,
-                           None if quarter is None else [quarter])
-    return report.with_columns(pl.lit(provider_agb).alias("provider_agb")).select(
-        MIRROR_COLUMNS)
+    report = mirror_report(db, SYSTEM_USER, provider_agb, None if quarter is None else [quarter])
+    return report.with_columns(pl.lit(provider_agb).alias("provider_agb")).select(MIRROR_COLUMNS)
 
 
 def target_report(db: Database) -> pl.DataFrame:
@@ -102,18 +141,27 @@ def target_report(db: Database) -> pl.DataFrame:
     return target_series(db, SYSTEM_USER).select(TARGET_COLUMNS)
 
 
-def agreement_report(db: Database, provider_agb: str | None = None,
-                     quarter: str | None = None) -> pl.DataFrame:
+def agreement_report(
+    db: Database, provider_agb: str | None = None, quarter: str | None = None
+) -> pl.DataFrame:
     """The rows of `report agreements`."""
     from impactmonitor.agreements import agreement_progress
 
     progress = agreement_progress(db, SYSTEM_USER, provider_agb, quarter)
     return progress.select(
-        "provider_agb", "name", "agreement_id", "title",
-        (pl.col("measure_kind") + ":" + pl.col("measure")).alias("measure"), "care_form",
-        "direction", pl.col("target_value").alias("target"),
-        pl.col("start_quarter").alias("start"), pl.col("deadline_quarter").alias("deadline"),
-        "latest_quarter", "latest_value", "status",
+        "provider_agb",
+        "name",
+        "agreement_id",
+        "title",
+        (pl.col("measure_kind") + ":" + pl.col("measure")).alias("measure"),
+        "care_form",
+        "direction",
+        pl.col("target_value").alias("target"),
+        pl.col("start_quarter").alias("start"),
+        pl.col("deadline_quarter").alias("deadline"),
+        "latest_quarter",
+        "latest_value",
+        "status",
     ).select(AGREEMENT_COLUMNS)
 
 
@@ -131,8 +179,9 @@ def write(frame: pl.DataFrame, fmt: str, out=None) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.report",
-                                     description="KPI and target reports.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.report", description="KPI and target reports."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     kpis = commands.add_parser("kpis", help="KPIs per provider, quarter and KPI")
     kpis.add_argument("--db", required=True, help="DuckDB database file")
@@ -157,8 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--out", required=True, help="PDF file (one provider) or folder (--all)")
     pdf.add_argument("--mirror", action="store_true", help="the mirror report instead")
     pdf.add_argument("--lang", choices=("nl", "en"), default="nl")
-    agreements = commands.add_parser("agreements",
-                                     help="performance agreements and their progress")
+    agreements = commands.add_parser("agreements", help="performance agreements and their progress")
     agreements.add_argument("--db", required=True, help="DuckDB database file")
     agreements.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
     agreements.add_argument("--quarter", help="judge progress at this quarter, e.g. 2026Q3")
@@ -167,8 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--db", required=True, help="DuckDB database file")
     board.add_argument("--quarter", required=True, help="quarter, e.g. 2026Q3")
     board.add_argument("--out", required=True, help="PDF or PPTX file")
-    board.add_argument("--format", choices=("pdf", "pptx"),
-                       help="default: from the file name (.pptx), else pdf")
+    board.add_argument(
+        "--format", choices=("pdf", "pptx"), help="default: from the file name (.pptx), else pdf"
+    )
     board.add_argument("--lang", choices=("nl", "en"), default="nl")
     return parser
 
@@ -176,8 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _progress(done: int, total: int, agb: str) -> None:
     width = 30
     filled = int(width * done / total) if total else width
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {agb}", end="",
-          file=sys.stderr, flush=True)
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {agb}",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
     if done == total:
         print(file=sys.stderr)
 
@@ -233,8 +286,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
             if args.provider is not None and not _AGB.match(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
-            frame = (kpi_report(db, quarter, args.provider, args.category)
-                     if args.command == "kpis" else agreement_report(db, args.provider, quarter))
+            frame = (
+                kpi_report(db, quarter, args.provider, args.category)
+                if args.command == "kpis"
+                else agreement_report(db, args.provider, quarter)
+            )
         elif args.command == "mirror":
             quarter = None
             if args.quarter is not None:
@@ -243,8 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
             if not _AGB.match(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
-            known = db.scalar("SELECT count(*) FROM providers WHERE provider_agb = ?",
-                              [args.provider])
+            known = db.scalar(
+                "SELECT count(*) FROM providers WHERE provider_agb = ?", [args.provider]
+            )
             if not known:
                 print(f"Aanbieder {args.provider} staat niet in het register.", file=sys.stderr)
                 return 1

@@ -118,9 +118,13 @@ def write_region_files(out: Path, until: str = DEFAULT_UNTIL) -> RegionData:
 
 def _delivered(data: RegionData, frame: pl.DataFrame, table: str) -> pl.DataFrame:
     keys = pl.DataFrame(
-        [(agb, quarter) for (agb, quarter), (tables, _) in data.deliveries.items()
-         if table in tables],
-        schema={"provider_agb": pl.String, "quarter": pl.String}, orient="row",
+        [
+            (agb, quarter)
+            for (agb, quarter), (tables, _) in data.deliveries.items()
+            if table in tables
+        ],
+        schema={"provider_agb": pl.String, "quarter": pl.String},
+        orient="row",
     )
     return frame.join(keys, on=["provider_agb", "quarter"], how="semi", maintain_order="left")
 
@@ -135,8 +139,10 @@ def _write_bulk_history(folder: Path, data: RegionData, until: str) -> None:
         history = _delivered(data, frame.filter(pl.col("quarter") < until), table)
         (folder / f"{table}.csv").write_bytes(bulk_csv_bytes(history, table))
     times = pl.DataFrame(
-        [(agb, quarter, at.isoformat(timespec="seconds"))
-         for (agb, quarter), (_, at) in sorted(data.deliveries.items())],
+        [
+            (agb, quarter, at.isoformat(timespec="seconds"))
+            for (agb, quarter), (_, at) in sorted(data.deliveries.items())
+        ],
         schema={"provider_agb": pl.String, "quarter": pl.String, "received_at": pl.String},
         orient="row",
     )
@@ -153,21 +159,26 @@ def _write_last_quarter(folder: Path, data: RegionData, until: str) -> None:
             continue
         delivered = {
             table: _delivered(data, frame, table).filter(
-                (pl.col("provider_agb") == provider.agb) & (pl.col("quarter") == until))
-            for table, frame in tables.items() if table in planned[0]
+                (pl.col("provider_agb") == provider.agb) & (pl.col("quarter") == until)
+            )
+            for table, frame in tables.items()
+            if table in planned[0]
         }
         style = DELIVERY_STYLES[index % len(DELIVERY_STYLES)]
         stem = f"{provider.agb}_{until}"
         if style.startswith("xlsx"):
             (folder / f"{stem}.xlsx").write_bytes(
-                xlsx_bytes(delivered, dutch_sheet_names=style == "xlsx_nl"))
+                xlsx_bytes(delivered, dutch_sheet_names=style == "xlsx_nl")
+            )
             continue
         csv_style = cast(CsvStyle, style)
         if style == "excel_nl_cp1252":
             # Excel drops the leading zero of a number in a General cell: accepted with a
             # warning, because zero-padding gives the delivery's own AGB code.
-            delivered = {table: frame.with_columns(pl.col("provider_agb").str.strip_prefix("0"))
-                         for table, frame in delivered.items()}
+            delivered = {
+                table: frame.with_columns(pl.col("provider_agb").str.strip_prefix("0"))
+                for table, frame in delivered.items()
+            }
         for table, frame in delivered.items():
             name = table if style == "libreoffice" else DUTCH_FILE_NAMES[table]
             (folder / f"{stem}_{name}.csv").write_bytes(csv_bytes(frame, table, csv_style))
@@ -191,10 +202,15 @@ def _write_broken(folder: Path, data: RegionData, until: str) -> None:
     if "GM1992" not in population["municipality_code"].to_list():
         raise SampleError("the broken files need a provider serving Voorne aan Zee")
     inputs = BrokenInputs(
-        agb=subject.agb, quarter=until, population=population,
-        big_population=rows(data.population, big.agb), big_agb=big.agb,
-        offer=rows(data.offer, big.agb), results=rows(data.results, big.agb),
-        other_agb=other.agb, zero_agb=zero.agb,
+        agb=subject.agb,
+        quarter=until,
+        population=population,
+        big_population=rows(data.population, big.agb),
+        big_agb=big.agb,
+        offer=rows(data.offer, big.agb),
+        results=rows(data.results, big.agb),
+        other_agb=other.agb,
+        zero_agb=zero.agb,
     )
     cases = broken_cases(inputs)
     for case in cases:
@@ -229,8 +245,10 @@ def _check_bulk(results: list[GroupResult]) -> None:
     if rejected:
         first = rejected[0]
         details = "; ".join(f.message("en") for f in first.errors[:3])
-        raise SampleError(f"{len(rejected)} sample provider-quarters rejected, e.g. "
-                          f"{first.provider_agb} {first.quarter}: {details}")
+        raise SampleError(
+            f"{len(rejected)} sample provider-quarters rejected, e.g. "
+            f"{first.provider_agb} {first.quarter}: {details}"
+        )
 
 
 def load_region(db: Database, out: Path, echo: bool = True, lang: str = "nl") -> LoadSummary:
@@ -241,16 +259,23 @@ def load_region(db: Database, out: Path, echo: bool = True, lang: str = "nl") ->
     if errors:
         raise SampleError("register rejected: " + "; ".join(errors[:3]))
     times = delivery_times(region / "delivery_times.csv")
-    uploads = [Upload(f"{table}.csv", (region / f"{table}.csv").read_bytes())
-               for table in TABLE_NAMES]
-    results = ingest_bulk(db, uploads, actor=ACTOR, source=SOURCE,
-                          received_at=lambda agb, quarter: times[(agb, quarter)])
+    uploads = [
+        Upload(f"{table}.csv", (region / f"{table}.csv").read_bytes()) for table in TABLE_NAMES
+    ]
+    results = ingest_bulk(
+        db,
+        uploads,
+        actor=ACTOR,
+        source=SOURCE,
+        received_at=lambda agb, quarter: times[(agb, quarter)],
+    )
     _check_bulk(results)
     deliveries = len(results)
     rows = sum(sum(r.rows.values()) for r in results)
     for (agb, quarter), files in _last_quarter_uploads(out / "deliveries").items():
-        outcome = ingest(db, agb, quarter, files, actor=ACTOR, source=SOURCE,
-                         received_at=times[(agb, quarter)])
+        outcome = ingest(
+            db, agb, quarter, files, actor=ACTOR, source=SOURCE, received_at=times[(agb, quarter)]
+        )
         if not outcome.accepted:
             details = "; ".join(f.message("en") for f in outcome.errors[:3])
             raise SampleError(f"delivery {agb} {quarter} rejected: {details}")
@@ -300,8 +325,11 @@ def _run_hooks(db: Database, echo: bool, lang: str = "nl") -> None:
         if db.path != ":memory:":
             # Beside the database file; for a lake in the default data folder.
             folder = Path(DEFAULT_DB_PATH if is_lake(db.path) else db.path).parent
-            lines = [f"{a.username}\t{a.password}\t{a.role}\t"
-                     f"{','.join(a.provider_agbs or a.municipality_codes)}" for a in accounts]
+            lines = [
+                f"{a.username}\t{a.password}\t{a.role}\t"
+                f"{','.join(a.provider_agbs or a.municipality_codes)}"
+                for a in accounts
+            ]
             # Every demo password, the administrator's too: readable by the owner only.
             write_private(folder / "demo-accounts.txt", "\n".join(lines) + "\n")
 
@@ -309,8 +337,9 @@ def _run_hooks(db: Database, echo: bool, lang: str = "nl") -> None:
 # ---- national -----------------------------------------------------------------------------------
 
 
-def write_national_files(out: Path, until: str = DEFAULT_UNTIL,
-                         providers: int = DEFAULT_PROVIDERS) -> Path:
+def write_national_files(
+    out: Path, until: str = DEFAULT_UNTIL, providers: int = DEFAULT_PROVIDERS
+) -> Path:
     """The benchmark set as bulk CSVs in `out/national/`; returns that folder."""
     data = simulate_national(providers, until)
     folder = out / "national"
@@ -319,8 +348,11 @@ def write_national_files(out: Path, until: str = DEFAULT_UNTIL,
     buffer = io.BytesIO()
     data.register.write_csv(buffer, line_terminator="\n")
     (folder / "providers.csv").write_bytes(buffer.getvalue())
-    for table, frame in (("population", data.population), ("offer", data.offer),
-                         ("results", data.results)):
+    for table, frame in (
+        ("population", data.population),
+        ("offer", data.offer),
+        ("results", data.results),
+    ):
         (folder / f"{table}.csv").write_bytes(bulk_csv_bytes(frame, table))
     return folder
 
@@ -330,8 +362,9 @@ def load_national(db: Database, folder: Path) -> LoadSummary:
     written, errors = load_register(db, (folder / "providers.csv").read_bytes(), actor=ACTOR)
     if errors:
         raise SampleError("register rejected: " + "; ".join(errors[:3]))
-    uploads = [Upload(f"{table}.csv", (folder / f"{table}.csv").read_bytes())
-               for table in TABLE_NAMES]
+    uploads = [
+        Upload(f"{table}.csv", (folder / f"{table}.csv").read_bytes()) for table in TABLE_NAMES
+    ]
     results = ingest_bulk(db, uploads, actor=ACTOR, source=SOURCE)
     _check_bulk(results)
     _sync_kpi_summaries(db)
@@ -394,8 +427,9 @@ def _readme(data: RegionData, until: str) -> str:
     for p in data.providers:
         end = p.contract_end.isoformat() if p.contract_end else ""
         contract = f"{p.contract_start.isoformat()} – {end}"
-        lines.append(f"| {p.agb} | {p.name} | {p.category} | {p.lot or ''} | {contract} | "
-                     f"{_role_text(p)} |")
+        lines.append(
+            f"| {p.agb} | {p.name} | {p.category} | {p.lot or ''} | {contract} | {_role_text(p)} |"
+        )
     lines += [
         "",
         "## Loading it",
@@ -466,17 +500,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", required=True, help="DuckDB database file to load into")
     parser.add_argument("--scale", choices=("region", "national"), default="region")
-    parser.add_argument("--out", default=str(DEFAULT_OUT),
-                        help="folder for the generated files (its region/, deliveries/, broken/ "
-                        "and templates/ subfolders are replaced; default data/sample)")
+    parser.add_argument(
+        "--out",
+        default=str(DEFAULT_OUT),
+        help="folder for the generated files (its region/, deliveries/, broken/ "
+        "and templates/ subfolders are replaced; default data/sample)",
+    )
     parser.add_argument("--until", default=DEFAULT_UNTIL, help="last quarter (default 2026Q3)")
-    parser.add_argument("--providers", type=int, default=DEFAULT_PROVIDERS,
-                        help="providers at national scale (default 3000)")
-    parser.add_argument("--replace", action="store_true",
-                        help="delete the database file first, even when it holds other data "
-                        "than sample data (a sample database is always rebuilt)")
-    parser.add_argument("--files-only", action="store_true",
-                        help="write the files, load nothing")
+    parser.add_argument(
+        "--providers",
+        type=int,
+        default=DEFAULT_PROVIDERS,
+        help="providers at national scale (default 3000)",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="delete the database file first, even when it holds other data "
+        "than sample data (a sample database is always rebuilt)",
+    )
+    parser.add_argument("--files-only", action="store_true", help="write the files, load nothing")
     parser.add_argument("--lang", choices=("nl", "en"), default="nl")
     return parser
 
@@ -492,15 +535,25 @@ def main(argv: list[str] | None = None) -> int:
         # A lake is not rebuilt by deleting a file: the sample goes into an empty one only.
         lake = Database(args.db)
         if lake.scalar("SELECT count(*) FROM deliveries"):
-            print("the lake holds deliveries already; load the sample into a new catalog "
-                  "(or into a file and move it with python -m pipelines.lake copy)",
-                  file=sys.stderr)
+            print(
+                "the lake holds deliveries already; load the sample into a new catalog "
+                "(or into a file and move it with python -m pipelines.lake copy)",
+                file=sys.stderr,
+            )
             return 2
     db_path = Path(args.db)
-    if (not args.files_only and not is_lake(args.db) and db_path.exists() and not args.replace
-            and not _holds_only_sample_data(db_path)):
-        print(f"{db_path} holds deliveries that are not sample data; use --replace to delete "
-              "it and rebuild.", file=sys.stderr)
+    if (
+        not args.files_only
+        and not is_lake(args.db)
+        and db_path.exists()
+        and not args.replace
+        and not _holds_only_sample_data(db_path)
+    ):
+        print(
+            f"{db_path} holds deliveries that are not sample data; use --replace to delete "
+            "it and rebuild.",
+            file=sys.stderr,
+        )
         return 2
     started = time.perf_counter()
     if args.scale == "region":
@@ -523,8 +576,17 @@ def main(argv: list[str] | None = None) -> int:
     except SampleError as exc:
         print(f"sample: {exc}", file=sys.stderr)
         return 1
-    print(text("sample_summary", args.lang, scale=args.scale, providers=summary.providers,
-               deliveries=summary.deliveries, rows=summary.rows, out=str(out)))
+    print(
+        text(
+            "sample_summary",
+            args.lang,
+            scale=args.scale,
+            providers=summary.providers,
+            deliveries=summary.deliveries,
+            rows=summary.rows,
+            out=str(out),
+        )
+    )
     print(f"Generated in {generated:.1f} s, loaded in {summary.seconds:.1f} s.")
     return 0
 

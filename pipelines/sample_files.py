@@ -134,38 +134,62 @@ def _template_workbook() -> bytes:
     """Sheets populatie/aanbod/resultaten with the header row; codes as text, pick lists."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    workbook.set_properties({
-        "created": FIXED_CREATED,
-        "title": "Aanlevering Impactmonitor Jeugdhulp",
-        "author": "Impactmonitor Jeugdhulp",
-        "comments": "Eén rij per combinatie; alleen aantallen en sommen, geen percentages.",
-    })
+    workbook.set_properties(
+        {
+            "created": FIXED_CREATED,
+            "title": "Aanlevering Impactmonitor Jeugdhulp",
+            "author": "Impactmonitor Jeugdhulp",
+            "comments": "Eén rij per combinatie; alleen aantallen en sommen, geen percentages.",
+        }
+    )
     text_format = workbook.add_format({"num_format": "@"})
     count_format = workbook.add_format({"num_format": "0"})
     decimal_format = workbook.add_format({"num_format": "0.0"})
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                  "num_format": "@"})
+    header = workbook.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "num_format": "@"}
+    )
     lists = {"care_form": list(CARE_FORMS), "age_group": list(AGE_GROUPS)}
     for spec in TABLES.values():
         sheet = workbook.add_worksheet(spec.dutch_name)
         for index, column in enumerate(spec.column_names):
             kind = spec.kind_of(column)
-            cell_format = (text_format if kind in TEXT_KINDS
-                           else decimal_format if kind == "decimal" else count_format)
+            cell_format = (
+                text_format
+                if kind in TEXT_KINDS
+                else decimal_format
+                if kind == "decimal"
+                else count_format
+            )
             sheet.set_column(index, index, max(len(column) + 2, 12), cell_format)
             sheet.write_string(0, index, column, header)
             if column in lists:
-                sheet.data_validation(1, index, 5000, index, {
-                    "validate": "list", "source": lists[column],
-                    "error_title": "Onbekende code",
-                    "error_message": "Kies een waarde uit de lijst: " + ", ".join(lists[column]),
-                })
+                sheet.data_validation(
+                    1,
+                    index,
+                    5000,
+                    index,
+                    {
+                        "validate": "list",
+                        "source": lists[column],
+                        "error_title": "Onbekende code",
+                        "error_message": "Kies een waarde uit de lijst: "
+                        + ", ".join(lists[column]),
+                    },
+                )
             elif kind == "count":
-                sheet.data_validation(1, index, 5000, index, {
-                    "validate": "integer", "criteria": ">=", "value": 0,
-                    "error_title": "Geen geheel getal",
-                    "error_message": "Vul een geheel aantal in (0 of meer), geen decimalen.",
-                })
+                sheet.data_validation(
+                    1,
+                    index,
+                    5000,
+                    index,
+                    {
+                        "validate": "integer",
+                        "criteria": ">=",
+                        "value": 0,
+                        "error_title": "Geen geheel getal",
+                        "error_message": "Vul een geheel aantal in (0 of meer), geen decimalen.",
+                    },
+                )
         sheet.freeze_panes(1, 0)
         sheet.set_row(0, None, header)
     workbook.close()

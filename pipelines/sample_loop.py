@@ -61,9 +61,12 @@ def seed_demo_loop(db: Database) -> int:
         latest = con.execute("SELECT max(quarter) FROM latest_table_versions").fetchone()[0]
     if latest is None:
         return 0
-    plan = db.query("SELECT decision_id, provider_agb, quarter, decided_at FROM "
-                    "escalation_decisions WHERE to_step = 2 AND decided_by = ? "
-                    "ORDER BY seq LIMIT 1", [DEMO_DECIDER.username])
+    plan = db.query(
+        "SELECT decision_id, provider_agb, quarter, decided_at FROM "
+        "escalation_decisions WHERE to_step = 2 AND decided_by = ? "
+        "ORDER BY seq LIMIT 1",
+        [DEMO_DECIDER.username],
+    )
     first_a = db.scalar("SELECT min(provider_agb) FROM providers WHERE category = 'A'")
     oever = db.scalar("SELECT provider_agb FROM providers WHERE name = ?", [DETERIORATING_B])
     made = 0
@@ -75,69 +78,163 @@ def seed_demo_loop(db: Database) -> int:
         for title, kind, key, target, deadline_quarter, milestones in (
             ("Doelrealisatie terug naar 65%", "kpi", "goal_achievement", 0.65, latest, ()),
             ("Uitval onder 12%", "kpi", "dropout", 0.12, shift(latest, 2), ((latest, 0.16),)),
-            ("Wachtlijst terug naar 100 cliënten", "count", "clients_waiting", 100,
-             shift(latest, 3), ()),
+            (
+                "Wachtlijst terug naar 100 cliënten",
+                "count",
+                "clients_waiting",
+                100,
+                shift(latest, 3),
+                (),
+            ),
         ):
             if deadline_quarter < start:
                 continue
-            record_agreement(db, DEMO_DECIDER, agb, title=title, measure_kind=kind,
-                             measure=key, target_value=target, start_quarter=start,
-                             deadline_quarter=deadline_quarter, milestones=milestones,
-                             agreed_with=agreed, decision_id=decision["decision_id"],
-                             note="Vastgelegd bij het verbeterplan.", recorded_at=recorded)
+            record_agreement(
+                db,
+                DEMO_DECIDER,
+                agb,
+                title=title,
+                measure_kind=kind,
+                measure=key,
+                target_value=target,
+                start_quarter=start,
+                deadline_quarter=deadline_quarter,
+                milestones=milestones,
+                agreed_with=agreed,
+                decision_id=decision["decision_id"],
+                note="Vastgelegd bij het verbeterplan.",
+                recorded_at=recorded,
+            )
             made += 1
         provider = _provider_user(agb)
-        post_explanation(db, provider, agb, latest, "goal_achievement",
-                         "Doelrealisatie lager door personeelsverloop: drie behandelaren "
-                         "vertrokken in het kwartaal; het nieuwe team is sinds de laatste "
-                         "maand compleet.", posted_at=_after(latest, 20))
-        post_reply(db, DEMO_DECIDER, agb, latest, "goal_achievement",
-                   "Dank voor de toelichting. We bespreken in het kwartaalgesprek hoe het "
-                   "verbeterplan hierop wordt aangepast.", posted_at=_after(latest, 24))
-        post_explanation(db, provider, agb, latest, "waiting_list",
-                         "Wachtlijst gedaald door extra intakecapaciteit vanaf de tweede "
-                         "maand van het kwartaal.", posted_at=_after(latest, 21))
+        post_explanation(
+            db,
+            provider,
+            agb,
+            latest,
+            "goal_achievement",
+            "Doelrealisatie lager door personeelsverloop: drie behandelaren "
+            "vertrokken in het kwartaal; het nieuwe team is sinds de laatste "
+            "maand compleet.",
+            posted_at=_after(latest, 20),
+        )
+        post_reply(
+            db,
+            DEMO_DECIDER,
+            agb,
+            latest,
+            "goal_achievement",
+            "Dank voor de toelichting. We bespreken in het kwartaalgesprek hoe het "
+            "verbeterplan hierop wordt aangepast.",
+            posted_at=_after(latest, 24),
+        )
+        post_explanation(
+            db,
+            provider,
+            agb,
+            latest,
+            "waiting_list",
+            "Wachtlijst gedaald door extra intakecapaciteit vanaf de tweede "
+            "maand van het kwartaal.",
+            posted_at=_after(latest, 21),
+        )
     if first_a:
         start = shift(latest, -2)
         beds = record_agreement(
-            db, DEMO_DECIDER, first_a, title="Afbouw bedden kortdurend verblijf",
-            measure_kind="count", measure="places", care_form="residential_short",
-            target_value=26, start_quarter=start, deadline_quarter=shift(latest, 1),
-            milestones=((shift(latest, -1), 32),), agreed_with="Directeur zorg en accounthouder",
+            db,
+            DEMO_DECIDER,
+            first_a,
+            title="Afbouw bedden kortdurend verblijf",
+            measure_kind="count",
+            measure="places",
+            care_form="residential_short",
+            target_value=26,
+            start_quarter=start,
+            deadline_quarter=shift(latest, 1),
+            milestones=((shift(latest, -1), 32),),
+            agreed_with="Directeur zorg en accounthouder",
             note="Maatwerkafspraak afbouw bedden (inkoopstrategie).",
-            recorded_at=_into(start, 19))
-        revise_agreement(db, DEMO_DECIDER, beds, "Bijgesteld na het halfjaargesprek: de "
-                         "afbouw van twee bedden schuift naar het jaar daarna.",
-                         target_value=28, recorded_at=_after(shift(latest, -1), 15))
+            recorded_at=_into(start, 19),
+        )
+        revise_agreement(
+            db,
+            DEMO_DECIDER,
+            beds,
+            "Bijgesteld na het halfjaargesprek: de "
+            "afbouw van twee bedden schuift naar het jaar daarna.",
+            target_value=28,
+            recorded_at=_after(shift(latest, -1), 15),
+        )
         record_agreement(
-            db, DEMO_DECIDER, first_a, title="Bijdrage aan minder kortdurend verblijf",
-            measure_kind="index", measure="short_residential", target_value=-0.010,
-            start_quarter=start, deadline_quarter=shift(latest, 1),
-            agreed_with="Directeur zorg en accounthouder", recorded_at=_into(start, 19))
+            db,
+            DEMO_DECIDER,
+            first_a,
+            title="Bijdrage aan minder kortdurend verblijf",
+            measure_kind="index",
+            measure="short_residential",
+            target_value=-0.010,
+            start_quarter=start,
+            deadline_quarter=shift(latest, 1),
+            agreed_with="Directeur zorg en accounthouder",
+            recorded_at=_into(start, 19),
+        )
         record_agreement(
-            db, DEMO_DECIDER, first_a, title="Uitval onder 8%", measure_kind="kpi",
-            measure="dropout", target_value=0.08, start_quarter=shift(latest, -4),
-            deadline_quarter=shift(latest, -1), agreed_with="Directeur zorg en accounthouder",
-            recorded_at=_into(shift(latest, -4), 45))
+            db,
+            DEMO_DECIDER,
+            first_a,
+            title="Uitval onder 8%",
+            measure_kind="kpi",
+            measure="dropout",
+            target_value=0.08,
+            start_quarter=shift(latest, -4),
+            deadline_quarter=shift(latest, -1),
+            agreed_with="Directeur zorg en accounthouder",
+            recorded_at=_into(shift(latest, -4), 45),
+        )
         made += 3
         provider = _provider_user(first_a)
         previous = shift(latest, -1)
-        post_explanation(db, provider, first_a, previous, "intake_wait_days",
-                         "Wachttijd intake opgelopen door ziekte van twee intakers; sinds de "
-                         "laatste maand weer op volle sterkte.", posted_at=_after(previous, 18))
-        post_reply(db, DEMO_DECIDER, first_a, previous, "intake_wait_days",
-                   "Duidelijk, we volgen de wachttijd het komende kwartaal.",
-                   posted_at=_after(previous, 22))
-        post_explanation(db, provider, first_a, latest, "delivery",
-                         "Deze aanlevering bevat voor het eerst de nieuwe groep "
-                         "dagbehandeling.", posted_at=_after(latest, 15))
+        post_explanation(
+            db,
+            provider,
+            first_a,
+            previous,
+            "intake_wait_days",
+            "Wachttijd intake opgelopen door ziekte van twee intakers; sinds de "
+            "laatste maand weer op volle sterkte.",
+            posted_at=_after(previous, 18),
+        )
+        post_reply(
+            db,
+            DEMO_DECIDER,
+            first_a,
+            previous,
+            "intake_wait_days",
+            "Duidelijk, we volgen de wachttijd het komende kwartaal.",
+            posted_at=_after(previous, 22),
+        )
+        post_explanation(
+            db,
+            provider,
+            first_a,
+            latest,
+            "delivery",
+            "Deze aanlevering bevat voor het eerst de nieuwe groep dagbehandeling.",
+            posted_at=_after(latest, 15),
+        )
     if oever:
         record_agreement(
-            db, DEMO_DECIDER, oever, title="Gemiddelde ligduur onder 140 dagen",
-            measure_kind="kpi", measure="length_of_stay_days", target_value=140,
-            start_quarter=shift(latest, -4), deadline_quarter=shift(latest, -1),
+            db,
+            DEMO_DECIDER,
+            oever,
+            title="Gemiddelde ligduur onder 140 dagen",
+            measure_kind="kpi",
+            measure="length_of_stay_days",
+            target_value=140,
+            start_quarter=shift(latest, -4),
+            deadline_quarter=shift(latest, -1),
             agreed_with="Manager behandeling en accounthouder",
-            recorded_at=_into(shift(latest, -4), 50))
+            recorded_at=_into(shift(latest, -4), 50),
+        )
         made += 1
     return made
-

@@ -36,8 +36,13 @@ ROWS_PER_PROVIDER_QUARTER = (
 )
 # Typical baseline clients per cell, by care form.
 CELL_LEVEL = {
-    "ambulant": 14.0, "day_care": 5.0, "foster_care": 6.0, "family_home": 2.0,
-    "residential_short": 3.0, "residential_long": 2.5, "crisis": 1.2,
+    "ambulant": 14.0,
+    "day_care": 5.0,
+    "foster_care": 6.0,
+    "family_home": 2.0,
+    "residential_short": 3.0,
+    "residential_long": 2.5,
+    "crisis": 1.2,
 }
 
 
@@ -58,8 +63,9 @@ def providers_for_rows(rows: int, quarters: int = QUARTERS) -> int:
 
 def stable_municipalities() -> list[str]:
     """Codes valid from 2000 on, untouched by mergers (valid in every benchmark quarter)."""
-    return sorted(code for code, m in municipalities().items()
-                  if m.valid_from is None and m.valid_to is None)
+    return sorted(
+        code for code, m in municipalities().items() if m.valid_from is None and m.valid_to is None
+    )
 
 
 def _agb_codes(rng: np.random.Generator, count: int) -> np.ndarray:
@@ -71,7 +77,9 @@ def _agb_codes(rng: np.random.Generator, count: int) -> np.ndarray:
 
 
 def simulate_national(
-    providers: int = DEFAULT_PROVIDERS, until: str = "2026Q3", quarters: int = QUARTERS,
+    providers: int = DEFAULT_PROVIDERS,
+    until: str = "2026Q3",
+    quarters: int = QUARTERS,
     seed: int = SEED,
 ) -> NationalData:
     rng = np.random.default_rng(seed)
@@ -85,9 +93,11 @@ def simulate_national(
     care_forms = np.array(CARE_FORMS)
     ages = np.array(AGE_GROUPS)
     form_pick = np.argsort(rng.random((providers, len(care_forms))), axis=1)[
-        :, :CARE_FORMS_PER_PROVIDER]
+        :, :CARE_FORMS_PER_PROVIDER
+    ]
     muni_pick = np.argsort(rng.random((providers, len(codes))), axis=1)[
-        :, :MUNICIPALITIES_PER_PROVIDER]
+        :, :MUNICIPALITIES_PER_PROVIDER
+    ]
     age_pick = np.argsort(rng.random((providers, len(ages))), axis=1)[:, :AGES_PER_PROVIDER]
     shape = (providers, CARE_FORMS_PER_PROVIDER, MUNICIPALITIES_PER_PROVIDER, AGES_PER_PROVIDER)
     provider_index = np.broadcast_to(np.arange(providers)[:, None, None, None], shape).ravel()
@@ -97,14 +107,14 @@ def simulate_national(
     cells = provider_index.size
     size = np.where(categories == "A", 4.0, np.where(categories == "B", 1.5, 0.6))
     level_by_form = np.array([CELL_LEVEL[f] for f in CARE_FORMS])
-    level = (level_by_form[form_index] * size[provider_index]
-             * rng.lognormal(0.0, 0.5, size=cells))
+    level = level_by_form[form_index] * size[provider_index] * rng.lognormal(0.0, 0.5, size=cells)
     out_rate = np.array([OUTFLOW_RATE[f] for f in CARE_FORMS])[form_index]
 
     first_index = _quarter_index(quarter_list[0])
     start = rng.poisson(level)
-    columns: dict[str, list[np.ndarray]] = {k: [] for k in
-                                            ("start", "inflow", "outflow", "end", "quarter")}
+    columns: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("start", "inflow", "outflow", "end", "quarter")
+    }
     for offset, _quarter in enumerate(quarter_list):
         t = first_index + offset
         trend = np.array([care_form_trend(f, t) for f in CARE_FORMS])[form_index]
@@ -112,26 +122,34 @@ def simulate_national(
         outflow = rng.binomial(start, np.clip(out_rate * rng.uniform(0.85, 1.15, cells), 0, 1))
         inflow = rng.poisson(np.maximum(target - start + outflow, 0.0))
         end = start + inflow - outflow
-        for key, values in (("start", start), ("inflow", inflow), ("outflow", outflow),
-                            ("end", end)):
+        for key, values in (
+            ("start", start),
+            ("inflow", inflow),
+            ("outflow", outflow),
+            ("end", end),
+        ):
             columns[key].append(values)
         columns["quarter"].append(np.full(cells, offset, dtype=np.int8))
         start = end
     quarter_names = pl.Series(quarter_list, dtype=pl.String)
-    population = pl.DataFrame({
-        "provider_agb": pl.Series(agbs)[np.tile(provider_index, len(quarter_list))],
-        "quarter": quarter_names[np.concatenate(columns["quarter"])],
-        "municipality_code": pl.Series(codes)[np.tile(muni_index, len(quarter_list))],
-        "care_form": pl.Series(care_forms)[np.tile(form_index, len(quarter_list))],
-        "age_group": pl.Series(ages)[np.tile(age_index, len(quarter_list))],
-        "clients_start": np.concatenate(columns["start"]),
-        "inflow": np.concatenate(columns["inflow"]),
-        "outflow": np.concatenate(columns["outflow"]),
-        "clients_end": np.concatenate(columns["end"]),
-    })
-    flows = population.group_by("provider_agb", "quarter", "care_form").agg(
-        pl.col("inflow").sum(), pl.col("outflow").sum(), pl.col("clients_end").sum()
-    ).sort("provider_agb", "quarter", "care_form")
+    population = pl.DataFrame(
+        {
+            "provider_agb": pl.Series(agbs)[np.tile(provider_index, len(quarter_list))],
+            "quarter": quarter_names[np.concatenate(columns["quarter"])],
+            "municipality_code": pl.Series(codes)[np.tile(muni_index, len(quarter_list))],
+            "care_form": pl.Series(care_forms)[np.tile(form_index, len(quarter_list))],
+            "age_group": pl.Series(ages)[np.tile(age_index, len(quarter_list))],
+            "clients_start": np.concatenate(columns["start"]),
+            "inflow": np.concatenate(columns["inflow"]),
+            "outflow": np.concatenate(columns["outflow"]),
+            "clients_end": np.concatenate(columns["end"]),
+        }
+    )
+    flows = (
+        population.group_by("provider_agb", "quarter", "care_form")
+        .agg(pl.col("inflow").sum(), pl.col("outflow").sum(), pl.col("clients_end").sum())
+        .sort("provider_agb", "quarter", "care_form")
+    )
     results, offer = _results_and_offer(rng, flows, agbs)
     return NationalData(register, population, offer, results, quarter_list)
 
@@ -142,17 +160,26 @@ def _quarter_index(quarter: str) -> int:
 
 
 def _register(rng: np.random.Generator, agbs: np.ndarray, categories: np.ndarray) -> pl.DataFrame:
-    lots = np.array(["B1 Alternatief thuis", "B2 Behandeling met verblijf", "B3 Dagbehandeling",
-                     "B4 Specialistische ambulante hulp", "B5 Crisis"])
+    lots = np.array(
+        [
+            "B1 Alternatief thuis",
+            "B2 Behandeling met verblijf",
+            "B3 Dagbehandeling",
+            "B4 Specialistische ambulante hulp",
+            "B5 Crisis",
+        ]
+    )
     lot = np.where(categories == "B", lots[rng.integers(0, len(lots), agbs.size)], None)
-    return pl.DataFrame({
-        "provider_agb": agbs,
-        "name": [f"Jeugdhulpaanbieder {i + 1:04d}" for i in range(agbs.size)],
-        "category": categories,
-        "lot": pl.Series(lot.tolist(), dtype=pl.String),
-        "contract_start": pl.Series([date(2021, 1, 1)] * agbs.size, dtype=pl.Date),
-        "contract_end": pl.Series([None] * agbs.size, dtype=pl.Date),
-    })
+    return pl.DataFrame(
+        {
+            "provider_agb": agbs,
+            "name": [f"Jeugdhulpaanbieder {i + 1:04d}" for i in range(agbs.size)],
+            "category": categories,
+            "lot": pl.Series(lot.tolist(), dtype=pl.String),
+            "contract_start": pl.Series([date(2021, 1, 1)] * agbs.size, dtype=pl.Date),
+            "contract_end": pl.Series([None] * agbs.size, dtype=pl.Date),
+        }
+    )
 
 
 def _results_and_offer(
@@ -189,18 +216,27 @@ def _results_and_offer(
     stay_sum = np.rint(stay_n * los * rng.uniform(0.85, 1.15, n)).astype(np.int64)
     identity = flows.select("provider_agb", "quarter", "care_form")
     results = identity.with_columns(
-        trajectories_ended=ended, ended_as_planned=planned, goals_achieved=goals,
-        dropouts=dropouts, satisfaction_respondents=respondents,
-        satisfaction_positive=positive, intake_wait_n=inflow, intake_wait_days_sum=intake_sum,
-        intake_wait_over_norm=intake_over, treatment_wait_n=treatment_n,
-        treatment_wait_days_sum=treatment_sum, treatment_wait_over_norm=treatment_over,
-        stay_n=stay_n, stay_days_sum=stay_sum,
+        trajectories_ended=ended,
+        ended_as_planned=planned,
+        goals_achieved=goals,
+        dropouts=dropouts,
+        satisfaction_respondents=respondents,
+        satisfaction_positive=positive,
+        intake_wait_n=inflow,
+        intake_wait_days_sum=intake_sum,
+        intake_wait_over_norm=intake_over,
+        treatment_wait_n=treatment_n,
+        treatment_wait_days_sum=treatment_sum,
+        treatment_wait_over_norm=treatment_over,
+        stay_n=stay_n,
+        stay_days_sum=stay_sum,
     )
     ambulant_type = np.isin(forms, ("ambulant", "day_care"))
     fte_rate = np.array([FTE_PER_CLIENT[f] for f in forms])
     offer = identity.with_columns(
         places=np.where(ambulant_type, 0, np.ceil(end * rng.uniform(1.03, 1.15, n))).astype(
-            np.int64),
+            np.int64
+        ),
         fte_care=np.round(np.maximum(end, 1) * fte_rate * rng.uniform(0.9, 1.1, n), 1),
         clients_waiting=np.rint(inflow * intake_mean / 90).astype(np.int64),
     )

@@ -38,8 +38,18 @@ MERGER_QUARTER = "2023Q1"
 MERGED_INTO = "GM1992"
 # Weight of each municipality (thousands of inhabitants, rounded) for spreading clients.
 MUNICIPALITY_WEIGHTS = {
-    "GM0599": 655, "GM1930": 86, "GM0606": 80, "GM0622": 75, "GM0502": 67, "GM1621": 63,
-    "GM1924": 52, "GM0489": 49, "GM0597": 47, "GM0556": 33, "GM0542": 30, "GM0613": 26,
+    "GM0599": 655,
+    "GM1930": 86,
+    "GM0606": 80,
+    "GM0622": 75,
+    "GM0502": 67,
+    "GM1621": 63,
+    "GM1924": 52,
+    "GM0489": 49,
+    "GM0597": 47,
+    "GM0556": 33,
+    "GM0542": 30,
+    "GM0613": 26,
     "GM1992": 72,
 }
 # Before the merger, Voorne aan Zee's clients live in its three predecessors.
@@ -55,17 +65,30 @@ AGE_SHARES = {
 }
 # Share of the clients present that leaves in a quarter.
 OUTFLOW_RATE = {
-    "ambulant": 0.30, "day_care": 0.22, "foster_care": 0.08, "family_home": 0.06,
-    "residential_short": 0.45, "residential_long": 0.12, "crisis": 0.80,
+    "ambulant": 0.30,
+    "day_care": 0.22,
+    "foster_care": 0.08,
+    "family_home": 0.06,
+    "residential_short": 0.45,
+    "residential_long": 0.12,
+    "crisis": 0.80,
 }
 # Average length of stay in days of a trajectory that ended (stay_* columns).
 LENGTH_OF_STAY = {
-    "residential_short": 115, "residential_long": 540, "crisis": 26, "foster_care": 880,
+    "residential_short": 115,
+    "residential_long": 540,
+    "crisis": 26,
+    "foster_care": 880,
     "family_home": 1050,
 }
 FTE_PER_CLIENT = {
-    "ambulant": 0.04, "day_care": 0.16, "foster_care": 0.03, "family_home": 0.12,
-    "residential_short": 0.85, "residential_long": 0.75, "crisis": 1.3,
+    "ambulant": 0.04,
+    "day_care": 0.16,
+    "foster_care": 0.03,
+    "family_home": 0.12,
+    "residential_short": 0.85,
+    "residential_long": 0.75,
+    "crisis": 1.3,
 }
 LOTS = {
     "B1 Alternatief thuis": ("foster_care", "family_home"),
@@ -120,34 +143,68 @@ class Provider:
 
 # Fictitious names in the style of Dutch youth-care organisations (no real organisation is meant).
 A_PROVIDERS = (
-    ("Stichting Maasdelta Jeugd & Gezin",
-     {"ambulant": 820, "day_care": 90, "residential_short": 70, "residential_long": 45,
-      "crisis": 12}),
-    ("Rijnmond Jeugdhulp Groep",
-     {"ambulant": 760, "foster_care": 210, "family_home": 30, "residential_short": 62}),
-    ("Stichting De Havenkring",
-     {"ambulant": 640, "day_care": 70, "foster_care": 150, "residential_short": 58,
-      "residential_long": 40}),
-    ("Zorggroep Waterweg Jeugd",
-     {"ambulant": 590, "family_home": 36, "residential_short": 52, "residential_long": 34}),
-    ("Stichting Kompas Zuid-Holland",
-     {"ambulant": 700, "foster_care": 180, "family_home": 28, "day_care": 60}),
-    ("Jeugdzorg Nieuwe Maas",
-     {"ambulant": 610, "day_care": 55, "residential_short": 48, "crisis": 10}),
+    (
+        "Stichting Maasdelta Jeugd & Gezin",
+        {
+            "ambulant": 820,
+            "day_care": 90,
+            "residential_short": 70,
+            "residential_long": 45,
+            "crisis": 12,
+        },
+    ),
+    (
+        "Rijnmond Jeugdhulp Groep",
+        {"ambulant": 760, "foster_care": 210, "family_home": 30, "residential_short": 62},
+    ),
+    (
+        "Stichting De Havenkring",
+        {
+            "ambulant": 640,
+            "day_care": 70,
+            "foster_care": 150,
+            "residential_short": 58,
+            "residential_long": 40,
+        },
+    ),
+    (
+        "Zorggroep Waterweg Jeugd",
+        {"ambulant": 590, "family_home": 36, "residential_short": 52, "residential_long": 34},
+    ),
+    (
+        "Stichting Kompas Zuid-Holland",
+        {"ambulant": 700, "foster_care": 180, "family_home": 28, "day_care": 60},
+    ),
+    (
+        "Jeugdzorg Nieuwe Maas",
+        {"ambulant": 610, "day_care": 55, "residential_short": 48, "crisis": 10},
+    ),
 )
 B_PROVIDERS = (
     ("B1 Alternatief thuis", "Gezinshuizen De Linde", {"family_home": 26, "foster_care": 40}),
     ("B1 Alternatief thuis", "Pleegzorg Rijnmond-Zuid", {"foster_care": 120}),
-    ("B1 Alternatief thuis", "Stichting Thuis in het Gezin",
-     {"family_home": 18, "foster_care": 35}),
+    (
+        "B1 Alternatief thuis",
+        "Stichting Thuis in het Gezin",
+        {"family_home": 18, "foster_care": 35},
+    ),
     ("B1 Alternatief thuis", "Gezinshuisgroep Hoeksche Waard", {"family_home": 22}),
-    ("B2 Behandeling met verblijf", "Behandelcentrum De Oever",
-     {"residential_short": 42, "residential_long": 24}),
+    (
+        "B2 Behandeling met verblijf",
+        "Behandelcentrum De Oever",
+        {"residential_short": 42, "residential_long": 24},
+    ),
     ("B2 Behandeling met verblijf", "Stichting Het Anker Jeugd", {"residential_short": 36}),
-    ("B2 Behandeling met verblijf", "Kinder- en Jeugdcentrum De Merwede",
-     {"residential_short": 30, "residential_long": 30}),
-    ("B2 Behandeling met verblijf", "Leefgroepen Voorne-Putten",
-     {"residential_short": 24, "residential_long": 12}),
+    (
+        "B2 Behandeling met verblijf",
+        "Kinder- en Jeugdcentrum De Merwede",
+        {"residential_short": 30, "residential_long": 30},
+    ),
+    (
+        "B2 Behandeling met verblijf",
+        "Leefgroepen Voorne-Putten",
+        {"residential_short": 24, "residential_long": 12},
+    ),
     ("B3 Dagbehandeling", "Dagcentrum De Kleine Haven", {"day_care": 45}),
     ("B3 Dagbehandeling", "Stichting Speelruimte", {"day_care": 38}),
     ("B3 Dagbehandeling", "Orthopedagogisch Centrum Schiedam", {"day_care": 30}),
@@ -284,8 +341,12 @@ def quality_in(provider: Provider, quarter: str, rng: random.Random) -> Quality:
     if provider.role == "deteriorating" and provider.turn and quarter >= provider.turn:
         steps = len(quarter_range(provider.turn, quarter))
         strain = min(steps / 2, 1.0)  # reaches full strain in its second quarter
-    elif (provider.role == "recovering" and provider.turn and provider.recovered
-          and provider.turn <= quarter < provider.recovered):
+    elif (
+        provider.role == "recovering"
+        and provider.turn
+        and provider.recovered
+        and provider.turn <= quarter < provider.recovered
+    ):
         strain = 0.8
     jitter = rng.uniform(-0.02, 0.02)
     return Quality(
@@ -363,8 +424,12 @@ def _simulate_population(provider: Provider, quarters: list[str], seed: int) -> 
                 start = state.get(key)
                 if start is None:
                     start = _stochastic_round(rng, target)
-                outflow = min(start, _stochastic_round(
-                    rng, start * OUTFLOW_RATE[care_form] * rng.uniform(0.85, 1.15)))
+                outflow = min(
+                    start,
+                    _stochastic_round(
+                        rng, start * OUTFLOW_RATE[care_form] * rng.uniform(0.85, 1.15)
+                    ),
+                )
                 inflow = _stochastic_round(rng, max(target - start + outflow, 0.0))
                 end = start + inflow - outflow
                 state[key] = end
@@ -379,8 +444,12 @@ def _results_and_offer(
     flows = {
         (q, cf): (start, inflow, outflow, end)
         for q, cf, start, inflow, outflow, end in population.group_by("quarter", "care_form")
-        .agg(pl.col("clients_start").sum(), pl.col("inflow").sum(), pl.col("outflow").sum(),
-             pl.col("clients_end").sum())
+        .agg(
+            pl.col("clients_start").sum(),
+            pl.col("inflow").sum(),
+            pl.col("outflow").sum(),
+            pl.col("clients_end").sum(),
+        )
         .sort("quarter", "care_form")
         .iter_rows()
     }
@@ -392,8 +461,13 @@ def _results_and_offer(
             if (quarter, care_form) not in flows:
                 continue
             start, inflow, outflow, end = flows[(quarter, care_form)]
-            results.append((quarter, care_form, *_result_counts(
-                rng, care_form, quality, inflow, outflow, quarter)))
+            results.append(
+                (
+                    quarter,
+                    care_form,
+                    *_result_counts(rng, care_form, quality, inflow, outflow, quarter),
+                )
+            )
             offer.append((quarter, care_form, *_offer_values(rng, care_form, quality, inflow, end)))
     return results, offer
 
@@ -421,14 +495,31 @@ def _result_counts(
     treatment_sum = round(treatment_n * treatment_mean)
     treatment_over = share(treatment_n, (treatment_mean - 24) / 60)
     if care_form in STAY_CARE_FORMS:
-        trend = 1 - 0.15 * min(len(quarter_range(FIRST_QUARTER, quarter)) / 16, 1) \
-            if care_form == "residential_short" else 1.0
+        trend = (
+            1 - 0.15 * min(len(quarter_range(FIRST_QUARTER, quarter)) / 16, 1)
+            if care_form == "residential_short"
+            else 1.0
+        )
         stay_n = ended
         stay_sum = round(ended * LENGTH_OF_STAY[care_form] * trend * rng.uniform(0.85, 1.15))
     else:
         stay_n = stay_sum = 0
-    return (ended, planned, goals, dropouts, respondents, positive, intake_n, intake_sum,
-            intake_over, treatment_n, treatment_sum, treatment_over, stay_n, stay_sum)
+    return (
+        ended,
+        planned,
+        goals,
+        dropouts,
+        respondents,
+        positive,
+        intake_n,
+        intake_sum,
+        intake_over,
+        treatment_n,
+        treatment_sum,
+        treatment_over,
+        stay_n,
+        stay_sum,
+    )
 
 
 def _offer_values(
@@ -445,11 +536,17 @@ def _offer_values(
 # ---- deliveries: when, and which are late, missing or incomplete -------------------------------
 
 # (category, index) -> quarter: the story's irregular deliveries.
-LATE = {("A", 4): ("2023Q2", "2026Q3"), ("B", 7): ("2024Q4",), ("B", 15): ("2025Q3", "2026Q2"),
-        ("C", 2): ("2026Q1",)}
+LATE = {
+    ("A", 4): ("2023Q2", "2026Q3"),
+    ("B", 7): ("2024Q4",),
+    ("B", 15): ("2025Q3", "2026Q2"),
+    ("C", 2): ("2026Q1",),
+}
 MISSING = {("C", 9): "2026Q2", ("B", 17): "2026Q3"}
-INCOMPLETE = {("B", 11): ("2026Q1", ("population", "offer")),
-              ("C", 5): ("2026Q3", ("population", "offer"))}
+INCOMPLETE = {
+    ("B", 11): ("2026Q1", ("population", "offer")),
+    ("C", 5): ("2026Q3", ("population", "offer")),
+}
 
 
 def delivery_plan(
@@ -481,7 +578,8 @@ def delivery_plan(
                 days = rng.randint(35, 50)
                 provider.notes.append(f"late {quarter}")
             received = datetime.combine(quarter_end(quarter), datetime.min.time()) + timedelta(
-                days=days, hours=hour, minutes=minute)
+                days=days, hours=hour, minutes=minute
+            )
             plan[(provider.agb, quarter)] = (tables, received)
     return plan
 
@@ -494,32 +592,69 @@ def simulate_region(until: str = DEFAULT_UNTIL, seed: int = SEED) -> RegionData:
     for provider in providers:
         rows = _simulate_population(provider, quarters, seed)
         frame = pl.DataFrame(
-            rows, orient="row",
-            schema=["quarter", "municipality_code", "care_form", "age_group", "clients_start",
-                    "inflow", "outflow", "clients_end"],
+            rows,
+            orient="row",
+            schema=[
+                "quarter",
+                "municipality_code",
+                "care_form",
+                "age_group",
+                "clients_start",
+                "inflow",
+                "outflow",
+                "clients_end",
+            ],
         )
         results, offer = _results_and_offer(provider, frame, quarters, seed)
         population_rows += [(provider.agb, *row) for row in rows]
         results_rows += [(provider.agb, *row) for row in results]
         offer_rows += [(provider.agb, *row) for row in offer]
     population = pl.DataFrame(
-        population_rows, orient="row",
-        schema={"provider_agb": pl.String, "quarter": pl.String, "municipality_code": pl.String,
-                "care_form": pl.String, "age_group": pl.String, "clients_start": pl.Int64,
-                "inflow": pl.Int64, "outflow": pl.Int64, "clients_end": pl.Int64},
+        population_rows,
+        orient="row",
+        schema={
+            "provider_agb": pl.String,
+            "quarter": pl.String,
+            "municipality_code": pl.String,
+            "care_form": pl.String,
+            "age_group": pl.String,
+            "clients_start": pl.Int64,
+            "inflow": pl.Int64,
+            "outflow": pl.Int64,
+            "clients_end": pl.Int64,
+        },
     )
     offer = pl.DataFrame(
-        offer_rows, orient="row",
-        schema={"provider_agb": pl.String, "quarter": pl.String, "care_form": pl.String,
-                "places": pl.Int64, "fte_care": pl.Float64, "clients_waiting": pl.Int64},
+        offer_rows,
+        orient="row",
+        schema={
+            "provider_agb": pl.String,
+            "quarter": pl.String,
+            "care_form": pl.String,
+            "places": pl.Int64,
+            "fte_care": pl.Float64,
+            "clients_waiting": pl.Int64,
+        },
     )
-    result_columns = ["trajectories_ended", "ended_as_planned", "goals_achieved", "dropouts",
-                      "satisfaction_respondents", "satisfaction_positive", "intake_wait_n",
-                      "intake_wait_days_sum", "intake_wait_over_norm", "treatment_wait_n",
-                      "treatment_wait_days_sum", "treatment_wait_over_norm", "stay_n",
-                      "stay_days_sum"]
+    result_columns = [
+        "trajectories_ended",
+        "ended_as_planned",
+        "goals_achieved",
+        "dropouts",
+        "satisfaction_respondents",
+        "satisfaction_positive",
+        "intake_wait_n",
+        "intake_wait_days_sum",
+        "intake_wait_over_norm",
+        "treatment_wait_n",
+        "treatment_wait_days_sum",
+        "treatment_wait_over_norm",
+        "stay_n",
+        "stay_days_sum",
+    ]
     results = pl.DataFrame(
-        results_rows, orient="row",
+        results_rows,
+        orient="row",
         schema={"provider_agb": pl.String, "quarter": pl.String, "care_form": pl.String}
         | {name: pl.Int64 for name in result_columns},
     )
@@ -538,6 +673,12 @@ def register_frame(providers: list[Provider]) -> pl.DataFrame:
             "contract_start": [p.contract_start for p in providers],
             "contract_end": [p.contract_end for p in providers],
         },
-        schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-                "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date},
+        schema={
+            "provider_agb": pl.String,
+            "name": pl.String,
+            "category": pl.String,
+            "lot": pl.String,
+            "contract_start": pl.Date,
+            "contract_end": pl.Date,
+        },
     )

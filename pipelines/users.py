@@ -22,16 +22,24 @@ from impactmonitor.users import check_municipality_codes, save_user
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.users",
-                                     description="Create or change a user account.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.users", description="Create or change a user account."
+    )
     parser.add_argument("--db", required=True, help="DuckDB database file")
     parser.add_argument("username")
     parser.add_argument("--role", required=True, choices=ROLES)
-    parser.add_argument("--agb", action="append", default=[],
-                        help="AGB code the provider account may see (repeat for more)")
-    parser.add_argument("--municipality", action="append", default=[],
-                        help="CBS code (GM + 4 digits) a municipality account may see "
-                             "(repeat for more)")
+    parser.add_argument(
+        "--agb",
+        action="append",
+        default=[],
+        help="AGB code the provider account may see (repeat for more)",
+    )
+    parser.add_argument(
+        "--municipality",
+        action="append",
+        default=[],
+        help="CBS code (GM + 4 digits) a municipality account may see (repeat for more)",
+    )
     parser.add_argument("--name", default="", help="display name")
     args = parser.parse_args(argv)
     if args.role == "provider" and not args.agb:
@@ -47,9 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().strip()
     if not password:
         parser.error("leeg wachtwoord op standaardinvoer")
-    save_user(Database(args.db), args.username, args.role, password, tuple(args.agb),
-              args.name or args.username, actor="cli",
-              municipality_codes=tuple(args.municipality))
+    save_user(
+        Database(args.db),
+        args.username,
+        args.role,
+        password,
+        tuple(args.agb),
+        args.name or args.username,
+        actor="cli",
+        municipality_codes=tuple(args.municipality),
+    )
     print(f"Account {args.username} ({args.role}) opgeslagen.")
     if generated:
         print(f"Wachtwoord (alleen nu zichtbaar): {password}")

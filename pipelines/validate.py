@@ -70,24 +70,59 @@ def _model_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Fin
         elif check in rules:
             rule = rules[check]
             values = typed.row(index, named=True)
-            extra = typed.slice(index, 1).select(
-                **{name: expr() for name, expr in rule.extra.items()}
-            ).row(0, named=True) if rule.extra else {}
+            extra = (
+                typed.slice(index, 1)
+                .select(**{name: expr() for name, expr in rule.extra.items()})
+                .row(0, named=True)
+                if rule.extra
+                else {}
+            )
             findings.append(
-                error(rule.name, file=file_name, table=table, row=row, column=rule.column,
-                      value=_text(values[rule.column]), fields={**values, **extra})
+                error(
+                    rule.name,
+                    file=file_name,
+                    table=table,
+                    row=row,
+                    column=rule.column,
+                    value=_text(values[rule.column]),
+                    fields={**values, **extra},
+                )
             )
         elif check.startswith("greater_than_or_equal_to"):
-            findings.append(error("value_negative", file=file_name, table=table, row=row,
-                                  column=column, value=str(failure["failure_case"])))
+            findings.append(
+                error(
+                    "value_negative",
+                    file=file_name,
+                    table=table,
+                    row=row,
+                    column=column,
+                    value=str(failure["failure_case"]),
+                )
+            )
         elif check.startswith("isin"):
-            findings.append(error(ENUMERATION_MESSAGES[column], file=file_name, table=table,
-                                  row=row, column=column, value=str(failure["failure_case"]),
-                                  fields={"allowed": _ALLOWED[column]}))
+            findings.append(
+                error(
+                    ENUMERATION_MESSAGES[column],
+                    file=file_name,
+                    table=table,
+                    row=row,
+                    column=column,
+                    value=str(failure["failure_case"]),
+                    fields={"allowed": _ALLOWED[column]},
+                )
+            )
         else:  # a check we did not name: still reported, never swallowed
-            findings.append(error("value_invalid", file=file_name, table=table, row=row,
-                                  column=column, value=str(failure["failure_case"]),
-                                  fields={"check": check}))
+            findings.append(
+                error(
+                    "value_invalid",
+                    file=file_name,
+                    table=table,
+                    row=row,
+                    column=column,
+                    value=str(failure["failure_case"]),
+                    fields={"check": check},
+                )
+            )
     if has_duplicates:
         findings += _duplicate_findings(typed, table, file_name)
     return findings
@@ -177,12 +212,19 @@ def _duplicate_findings(typed: pl.DataFrame, table: str, file_name: str) -> list
         others = [str(r) for r in record["_first"] if r != record[ROW]][:MAX_NAMED_DUPLICATES]
         if record["_count"] - 1 > len(others):
             others.append("…")
-        key_text = ", ".join(f"{k}={record[k]}" for k in key
-                             if k not in ("provider_agb", "quarter"))
+        key_text = ", ".join(
+            f"{k}={record[k]}" for k in key if k not in ("provider_agb", "quarter")
+        )
         findings.append(
-            error("row_duplicate_key", file=file_name, table=table, row=record[ROW],
-                  column=key[-1], value=str(record[key[-1]]),
-                  fields={"key": key_text, "other_rows": ", ".join(others)})
+            error(
+                "row_duplicate_key",
+                file=file_name,
+                table=table,
+                row=record[ROW],
+                column=key[-1],
+                value=str(record[key[-1]]),
+                fields={"key": key_text, "other_rows": ", ".join(others)},
+            )
         )
     return findings
 
@@ -203,8 +245,17 @@ def _delivery_match_findings(
             continue
         mismatches = typed.filter(pl.col(column).is_not_null() & (pl.col(column) != expected))
         for row, value in mismatches.select(ROW, column).iter_rows():
-            findings.append(error(code, file=file_name, table=table, row=row, column=column,
-                                  value=value, fields={"expected": expected}))
+            findings.append(
+                error(
+                    code,
+                    file=file_name,
+                    table=table,
+                    row=row,
+                    column=column,
+                    value=value,
+                    fields={"expected": expected},
+                )
+            )
     return findings
 
 
@@ -230,26 +281,43 @@ def _municipality_findings(
         elif quarter is not None and not municipality.valid_on(quarter_end(quarter)):
             if municipality.valid_to and quarter_end(quarter) > municipality.valid_to:
                 successor = known.get(municipality.successor_code or "")
-                invalid[(code, quarter)] = ("value_municipality_merged", {
-                    "name": municipality.name,
-                    "since": municipality.valid_to.fromordinal(
-                        municipality.valid_to.toordinal() + 1).strftime("%d-%m-%Y"),
-                    "successor": successor.code if successor else "?",
-                    "successor_name": successor.name if successor else "?",
-                })
+                invalid[(code, quarter)] = (
+                    "value_municipality_merged",
+                    {
+                        "name": municipality.name,
+                        "since": municipality.valid_to.fromordinal(
+                            municipality.valid_to.toordinal() + 1
+                        ).strftime("%d-%m-%Y"),
+                        "successor": successor.code if successor else "?",
+                        "successor_name": successor.name if successor else "?",
+                    },
+                )
             else:
-                invalid[(code, quarter)] = ("value_municipality_not_yet", {
-                    "name": municipality.name,
-                    "since": municipality.valid_from.strftime("%d-%m-%Y")
-                    if municipality.valid_from else "?",
-                })
+                invalid[(code, quarter)] = (
+                    "value_municipality_not_yet",
+                    {
+                        "name": municipality.name,
+                        "since": municipality.valid_from.strftime("%d-%m-%Y")
+                        if municipality.valid_from
+                        else "?",
+                    },
+                )
     if not invalid:
         return []
     for row, code, quarter in pairs.iter_rows():
         if (code, quarter) in invalid:
             message, fields = invalid[(code, quarter)]
-            findings.append(error(message, file=file_name, table=table, row=row,
-                                  column="municipality_code", value=code, fields=fields))
+            findings.append(
+                error(
+                    message,
+                    file=file_name,
+                    table=table,
+                    row=row,
+                    column="municipality_code",
+                    value=code,
+                    fields=fields,
+                )
+            )
     return findings
 
 
@@ -263,8 +331,14 @@ def cross_table_findings(
         & pl.col("care_form").is_in(CARE_FORMS)
     )
     return [
-        error("cross_population_missing", file=file_name, table=table, row=row,
-              column="care_form", value=care_form)
+        error(
+            "cross_population_missing",
+            file=file_name,
+            table=table,
+            row=row,
+            column="care_form",
+            value=care_form,
+        )
         for row, care_form in missing.select(ROW, "care_form").iter_rows()
     ]
 

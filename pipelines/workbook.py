@@ -133,14 +133,19 @@ def workbook_shape(
         for tag in _RELATIONSHIP.findall(relations or b""):
             identifier, target = _attribute(tag, b"Id"), _attribute(tag, b"Target")
             if identifier and target:
-                targets[identifier] = (target.lstrip("/") if target.startswith("/")
-                                       else "xl/" + target)
+                targets[identifier] = (
+                    target.lstrip("/") if target.startswith("/") else "xl/" + target
+                )
         sheets = []
         for tag in _SHEET.findall(workbook or b""):
             part = targets.get(_attribute(tag, b"id") or "")
-            sheets.append(SheetShape(_attribute(tag, b"name") or "",
-                                     _attribute(tag, b"state") or "visible",
-                                     part if part in names else None))
+            sheets.append(
+                SheetShape(
+                    _attribute(tag, b"name") or "",
+                    _attribute(tag, b"state") or "visible",
+                    part if part in names else None,
+                )
+            )
         spans = {sheet.part: _Span() for sheet in sheets if sheet.part and measure(sheet.name)}
         unpacked = 0
         for member in members:
@@ -180,12 +185,12 @@ def _chunks(content: bytes, member: zipfile.ZipInfo, budget: int) -> Iterator[by
     declares, while another reader would unpack a lying member in full.
     """
     offset = member.header_offset
-    header = content[offset:offset + 30]
+    header = content[offset : offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile("no local header")
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     start = offset + 30 + name_length + extra_length
-    data = memoryview(content)[start:start + member.compress_size]
+    data = memoryview(content)[start : start + member.compress_size]
     if member.compress_type == zipfile.ZIP_STORED:
         if len(data) > budget:
             raise _TooLarge
@@ -196,7 +201,7 @@ def _chunks(content: bytes, member: zipfile.ZipInfo, budget: int) -> Iterator[by
     inflate = zlib.decompressobj(-zlib.MAX_WBITS)
     total = 0
     for position in range(0, len(data), 64 * 1024):
-        pending: bytes | memoryview = data[position:position + 64 * 1024]
+        pending: bytes | memoryview = data[position : position + 64 * 1024]
         while pending and not inflate.eof:
             chunk = inflate.decompress(pending, CHUNK)
             pending = inflate.unconsumed_tail
@@ -214,8 +219,13 @@ def _chunks(content: bytes, member: zipfile.ZipInfo, budget: int) -> Iterator[by
         yield chunk
 
 
-def _stream(content: bytes, member: zipfile.ZipInfo, budget: int, span: _Span | None,
-            keep: list[bytes] | None = None) -> int:
+def _stream(
+    content: bytes,
+    member: zipfile.ZipInfo,
+    budget: int,
+    span: _Span | None,
+    keep: list[bytes] | None = None,
+) -> int:
     """Unpack one member (feeding a sheet's cells to `span`, or keeping the bytes in `keep`);
     returns its unpacked size."""
     total = 0
@@ -228,8 +238,9 @@ def _stream(content: bytes, member: zipfile.ZipInfo, budget: int, span: _Span | 
             continue
         data = carry + chunk
         # Feed whole rows; the part from the last row start on waits for the next chunk.
-        cut = max((m.start() for m in _ROW_START.finditer(data, max(0, len(data) - CHUNK))),
-                  default=0)
+        cut = max(
+            (m.start() for m in _ROW_START.finditer(data, max(0, len(data) - CHUNK))), default=0
+        )
         span.feed(data[:cut])
         carry = data[cut:]
     if span is not None:

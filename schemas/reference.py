@@ -104,13 +104,13 @@ def current_codes() -> dict[str, str]:
 def current_municipalities() -> list[Municipality]:
     """The municipalities that exist today (none merged away), by name."""
     known = municipalities()
-    return sorted((known[code] for code in set(current_codes().values())),
-                  key=lambda m: m.name)
+    return sorted((known[code] for code in set(current_codes().values())), key=lambda m: m.name)
 
 
 def area_codes(codes: Iterable[str]) -> frozenset[str]:
     """The codes whose rows belong to the areas of `codes` today: each code's own and those of
     the municipalities merged into it."""
     wanted = {current_codes().get(code, code) for code in codes}
-    return frozenset(code for code, current in current_codes().items() if current in wanted
-                     ) | frozenset(codes)
+    return frozenset(
+        code for code, current in current_codes().items() if current in wanted
+    ) | frozenset(codes)

@@ -166,10 +166,15 @@ RESULTS = TableSpec(
     columns=_IDENTITY + (Column("care_form", "code"),) + _counts(*_RESULT_COUNTS),
     key=("provider_agb", "quarter", "care_form"),
     rules=(
-        RowRule("rule_goals_le_ended", "goals_achieved", (),
-                _le("goals_achieved", "trajectories_ended")),
-        RowRule("rule_planned_le_ended", "ended_as_planned", (),
-                _le("ended_as_planned", "trajectories_ended")),
+        RowRule(
+            "rule_goals_le_ended", "goals_achieved", (), _le("goals_achieved", "trajectories_ended")
+        ),
+        RowRule(
+            "rule_planned_le_ended",
+            "ended_as_planned",
+            (),
+            _le("ended_as_planned", "trajectories_ended"),
+        ),
         RowRule("rule_dropouts_le_ended", "dropouts", (), _le("dropouts", "trajectories_ended")),
         RowRule(
             "rule_positive_le_respondents",

@@ -16,8 +16,9 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
 
 
-def app_as(user: User | None, db_path: Path | str, monkeypatch, query: dict | None = None
-           ) -> AppTest:
+def app_as(
+    user: User | None, db_path: Path | str, monkeypatch, query: dict | None = None
+) -> AppTest:
     """An AppTest of app.py on `db_path`, logged in as `user` (None = logged out).
 
     Clears Streamlit's caches first: they outlive AppTest instances within one process.
@@ -41,16 +42,29 @@ def log_in_state(at: AppTest, user: User, db: Database) -> None:
     from impactmonitor.sessions import start_session
     from impactmonitor.users import save_user
 
-    current = db.query("SELECT role, provider_agbs, municipality_codes FROM users "
-                       "WHERE username = ?", [user.username])
+    current = db.query(
+        "SELECT role, provider_agbs, municipality_codes FROM users WHERE username = ?",
+        [user.username],
+    )
     rights = (user.role, user.provider_agbs, user.municipality_codes)
-    if current.height == 0 or (current["role"][0],
-                               frozenset(current["provider_agbs"].to_list()[0] or []),
-                               frozenset(current["municipality_codes"].to_list()[0] or [])
-                               ) != rights:
-        save_user(db, user.username, user.role, secrets.token_urlsafe(12),
-                  tuple(sorted(user.provider_agbs)), user.display_name,
-                  municipality_codes=tuple(sorted(user.municipality_codes)))
+    if (
+        current.height == 0
+        or (
+            current["role"][0],
+            frozenset(current["provider_agbs"].to_list()[0] or []),
+            frozenset(current["municipality_codes"].to_list()[0] or []),
+        )
+        != rights
+    ):
+        save_user(
+            db,
+            user.username,
+            user.role,
+            secrets.token_urlsafe(12),
+            tuple(sorted(user.provider_agbs)),
+            user.display_name,
+            municipality_codes=tuple(sorted(user.municipality_codes)),
+        )
         time.sleep(0.002)  # a session starts after the change that ended the older ones
     at.session_state["auth_user"] = user
     at.session_state["auth_session"] = start_session(user.username, 1800, "")
@@ -64,8 +78,18 @@ def page_path(name: str) -> str:
 def texts(at: AppTest) -> str:
     """Everything readable on the page, for assertions about what is (not) shown."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success",
-                 "warning", "error", "text"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "error",
+        "text",
+    ):
         parts += [str(element.value) for element in getattr(at, kind)]
     for frame in shown_frames(at):
         parts.append(frame.to_string())
@@ -83,6 +107,7 @@ def shown_frames(at: AppTest) -> list:
     frames = []
     for frame in at.dataframe:
         display = frame.proto.arrow_data.styler.display_values
-        frames.append(dataframe_util.convert_arrow_bytes_to_pandas_df(display) if display
-                      else frame.value)
+        frames.append(
+            dataframe_util.convert_arrow_bytes_to_pandas_df(display) if display else frame.value
+        )
     return frames

@@ -19,9 +19,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 # base URL -> the `streamlit run` process serving it
@@ -42,27 +49,42 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path | str, extra_env: dict[str, str] | None = None,
-                     timeout: float = 90) -> Iterator[str]:
+def streamlit_server(
+    db_path: Path | str, extra_env: dict[str, str] | None = None, timeout: float = 90
+) -> Iterator[str]:
     """Run the app as `make run` does (`streamlit run server.py`) on `db_path`; yields the base
     URL; stops the server after."""
     port = free_port()
     env = dict(os.environ)
-    env.update({
-        "IMPACTMONITOR_DB": str(db_path),
-        "PYTHONPATH": str(REPO),
-        "STREAMLIT_SERVER_HEADLESS": "true",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-    })
+    env.update(
+        {
+            "IMPACTMONITOR_DB": str(db_path),
+            "PYTHONPATH": str(REPO),
+            "STREAMLIT_SERVER_HEADLESS": "true",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        }
+    )
     env.update(extra_env or {})
     log_path = ARTIFACTS / f"streamlit-{port}.log"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "server.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "server.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     SERVERS[base] = process
@@ -101,11 +123,15 @@ def browser_pages(count: int, width: int = 1400, height: int = 1000) -> Iterator
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                             args=CHROMIUM_ARGS)
-        contexts = [browser.new_context(viewport={"width": width, "height": height},
-                                        locale="nl-NL", accept_downloads=True)
-                    for _ in range(count)]
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        contexts = [
+            browser.new_context(
+                viewport={"width": width, "height": height}, locale="nl-NL", accept_downloads=True
+            )
+            for _ in range(count)
+        ]
         pages = [context.new_page() for context in contexts]
         for page in pages:
             page.set_default_timeout(30_000)
@@ -127,7 +153,8 @@ def current_run(page) -> str | None:
     """The number of the last finished script run shown in the page (None: none yet)."""
     return page.evaluate(
         f"() => {{ const m = document.querySelectorAll('{RUN_MARKER}');"
-        " return m.length ? m[m.length - 1].dataset.run : null; }")
+        " return m.length ? m[m.length - 1].dataset.run : null; }"
+    )
 
 
 def wait_for_app(page, since: str | None = None, timeout: float = READY_TIMEOUT_MS) -> str:
@@ -150,7 +177,10 @@ def wait_for_app(page, since: str | None = None, timeout: float = READY_TIMEOUT_
                 && !document.querySelector('[data-testid="stSkeleton"]')
                 && !!document.querySelector('[data-testid="stMain"]');
         }""",
-        arg=[RUN_MARKER, since], timeout=timeout, polling=100)
+        arg=[RUN_MARKER, since],
+        timeout=timeout,
+        polling=100,
+    )
     return current_run(page)
 
 
@@ -174,8 +204,7 @@ def login(page, base: str, username: str, password: str) -> None:
 SESSION_COOKIE = "impactmonitor_session"
 
 
-def wait_for_session_cookie(page, present: bool = True,
-                            timeout: float = READY_TIMEOUT_MS) -> None:
+def wait_for_session_cookie(page, present: bool = True, timeout: float = READY_TIMEOUT_MS) -> None:
     """Wait until the browser holds (or, with present=False, no longer holds) the session cookie:
     the signal that a reload will (not) find the login."""
     deadline = time.monotonic() + timeout / 1000

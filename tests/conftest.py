@@ -46,13 +46,20 @@ REGISTER = pl.DataFrame(
         "contract_start": [date(2022, 1, 1), date(2023, 1, 1)],
         "contract_end": [None, date(2026, 12, 31)],
     },
-    schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-            "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date},
+    schema={
+        "provider_agb": pl.String,
+        "name": pl.String,
+        "category": pl.String,
+        "lot": pl.String,
+        "contract_start": pl.Date,
+        "contract_end": pl.Date,
+    },
 )
 
 
-def register_providers(db: Database, entries: pl.DataFrame = REGISTER,
-                       at: datetime | None = None) -> None:
+def register_providers(
+    db: Database, entries: pl.DataFrame = REGISTER, at: datetime | None = None
+) -> None:
     """Add register entries (default: ``REGISTER``) to `db` in one transaction."""
     with db.transaction() as con:
         append_register_entries(con, entries, actor="test", at=at)
@@ -64,16 +71,17 @@ def register_providers(db: Database, entries: pl.DataFrame = REGISTER,
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if (metafunc.definition.get_closest_marker("both_backends")
-            and "backend" in metafunc.fixturenames):
+    if (
+        metafunc.definition.get_closest_marker("both_backends")
+        and "backend" in metafunc.fixturenames
+    ):
         file_only = metafunc.definition.get_closest_marker("file_only") is not None
-        metafunc.parametrize("backend", ["file"] if file_only else ["file", "lake"],
-                             indirect=True)
+        metafunc.parametrize("backend", ["file"] if file_only else ["file", "lake"], indirect=True)
 
 
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
-    """"file" or "lake": the backend the database fixtures build (see both_backends)."""
+    """ "file" or "lake": the backend the database fixtures build (see both_backends)."""
     return getattr(request, "param", "file")
 
 
@@ -83,8 +91,10 @@ def postgres_cluster():
     from lake_support import PostgresCluster, postgres_bin
 
     if postgres_bin() is None:
-        pytest.skip("PostgreSQL server binaries missing (Debian package postgresql): "
-                    "make test installs them")
+        pytest.skip(
+            "PostgreSQL server binaries missing (Debian package postgresql): "
+            "make test installs them"
+        )
     cluster = PostgresCluster()
     yield cluster
     cluster.stop()
@@ -129,8 +139,11 @@ class LakeTemplates:
 
 @pytest.fixture(scope="session")
 def lake_templates(postgres_cluster, tmp_path_factory, request) -> LakeTemplates:
-    return LakeTemplates(postgres_cluster, tmp_path_factory.mktemp("lakes"),
-                         lambda: request.getfixturevalue("sample_region_file"))
+    return LakeTemplates(
+        postgres_cluster,
+        tmp_path_factory.mktemp("lakes"),
+        lambda: request.getfixturevalue("sample_region_file"),
+    )
 
 
 def _lake_db(request: pytest.FixtureRequest, kind: str, data_path: Path | None) -> Database:
@@ -180,11 +193,16 @@ def cli_env(**extra: str) -> dict[str, str]:
 def run_cli() -> Callable[..., subprocess.CompletedProcess]:
     """``run_cli("pipelines.ingest", "--db", path, ...)`` -> CompletedProcess (text output)."""
 
-    def run(module: str, *args: object, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+    def run(
+        module: str, *args: object, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", module, *(str(a) for a in args)],
-            capture_output=True, text=True, cwd=REPO, env=env or cli_env(), timeout=timeout,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env or cli_env(),
+            timeout=timeout,
         )
 
     return run
@@ -193,16 +211,20 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess]:
 def database_dump(db: Database) -> dict[str, list[tuple]]:
     """Every row of every base table, sorted: equal dumps mean an unchanged database."""
     with db.connection() as con:
-        tables = [row[0] for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
-            "AND database_name = current_database() ORDER BY table_name"
-        ).fetchall()]
+        tables = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
+                "AND database_name = current_database() ORDER BY table_name"
+            ).fetchall()
+        ]
         dump = {}
         for table in tables:
             rows = con.execute(f'SELECT * FROM "{table}"').fetchall()
             dump[table] = sorted(rows, key=repr)
         sequences = con.execute(
-            "SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall()
+            "SELECT sequence_name, last_value FROM duckdb_sequences()"
+        ).fetchall()
         dump["__sequences__"] = sorted(sequences, key=repr)
     return dump
 
@@ -213,8 +235,9 @@ def dump_db() -> Callable[[Database], dict[str, list[tuple]]]:
     return database_dump
 
 
-def assert_only_rejections_audited(db: Database, before: dict[str, list[tuple]],
-                                   attempts: int = 1) -> None:
+def assert_only_rejections_audited(
+    db: Database, before: dict[str, list[tuple]], attempts: int = 1
+) -> None:
     """`db` equals the dump `before` except for `attempts` new `delivery_rejected` audit events:
     a rejected delivery writes nothing but the record that it was tried (issue 13 item 14)."""
     after = database_dump(db)
@@ -222,8 +245,9 @@ def assert_only_rejections_audited(db: Database, before: dict[str, list[tuple]],
     assert [row[3] for row in new_events] == ["delivery_rejected"] * attempts
     assert len(after["audit_log"]) == len(before["audit_log"]) + attempts
     ignored = ("audit_log", "__sequences__")
-    assert ({k: v for k, v in after.items() if k not in ignored}
-            == {k: v for k, v in before.items() if k not in ignored})
+    assert {k: v for k, v in after.items() if k not in ignored} == {
+        k: v for k, v in before.items() if k not in ignored
+    }
 
 
 @pytest.fixture(scope="session")
@@ -239,8 +263,9 @@ def sample_region_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def sample_db(sample_region_file: Path, tmp_path: Path, backend: str,
-              request: pytest.FixtureRequest) -> Database:
+def sample_db(
+    sample_region_file: Path, tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> Database:
     """A private copy of the full sample-region database (40 providers, 2022Q1..2026Q3,
     demo escalation history); use it when a test needs realistic data and may write to it."""
     import shutil

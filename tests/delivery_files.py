@@ -34,7 +34,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 CsvStyle = Literal["excel_nl", "excel_utf8", "libreoffice_comma", "libreoffice_semicolon"]
 CSV_STYLES: tuple[CsvStyle, ...] = (
-    "excel_nl", "excel_utf8", "libreoffice_comma", "libreoffice_semicolon")
+    "excel_nl",
+    "excel_utf8",
+    "libreoffice_comma",
+    "libreoffice_semicolon",
+)
 
 # The valid delivery as typed values; counts >= 1000 exercise the thousands separator.
 _MUNICIPALITIES = ("GM0599", "GM1992", "GM0606")  # Rotterdam, Voorne aan Zee, Schiedam
@@ -48,46 +52,88 @@ def population_records(agb: str = AGB_A, quarter: str = QUARTER) -> list[dict]:
     for m_index, municipality in enumerate(_MUNICIPALITIES):
         for c_index, care_form in enumerate(_CARE_FORMS):
             for a_index, age_group in enumerate(_AGE_GROUPS):
-                start = 1234 if (m_index, c_index, a_index) == (0, 0, 1) else (
-                    5 + 7 * m_index + 3 * c_index + a_index)
+                start = (
+                    1234
+                    if (m_index, c_index, a_index) == (0, 0, 1)
+                    else (5 + 7 * m_index + 3 * c_index + a_index)
+                )
                 inflow = 2 + (m_index + c_index + a_index) % 4
                 outflow = 1 + (m_index * c_index + a_index) % 3
-                records.append({
-                    "provider_agb": agb, "quarter": quarter,
-                    "municipality_code": municipality, "care_form": care_form,
-                    "age_group": age_group, "clients_start": start, "inflow": inflow,
-                    "outflow": outflow, "clients_end": start + inflow - outflow,
-                })
+                records.append(
+                    {
+                        "provider_agb": agb,
+                        "quarter": quarter,
+                        "municipality_code": municipality,
+                        "care_form": care_form,
+                        "age_group": age_group,
+                        "clients_start": start,
+                        "inflow": inflow,
+                        "outflow": outflow,
+                        "clients_end": start + inflow - outflow,
+                    }
+                )
     return records
 
 
 def offer_records(agb: str = AGB_A, quarter: str = QUARTER) -> list[dict]:
     """One valid offer row per care form of the population (fte_care has decimals)."""
     return [
-        {"provider_agb": agb, "quarter": quarter, "care_form": "ambulant", "places": 0,
-         "fte_care": 12.5, "clients_waiting": 7},
-        {"provider_agb": agb, "quarter": quarter, "care_form": "foster_care", "places": 20,
-         "fte_care": 3.25, "clients_waiting": 0},
-        {"provider_agb": agb, "quarter": quarter, "care_form": "residential_short",
-         "places": 12, "fte_care": 8.0, "clients_waiting": 2},
+        {
+            "provider_agb": agb,
+            "quarter": quarter,
+            "care_form": "ambulant",
+            "places": 0,
+            "fte_care": 12.5,
+            "clients_waiting": 7,
+        },
+        {
+            "provider_agb": agb,
+            "quarter": quarter,
+            "care_form": "foster_care",
+            "places": 20,
+            "fte_care": 3.25,
+            "clients_waiting": 0,
+        },
+        {
+            "provider_agb": agb,
+            "quarter": quarter,
+            "care_form": "residential_short",
+            "places": 12,
+            "fte_care": 8.0,
+            "clients_waiting": 2,
+        },
     ]
 
 
 def results_records(agb: str = AGB_A, quarter: str = QUARTER) -> list[dict]:
     """One valid results row per care form (stay_* only for foster and residential care)."""
     rows = []
-    for care_form, ended, stay in (("ambulant", 40, False), ("foster_care", 6, True),
-                                   ("residential_short", 9, True)):
-        rows.append({
-            "provider_agb": agb, "quarter": quarter, "care_form": care_form,
-            "trajectories_ended": ended, "ended_as_planned": ended - 3,
-            "goals_achieved": ended - 5, "dropouts": 2,
-            "satisfaction_respondents": ended // 2, "satisfaction_positive": ended // 3,
-            "intake_wait_n": ended, "intake_wait_days_sum": ended * 21,
-            "intake_wait_over_norm": 3, "treatment_wait_n": ended - 1,
-            "treatment_wait_days_sum": (ended - 1) * 30, "treatment_wait_over_norm": 1,
-            "stay_n": ended if stay else 0, "stay_days_sum": ended * 95 if stay else 0,
-        })
+    for care_form, ended, stay in (
+        ("ambulant", 40, False),
+        ("foster_care", 6, True),
+        ("residential_short", 9, True),
+    ):
+        rows.append(
+            {
+                "provider_agb": agb,
+                "quarter": quarter,
+                "care_form": care_form,
+                "trajectories_ended": ended,
+                "ended_as_planned": ended - 3,
+                "goals_achieved": ended - 5,
+                "dropouts": 2,
+                "satisfaction_respondents": ended // 2,
+                "satisfaction_positive": ended // 3,
+                "intake_wait_n": ended,
+                "intake_wait_days_sum": ended * 21,
+                "intake_wait_over_norm": 3,
+                "treatment_wait_n": ended - 1,
+                "treatment_wait_days_sum": (ended - 1) * 30,
+                "treatment_wait_over_norm": 1,
+                "stay_n": ended if stay else 0,
+                "stay_days_sum": ended * 95 if stay else 0,
+            }
+        )
     return rows
 
 
@@ -99,9 +145,12 @@ def valid_frames(agb: str = AGB_A, quarter: str = QUARTER) -> dict[str, pl.DataF
     frames = {}
     for table, build in RECORDS.items():
         spec = TABLES[table]
-        dtypes = {c.name: (pl.Int64 if c.kind == "count" else
-                           pl.Float64 if c.kind == "decimal" else pl.String)
-                  for c in spec.columns}
+        dtypes = {
+            c.name: (
+                pl.Int64 if c.kind == "count" else pl.Float64 if c.kind == "decimal" else pl.String
+            )
+            for c in spec.columns
+        }
         frames[table] = pl.DataFrame(build(agb, quarter), schema=dtypes)
     return frames
 
@@ -109,8 +158,9 @@ def valid_frames(agb: str = AGB_A, quarter: str = QUARTER) -> dict[str, pl.DataF
 # ---- text cells ---------------------------------------------------------------------------------
 
 
-def format_cell(value: object, kind: str, style: CsvStyle | Literal["plain"] = "plain",
-                thousands: bool = False) -> str:
+def format_cell(
+    value: object, kind: str, style: CsvStyle | Literal["plain"] = "plain", thousands: bool = False
+) -> str:
     """One cell as the given program writes it."""
     if value is None:
         return ""
@@ -131,9 +181,13 @@ def format_cell(value: object, kind: str, style: CsvStyle | Literal["plain"] = "
     return str(value)
 
 
-def valid_cells(table: str, agb: str = AGB_A, quarter: str = QUARTER,
-                style: CsvStyle | Literal["plain"] = "plain",
-                thousands: bool = False) -> list[dict[str, str]]:
+def valid_cells(
+    table: str,
+    agb: str = AGB_A,
+    quarter: str = QUARTER,
+    style: CsvStyle | Literal["plain"] = "plain",
+    thousands: bool = False,
+) -> list[dict[str, str]]:
     """The valid rows of one table as text cells, keyed by column name."""
     spec = TABLES[table]
     return [
@@ -142,8 +196,9 @@ def valid_cells(table: str, agb: str = AGB_A, quarter: str = QUARTER,
     ]
 
 
-def with_cell(rows: Sequence[Mapping[str, str]], index: int, column: str,
-              value: str) -> list[dict[str, str]]:
+def with_cell(
+    rows: Sequence[Mapping[str, str]], index: int, column: str, value: str
+) -> list[dict[str, str]]:
     """A copy of `rows` with one cell changed (index 0 = spreadsheet row 2)."""
     copy = [dict(row) for row in rows]
     copy[index][column] = value
@@ -191,8 +246,13 @@ def csv_bytes(
     return text.encode("utf-8")
 
 
-def table_csv(table: str, style: CsvStyle = "excel_nl", agb: str = AGB_A,
-              quarter: str = QUARTER, thousands: bool = True) -> bytes:
+def table_csv(
+    table: str,
+    style: CsvStyle = "excel_nl",
+    agb: str = AGB_A,
+    quarter: str = QUARTER,
+    thousands: bool = True,
+) -> bytes:
     """A valid CSV of one table in `style`."""
     return csv_bytes(valid_cells(table, agb, quarter, style, thousands), table, style)
 
@@ -230,16 +290,20 @@ def xlsx_bytes(
                 elif r > 0 and column == "provider_agb" and not agb_as_text:
                     sheet.write_number(r, c, int(str(value)))
                 elif isinstance(value, str):
-                    sheet.write_string(r, c, value, text_format if column == "provider_agb"
-                                       else None)
+                    sheet.write_string(
+                        r, c, value, text_format if column == "provider_agb" else None
+                    )
                 else:
                     sheet.write(r, c, value)
     workbook.close()
     return buffer.getvalue()
 
 
-def delivery_xlsx(frames: Mapping[str, pl.DataFrame] | None = None, dutch_names: bool = False,
-                  agb_as_text: bool = True) -> bytes:
+def delivery_xlsx(
+    frames: Mapping[str, pl.DataFrame] | None = None,
+    dutch_names: bool = False,
+    agb_as_text: bool = True,
+) -> bytes:
     """The whole delivery as one workbook with sheets population/offer/results (or Dutch)."""
     frames = frames or valid_frames()
     return xlsx_bytes(
@@ -248,8 +312,9 @@ def delivery_xlsx(frames: Mapping[str, pl.DataFrame] | None = None, dutch_names:
     )
 
 
-def frame_csv(frame: pl.DataFrame, table: str, style: CsvStyle = "excel_nl",
-              thousands: bool = True) -> bytes:
+def frame_csv(
+    frame: pl.DataFrame, table: str, style: CsvStyle = "excel_nl", thousands: bool = True
+) -> bytes:
     """A typed frame written as a CSV in `style` (numbers formatted as that program does)."""
     spec = TABLES[table]
     rows = [
@@ -259,9 +324,12 @@ def frame_csv(frame: pl.DataFrame, table: str, style: CsvStyle = "excel_nl",
     return csv_bytes(rows, table, style)
 
 
-def write_delivery(folder: Path, fmt: CsvStyle | Literal["xlsx"] = "excel_nl",
-                   frames: Mapping[str, pl.DataFrame] | None = None,
-                   names: Mapping[str, str] | None = None) -> list[Path]:
+def write_delivery(
+    folder: Path,
+    fmt: CsvStyle | Literal["xlsx"] = "excel_nl",
+    frames: Mapping[str, pl.DataFrame] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[Path]:
     """Write a delivery into `folder`: three CSVs in `fmt`, or one workbook; returns the paths.
 
     `names` overrides file names per table (e.g. {"population": "upload1.csv"}).

@@ -30,18 +30,37 @@ def provider_user(*agbs: str) -> User:
     return User("provider", "provider", frozenset(agbs))
 
 
-def register(db: Database, categories: dict[str, str],
-             contracts: dict[str, tuple[date | None, date | None]] | None = None) -> None:
+def register(
+    db: Database,
+    categories: dict[str, str],
+    contracts: dict[str, tuple[date | None, date | None]] | None = None,
+) -> None:
     """Register providers {agb: category} (contract from 2022-01-01, open-ended by default)."""
     contracts = contracts or {}
     rows = []
     for agb, category in categories.items():
         start, end = contracts.get(agb, (date(2022, 1, 1), None))
-        rows.append({"provider_agb": agb, "name": f"Aanbieder {agb}", "category": category,
-                     "lot": None, "contract_start": start, "contract_end": end})
-    frame = pl.DataFrame(rows, schema={
-        "provider_agb": pl.String, "name": pl.String, "category": pl.String, "lot": pl.String,
-        "contract_start": pl.Date, "contract_end": pl.Date})
+        rows.append(
+            {
+                "provider_agb": agb,
+                "name": f"Aanbieder {agb}",
+                "category": category,
+                "lot": None,
+                "contract_start": start,
+                "contract_end": end,
+            }
+        )
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "provider_agb": pl.String,
+            "name": pl.String,
+            "category": pl.String,
+            "lot": pl.String,
+            "contract_start": pl.Date,
+            "contract_end": pl.Date,
+        },
+    )
     with db.transaction() as con:
         append_register_entries(con, frame, actor="test", at=datetime(2022, 1, 1))
 
@@ -60,27 +79,46 @@ def _frame(table: str, agb: str, quarter: str, rows: list[dict]) -> pl.DataFrame
             record.setdefault("age_group", "6_11")
             record["age_group"] = record["age_group"] or "6_11"
             record["municipality_code"] = record["municipality_code"] or "GM0599"
-            record["clients_end"] = (record["clients_start"] + record["inflow"]
-                                     - record["outflow"])
+            record["clients_end"] = record["clients_start"] + record["inflow"] - record["outflow"]
         full.append(record)
     schema = {"provider_agb": pl.String, "quarter": pl.String}
-    schema.update({name: (pl.String if t == "VARCHAR" else pl.Float64 if t == "DOUBLE"
-                          else pl.Int64) for name, t in columns.items()})
+    schema.update(
+        {
+            name: (pl.String if t == "VARCHAR" else pl.Float64 if t == "DOUBLE" else pl.Int64)
+            for name, t in columns.items()
+        }
+    )
     return pl.DataFrame(full, schema=schema)
 
 
-def store(db: Database, agb: str, quarter: str, *, population: list[dict] | None = None,
-          offer: list[dict] | None = None, results: list[dict] | None = None,
-          received_at: datetime | None = None) -> str:
+def store(
+    db: Database,
+    agb: str,
+    quarter: str,
+    *,
+    population: list[dict] | None = None,
+    offer: list[dict] | None = None,
+    results: list[dict] | None = None,
+    received_at: datetime | None = None,
+) -> str:
     """Store one accepted delivery with the given tables; returns its delivery id."""
     tables = []
     for table, rows in (("population", population), ("offer", offer), ("results", results)):
         if rows is not None:
-            tables.append(AcceptedTable(table, _frame(table, agb, quarter, rows),
-                                        f"{table}.csv", "0" * 64))
+            tables.append(
+                AcceptedTable(table, _frame(table, agb, quarter, rows), f"{table}.csv", "0" * 64)
+            )
     with db.transaction() as con:
-        receipt = store_delivery(con, agb, quarter, tables, actor="test", source="test",
-                                 warnings=[], received_at=received_at)
+        receipt = store_delivery(
+            con,
+            agb,
+            quarter,
+            tables,
+            actor="test",
+            source="test",
+            warnings=[],
+            received_at=received_at,
+        )
     return receipt.delivery_id
 
 
@@ -88,8 +126,15 @@ def results_row(care_form: str = "ambulant", **counts: int) -> dict:
     return {"care_form": care_form, **counts}
 
 
-def clients(care_form: str, count: int, municipality: str = "GM0599",
-            age_group: str = "6_11") -> dict:
+def clients(
+    care_form: str, count: int, municipality: str = "GM0599", age_group: str = "6_11"
+) -> dict:
     """A population row with `count` clients in care (clients_start + inflow = count)."""
-    return {"municipality_code": municipality, "care_form": care_form, "age_group": age_group,
-            "clients_start": count, "inflow": 0, "outflow": 0}
+    return {
+        "municipality_code": municipality,
+        "care_form": care_form,
+        "age_group": age_group,
+        "clients_start": count,
+        "inflow": 0,
+        "outflow": 0,
+    }

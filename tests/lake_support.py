@@ -18,8 +18,7 @@ def set_data_path(cluster: PostgresCluster, dbname: str, data_path: Path) -> Non
     """Point a cloned catalog at a data folder of its own."""
     data_path.mkdir(parents=True, exist_ok=True)
     value = str(data_path).rstrip("/") + "/"
-    cluster.psql(f"UPDATE ducklake_metadata SET value = '{value}' WHERE key = 'data_path'",
-                 dbname)
+    cluster.psql(f"UPDATE ducklake_metadata SET value = '{value}' WHERE key = 'data_path'", dbname)
 
 
 def release_lake(location: str) -> None:
@@ -28,6 +27,9 @@ def release_lake(location: str) -> None:
 
     backend = lake.LakeBackend(location)
     if lake._INSTANCE is not None:
-        for alias in [a for a in lake._INSTANCE.attached
-                      if a.startswith(backend.alias) or a == backend.pg_alias]:
+        for alias in [
+            a
+            for a in lake._INSTANCE.attached
+            if a.startswith(backend.alias) or a == backend.pg_alias
+        ]:
             lake._INSTANCE.detach(alias)

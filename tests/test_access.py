@@ -28,8 +28,7 @@ USERS = {
     "contract_manager": User("cm", "contract_manager"),
     "management": User("m", "management"),
     "admin": User("a", "admin"),
-    "municipality": User("g", "municipality",
-                         municipality_codes=frozenset({OWN_MUNICIPALITY})),
+    "municipality": User("g", "municipality", municipality_codes=frozenset({OWN_MUNICIPALITY})),
 }
 
 # (role, action, municipality, expected): the municipality data and region aggregates
@@ -149,8 +148,9 @@ def test_permission_matrix(role: str, action: str, provider: str | None, expecte
 
 
 @pytest.mark.parametrize(("role", "action", "municipality", "expected"), MUNICIPALITY_MATRIX)
-def test_municipality_permission_matrix(role: str, action: str, municipality: str | None,
-                                        expected: bool) -> None:
+def test_municipality_permission_matrix(
+    role: str, action: str, municipality: str | None, expected: bool
+) -> None:
     assert allowed(USERS[role], action, municipality_code=municipality) is expected
     if not expected:
         with pytest.raises(AccessDenied):
@@ -172,12 +172,32 @@ def test_unknown_action_is_refused() -> None:
 
 PAGES = [
     ("provider", {"provider", "upload", "delivery_status", "mirror"}),
-    ("contract_manager",
-     {"overview", "municipality", "categories", "provider", "escalation", "upload",
-      "delivery_status", "mirror"}),
-    ("management",
-     {"overview", "municipality", "categories", "provider", "escalation", "delivery_status",
-      "mirror", "audit"}),
+    (
+        "contract_manager",
+        {
+            "overview",
+            "municipality",
+            "categories",
+            "provider",
+            "escalation",
+            "upload",
+            "delivery_status",
+            "mirror",
+        },
+    ),
+    (
+        "management",
+        {
+            "overview",
+            "municipality",
+            "categories",
+            "provider",
+            "escalation",
+            "delivery_status",
+            "mirror",
+            "audit",
+        },
+    ),
     ("admin", {"upload", "delivery_status", "admin", "audit"}),
     ("municipality", {"overview", "municipality"}),
 ]
@@ -211,8 +231,11 @@ def test_scope_filter(user: User, expected_sql: str, expected_params: list[str])
         (USERS["contract_manager"], "TRUE", []),
         # Voorne aan Zee and the three codes merged into it (rows delivered for 2022)
         (USERS["municipality"], "gm IN (?, ?, ?, ?)", ["GM0501", "GM0530", "GM0614", "GM1992"]),
-        (User("r", "municipality", municipality_codes=frozenset({"GM0599"})), "gm IN (?)",
-         ["GM0599"]),
+        (
+            User("r", "municipality", municipality_codes=frozenset({"GM0599"})),
+            "gm IN (?)",
+            ["GM0599"],
+        ),
         (User("nobody", "municipality"), "FALSE", []),
     ],
 )
@@ -220,15 +243,17 @@ def test_population_filter(user: User, expected_sql: str, expected_params: list[
     assert population_filter(user, "agb", "gm") == (expected_sql, expected_params)
 
 
-@pytest.mark.parametrize(("role", "providers", "expected"), [
-    ("municipality", 2, False),
-    ("municipality", 3, True),
-    ("municipality", 0, False),
-    ("contract_manager", 1, True),
-    ("management", 2, True),
-])
-def test_provider_figures_follow_the_mirror_rule(role: str, providers: int,
-                                                 expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("role", "providers", "expected"),
+    [
+        ("municipality", 2, False),
+        ("municipality", 3, True),
+        ("municipality", 0, False),
+        ("contract_manager", 1, True),
+        ("management", 2, True),
+    ],
+)
+def test_provider_figures_follow_the_mirror_rule(role: str, providers: int, expected: bool) -> None:
     assert provider_figures_allowed(USERS[role], providers) is expected
 
 

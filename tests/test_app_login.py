@@ -17,8 +17,10 @@ def login_db(tmp_path, monkeypatch):
     monkeypatch.setattr("impactmonitor.users.BCRYPT_ROUNDS", 4)
     db = Database(tmp_path / "login.duckdb")
     with db.transaction() as con:
-        con.execute("INSERT INTO provider_register VALUES ('01234567', 'Zorg A', 'A', NULL, "
-                    "NULL, NULL, now(), 'test')")
+        con.execute(
+            "INSERT INTO provider_register VALUES ('01234567', 'Zorg A', 'A', NULL, "
+            "NULL, NULL, now(), 'test')"
+        )
     for role in ("provider", "contract_manager", "management", "admin"):
         save_user(db, role, role, f"pw-{role}", ("01234567",) if role == "provider" else ())
     return db
@@ -77,8 +79,9 @@ def test_navigation_by_role(login_db, monkeypatch, role, allowed_page, forbidden
         at.switch_page(page_path(forbidden_page))
 
 
-def test_the_language_chosen_on_the_login_page_stays_after_logging_in(login_db,
-                                                                      monkeypatch) -> None:
+def test_the_language_chosen_on_the_login_page_stays_after_logging_in(
+    login_db, monkeypatch
+) -> None:
     at = app_as(None, login_db.path, monkeypatch).run()
     at.radio[0].set_value("en").run()
     assert at.button[0].label == "Log in"
@@ -103,15 +106,27 @@ def test_login_clears_what_an_earlier_user_of_the_tab_left(login_db, monkeypatch
     assert not at.exception and "upload_outcome" not in at.session_state
 
 
-@pytest.mark.parametrize("end_elsewhere", [
-    pytest.param(lambda db: end_all_sessions(db, "provider", "provider"), id="logout-everywhere"),
-    pytest.param(lambda db: save_user(db, "provider", "provider", None, ("01234567",),
-                                      active=False, actor="admin"), id="deactivated"),
-    pytest.param(lambda db: save_user(db, "provider", "contract_manager", None,
-                                      actor="admin"), id="role-changed"),
-])
-def test_a_session_ended_elsewhere_ends_at_the_next_run(login_db, monkeypatch,
-                                                       end_elsewhere) -> None:
+@pytest.mark.parametrize(
+    "end_elsewhere",
+    [
+        pytest.param(
+            lambda db: end_all_sessions(db, "provider", "provider"), id="logout-everywhere"
+        ),
+        pytest.param(
+            lambda db: save_user(
+                db, "provider", "provider", None, ("01234567",), active=False, actor="admin"
+            ),
+            id="deactivated",
+        ),
+        pytest.param(
+            lambda db: save_user(db, "provider", "contract_manager", None, actor="admin"),
+            id="role-changed",
+        ),
+    ],
+)
+def test_a_session_ended_elsewhere_ends_at_the_next_run(
+    login_db, monkeypatch, end_elsewhere
+) -> None:
     at = _logged_in(login_db, monkeypatch)
     at.session_state["upload_outcome"] = "the provider's rows"
     end_elsewhere(login_db)
@@ -145,8 +160,11 @@ def test_an_administrator_ends_a_users_sessions_on_the_admin_page(login_db, monk
     admin = _logged_in(login_db, monkeypatch, "admin")
     admin.switch_page(page_path("admin")).run()
     admin.selectbox(key="admin_end_sessions_user").select("provider")  # in a form: no run
-    next(b for b in admin.button if b.label == "Overal uitloggen"
-         and b.form_id == "admin_end_sessions_form").click().run()
+    next(
+        b
+        for b in admin.button
+        if b.label == "Overal uitloggen" and b.form_id == "admin_end_sessions_form"
+    ).click().run()
     assert not admin.exception
     assert [s.value for s in admin.success] == ["Alle sessies van provider zijn beëindigd."]
     provider.run()

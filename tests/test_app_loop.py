@@ -31,8 +31,9 @@ def open_page(db_path, monkeypatch, user: User, page: str, query: dict | None = 
     return at
 
 
-def test_provider_explains_and_the_contract_manager_reads_and_replies(sample_db,
-                                                                       monkeypatch) -> None:
+def test_provider_explains_and_the_contract_manager_reads_and_replies(
+    sample_db, monkeypatch
+) -> None:
     text_of_provider = "Uitval hoger door cliëntenstop in augustus."
     at = open_page(sample_db.path, monkeypatch, PROVIDER, "provider")
     at.selectbox(key="explanation_subject").set_value("dropout")
@@ -40,14 +41,16 @@ def test_provider_explains_and_the_contract_manager_reads_and_replies(sample_db,
     at.button(key="explanation_send").click().run()
     assert not at.exception, at.exception
     assert "Toelichting vastgelegd" in texts(at)
-    stored = explanations(sample_db, MANAGER, OWN, [QUARTER]).filter(
-        pl.col("subject") == "dropout")
+    stored = explanations(sample_db, MANAGER, OWN, [QUARTER]).filter(pl.col("subject") == "dropout")
     assert stored["body"].to_list() == [text_of_provider]
     assert stored["posted_by"].to_list() == ["aanbieder"]
     # The contract manager sees it next to the value (KPI table) and in the threads ...
     at = open_page(sample_db.path, monkeypatch, MANAGER, "provider", {"provider": OWN})
-    summary = next(frame for frame in shown_frames(at)
-                   if {"KPI", "Toelichting", "Variatie"} <= set(frame.columns))
+    summary = next(
+        frame
+        for frame in shown_frames(at)
+        if {"KPI", "Toelichting", "Variatie"} <= set(frame.columns)
+    )
     dropout = summary[summary["KPI"] == "Uitval"]
     assert dropout["Toelichting"].tolist() == [text_of_provider]
     assert text_of_provider in texts(at)
@@ -73,8 +76,9 @@ def test_forms_follow_the_role(sample_db, monkeypatch) -> None:
     assert "explanation_send" not in keys
 
 
-def test_contract_manager_records_an_agreement_from_the_provider_page(sample_db,
-                                                                      monkeypatch) -> None:
+def test_contract_manager_records_an_agreement_from_the_provider_page(
+    sample_db, monkeypatch
+) -> None:
     at = open_page(sample_db.path, monkeypatch, MANAGER, "provider", {"provider": OWN})
     at.selectbox(key="agreement_measure").set_value(("kpi", "dropout")).run()
     at.text_input(key="agreement_title").input("Uitval onder 6%")
@@ -85,10 +89,16 @@ def test_contract_manager_records_an_agreement_from_the_provider_page(sample_db,
     at.button(key="agreement_save").click().run()
     assert not at.exception, at.exception
     assert "Afspraak vastgelegd: Uitval onder 6%." in texts(at)
-    row = agreements(sample_db, MANAGER, OWN).filter(pl.col("title") == "Uitval onder 6%").row(
-        0, named=True)
-    assert (row["target_value"], row["deadline_quarter"], row["direction"]) == (0.06, "2027Q2",
-                                                                               "lower")
+    row = (
+        agreements(sample_db, MANAGER, OWN)
+        .filter(pl.col("title") == "Uitval onder 6%")
+        .row(0, named=True)
+    )
+    assert (row["target_value"], row["deadline_quarter"], row["direction"]) == (
+        0.06,
+        "2027Q2",
+        "lower",
+    )
     assert json.loads(row["milestones"]) == [{"quarter": "2026Q4", "value": 0.065}]
     assert row["recorded_by"] == "accounthouder"
 
@@ -127,22 +137,32 @@ def test_talk_pack_on_screen_in_one_click(sample_db, monkeypatch) -> None:
     at.button(key="talk_build").click().run()
     assert not at.exception, at.exception
     shown = texts(at)
-    for heading in ("Stand van zaken", "KPI's tegen norm en categorie (2026Q3)",
-                    "Wat is er veranderd sinds het vorige gesprek",
-                    "Signalen en voorstellen", "Prestatieafspraken en voortgang",
-                    "Toelichtingen van de aanbieder", "Escalatiestap en historie"):
+    for heading in (
+        "Stand van zaken",
+        "KPI's tegen norm en categorie (2026Q3)",
+        "Wat is er veranderd sinds het vorige gesprek",
+        "Signalen en voorstellen",
+        "Prestatieafspraken en voortgang",
+        "Toelichtingen van de aanbieder",
+        "Escalatiestap en historie",
+    ):
         assert heading in shown, heading
     assert "Doelrealisatie terug naar 65%" in shown and "personeelsverloop" in shown
     assert any(button.label == "PDF downloaden" for button in at.get("download_button"))
 
 
-def test_provider_sees_own_step_agreements_and_review_date_never_another(sample_db,
-                                                                        monkeypatch) -> None:
+def test_provider_sees_own_step_agreements_and_review_date_never_another(
+    sample_db, monkeypatch
+) -> None:
     for page in ("provider", "mirror"):
         at = open_page(sample_db.path, monkeypatch, PROVIDER, page, {"provider": OTHER})
         shown = texts(at)
         assert "Afbouw bedden kortdurend verblijf" in shown  # its own agreement
         assert "Reviewdatum" in shown and "Huidige escalatiestap" in shown
-        for foreign in ("Doelrealisatie terug naar 65%", "personeelsverloop", OTHER,
-                        "Stichting De Havenkring"):
+        for foreign in (
+            "Doelrealisatie terug naar 65%",
+            "personeelsverloop",
+            OTHER,
+            "Stichting De Havenkring",
+        ):
             assert foreign not in shown, (page, foreign)

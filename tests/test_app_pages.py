@@ -15,14 +15,20 @@ USERS = {
     "contract_manager": User("accounthouder", "contract_manager"),
     "management": User("management", "management"),
     "admin": User("beheerder", "admin"),
-    "municipality": User("gemeente", "municipality",
-                         municipality_codes=frozenset({"GM1992"})),
+    "municipality": User("gemeente", "municipality", municipality_codes=frozenset({"GM1992"})),
 }
-PAGE_FILES = {"overview": "overview", "municipality": "municipality", "categories": "categories",
-              "provider": "provider",
-              "escalation": "escalation", "upload": "upload",
-              "delivery_status": "delivery_status", "mirror": "mirror", "admin": "admin",
-              "audit": "audit"}
+PAGE_FILES = {
+    "overview": "overview",
+    "municipality": "municipality",
+    "categories": "categories",
+    "provider": "provider",
+    "escalation": "escalation",
+    "upload": "upload",
+    "delivery_status": "delivery_status",
+    "mirror": "mirror",
+    "admin": "admin",
+    "audit": "audit",
+}
 CASES = [(page, role) for page, roles in PAGE_ROLES.items() for role in sorted(roles)]
 
 
@@ -69,13 +75,19 @@ def test_english_texts_inside_tables(sample_db, monkeypatch, page) -> None:
     shown = texts(at)
     if page == "escalation":  # the recorded reasons are what people typed (Dutch): skip them
         shown = shown.replace(shown_frames(at)[-1].to_string(), "")
-    assert not any(word in shown for word in (" groen", " rood", "op tijd compleet",
-                                              "Besloten op", "te laat")), page
+    assert not any(
+        word in shown for word in (" groen", " rood", "op tijd compleet", "Besloten op", "te laat")
+    ), page
 
 
 def test_filters_come_from_the_url(sample_db, monkeypatch) -> None:
-    at = _render(sample_db.path, monkeypatch, "contract_manager", "categories",
-                 {"quarter": "2025Q4", "category": "B"})
+    at = _render(
+        sample_db.path,
+        monkeypatch,
+        "contract_manager",
+        "categories",
+        {"quarter": "2025Q4", "category": "B"},
+    )
     assert at.selectbox(key="filter_quarter").value == "2025Q4"
     assert at.selectbox(key="filter_category").value == "B"
     assert "Kwartaal: 2025Q4" in texts(at) and "Categorie: B" in texts(at)
@@ -92,11 +104,13 @@ def test_decision_is_stored_and_shown_on_board_and_provider_page(sample_db, monk
     assert not at.exception, at.exception
     assert sample_db.scalar("SELECT count(*) FROM escalation_decisions") == before + 1
     stored = sample_db.query(
-        "SELECT to_step, reason, decided_by FROM escalation_decisions ORDER BY seq DESC LIMIT 1")
+        "SELECT to_step, reason, decided_by FROM escalation_decisions ORDER BY seq DESC LIMIT 1"
+    )
     assert stored.row(0) == (2, "Doelrealisatie twee kwartalen rood", "accounthouder")
     assert "Verbeterplan" in texts(at)  # the board and the success message show it
-    provider = _render(sample_db.path, monkeypatch, "contract_manager", "provider",
-                       {"provider": agb})
+    provider = _render(
+        sample_db.path, monkeypatch, "contract_manager", "provider", {"provider": agb}
+    )
     assert any("Verbeterplan" in str(m.value) for m in provider.metric)
 
 
@@ -114,12 +128,12 @@ def test_upload_page_provider_sees_own_history_only(sample_db, monkeypatch) -> N
     assert set(pl.from_pandas(history)["Ontvangstbewijs"].to_list())
     agbs = sample_db.query(
         "SELECT DISTINCT provider_agb FROM table_versions WHERE delivery_id IN (SELECT unnest(?))",
-        [list(pl.from_pandas(history)["Ontvangstbewijs"])])
+        [list(pl.from_pandas(history)["Ontvangstbewijs"])],
+    )
     assert agbs["provider_agb"].to_list() == [PROVIDER_AGB]
 
 
-HIDDEN = [(page, role) for page, roles in PAGE_ROLES.items() for role in USERS
-          if role not in roles]
+HIDDEN = [(page, role) for page, roles in PAGE_ROLES.items() for role in USERS if role not in roles]
 
 
 @pytest.mark.parametrize(("page", "role"), HIDDEN)
@@ -143,7 +157,7 @@ def test_language_stays_when_the_menu_drops_the_url_parameter(sample_db, monkeyp
 
 
 def test_the_root_address_opens_the_first_page_of_the_role(sample_db, monkeypatch) -> None:
-    """"/" opens the role's first page; the browser test checks the addresses themselves."""
+    """ "/" opens the role's first page; the browser test checks the addresses themselves."""
     at = app_as(USERS["provider"], sample_db.path, monkeypatch).run()
     assert not at.exception
     assert at.title[0].value == "Aanbieder"

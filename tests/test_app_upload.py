@@ -27,8 +27,10 @@ def upload_db(tmp_path) -> Database:
     db = Database(tmp_path / "upload.duckdb")
     with db.transaction() as con:
         for agb, name in ((AGB, "Zorg Rijnmond"), (OTHER, "Andere Zorg")):
-            con.execute("INSERT INTO provider_register VALUES (?, ?, 'A', NULL, NULL, NULL, "
-                        "now(), 'test')", [agb, name])
+            con.execute(
+                "INSERT INTO provider_register VALUES (?, ?, 'A', NULL, NULL, NULL, now(), 'test')",
+                [agb, name],
+            )
     return db
 
 
@@ -67,8 +69,10 @@ def test_bad_delivery_shows_error_table_and_stores_nothing(upload_db, monkeypatc
     assert "clients_end" in messages
     assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
     assert upload_db.scalar("SELECT count(*) FROM population_rows") == 0
-    attempt = upload_db.query("SELECT actor, provider_agb, quarter, details FROM audit_log "
-                              "WHERE action = 'delivery_rejected'")
+    attempt = upload_db.query(
+        "SELECT actor, provider_agb, quarter, details FROM audit_log "
+        "WHERE action = 'delivery_rejected'"
+    )
     assert attempt.row(0)[:3] == ("aanbieder", AGB, QUARTER)  # the attempt is audited
     assert "populatie.csv" in attempt["details"][0]
     labels = [b.label for b in at.get("download_button")]
@@ -95,11 +99,13 @@ def test_file_list_is_emptied_after_a_check(upload_db, monkeypatch) -> None:
     assert at.button(key="upload_submit").disabled  # nothing chosen any more
 
 
-def test_identical_redelivery_is_flagged_before_it_becomes_a_version(upload_db,
-                                                                     monkeypatch) -> None:
+def test_identical_redelivery_is_flagged_before_it_becomes_a_version(
+    upload_db, monkeypatch
+) -> None:
     at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", POPULATION)
-    at.file_uploader(key="upload_files_1").upload("populatie.csv", POPULATION.encode("cp1252"),
-                                                  "text/csv").run()
+    at.file_uploader(key="upload_files_1").upload(
+        "populatie.csv", POPULATION.encode("cp1252"), "text/csv"
+    ).run()
     at.button(key="upload_submit").click().run()
     assert any("precies gelijk" in w.value for w in at.warning)
     assert upload_db.scalar("SELECT count(*) FROM table_versions") == 1  # not stored (yet)
@@ -108,19 +114,22 @@ def test_identical_redelivery_is_flagged_before_it_becomes_a_version(upload_db,
     assert upload_db.scalar("SELECT max(version) FROM table_versions") == 2  # on purpose
 
 
-def test_old_excel_file_is_accepted_by_the_uploader_and_rejected_in_dutch(upload_db,
-                                                                          monkeypatch) -> None:
+def test_old_excel_file_is_accepted_by_the_uploader_and_rejected_in_dutch(
+    upload_db, monkeypatch
+) -> None:
     at = _upload_page(upload_db, monkeypatch, PROVIDER)
     at.file_uploader(key="upload_files_0").upload(
-        "aanlevering.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
-        "application/vnd.ms-excel").run()
+        "aanlevering.xls",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+        "application/vnd.ms-excel",
+    ).run()
     at.button(key="upload_submit").click().run()
     assert not at.exception
-    assert any("aanlevering.xls" in e.value and "Sla het op als .xlsx" in e.value
-               for e in at.error)
+    assert any("aanlevering.xls" in e.value and "Sla het op als .xlsx" in e.value for e in at.error)
     assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
-    assert upload_db.scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'delivery_rejected'") == 1
+    assert (
+        upload_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'delivery_rejected'") == 1
+    )
 
 
 def test_page_says_what_is_expected_for_the_quarter(upload_db, monkeypatch) -> None:
@@ -138,17 +147,29 @@ def test_receipt_is_a_printable_dutch_pdf(upload_db, monkeypatch) -> None:
 
     from pipelines.receipt import receipt_pdf
 
-    outcome = ingest(upload_db, AGB, QUARTER, [Upload("populatie.csv", POPULATION.encode())],
-                     actor="aanbieder", user=PROVIDER)
-    text = PdfReader(BytesIO(receipt_pdf(outcome.receipt, "Zorg Rijnmond", outcome.warnings))
-                     ).pages[0].extract_text()
+    outcome = ingest(
+        upload_db,
+        AGB,
+        QUARTER,
+        [Upload("populatie.csv", POPULATION.encode())],
+        actor="aanbieder",
+        user=PROVIDER,
+    )
+    text = (
+        PdfReader(BytesIO(receipt_pdf(outcome.receipt, "Zorg Rijnmond", outcome.warnings)))
+        .pages[0]
+        .extract_text()
+    )
     receipt = outcome.receipt
     assert "Ontvangstbewijs aanlevering" in text and receipt.delivery_id in text
     assert "Zorg Rijnmond (AGB 01234567)" in text and "2025Q2" in text
     assert receipt.tables[0]["sha256"] in text.replace("\n", "")
     assert "populatie" in text and "Waarschuwingen" in text
-    at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv",
-                 POPULATION.replace(";10;5;3;12", ";11;5;3;13"))
+    at = _submit(
+        _upload_page(upload_db, monkeypatch, PROVIDER),
+        "populatie.csv",
+        POPULATION.replace(";10;5;3;12", ";11;5;3;13"),
+    )
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Ontvangstbewijs als PDF" in labels
 
@@ -191,8 +212,11 @@ def test_error_downloads_are_made_only_when_clicked(upload_db, monkeypatch) -> N
     only once clicked, and are audited then (tests/test_downloads.py, test_browser.py)."""
     at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", BAD_POPULATION)
     buttons = {b.label: b.proto for b in at.get("download_button")}
-    made_now = [label for label, proto in buttons.items()
-                if ("Fout" in label or "fout" in label) and proto.url]
+    made_now = [
+        label
+        for label, proto in buttons.items()
+        if ("Fout" in label or "fout" in label) and proto.url
+    ]
     deferred = [label for label, proto in buttons.items() if proto.deferred_file_id]
     assert not made_now, made_now
     assert len(deferred) >= 2, buttons.keys()  # error list + error file
@@ -207,8 +231,7 @@ con.close()
 """
 
 
-def test_a_busy_database_says_try_again_shortly_and_is_no_rejection(upload_db, monkeypatch
-                                                                     ) -> None:
+def test_a_busy_database_says_try_again_shortly_and_is_no_rejection(upload_db, monkeypatch) -> None:
     """Issue 18 item 3: another process holds the file for longer than the lock timeout while
     the provider submits. The page says to try again shortly, never that the delivery was
     rejected; nothing is stored or audited, and the same files then go through. (Here the
@@ -220,10 +243,12 @@ def test_a_busy_database_says_try_again_shortly_and_is_no_rejection(upload_db, m
     monkeypatch.setenv("IMPACTMONITOR_LOCK_TIMEOUT", "1")
     at = _upload_page(upload_db, monkeypatch, PROVIDER)
     at.selectbox(key="upload_quarter").select(QUARTER).run()
-    at.file_uploader(key="upload_files_0").upload("populatie.csv", POPULATION.encode("cp1252"),
-                                                "text/csv").run()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, upload_db.path, "30"],
-                              stdout=subprocess.PIPE, text=True)
+    at.file_uploader(key="upload_files_0").upload(
+        "populatie.csv", POPULATION.encode("cp1252"), "text/csv"
+    ).run()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, upload_db.path, "30"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         at.button(key="upload_submit").click().run()
@@ -235,13 +260,15 @@ def test_a_busy_database_says_try_again_shortly_and_is_no_rejection(upload_db, m
     assert "opnieuw" in shown and "bezet" in shown
     assert "afgewezen" not in shown and not at.error
     assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0
-    assert upload_db.scalar("SELECT count(*) FROM audit_log "
-                            "WHERE action = 'delivery_rejected'") == 0
+    assert (
+        upload_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'delivery_rejected'") == 0
+    )
     # Shortly after, the same files go through (the busy run showed no form: choose again).
     at.run()
     at.selectbox(key="upload_quarter").select(QUARTER).run()
-    at.file_uploader(key="upload_files_0").upload("populatie.csv", POPULATION.encode("cp1252"),
-                                                "text/csv").run()
+    at.file_uploader(key="upload_files_0").upload(
+        "populatie.csv", POPULATION.encode("cp1252"), "text/csv"
+    ).run()
     at.button(key="upload_submit").click().run()
     assert at.success, texts(at)
     assert "Aanlevering geaccepteerd" in at.success[0].value
@@ -257,13 +284,20 @@ def test_ingest_raises_busy_never_a_rejection(upload_db, dump_db) -> None:
     from impactmonitor.storage import DatabaseBusy
 
     before = dump_db(upload_db)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, upload_db.path, "30"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, upload_db.path, "30"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         with pytest.raises(DatabaseBusy):
-            ingest(Database(upload_db.path, lock_timeout=1), AGB, QUARTER,
-                   [Upload("p.csv", POPULATION.encode())], actor="x", user=PROVIDER)
+            ingest(
+                Database(upload_db.path, lock_timeout=1),
+                AGB,
+                QUARTER,
+                [Upload("p.csv", POPULATION.encode())],
+                actor="x",
+                user=PROVIDER,
+            )
     finally:
         holder.kill()
         holder.wait(timeout=30)

@@ -23,28 +23,47 @@ def _actions_written() -> set[str]:
         source = path.read_text(encoding="utf-8")
         actions |= set(WRITTEN.findall(source))
         # (written through a variable: the login events and the two kinds of logout)
-        actions |= set(re.findall(r'"(logout(?:_everywhere)?|login_(?:success|failure|refused_'
-                                  r'locked))"', source))
+        actions |= set(
+            re.findall(
+                r'"(logout(?:_everywhere)?|login_(?:success|failure|refused_'
+                r'locked))"',
+                source,
+            )
+        )
     return actions
 
 
 def test_every_action_written_has_a_name_in_both_languages() -> None:
-    missing = sorted(action for action in _actions_written()
-                     if f"audit_event_{action}" not in TEXTS)
+    missing = sorted(
+        action for action in _actions_written() if f"audit_event_{action}" not in TEXTS
+    )
     assert not missing, missing
 
 
-@pytest.mark.parametrize(("action", "details", "lang", "expected"), [
-    ("logout_everywhere", {"username": "gemeente", "reason": "account_changed", "at_ms": 1,
-                           "scope": "all"}, "nl",
-     "Alle sessies van gemeente beëindigd (account gewijzigd)"),
-    ("logout_everywhere", {"username": "gemeente", "reason": "logout_everywhere", "at_ms": 1,
-                           "scope": "all"}, "en",
-     "Every session of gemeente ended (logged out everywhere)"),
-    ("logout", {"username": "a", "reason": "logout", "at_ms": 1, "scope": "session"}, "nl", ""),
-    ("logout", {"username": "a", "reason": "timeout", "at_ms": 1, "scope": "session"}, "nl",
-     "sessie verlopen"),
-])
+@pytest.mark.parametrize(
+    ("action", "details", "lang", "expected"),
+    [
+        (
+            "logout_everywhere",
+            {"username": "gemeente", "reason": "account_changed", "at_ms": 1, "scope": "all"},
+            "nl",
+            "Alle sessies van gemeente beëindigd (account gewijzigd)",
+        ),
+        (
+            "logout_everywhere",
+            {"username": "gemeente", "reason": "logout_everywhere", "at_ms": 1, "scope": "all"},
+            "en",
+            "Every session of gemeente ended (logged out everywhere)",
+        ),
+        ("logout", {"username": "a", "reason": "logout", "at_ms": 1, "scope": "session"}, "nl", ""),
+        (
+            "logout",
+            {"username": "a", "reason": "timeout", "at_ms": 1, "scope": "session"},
+            "nl",
+            "sessie verlopen",
+        ),
+    ],
+)
 def test_session_events_read_as_sentences(action, details, lang, expected) -> None:
     assert event_details(action, json.dumps(details), lang) == expected
 

@@ -19,11 +19,18 @@ from impactmonitor.pdf import ChartRenderer
 
 QUARTER = "2026Q3"
 MANAGEMENT = User("m", "management")
-TITLES = ["Bestuursrapportage jeugdhulp regio Rijnmond — 2026Q3", "Index kortdurend verblijf",
-          "Index pleegzorg + gezinshuizen", "Vervolgdoel",
-          "Gemeenten naast elkaar: Index kortdurend verblijf",
-          "Gemeenten naast elkaar: Index pleegzorg + gezinshuizen", "Gemeenten in 2026Q3",
-          "KPI's per categorie", "Escalatieladder", "Tijdigheid van de aanleveringen"]
+TITLES = [
+    "Bestuursrapportage jeugdhulp regio Rijnmond — 2026Q3",
+    "Index kortdurend verblijf",
+    "Index pleegzorg + gezinshuizen",
+    "Vervolgdoel",
+    "Gemeenten naast elkaar: Index kortdurend verblijf",
+    "Gemeenten naast elkaar: Index pleegzorg + gezinshuizen",
+    "Gemeenten in 2026Q3",
+    "KPI's per categorie",
+    "Escalatieladder",
+    "Tijdigheid van de aanleveringen",
+]
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +88,13 @@ def test_steps_at_quarter_end_and_changes_in_the_quarter(sample_db) -> None:
     assert [row[1] for row in on_steps.rows] == ["2. Verbeterplan"]
 
 
-@pytest.mark.parametrize("user", [
-    User("g", "municipality", municipality_codes=frozenset({"GM1992"})),
-    User("p", "provider", frozenset({"02694688"})),
-])
+@pytest.mark.parametrize(
+    "user",
+    [
+        User("g", "municipality", municipality_codes=frozenset({"GM1992"})),
+        User("p", "provider", frozenset({"02694688"})),
+    ],
+)
 def test_only_the_regions_staff_get_the_report(sample_db, user) -> None:
     with pytest.raises(AccessDenied):
         board_slides(sample_db, user, QUARTER)
@@ -106,8 +116,10 @@ def test_pdf_is_landscape_slides_and_renders(sample_db, renderer, tmp_path) -> N
     shutil.copyfile(tmp_path / "board.pdf", REPO / "test-artifacts" / "bestuursrapportage.pdf")
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (Debian's poppler-utils) renders the pages: not installed")
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(tmp_path / "board.pdf"),
-                    str(tmp_path / "slide")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", str(tmp_path / "board.pdf"), str(tmp_path / "slide")],
+        check=True,
+    )
     pages = sorted(tmp_path.glob("slide-*.png"))
     assert len(pages) == len(TITLES) and all(p.stat().st_size > 5_000 for p in pages)
 
@@ -122,26 +134,56 @@ def test_pptx_has_the_same_slides(sample_db, renderer) -> None:
         texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
         assert title in texts
         assert any("dataversie" in value for value in texts)
-    pictures = sum(1 for slide in deck.slides for shape in slide.shapes
-                   if shape.shape_type == 13)  # MSO_SHAPE_TYPE.PICTURE
+    pictures = sum(
+        1 for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13
+    )  # MSO_SHAPE_TYPE.PICTURE
     tables = sum(1 for slide in deck.slides for shape in slide.shapes if shape.has_table)
     assert pictures >= 6 and tables >= 5
 
 
 def test_board_command(sample_region_file, tmp_path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "pipelines.report", "board", *args],
-                              capture_output=True, text=True, cwd=REPO, env=cli_env(),
-                              timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines.report", "board", *args],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=cli_env(),
+            timeout=600,
+        )
 
-    assert run("--db", str(sample_region_file), "--quarter", "kwartaal 3",
-               "--out", str(tmp_path / "x.pdf")).returncode == 2
-    assert run("--db", str(tmp_path / "missing.duckdb"), "--quarter", QUARTER,
-               "--out", str(tmp_path / "x.pdf")).returncode == 2
+    assert (
+        run(
+            "--db",
+            str(sample_region_file),
+            "--quarter",
+            "kwartaal 3",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        ).returncode
+        == 2
+    )
+    assert (
+        run(
+            "--db",
+            str(tmp_path / "missing.duckdb"),
+            "--quarter",
+            QUARTER,
+            "--out",
+            str(tmp_path / "x.pdf"),
+        ).returncode
+        == 2
+    )
     if chromium_path() is None:
         pytest.skip("kaleido needs Debian's chromium for chart images")
-    done = run("--db", str(sample_region_file), "--quarter", "2026-Q3",
-               "--out", str(tmp_path / "board.pptx"))
+    done = run(
+        "--db",
+        str(sample_region_file),
+        "--quarter",
+        "2026-Q3",
+        "--out",
+        str(tmp_path / "board.pptx"),
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "board.pptx").read_bytes()[:2] == b"PK"
 
@@ -153,7 +195,10 @@ def test_overview_offers_the_report_to_management_only(sample_db, monkeypatch) -
     labels = [button.label for button in management.button]
     assert "Bestuursrapportage maken (PDF)" in labels
     assert "Bestuursrapportage maken (PowerPoint)" in labels
-    municipality = app_as(User("g", "municipality", municipality_codes=frozenset({"GM1992"})),
-                          sample_db.path, monkeypatch).run()
+    municipality = app_as(
+        User("g", "municipality", municipality_codes=frozenset({"GM1992"})),
+        sample_db.path,
+        monkeypatch,
+    ).run()
     assert not municipality.exception
     assert "Bestuursrapportage maken (PDF)" not in [b.label for b in municipality.button]

@@ -24,9 +24,17 @@ ROWS = 50_000  # the row limit of one table: 2 bad cells + a duplicate key per r
 
 def _many_errors_csv(rows: int = ROWS) -> bytes:
     header = header_of("population")
-    row = {"provider_agb": AGB_A, "quarter": QUARTER, "municipality_code": "GM0599",
-           "care_form": "ambulant", "age_group": "6_11", "clients_start": "-1", "inflow": "x",
-           "outflow": "1", "clients_end": "2"}
+    row = {
+        "provider_agb": AGB_A,
+        "quarter": QUARTER,
+        "municipality_code": "GM0599",
+        "care_form": "ambulant",
+        "age_group": "6_11",
+        "clients_start": "-1",
+        "inflow": "x",
+        "outflow": "1",
+        "clients_end": "2",
+    }
     line = ";".join(row[c] for c in header)
     return ("\r\n".join([";".join(header), *[line] * rows]) + "\r\n").encode()
 
@@ -41,24 +49,43 @@ def _cell(row: int, column: str, code: str = "value_negative") -> Finding:
 
 
 BOUNDS = {
-    "below the bounds: unchanged": ([_cell(r, "inflow") for r in range(2, 5)], 5, 10,
-                                    [("inflow", r) for r in range(2, 5)], {}),
-    "one kind cut at per_kind": ([_cell(r, "inflow") for r in range(2, 10)], 3, 10,
-                                 [("inflow", 2), ("inflow", 3), ("inflow", 4)], {"inflow": 5}),
+    "below the bounds: unchanged": (
+        [_cell(r, "inflow") for r in range(2, 5)],
+        5,
+        10,
+        [("inflow", r) for r in range(2, 5)],
+        {},
+    ),
+    "one kind cut at per_kind": (
+        [_cell(r, "inflow") for r in range(2, 10)],
+        3,
+        10,
+        [("inflow", 2), ("inflow", 3), ("inflow", 4)],
+        {"inflow": 5},
+    ),
     "two kinds, each cut": (
-        [_cell(r, c) for r in range(2, 8) for c in ("inflow", "outflow")], 2, 10,
+        [_cell(r, c) for r in range(2, 8) for c in ("inflow", "outflow")],
+        2,
+        10,
         [("inflow", 2), ("outflow", 2), ("inflow", 3), ("outflow", 3)],
-        {"inflow": 4, "outflow": 4}),
+        {"inflow": 4, "outflow": 4},
+    ),
     "the total cuts too": (
-        [_cell(r, c) for r in range(2, 8) for c in ("inflow", "outflow")], 5, 3,
-        [("inflow", 2), ("outflow", 2), ("inflow", 3)], {"inflow": 4, "outflow": 5}),
+        [_cell(r, c) for r in range(2, 8) for c in ("inflow", "outflow")],
+        5,
+        3,
+        [("inflow", 2), ("outflow", 2), ("inflow", 3)],
+        {"inflow": 4, "outflow": 5},
+    ),
 }
 
 
-@pytest.mark.parametrize(("findings", "per_kind", "total", "shown", "more"), BOUNDS.values(),
-                         ids=BOUNDS.keys())
+@pytest.mark.parametrize(
+    ("findings", "per_kind", "total", "shown", "more"), BOUNDS.values(), ids=BOUNDS.keys()
+)
 def test_bounded_keeps_the_first_of_each_kind_and_counts_the_rest(
-        findings, per_kind, total, shown, more) -> None:
+    findings, per_kind, total, shown, more
+) -> None:
     result = bounded(findings, per_kind, total)
     listed = [f for f in result if f.code != "report_more_of_kind"]
     assert [(f.column, f.row) for f in listed] == shown
@@ -68,18 +95,31 @@ def test_bounded_keeps_the_first_of_each_kind_and_counts_the_rest(
         first_left_out = next(f for f in findings if f.column == column and f not in listed)
         assert summary.message("nl") == (
             f"… en nog {more[column]} van deze soort, zoals: {first_left_out.message('nl')} "
-            "De volledige lijst staat in het foutenbestand.")
+            "De volledige lijst staat in het foutenbestand."
+        )
         assert summary.is_error and summary.table == "population"
 
 
 def test_the_command_line_report_of_150000_errors_is_bounded_and_the_error_file_complete(
-        registered_db, run_cli, tmp_path, many_errors_csv) -> None:
+    registered_db, run_cli, tmp_path, many_errors_csv
+) -> None:
     delivery = tmp_path / "populatie.csv"
     delivery.write_bytes(many_errors_csv)
     report, complete = tmp_path / "report.json", tmp_path / "fouten.csv"
-    result = run_cli("pipelines.ingest", "--db", registered_db.path, "--provider", AGB_A,
-                     "--quarter", QUARTER, "--report-json", report, "--error-file", complete,
-                     delivery)
+    result = run_cli(
+        "pipelines.ingest",
+        "--db",
+        registered_db.path,
+        "--provider",
+        AGB_A,
+        "--quarter",
+        QUARTER,
+        "--report-json",
+        report,
+        "--error-file",
+        complete,
+        delivery,
+    )
     assert result.returncode == 1, result.stderr
     assert "150.000 fout(en)" in result.stdout
     cap = int(setting("report", "max_per_kind"))
@@ -99,13 +139,15 @@ def test_the_command_line_report_of_150000_errors_is_bounded_and_the_error_file_
 
 
 def test_the_upload_page_shows_a_bounded_table_of_150000_errors(
-        registered_db, monkeypatch, many_errors_csv) -> None:
+    registered_db, monkeypatch, many_errors_csv
+) -> None:
     user = User("aanbieder", "provider", frozenset({AGB_A}))
     at = app_as(user, registered_db.path, monkeypatch).run(timeout=120)
     at.switch_page(page_path("upload")).run(timeout=120)
     at.selectbox(key="upload_quarter").select(QUARTER).run(timeout=120)
-    at.file_uploader(key="upload_files_0").upload("populatie.csv", many_errors_csv,
-                                                  "text/csv").run(timeout=120)
+    at.file_uploader(key="upload_files_0").upload("populatie.csv", many_errors_csv, "text/csv").run(
+        timeout=120
+    )
     at.button(key="upload_submit").click().run(timeout=300)
     assert not at.exception
     assert "150.000" in at.error[0].value

@@ -31,15 +31,22 @@ from impactmonitor.users import save_user
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="Debian's chromium is not installed (scripts/ensure_test_tools.sh)"),
+    pytest.mark.skipif(
+        chromium_path() is None,
+        reason="Debian's chromium is not installed (scripts/ensure_test_tools.sh)",
+    ),
 ]
 
 PROVIDER_AGB = "02694688"  # Jeugdzorg Nieuwe Maas, category A in the sample region
 OTHER_AGB = "48629153"  # Stichting De Havenkring, another A provider
-PASSWORDS = {"aanbieder": "pw-aanbieder-1", "accounthouder": "pw-accounthouder-1",
-             "management": "pw-management-1", "beheerder": "pw-beheerder-1",
-             "havenkring": "pw-havenkring-1", "gemeente": "pw-gemeente-1"}
+PASSWORDS = {
+    "aanbieder": "pw-aanbieder-1",
+    "accounthouder": "pw-accounthouder-1",
+    "management": "pw-management-1",
+    "beheerder": "pw-beheerder-1",
+    "havenkring": "pw-havenkring-1",
+    "gemeente": "pw-gemeente-1",
+}
 MUNICIPALITY = "GM1992"  # Voorne aan Zee, the demo municipality account's
 # url path -> roles that see it (the default page of a role is served at "/")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -53,14 +60,26 @@ def app_url(sample_region_file, tmp_path_factory):
     db_path = folder / "browser.duckdb"
     shutil.copyfile(sample_region_file, db_path)
     db = Database(db_path)
-    roles = {"aanbieder": "provider", "accounthouder": "contract_manager",
-             "management": "management", "beheerder": "admin", "havenkring": "provider"}
+    roles = {
+        "aanbieder": "provider",
+        "accounthouder": "contract_manager",
+        "management": "management",
+        "beheerder": "admin",
+        "havenkring": "provider",
+    }
     codes = {"aanbieder": (PROVIDER_AGB,), "havenkring": (OTHER_AGB,)}
     for username, role in roles.items():
-        save_user(db, username, role, PASSWORDS[username], codes.get(username, ()),
-                  username.capitalize())
-    save_user(db, "gemeente", "municipality", PASSWORDS["gemeente"], display_name="Gemeente",
-              municipality_codes=(MUNICIPALITY,))
+        save_user(
+            db, username, role, PASSWORDS[username], codes.get(username, ()), username.capitalize()
+        )
+    save_user(
+        db,
+        "gemeente",
+        "municipality",
+        PASSWORDS["gemeente"],
+        display_name="Gemeente",
+        municipality_codes=(MUNICIPALITY,),
+    )
     APP_DB.append(db)
     with streamlit_server(db_path, {"IMPACTMONITOR_SECRET_FILE": str(folder / "key")}) as base:
         yield base
@@ -74,8 +93,7 @@ def _axe_violations(page) -> list[dict]:
 
 
 def _summary(violations: list[dict]) -> list[tuple]:
-    return [(v["id"], v["impact"], [node["html"][:120] for node in v["nodes"]])
-            for v in violations]
+    return [(v["id"], v["impact"], [node["html"][:120] for node in v["nodes"]]) for v in violations]
 
 
 def _visit(page, base: str, path: str, name: str) -> list[dict]:
@@ -90,11 +108,14 @@ def test_contract_manager_pages_and_decision(app_url) -> None:
     problems = {}
     with browser_page() as page:
         login(page, app_url, "accounthouder", PASSWORDS["accounthouder"])
-        for path, name in (("", "overzicht"), ("kpis", "kpis_per_categorie"),
-                           (f"aanbieder?provider={OTHER_AGB}", "aanbieder"),
-                           ("aanleverstatus", "aanleverstatus"),
-                           (f"spiegelrapport?provider={OTHER_AGB}", "spiegelrapport"),
-                           ("escalatie", "escalatieladder")):
+        for path, name in (
+            ("", "overzicht"),
+            ("kpis", "kpis_per_categorie"),
+            (f"aanbieder?provider={OTHER_AGB}", "aanbieder"),
+            ("aanleverstatus", "aanleverstatus"),
+            (f"spiegelrapport?provider={OTHER_AGB}", "spiegelrapport"),
+            ("escalatie", "escalatieladder"),
+        ):
             violations = _visit(page, app_url, path, name)
             if violations:
                 problems[name] = _summary(violations)
@@ -118,37 +139,56 @@ def test_contract_manager_pages_and_decision(app_url) -> None:
 def test_provider_uploads_good_and_bad_delivery(app_url, tmp_path) -> None:
     frames = valid_frames(PROVIDER_AGB, "2026Q3")
     good = {t: frame_csv(f, t) for t, f in frames.items()}
-    bad_population = frame_csv(frames["population"].with_columns(
-        (frames["population"]["clients_end"] + 1).alias("clients_end")), "population")
+    bad_population = frame_csv(
+        frames["population"].with_columns(
+            (frames["population"]["clients_end"] + 1).alias("clients_end")
+        ),
+        "population",
+    )
     with browser_page() as page:
         login(page, app_url, "aanbieder", PASSWORDS["aanbieder"])
         page.goto(f"{app_url}/aanleveren")
         wait_for_app(page)
         violations = _axe_violations(page)
-        act(page, lambda: page.locator('input[type="file"]').set_input_files([
-            {"name": f"{t}.csv", "mimeType": "text/csv", "buffer": content}
-            for t, content in good.items()]))
+        act(
+            page,
+            lambda: page.locator('input[type="file"]').set_input_files(
+                [
+                    {"name": f"{t}.csv", "mimeType": "text/csv", "buffer": content}
+                    for t, content in good.items()
+                ]
+            ),
+        )
         act(page, lambda: page.get_by_role("button", name="Controleren en aanleveren").click())
         page.get_by_text("Aanlevering geaccepteerd").wait_for(timeout=READY_TIMEOUT_MS)
         screenshot(page, "aanleveren_geaccepteerd")
         page.reload()
         wait_for_app(page)
-        act(page, lambda: page.locator('input[type="file"]').set_input_files([
-            {"name": "populatie.csv", "mimeType": "text/csv", "buffer": bad_population}]))
+        act(
+            page,
+            lambda: page.locator('input[type="file"]').set_input_files(
+                [{"name": "populatie.csv", "mimeType": "text/csv", "buffer": bad_population}]
+            ),
+        )
         act(page, lambda: page.get_by_role("button", name="Controleren en aanleveren").click())
         page.get_by_text("Aanlevering afgewezen").wait_for(timeout=READY_TIMEOUT_MS)
         assert page.get_by_role("button", name="Foutenlijst downloaden (CSV)").count() == 1
         screenshot(page, "aanleveren_afgewezen")
         with page.expect_download() as download:
             page.get_by_role("button", name="Foutenlijst downloaden (CSV)").click()
-        content = (ARTIFACTS / "foutenlijst.csv")
+        content = ARTIFACTS / "foutenlijst.csv"
         download.value.save_as(content)
         assert content.read_bytes().startswith(b"\xef\xbb\xbf")
         assert "clients_end" in content.read_text(encoding="utf-8-sig")
         # Made when clicked, and audited then; its /media URL needs this browser's session.
-        audited = APP_DB[0].query(
-            "SELECT actor, provider_agb, details->>'$.kind' AS kind FROM audit_log "
-            "WHERE action = 'export' AND (details->>'$.kind') = 'error_list'").rows()
+        audited = (
+            APP_DB[0]
+            .query(
+                "SELECT actor, provider_agb, details->>'$.kind' AS kind FROM audit_log "
+                "WHERE action = 'export' AND (details->>'$.kind') = 'error_list'"
+            )
+            .rows()
+        )
         assert ("aanbieder", PROVIDER_AGB, "error_list") in audited
         url = download.value.url
         assert "/media/" in url and page.request.get(url).status == 200
@@ -188,8 +228,14 @@ def test_municipality_user_sees_its_own_municipality_only(app_url) -> None:
         login(page, app_url, "gemeente", PASSWORDS["gemeente"])
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "Overzicht" in nav and "Gemeente" in nav
-        for hidden in ("Aanbieder", "KPI's per categorie", "Escalatieladder", "Aanleveren",
-                       "Spiegelrapport", "Beheer"):
+        for hidden in (
+            "Aanbieder",
+            "KPI's per categorie",
+            "Escalatieladder",
+            "Aanleveren",
+            "Spiegelrapport",
+            "Beheer",
+        ):
             assert hidden not in nav, hidden
         # wait for the page's own content before checking what is absent
         page.get_by_text("Dit overzicht gaat over Voorne aan Zee").wait_for(timeout=120_000)
@@ -288,8 +334,11 @@ def test_every_page_has_its_own_address_also_before_the_login(app_url) -> None:
         page.get_by_role("button", name="Inloggen").click()
         # After the login the page asked for opens, with its filters.
         page.get_by_role("heading", name="KPI's per categorie").wait_for(timeout=180_000)
-        for path, heading in (("overzicht", "Overzicht"), ("auditlog", "Auditlog"),
-                              ("beheer", "Pagina niet beschikbaar")):
+        for path, heading in (
+            ("overzicht", "Overzicht"),
+            ("auditlog", "Auditlog"),
+            ("beheer", "Pagina niet beschikbaar"),
+        ):
             page.goto(f"{app_url}/{path}")
             page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
             wait_for_app(page)
@@ -318,7 +367,8 @@ def test_a_row_click_opens_the_provider_with_the_filters(app_url) -> None:
         page.wait_for_url(f"**provider={OTHER_AGB}**", timeout=60_000)
         wait_for_app(page)
         page.locator('[data-testid="stMain"]').get_by_text(
-            "Stichting De Havenkring").first.wait_for(timeout=60_000)
+            "Stichting De Havenkring"
+        ).first.wait_for(timeout=60_000)
         # And so do the rows of the delivery status.
         page.goto(f"{app_url}/aanleverstatus")
         wait_for_app(page)
@@ -330,10 +380,19 @@ def test_a_row_click_opens_the_provider_with_the_filters(app_url) -> None:
 def test_screenshots_of_every_page_in_both_languages(app_url) -> None:
     """Screenshots for people to look at (test-artifacts/screenshots/<lang>_<page>.png), and the
     English texts of Streamlit's own widgets are not shown (the file uploader)."""
-    roles = {"accounthouder": ("overzicht", "kpis", "aanbieder", "escalatie", "aanleveren",
-                               "aanleverstatus", "spiegelrapport"),
-             "beheerder": ("beheer", "auditlog"),
-             "aanbieder": ("aanbieder", "aanleveren", "spiegelrapport")}
+    roles = {
+        "accounthouder": (
+            "overzicht",
+            "kpis",
+            "aanbieder",
+            "escalatie",
+            "aanleveren",
+            "aanleverstatus",
+            "spiegelrapport",
+        ),
+        "beheerder": ("beheer", "auditlog"),
+        "aanbieder": ("aanbieder", "aanleveren", "spiegelrapport"),
+    }
     with browser_page() as page:
         for username, paths in roles.items():
             login(page, app_url, username, PASSWORDS[username])
@@ -352,11 +411,13 @@ def test_screenshots_of_every_page_in_both_languages(app_url) -> None:
                                 '[data-testid="stFileUploaderDropzone"] p, '
                                 + '[data-testid="stFileUploaderDropzoneInstructions"] span')]
                               .map(e => [getComputedStyle(e).fontSize,
-                                         getComputedStyle(e, '::after').content])""")
+                                         getComputedStyle(e, '::after').content])"""
+                        )
                         assert shown and all(size == "0px" for size, _ in shown)
                         button, instructions = shown[0][1], shown[1][1]
-                        assert button == ('"Bestanden kiezen"' if lang == "nl"
-                                          else '"Choose files"')
+                        assert button == (
+                            '"Bestanden kiezen"' if lang == "nl" else '"Choose files"'
+                        )
                         assert "50 MB" in instructions and "50MB per file" not in body
             page.get_by_role("button", name=re.compile("^(Uitloggen|Log out)$")).click()
             wait_for_app(page)
@@ -365,8 +426,12 @@ def test_screenshots_of_every_page_in_both_languages(app_url) -> None:
 
 def _bad_population() -> bytes:
     frames = valid_frames(PROVIDER_AGB, "2026Q2")
-    return frame_csv(frames["population"].with_columns(
-        (frames["population"]["clients_end"] + 1).alias("clients_end")), "population")
+    return frame_csv(
+        frames["population"].with_columns(
+            (frames["population"]["clients_end"] + 1).alias("clients_end")
+        ),
+        "population",
+    )
 
 
 def test_next_provider_in_the_same_tab_sees_nothing_of_the_previous_one(app_url) -> None:
@@ -376,8 +441,12 @@ def test_next_provider_in_the_same_tab_sees_nothing_of_the_previous_one(app_url)
         login(page, app_url, "aanbieder", PASSWORDS["aanbieder"])
         page.goto(f"{app_url}/aanleveren")
         wait_for_app(page)
-        act(page, lambda: page.locator('input[type="file"]').set_input_files([
-            {"name": "populatie.csv", "mimeType": "text/csv", "buffer": _bad_population()}]))
+        act(
+            page,
+            lambda: page.locator('input[type="file"]').set_input_files(
+                [{"name": "populatie.csv", "mimeType": "text/csv", "buffer": _bad_population()}]
+            ),
+        )
         act(page, lambda: page.get_by_role("button", name="Controleren en aanleveren").click())
         page.get_by_text("Aanlevering afgewezen").wait_for(timeout=READY_TIMEOUT_MS)
         assert page.get_by_role("button", name="Foutenlijst downloaden (CSV)").count() == 1
@@ -388,10 +457,13 @@ def test_next_provider_in_the_same_tab_sees_nothing_of_the_previous_one(app_url)
         page.get_by_label("Wachtwoord").fill(PASSWORDS["havenkring"])
         act(page, lambda: page.get_by_role("button", name="Inloggen").click())
         assert page.get_by_text("Ingelogd als Havenkring").count() == 1
-        act(page, lambda: page.locator('[data-testid="stSidebarNav"]')
-            .get_by_text("Aanleveren").click())
+        act(
+            page,
+            lambda: page.locator('[data-testid="stSidebarNav"]').get_by_text("Aanleveren").click(),
+        )
         page.get_by_role("button", name="Controleren en aanleveren").wait_for(
-            timeout=READY_TIMEOUT_MS)
+            timeout=READY_TIMEOUT_MS
+        )
         body = page.locator('[data-testid="stMain"]').inner_text()
         screenshot(page, "aanleveren_volgende_aanbieder")
         assert "Aanlevering afgewezen" not in body and "clients_end" not in body
@@ -410,8 +482,12 @@ def test_log_out_everywhere_ends_the_session_in_another_browser(app_url) -> None
         assert second.get_by_label("Wachtwoord").count() == 1
         # The first browser's next run (a click in the menu, same Streamlit session) checks the
         # session in the database and ends it.
-        act(first, lambda: first.locator('[data-testid="stSidebarNav"]')
-            .get_by_text("Aanleverstatus").click())
+        act(
+            first,
+            lambda: (
+                first.locator('[data-testid="stSidebarNav"]').get_by_text("Aanleverstatus").click()
+            ),
+        )
         assert first.get_by_label("Wachtwoord").count() == 1
         assert first.get_by_text("Je sessie is beëindigd").count() == 1
         screenshot(first, "sessie_elders_beeindigd")
@@ -470,15 +546,20 @@ def test_provider_explains_and_the_contract_manager_reads_it(app_url) -> None:
         wait_for_app(page)
         # Next to the figures: the explanation of the delivery as a whole.
         page.get_by_text(f"Toelichting bij de aanlevering: ‘{note}’").wait_for(
-            timeout=READY_TIMEOUT_MS)
+            timeout=READY_TIMEOUT_MS
+        )
         act(page, lambda: page.get_by_role("tab", name="Toelichting").click())
         page.get_by_label("Reactie", exact=True).fill("Dank, bespreken we in het gesprek.")
         act(page, lambda: page.get_by_role("button", name="Reactie versturen").click())
         page.get_by_text("Reactie vastgelegd").wait_for(timeout=READY_TIMEOUT_MS)
         screenshot(page, "toelichting_met_reactie")
         act(page, lambda: page.get_by_role("tab", name="Gespreksvoorbereiding").click())
-        act(page, lambda: page.get_by_role(
-            "button", name="Gespreksvoorbereiding maken (scherm en PDF)").click())
+        act(
+            page,
+            lambda: page.get_by_role(
+                "button", name="Gespreksvoorbereiding maken (scherm en PDF)"
+            ).click(),
+        )
         page.get_by_text("Stand van zaken").wait_for(timeout=READY_TIMEOUT_MS)
         screenshot(page, "gespreksvoorbereiding")
         problems["accounthouder"] = _summary(_axe_violations(page))

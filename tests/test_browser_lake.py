@@ -29,8 +29,10 @@ from impactmonitor.users import save_user
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="Debian's chromium is not installed (scripts/ensure_test_tools.sh)"),
+    pytest.mark.skipif(
+        chromium_path() is None,
+        reason="Debian's chromium is not installed (scripts/ensure_test_tools.sh)",
+    ),
 ]
 
 PROVIDER_AGB = "02694688"  # Jeugdzorg Nieuwe Maas in the sample region
@@ -53,14 +55,15 @@ def test_two_app_servers_on_one_lake(lake_templates, tmp_path, request) -> None:
 
     location = lake_templates.new_lake("sample")
     request.addfinalizer(lambda: release_lake(location))
-    save_user(Database(location), "aanbieder", "provider", PASSWORD, (PROVIDER_AGB,),
-              "Aanbieder")
+    save_user(Database(location), "aanbieder", "provider", PASSWORD, (PROVIDER_AGB,), "Aanbieder")
     release_lake(location)  # the servers open it themselves
     shared = {"IMPACTMONITOR_SECRET_KEY": "one-key-for-every-server-" + "x" * 20}
     good = {t: frame_csv(f, t) for t, f in valid_frames(PROVIDER_AGB, "2026Q3").items()}
-    with streamlit_server(location, shared, timeout=180) as first, \
-            streamlit_server(location, shared, timeout=180) as second, \
-            browser_pages(1) as (page,):
+    with (
+        streamlit_server(location, shared, timeout=180) as first,
+        streamlit_server(location, shared, timeout=180) as second,
+        browser_pages(1) as (page,),
+    ):
         assert first != second
         login(page, first, "aanbieder", PASSWORD)
         # The same browser on the other server: logged in, without a login form.
@@ -74,9 +77,15 @@ def test_two_app_servers_on_one_lake(lake_templates, tmp_path, request) -> None:
         # A delivery through the first server ...
         page.goto(f"{first}/aanleveren")
         wait_for_app(page)
-        act(page, lambda: page.locator('input[type="file"]').set_input_files([
-            {"name": f"{t}.csv", "mimeType": "text/csv", "buffer": content}
-            for t, content in good.items()]))
+        act(
+            page,
+            lambda: page.locator('input[type="file"]').set_input_files(
+                [
+                    {"name": f"{t}.csv", "mimeType": "text/csv", "buffer": content}
+                    for t, content in good.items()
+                ]
+            ),
+        )
         act(page, lambda: page.get_by_role("button", name="Controleren en aanleveren").click())
         page.get_by_text("Aanlevering geaccepteerd").wait_for(timeout=READY_TIMEOUT_MS)
         assert _versions_shown(page) == [v + 1 for v in versions_before]

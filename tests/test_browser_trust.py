@@ -13,8 +13,10 @@ from test_browser import PASSWORDS, PROVIDER_AGB, app_url  # noqa: F401  (fixtur
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None,
-                       reason="Debian's chromium is not installed (scripts/ensure_test_tools.sh)"),
+    pytest.mark.skipif(
+        chromium_path() is None,
+        reason="Debian's chromium is not installed (scripts/ensure_test_tools.sh)",
+    ),
 ]
 
 B_PROVIDER = "01521798"  # Ambulant Team IJsselmonde: category B, no bed clients
@@ -42,8 +44,11 @@ def _chart_screenshot(page, name: str, index: int = 0) -> None:
         ("en", ("added-up denominators", "fewer than 3 other", "80%", "Own value")),
     ],
 )
-def test_mirror_page_shows_the_corrected_benchmark_and_the_rules(app_url, lang,  # noqa: F811
-                                                                 expected) -> None:
+def test_mirror_page_shows_the_corrected_benchmark_and_the_rules(
+    app_url,  # noqa: F811
+    lang,
+    expected,
+) -> None:
     with browser_page() as page:
         _login(page, app_url, "accounthouder")
         page.goto(f"{app_url}/spiegelrapport?provider={B_PROVIDER}&quarter=2026Q3&lang={lang}")
@@ -70,8 +75,9 @@ def test_mirror_page_as_provider(app_url) -> None:  # noqa: F811
         assert "opgetelde noemers" in _main_text(page)
 
 
-@pytest.mark.parametrize(("lang", "signal"), [("nl", "Signalen Doelrealisatie"),
-                                              ("en", "Signals Goal achievement")])
+@pytest.mark.parametrize(
+    ("lang", "signal"), [("nl", "Signalen Doelrealisatie"), ("en", "Signals Goal achievement")]
+)
 def test_provider_page_signals_in_both_languages(app_url, lang, signal) -> None:  # noqa: F811
     with browser_page() as page:
         _login(page, app_url, "accounthouder")
@@ -86,16 +92,24 @@ def test_provider_page_signals_in_both_languages(app_url, lang, signal) -> None:
         assert ("Signaal: verslechtering" if lang == "nl" else "Signal: concern") in legend
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("nl", ("niet per gemeente aangeleverd", "Index kortdurend verblijf", "n.v.t.")),
-    ("en", ("not delivered per municipality", "Short residential index", "n/a")),
-])
-def test_categories_with_municipality_and_care_form_filter(app_url, lang,  # noqa: F811
-                                                           expected) -> None:
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("nl", ("niet per gemeente aangeleverd", "Index kortdurend verblijf", "n.v.t.")),
+        ("en", ("not delivered per municipality", "Short residential index", "n/a")),
+    ],
+)
+def test_categories_with_municipality_and_care_form_filter(
+    app_url,  # noqa: F811
+    lang,
+    expected,
+) -> None:
     with browser_page() as page:
         _login(page, app_url, "accounthouder")
-        page.goto(f"{app_url}/kpis?quarter=2026Q3&municipality=GM0599"
-                  f"&care_form=residential_short&lang={lang}")
+        page.goto(
+            f"{app_url}/kpis?quarter=2026Q3&municipality=GM0599"
+            f"&care_form=residential_short&lang={lang}"
+        )
         wait_for_app(page)
         page.get_by_text(expected[1]).first.wait_for(timeout=120_000)
         body = _main_text(page)

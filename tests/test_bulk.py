@@ -23,13 +23,17 @@ GROUPS = [(AGB_A, Q1), (AGB_A, Q2), (AGB_B, Q1), (AGB_B, Q2)]
 def bulk_frames(groups: list[tuple[str, str]] = GROUPS) -> dict[str, pl.DataFrame]:
     """The valid test delivery repeated for every (AGB, quarter): one frame per table."""
     per_group = [valid_frames(agb, quarter) for agb, quarter in groups]
-    return {table: pl.concat([frames[table] for frames in per_group])
-            for table in ("population", "offer", "results")}
+    return {
+        table: pl.concat([frames[table] for frames in per_group])
+        for table in ("population", "offer", "results")
+    }
 
 
 def uploads(frames: dict[str, pl.DataFrame], style: str = "excel_nl") -> list[Upload]:
-    return [Upload(f"{table}.csv", frame_csv(frame, table, style))  # type: ignore[arg-type]
-            for table, frame in frames.items()]
+    return [
+        Upload(f"{table}.csv", frame_csv(frame, table, style))  # type: ignore[arg-type]
+        for table, frame in frames.items()
+    ]
 
 
 def by_key(results: list[GroupResult]) -> dict[tuple[str | None, str | None], GroupResult]:
@@ -55,26 +59,35 @@ def test_every_group_is_stored_as_its_own_delivery(registered_db: Database, styl
     for result in results:
         assert result.rows == {"population": 18, "offer": 3, "results": 3}
         assert [(t["table"], t["version"]) for t in result.receipt.tables] == [
-            ("offer", 1), ("population", 1), ("results", 1)]
-    receipts = stored(registered_db, "SELECT delivery_id, provider_agb, quarter, files "
-                                     "FROM deliveries ORDER BY provider_agb, quarter")
+            ("offer", 1),
+            ("population", 1),
+            ("results", 1),
+        ]
+    receipts = stored(
+        registered_db,
+        "SELECT delivery_id, provider_agb, quarter, files "
+        "FROM deliveries ORDER BY provider_agb, quarter",
+    )
     assert [(agb, quarter) for _, agb, quarter, _ in receipts] == sorted(GROUPS)
     first = results[0]
     assert receipts[0][0] == first.delivery_id
     assert json.loads(receipts[0][3]) == first.receipt.tables
-    assert stored(registered_db, "SELECT count(*) FROM audit_log "
-                                 "WHERE action = 'delivery_accepted'") == [(4,)]
+    assert stored(
+        registered_db, "SELECT count(*) FROM audit_log WHERE action = 'delivery_accepted'"
+    ) == [(4,)]
     assert stored(registered_db, "SELECT count(*) FROM population") == [(72,)]
     assert stored(registered_db, "SELECT count(DISTINCT delivery_id) FROM population_rows") == [
-        (4,)]
+        (4,)
+    ]
 
 
 def test_bulk_stores_what_a_single_delivery_stores(registered_db: Database, tmp_path: Path) -> None:
     """The same provider-quarter through bulk and through ingest gives the same rows."""
     other = Database(tmp_path / "single.duckdb")
     with registered_db.connection() as con:
-        register = con.execute("SELECT * EXCLUDE (registered_at, registered_by) "
-                               "FROM providers").pl()
+        register = con.execute(
+            "SELECT * EXCLUDE (registered_at, registered_by) FROM providers"
+        ).pl()
     register_providers(other, register)
 
     ingest_bulk(registered_db, uploads(bulk_frames([(AGB_A, Q2)])), actor="test")
@@ -90,11 +103,15 @@ def test_a_rejected_group_writes_nothing_and_the_others_are_stored(
 ) -> None:
     frames = bulk_frames()
     population = frames["population"].with_row_index("i")
-    bad_index = population.filter((pl.col("provider_agb") == AGB_B)
-                                  & (pl.col("quarter") == Q2))["i"][3]
+    bad_index = population.filter((pl.col("provider_agb") == AGB_B) & (pl.col("quarter") == Q2))[
+        "i"
+    ][3]
     frames["population"] = population.with_columns(
-        pl.when(pl.col("i") == bad_index).then(pl.col("clients_end") + 5)
-        .otherwise(pl.col("clients_end")).alias("clients_end")).drop("i")
+        pl.when(pl.col("i") == bad_index)
+        .then(pl.col("clients_end") + 5)
+        .otherwise(pl.col("clients_end"))
+        .alias("clients_end")
+    ).drop("i")
 
     results = by_key(ingest_bulk(registered_db, uploads(frames), actor="test"))
 
@@ -103,11 +120,11 @@ def test_a_rejected_group_writes_nothing_and_the_others_are_stored(
     assert codes(rejected) == {"rule_clients_balance"}
     assert rejected.errors[0].row == bad_index + 2  # spreadsheet row: header is row 1
     assert all(results[key].accepted for key in GROUPS if key != (AGB_B, Q2))
-    for table in ("deliveries", "table_versions", "population_rows", "offer_rows",
-                  "results_rows"):
-        assert stored(registered_db, f"SELECT count(*) FROM {table} "
-                                     f"WHERE provider_agb = '{AGB_B}' AND quarter = '{Q2}'"
-                      ) == [(0,)]
+    for table in ("deliveries", "table_versions", "population_rows", "offer_rows", "results_rows"):
+        assert stored(
+            registered_db,
+            f"SELECT count(*) FROM {table} WHERE provider_agb = '{AGB_B}' AND quarter = '{Q2}'",
+        ) == [(0,)]
     assert stored(registered_db, "SELECT count(*) FROM deliveries") == [(3,)]
 
 
@@ -118,8 +135,10 @@ def test_versions_increment_when_the_same_groups_are_loaded_again(
     again = ingest_bulk(registered_db, uploads(bulk_frames([(AGB_A, Q2)])), actor="test")
 
     assert [t["version"] for t in again[0].receipt.tables] == [2, 2, 2]
-    versions = stored(registered_db, "SELECT provider_agb, quarter, max(version) "
-                                     "FROM table_versions GROUP BY ALL ORDER BY ALL")
+    versions = stored(
+        registered_db,
+        "SELECT provider_agb, quarter, max(version) FROM table_versions GROUP BY ALL ORDER BY ALL",
+    )
     assert versions == [(AGB_A, Q1, 1), (AGB_A, Q2, 2), (AGB_B, Q1, 1), (AGB_B, Q2, 1)]
     # The views show the latest version only: no doubled rows.
     assert stored(registered_db, "SELECT count(*) FROM population") == [(72,)]
@@ -138,20 +157,28 @@ def test_a_provider_missing_from_the_register_rejects_its_groups(
         assert not result.accepted
         assert codes(result) == {"provider_unknown"}
         assert result.errors[0].value == AGB_UNKNOWN
-    assert stored(registered_db, "SELECT DISTINCT provider_agb FROM population_rows") == [
-        (AGB_A,)]
+    assert stored(registered_db, "SELECT DISTINCT provider_agb FROM population_rows") == [(AGB_A,)]
 
 
 def test_rows_without_a_readable_agb_or_quarter_form_their_own_rejected_group(
     registered_db: Database,
 ) -> None:
     frames = bulk_frames()
-    frames["population"] = frames["population"].with_row_index("i").with_columns(
-        pl.when(pl.col("i") == 0).then(pl.lit("2025Q9")).otherwise(pl.col("quarter"))
-        .alias("quarter"),
-        pl.when(pl.col("i") == 1).then(pl.lit("ABC")).otherwise(pl.col("provider_agb"))
-        .alias("provider_agb"),
-    ).drop("i")
+    frames["population"] = (
+        frames["population"]
+        .with_row_index("i")
+        .with_columns(
+            pl.when(pl.col("i") == 0)
+            .then(pl.lit("2025Q9"))
+            .otherwise(pl.col("quarter"))
+            .alias("quarter"),
+            pl.when(pl.col("i") == 1)
+            .then(pl.lit("ABC"))
+            .otherwise(pl.col("provider_agb"))
+            .alias("provider_agb"),
+        )
+        .drop("i")
+    )
 
     results = by_key(ingest_bulk(registered_db, uploads(frames), actor="test"))
 
@@ -185,11 +212,13 @@ def test_an_unreadable_file_is_a_rejected_group_without_provider(
 def test_a_ragged_row_rejects_the_group_it_belongs_to(registered_db: Database) -> None:
     content = frame_csv(bulk_frames()["population"], "population")
     lines = content.split(b"\r\n")
-    index = next(i for i, line in enumerate(lines) if line.startswith(AGB_B.encode())
-                 and Q1.encode() in line)
+    index = next(
+        i for i, line in enumerate(lines) if line.startswith(AGB_B.encode()) and Q1.encode() in line
+    )
     lines[index] += b";99"
-    results = by_key(ingest_bulk(registered_db, [Upload("population.csv", b"\r\n".join(lines))],
-                                 actor="test"))
+    results = by_key(
+        ingest_bulk(registered_db, [Upload("population.csv", b"\r\n".join(lines))], actor="test")
+    )
 
     assert codes(results[(AGB_B, Q1)]) == {"row_ragged"}
     assert results[(AGB_B, Q1)].errors[0].row == index + 1
@@ -199,11 +228,17 @@ def test_a_ragged_row_rejects_the_group_it_belongs_to(registered_db: Database) -
 def test_offer_and_results_need_population_in_the_upload_or_the_store(
     registered_db: Database,
 ) -> None:
-    ingest_bulk(registered_db, uploads({"population": bulk_frames([(AGB_A, Q1)])["population"]}),
-                actor="test")
+    ingest_bulk(
+        registered_db,
+        uploads({"population": bulk_frames([(AGB_A, Q1)])["population"]}),
+        actor="test",
+    )
     frames = bulk_frames([(AGB_A, Q1), (AGB_B, Q1)])
-    results = by_key(ingest_bulk(
-        registered_db, uploads({t: frames[t] for t in ("offer", "results")}), actor="test"))
+    results = by_key(
+        ingest_bulk(
+            registered_db, uploads({t: frames[t] for t in ("offer", "results")}), actor="test"
+        )
+    )
 
     assert results[(AGB_A, Q1)].accepted  # population accepted earlier
     assert not results[(AGB_B, Q1)].accepted
@@ -215,8 +250,10 @@ def test_the_same_table_twice_for_a_group_is_an_error(registered_db: Database) -
     population = frames["population"]
     files = [
         Upload("population_2025.csv", frame_csv(population, "population")),
-        Upload("population_extra.csv", frame_csv(
-            population.filter(pl.col("quarter") == Q2), "population")),
+        Upload(
+            "population_extra.csv",
+            frame_csv(population.filter(pl.col("quarter") == Q2), "population"),
+        ),
     ]
     results = by_key(ingest_bulk(registered_db, files, actor="test"))
 
@@ -230,15 +267,18 @@ def test_received_at_may_be_given_per_provider_quarter(registered_db: Database) 
 
     ingest_bulk(registered_db, uploads(bulk_frames()), actor="test", received_at=received)
 
-    assert stored(registered_db, "SELECT DISTINCT provider_agb, received_at FROM deliveries "
-                                 "ORDER BY 1") == [
-        (AGB_A, datetime(2025, 5, 1, 9, 0)), (AGB_B, datetime(2025, 6, 30, 12, 0))]
-    assert stored(registered_db, "SELECT DISTINCT provider_agb, occurred_at FROM audit_log "
-                                 "WHERE action = 'delivery_accepted' ORDER BY 1") == [
-        (AGB_A, datetime(2025, 5, 1, 9, 0)), (AGB_B, datetime(2025, 6, 30, 12, 0))]
-    assert stored(registered_db, "SELECT DISTINCT accepted_at FROM table_versions "
-                                 f"WHERE provider_agb = '{AGB_B}'") == [
-        (datetime(2025, 6, 30, 12, 0),)]
+    assert stored(
+        registered_db, "SELECT DISTINCT provider_agb, received_at FROM deliveries ORDER BY 1"
+    ) == [(AGB_A, datetime(2025, 5, 1, 9, 0)), (AGB_B, datetime(2025, 6, 30, 12, 0))]
+    assert stored(
+        registered_db,
+        "SELECT DISTINCT provider_agb, occurred_at FROM audit_log "
+        "WHERE action = 'delivery_accepted' ORDER BY 1",
+    ) == [(AGB_A, datetime(2025, 5, 1, 9, 0)), (AGB_B, datetime(2025, 6, 30, 12, 0))]
+    assert stored(
+        registered_db,
+        f"SELECT DISTINCT accepted_at FROM table_versions WHERE provider_agb = '{AGB_B}'",
+    ) == [(datetime(2025, 6, 30, 12, 0),)]
 
 
 @pytest.mark.parametrize(
@@ -249,14 +289,20 @@ def test_received_at_may_be_given_per_provider_quarter(registered_db: Database) 
     ],
 )
 def test_command_line_prints_one_line_per_group_and_a_summary(
-    registered_db: Database, tmp_path: Path, run_cli, broken: bool, exit_code: int,
+    registered_db: Database,
+    tmp_path: Path,
+    run_cli,
+    broken: bool,
+    exit_code: int,
     expected: str,
 ) -> None:
     frames = bulk_frames()
     if broken:
         frames["population"] = frames["population"].with_columns(
             pl.when((pl.col("provider_agb") == AGB_B) & (pl.col("quarter") == Q1))
-            .then(pl.col("clients_end") + 1).otherwise(pl.col("clients_end")))
+            .then(pl.col("clients_end") + 1)
+            .otherwise(pl.col("clients_end"))
+        )
     paths = []
     for upload in uploads(frames):
         path = tmp_path / upload.name
@@ -277,8 +323,9 @@ def test_command_line_prints_one_line_per_group_and_a_summary(
 
 @pytest.mark.parametrize("args", [["--db"], ["--bogus", "x.csv"], ["does-not-exist.csv"]])
 def test_command_line_usage_errors_exit_2(tmp_path: Path, run_cli, args: list[str]) -> None:
-    done = run_cli("pipelines.bulk", *(["--db", tmp_path / "x.duckdb"] if args[0] != "--db"
-                                      else []), *args)
+    done = run_cli(
+        "pipelines.bulk", *(["--db", tmp_path / "x.duckdb"] if args[0] != "--db" else []), *args
+    )
     assert done.returncode == 2
 
 
@@ -300,7 +347,8 @@ def test_a_workbook_with_three_sheets_works_like_three_files(registered_db: Data
     results = ingest_bulk(registered_db, [Upload("levering.xlsx", workbook)], actor="test")
 
     assert [(r.provider_agb, r.quarter, r.accepted) for r in results] == [
-        (agb, quarter, True) for agb, quarter in sorted(GROUPS)]
+        (agb, quarter, True) for agb, quarter in sorted(GROUPS)
+    ]
     assert stored(registered_db, "SELECT count(*) FROM results") == [(12,)]
 
 
@@ -308,17 +356,22 @@ def test_a_workbook_with_three_sheets_works_like_three_files(registered_db: Data
 
 
 def test_bulk_keeps_each_original_file_once_linked_to_every_delivery(
-        registered_db: Database) -> None:
+    registered_db: Database,
+) -> None:
     sent = uploads(bulk_frames())
     results = ingest_bulk(registered_db, sent, actor="test")
     digests = {hashlib.sha256(u.content).hexdigest(): u for u in sent}
     contents = stored(registered_db, "SELECT sha256, content FROM file_contents")
     assert {sha: bytes(content) for sha, content in contents} == {
-        sha: u.content for sha, u in digests.items()}
-    links = stored(registered_db, "SELECT delivery_id, file_name, sha256, size_bytes "
-                                  "FROM delivery_files ORDER BY ALL")
-    assert links == sorted((r.delivery_id, u.name, sha, len(u.content))
-                           for r in results for sha, u in digests.items())
+        sha: u.content for sha, u in digests.items()
+    }
+    links = stored(
+        registered_db,
+        "SELECT delivery_id, file_name, sha256, size_bytes FROM delivery_files ORDER BY ALL",
+    )
+    assert links == sorted(
+        (r.delivery_id, u.name, sha, len(u.content)) for r in results for sha, u in digests.items()
+    )
     # Loading the same bytes again adds links (new deliveries), never a second copy.
     again = ingest_bulk(registered_db, sent, actor="test")
     assert all(r.accepted for r in again)
@@ -326,39 +379,47 @@ def test_bulk_keeps_each_original_file_once_linked_to_every_delivery(
     assert stored(registered_db, "SELECT count(*) FROM delivery_files") == [(24,)]
 
 
-def test_bulk_and_single_write_the_same_kinds_of_rows(registered_db: Database,
-                                                      tmp_path: Path) -> None:
+def test_bulk_and_single_write_the_same_kinds_of_rows(
+    registered_db: Database, tmp_path: Path
+) -> None:
     """Per table, the bulk path writes what the single path writes for the same delivery (the
     delivery id and times aside): versions, receipts, audit, files and summaries."""
     other = Database(tmp_path / "single.duckdb")
     with registered_db.connection() as con:
-        register = con.execute("SELECT * EXCLUDE (registered_at, registered_by) "
-                               "FROM providers").pl()
+        register = con.execute(
+            "SELECT * EXCLUDE (registered_at, registered_by) FROM providers"
+        ).pl()
     register_providers(other, register)
     sent = uploads(valid_frames(AGB_A, Q2))
     (bulk,) = ingest_bulk(registered_db, sent, actor="test", source="cli")
     single = ingest(other, AGB_A, Q2, sent, actor="test", source="cli")
     assert bulk.accepted and single.accepted
-    counts = ("SELECT (SELECT count(*) FROM table_versions), (SELECT count(*) FROM deliveries), "
-              "(SELECT count(*) FROM audit_log WHERE action = 'delivery_accepted'), "
-              "(SELECT count(*) FROM delivery_files), (SELECT count(*) FROM file_contents), "
-              "(SELECT count(*) FROM summary_applied), (SELECT count(*) FROM population_summary)"
-              ", (SELECT count(*) FROM offer_summary), (SELECT count(*) FROM results_summary)")
+    counts = (
+        "SELECT (SELECT count(*) FROM table_versions), (SELECT count(*) FROM deliveries), "
+        "(SELECT count(*) FROM audit_log WHERE action = 'delivery_accepted'), "
+        "(SELECT count(*) FROM delivery_files), (SELECT count(*) FROM file_contents), "
+        "(SELECT count(*) FROM summary_applied), (SELECT count(*) FROM population_summary)"
+        ", (SELECT count(*) FROM offer_summary), (SELECT count(*) FROM results_summary)"
+    )
     assert stored(registered_db, counts) == stored(other, counts)
-    for sql in ("SELECT * EXCLUDE (provider_agb, quarter) FROM population_summary ORDER BY ALL",
-                "SELECT * FROM offer_summary ORDER BY ALL",
-                "SELECT table_name, version, file_name, file_sha256, row_count "
-                "FROM table_versions ORDER BY ALL"):
+    for sql in (
+        "SELECT * EXCLUDE (provider_agb, quarter) FROM population_summary ORDER BY ALL",
+        "SELECT * FROM offer_summary ORDER BY ALL",
+        "SELECT table_name, version, file_name, file_sha256, row_count "
+        "FROM table_versions ORDER BY ALL",
+    ):
         assert stored(registered_db, sql) == stored(other, sql)
     assert bulk.receipt.tables == single.receipt.tables
 
 
 def test_bulk_brings_the_kpi_summaries_up_to_date_in_its_own_transaction(
-        registered_db: Database) -> None:
+    registered_db: Database,
+) -> None:
     from impactmonitor.kpis import summaries_fresh
 
     ingest_bulk(registered_db, uploads(bulk_frames()), actor="test")
     with registered_db.connection() as con:  # a plain read: no sync has run
         assert summaries_fresh(con)
-        assert con.execute("SELECT count(DISTINCT (provider_agb, quarter)) "
-                           "FROM population_summary").fetchone() == (4,)
+        assert con.execute(
+            "SELECT count(DISTINCT (provider_agb, quarter)) FROM population_summary"
+        ).fetchone() == (4,)

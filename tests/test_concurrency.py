@@ -23,21 +23,50 @@ PROVIDERS = [f"{n:08d}" for n in (10000001, 10000002, 10000003, 10000004, 100000
 
 
 def _register(db: Database, agbs: list[str]) -> None:
-    register_providers(db, pl.DataFrame({
-        "provider_agb": agbs, "name": [f"Aanbieder {a}" for a in agbs],
-        "category": ["B"] * len(agbs), "lot": [None] * len(agbs),
-        "contract_start": [date(2022, 1, 1)] * len(agbs), "contract_end": [None] * len(agbs),
-    }, schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-               "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date}))
+    register_providers(
+        db,
+        pl.DataFrame(
+            {
+                "provider_agb": agbs,
+                "name": [f"Aanbieder {a}" for a in agbs],
+                "category": ["B"] * len(agbs),
+                "lot": [None] * len(agbs),
+                "contract_start": [date(2022, 1, 1)] * len(agbs),
+                "contract_end": [None] * len(agbs),
+            },
+            schema={
+                "provider_agb": pl.String,
+                "name": pl.String,
+                "category": pl.String,
+                "lot": pl.String,
+                "contract_start": pl.Date,
+                "contract_end": pl.Date,
+            },
+        ),
+    )
 
 
 def _ingest_process(db: Database, agb: str, folder: Path, env: dict | None = None):
     paths = write_delivery(folder, "excel_nl", frames=valid_frames(agb=agb))
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.ingest", "--db", db.path, "--provider", agb,
-         "--quarter", QUARTER, *map(str, paths)],
-        cwd=REPO, env=env or cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [
+            sys.executable,
+            "-m",
+            "pipelines.ingest",
+            "--db",
+            db.path,
+            "--provider",
+            agb,
+            "--quarter",
+            QUARTER,
+            *map(str, paths),
+        ],
+        cwd=REPO,
+        env=env or cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_concurrent_ingests_of_different_providers_are_all_stored(
@@ -51,7 +80,8 @@ def test_concurrent_ingests_of_different_providers_are_all_stored(
         assert "Traceback" not in err
     stored = empty_db.query(
         "SELECT provider_agb, count(*) AS tables, sum(row_count) AS rows FROM table_versions "
-        "GROUP BY ALL ORDER BY ALL")
+        "GROUP BY ALL ORDER BY ALL"
+    )
     assert stored.rows() == [(agb, 3, 24) for agb in PROVIDERS]
     assert empty_db.scalar("SELECT count(DISTINCT provider_agb) FROM population") == 5
     assert empty_db.scalar("SELECT count(*) FROM deliveries") == 5
@@ -72,8 +102,9 @@ def test_ingest_waits_for_another_process_holding_the_file(
 ) -> None:
     """A process that keeps the file open for 2 s (longer than any real unit of work) only
     delays the command line, which retries until the file is free."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, registered_db.path, "2"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, registered_db.path, "2"], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "holding"
     process = _ingest_process(registered_db, AGB_A, tmp_path / "delivery")
     out, err = process.communicate(timeout=120)
@@ -109,17 +140,24 @@ def test_slow_checks_do_not_hold_the_database(registered_db: Database, monkeypat
         return real_validate(*args, **kwargs)
 
     monkeypatch.setattr(ingest_module, "validate_table", slow_validate)
-    uploads = [Upload(p.name, p.read_bytes()) for p in
-               write_delivery(Path(registered_db.path).parent / "slow", "excel_nl")]
+    uploads = [
+        Upload(p.name, p.read_bytes())
+        for p in write_delivery(Path(registered_db.path).parent / "slow", "excel_nl")
+    ]
     outcome: list = []
-    worker = threading.Thread(target=lambda: outcome.append(
-        ingest(registered_db, AGB_A, QUARTER, uploads, actor="test")))
+    worker = threading.Thread(
+        target=lambda: outcome.append(ingest(registered_db, AGB_A, QUARTER, uploads, actor="test"))
+    )
     worker.start()
     try:
         assert checking.wait(30)
         time.sleep(1.0)  # well past the bound on holding a connection opened ahead
-        other = subprocess.run([sys.executable, "-c", OPENER, registered_db.path],
-                               capture_output=True, text=True, timeout=60)
+        other = subprocess.run(
+            [sys.executable, "-c", OPENER, registered_db.path],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert other.returncode == 0, other.stderr
     finally:
         worker.join(timeout=60)
@@ -157,11 +195,13 @@ def test_threads_of_one_process_share_the_file(registered_db: Database) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
-    assert registered_db.scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'thread_test'") == 100
+    assert (
+        registered_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'thread_test'") == 100
+    )
 
 
 # ---- the real app -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def running_app(registered_db: Database, tmp_path: Path):
@@ -171,10 +211,12 @@ def running_app(registered_db: Database, tmp_path: Path):
 
     from impactmonitor.users import save_user
 
-    save_user(registered_db, "aanbieder", "provider", password="test-wachtwoord",
-              provider_agbs=(AGB_A,))
-    with streamlit_server(registered_db.path,
-                          {"IMPACTMONITOR_SECRET_FILE": str(tmp_path / "key")}) as url:
+    save_user(
+        registered_db, "aanbieder", "provider", password="test-wachtwoord", provider_agbs=(AGB_A,)
+    )
+    with streamlit_server(
+        registered_db.path, {"IMPACTMONITOR_SECRET_FILE": str(tmp_path / "key")}
+    ) as url:
         yield url, registered_db
 
 

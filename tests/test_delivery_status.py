@@ -15,12 +15,22 @@ AS_OF = date(2025, 11, 15)  # 2025Q3 has ended and its deadline (2025-10-30) has
 FIRST = "2025Q1"
 
 
-def deliver(db: Database, agb: str, quarter: str, at: datetime,
-            tables: tuple[str, ...] = ("population", "offer", "results")) -> None:
-    store(db, agb, quarter, received_at=at,
-          population=[clients("ambulant", 10)] if "population" in tables else None,
-          offer=[{"care_form": "ambulant"}] if "offer" in tables else None,
-          results=[results_row("ambulant")] if "results" in tables else None)
+def deliver(
+    db: Database,
+    agb: str,
+    quarter: str,
+    at: datetime,
+    tables: tuple[str, ...] = ("population", "offer", "results"),
+) -> None:
+    store(
+        db,
+        agb,
+        quarter,
+        received_at=at,
+        population=[clients("ambulant", 10)] if "population" in tables else None,
+        offer=[{"care_form": "ambulant"}] if "offer" in tables else None,
+        results=[results_row("ambulant")] if "results" in tables else None,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +42,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     """
     database = Database(tmp_path_factory.mktemp("status") / "status.duckdb")
     database.ensure_schema()
-    register(database, {P1: "A", P2: "C"},
-             contracts={P2: (date(2025, 4, 1), date(2025, 9, 30))})
+    register(database, {P1: "A", P2: "C"}, contracts={P2: (date(2025, 4, 1), date(2025, 9, 30))})
     deliver(database, P1, "2025Q1", datetime(2025, 4, 10, 9, 0), ("population", "offer"))
     deliver(database, P1, "2025Q1", datetime(2025, 4, 30, 23, 59), ("results",))
     deliver(database, P1, "2025Q1", datetime(2025, 9, 1, 12, 0), ("results",))  # correction
@@ -63,10 +72,12 @@ def test_status(db: Database, agb: str, quarter: str, as_of: date, status: str) 
 
 def test_only_quarters_within_the_contract_that_have_ended(db: Database) -> None:
     table = ds.delivery_status(db, MANAGER, AS_OF, first_quarter=FIRST)
-    assert table.filter(pl.col("provider_agb") == P2)["quarter"].to_list() == ["2025Q2",
-                                                                               "2025Q3"]
+    assert table.filter(pl.col("provider_agb") == P2)["quarter"].to_list() == ["2025Q2", "2025Q3"]
     assert table.filter(pl.col("provider_agb") == P1)["quarter"].to_list() == [
-        "2025Q1", "2025Q2", "2025Q3"]  # 2025Q4 has not ended on 15 November
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+    ]  # 2025Q4 has not ended on 15 November
 
 
 def test_late_details(db: Database) -> None:
@@ -79,8 +90,9 @@ def test_late_details(db: Database) -> None:
 
 
 def test_deadline_is_configurable(db: Database) -> None:
-    table = ds.delivery_status(db, MANAGER, AS_OF, first_quarter=FIRST, provider_agb=P1,
-                               deadline_days=31)
+    table = ds.delivery_status(
+        db, MANAGER, AS_OF, first_quarter=FIRST, provider_agb=P1, deadline_days=31
+    )
     assert table.filter(pl.col("quarter") == "2025Q2")["status"][0] == "complete"
     assert ds.deadline("2025Q2") == date(2025, 7, 30)
 

@@ -25,9 +25,11 @@ MANAGER = User("m", "management")
 
 
 def _exports(db) -> list[tuple]:
-    return db.query("SELECT actor, provider_agb, quarter, details->>'$.what', "
-                    "details->>'$.kind' FROM audit_log WHERE action = 'export' "
-                    "ORDER BY event_id").rows()
+    return db.query(
+        "SELECT actor, provider_agb, quarter, details->>'$.what', "
+        "details->>'$.kind' FROM audit_log WHERE action = 'export' "
+        "ORDER BY event_id"
+    ).rows()
 
 
 def test_a_download_is_made_and_audited_when_clicked(empty_db) -> None:
@@ -37,30 +39,46 @@ def test_a_download_is_made_and_audited_when_clicked(empty_db) -> None:
         built.append(1)
         return b"rij;fout\r\n"
 
-    data = audited_download(empty_db, User("zorg", "provider", frozenset({"01234567"})),
-                            "fouten_01234567_2025Q2.csv", build, lambda: True,
-                            kind="error_list", provider_agb="01234567", quarter="2025Q2")
+    data = audited_download(
+        empty_db,
+        User("zorg", "provider", frozenset({"01234567"})),
+        "fouten_01234567_2025Q2.csv",
+        build,
+        lambda: True,
+        kind="error_list",
+        provider_agb="01234567",
+        quarter="2025Q2",
+    )
     assert not built and _exports(empty_db) == []  # showing the button makes nothing
     assert data() == b"rij;fout\r\n"
-    assert _exports(empty_db) == [("zorg", "01234567", "2025Q2",
-                                   "fouten_01234567_2025Q2.csv", "error_list")]
+    assert _exports(empty_db) == [
+        ("zorg", "01234567", "2025Q2", "fouten_01234567_2025Q2.csv", "error_list")
+    ]
 
 
 def test_no_download_after_the_session_ended(empty_db) -> None:
-    data = audited_download(empty_db, User("zorg", "provider", frozenset({"01234567"})),
-                            "foutbestand.csv", lambda: b"rows", lambda: False,
-                            kind="error_file")
+    data = audited_download(
+        empty_db,
+        User("zorg", "provider", frozenset({"01234567"})),
+        "foutbestand.csv",
+        lambda: b"rows",
+        lambda: False,
+        kind="error_file",
+    )
     with pytest.raises(SessionEnded):
         data()
     assert _exports(empty_db) == []
 
 
-@pytest.mark.parametrize(("left", "right", "same"), [
-    ((["a", "b"], [[1, 2.5], [None, "x"]]), (["a", "b"], [[1, 2.5], [None, "x"]]), True),
-    ((["a", "b"], [[1, 2.5]]), (["a", "b"], [[1, 2.6]]), False),
-    ((["a", "b"], [[1, 2.5]]), (["a", "c"], [[1, 2.5]]), False),
-    ((["a"], [["1"]]), (["a"], [[1]]), False),
-])
+@pytest.mark.parametrize(
+    ("left", "right", "same"),
+    [
+        ((["a", "b"], [[1, 2.5], [None, "x"]]), (["a", "b"], [[1, 2.5], [None, "x"]]), True),
+        ((["a", "b"], [[1, 2.5]]), (["a", "b"], [[1, 2.6]]), False),
+        ((["a", "b"], [[1, 2.5]]), (["a", "c"], [[1, 2.5]]), False),
+        ((["a"], [["1"]]), (["a"], [[1]]), False),
+    ],
+)
 def test_content_version_is_a_fingerprint_of_the_rows(left, right, same) -> None:
     assert (content_version(*left) == content_version(*right)) is same
     assert re.fullmatch(r"[0-9a-f]{12}", content_version(*left))
@@ -72,11 +90,19 @@ class _BlankCharts:
     @staticmethod
     def png(figure, width: int, height: int) -> bytes:
         def chunk(kind: bytes, data: bytes) -> bytes:
-            return (struct.pack(">I", len(data)) + kind + data
-                    + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+            return (
+                struct.pack(">I", len(data))
+                + kind
+                + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+            )
 
-        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-                + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+            + chunk(b"IEND", b"")
+        )
 
 
 def _version(pdf: bytes) -> str:
@@ -93,17 +119,33 @@ def test_report_data_version_ignores_everything_outside_the_report(sample_db, re
     before = _version(report(sample_db, MANAGER, OTHER_AGB, QUARTER, renderer=_BlankCharts()))
     authenticate(sample_db, "aanbieder", "wrong password")
     record_export(sample_db, User("x", "contract_manager"), "kpis.csv", PROVIDER_AGB, QUARTER)
-    record_decision(sample_db, User("a", "contract_manager"), PROVIDER_AGB, 1, "Twee KPI's rood",
-                    agreed_actions="Verbeterplan", quarter=QUARTER)
+    record_decision(
+        sample_db,
+        User("a", "contract_manager"),
+        PROVIDER_AGB,
+        1,
+        "Twee KPI's rood",
+        agreed_actions="Verbeterplan",
+        quarter=QUARTER,
+    )
     after = _version(report(sample_db, MANAGER, OTHER_AGB, QUARTER, renderer=_BlankCharts()))
     assert after == before
 
 
 def test_report_data_version_changes_with_the_reports_own_data(sample_db) -> None:
-    before = _version(provider_report(sample_db, MANAGER, OTHER_AGB, QUARTER,
-                                      renderer=_BlankCharts()))
-    record_decision(sample_db, User("a", "contract_manager"), OTHER_AGB, 1, "Twee KPI's rood",
-                    agreed_actions="Verbeterplan", quarter=QUARTER)
-    after = _version(provider_report(sample_db, MANAGER, OTHER_AGB, QUARTER,
-                                     renderer=_BlankCharts()))
+    before = _version(
+        provider_report(sample_db, MANAGER, OTHER_AGB, QUARTER, renderer=_BlankCharts())
+    )
+    record_decision(
+        sample_db,
+        User("a", "contract_manager"),
+        OTHER_AGB,
+        1,
+        "Twee KPI's rood",
+        agreed_actions="Verbeterplan",
+        quarter=QUARTER,
+    )
+    after = _version(
+        provider_report(sample_db, MANAGER, OTHER_AGB, QUARTER, renderer=_BlankCharts())
+    )
     assert after != before

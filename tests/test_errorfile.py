@@ -27,8 +27,9 @@ def _read_back(content: bytes) -> list[list[str]]:
 
 
 def test_error_file_has_original_rows_and_an_error_column(registered_db: Database) -> None:
-    rows = with_cell(valid_cells("population", style="excel_nl", thousands=True), 1,
-                     "clients_end", "=1+1")
+    rows = with_cell(
+        valid_cells("population", style="excel_nl", thousands=True), 1, "clients_end", "=1+1"
+    )
     rows = with_cell(rows, 3, "care_form", "cliëntzorg")
     outcome = _rejected(registered_db, "population.csv", csv_bytes(rows, "population"))
     raw = outcome.raw_tables[0]
@@ -75,8 +76,9 @@ def test_missing_column_and_unknown_provider_in_the_error_file(empty_db: Databas
 
 
 def test_error_table_reads_back(registered_db: Database) -> None:
-    outcome = _rejected(registered_db, "many_errors.csv",
-                        (FIXTURES / "broken" / "many_errors.csv").read_bytes())
+    outcome = _rejected(
+        registered_db, "many_errors.csv", (FIXTURES / "broken" / "many_errors.csv").read_bytes()
+    )
     content = error_table(outcome.errors)
     frame = pl.read_csv(io.BytesIO(content), separator=";", infer_schema=False)
     assert frame.columns == ["bestand", "tabel", "rij", "kolom", "waarde", "melding"]

@@ -21,30 +21,55 @@ def db(empty_db):
 
 def test_a_thread_of_explanation_and_reply(db) -> None:
     provider = provider_user(P1)
-    ex.post_explanation(db, provider, P1, "2026Q2", "dropout",
-                        "Uitval hoger door cliëntenstop in mei.",
-                        posted_at=datetime(2026, 7, 20, 10, 0))
-    ex.post_reply(db, MANAGER, P1, "2026Q2", "dropout", "Dank, bespreken we in het gesprek.",
-                  posted_at=datetime(2026, 7, 22, 9, 0))
-    ex.post_explanation(db, provider, P1, "2026Q2", "delivery", "Resultaten later aangevuld.",
-                        posted_at=datetime(2026, 7, 21, 9, 0))
+    ex.post_explanation(
+        db,
+        provider,
+        P1,
+        "2026Q2",
+        "dropout",
+        "Uitval hoger door cliëntenstop in mei.",
+        posted_at=datetime(2026, 7, 20, 10, 0),
+    )
+    ex.post_reply(
+        db,
+        MANAGER,
+        P1,
+        "2026Q2",
+        "dropout",
+        "Dank, bespreken we in het gesprek.",
+        posted_at=datetime(2026, 7, 22, 9, 0),
+    )
+    ex.post_explanation(
+        db,
+        provider,
+        P1,
+        "2026Q2",
+        "delivery",
+        "Resultaten later aangevuld.",
+        posted_at=datetime(2026, 7, 21, 9, 0),
+    )
     threads = ex.explanation_threads(db, MANAGER, P1)
     assert threads["subject"].to_list() == ["delivery", "dropout"]  # delivery first, then KPIs
     dropout = threads.row(1, named=True)
     assert dropout["subject_name"] == "Uitval"
     assert dropout["explanation"] == "Uitval hoger door cliëntenstop in mei."
-    assert (dropout["reply"], dropout["replied_by"]) == ("Dank, bespreken we in het gesprek.",
-                                                       "manager")
+    assert (dropout["reply"], dropout["replied_by"]) == (
+        "Dank, bespreken we in het gesprek.",
+        "manager",
+    )
     assert dropout["messages"] == 2 and dropout["awaiting_reply"] is False
     assert dropout["conversation"] == [
         "provider (20-07-2026): Uitval hoger door cliëntenstop in mei.",
-        "manager (22-07-2026): Dank, bespreken we in het gesprek."]
+        "manager (22-07-2026): Dank, bespreken we in het gesprek.",
+    ]
     delivery = threads.row(0, named=True)
     assert delivery["awaiting_reply"] is True and delivery["reply"] is None
     assert delivery["subject_name"] == "De aanlevering als geheel"
     # The provider reads its own thread, reply included.
     assert ex.explanation_threads(db, provider, P1)["reply"].to_list() == [
-        None, "Dank, bespreken we in het gesprek."]
+        None,
+        "Dank, bespreken we in het gesprek.",
+    ]
 
 
 def test_messages_are_appended_and_audited(db, dump_db) -> None:
@@ -57,8 +82,10 @@ def test_messages_are_appended_and_audited(db, dump_db) -> None:
     threads = ex.explanation_threads(db, MANAGER)
     assert threads["quarter"].to_list() == ["2026Q2"]  # the spelling is stored canonically
     assert threads["explanation"].to_list() == ["Correctie: het was juni"]  # newest shown
-    audit = db.query("SELECT actor, action, provider_agb, quarter, details FROM audit_log "
-                     "WHERE action LIKE '%posted' ORDER BY event_id")
+    audit = db.query(
+        "SELECT actor, action, provider_agb, quarter, details FROM audit_log "
+        "WHERE action LIKE '%posted' ORDER BY event_id"
+    )
     assert audit["action"].to_list() == ["explanation_posted", "explanation_posted"]
     assert set(audit["provider_agb"]) == {P1} and set(audit["quarter"]) == {"2026Q2"}
     assert json.loads(audit["details"][0])["subject"] == "dropout"
@@ -75,8 +102,12 @@ WHO_MAY = [
     ("admin", "explain", True, False),
     ("admin", "reply", True, False),
 ]
-USERS = {"provider": provider_user(P1), "contract_manager": MANAGER,
-         "management": MANAGEMENT, "admin": User("a", "admin")}
+USERS = {
+    "provider": provider_user(P1),
+    "contract_manager": MANAGER,
+    "management": MANAGEMENT,
+    "admin": User("a", "admin"),
+}
 
 
 @pytest.mark.parametrize(("role", "action", "own", "allowed"), WHO_MAY)
@@ -97,13 +128,14 @@ def test_who_may_explain_and_reply(db, dump_db, role, action, own, allowed) -> N
 
 @pytest.mark.parametrize(
     ("quarter", "subject", "body", "key"),
-    [("2026Q2", "dropout", "   ", "explanation_empty"),
-     ("2026Q2", "dropout", "x" * 2001, "explanation_too_long"),
-     ("2026Q5", "dropout", "tekst", "explanation_bad_quarter"),
-     ("2026Q2", "beds", "tekst", "explanation_bad_subject")],
+    [
+        ("2026Q2", "dropout", "   ", "explanation_empty"),
+        ("2026Q2", "dropout", "x" * 2001, "explanation_too_long"),
+        ("2026Q5", "dropout", "tekst", "explanation_bad_quarter"),
+        ("2026Q2", "beds", "tekst", "explanation_bad_subject"),
+    ],
 )
-def test_bad_messages_are_refused_in_plain_words(db, dump_db, quarter, subject, body,
-                                                 key) -> None:
+def test_bad_messages_are_refused_in_plain_words(db, dump_db, quarter, subject, body, key) -> None:
     before = dump_db(db)
     with pytest.raises(ex.ExplanationError) as error:
         ex.post_explanation(db, provider_user(P1), P1, quarter, subject, body)

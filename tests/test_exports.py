@@ -21,16 +21,30 @@ QUARTER = "2026Q3"
 PREAMBLE = ["Filters: Kwartaal: 2026Q3; Categorie: A", "Dataversie 12"]
 
 
-@pytest.mark.parametrize("value", [
-    "=SUM(A1)", "+31 6", "-1+2", "@cmd", "\tx", "\rx", "\nx", " =1+1", "  -5", "\u00a0=HYPERLINK()",
-    "\u3000+1", "\uff1dcmd",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=SUM(A1)",
+        "+31 6",
+        "-1+2",
+        "@cmd",
+        "\tx",
+        "\rx",
+        "\nx",
+        " =1+1",
+        "  -5",
+        "\u00a0=HYPERLINK()",
+        "\u3000+1",
+        "\uff1dcmd",
+    ],
+)
 def test_text_that_a_spreadsheet_would_run_is_neutralised(value) -> None:
     assert neutralise(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", [-5, -0.0111, 3.5, 0, "tekst", "a=b", "e-mail", "–", None,
-                                   date(2026, 8, 13)])
+@pytest.mark.parametrize(
+    "value", [-5, -0.0111, 3.5, 0, "tekst", "a=b", "e-mail", "–", None, date(2026, 8, 13)]
+)
 def test_numbers_dates_and_harmless_text_are_left_alone(value) -> None:
     assert neutralise(value) == value
 
@@ -40,8 +54,9 @@ def _csv_rows(content: bytes, separator: str = ";") -> list[list[str]]:
 
 
 def test_csv_writes_numbers_as_numbers_and_guards_only_text() -> None:
-    content = dutch_csv(["tekst", "getal", "aantal"],
-                        [["-1+2", -0.0111, -5], [" =A1", 1234567.25, 1234567]])
+    content = dutch_csv(
+        ["tekst", "getal", "aantal"], [["-1+2", -0.0111, -5], [" =A1", 1234567.25, 1234567]]
+    )
     rows = _csv_rows(content)
     assert rows[1] == ["'-1+2", "-0,0111", "-5"]  # the text is guarded, the numbers are not
     assert rows[2] == ["' =A1", "1234567,25", "1234567"]  # no exponent, no thousands dot
@@ -51,7 +66,7 @@ def test_csv_writes_numbers_as_numbers_and_guards_only_text() -> None:
 
 
 def test_csv_header_block_is_quoted_and_neutralised_like_every_cell() -> None:
-    preamble = ["Filters: Aanbieder: Zorg; =HYPERLINK(\"x\"); Kwartaal: 2026Q3", "Dataversie 3"]
+    preamble = ['Filters: Aanbieder: Zorg; =HYPERLINK("x"); Kwartaal: 2026Q3', "Dataversie 3"]
     content = csv_bytes(["a"], [[1]], preamble)
     rows = _csv_rows(content)
     # One cell per line although the filters contain ';' — Excel keeps them in column A.
@@ -66,18 +81,22 @@ def test_csv_header_block_is_quoted_and_neutralised_like_every_cell() -> None:
 def test_english_csv_uses_comma_separator_and_decimal_point() -> None:
     content = csv_bytes(["Share", "Day"], [[0.725, date(2026, 8, 13)]], lang="en")
     assert _csv_rows(content, ",")[1] == ["0.725", "13 Aug 2026"]
-    dutch = csv_bytes(["Aandeel", "Dag", "Tijd"],
-                      [[0.725, date(2026, 8, 13), datetime(2026, 8, 13, 14, 5)]])
+    dutch = csv_bytes(
+        ["Aandeel", "Dag", "Tijd"], [[0.725, date(2026, 8, 13), datetime(2026, 8, 13, 14, 5)]]
+    )
     assert _csv_rows(dutch)[1] == ["0,725", "13-08-2026", "13-08-2026 14:05"]
 
 
 def test_xlsx_cells_are_typed_with_number_and_date_formats() -> None:
     header = ["Tekst", "Aandeel", "Aantal", "Dagen", "Datum", "Tijd"]
-    rows = [["=1+1", 0.725, 1234, 28.56, date(2026, 8, 13), datetime(2026, 8, 13, 14, 5)],
-            ["gewoon", -0.0111, -5, None, None, None]]
+    rows = [
+        ["=1+1", 0.725, 1234, 28.56, date(2026, 8, 13), datetime(2026, 8, 13, 14, 5)],
+        ["gewoon", -0.0111, -5, None, None, None],
+    ]
     formats = [[None, "share", "count", "decimal1", None, None]] * 2
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"blad": (header, rows, formats)},
-                                                            PREAMBLE)))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(xlsx_bytes({"blad": (header, rows, formats)}, PREAMBLE))
+    )
     sheet = workbook["blad"]
     assert [sheet.cell(1, 1).value, sheet.cell(2, 1).value] == PREAMBLE
     top = len(PREAMBLE) + 2  # the header row (1-based), after a blank line
@@ -97,8 +116,9 @@ def test_xlsx_cells_are_typed_with_number_and_date_formats() -> None:
 
 
 def test_xlsx_preamble_is_neutralised() -> None:
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"s": (["a"], [[1]])},
-                                                            ["=WEBSERVICE(x)"])))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(xlsx_bytes({"s": (["a"], [[1]])}, ["=WEBSERVICE(x)"]))
+    )
     assert workbook["s"].cell(1, 1).value == "'=WEBSERVICE(x)"
 
 
@@ -110,27 +130,36 @@ def test_the_kpi_table_export_round_trips_with_headers_in_the_language(sample_db
     wide = rows.pivot("kpi", index=["provider_agb", "name", "lot"], values="value").sort("name")
     units = dict(rows.select("kpi", "unit").unique().iter_rows())
     header, cells, formats = export_sheet(wide, lang, units)
-    expected = {"nl": ["AGB", "Naam", "Perceel", "Doelrealisatie"],
-                "en": ["AGB", "Name", "Lot", "Goal achievement"]}[lang]
+    expected = {
+        "nl": ["AGB", "Naam", "Perceel", "Doelrealisatie"],
+        "en": ["AGB", "Name", "Lot", "Goal achievement"],
+    }[lang]
     assert header[:4] == expected
     content = xlsx_bytes({"kpis": (header, cells, formats)}, PREAMBLE, lang)
-    back = pl.read_excel(io.BytesIO(content), sheet_name="kpis",
-                         read_options={"header_row": len(PREAMBLE) + 1})
+    back = pl.read_excel(
+        io.BytesIO(content), sheet_name="kpis", read_options={"header_row": len(PREAMBLE) + 1}
+    )
     assert back.columns == header
     assert back.schema[expected[3]] == pl.Float64
-    assert back[expected[3]].to_list() == pytest.approx(wide["goal_achievement"].to_list(),
-                                                        nan_ok=True)
+    assert back[expected[3]].to_list() == pytest.approx(
+        wide["goal_achievement"].to_list(), nan_ok=True
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(content))["kpis"]
     goal = header.index(expected[3]) + 1
     first = sheet.cell(len(PREAMBLE) + 3, goal)
     assert first.data_type == "n" and first.number_format == "0.0%"
-    ratio = sheet.cell(len(PREAMBLE) + 3, header.index(
-        {"nl": "Verhouding ambulant/bed", "en": "Ambulant/bed ratio"}[lang]) + 1)
+    ratio = sheet.cell(
+        len(PREAMBLE) + 3,
+        header.index({"nl": "Verhouding ambulant/bed", "en": "Ambulant/bed ratio"}[lang]) + 1,
+    )
     assert ratio.data_type == "n" and ratio.number_format == "#,##0.00"
-    csv_back = pl.read_csv(io.BytesIO(csv_bytes(header, cells, PREAMBLE, lang)),
-                           separator=";" if lang == "nl" else ",",
-                           skip_rows=len(PREAMBLE) + 1, decimal_comma=lang == "nl",
-                           schema_overrides={header[0]: pl.String})
+    csv_back = pl.read_csv(
+        io.BytesIO(csv_bytes(header, cells, PREAMBLE, lang)),
+        separator=";" if lang == "nl" else ",",
+        skip_rows=len(PREAMBLE) + 1,
+        decimal_comma=lang == "nl",
+        schema_overrides={header[0]: pl.String},
+    )
     assert csv_back.schema[expected[3]] == pl.Float64
     assert csv_back[header[0]].to_list() == wide["provider_agb"].to_list()
 

@@ -31,14 +31,16 @@ FILES = sorted(
 AGB, QUARTER = "49325320", "2026Q3"
 
 
-def _check(path: Path, expected_agb: str | None, expected_quarter: str | None
-           ) -> tuple[list[tuple[str, pl.DataFrame]], list[dict]]:
+def _check(
+    path: Path, expected_agb: str | None, expected_quarter: str | None
+) -> tuple[list[tuple[str, pl.DataFrame]], list[dict]]:
     tables, findings = read_upload(path.name, path.read_bytes())
     frames = []
     for raw in tables:
         typed, cell_findings = parse_table(raw, expected_agb=expected_agb)
-        rule_findings = validate_table(typed, raw.table, raw.file_name, expected_agb,
-                                       expected_quarter)
+        rule_findings = validate_table(
+            typed, raw.table, raw.file_name, expected_agb, expected_quarter
+        )
         restore_written_values(raw, rule_findings)
         findings += cell_findings + rule_findings
         frames.append((raw.table, typed))
@@ -49,8 +51,9 @@ def _describe(finding: Finding) -> dict:
     return {**finding.as_dict("nl"), "en": finding.message("en"), "code": finding.code}
 
 
-def _same_frames(fast: list[tuple[str, pl.DataFrame]], full: list[tuple[str, pl.DataFrame]]
-                 ) -> bool:
+def _same_frames(
+    fast: list[tuple[str, pl.DataFrame]], full: list[tuple[str, pl.DataFrame]]
+) -> bool:
     if len(fast) != len(full):
         return False
     pairs = zip(fast, full, strict=True)
@@ -62,8 +65,11 @@ def test_there_are_files_to_compare() -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
-@pytest.mark.parametrize("identity", [(AGB, QUARTER), (None, None), ("0" + AGB[1:], QUARTER)],
-                         ids=["delivery", "bulk", "padded-agb"])
+@pytest.mark.parametrize(
+    "identity",
+    [(AGB, QUARTER), (None, None), ("0" + AGB[1:], QUARTER)],
+    ids=["delivery", "bulk", "padded-agb"],
+)
 def test_fast_and_full_paths_report_the_same(
     path: Path, identity: tuple[str | None, str | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,25 +85,74 @@ def test_fast_and_full_paths_report_the_same(
     assert _same_frames(fast_frames, full_frames)
 
 
-_AWKWARD = ["12", "-3", "0", "007", "-0", " 5", "5 ", "1.234", "1.234,5", "2,5", "2.5", "12.0",
-            "+5", "-", "=SUM(A1)", "@x", "+a", "twaalf", "", None, "\u00a012", "1,234",
-            "99999999999", "2000000001", "2000000000", "-2000000000", "\u0661\u0662", "1e3",
-            "12,5", ".5", "5.", "NaN", "2025Q1", "Q1 2025", "1999Q1", "01234567", "1234567",
-            "GM0501", "gm0501", "Ambulant", "6-11", " ", "\t7\t", "1.000.000", "-1.234"]
+_AWKWARD = [
+    "12",
+    "-3",
+    "0",
+    "007",
+    "-0",
+    " 5",
+    "5 ",
+    "1.234",
+    "1.234,5",
+    "2,5",
+    "2.5",
+    "12.0",
+    "+5",
+    "-",
+    "=SUM(A1)",
+    "@x",
+    "+a",
+    "twaalf",
+    "",
+    None,
+    "\u00a012",
+    "1,234",
+    "99999999999",
+    "2000000001",
+    "2000000000",
+    "-2000000000",
+    "\u0661\u0662",
+    "1e3",
+    "12,5",
+    ".5",
+    "5.",
+    "NaN",
+    "2025Q1",
+    "Q1 2025",
+    "1999Q1",
+    "01234567",
+    "1234567",
+    "GM0501",
+    "gm0501",
+    "Ambulant",
+    "6-11",
+    " ",
+    "\t7\t",
+    "1.000.000",
+    "-1.234",
+]
 
 
 @pytest.mark.parametrize("style", ["csv_semicolon", "csv_comma", "xlsx"])
 @pytest.mark.parametrize("table", sorted(TABLES))
-def test_parse_by_value_matches_on_awkward_cells(table: str, style: str,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parse_by_value_matches_on_awkward_cells(
+    table: str, style: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = TABLES[table]
     chance = random.Random(f"{table}-{style}")
     rows = 400
     columns = list(spec.column_names[:-1])  # the last column missing: reported, all null
-    data = {c: [chance.choice(_AWKWARD) if chance.random() < 0.5 else str(chance.randint(0, 50))
-                for _ in range(rows)] for c in columns}
-    cells = pl.DataFrame({ROW: range(2, rows + 2), **data},
-                         schema={ROW: pl.Int64, **{c: pl.String for c in columns}})
+    data = {
+        c: [
+            chance.choice(_AWKWARD) if chance.random() < 0.5 else str(chance.randint(0, 50))
+            for _ in range(rows)
+        ]
+        for c in columns
+    }
+    cells = pl.DataFrame(
+        {ROW: range(2, rows + 2), **data}, schema={ROW: pl.Int64, **{c: pl.String for c in columns}}
+    )
     raw = RawTable("f.csv", "0" * 64, table, columns, cells, style)
     for agb in (None, "01234567"):
         monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
@@ -122,37 +177,68 @@ _CANONICAL = {
     "agb": {"csv_semicolon": ["01234567"], "other": ["01234567"]},
     "quarter": {"csv_semicolon": ["2025Q1"], "other": ["2025Q1"]},
 }
-_CODES = {"municipality_code": ["GM0599", "GM1992"], "care_form": ["ambulant", "crisis"],
-          "age_group": ["0_5", "12_17"]}
-_NEAR_CANONICAL = [*_AWKWARD, "1.23", "1.2345", "12,5", "12.5", "0" * 20, "9" * 16 + ",5",
-                   "1" * 400, "2025q1", "2025-Q1", "1925Q1", "GM05O1", "ambulant ", "Crisis",
-                   "\u0661" * 8, "20\u0661\u0662Q1", "1.234,5", "-1.234", "+12", "12-"]
+_CODES = {
+    "municipality_code": ["GM0599", "GM1992"],
+    "care_form": ["ambulant", "crisis"],
+    "age_group": ["0_5", "12_17"],
+}
+_NEAR_CANONICAL = [
+    *_AWKWARD,
+    "1.23",
+    "1.2345",
+    "12,5",
+    "12.5",
+    "0" * 20,
+    "9" * 16 + ",5",
+    "1" * 400,
+    "2025q1",
+    "2025-Q1",
+    "1925Q1",
+    "GM05O1",
+    "ambulant ",
+    "Crisis",
+    "\u0661" * 8,
+    "20\u0661\u0662Q1",
+    "1.234,5",
+    "-1.234",
+    "+12",
+    "12-",
+]
 
 
 @pytest.mark.parametrize("style", ["csv_semicolon", "csv_comma", "xlsx"])
 @pytest.mark.parametrize("table", sorted(TABLES))
-def test_canonical_shortcut_matches_the_full_rules(table: str, style: str,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_canonical_shortcut_matches_the_full_rules(
+    table: str, style: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Columns of canonical cells (the shortcut) and the same with one odd cell (the full rules)
     give the same typed frame and findings as the full rules alone."""
     spec = TABLES[table]
     rows = 12
 
     def canonical(column) -> list[str]:
-        values = (_CODES[column.name] if column.kind == "code"
-                  else _CANONICAL[column.kind]["csv_semicolon" if style == "csv_semicolon"
-                                               else "other"])
+        values = (
+            _CODES[column.name]
+            if column.kind == "code"
+            else _CANONICAL[column.kind]["csv_semicolon" if style == "csv_semicolon" else "other"]
+        )
         return [values[i % len(values)] for i in range(rows)]
 
     # Each variant puts one odd cell into every column: each column then holds exactly one
     # cell that its canonical check must reject (or parse exactly as the full rules do).
     variants = [{c.name: canonical(c) for c in spec.columns}]
     for index, odd in enumerate(_NEAR_CANONICAL):
-        variants.append({name: [odd if i == index % rows else cell for i, cell in
-                                enumerate(cells)] for name, cells in variants[0].items()})
+        variants.append(
+            {
+                name: [odd if i == index % rows else cell for i, cell in enumerate(cells)]
+                for name, cells in variants[0].items()
+            }
+        )
     for data in variants:
-        cells = pl.DataFrame({ROW: range(2, rows + 2), **data},
-                             schema={ROW: pl.Int64, **{c: pl.String for c in data}})
+        cells = pl.DataFrame(
+            {ROW: range(2, rows + 2), **data},
+            schema={ROW: pl.Int64, **{c: pl.String for c in data}},
+        )
         raw = RawTable("f.csv", "0" * 64, table, list(data), cells, style)
         for agb in (None, "01234567"):
             monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
@@ -173,10 +259,13 @@ def test_canonical_shortcut_is_taken_on_a_typical_delivery() -> None:
 
     for table, frame in typical_delivery("2022Q2").items():
         (raw,), _ = read_upload(f"{table}.csv", csv_bytes(frame, table, "excel_nl_cp1252"))
-        checks = [parse._canonical(c.kind, c.name, raw.style, pl.col(c.name))
-                  for c in TABLES[table].columns]
-        flags = raw.cells.select(check[0].all().alias(str(i))
-                                 for i, check in enumerate(checks) if check is not None)
+        checks = [
+            parse._canonical(c.kind, c.name, raw.style, pl.col(c.name))
+            for c in TABLES[table].columns
+        ]
+        flags = raw.cells.select(
+            check[0].all().alias(str(i)) for i, check in enumerate(checks) if check is not None
+        )
         assert all(flags.row(0)), (table, flags)
 
 
@@ -225,8 +314,11 @@ def test_read_by_polars_matches_line_splitting(monkeypatch: pytest.MonkeyPatch) 
                 lines.append("   ")
             else:
                 fields = width + (chance.choice([-1, 1]) if pick < 0.08 else 0)
-                lines.append(separator.join(chance.choice([v for v in values if v != separator])
-                                            for _ in range(fields)))
+                lines.append(
+                    separator.join(
+                        chance.choice([v for v in values if v != separator]) for _ in range(fields)
+                    )
+                )
         body = "\n".join(lines) + chance.choice(["", "\n", "\n\n"])
         if chance.random() < 0.05:
             body = body.replace("\n", "\r\n")
@@ -238,8 +330,11 @@ def test_read_by_polars_matches_line_splitting(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setattr(read, "FAST_READ_MIN_LINES", 10**12)
         by_lines = read._cells_fast(text, start, separator, width, 5)
         monkeypatch.setattr(read, "FAST_READ_MIN_LINES", 1)
-        forms = {"text": None, "utf8": text.encode("utf-8"),
-                 "utf8 with BOM": "\ufeff".encode() + text.encode("utf-8")}
+        forms = {
+            "text": None,
+            "utf8": text.encode("utf-8"),
+            "utf8 with BOM": "\ufeff".encode() + text.encode("utf-8"),
+        }
         for form, utf8 in forms.items():
             taken[form] += read._cells_regular(text, start, separator, width, utf8) is not None
             by_reader = read._cells_fast(text, start, separator, width, 5, utf8)

@@ -53,8 +53,14 @@ def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 180) -> No
 
 def _nothing_delivered(db: Database) -> None:
     """No version, receipt, row or acceptance anywhere: nothing half-visible."""
-    for table in ("deliveries", "table_versions", "population_rows", "offer_rows",
-                  "results_rows", "delivery_files"):
+    for table in (
+        "deliveries",
+        "table_versions",
+        "population_rows",
+        "offer_rows",
+        "results_rows",
+        "delivery_files",
+    ):
         assert db.scalar(f"SELECT count(*) FROM {table}") == 0, table
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'delivery_accepted'") == 0
 
@@ -104,15 +110,23 @@ def _workbook(tmp_path: Path) -> Path:
     return path
 
 
-def _app_upload(tmp_path: Path, db_path: str, env: dict[str, str] | None = None,
-                wrap: list[str] | None = None) -> subprocess.Popen:
+def _app_upload(
+    tmp_path: Path, db_path: str, env: dict[str, str] | None = None, wrap: list[str] | None = None
+) -> subprocess.Popen:
     """The upload page in its own process; `wrap`: a command that runs it (unshare …)."""
     script = tmp_path / "app_upload.py"
-    script.write_text(APP_UPLOAD.format(tests=str(REPO / "tests"), agb=AGB_A, quarter=QUARTER),
-                      encoding="utf-8")
+    script.write_text(
+        APP_UPLOAD.format(tests=str(REPO / "tests"), agb=AGB_A, quarter=QUARTER), encoding="utf-8"
+    )
     command = [sys.executable, str(script), db_path, str(_workbook(tmp_path))]
-    return subprocess.Popen([*(wrap or []), *command], cwd=REPO, env=env or cli_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*(wrap or []), *command],
+        cwd=REPO,
+        env=env or cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _page_json(output: str) -> dict:
@@ -129,10 +143,12 @@ def _page_says(process: subprocess.Popen, timeout: float = 300) -> dict:
 
 
 def test_the_app_killed_mid_upload_shows_nothing_and_the_upload_can_be_repeated(
-        registered_db: Database, tmp_path: Path) -> None:
+    registered_db: Database, tmp_path: Path
+) -> None:
     marker = tmp_path / "paused"
-    app = _app_upload(tmp_path, registered_db.path,
-                      cli_env(**{PAUSE_ENV: "300", PAUSE_MARKER_ENV: str(marker)}))
+    app = _app_upload(
+        tmp_path, registered_db.path, cli_env(**{PAUSE_ENV: "300", PAUSE_MARKER_ENV: str(marker)})
+    )
     try:
         _wait_for(marker, app)  # rows inserted, the transaction still open
     finally:
@@ -145,9 +161,9 @@ def test_the_app_killed_mid_upload_shows_nothing_and_the_upload_can_be_repeated(
     page = _page_says(_app_upload(tmp_path, registered_db.path))
     assert not page["exception"] and not page["error"], page
     assert any("Aanlevering geaccepteerd" in text for text in page["success"]), page
-    assert registered_db.query("SELECT table_name, version FROM table_versions "
-                               "ORDER BY table_name").rows() == [
-        ("offer", 1), ("population", 1), ("results", 1)]
+    assert registered_db.query(
+        "SELECT table_name, version FROM table_versions ORDER BY table_name"
+    ).rows() == [("offer", 1), ("population", 1), ("results", 1)]
     assert_consistent(registered_db)
 
 
@@ -155,13 +171,25 @@ def test_the_app_killed_mid_upload_shows_nothing_and_the_upload_can_be_repeated(
 
 
 def test_kill_9_during_a_bulk_load_stores_nothing_and_the_load_can_be_repeated(
-        registered_db: Database, dump_db, tmp_path: Path, delivery_dir: Path) -> None:
+    registered_db: Database, dump_db, tmp_path: Path, delivery_dir: Path
+) -> None:
     before = dump_db(registered_db)
     marker = tmp_path / "paused"
-    command = [sys.executable, "-m", "pipelines.bulk", "--db", registered_db.path,
-               *map(str, sorted(delivery_dir.iterdir()))]
-    bulk = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=cli_env(**{PAUSE_ENV: "300", PAUSE_MARKER_ENV: str(marker)}))
+    command = [
+        sys.executable,
+        "-m",
+        "pipelines.bulk",
+        "--db",
+        registered_db.path,
+        *map(str, sorted(delivery_dir.iterdir())),
+    ]
+    bulk = subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(**{PAUSE_ENV: "300", PAUSE_MARKER_ENV: str(marker)}),
+    )
     try:
         _wait_for(marker, bulk)
     finally:
@@ -169,8 +197,9 @@ def test_kill_9_during_a_bulk_load_stores_nothing_and_the_load_can_be_repeated(
         bulk.wait(timeout=60)
     assert bulk.returncode == -signal.SIGKILL
     assert dump_db(registered_db) == before
-    again = subprocess.run(command, cwd=REPO, env=cli_env(), capture_output=True, text=True,
-                           timeout=300)
+    again = subprocess.run(
+        command, cwd=REPO, env=cli_env(), capture_output=True, text=True, timeout=300
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     assert registered_db.scalar("SELECT count(*) FROM table_versions") == 3
     assert_consistent(registered_db)
@@ -213,23 +242,39 @@ def mount_namespace() -> list[str]:
     """`unshare -rm` (root in a private user and mount namespace: mounts without root)."""
     if UNSHARE is None:
         pytest.skip("no unshare(1): the disk faults cannot be made")
-    probe = subprocess.run([UNSHARE, "-rm", "sh", "-c", "mount -t tmpfs tmpfs /mnt"],
-                           capture_output=True, text=True, timeout=60)
+    probe = subprocess.run(
+        [UNSHARE, "-rm", "sh", "-c", "mount -t tmpfs tmpfs /mnt"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if probe.returncode != 0:
         pytest.skip(f"no private mount namespace here ({probe.stderr.strip()})")
     return [UNSHARE, "-rm", "sh", "-c", FAULT_SCRIPT, "faults"]
 
 
-def _with_fault(mount_namespace: list[str], db: Database, fault: str, command: list[str],
-                timeout: float = 600, env: dict[str, str] | None = None) -> dict:
+def _with_fault(
+    mount_namespace: list[str],
+    db: Database,
+    fault: str,
+    command: list[str],
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
+) -> dict:
     """Run `command` twice with the database folder under `fault`, lifted before the second
     run; the outputs, exit codes and the database as it was after each run."""
     folder = Path(db.path).parent / "dbfolder"
     folder.mkdir()
     shutil.copy(db.path, folder / "db.duckdb")
     command = [part.replace("{db}", str(folder / "db.duckdb")) for part in command]
-    done = subprocess.run([*mount_namespace, str(folder), fault, *command], cwd=REPO,
-                          env=env or cli_env(), capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [*mount_namespace, str(folder), fault, *command],
+        cwd=REPO,
+        env=env or cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert done.returncode == 0, done.stderr
 
     def read(suffix: str) -> str:
@@ -242,29 +287,53 @@ def _with_fault(mount_namespace: list[str], db: Database, fault: str, command: l
             shutil.copy(f"{folder}.{name}.wal", f"{copy}.wal")
         return Database(copy)
 
-    return {"rc1": int(read("rc1")), "out1": read("out1") + read("err1"),
-            "rc2": int(read("rc2")), "out2": read("out2") + read("err2"),
-            "during": database("during"), "after": database("after")}
+    return {
+        "rc1": int(read("rc1")),
+        "out1": read("out1") + read("err1"),
+        "rc2": int(read("rc2")),
+        "out2": read("out2") + read("err2"),
+        "during": database("during"),
+        "after": database("after"),
+    }
 
 
 FAULT_MESSAGES = {
-    "full": ("De schijf van de database", "is vol. Er is niets opgeslagen en er is niets "
-             "verloren gegaan"),
-    "read-only": ("De map van de database", "is alleen-lezen. Er is niets opgeslagen en er is "
-                  "niets verloren gegaan"),
+    "full": (
+        "De schijf van de database",
+        "is vol. Er is niets opgeslagen en er is niets verloren gegaan",
+    ),
+    "read-only": (
+        "De map van de database",
+        "is alleen-lezen. Er is niets opgeslagen en er is niets verloren gegaan",
+    ),
 }
 
 
 @pytest.mark.parametrize("fault", FAULT_MESSAGES)
 def test_a_full_disk_or_read_only_folder_says_so_on_the_command_line_and_loses_nothing(
-        registered_db: Database, dump_db, delivery_dir: Path, mount_namespace, fault) -> None:
+    registered_db: Database, dump_db, delivery_dir: Path, mount_namespace, fault
+) -> None:
     """Before: "kan niet worden geopend (geen DuckDB-bestand of geen schrijfrechten)" and the
     system's English text for a full disk."""
     _store_version_1(registered_db)
     before = dump_db(registered_db)
-    result = _with_fault(mount_namespace, registered_db, fault, [
-        sys.executable, "-m", "pipelines.ingest", "--db", "{db}", "--provider", AGB_A,
-        "--quarter", QUARTER, *map(str, sorted(delivery_dir.iterdir()))])
+    result = _with_fault(
+        mount_namespace,
+        registered_db,
+        fault,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.ingest",
+            "--db",
+            "{db}",
+            "--provider",
+            AGB_A,
+            "--quarter",
+            QUARTER,
+            *map(str, sorted(delivery_dir.iterdir())),
+        ],
+    )
     assert result["rc1"] == 2, result["out1"]
     start, rest = FAULT_MESSAGES[fault]
     assert start in result["out1"] and rest in result["out1"], result["out1"]
@@ -276,23 +345,32 @@ def test_a_full_disk_or_read_only_folder_says_so_on_the_command_line_and_loses_n
 
 
 def test_a_full_disk_on_the_upload_page_says_so_and_loses_nothing(
-        registered_db: Database, dump_db, tmp_path: Path, mount_namespace) -> None:
+    registered_db: Database, dump_db, tmp_path: Path, mount_namespace
+) -> None:
     _store_version_1(registered_db)
     script = tmp_path / "app_upload.py"
-    script.write_text(APP_UPLOAD.format(tests=str(REPO / "tests"), agb=AGB_A, quarter=QUARTER),
-                      encoding="utf-8")
+    script.write_text(
+        APP_UPLOAD.format(tests=str(REPO / "tests"), agb=AGB_A, quarter=QUARTER), encoding="utf-8"
+    )
     flag = tmp_path / "fill-once"
     flag.touch()
-    result = _with_fault(mount_namespace, registered_db, "tmpfs",
-                         [sys.executable, str(script), "{db}", str(_workbook(tmp_path))],
-                         env=cli_env(FILL_DISK_FLAG=str(flag)))
+    result = _with_fault(
+        mount_namespace,
+        registered_db,
+        "tmpfs",
+        [sys.executable, str(script), "{db}", str(_workbook(tmp_path))],
+        env=cli_env(FILL_DISK_FLAG=str(flag)),
+    )
     assert result["rc1"] == 0, result["out1"][-3000:]
     page = _page_json(result["out1"])
     assert not page["exception"] and not page["success"], page
     assert any("is vol. Er is niets opgeslagen" in text for text in page["error"]), page
     versions = "SELECT table_name, version FROM table_versions ORDER BY ALL"
     assert result["during"].query(versions).rows() == [
-        ("offer", 1), ("population", 1), ("results", 1)]
+        ("offer", 1),
+        ("population", 1),
+        ("results", 1),
+    ]
     assert_consistent(result["during"])
     page = _page_json(result["out2"])
     assert any("Aanlevering geaccepteerd" in text for text in page["success"]), page
@@ -315,7 +393,7 @@ def _mutations(rng: random.Random, content: bytes) -> bytes:
     kind = rng.randrange(9)
     at = rng.randrange(len(content))
     if kind == 0:  # a byte flipped
-        return content[:at] + bytes([rng.randrange(256)]) + content[at + 1:]
+        return content[:at] + bytes([rng.randrange(256)]) + content[at + 1 :]
     if kind == 1:  # cut short
         return content[:at]
     if kind == 2:  # an unbalanced quote
@@ -325,16 +403,20 @@ def _mutations(rng: random.Random, content: bytes) -> bytes:
     if kind == 4:  # an extra separator (a ragged row)
         return content[:at] + b";" + content[at:]
     if kind == 5:  # an absurd number
-        return re.sub(rb";(\d+)(?=;|\r)", b";" + str(rng.choice(
-            [2_000_000_000, 10**30, -1]) ).encode(), content, count=rng.randrange(1, 4))
+        return re.sub(
+            rb";(\d+)(?=;|\r)",
+            b";" + str(rng.choice([2_000_000_000, 10**30, -1])).encode(),
+            content,
+            count=rng.randrange(1, 4),
+        )
     if kind == 6:  # a line repeated
         lines = content.split(b"\r\n")
         index = rng.randrange(len(lines))
-        return b"\r\n".join(lines[:index] + [lines[index]] * rng.randrange(2, 30)
-                            + lines[index:])
+        return b"\r\n".join(lines[:index] + [lines[index]] * rng.randrange(2, 30) + lines[index:])
     if kind == 7:  # another encoding
-        return content.decode("cp1252").encode(rng.choice(["utf-16", "utf-8-sig", "latin-1"]),
-                                               errors="replace")
+        return content.decode("cp1252").encode(
+            rng.choice(["utf-16", "utf-8-sig", "latin-1"]), errors="replace"
+        )
     return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 400)))  # noise
 
 
@@ -348,18 +430,26 @@ def fuzz_corpus() -> list[tuple[str, list[Upload]]]:
         if number % 10 == 9:
             workbook = xlsx_bytes(valid_frames())
             at = rng.randrange(len(workbook))
-            uploads = [Upload("aanlevering.xlsx", workbook[:at] if number % 20 == 9 else
-                              workbook[:at] + bytes([rng.randrange(256)]) + workbook[at + 1:])]
+            uploads = [
+                Upload(
+                    "aanlevering.xlsx",
+                    workbook[:at]
+                    if number % 20 == 9
+                    else workbook[:at] + bytes([rng.randrange(256)]) + workbook[at + 1 :],
+                )
+            ]
         else:
             for index in rng.sample(range(3), rng.randrange(1, 3)):
-                uploads[index] = Upload(uploads[index].name,
-                                        _mutations(rng, uploads[index].content))
+                uploads[index] = Upload(
+                    uploads[index].name, _mutations(rng, uploads[index].content)
+                )
         cases.append((f"case{number}", uploads))
     return cases
 
 
-def test_the_fuzz_corpus_never_raises_and_a_rejection_writes_nothing(registered_db: Database,
-                                                                    dump_db) -> None:
+def test_the_fuzz_corpus_never_raises_and_a_rejection_writes_nothing(
+    registered_db: Database, dump_db
+) -> None:
     outcomes = {"accepted": 0, "rejected": 0}
     for name, uploads in fuzz_corpus():
         before = dump_db(registered_db)
@@ -369,9 +459,13 @@ def test_the_fuzz_corpus_never_raises_and_a_rejection_writes_nothing(registered_
             for lang in ("nl", "en"):
                 message = finding.message(lang)
                 assert message and not re.search(r"[{}]|\bNone\b|Traceback", message), (
-                    name, finding)
+                    name,
+                    finding,
+                )
         assert not any(e.code == "file_internal_error" for e in outcome.errors), (
-            name, [e.fields for e in outcome.errors])
+            name,
+            [e.fields for e in outcome.errors],
+        )
         if outcome.accepted:
             outcomes["accepted"] += 1
             assert registered_db.scalar("SELECT count(*) FROM deliveries") == versions + 1

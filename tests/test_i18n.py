@@ -31,8 +31,11 @@ def _message_codes_in(path: Path) -> set[tuple[str, int]]:
         if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
             continue
         is_message_call = isinstance(func, ast.Name) and func.id in MESSAGE_CALLS
-        is_error_code = (isinstance(func, ast.Attribute) and func.attr == "lit"
-                         and CODE.match(first.value) is not None)
+        is_error_code = (
+            isinstance(func, ast.Attribute)
+            and func.attr == "lit"
+            and CODE.match(first.value) is not None
+        )
         if is_message_call or is_error_code:
             found.add((first.value, node.lineno))
     return found
@@ -79,5 +82,12 @@ def test_every_message_code_used_in_the_pipeline_exists(path: Path) -> None:
 def test_the_scanner_finds_codes() -> None:
     """Guard against a scanner that silently finds nothing."""
     codes = {code for path in MODULES for code, _ in _message_codes_in(path)}
-    assert {"cell_missing", "cell_formula", "file_empty", "row_ragged", "provider_unknown",
-            "cli_rejected", "register_bad_agb"} <= codes
+    assert {
+        "cell_missing",
+        "cell_formula",
+        "file_empty",
+        "row_ragged",
+        "provider_unknown",
+        "cli_rejected",
+        "register_bad_agb",
+    } <= codes

@@ -20,10 +20,10 @@ INGEST = "pipelines.ingest"
 ERROR_KEYS = ["file", "table", "row", "column", "value", "message"]
 
 
-def _ingest(run_cli, db: Database, *files: Path, agb: str = AGB_A, quarter: str = QUARTER,
-            extra: tuple = ()):
-    return run_cli(INGEST, "--db", db.path, "--provider", agb, "--quarter", quarter, *extra,
-                   *files)
+def _ingest(
+    run_cli, db: Database, *files: Path, agb: str = AGB_A, quarter: str = QUARTER, extra: tuple = ()
+):
+    return run_cli(INGEST, "--db", db.path, "--provider", agb, "--quarter", quarter, *extra, *files)
 
 
 def _no_traceback(result) -> None:
@@ -34,16 +34,26 @@ def test_accepted_delivery_exits_0_with_json_report(
     run_cli, registered_db: Database, delivery_dir: Path, tmp_path: Path
 ) -> None:
     report = tmp_path / "report.json"
-    result = _ingest(run_cli, registered_db, *sorted(delivery_dir.iterdir()),
-                     extra=("--report-json", report))
+    result = _ingest(
+        run_cli, registered_db, *sorted(delivery_dir.iterdir()), extra=("--report-json", report)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Aanlevering geaccepteerd" in result.stdout
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert set(data) == {"accepted", "error_count", "warning_count", "errors", "warnings",
-                         "receipt"}
+    assert set(data) == {
+        "accepted",
+        "error_count",
+        "warning_count",
+        "errors",
+        "warnings",
+        "receipt",
+    }
     assert data["accepted"] is True and data["errors"] == [] and data["warnings"] == []
     assert sorted(t["table"] for t in data["receipt"]["tables"]) == [
-        "offer", "population", "results"]
+        "offer",
+        "population",
+        "results",
+    ]
     assert registered_db.scalar("SELECT count(*) FROM population") == 18
 
 
@@ -53,8 +63,13 @@ def test_rejected_delivery_exits_1_prints_report_and_changes_nothing(
     report = tmp_path / "report.json"
     before = dump_db(registered_db)
     bad = FIXTURES / "broken" / "municipality_merged.csv"
-    result = _ingest(run_cli, registered_db, bad, FIXTURES / "excel_nl" / "offer.csv",
-                     extra=("--report-json", report))
+    result = _ingest(
+        run_cli,
+        registered_db,
+        bad,
+        FIXTURES / "excel_nl" / "offer.csv",
+        extra=("--report-json", report),
+    )
     assert result.returncode == 1
     assert "Aanlevering afgewezen: 1 fout(en); er is niets opgeslagen." in result.stdout
     assert "municipality_merged.csv [populatie] rij 4 kolom municipality_code" in result.stdout
@@ -63,10 +78,13 @@ def test_rejected_delivery_exits_1_prints_report_and_changes_nothing(
     assert data["accepted"] is False and data["receipt"] is None
     assert [list(e) for e in data["errors"]] == [ERROR_KEYS]
     assert data["errors"][0] == {
-        "file": "municipality_merged.csv", "table": "population", "row": 4,
-        "column": "municipality_code", "value": "GM0501",
+        "file": "municipality_merged.csv",
+        "table": "population",
+        "row": 4,
+        "column": "municipality_code",
+        "value": "GM0501",
         "message": "GM0501 (Brielle) bestaat sinds 01-01-2023 niet meer; gebruik GM1992 "
-                   "(Voorne aan Zee).",
+        "(Voorne aan Zee).",
     }
     _no_traceback(result)
     assert_only_rejections_audited(registered_db, before)
@@ -74,12 +92,17 @@ def test_rejected_delivery_exits_1_prints_report_and_changes_nothing(
 
 def test_english_report(run_cli, registered_db: Database, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    result = _ingest(run_cli, registered_db, FIXTURES / "broken" / "header_only.csv",
-                     extra=("--lang", "en", "--report-json", report))
+    result = _ingest(
+        run_cli,
+        registered_db,
+        FIXTURES / "broken" / "header_only.csv",
+        extra=("--lang", "en", "--report-json", report),
+    )
     assert result.returncode == 1
     assert "Delivery rejected: 1 error(s); nothing was stored." in result.stdout
     assert json.loads(report.read_text(encoding="utf-8"))["errors"][0]["message"] == (
-        "The file has a header line but no data rows. Add the rows.")
+        "The file has a header line but no data rows. Add the rows."
+    )
 
 
 def test_unregistered_provider_is_a_rejection(
@@ -91,8 +114,13 @@ def test_unregistered_provider_is_a_rejection(
     write_delivery(folder, "excel_nl", frames=valid_frames(agb=AGB_UNKNOWN))
     report = tmp_path / "report.json"
     before = dump_db(registered_db)
-    result = _ingest(run_cli, registered_db, *sorted(folder.iterdir()), agb=AGB_UNKNOWN,
-                     extra=("--report-json", report))
+    result = _ingest(
+        run_cli,
+        registered_db,
+        *sorted(folder.iterdir()),
+        agb=AGB_UNKNOWN,
+        extra=("--report-json", report),
+    )
     assert result.returncode == 1
     assert "staat niet in het aanbiedersregister" in result.stdout
     errors = json.loads(report.read_text(encoding="utf-8"))["errors"]
@@ -112,12 +140,23 @@ USAGE_ERRORS = {
     "folder instead of file": ["--provider", AGB_A, "--quarter", QUARTER, "tests"],
     "no files": ["--provider", AGB_A, "--quarter", QUARTER],
     "bad --lang": ["--provider", AGB_A, "--quarter", QUARTER, "--lang", "de", POPULATION],
-    "report folder missing": ["--provider", AGB_A, "--quarter", QUARTER, "--report-json",
-                              "no/such/folder/r.json", POPULATION],
+    "report folder missing": [
+        "--provider",
+        AGB_A,
+        "--quarter",
+        QUARTER,
+        "--report-json",
+        "no/such/folder/r.json",
+        POPULATION,
+    ],
 }
 # The four the specification names run as real processes; the rest call main() in-process.
-SUBPROCESS_USAGE_ERRORS = ("unknown option", "unreadable quarter", "seven-digit provider",
-                           "file does not exist")
+SUBPROCESS_USAGE_ERRORS = (
+    "unknown option",
+    "unreadable quarter",
+    "seven-digit provider",
+    "file does not exist",
+)
 
 
 @pytest.mark.parametrize("case", SUBPROCESS_USAGE_ERRORS)
@@ -145,8 +184,9 @@ def test_more_usage_errors_exit_2(registered_db: Database, dump_db, capsys, case
 def test_database_that_is_not_duckdb_is_a_usage_error(run_cli, tmp_path: Path) -> None:
     not_a_db = tmp_path / "notes.duckdb"
     not_a_db.write_text("dit is geen database\n", encoding="utf-8")
-    result = run_cli(INGEST, "--db", not_a_db, "--provider", AGB_A, "--quarter", QUARTER,
-                     FIXTURES / "excel.xlsx")
+    result = run_cli(
+        INGEST, "--db", not_a_db, "--provider", AGB_A, "--quarter", QUARTER, FIXTURES / "excel.xlsx"
+    )
     assert result.returncode == 2
     assert "kan niet worden geopend" in result.stderr
     _no_traceback(result)
@@ -156,20 +196,27 @@ def test_csvs_are_recognised_by_header_not_name(
     run_cli, registered_db: Database, tmp_path: Path
 ) -> None:
     folder = tmp_path / "anonymous"
-    paths = write_delivery(folder, "libreoffice_comma",
-                           names={"population": "upload1.csv", "offer": "upload2.csv",
-                                  "results": "export (3).csv"})
+    paths = write_delivery(
+        folder,
+        "libreoffice_comma",
+        names={"population": "upload1.csv", "offer": "upload2.csv", "results": "export (3).csv"},
+    )
     result = _ingest(run_cli, registered_db, *paths)
     assert result.returncode == 0, result.stdout
     tables = registered_db.query(
-        "SELECT table_name, file_name FROM table_versions ORDER BY table_name").rows()
-    assert tables == [("offer", "upload2.csv"), ("population", "upload1.csv"),
-                      ("results", "export (3).csv")]
+        "SELECT table_name, file_name FROM table_versions ORDER BY table_name"
+    ).rows()
+    assert tables == [
+        ("offer", "upload2.csv"),
+        ("population", "upload1.csv"),
+        ("results", "export (3).csv"),
+    ]
 
 
 @pytest.mark.parametrize("quarter", ["2025-Q2", "Q2 2025"])
-def test_quarter_spellings_on_the_command_line(run_cli, registered_db: Database,
-                                               quarter: str) -> None:
+def test_quarter_spellings_on_the_command_line(
+    run_cli, registered_db: Database, quarter: str
+) -> None:
     result = _ingest(run_cli, registered_db, FIXTURES / "excel.xlsx", quarter=quarter)
     assert result.returncode == 0, result.stdout
     assert registered_db.scalar("SELECT DISTINCT quarter FROM table_versions") == "2025Q2"
@@ -196,8 +243,7 @@ def test_all_broken_fixtures_exit_1_without_traceback_and_change_nothing(
     assert_only_rejections_audited(registered_db, before)
 
 
-def test_two_providers_and_a_redelivery(run_cli, registered_db: Database,
-                                        tmp_path: Path) -> None:
+def test_two_providers_and_a_redelivery(run_cli, registered_db: Database, tmp_path: Path) -> None:
     from delivery_files import valid_frames
 
     for agb in (AGB_A, AGB_B):
@@ -208,9 +254,11 @@ def test_two_providers_and_a_redelivery(run_cli, registered_db: Database,
     assert "versie 2" in again.stdout
     versions = registered_db.query(
         "SELECT provider_agb, table_name, max(version) AS v FROM table_versions "
-        "GROUP BY ALL ORDER BY ALL").rows()
+        "GROUP BY ALL ORDER BY ALL"
+    ).rows()
     assert versions == [(AGB_A, t, 2) for t in ("offer", "population", "results")] + [
-        (AGB_B, t, 1) for t in ("offer", "population", "results")]
+        (AGB_B, t, 1) for t in ("offer", "population", "results")
+    ]
 
 
 # ---- a busy database (issue 18 item 3) and audited rejections (issue 13 item 14) -------------
@@ -236,15 +284,24 @@ def test_a_busy_database_exits_3_with_a_report_that_says_so(
     from conftest import cli_env
 
     before = dump_db(registered_db)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, registered_db.path, "20"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, registered_db.path, "20"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         report = tmp_path / "report.json"
         files = sorted(delivery_dir.iterdir())
         identity = ("--provider", AGB_A, "--quarter", QUARTER) if module == INGEST else ()
-        result = run_cli(module, "--db", registered_db.path, *identity, "--report-json",
-                         report, *files, env=cli_env(IMPACTMONITOR_LOCK_TIMEOUT="1"))
+        result = run_cli(
+            module,
+            "--db",
+            registered_db.path,
+            *identity,
+            "--report-json",
+            report,
+            *files,
+            env=cli_env(IMPACTMONITOR_LOCK_TIMEOUT="1"),
+        )
     finally:
         holder.kill()
         holder.wait(timeout=30)
@@ -279,11 +336,16 @@ def test_a_rejection_through_the_command_line_is_audited(
     assert_only_rejections_audited(registered_db, before)
     event = registered_db.query(
         "SELECT actor, provider_agb, quarter, details FROM audit_log "
-        "WHERE action = 'delivery_rejected'")
+        "WHERE action = 'delivery_rejected'"
+    )
     assert event.row(0)[:3] == ("cli:planner", AGB_A, QUARTER)
     details = json.loads(event["details"][0])
     from pipelines.read import sha256
 
-    assert details == {"files": [{"name": bad.name, "sha256": sha256(bad.read_bytes()),
-                                  "bytes": bad.stat().st_size}],
-                       "errors": 1, "source": "cli"}
+    assert details == {
+        "files": [
+            {"name": bad.name, "sha256": sha256(bad.read_bytes()), "bytes": bad.stat().st_size}
+        ],
+        "errors": 1,
+        "source": "cli",
+    }

@@ -30,10 +30,12 @@ OTHER_NAME = "Stichting De Havenkring"
 QUARTER = "2026Q3"
 PROVIDER = User("aanbieder", "provider", frozenset({OWN}))
 
+
 def _other_agreement(db) -> str:
     """The id of one of OTHER's agreements (the sample region gives it three)."""
-    return db.scalar("SELECT min(agreement_id) FROM agreement_versions WHERE provider_agb = ?",
-                     [OTHER])
+    return db.scalar(
+        "SELECT min(agreement_id) FROM agreement_versions WHERE provider_agb = ?", [OTHER]
+    )
 
 
 # name -> call(db, user); each returns a frame (or raises AccessDenied)
@@ -41,23 +43,23 @@ READS = {
     "provider_choices": lambda db, u: deliveries.provider_choices(db, u),
     "delivery_history(other)": lambda db, u: deliveries.delivery_history(db, u, OTHER),
     "kpi_values": lambda db, u: kpis.kpi_values(db, u, ("provider_agb", "quarter")),
-    "kpi_values(other)": lambda db, u: kpis.kpi_values(db, u, ("provider_agb", "quarter"),
-                                                       provider_agbs=[OTHER]),
+    "kpi_values(other)": lambda db, u: kpis.kpi_values(
+        db, u, ("provider_agb", "quarter"), provider_agbs=[OTHER]
+    ),
     "kpi_table": lambda db, u: kpis.kpi_table(db, u, QUARTER),
     "kpi_table(other)": lambda db, u: kpis.kpi_table(db, u, QUARTER, provider_agb=OTHER),
     "kpi_history(other)": lambda db, u: kpis.kpi_history(db, u, OTHER),
     "aggregate_kpis(region)": lambda db, u: kpis.aggregate_kpis(db, u, [QUARTER], by=()),
     "population_breakdown(other)": lambda db, u: breakdowns.population_breakdown(
-        db, u, OTHER, QUARTER, "care_form"),
+        db, u, OTHER, QUARTER, "care_form"
+    ),
     "offer(other)": lambda db, u: breakdowns.delivered_table(db, u, "offer", OTHER, QUARTER),
-    "results(other)": lambda db, u: breakdowns.delivered_table(db, u, "results", OTHER,
-                                                               QUARTER),
+    "results(other)": lambda db, u: breakdowns.delivered_table(db, u, "results", OTHER, QUARTER),
     "delivery_status": lambda db, u: delivery_status.delivery_status(db, u),
     "current_steps": lambda db, u: escalation.current_steps(db, u),
     "escalation_board": lambda db, u: escalation.escalation_board(db, u),
     "decision_history(other)": lambda db, u: escalation.decision_history(db, u, OTHER),
-    "target_contributions": lambda db, u: target.target_contributions(
-        db, u, "short_residential"),
+    "target_contributions": lambda db, u: target.target_contributions(db, u, "short_residential"),
     "mirror_report(other)": lambda db, u: mirror_report(db, u, OTHER),
     "audit_events": lambda db, u: audit_events(db, u),
     "reviews_by_contract_manager": lambda db, u: escalation.reviews_by_contract_manager(db, u),
@@ -66,10 +68,10 @@ READS = {
     "agreement_history": lambda db, u: agreements.agreement_history(db, u),
     "agreement_history(other)": lambda db, u: agreements.agreement_history(db, u, OTHER),
     "agreement_progress": lambda db, u: agreements.agreement_progress(db, u, quarter=QUARTER),
-    "agreement_progress(other)": lambda db, u: agreements.agreement_progress(
-        db, u, OTHER, QUARTER),
+    "agreement_progress(other)": lambda db, u: agreements.agreement_progress(db, u, OTHER, QUARTER),
     "agreement_series(other's agreement)": lambda db, u: agreements.agreement_series(
-        db, u, _other_agreement(db)),
+        db, u, _other_agreement(db)
+    ),
     "explanations": lambda db, u: explanations.explanations(db, u),
     "explanations(other)": lambda db, u: explanations.explanations(db, u, OTHER),
     "explanation_threads": lambda db, u: explanations.explanation_threads(db, u),
@@ -99,11 +101,20 @@ def test_provider_user_gets_nothing_of_another_provider(sample_db, name) -> None
     assert not _leaks(frame), f"{name} leaks {_leaks(frame)[:3]}"
 
 
-@pytest.mark.parametrize("name", ["kpi_table", "delivery_status", "escalation_board",
-                                  "provider_choices", "agreements", "agreement_progress",
-                                  "explanations", "explanation_threads"])
-def test_the_same_reads_do_return_other_providers_for_a_contract_manager(sample_db,
-                                                                          name) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kpi_table",
+        "delivery_status",
+        "escalation_board",
+        "provider_choices",
+        "agreements",
+        "agreement_progress",
+        "explanations",
+        "explanation_threads",
+    ],
+)
+def test_the_same_reads_do_return_other_providers_for_a_contract_manager(sample_db, name) -> None:
     """Guards the test above: the data is there, the filter is what hides it."""
     frame = READS[name](sample_db, User("cm", "contract_manager"))
     assert OTHER in frame["provider_agb"].to_list()
@@ -117,8 +128,9 @@ def test_region_aggregate_for_a_provider_covers_only_its_own_rows(sample_db) -> 
 
 
 @pytest.mark.parametrize("page", ["provider", "mirror"])
-def test_url_parameter_with_another_provider_shows_nothing_of_it(sample_db, monkeypatch,
-                                                                 page) -> None:
+def test_url_parameter_with_another_provider_shows_nothing_of_it(
+    sample_db, monkeypatch, page
+) -> None:
     at = app_as(PROVIDER, sample_db.path, monkeypatch).run()
     at.switch_page(page_path(page)).run()
     at.query_params["provider"] = OTHER  # the user edits the URL
@@ -140,8 +152,11 @@ OWN_AREA = ("GM0501", "GM0530", "GM0614", "GM1992")
 OTHER_MUNICIPALITY, OTHER_MUNICIPALITY_NAME = "GM0599", "Rotterdam"
 MUNICIPALITY = User("gemeente", "municipality", municipality_codes=frozenset({OWN_MUNICIPALITY}))
 # Reads that are about one provider's own data: nothing at all for a municipality user.
-PROVIDER_LEVEL = [name for name in READS if name not in ("kpi_values", "aggregate_kpis(region)",
-                                                         "target_contributions")]
+PROVIDER_LEVEL = [
+    name
+    for name in READS
+    if name not in ("kpi_values", "aggregate_kpis(region)", "target_contributions")
+]
 
 
 @pytest.mark.parametrize("name", PROVIDER_LEVEL)
@@ -165,32 +180,42 @@ def test_the_provider_level_reads_do_return_rows_for_management(sample_db, name)
 
 def _own_area_sum(db, expression: str, care_forms: tuple[str, ...], quarter: str) -> int:
     """An independent sum over the stored population rows of the own area."""
-    return int(db.scalar(
-        f"SELECT coalesce(sum({expression}), 0) FROM population WHERE quarter = ? "
-        f"AND municipality_code IN (SELECT unnest(?)) AND care_form IN (SELECT unnest(?))",
-        [quarter, list(OWN_AREA), list(care_forms)]))
+    return int(
+        db.scalar(
+            f"SELECT coalesce(sum({expression}), 0) FROM population WHERE quarter = ? "
+            f"AND municipality_code IN (SELECT unnest(?)) AND care_form IN (SELECT unnest(?))",
+            [quarter, list(OWN_AREA), list(care_forms)],
+        )
+    )
 
 
 def test_municipality_kpis_cover_only_its_own_population(sample_db) -> None:
     values = kpis.kpi_values(sample_db, MUNICIPALITY, ("quarter",), quarters=[QUARTER])
     assert values["kpi"].to_list() == ["ambulant_bed_ratio"]  # results/offer: not per municipality
     row = values.row(0, named=True)
-    assert row["numerator"] == _own_area_sum(sample_db, "clients_start + inflow",
-                                             ("ambulant", "day_care"), QUARTER)
+    assert row["numerator"] == _own_area_sum(
+        sample_db, "clients_start + inflow", ("ambulant", "day_care"), QUARTER
+    )
     assert row["denominator"] == _own_area_sum(
-        sample_db, "clients_start + inflow", ("residential_short", "residential_long", "crisis"),
-        QUARTER)
+        sample_db,
+        "clients_start + inflow",
+        ("residential_short", "residential_long", "crisis"),
+        QUARTER,
+    )
     region = kpis.aggregate_kpis(sample_db, MUNICIPALITY, [QUARTER], by=())
     assert region["numerator"].to_list() == [row["numerator"]]
 
 
 def test_municipality_target_index_is_its_own(sample_db) -> None:
     series = target.index_series(sample_db, MUNICIPALITY).filter(
-        (pl.col("index") == "short_residential") & (pl.col("quarter") == QUARTER))
-    assert series["clients"][0] == _own_area_sum(sample_db, "clients_start + inflow",
-                                                 ("residential_short",), QUARTER)
-    by_municipality = target.target_contributions(sample_db, MUNICIPALITY, "short_residential",
-                                                  by="municipality")
+        (pl.col("index") == "short_residential") & (pl.col("quarter") == QUARTER)
+    )
+    assert series["clients"][0] == _own_area_sum(
+        sample_db, "clients_start + inflow", ("residential_short",), QUARTER
+    )
+    by_municipality = target.target_contributions(
+        sample_db, MUNICIPALITY, "short_residential", by="municipality"
+    )
     assert by_municipality["municipality_code"].to_list() == [OWN_MUNICIPALITY]
 
 
@@ -198,35 +223,48 @@ def test_municipality_user_never_sees_another_municipality(sample_db) -> None:
     from impactmonitor import municipality
 
     assert municipality.municipality_choices(sample_db, MUNICIPALITY)[
-        "municipality_code"].to_list() == [OWN_MUNICIPALITY]
-    for read in (municipality.municipality_indexes, municipality.municipality_population,
-                 municipality.municipality_flow, municipality.municipality_ratio):
+        "municipality_code"
+    ].to_list() == [OWN_MUNICIPALITY]
+    for read in (
+        municipality.municipality_indexes,
+        municipality.municipality_population,
+        municipality.municipality_flow,
+        municipality.municipality_ratio,
+    ):
         with pytest.raises(AccessDenied):
             read(sample_db, MUNICIPALITY, OTHER_MUNICIPALITY)
     with pytest.raises(AccessDenied):
         municipality.municipality_providers(sample_db, MUNICIPALITY, OTHER_MUNICIPALITY, QUARTER)
     population = municipality.municipality_population(sample_db, MUNICIPALITY, OWN_MUNICIPALITY)
-    assert population["clients"].sum() == int(sample_db.scalar(
-        "SELECT sum(clients_start + inflow) FROM population "
-        "WHERE municipality_code IN (SELECT unnest(?))", [list(OWN_AREA)]))
+    assert population["clients"].sum() == int(
+        sample_db.scalar(
+            "SELECT sum(clients_start + inflow) FROM population "
+            "WHERE municipality_code IN (SELECT unnest(?))",
+            [list(OWN_AREA)],
+        )
+    )
 
 
 def test_municipality_user_sees_provider_split_only_with_enough_providers(sample_db) -> None:
     from impactmonitor import municipality
 
-    everything = municipality.municipality_providers(sample_db, MUNICIPALITY, OWN_MUNICIPALITY,
-                                                     QUARTER)
+    everything = municipality.municipality_providers(
+        sample_db, MUNICIPALITY, OWN_MUNICIPALITY, QUARTER
+    )
     assert not everything.suppressed and everything.providers >= 3
-    few = municipality.municipality_providers(sample_db, MUNICIPALITY, OWN_MUNICIPALITY,
-                                              QUARTER, "family_home")
+    few = municipality.municipality_providers(
+        sample_db, MUNICIPALITY, OWN_MUNICIPALITY, QUARTER, "family_home"
+    )
     assert few.suppressed and few.providers < 3 and few.table.height == 0
 
 
 @pytest.mark.parametrize("page", ["overview", "municipality"])
-def test_municipality_pages_show_nothing_of_another_municipality(sample_db, monkeypatch,
-                                                                  page) -> None:
-    at = app_as(MUNICIPALITY, sample_db.path, monkeypatch,
-                {"municipality": OTHER_MUNICIPALITY}).run()
+def test_municipality_pages_show_nothing_of_another_municipality(
+    sample_db, monkeypatch, page
+) -> None:
+    at = app_as(
+        MUNICIPALITY, sample_db.path, monkeypatch, {"municipality": OTHER_MUNICIPALITY}
+    ).run()
     at.switch_page(page_path(page)).run()
     assert not at.exception, at.exception
     shown = texts(at)

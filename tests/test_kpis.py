@@ -21,31 +21,67 @@ def db(empty_db: Database) -> Database:
     """P1 (A), P2 (B), P3 (C) with results, offer and population in 2025Q1 and 2025Q2."""
     register(empty_db, {P1: "A", P2: "B", P3: "C"})
     # P1 2025Q2: goals 30 + 2 + 5 = 37 of 40 + 6 + 9 = 55 ended.
-    store(empty_db, P1, "2025Q2",
-          population=[clients("ambulant", 30, "GM0599"), clients("residential_short", 10,
-                                                                 "GM0599"),
-                      clients("ambulant", 2, "GM0606"), clients("residential_short", 20,
-                                                                "GM0606")],
-          offer=[{"care_form": "ambulant", "clients_waiting": 7},
-                 {"care_form": "residential_short", "places": 12, "clients_waiting": 2}],
-          results=[
-              results_row("ambulant", trajectories_ended=40, goals_achieved=30, dropouts=2,
-                          intake_wait_n=40, intake_wait_days_sum=800),
-              results_row("foster_care", trajectories_ended=6, goals_achieved=2,
-                          stay_n=6, stay_days_sum=6000),
-              results_row("residential_short", trajectories_ended=9, goals_achieved=5,
-                          dropouts=4, stay_n=9, stay_days_sum=900,
-                          intake_wait_n=9, intake_wait_days_sum=450),
-          ])
-    store(empty_db, P1, "2025Q1",
-          population=[clients("ambulant", 10), clients("residential_short", 10)],
-          offer=[{"care_form": "ambulant", "clients_waiting": 3}],
-          results=[results_row("ambulant", trajectories_ended=50, goals_achieved=25)])
+    store(
+        empty_db,
+        P1,
+        "2025Q2",
+        population=[
+            clients("ambulant", 30, "GM0599"),
+            clients("residential_short", 10, "GM0599"),
+            clients("ambulant", 2, "GM0606"),
+            clients("residential_short", 20, "GM0606"),
+        ],
+        offer=[
+            {"care_form": "ambulant", "clients_waiting": 7},
+            {"care_form": "residential_short", "places": 12, "clients_waiting": 2},
+        ],
+        results=[
+            results_row(
+                "ambulant",
+                trajectories_ended=40,
+                goals_achieved=30,
+                dropouts=2,
+                intake_wait_n=40,
+                intake_wait_days_sum=800,
+            ),
+            results_row(
+                "foster_care", trajectories_ended=6, goals_achieved=2, stay_n=6, stay_days_sum=6000
+            ),
+            results_row(
+                "residential_short",
+                trajectories_ended=9,
+                goals_achieved=5,
+                dropouts=4,
+                stay_n=9,
+                stay_days_sum=900,
+                intake_wait_n=9,
+                intake_wait_days_sum=450,
+            ),
+        ],
+    )
+    store(
+        empty_db,
+        P1,
+        "2025Q1",
+        population=[clients("ambulant", 10), clients("residential_short", 10)],
+        offer=[{"care_form": "ambulant", "clients_waiting": 3}],
+        results=[results_row("ambulant", trajectories_ended=50, goals_achieved=25)],
+    )
     # P2 2025Q2: 9 of 10 (0.9); P3: 10 of 100 (0.1).
-    store(empty_db, P2, "2025Q2", population=[clients("ambulant", 5)],
-          results=[results_row("ambulant", trajectories_ended=10, goals_achieved=9)])
-    store(empty_db, P3, "2025Q2", population=[clients("ambulant", 5)],
-          results=[results_row("ambulant", trajectories_ended=100, goals_achieved=10)])
+    store(
+        empty_db,
+        P2,
+        "2025Q2",
+        population=[clients("ambulant", 5)],
+        results=[results_row("ambulant", trajectories_ended=10, goals_achieved=9)],
+    )
+    store(
+        empty_db,
+        P3,
+        "2025Q2",
+        population=[clients("ambulant", 5)],
+        results=[results_row("ambulant", trajectories_ended=100, goals_achieved=10)],
+    )
     return empty_db
 
 
@@ -95,26 +131,33 @@ def test_aggregation_by_category_and_over_quarters(db: Database) -> None:
 
 def test_municipality_split_only_for_population_kpis(db: Database) -> None:
     """Results and offer have no municipality: only the ambulant/bed ratio can be split."""
-    split = kpis.kpi_values(db, MANAGER, ("municipality_code",), quarters=["2025Q2"],
-                            provider_agbs=[P1])
+    split = kpis.kpi_values(
+        db, MANAGER, ("municipality_code",), quarters=["2025Q2"], provider_agbs=[P1]
+    )
     assert set(split["kpi"]) == {"ambulant_bed_ratio"}
     # Rotterdam 30 / 10 = 3.0 and Schiedam 2 / 20 = 0.1; together 32 / 30 (not (3.0 + 0.1) / 2)
     assert value(split, "ambulant_bed_ratio", municipality_code="GM0599") == pytest.approx(3.0)
     assert value(split, "ambulant_bed_ratio", municipality_code="GM0606") == pytest.approx(0.1)
-    filtered = kpis.kpi_values(db, MANAGER, ("provider_agb",), quarters=["2025Q2"],
-                               provider_agbs=[P1], municipalities=["GM0606"])
+    filtered = kpis.kpi_values(
+        db,
+        MANAGER,
+        ("provider_agb",),
+        quarters=["2025Q2"],
+        provider_agbs=[P1],
+        municipalities=["GM0606"],
+    )
     assert set(filtered["kpi"]) == {"ambulant_bed_ratio"}
     assert [k.key for k in kpis.KPIS if k.by_municipality] == ["ambulant_bed_ratio"]
 
 
 def test_care_form_split(db: Database) -> None:
-    split = kpis.kpi_values(db, MANAGER, ("care_form",), quarters=["2025Q2"],
-                            provider_agbs=[P1])
+    split = kpis.kpi_values(db, MANAGER, ("care_form",), quarters=["2025Q2"], provider_agbs=[P1])
     assert "ambulant_bed_ratio" not in set(split["kpi"])
     assert value(split, "goal_achievement", care_form="foster_care") == pytest.approx(2 / 6)
     # Length of stay exists only for bed-type care forms.
     assert set(split.filter(pl.col("kpi") == "length_of_stay_days")["care_form"]) == {
-        "residential_short"}
+        "residential_short"
+    }
 
 
 @pytest.mark.parametrize(
@@ -129,8 +172,13 @@ def test_care_form_split(db: Database) -> None:
 )
 def test_n_below_10_and_status(empty_db: Database, ended: int, goals: int, status: str) -> None:
     register(empty_db, {P1: "A"})
-    store(empty_db, P1, "2025Q2", population=[clients("ambulant", 1)],
-          results=[results_row("ambulant", trajectories_ended=ended, goals_achieved=goals)])
+    store(
+        empty_db,
+        P1,
+        "2025Q2",
+        population=[clients("ambulant", 1)],
+        results=[results_row("ambulant", trajectories_ended=ended, goals_achieved=goals)],
+    )
     table = kpis.kpi_table(empty_db, MANAGER, "2025Q2")
     row = table.filter(pl.col("kpi") == "goal_achievement").row(0, named=True)
     assert row["status"] == status
@@ -139,8 +187,9 @@ def test_n_below_10_and_status(empty_db: Database, ended: int, goals: int, statu
 
 def test_kpi_table_has_previous_quarter_and_delta(db: Database) -> None:
     table = kpis.kpi_table(db, MANAGER, "2025Q2")
-    row = table.filter((pl.col("provider_agb") == P1)
-                       & (pl.col("kpi") == "goal_achievement")).row(0, named=True)
+    row = table.filter((pl.col("provider_agb") == P1) & (pl.col("kpi") == "goal_achievement")).row(
+        0, named=True
+    )
     assert row["previous_value"] == pytest.approx(25 / 50)
     assert row["delta"] == pytest.approx(37 / 55 - 0.5)
     assert row["delta_direction"] == "better"
@@ -166,8 +215,9 @@ def test_provider_user_cannot_read_another_providers_kpis(db: Database) -> None:
 
 
 def test_latest_version_counts_and_summaries_stay_in_step(db: Database) -> None:
-    store(db, P2, "2025Q2", results=[results_row("ambulant", trajectories_ended=20,
-                                                 goals_achieved=5)])
+    store(
+        db, P2, "2025Q2", results=[results_row("ambulant", trajectories_ended=20, goals_achieved=5)]
+    )
     table = kpis.kpi_values(db, MANAGER, quarters=["2025Q2"], provider_agbs=[P2])
     assert value(table, "goal_achievement") == pytest.approx(5 / 20)
     with db.connection() as con:
@@ -180,39 +230,58 @@ def test_refresh_inside_the_load_transaction(db: Database) -> None:
     from pipelines.load import AcceptedTable, store_delivery
 
     kpis.kpi_values(db, MANAGER)  # brings the summaries up to date
-    frame = _frame("results", P3, "2025Q2", [results_row("ambulant", trajectories_ended=10,
-                                                        goals_achieved=10)])
+    frame = _frame(
+        "results", P3, "2025Q2", [results_row("ambulant", trajectories_ended=10, goals_achieved=10)]
+    )
     with db.transaction() as con:
-        store_delivery(con, P3, "2025Q2", [AcceptedTable("results", frame, "r.csv", "0")],
-                       actor="test", source="test", warnings=[])
+        store_delivery(
+            con,
+            P3,
+            "2025Q2",
+            [AcceptedTable("results", frame, "r.csv", "0")],
+            actor="test",
+            source="test",
+            warnings=[],
+        )
         # store_delivery refreshes the summaries itself, inside the same transaction.
         assert kpis.summaries_fresh(con)
-        stored = con.execute("SELECT goals_achieved FROM results_summary "
-                             "WHERE provider_agb = ?", [P3]).fetchall()
+        stored = con.execute(
+            "SELECT goals_achieved FROM results_summary WHERE provider_agb = ?", [P3]
+        ).fetchall()
     assert stored == [(10,)]
 
 
 def test_refresh_and_full_sync_build_the_same_summaries(db: Database) -> None:
-    store(db, P1, "2025Q2", population=[clients("ambulant", 7, age_group="0_5"),
-                                        clients("ambulant", 9, age_group="12_17")])
+    store(
+        db,
+        P1,
+        "2025Q2",
+        population=[
+            clients("ambulant", 7, age_group="0_5"),
+            clients("ambulant", 9, age_group="12_17"),
+        ],
+    )
 
     def summaries(con) -> dict[str, list[tuple]]:
-        return {table: sorted(con.execute(f"SELECT * FROM {table}_summary").fetchall())
-                for table in ("population", "offer", "results")}
+        return {
+            table: sorted(con.execute(f"SELECT * FROM {table}_summary").fetchall())
+            for table in ("population", "offer", "results")
+        }
 
     with db.transaction() as con:
         for agb, quarter in con.execute(
-                "SELECT DISTINCT provider_agb, quarter FROM table_versions").fetchall():
+            "SELECT DISTINCT provider_agb, quarter FROM table_versions"
+        ).fetchall():
             kpis.refresh_summaries(con, agb, quarter)
         refreshed = summaries(con)
-        for table in ("population_summary", "offer_summary", "results_summary",
-                      "summary_applied"):
+        for table in ("population_summary", "offer_summary", "results_summary", "summary_applied"):
             con.execute(f"DELETE FROM {table}")
         assert kpis.sync_summaries(con) == 4  # provider-quarters
         assert summaries(con) == refreshed
     # The newest population of P1 2025Q2: two age groups summed, 7 + 9 in Rotterdam.
     assert [row for row in refreshed["population"] if row[0] == P1 and row[1] == "2025Q2"] == [
-        (P1, "2025Q2", "GM0599", "ambulant", 16, 0, 0, 16)]
+        (P1, "2025Q2", "GM0599", "ambulant", 16, 0, 0, 16)
+    ]
 
 
 def test_single_table_redeliveries_keep_the_summaries_equal_to_a_full_rebuild(
@@ -226,19 +295,30 @@ def test_single_table_redeliveries_keep_the_summaries_equal_to_a_full_rebuild(
     from pipelines.load import insert_rows
 
     def summaries(con) -> dict[str, list[tuple]]:
-        return {table: sorted(con.execute(f"SELECT * FROM {table}_summary").fetchall())
-                for table in ("population", "offer", "results")}
+        return {
+            table: sorted(con.execute(f"SELECT * FROM {table}_summary").fetchall())
+            for table in ("population", "offer", "results")
+        }
 
-    store(db, P1, "2025Q3", population=[clients("ambulant", 4), clients("crisis", 2)],
-          results=[results_row("ambulant", trajectories_ended=4, goals_achieved=3)])
-    store(db, P1, "2025Q3", results=[results_row("ambulant", trajectories_ended=5,
-                                                 goals_achieved=1)])
+    store(
+        db,
+        P1,
+        "2025Q3",
+        population=[clients("ambulant", 4), clients("crisis", 2)],
+        results=[results_row("ambulant", trajectories_ended=4, goals_achieved=3)],
+    )
+    store(
+        db, P1, "2025Q3", results=[results_row("ambulant", trajectories_ended=5, goals_achieved=1)]
+    )
     store(db, P1, "2025Q3", population=[clients("ambulant", 11)])
     # A version stored the way the bulk path stores it: no refresh in its transaction.
     with db.transaction() as con:
         frame = _frame("results", P2, "2025Q3", [results_row("crisis", trajectories_ended=7)])
-        con.execute("INSERT INTO table_versions VALUES ('bulk1', ?, '2025Q3', 'results', 99, "
-                    "'r.csv', '0', 1, now())", [P2])
+        con.execute(
+            "INSERT INTO table_versions VALUES ('bulk1', ?, '2025Q3', 'results', 99, "
+            "'r.csv', '0', 1, now())",
+            [P2],
+        )
         insert_rows(con, "results", frame.with_columns(pl.lit("bulk1").alias("delivery_id")))
     store(db, P2, "2025Q3", population=[clients("crisis", 3)])
     with db.connection() as con:
@@ -246,21 +326,22 @@ def test_single_table_redeliveries_keep_the_summaries_equal_to_a_full_rebuild(
     with kpis.summary_connection(db) as con:
         incremental = summaries(con)
     with db.transaction() as con:
-        for table in ("population_summary", "offer_summary", "results_summary",
-                      "summary_applied"):
+        for table in ("population_summary", "offer_summary", "results_summary", "summary_applied"):
             con.execute(f"DELETE FROM {table}")
         kpis.sync_summaries(con)
         assert summaries(con) == incremental
     # The newest versions: P1's population of the third load, its results of the second.
     new = {table: [r for r in rows if r[1] == "2025Q3"] for table, rows in incremental.items()}
     assert [r[:5] for r in new["population"] if r[0] == P1] == [
-        (P1, "2025Q3", "GM0599", "ambulant", 11)]
+        (P1, "2025Q3", "GM0599", "ambulant", 11)
+    ]
     assert [r[3] for r in new["results"] if r[0] == P1] == [5]
     assert [r[3] for r in new["results"] if r[0] == P2] == [7]
 
 
-def test_kpis_of_a_delivery_through_the_ingest_pipeline(registered_db: Database,
-                                                        delivery_dir) -> None:
+def test_kpis_of_a_delivery_through_the_ingest_pipeline(
+    registered_db: Database, delivery_dir
+) -> None:
     uploads = [Upload(p.name, p.read_bytes()) for p in sorted(delivery_dir.iterdir())]
     outcome = ingest(registered_db, AGB_A, QUARTER, uploads, actor="test")
     assert outcome.accepted, outcome.errors
@@ -286,9 +367,17 @@ def test_unknown_dimension_and_kpi_are_errors(db: Database) -> None:
 
 def test_every_kpi_is_documented_in_both_languages() -> None:
     names = {k.key for k in kpis.KPIS}
-    assert {"goal_achievement", "ended_as_planned", "dropout", "satisfaction",
-            "intake_wait_days", "treatment_wait_days", "length_of_stay_days",
-            "ambulant_bed_ratio", "waiting_list"} <= names
+    assert {
+        "goal_achievement",
+        "ended_as_planned",
+        "dropout",
+        "satisfaction",
+        "intake_wait_days",
+        "treatment_wait_days",
+        "length_of_stay_days",
+        "ambulant_bed_ratio",
+        "waiting_list",
+    } <= names
     definitions = kpis.kpi_definitions("en")
     assert definitions.height == len(kpis.KPIS)
     for definition in kpis.KPIS:
@@ -304,25 +393,31 @@ def test_kpi_table_delta_direction_reads_like_the_shown_change(sample_db) -> Non
     from impactmonitor.formatting import delta_direction
 
     table = kpis.kpi_table(sample_db, SYSTEM_USER, "2026Q3")
-    expected = [delta_direction(d, u, r) for d, u, r in
-                table.select("delta", "unit", "direction").iter_rows()]
+    expected = [
+        delta_direction(d, u, r)
+        for d, u, r in table.select("delta", "unit", "direction").iter_rows()
+    ]
     assert table["delta_direction"].to_list() == expected
     tiny = table.filter((pl.col("delta") != 0) & (pl.col("delta_direction") == "same"))
     assert tiny.height >= 4  # e.g. 48629153 satisfaction −0,03 %-punt
 
 
-@pytest.mark.parametrize(("agb", "key", "status", "denominator"), [
-    # 01521798 has ambulant care only (204 clients, no bed-type care): not applicable
-    ("01521798", "ambulant_bed_ratio", "n/a", None),
-    ("01521798", "length_of_stay_days", "n/a", None),
-    # 33830740 has bed-type care, but few: 6 bed clients, 1 ended stay
-    ("33830740", "ambulant_bed_ratio", "n<10", 6),
-    ("33830740", "length_of_stay_days", "n<10", 1),
-    # 02694688: 15 ended stays, and no norm for the length of stay
-    ("02694688", "length_of_stay_days", None, 15),
-])
-def test_a_kpi_without_its_care_is_not_applicable_not_n_below_10(sample_db, agb, key, status,
-                                                                 denominator) -> None:
+@pytest.mark.parametrize(
+    ("agb", "key", "status", "denominator"),
+    [
+        # 01521798 has ambulant care only (204 clients, no bed-type care): not applicable
+        ("01521798", "ambulant_bed_ratio", "n/a", None),
+        ("01521798", "length_of_stay_days", "n/a", None),
+        # 33830740 has bed-type care, but few: 6 bed clients, 1 ended stay
+        ("33830740", "ambulant_bed_ratio", "n<10", 6),
+        ("33830740", "length_of_stay_days", "n<10", 1),
+        # 02694688: 15 ended stays, and no norm for the length of stay
+        ("02694688", "length_of_stay_days", None, 15),
+    ],
+)
+def test_a_kpi_without_its_care_is_not_applicable_not_n_below_10(
+    sample_db, agb, key, status, denominator
+) -> None:
     table = kpis.kpi_table(sample_db, SYSTEM_USER, "2026Q3", provider_agb=agb)
     row = table.filter(pl.col("kpi") == key).row(0, named=True)
     assert (row["status"], row["denominator"]) == (status, denominator)

@@ -27,12 +27,27 @@ QUARTERS = ["2025Q1", "2025Q2"]
 
 
 def _register(db: Database, agbs: list[str]) -> None:
-    register_providers(db, pl.DataFrame({
-        "provider_agb": agbs, "name": [f"Aanbieder {a}" for a in agbs],
-        "category": ["B"] * len(agbs), "lot": [None] * len(agbs),
-        "contract_start": [date(2022, 1, 1)] * len(agbs), "contract_end": [None] * len(agbs),
-    }, schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-               "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date}))
+    register_providers(
+        db,
+        pl.DataFrame(
+            {
+                "provider_agb": agbs,
+                "name": [f"Aanbieder {a}" for a in agbs],
+                "category": ["B"] * len(agbs),
+                "lot": [None] * len(agbs),
+                "contract_start": [date(2022, 1, 1)] * len(agbs),
+                "contract_end": [None] * len(agbs),
+            },
+            schema={
+                "provider_agb": pl.String,
+                "name": pl.String,
+                "category": pl.String,
+                "lot": pl.String,
+                "contract_start": pl.Date,
+                "contract_end": pl.Date,
+            },
+        ),
+    )
 
 
 @pytest.fixture
@@ -116,13 +131,33 @@ def test_four_writers_and_two_readers_store_every_delivery_exactly_once(
     for index in range(4):
         order = keys[index:] + keys[:index]  # every process starts with another pq
         items = [{"agb": a, "quarter": q, "folder": folders[a, q]} for a, q in order]
-        writers.append(subprocess.Popen(
-            [sys.executable, "-c", WRITER.format(tests=str(REPO / "tests")), lake_db.path,
-             json.dumps(items)], cwd=REPO, env=cli_env(), stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True))
-    readers = [subprocess.Popen([sys.executable, "-c", READER, lake_db.path, "20"], cwd=REPO,
-                                env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True) for _ in range(2)]
+        writers.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    WRITER.format(tests=str(REPO / "tests")),
+                    lake_db.path,
+                    json.dumps(items),
+                ],
+                cwd=REPO,
+                env=cli_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, lake_db.path, "20"],
+            cwd=REPO,
+            env=cli_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     delivered: list[str] = []
     for process in writers:
         out, err = process.communicate(timeout=900)
@@ -139,7 +174,8 @@ def test_four_writers_and_two_readers_store_every_delivery_exactly_once(
     assert sorted(stored) == sorted(delivered)
     versions = lake_db.query(
         "SELECT provider_agb, quarter, table_name, list(version ORDER BY version) AS v "
-        "FROM table_versions GROUP BY ALL")
+        "FROM table_versions GROUP BY ALL"
+    )
     assert versions.height == 3 * 2 * 3
     assert set(map(tuple, versions["v"].to_list())) == {(1, 2, 3, 4)}  # unique, gap-free
     ids = lake_db.query("SELECT event_id FROM audit_log")["event_id"].to_list()
@@ -148,16 +184,19 @@ def test_four_writers_and_two_readers_store_every_delivery_exactly_once(
     from impactmonitor import kpis
 
     with kpis.summary_connection(lake_db) as con:
-        incremental = {t: sorted(con.execute(f"SELECT * FROM {t}_summary").fetchall())
-                       for t in ("population", "offer", "results")}
+        incremental = {
+            t: sorted(con.execute(f"SELECT * FROM {t}_summary").fetchall())
+            for t in ("population", "offer", "results")
+        }
 
     def rebuild(con) -> dict:
-        for table in ("population_summary", "offer_summary", "results_summary",
-                      "summary_applied"):
+        for table in ("population_summary", "offer_summary", "results_summary", "summary_applied"):
             con.execute(f"DELETE FROM {table}")
         kpis.sync_summaries(con)
-        return {t: sorted(con.execute(f"SELECT * FROM {t}_summary").fetchall())
-                for t in ("population", "offer", "results")}
+        return {
+            t: sorted(con.execute(f"SELECT * FROM {t}_summary").fetchall())
+            for t in ("population", "offer", "results")
+        }
 
     assert lake_db.write(rebuild) == incremental
 
@@ -195,15 +234,27 @@ def test_a_decision_keeps_the_data_it_was_based_on_readable_after_maintenance(
     _deliver(own_lake, tmp_path / "v1", agb, "2025Q2")
     manager = User("cm", "contract_manager", frozenset(), "Accounthouder")
     before = _goals(own_lake, agb)
-    escalation.record_decision(own_lake, manager, agb, 1, "signaal besproken",
-                               review_date=date(2025, 12, 31), quarter="2025Q2",
-                               decided_at=datetime(2025, 8, 1, 10, 0))
+    escalation.record_decision(
+        own_lake,
+        manager,
+        agb,
+        1,
+        "signaal besproken",
+        review_date=date(2025, 12, 31),
+        quarter="2025Q2",
+        decided_at=datetime(2025, 8, 1, 10, 0),
+    )
     decision = escalation.decision_history(own_lake, manager, agb).row(0, named=True)
     assert decision["snapshot_id"] is not None
 
     # A redelivery with fewer goals achieved; then several small writes (tiny files).
-    _deliver(own_lake, tmp_path / "v2", agb, "2025Q2",
-             results=lambda f: f.with_columns(pl.col("goals_achieved") // 2))
+    _deliver(
+        own_lake,
+        tmp_path / "v2",
+        agb,
+        "2025Q2",
+        results=lambda f: f.with_columns(pl.col("goals_achieved") // 2),
+    )
     for n in range(3):
         _deliver(own_lake, tmp_path / f"w{n}", agb, "2025Q1")
     now = _goals(own_lake, agb)
@@ -234,8 +285,14 @@ def test_copy_moves_the_sample_region_into_a_lake_with_the_same_figures(
     assert result.returncode == 0, result.stderr
     assert "aantallen gecontroleerd" in result.stdout
     file_db = Database(source)
-    for table in ("deliveries", "table_versions", "population_rows", "audit_log",
-                  "escalation_decisions", "user_accounts"):
+    for table in (
+        "deliveries",
+        "table_versions",
+        "population_rows",
+        "audit_log",
+        "escalation_decisions",
+        "user_accounts",
+    ):
         sql = f"SELECT count(*) FROM {table}"
         assert own_lake.scalar(sql) == file_db.scalar(sql) > 0, table
 
@@ -268,20 +325,31 @@ def test_init_creates_a_lake_that_every_command_then_opens_with_the_one_setting(
     refused = run_cli("pipelines.report", "kpis", "--db", location, "--quarter", "2025Q2")
     assert refused.returncode != 0 and "pipelines.lake init" in refused.stderr
     assert "Traceback" not in refused.stderr
-    created = run_cli("pipelines.lake", "init", "--db", location,
-                      "--data-path", tmp_path / "data")
+    created = run_cli("pipelines.lake", "init", "--db", location, "--data-path", tmp_path / "data")
     assert created.returncode == 0, created.stderr
     register = tmp_path / "register.csv"
-    register.write_text("provider_agb,name,category,lot,contract_start,contract_end\n"
-                        f"{PROVIDERS[0]},Zorg A,A,,2022-01-01,\n", encoding="utf-8")
+    register.write_text(
+        "provider_agb,name,category,lot,contract_start,contract_end\n"
+        f"{PROVIDERS[0]},Zorg A,A,,2022-01-01,\n",
+        encoding="utf-8",
+    )
     assert run_cli("pipelines.register", "--db", location, register).returncode == 0
     folder = tmp_path / "delivery"
     paths = write_delivery(folder, "excel_nl", frames=valid_frames(agb=PROVIDERS[0]))
-    ingested = run_cli("pipelines.ingest", "--db", location, "--provider", PROVIDERS[0],
-                       "--quarter", "2025Q2", *paths)
+    ingested = run_cli(
+        "pipelines.ingest",
+        "--db",
+        location,
+        "--provider",
+        PROVIDERS[0],
+        "--quarter",
+        "2025Q2",
+        *paths,
+    )
     assert ingested.returncode == 0, ingested.stdout + ingested.stderr
-    report = run_cli("pipelines.report", "kpis", "--db", location, "--quarter", "2025Q2",
-                     "--format", "json")
+    report = run_cli(
+        "pipelines.report", "kpis", "--db", location, "--quarter", "2025Q2", "--format", "json"
+    )
     assert report.returncode == 0, report.stderr
     assert {row["provider_agb"] for row in json.loads(report.stdout)} == {PROVIDERS[0]}
     assert any(p.suffix == ".parquet" for p in (tmp_path / "data").rglob("*"))
@@ -305,22 +373,26 @@ def test_the_escalation_history_opens_the_dashboard_as_it_was_at_a_decision(
     db = Database(location)
     manager = User("accounthouder", "contract_manager", frozenset(), "Accounthouder")
     agb = db.scalar("SELECT min(provider_agb) FROM providers WHERE category = 'B'")
-    escalation.record_decision(db, manager, agb, 1, "signaal besproken",
-                               review_date=date(2026, 12, 31), quarter="2026Q3")
-    snapshot = db.scalar("SELECT snapshot_id FROM escalation_decisions "
-                         "WHERE snapshot_id IS NOT NULL")
+    escalation.record_decision(
+        db, manager, agb, 1, "signaal besproken", review_date=date(2026, 12, 31), quarter="2026Q3"
+    )
+    snapshot = db.scalar(
+        "SELECT snapshot_id FROM escalation_decisions WHERE snapshot_id IS NOT NULL"
+    )
     later = db.scalar("SELECT count(*) FROM deliveries WHERE provider_agb = ?", [agb])
     _deliver(db, tmp_path / "later", agb, "2026Q3")  # a redelivery after the decision
     assert db.scalar("SELECT count(*) FROM deliveries WHERE provider_agb = ?", [agb]) == later + 1
-    assert db.as_of(snapshot).scalar(
-        "SELECT count(*) FROM deliveries WHERE provider_agb = ?", [agb]) == later
+    assert (
+        db.as_of(snapshot).scalar("SELECT count(*) FROM deliveries WHERE provider_agb = ?", [agb])
+        == later
+    )
 
     at = app_as(manager, location, monkeypatch).run()
     at.switch_page(page_path("escalation")).run()
     assert not at.exception
     at.selectbox(key="escalation_as_of").select(
-        db.scalar("SELECT decision_id FROM escalation_decisions WHERE snapshot_id = ?",
-                  [snapshot]))
+        db.scalar("SELECT decision_id FROM escalation_decisions WHERE snapshot_id = ?", [snapshot])
+    )
     at.button(key="escalation_as_of_show").click().run()
     assert not at.exception
     shown = texts(at)

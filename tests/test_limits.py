@@ -28,15 +28,16 @@ DELIVERY = Limits.for_delivery()
 
 def _population_csv(extra_columns: int = 0, extra_rows: int = 0, empty_lines: int = 0) -> bytes:
     header = header_of("population") + [f"extra_{i}" for i in range(extra_columns)]
-    rows = [[row[c] for c in header_of("population")] + ["1"] * extra_columns
-            for row in valid_cells("population")]
+    rows = [
+        [row[c] for c in header_of("population")] + ["1"] * extra_columns
+        for row in valid_cells("population")
+    ]
     rows += [rows[0]] * extra_rows
     content = csv_bytes(rows, header)
     return content + b";;;;;;;;\r\n" * empty_lines
 
 
-def _workbook(sheets: dict[str, list[list[object]]], hidden: dict[str, str] | None = None
-              ) -> bytes:
+def _workbook(sheets: dict[str, list[list[object]]], hidden: dict[str, str] | None = None) -> bytes:
     """A workbook as Excel writes it; `hidden`: sheet -> "hidden" / "very_hidden"."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -79,7 +80,8 @@ def test_a_csv_with_sixteen_thousand_columns_gets_one_error_naming_its_table() -
     tables, findings = read_upload("populatie.csv", _population_csv(extra_columns=16_000))
     assert tables == []
     assert [(f.code, f.table, f.row) for f in findings] == [
-        ("file_too_many_columns", "population", 1)]
+        ("file_too_many_columns", "population", 1)
+    ]
     message = findings[0].message("nl")
     assert "16.009 kolommen" in message and "hoogstens 50" in message
     assert "16,009 columns" in findings[0].message("en")
@@ -118,8 +120,9 @@ def test_the_default_row_limit_is_far_above_what_a_population_can_hold() -> None
 
     most = len(municipalities()) * len(CARE_FORMS) * len(AGE_GROUPS)
     assert DELIVERY.max_rows > 2 * most
-    assert DELIVERY.max_columns > 2 * max(len(header_of(t)) for t in
-                                          ("population", "offer", "results"))
+    assert DELIVERY.max_columns > 2 * max(
+        len(header_of(t)) for t in ("population", "offer", "results")
+    )
     assert Limits.for_bulk().max_rows >= 10_000_000 and Limits.for_bulk().max_bytes is None
 
 
@@ -167,10 +170,10 @@ def _lying(content: bytes, member: str, declared: int) -> bytes:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         info = archive.getinfo(member)
     struct.pack_into("<I", data, info.header_offset + 22, declared)
-    central = data.find(b"PK\x01\x02" + data[info.header_offset + 4:info.header_offset + 6])
+    central = data.find(b"PK\x01\x02" + data[info.header_offset + 4 : info.header_offset + 6])
     while central >= 0:
         name_length = struct.unpack_from("<H", data, central + 28)[0]
-        if bytes(data[central + 46:central + 46 + name_length]) == member.encode():
+        if bytes(data[central + 46 : central + 46 + name_length]) == member.encode():
             struct.pack_into("<I", data, central + 24, declared)
             break
         central = data.find(b"PK\x01\x02", central + 4)
@@ -179,8 +182,11 @@ def _lying(content: bytes, member: str, declared: int) -> bytes:
 
 def test_a_zip_header_that_lies_about_the_unpacked_size_is_not_believed(no_xlsx_reader) -> None:
     rows = [[AGB_A, QUARTER, "GM0599", "ambulant", "6_11", 1, 1, 1, 1]] * 30_000
-    content = _lying(_workbook({"population": [header_of("population"), *rows]}),
-                     "xl/worksheets/sheet1.xml", 1000)
+    content = _lying(
+        _workbook({"population": [header_of("population"), *rows]}),
+        "xl/worksheets/sheet1.xml",
+        1000,
+    )
     limits = replace(DELIVERY, max_unpacked_bytes=1024 * 1024)
     tables, findings = read_upload("bomb.xlsx", content, limits)
     assert [f.code for f in findings] == ["file_unpacked_too_large"]
@@ -197,8 +203,7 @@ def test_a_normal_workbook_passes_the_limits() -> None:
     content = _workbook({t: _grid(t) for t in ("population", "offer", "results")})
     tables, findings = read_upload("d.xlsx", content)
     assert [f for f in findings if f.is_error] == []
-    assert {t.table: t.cells.height for t in tables} == {
-        "population": 18, "offer": 3, "results": 3}
+    assert {t.table: t.cells.height for t in tables} == {"population": 18, "offer": 3, "results": 3}
 
 
 # ---- hidden sheets (issue 18 item 6) ---------------------------------------------------------
@@ -209,8 +214,9 @@ def test_a_hidden_table_sheet_is_rejected_with_a_clear_message(
     registered_db: Database, state: str
 ) -> None:
     """Before: a hidden or very hidden sheet was read as a table without a word."""
-    content = _workbook({t: _grid(t) for t in ("population", "offer", "results")},
-                        hidden={"offer": state})
+    content = _workbook(
+        {t: _grid(t) for t in ("population", "offer", "results")}, hidden={"offer": state}
+    )
     outcome = ingest(registered_db, AGB_A, QUARTER, [Upload("d.xlsx", content)], actor="t")
     assert not outcome.accepted
     hidden = [f for f in outcome.errors if f.code == "sheet_hidden"]
@@ -220,8 +226,9 @@ def test_a_hidden_table_sheet_is_rejected_with_a_clear_message(
 
 
 def test_a_hidden_extra_sheet_is_only_mentioned() -> None:
-    content = _workbook({"population": _grid("population"), "Notities": [["x"]]},
-                        hidden={"Notities": "hidden"})
+    content = _workbook(
+        {"population": _grid("population"), "Notities": [["x"]]}, hidden={"Notities": "hidden"}
+    )
     tables, findings = read_upload("d.xlsx", content)
     assert [f for f in findings if f.is_error] == []
     assert "warn_extra_sheet" in {f.code for f in findings}
@@ -243,8 +250,7 @@ def test_an_xlsx_count_close_to_a_whole_number_is_rejected_not_rounded(
     outcome = ingest(registered_db, AGB_A, QUARTER, [Upload("d.xlsx", content)], actor="t")
     assert not outcome.accepted
     cell = [f for f in outcome.errors if f.column == "inflow"]
-    assert [(f.code, f.row, f.value) for f in cell] == [
-        ("cell_decimal_in_count", 2, repr(value))]
+    assert [(f.code, f.row, f.value) for f in cell] == [("cell_decimal_in_count", 2, repr(value))]
     assert registered_db.scalar("SELECT count(*) FROM population_rows") == 0
 
 

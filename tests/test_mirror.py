@@ -27,30 +27,56 @@ OWN = "10000001"
 
 
 def _register(db: Database, agbs_by_category: dict[str, list[str]]) -> None:
-    rows = [(agb, f"Aanbieder {agb}", category) for category, agbs in agbs_by_category.items()
-            for agb in agbs]
-    register_providers(db, pl.DataFrame(
-        {"provider_agb": [r[0] for r in rows], "name": [r[1] for r in rows],
-         "category": [r[2] for r in rows], "lot": [None] * len(rows),
-         "contract_start": [date(2022, 1, 1)] * len(rows), "contract_end": [None] * len(rows)},
-        schema={"provider_agb": pl.String, "name": pl.String, "category": pl.String,
-                "lot": pl.String, "contract_start": pl.Date, "contract_end": pl.Date}))
+    rows = [
+        (agb, f"Aanbieder {agb}", category)
+        for category, agbs in agbs_by_category.items()
+        for agb in agbs
+    ]
+    register_providers(
+        db,
+        pl.DataFrame(
+            {
+                "provider_agb": [r[0] for r in rows],
+                "name": [r[1] for r in rows],
+                "category": [r[2] for r in rows],
+                "lot": [None] * len(rows),
+                "contract_start": [date(2022, 1, 1)] * len(rows),
+                "contract_end": [None] * len(rows),
+            },
+            schema={
+                "provider_agb": pl.String,
+                "name": pl.String,
+                "category": pl.String,
+                "lot": pl.String,
+                "contract_start": pl.Date,
+                "contract_end": pl.Date,
+            },
+        ),
+    )
 
 
 def _deliver(db: Database, agb: str, goals: int) -> None:
     """A valid delivery for `agb` whose results have `goals` goals achieved per care form."""
     frames = valid_frames(agb, QUARTER)
     frames["results"] = frames["results"].with_columns(
-        pl.min_horizontal(pl.lit(goals), pl.col("trajectories_ended")).alias("goals_achieved"))
+        pl.min_horizontal(pl.lit(goals), pl.col("trajectories_ended")).alias("goals_achieved")
+    )
     with db.transaction() as con:
-        store_delivery(con, agb, QUARTER,
-                       [AcceptedTable(t, f, f"{t}.csv", "sha") for t, f in frames.items()],
-                       actor="test", source="test", warnings=[])
+        store_delivery(
+            con,
+            agb,
+            QUARTER,
+            [AcceptedTable(t, f, f"{t}.csv", "sha") for t, f in frames.items()],
+            actor="test",
+            source="test",
+            warnings=[],
+        )
 
 
 @pytest.mark.parametrize(("others_in_category", "category_shown"), [(2, False), (3, True)])
-def test_category_aggregate_needs_three_other_providers(empty_db, others_in_category,
-                                                        category_shown) -> None:
+def test_category_aggregate_needs_three_other_providers(
+    empty_db, others_in_category, category_shown
+) -> None:
     others = [f"2000000{i}" for i in range(others_in_category)]
     region_only = ["30000001", "30000002", "30000003"]
     _register(empty_db, {"B": [OWN, *others], "C": region_only})
@@ -78,7 +104,8 @@ def test_comparison_is_sum_over_others_then_divide(empty_db) -> None:
     per_provider = empty_db.query(
         "SELECT provider_agb, sum(goals_achieved)::BIGINT g, sum(trajectories_ended)::BIGINT n "
         "FROM results "
-        "GROUP BY ALL ORDER BY provider_agb")
+        "GROUP BY ALL ORDER BY provider_agb"
+    )
     others_rows = per_provider.filter(pl.col("provider_agb") != OWN)
     expected = others_rows["g"].sum() / others_rows["n"].sum()
     assert goal["category_value"] == pytest.approx(expected)
@@ -124,8 +151,17 @@ def _ratio_row(db: Database, own: str, populations: dict[str, tuple[int, int]]) 
 def test_ratio_comparison_keeps_the_ambulant_clients_of_providers_without_beds(empty_db) -> None:
     """Others: 40/10, 30/0, 20/0, 10/10 -> (40+30+20+10) / (10+0+0+10) = 100/20 = 5.0 (the old
     aggregation dropped the providers without bed clients: 50/20 = 2.5)."""
-    row = _ratio_row(empty_db, P1, {P1: (10, 10), "20000001": (40, 10), "20000002": (30, 0),
-                                    "20000003": (20, 0), "20000004": (10, 10)})
+    row = _ratio_row(
+        empty_db,
+        P1,
+        {
+            P1: (10, 10),
+            "20000001": (40, 10),
+            "20000002": (30, 0),
+            "20000003": (20, 0),
+            "20000004": (10, 10),
+        },
+    )
     assert row["category_value"] == pytest.approx(5.0)
     assert (row["category_numerator"], row["category_denominator"]) == (100, 20)
     assert row["category_providers"] == 4  # every other provider with data counts
@@ -134,8 +170,11 @@ def test_ratio_comparison_keeps_the_ambulant_clients_of_providers_without_beds(e
 
 def test_three_providers_with_data_count_even_without_beds(empty_db) -> None:
     # Two others have beds, the third only ambulant clients: still three with data.
-    row = _ratio_row(empty_db, P1, {P1: (10, 10), "20000001": (40, 10), "20000002": (30, 0),
-                                    "20000003": (20, 10)})
+    row = _ratio_row(
+        empty_db,
+        P1,
+        {P1: (10, 10), "20000001": (40, 10), "20000002": (30, 0), "20000003": (20, 10)},
+    )
     assert row["category_providers"] == 3 and row["category_value"] == pytest.approx(90 / 20)
 
 
@@ -143,10 +182,10 @@ def test_three_providers_with_data_count_even_without_beds(empty_db) -> None:
     ("others", "suppression"),
     [
         # bed clients of the others (ambulant 10 each): the largest share of the denominator
-        ([81, 10, 9], "dominant"),    # 81 of 100 > 80%
-        ([80, 10, 10], None),         # exactly 80%: shown ("more than" 80% is suppressed)
+        ([81, 10, 9], "dominant"),  # 81 of 100 > 80%
+        ([80, 10, 10], None),  # exactly 80%: shown ("more than" 80% is suppressed)
         ([50, 30, 20], None),
-        ([95, 5], "few_providers"),   # two others: the count rule comes first
+        ([95, 5], "few_providers"),  # two others: the count rule comes first
     ],
 )
 def test_dominant_provider_suppresses_the_comparison(empty_db, others, suppression) -> None:
@@ -165,8 +204,13 @@ def test_dominance_of_a_count_kpi_uses_its_total(empty_db) -> None:
     waiting = {P1: 5, "20000001": 90, "20000002": 5, "20000003": 5}
     register(empty_db, {agb: "B" for agb in waiting})
     for agb, count in waiting.items():
-        store(empty_db, agb, QUARTER, population=[clients("ambulant", 10)],
-              offer=[{"care_form": "ambulant", "clients_waiting": count}])
+        store(
+            empty_db,
+            agb,
+            QUARTER,
+            population=[clients("ambulant", 10)],
+            offer=[{"care_form": "ambulant", "clients_waiting": count}],
+        )
     report = mirror_report(empty_db, User("cm", "contract_manager"), P1, [QUARTER])
     row = report.filter(pl.col("kpi") == "waiting_list").row(0, named=True)
     assert row["category_suppression"] == "dominant" and row["category_value"] is None
@@ -178,7 +222,7 @@ def test_dominance_of_a_count_kpi_uses_its_total(empty_db) -> None:
         # goal achievement (higher is better): own 0.9 is the best of 5
         ("goal_achievement", 90, [80, 70, 60, 50], 1, 1),
         ("goal_achievement", 50, [80, 70, 60, 55], 5, 4),
-        ("goal_achievement", 70, [80, 70, 60, 50], 2, 2),   # ties share the better rank
+        ("goal_achievement", 70, [80, 70, 60, 50], 2, 2),  # ties share the better rank
         # dropout (lower is better): own 0.05 is the best
         ("dropout", 5, [10, 20, 30], 1, 1),
         ("dropout", 30, [10, 20, 5], 4, 4),
@@ -186,14 +230,20 @@ def test_dominance_of_a_count_kpi_uses_its_total(empty_db) -> None:
         ("goal_achievement", 90, [80, 70], None, None),
     ],
 )
-def test_rank_and_quartile_within_the_category(empty_db, kpi_key, own, others, rank,
-                                               quartile) -> None:
+def test_rank_and_quartile_within_the_category(
+    empty_db, kpi_key, own, others, rank, quartile
+) -> None:
     column = "goals_achieved" if kpi_key == "goal_achievement" else "dropouts"
     counts = {P1: own, **{f"2000000{i}": v for i, v in enumerate(others)}}
     register(empty_db, {agb: "B" for agb in counts})
     for agb, count in counts.items():
-        store(empty_db, agb, QUARTER, population=[clients("ambulant", 100)],
-              results=[results_row("ambulant", trajectories_ended=100, **{column: count})])
+        store(
+            empty_db,
+            agb,
+            QUARTER,
+            population=[clients("ambulant", 100)],
+            results=[results_row("ambulant", trajectories_ended=100, **{column: count})],
+        )
     report = mirror_report(empty_db, User("cm", "contract_manager"), P1, [QUARTER])
     row = report.filter(pl.col("kpi") == kpi_key).row(0, named=True)
     assert (row["category_rank"], row["category_quartile"]) == (rank, quartile)
@@ -218,8 +268,9 @@ def test_the_page_text_documents_both_rules(lang) -> None:
     rules = rules_text(lang)
     assert "3" in rules and "80%" in rules
     assert ("noemer" if lang == "nl" else "denominator") in rules
-    assert rank_text(2, 6, 2, lang) == ("2 van 6 (kwartiel 2)" if lang == "nl"
-                                        else "2 of 6 (quartile 2)")
+    assert rank_text(2, 6, 2, lang) == (
+        "2 van 6 (kwartiel 2)" if lang == "nl" else "2 of 6 (quartile 2)"
+    )
 
 
 # ---- the mirror command against sums computed independently from the stored rows -----------------
@@ -236,14 +287,19 @@ INDEPENDENT = {
     "intake_wait_days": ("results", "intake_wait_days_sum", "intake_wait_n", None),
     "intake_wait_over_norm": ("results", "intake_wait_over_norm", "intake_wait_n", None),
     "treatment_wait_days": ("results", "treatment_wait_days_sum", "treatment_wait_n", None),
-    "treatment_wait_over_norm": ("results", "treatment_wait_over_norm", "treatment_wait_n",
-                                 None),
-    "length_of_stay_days": ("results", f"CASE WHEN care_form IN {BED} THEN stay_days_sum END",
-                            f"CASE WHEN care_form IN {BED} THEN stay_n END", None),
-    "ambulant_bed_ratio": ("population",
-                           f"CASE WHEN care_form IN {AMBULANT} THEN clients_start + inflow END",
-                           f"CASE WHEN care_form IN {BED} THEN clients_start + inflow END",
-                           None),
+    "treatment_wait_over_norm": ("results", "treatment_wait_over_norm", "treatment_wait_n", None),
+    "length_of_stay_days": (
+        "results",
+        f"CASE WHEN care_form IN {BED} THEN stay_days_sum END",
+        f"CASE WHEN care_form IN {BED} THEN stay_n END",
+        None,
+    ),
+    "ambulant_bed_ratio": (
+        "population",
+        f"CASE WHEN care_form IN {AMBULANT} THEN clients_start + inflow END",
+        f"CASE WHEN care_form IN {BED} THEN clients_start + inflow END",
+        None,
+    ),
     "waiting_list": ("offer", "clients_waiting", "1", None),
 }
 # A provider without bed-type care has these KPIs as "not applicable": a row without a
@@ -251,7 +307,7 @@ INDEPENDENT = {
 APPLIES = {
     "length_of_stay_days": f"count(*) FILTER (WHERE care_form IN {BED}) > 0",
     "ambulant_bed_ratio": f"coalesce(sum(clients_start + inflow) FILTER (WHERE care_form IN "
-                          f"{BED}), 0) > 0",
+    f"{BED}), 0) > 0",
 }
 
 
@@ -261,14 +317,15 @@ def _independent_sums(db: Database) -> dict[tuple[str, str, str], tuple[int, int
     for key, (view, numerator, denominator, care_forms) in INDEPENDENT.items():
         where = f"WHERE care_form IN {care_forms}" if care_forms else ""
         if view == "offer":  # one stock per quarter: the denominator counts the quarter once
-            sql = ("SELECT provider_agb, quarter, sum(clients_waiting), 1 FROM offer "
-                   "GROUP BY ALL")
+            sql = "SELECT provider_agb, quarter, sum(clients_waiting), 1 FROM offer GROUP BY ALL"
         else:
             den = f"coalesce(sum({denominator}), 0)"
             if key in APPLIES:
                 den = f"CASE WHEN {APPLIES[key]} THEN {den} END"
-            sql = (f"SELECT provider_agb, quarter, coalesce(sum({numerator}), 0), "
-                   f"{den} FROM {view} {where} GROUP BY ALL")
+            sql = (
+                f"SELECT provider_agb, quarter, coalesce(sum({numerator}), 0), "
+                f"{den} FROM {view} {where} GROUP BY ALL"
+            )
         for agb, quarter, num, den in db.query(sql).iter_rows():
             sums[(agb, quarter, key)] = (int(num), None if den is None else int(den))
     return sums
@@ -306,14 +363,16 @@ def test_mirror_command_equals_independent_sums_for_every_provider_and_kpi(sampl
         for (quarter, key), row in shown.items():
             numerator, denominator = sums[(agb, quarter, key)]
             assert (row["numerator"], row["denominator"]) == (numerator, denominator)
-            assert row["value"] == (pytest.approx(numerator / denominator) if denominator
-                                    else None)
+            assert row["value"] == (pytest.approx(numerator / denominator) if denominator else None)
             for level, members in (("category", same_category), ("region", others)):
                 value, providers = _expected_comparison(sums, members, quarter, key)
                 assert row[f"{level}_providers"] == providers, (agb, quarter, key, level)
-                assert row[f"{level}_value"] == (None if value is None
-                                                 else pytest.approx(value)), (
-                    agb, quarter, key, level)
+                assert row[f"{level}_value"] == (None if value is None else pytest.approx(value)), (
+                    agb,
+                    quarter,
+                    key,
+                    level,
+                )
             checked += 1
     assert checked > 7000  # 40 providers x ~19 quarters x ~10 KPIs
 
@@ -324,8 +383,11 @@ def test_figures_checked_by_hand_in_the_issue(sample_db) -> None:
     from pipelines.report import mirror_rows
 
     for agb, category, region in (("02694688", 16.72, 12.77), ("01521798", 5.69, 12.82)):
-        row = mirror_rows(sample_db, agb, "2026Q3").filter(
-            pl.col("kpi") == "ambulant_bed_ratio").row(0, named=True)
+        row = (
+            mirror_rows(sample_db, agb, "2026Q3")
+            .filter(pl.col("kpi") == "ambulant_bed_ratio")
+            .row(0, named=True)
+        )
         assert round(row["category_value"], 2) == category
         assert round(row["region_value"], 2) == region
 
@@ -338,8 +400,18 @@ def test_mirror_command_prints_the_rows(sample_region_file, run_cli, fmt) -> Non
 
     from pipelines.report import MIRROR_COLUMNS, mirror_rows
 
-    done = run_cli("pipelines.report", "mirror", "--db", sample_region_file, "--provider",
-                   "02694688", "--quarter", "2026Q3", "--format", fmt)
+    done = run_cli(
+        "pipelines.report",
+        "mirror",
+        "--db",
+        sample_region_file,
+        "--provider",
+        "02694688",
+        "--quarter",
+        "2026Q3",
+        "--format",
+        fmt,
+    )
     assert done.returncode == 0, done.stderr
     if fmt == "json":
         printed = json.loads(done.stdout)

@@ -14,9 +14,13 @@ from impactmonitor.access import AccessDenied, User
 from impactmonitor.storage import Database
 
 ROTTERDAM, VOORNE, BRIELLE, HELLEVOETSLUIS, WESTVOORNE = (
-    "GM0599", "GM1992", "GM0501", "GM0530", "GM0614")
-ROTTERDAM_USER = User("wethouder-rdam", "municipality",
-                      municipality_codes=frozenset({ROTTERDAM}))
+    "GM0599",
+    "GM1992",
+    "GM0501",
+    "GM0530",
+    "GM0614",
+)
+ROTTERDAM_USER = User("wethouder-rdam", "municipality", municipality_codes=frozenset({ROTTERDAM}))
 VOORNE_USER = User("wethouder-vaz", "municipality", municipality_codes=frozenset({VOORNE}))
 BASELINE = ("2022Q1", "2022Q2", "2022Q3", "2022Q4")
 
@@ -46,57 +50,104 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     register(database, {P1: "A", P2: "B", P3: "C"})
     p1_short, p2_short, brielle = (40, 44, 36, 40), (20, 20, 24, 16), (8, 10, 6, 8)
     for i, quarter in enumerate(BASELINE):
-        store(database, P1, quarter, population=[
-            clients("residential_short", p1_short[i], ROTTERDAM),
-            clients("foster_care", 30, ROTTERDAM)])
-        store(database, P2, quarter, population=[
-            clients("residential_short", p2_short[i], ROTTERDAM),
-            clients("residential_short", brielle[i], BRIELLE),
-            clients("foster_care", 5, WESTVOORNE)])
-        store(database, P3, quarter, population=[
-            clients("family_home", 10, ROTTERDAM),
-            clients("residential_short", 4, HELLEVOETSLUIS)])
-    store(database, P1, "2025Q4", population=[
-        clients("residential_short", 20, ROTTERDAM, "12_17"),
-        clients("residential_short", 10, ROTTERDAM, "6_11"),
-        clients("foster_care", 36, ROTTERDAM),
-        {"municipality_code": ROTTERDAM, "care_form": "ambulant", "age_group": "12_17",
-         "clients_start": 100, "inflow": 20, "outflow": 15}])
-    store(database, P2, "2025Q4", population=[
-        clients("residential_short", 12, ROTTERDAM),
-        clients("residential_short", 6, VOORNE), clients("foster_care", 7, VOORNE)])
-    store(database, P3, "2025Q4", population=[
-        clients("family_home", 14, ROTTERDAM), clients("residential_short", 3, VOORNE)])
+        store(
+            database,
+            P1,
+            quarter,
+            population=[
+                clients("residential_short", p1_short[i], ROTTERDAM),
+                clients("foster_care", 30, ROTTERDAM),
+            ],
+        )
+        store(
+            database,
+            P2,
+            quarter,
+            population=[
+                clients("residential_short", p2_short[i], ROTTERDAM),
+                clients("residential_short", brielle[i], BRIELLE),
+                clients("foster_care", 5, WESTVOORNE),
+            ],
+        )
+        store(
+            database,
+            P3,
+            quarter,
+            population=[
+                clients("family_home", 10, ROTTERDAM),
+                clients("residential_short", 4, HELLEVOETSLUIS),
+            ],
+        )
+    store(
+        database,
+        P1,
+        "2025Q4",
+        population=[
+            clients("residential_short", 20, ROTTERDAM, "12_17"),
+            clients("residential_short", 10, ROTTERDAM, "6_11"),
+            clients("foster_care", 36, ROTTERDAM),
+            {
+                "municipality_code": ROTTERDAM,
+                "care_form": "ambulant",
+                "age_group": "12_17",
+                "clients_start": 100,
+                "inflow": 20,
+                "outflow": 15,
+            },
+        ],
+    )
+    store(
+        database,
+        P2,
+        "2025Q4",
+        population=[
+            clients("residential_short", 12, ROTTERDAM),
+            clients("residential_short", 6, VOORNE),
+            clients("foster_care", 7, VOORNE),
+        ],
+    )
+    store(
+        database,
+        P3,
+        "2025Q4",
+        population=[clients("family_home", 14, ROTTERDAM), clients("residential_short", 3, VOORNE)],
+    )
     return database
 
 
 def _index(frame: pl.DataFrame, index: str, quarter: str) -> dict:
     return frame.filter((pl.col("index") == index) & (pl.col("quarter") == quarter)).row(
-        0, named=True)
+        0, named=True
+    )
 
 
-@pytest.mark.parametrize(("user", "code", "index", "baseline", "clients", "value"), [
-    (MANAGER, ROTTERDAM, "short_residential", 60.0, 42, 42 / 60),  # 0.70
-    (MANAGER, ROTTERDAM, "foster_family", 40.0, 50, 50 / 40),  # 1.25
-    (MANAGER, VOORNE, "short_residential", 12.0, 9, 9 / 12),  # 0.75: merged baseline
-    (MANAGER, VOORNE, "foster_family", 5.0, 7, 7 / 5),  # 1.40
-    (ROTTERDAM_USER, ROTTERDAM, "short_residential", 60.0, 42, 42 / 60),
-    (VOORNE_USER, VOORNE, "short_residential", 12.0, 9, 9 / 12),
-    (VOORNE_USER, VOORNE, "foster_family", 5.0, 7, 7 / 5),
-])
-def test_indexes_against_the_own_baseline(db, user, code, index, baseline, clients,
-                                          value) -> None:
+@pytest.mark.parametrize(
+    ("user", "code", "index", "baseline", "clients", "value"),
+    [
+        (MANAGER, ROTTERDAM, "short_residential", 60.0, 42, 42 / 60),  # 0.70
+        (MANAGER, ROTTERDAM, "foster_family", 40.0, 50, 50 / 40),  # 1.25
+        (MANAGER, VOORNE, "short_residential", 12.0, 9, 9 / 12),  # 0.75: merged baseline
+        (MANAGER, VOORNE, "foster_family", 5.0, 7, 7 / 5),  # 1.40
+        (ROTTERDAM_USER, ROTTERDAM, "short_residential", 60.0, 42, 42 / 60),
+        (VOORNE_USER, VOORNE, "short_residential", 12.0, 9, 9 / 12),
+        (VOORNE_USER, VOORNE, "foster_family", 5.0, 7, 7 / 5),
+    ],
+)
+def test_indexes_against_the_own_baseline(db, user, code, index, baseline, clients, value) -> None:
     row = _index(mun.municipality_indexes(db, user, code), index, "2025Q4")
     assert row["baseline_clients"] == pytest.approx(baseline)
     assert row["clients"] == clients
     assert row["value"] == pytest.approx(value)
 
 
-@pytest.mark.parametrize(("index", "quarter", "value"), [
-    ("short_residential", "2025Q4", 51 / 72),  # (42 + 9) / (60 + 12)
-    ("foster_family", "2025Q4", 57 / 45),  # (50 + 7) / (40 + 5)
-    ("short_residential", "2022Q2", (44 + 20 + 10 + 4) / 72),
-])
+@pytest.mark.parametrize(
+    ("index", "quarter", "value"),
+    [
+        ("short_residential", "2025Q4", 51 / 72),  # (42 + 9) / (60 + 12)
+        ("foster_family", "2025Q4", 57 / 45),  # (50 + 7) / (40 + 5)
+        ("short_residential", "2022Q2", (44 + 20 + 10 + 4) / 72),
+    ],
+)
 def test_the_region_next_to_it(db, index, quarter, value) -> None:
     for user in (MANAGER, VOORNE_USER):  # the same aggregate for both
         row = _index(mun.municipality_indexes(db, user, VOORNE), index, quarter)
@@ -106,17 +157,20 @@ def test_the_region_next_to_it(db, index, quarter, value) -> None:
 def test_a_merged_code_counts_for_its_successor_in_2022(db) -> None:
     """Voorne aan Zee's 2022 quarters are Brielle + Hellevoetsluis (short residential)."""
     series = mun.municipality_indexes(db, MANAGER, VOORNE).filter(
-        pl.col("index") == "short_residential")
+        pl.col("index") == "short_residential"
+    )
     by_quarter = dict(series.select("quarter", "clients").iter_rows())
     assert [by_quarter[q] for q in BASELINE] == [8 + 4, 10 + 4, 6 + 4, 8 + 4]
     # asking by an old code gives the same area
     assert mun.municipality_indexes(db, MANAGER, BRIELLE).equals(
-        mun.municipality_indexes(db, MANAGER, VOORNE))
+        mun.municipality_indexes(db, MANAGER, VOORNE)
+    )
 
 
 def test_population_per_care_form_and_age_group(db) -> None:
     population = mun.municipality_population(db, ROTTERDAM_USER, ROTTERDAM).filter(
-        pl.col("quarter") == "2025Q4")
+        pl.col("quarter") == "2025Q4"
+    )
     rows = {(r["care_form"], r["age_group"]): r for r in population.iter_rows(named=True)}
     assert rows[("residential_short", "12_17")]["clients"] == 20
     assert rows[("residential_short", "6_11")]["clients"] == 10 + 12  # P1 + P2
@@ -125,12 +179,18 @@ def test_population_per_care_form_and_age_group(db) -> None:
 
 
 def test_flow_and_ratio(db) -> None:
-    flow = mun.municipality_flow(db, ROTTERDAM_USER, ROTTERDAM).filter(
-        pl.col("quarter") == "2025Q4").row(0, named=True)
+    flow = (
+        mun.municipality_flow(db, ROTTERDAM_USER, ROTTERDAM)
+        .filter(pl.col("quarter") == "2025Q4")
+        .row(0, named=True)
+    )
     assert (flow["clients_start"], flow["inflow"], flow["outflow"]) == (192, 20, 15)
     assert flow["region_clients"] == 212 + 16  # + Voorne aan Zee 6 + 7 + 3
-    ratio = mun.municipality_ratio(db, ROTTERDAM_USER, ROTTERDAM).filter(
-        pl.col("quarter") == "2025Q4").row(0, named=True)
+    ratio = (
+        mun.municipality_ratio(db, ROTTERDAM_USER, ROTTERDAM)
+        .filter(pl.col("quarter") == "2025Q4")
+        .row(0, named=True)
+    )
     assert (ratio["numerator"], ratio["denominator"]) == (120, 42)
     assert ratio["value"] == pytest.approx(120 / 42)
     assert ratio["region_value"] == pytest.approx(120 / 51)
@@ -145,14 +205,18 @@ def test_providers_with_their_share(db) -> None:
     assert shares.table["provider_agb"][0] == P1  # the biggest first
 
 
-@pytest.mark.parametrize(("user", "code", "care_form", "suppressed", "providers"), [
-    (VOORNE_USER, VOORNE, None, True, 2),  # P2 and P3 only: fewer than 3
-    (MANAGER, VOORNE, None, False, 2),  # the region's staff see the split
-    (ROTTERDAM_USER, ROTTERDAM, "residential_short", True, 2),  # P1 and P2
-    (ROTTERDAM_USER, ROTTERDAM, None, False, 3),
-])
-def test_split_per_provider_follows_the_mirror_rule(db, user, code, care_form, suppressed,
-                                                     providers) -> None:
+@pytest.mark.parametrize(
+    ("user", "code", "care_form", "suppressed", "providers"),
+    [
+        (VOORNE_USER, VOORNE, None, True, 2),  # P2 and P3 only: fewer than 3
+        (MANAGER, VOORNE, None, False, 2),  # the region's staff see the split
+        (ROTTERDAM_USER, ROTTERDAM, "residential_short", True, 2),  # P1 and P2
+        (ROTTERDAM_USER, ROTTERDAM, None, False, 3),
+    ],
+)
+def test_split_per_provider_follows_the_mirror_rule(
+    db, user, code, care_form, suppressed, providers
+) -> None:
     shares = mun.municipality_providers(db, user, code, "2025Q4", care_form)
     assert shares.suppressed is suppressed and shares.providers == providers
     assert (shares.table.height == 0) is suppressed
@@ -167,15 +231,18 @@ def test_comparison_table(db) -> None:
     assert rows["ambulant_bed_ratio"]["municipality"] == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("call", [
-    lambda db: mun.municipality_indexes(db, VOORNE_USER, ROTTERDAM),
-    lambda db: mun.municipality_population(db, VOORNE_USER, ROTTERDAM),
-    lambda db: mun.municipality_flow(db, VOORNE_USER, ROTTERDAM),
-    lambda db: mun.municipality_ratio(db, VOORNE_USER, ROTTERDAM),
-    lambda db: mun.municipality_providers(db, VOORNE_USER, ROTTERDAM, "2025Q4"),
-    lambda db: mun.municipality_choices(db, User("p", "provider", frozenset({P1}))),
-    lambda db: mun.municipality_population(db, User("a", "admin"), ROTTERDAM),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda db: mun.municipality_indexes(db, VOORNE_USER, ROTTERDAM),
+        lambda db: mun.municipality_population(db, VOORNE_USER, ROTTERDAM),
+        lambda db: mun.municipality_flow(db, VOORNE_USER, ROTTERDAM),
+        lambda db: mun.municipality_ratio(db, VOORNE_USER, ROTTERDAM),
+        lambda db: mun.municipality_providers(db, VOORNE_USER, ROTTERDAM, "2025Q4"),
+        lambda db: mun.municipality_choices(db, User("p", "provider", frozenset({P1}))),
+        lambda db: mun.municipality_population(db, User("a", "admin"), ROTTERDAM),
+    ],
+)
 def test_refused_outside_the_own_municipalities(db, call) -> None:
     with pytest.raises(AccessDenied):
         call(db)
@@ -260,28 +327,53 @@ def test_admin_page_creates_a_municipality_user(db, monkeypatch) -> None:
 
 
 # ---- the KPI page's municipality filter (issue 11 item 6) ---------------------------------------
-@pytest.mark.parametrize(("user", "filters", "expected"), [
-    # (provider, care form) -> (clients_start, inflow, outflow, clients), Rotterdam 2025Q4
-    (MANAGER, {}, {(P1, "ambulant"): (100, 20, 15, 120), (P1, "foster_care"): (36, 0, 0, 36),
-                   (P1, "residential_short"): (30, 0, 0, 30),
-                   (P2, "residential_short"): (12, 0, 0, 12),
-                   (P3, "family_home"): (14, 0, 0, 14)}),
-    (MANAGER, {"care_form": "residential_short"},
-     {(P1, "residential_short"): (30, 0, 0, 30), (P2, "residential_short"): (12, 0, 0, 12)}),
-    (MANAGER, {"category": "B"}, {(P2, "residential_short"): (12, 0, 0, 12)}),
-    (ROTTERDAM_USER, {}, {(P1, "ambulant"): (100, 20, 15, 120),
-                          (P1, "foster_care"): (36, 0, 0, 36),
-                          (P1, "residential_short"): (30, 0, 0, 30),
-                          (P2, "residential_short"): (12, 0, 0, 12),
-                          (P3, "family_home"): (14, 0, 0, 14)}),
-    # two providers only: a municipality user gets no per-provider figures
-    (ROTTERDAM_USER, {"care_form": "residential_short"}, {}),
-])
+@pytest.mark.parametrize(
+    ("user", "filters", "expected"),
+    [
+        # (provider, care form) -> (clients_start, inflow, outflow, clients), Rotterdam 2025Q4
+        (
+            MANAGER,
+            {},
+            {
+                (P1, "ambulant"): (100, 20, 15, 120),
+                (P1, "foster_care"): (36, 0, 0, 36),
+                (P1, "residential_short"): (30, 0, 0, 30),
+                (P2, "residential_short"): (12, 0, 0, 12),
+                (P3, "family_home"): (14, 0, 0, 14),
+            },
+        ),
+        (
+            MANAGER,
+            {"care_form": "residential_short"},
+            {(P1, "residential_short"): (30, 0, 0, 30), (P2, "residential_short"): (12, 0, 0, 12)},
+        ),
+        (MANAGER, {"category": "B"}, {(P2, "residential_short"): (12, 0, 0, 12)}),
+        (
+            ROTTERDAM_USER,
+            {},
+            {
+                (P1, "ambulant"): (100, 20, 15, 120),
+                (P1, "foster_care"): (36, 0, 0, 36),
+                (P1, "residential_short"): (30, 0, 0, 30),
+                (P2, "residential_short"): (12, 0, 0, 12),
+                (P3, "family_home"): (14, 0, 0, 14),
+            },
+        ),
+        # two providers only: a municipality user gets no per-provider figures
+        (ROTTERDAM_USER, {"care_form": "residential_short"}, {}),
+    ],
+)
 def test_provider_population_of_a_municipality(db, user, filters, expected) -> None:
     table = mun.municipality_provider_population(db, user, ROTTERDAM, "2025Q4", **filters)
-    got = {(r["provider_agb"], r["care_form"]): (r["clients_start"], r["inflow"], r["outflow"],
-                                                 r["clients"])
-           for r in table.iter_rows(named=True)}
+    got = {
+        (r["provider_agb"], r["care_form"]): (
+            r["clients_start"],
+            r["inflow"],
+            r["outflow"],
+            r["clients"],
+        )
+        for r in table.iter_rows(named=True)
+    }
     assert got == expected
 
 
@@ -289,7 +381,10 @@ def test_provider_population_counts_merged_codes_for_their_successor(db) -> None
     table = mun.municipality_provider_population(db, MANAGER, VOORNE, "2022Q1")
     got = {(r["provider_agb"], r["care_form"]): r["clients"] for r in table.iter_rows(named=True)}
     # Brielle P2 8 short, Westvoorne P2 5 foster, Hellevoetsluis P3 4 short
-    assert got == {(P2, "residential_short"): 8, (P2, "foster_care"): 5,
-                   (P3, "residential_short"): 4}
+    assert got == {
+        (P2, "residential_short"): 8,
+        (P2, "foster_care"): 5,
+        (P3, "residential_short"): 4,
+    }
     with pytest.raises(AccessDenied):
         mun.municipality_provider_population(db, VOORNE_USER, ROTTERDAM, "2025Q4")

@@ -38,8 +38,14 @@ from impactmonitor.storage import Database
         (0.5, 100, "higher", None, None, None),
     ],
 )
-def test_classify(value: float, n: int, direction: str, green: float | None,
-                  amber: float | None, expected: str | None) -> None:
+def test_classify(
+    value: float,
+    n: int,
+    direction: str,
+    green: float | None,
+    amber: float | None,
+    expected: str | None,
+) -> None:
     assert norms.classify(value, n, direction, green, amber) == expected
 
 
@@ -64,10 +70,14 @@ def db(empty_db: Database) -> Database:
     register(empty_db, {P1: "A", P2: "C"})
     for agb in (P1, P2):
         for quarter in ("2025Q2", "2025Q3"):
-            store(empty_db, agb, quarter, population=[clients("ambulant", 50)],
-                  offer=[{"care_form": "ambulant", "clients_waiting": 8}],
-                  results=[results_row("ambulant", trajectories_ended=100,
-                                       goals_achieved=72)])
+            store(
+                empty_db,
+                agb,
+                quarter,
+                population=[clients("ambulant", 50)],
+                offer=[{"care_form": "ambulant", "clients_waiting": 8}],
+                results=[results_row("ambulant", trajectories_ended=100, goals_achieved=72)],
+            )
     return empty_db
 
 
@@ -78,14 +88,21 @@ def status(db: Database, quarter: str, agb: str = P1) -> dict:
 
 def test_an_old_quarter_keeps_its_old_norm(db: Database) -> None:
     before = db.data_version()
-    norms.set_norm(db, ADMIN, "goal_achievement", green=0.75, amber=0.65, valid_from="2025Q3",
-                   reason="stricter from Q3", at=datetime(2025, 6, 1, 12, 0))
+    norms.set_norm(
+        db,
+        ADMIN,
+        "goal_achievement",
+        green=0.75,
+        amber=0.65,
+        valid_from="2025Q3",
+        reason="stricter from Q3",
+        at=datetime(2025, 6, 1, 12, 0),
+    )
     assert db.data_version() > before
     old, new = status(db, "2025Q2"), status(db, "2025Q3")
     # 72% against 70/60 (default) is green; against 75/65 (from 2025Q3) amber.
     assert (old["status"], old["norm_green"], old["norm_source"]) == ("green", 0.70, "default")
-    assert (new["status"], new["norm_green"], new["norm_valid_from"]) == ("amber", 0.75,
-                                                                           "2025Q3")
+    assert (new["status"], new["norm_green"], new["norm_valid_from"]) == ("amber", 0.75, "2025Q3")
     assert new["norm_source"] == "changed 2025-06-01 by admin"
     assert new["norm"] == "green >= 0.75, amber >= 0.65 (changed 2025-06-01 by admin)"
     # The 2025Q3 table still shows the previous quarter judged by its own norm.
@@ -93,40 +110,79 @@ def test_an_old_quarter_keeps_its_old_norm(db: Database) -> None:
     history = norms.norm_history(db)
     assert history.height == 1 and history["changed_by"][0] == "admin"
     with db.connection() as con:
-        event = con.execute("SELECT actor, action, details FROM audit_log "
-                            "WHERE action = 'norm_changed'").fetchone()
+        event = con.execute(
+            "SELECT actor, action, details FROM audit_log WHERE action = 'norm_changed'"
+        ).fetchone()
     assert event[:2] == ("admin", "norm_changed")
     assert json.loads(event[2])["green"] == 0.75
 
 
 def test_a_later_change_with_the_same_start_wins(db: Database) -> None:
-    norms.set_norm(db, ADMIN, "goal_achievement", green=0.75, amber=0.65, valid_from="2025Q2",
-                   at=datetime(2025, 5, 1))
-    norms.set_norm(db, ADMIN, "goal_achievement", green=0.71, amber=0.65, valid_from="2025Q2",
-                   at=datetime(2025, 5, 2))
+    norms.set_norm(
+        db,
+        ADMIN,
+        "goal_achievement",
+        green=0.75,
+        amber=0.65,
+        valid_from="2025Q2",
+        at=datetime(2025, 5, 1),
+    )
+    norms.set_norm(
+        db,
+        ADMIN,
+        "goal_achievement",
+        green=0.71,
+        amber=0.65,
+        valid_from="2025Q2",
+        at=datetime(2025, 5, 2),
+    )
     assert status(db, "2025Q2")["norm_green"] == 0.71
     assert status(db, "2025Q2")["status"] == "green"
 
 
 def test_category_norm_and_its_withdrawal(db: Database) -> None:
-    norms.set_norm(db, ADMIN, "goal_achievement", green=0.80, amber=0.75, valid_from="2025Q2",
-                   category="C", at=datetime(2025, 4, 1))
+    norms.set_norm(
+        db,
+        ADMIN,
+        "goal_achievement",
+        green=0.80,
+        amber=0.75,
+        valid_from="2025Q2",
+        category="C",
+        at=datetime(2025, 4, 1),
+    )
     assert status(db, "2025Q2", P2)["status"] == "red"  # 72% < 75% for category C
     assert "category C" in status(db, "2025Q2", P2)["norm"]
     assert status(db, "2025Q2", P1)["status"] == "green"  # A keeps the general norm
-    norms.set_norm(db, ADMIN, "goal_achievement", green=None, amber=None, valid_from="2025Q3",
-                   category="C", at=datetime(2025, 7, 1))
+    norms.set_norm(
+        db,
+        ADMIN,
+        "goal_achievement",
+        green=None,
+        amber=None,
+        valid_from="2025Q3",
+        category="C",
+        at=datetime(2025, 7, 1),
+    )
     assert status(db, "2025Q3", P2)["norm_green"] == 0.70  # back to the general norm
     assert status(db, "2025Q2", P2)["norm_green"] == 0.80  # history unchanged
     effect = norms.norms_in_effect(db, "2025Q2")
-    c_row = effect.filter((pl.col("kpi") == "goal_achievement")
-                          & (pl.col("category") == "C")).row(0, named=True)
+    c_row = effect.filter((pl.col("kpi") == "goal_achievement") & (pl.col("category") == "C")).row(
+        0, named=True
+    )
     assert c_row["norm_green"] == 0.80
 
 
 def test_withdrawing_the_general_norm_leaves_no_status(db: Database) -> None:
-    norms.set_norm(db, ADMIN, "goal_achievement", green=None, amber=None, valid_from="2025Q3",
-                   at=datetime(2025, 7, 1))
+    norms.set_norm(
+        db,
+        ADMIN,
+        "goal_achievement",
+        green=None,
+        amber=None,
+        valid_from="2025Q3",
+        at=datetime(2025, 7, 1),
+    )
     row = status(db, "2025Q3")
     assert (row["status"], row["norm"]) == (None, None)
     assert status(db, "2025Q2")["status"] == "green"
@@ -143,8 +199,9 @@ def test_withdrawing_the_general_norm_leaves_no_status(db: Database) -> None:
         (ADMIN, {"green": 0.8, "amber": 0.7, "kpi": "happiness"}, ValueError),
     ],
 )
-def test_bad_norm_changes_are_refused(db: Database, user, kwargs: dict,
-                                      error: type[Exception]) -> None:
+def test_bad_norm_changes_are_refused(
+    db: Database, user, kwargs: dict, error: type[Exception]
+) -> None:
     arguments = {"kpi": "goal_achievement", "valid_from": "2025Q3", **kwargs}
     kpi = arguments.pop("kpi")
     with pytest.raises(error):
@@ -160,12 +217,17 @@ def test_lower_is_better_order_is_checked(db: Database) -> None:
 
 def test_a_kpi_without_a_default_norm_gets_one(db: Database) -> None:
     def waiting_list() -> dict:
-        return kpis.kpi_table(db, MANAGER, "2025Q2", provider_agb=P1,
-                              kpis=["waiting_list"]).row(0, named=True)
+        return kpis.kpi_table(db, MANAGER, "2025Q2", provider_agb=P1, kpis=["waiting_list"]).row(
+            0, named=True
+        )
 
     assert (waiting_list()["value"], waiting_list()["status"]) == (8, None)  # no default norm
     norms.set_norm(db, ADMIN, "waiting_list", green=5, amber=10, valid_from="2025Q1")
     # 8 is above 5 and at most 10; the waiting list has no n < 10 rule (it is a count).
     assert waiting_list()["status"] == "amber"
-    assert norms.norms_in_effect(db, "2025Q2").filter(
-        (pl.col("kpi") == "waiting_list") & pl.col("category").is_null())["norm_green"][0] == 5
+    assert (
+        norms.norms_in_effect(db, "2025Q2").filter(
+            (pl.col("kpi") == "waiting_list") & pl.col("category").is_null()
+        )["norm_green"][0]
+        == 5
+    )

@@ -18,8 +18,9 @@ COMMA = "libreoffice_comma"
 UTF8 = "excel_utf8"
 
 
-def parse_cell(table: str, column: str, text: str, style: str = SEMI,
-               expected_agb: str | None = AGB_A) -> tuple[object, list[Finding]]:
+def parse_cell(
+    table: str, column: str, text: str, style: str = SEMI, expected_agb: str | None = AGB_A
+) -> tuple[object, list[Finding]]:
     """(parsed value of the changed cell, findings about that cell)."""
     dutch = style in ("excel_nl", "excel_utf8")
     rows = with_cell(valid_cells(table, style="excel_nl" if dutch else "plain"), 0, column, text)
@@ -138,13 +139,13 @@ def test_quarter_cells(text: str, value: str | None, code: str | None) -> None:
     ],
     ids=repr,
 )
-def test_agb_cells(text: str, expected_agb: str | None, value: str | None,
-                   codes: list[str]) -> None:
+def test_agb_cells(
+    text: str, expected_agb: str | None, value: str | None, codes: list[str]
+) -> None:
     parsed, findings = parse_cell("offer", "provider_agb", text, expected_agb=expected_agb)
     assert parsed == value
     assert [f.code for f in findings] == codes
-    assert all(f.is_error == (c != "warn_agb_padded") for f, c in zip(findings, codes,
-                                                                        strict=True))
+    assert all(f.is_error == (c != "warn_agb_padded") for f, c in zip(findings, codes, strict=True))
 
 
 @pytest.mark.parametrize(
@@ -155,7 +156,7 @@ def test_agb_cells(text: str, expected_agb: str | None, value: str | None,
         ("care_form", "Ambulant", "ambulant", None),
         ("age_group", "6_11", "6_11", None),
         ("care_form", "", None, "cell_missing"),
-        ("care_form", "=HYPERLINK(\"x\")", None, "cell_formula"),
+        ("care_form", '=HYPERLINK("x")', None, "cell_formula"),
     ],
     ids=repr,
 )
@@ -168,10 +169,12 @@ def test_code_cells(column: str, text: str, value: str | None, code: str | None)
 def test_xlsx_number_cells() -> None:
     """Excel stores numbers as numbers: 12.0 is a whole count, 12.5 is not, fte keeps decimals."""
     header = ["provider_agb", "quarter", "care_form", "places", "fte_care", "clients_waiting"]
-    grid = [header,
-            ["01234567", "2025Q2", "ambulant", 0.0, 12.5, 7],
-            ["01234567", "2025Q2", "crisis", 2.5, 1e-7, 1234],
-            [1234567, "2025Q2", "day_care", 0, 3, 1]]
+    grid = [
+        header,
+        ["01234567", "2025Q2", "ambulant", 0.0, 12.5, 7],
+        ["01234567", "2025Q2", "crisis", 2.5, 1e-7, 1234],
+        [1234567, "2025Q2", "day_care", 0, 3, 1],
+    ]
     tables, _ = read_upload("o.xlsx", xlsx_bytes({"offer": grid}))
     typed, findings = parse_table(tables[0], expected_agb=AGB_A)
     assert typed["places"].to_list() == [0, None, 0]
@@ -179,7 +182,9 @@ def test_xlsx_number_cells() -> None:
     assert typed["clients_waiting"].to_list() == [7, 1234, 1]
     assert typed["provider_agb"].to_list() == [AGB_A] * 3
     assert [(f.code, f.row, f.column) for f in findings] == [
-        ("cell_decimal_in_count", 3, "places"), ("warn_agb_padded", 4, "provider_agb")]
+        ("cell_decimal_in_count", 3, "places"),
+        ("warn_agb_padded", 4, "provider_agb"),
+    ]
 
 
 def test_header_problems_are_reported_once_with_row_1() -> None:
@@ -195,21 +200,30 @@ def test_header_problems_are_reported_once_with_row_1() -> None:
 
 
 def test_a_nameless_column_with_values_is_unknown_an_empty_one_is_ignored() -> None:
-    header = ["provider_agb", "quarter", "care_form", "places", "fte_care", "clients_waiting", "",
-              ""]
+    header = [
+        "provider_agb",
+        "quarter",
+        "care_form",
+        "places",
+        "fte_care",
+        "clients_waiting",
+        "",
+        "",
+    ]
     rows = [["01234567", "2025Q2", "ambulant", "0", "1", "2", "", "x"]]
     tables, _ = read_upload("offer.csv", csv_bytes(rows, header))
     assert tables[0].header == [*header[:6], ""]  # the empty column 7 is dropped
     _, findings = parse_table(tables[0], AGB_A)
-    assert [(f.code, f.column, f.row) for f in findings] == [
-        ("header_unnamed_column", "(H)", 1)]
+    assert [(f.code, f.column, f.row) for f in findings] == [("header_unnamed_column", "(H)", 1)]
     assert findings[0].message() == (
         "Kolom H heeft geen naam in de kopregel maar bevat wel waarden. Geef de kolom de naam "
-        "uit het sjabloon of maak de kolom leeg.")
+        "uit het sjabloon of maak de kolom leeg."
+    )
 
 
-@pytest.mark.parametrize(("index", "letter"), [(0, "A"), (7, "H"), (25, "Z"), (26, "AA"),
-                                               (701, "ZZ"), (702, "AAA")])
+@pytest.mark.parametrize(
+    ("index", "letter"), [(0, "A"), (7, "H"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")]
+)
 def test_column_letters(index: int, letter: str) -> None:
     from pipelines.read import column_letter
 
@@ -218,10 +232,13 @@ def test_column_letters(index: int, letter: str) -> None:
 
 def test_header_findings_point_at_the_header_row_as_written() -> None:
     """After Excel's `sep=;` line the header is on row 2, and so are its findings."""
-    content = b"sep=;\r\n" + csv_bytes(valid_cells("offer"),
-                                       ["provider_agb", "quarter", "care_form", "places",
-                                        "fte", "clients_waiting"])
+    content = b"sep=;\r\n" + csv_bytes(
+        valid_cells("offer"),
+        ["provider_agb", "quarter", "care_form", "places", "fte", "clients_waiting"],
+    )
     tables, _ = read_upload("offer.csv", content)
     _, findings = parse_table(tables[0], AGB_A)
     assert sorted((f.code, f.row) for f in findings) == [
-        ("header_missing_column", 2), ("header_unknown_column", 2)]
+        ("header_missing_column", 2),
+        ("header_unknown_column", 2),
+    ]

@@ -43,8 +43,12 @@ BROKEN = {
     "header_only.csv": {"file_header_only"},
     "missing_column.csv": {"header_missing_column"},
     "extra_column.csv": {"header_unknown_column"},
-    "wrong_types.csv": {"cell_not_whole_number", "cell_decimal_in_count", "value_negative",
-                        "rule_clients_balance"},
+    "wrong_types.csv": {
+        "cell_not_whole_number",
+        "cell_decimal_in_count",
+        "value_negative",
+        "rule_clients_balance",
+    },
     "ragged_rows.csv": {"row_ragged"},
     "broken_quotes.csv": {"csv_broken_quotes"},
     "binary_garbage.csv": {"file_binary"},
@@ -66,8 +70,7 @@ BROKEN = {
 
 
 def _ingest_files(db: Database, paths: list[Path], agb: str = AGB_A, quarter: str = QUARTER):
-    return ingest(db, agb, quarter, [Upload(p.name, p.read_bytes()) for p in paths],
-                  actor="test")
+    return ingest(db, agb, quarter, [Upload(p.name, p.read_bytes()) for p in paths], actor="test")
 
 
 def _stored(db: Database, table: str) -> pl.DataFrame:
@@ -104,7 +107,8 @@ def test_seven_digit_agb_from_excel_is_padded_with_warning(registered_db: Databa
     outcome = _ingest_files(registered_db, [FIXTURES / "excel_nl_agb7" / "population.csv"])
     assert outcome.accepted
     assert [(w.code, w.row, w.value) for w in outcome.warnings] == [
-        ("warn_agb_padded", 2, "1234567")]
+        ("warn_agb_padded", 2, "1234567")
+    ]
     assert "01234567" in outcome.warnings[0].message()
     assert set(_stored(registered_db, "population")["provider_agb"]) == {AGB_A}
 
@@ -112,8 +116,13 @@ def test_seven_digit_agb_from_excel_is_padded_with_warning(registered_db: Databa
 def test_seven_digit_agb_of_another_provider_is_an_error(registered_db: Database) -> None:
     """Padding 8765432 gives 08765432, which is not the delivery's AGB: an error, no guess."""
     rows = [dict(r, provider_agb="8765432") for r in valid_cells("population")]
-    outcome = ingest(registered_db, AGB_A, QUARTER,
-                     [Upload("population.csv", csv_bytes(rows, "population"))], actor="t")
+    outcome = ingest(
+        registered_db,
+        AGB_A,
+        QUARTER,
+        [Upload("population.csv", csv_bytes(rows, "population"))],
+        actor="t",
+    )
     assert not outcome.accepted
     assert {e.code for e in outcome.errors} == {"cell_bad_agb"}
     assert len(outcome.errors) == len(rows)
@@ -123,7 +132,9 @@ def test_workbook_with_one_sheet_is_a_partial_delivery(registered_db: Database) 
     outcome = _ingest_files(registered_db, [FIXTURES / "excel_population_only.xlsx"])
     assert outcome.accepted
     assert sorted((w.code, w.table) for w in outcome.warnings) == [
-        ("sheet_missing", "offer"), ("sheet_missing", "results")]
+        ("sheet_missing", "offer"),
+        ("sheet_missing", "results"),
+    ]
     assert _stored(registered_db, "population").height == 18
     assert _stored(registered_db, "offer").height == 0
 
@@ -156,13 +167,16 @@ def test_many_errors_are_all_reported(registered_db: Database) -> None:
 def test_cp1252_accents_are_read_correctly(registered_db: Database) -> None:
     outcome = _ingest_files(registered_db, [FIXTURES / "broken" / "accents_cp1252.csv"])
     assert [(e.row, e.column, e.value) for e in outcome.errors] == [
-        (2, "care_form", "cliëntbegeleiding é")]
+        (2, "care_form", "cliëntbegeleiding é")
+    ]
 
 
 def test_ragged_and_quote_errors_name_their_rows(registered_db: Database) -> None:
     ragged = _ingest_files(registered_db, [FIXTURES / "broken" / "ragged_rows.csv"])
-    assert sorted((e.row, e.fields["found"]) for e in ragged.errors
-                  if e.code == "row_ragged") == [(4, 10), (6, 8)]
+    assert sorted((e.row, e.fields["found"]) for e in ragged.errors if e.code == "row_ragged") == [
+        (4, 10),
+        (6, 8),
+    ]
     quotes = _ingest_files(registered_db, [FIXTURES / "broken" / "broken_quotes.csv"])
     assert [(e.code, e.row) for e in quotes.errors] == [("csv_broken_quotes", 3)]
 
@@ -174,14 +188,18 @@ def test_csv_recognised_by_header_whatever_its_name(registered_db: Database) -> 
     ]
     outcome = ingest(registered_db, AGB_A, QUARTER, uploads, actor="t")
     assert outcome.accepted
-    assert sorted(t["table"] for t in outcome.receipt.tables) == ["offer", "population",
-                                                                  "results"]
+    assert sorted(t["table"] for t in outcome.receipt.tables) == ["offer", "population", "results"]
 
 
 def test_same_table_twice_is_an_error(registered_db: Database) -> None:
     content = table_csv("population")
-    outcome = ingest(registered_db, AGB_A, QUARTER,
-                     [Upload("a.csv", content), Upload("b.csv", content)], actor="t")
+    outcome = ingest(
+        registered_db,
+        AGB_A,
+        QUARTER,
+        [Upload("a.csv", content), Upload("b.csv", content)],
+        actor="t",
+    )
     assert [(e.code, e.file) for e in outcome.errors] == [("file_duplicate_table", "b.csv")]
     assert "a.csv" in outcome.errors[0].message()
 
@@ -204,7 +222,8 @@ def test_header_names_are_matched_loosely(description: str, transform) -> None:
 
 
 @pytest.mark.parametrize(
-    "tail", ["\r\n\r\n\r\n", ";;;;;\r\n;;;;;\r\n", "\r\n   \r\n", ""], ids=repr)
+    "tail", ["\r\n\r\n\r\n", ";;;;;\r\n;;;;;\r\n", "\r\n   \r\n", ""], ids=repr
+)
 def test_empty_trailing_lines_are_ignored(tail: str) -> None:
     content = table_csv("offer").decode("cp1252") + tail
     tables, findings = read_upload("offer.csv", content.encode("cp1252"))
@@ -242,8 +261,13 @@ def test_xlsx_rows_are_numbered_as_in_excel(registered_db: Database) -> None:
     assert [f.code for f in findings] == ["sheet_missing", "sheet_missing"]
     assert tables[0].cells[ROW].to_list() == list(range(4, 22))
     grid[5][3] = "bogus"  # spreadsheet row 6
-    outcome = ingest(registered_db, AGB_A, QUARTER,
-                     [Upload("p.xlsx", xlsx_bytes({"population": grid}))], actor="t")
+    outcome = ingest(
+        registered_db,
+        AGB_A,
+        QUARTER,
+        [Upload("p.xlsx", xlsx_bytes({"population": grid}))],
+        actor="t",
+    )
     assert [(e.code, e.row) for e in outcome.errors] == [("value_unknown_care_form", 6)]
 
 
@@ -265,10 +289,10 @@ def test_xlsx_formula_cells_give_their_value_text_formulas_are_errors(
     grids = {t: [f.columns, *[list(r) for r in f.rows()]] for t, f in frames.items()}
     grids["population"][1][8] = ("=F2+G2-H2", grids["population"][1][8])  # a real formula
     grids["offer"][1][3] = "=SUM(1)"  # text
-    outcome = ingest(registered_db, AGB_A, QUARTER,
-                     [Upload("d.xlsx", xlsx_bytes(grids))], actor="t")
-    assert [(e.code, e.row, e.column) for e in outcome.errors] == [
-        ("cell_formula", 2, "places")]
+    outcome = ingest(
+        registered_db, AGB_A, QUARTER, [Upload("d.xlsx", xlsx_bytes(grids))], actor="t"
+    )
+    assert [(e.code, e.row, e.column) for e in outcome.errors] == [("cell_formula", 2, "places")]
 
 
 def test_zip_that_is_not_a_workbook() -> None:
@@ -286,8 +310,9 @@ def test_file_over_the_size_limit_is_refused_before_reading(registered_db: Datab
     from impactmonitor.config import setting
 
     limit = setting("delivery", "max_upload_mb") * 1024 * 1024
-    outcome = ingest(registered_db, AGB_A, QUARTER,
-                     [Upload("huge.csv", b"x" * (limit + 1))], actor="t")
+    outcome = ingest(
+        registered_db, AGB_A, QUARTER, [Upload("huge.csv", b"x" * (limit + 1))], actor="t"
+    )
     assert [(e.code, e.file) for e in outcome.errors] == [("file_too_large", "huge.csv")]
 
 
@@ -300,8 +325,11 @@ def test_each_broken_fixture_prints_as_a_report_line(registered_db: Database) ->
         for lang in ("nl", "en"):
             lines = format_findings(outcome.errors + outcome.warnings, lang)
             assert len(lines) == len(outcome.errors) + len(outcome.warnings)
-            assert all(line.startswith("  - ") and path.name in line for line in lines
-                       if "aanbiedersregister" not in line)
+            assert all(
+                line.startswith("  - ") and path.name in line
+                for line in lines
+                if "aanbiedersregister" not in line
+            )
 
 
 def _broken_body(kind: str) -> bytes:
@@ -319,14 +347,17 @@ def _broken_body(kind: str) -> bytes:
 
 @pytest.mark.parametrize("kind", ["unbalanced quote", "NUL byte", "no encoding"])
 def test_an_unreadable_body_is_the_tables_one_error_without_cross_table_errors(
-        registered_db: Database, kind: str) -> None:
+    registered_db: Database, kind: str
+) -> None:
     """Issue 13 item 13: the population was delivered (its header says so) but its body cannot
     be read. The read error names the population, and offer/results get no "deliver the
     population first" errors: the population is not missing, it is unreadable."""
     uploads = [Upload("populatie.csv", _broken_body(kind))] + [
         Upload(f"{table}.csv", csv_bytes(valid_cells(table), table))
-        for table in ("offer", "results")]
+        for table in ("offer", "results")
+    ]
     outcome = ingest(registered_db, AGB_A, QUARTER, uploads, actor="t")
     assert not outcome.accepted
     assert [(e.file, e.table) for e in outcome.errors] == [("populatie.csv", "population")], [
-        (e.code, e.table, e.row) for e in outcome.errors]
+        (e.code, e.table, e.row) for e in outcome.errors
+    ]

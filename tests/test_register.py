@@ -47,10 +47,10 @@ def test_load_reload_and_change(run_cli, empty_db: Database, tmp_path: Path) -> 
     assert third.returncode == 0 and "Saved: 1 new or changed provider(s)." in third.stdout
     history = empty_db.query(
         "SELECT category FROM provider_register WHERE provider_agb = '87654321' "
-        "ORDER BY registered_at")
+        "ORDER BY registered_at"
+    )
     assert history["category"].to_list() == ["B", "A"]  # the old entry is kept
-    assert empty_db.scalar(
-        "SELECT category FROM providers WHERE provider_agb = '87654321'") == "A"
+    assert empty_db.scalar("SELECT category FROM providers WHERE provider_agb = '87654321'") == "A"
 
 
 BAD_REGISTERS = [
@@ -60,18 +60,28 @@ BAD_REGISTERS = [
     ("empty name", ["01234567;;A;;;"], "Rij 2: de naam (name) is leeg."),
     ("bad category", ["01234567;Naam;D;;;"], "Rij 2: category 'D' moet A, B of C zijn."),
     ("bad date", ["01234567;Naam;A;;31-02-2023;"], "contract_start '31-02-2023' is geen datum"),
-    ("end before start", ["01234567;Naam;A;;2024-01-01;2023-01-01"],
-     "Rij 2: contract_end ligt vóór contract_start."),
+    (
+        "end before start",
+        ["01234567;Naam;A;;2024-01-01;2023-01-01"],
+        "Rij 2: contract_end ligt vóór contract_start.",
+    ),
     ("ragged row", ["01234567;Naam;A;;"], "Rij 2: 5 velden, de kopregel heeft er 6."),
     ("only header", [], "Het bestand bevat geen aanbieders."),
 ]
 
 
-@pytest.mark.parametrize(("case", "lines", "message"), BAD_REGISTERS,
-                         ids=[c[0] for c in BAD_REGISTERS])
-def test_bad_register_rows_write_nothing(run_cli, registered_db: Database, dump_db,
-                                         tmp_path: Path, case: str, lines: list[str],
-                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "lines", "message"), BAD_REGISTERS, ids=[c[0] for c in BAD_REGISTERS]
+)
+def test_bad_register_rows_write_nothing(
+    run_cli,
+    registered_db: Database,
+    dump_db,
+    tmp_path: Path,
+    case: str,
+    lines: list[str],
+    message: str,
+) -> None:
     if case in ("bad AGB", "duplicate AGB"):  # two of them through the real command line
         before = dump_db(registered_db)
         result = _load(run_cli, registered_db, tmp_path, _csv([*GOOD[1:], *lines]))
@@ -88,10 +98,16 @@ def test_bad_register_rows_write_nothing(run_cli, registered_db: Database, dump_
     [
         ("empty file", b"", "leeg of niet te lezen"),
         ("binary", b"\x00\x01\x02PK\x00" * 50, "leeg of niet te lezen"),
-        ("missing column", _csv(["01234567;Naam;A;;"], header=HEADER.rsplit(";", 1)[0]),
-         "Rij 1: de kolom contract_end ontbreekt."),
-        ("unknown column", _csv(["01234567;Naam;A;;;;x"], header=HEADER + ";opmerking"),
-         "Rij 1: onbekende kolom opmerking."),
+        (
+            "missing column",
+            _csv(["01234567;Naam;A;;"], header=HEADER.rsplit(";", 1)[0]),
+            "Rij 1: de kolom contract_end ontbreekt.",
+        ),
+        (
+            "unknown column",
+            _csv(["01234567;Naam;A;;;;x"], header=HEADER + ";opmerking"),
+            "Rij 1: onbekende kolom opmerking.",
+        ),
         ("broken quotes", _csv(['01234567;"Naam;A;;;']), "aanhalingsteken"),
     ],
 )
@@ -103,10 +119,11 @@ def test_bad_register_files(case: str, content: bytes, message: str) -> None:
 
 def test_register_as_excel_and_libreoffice_write_it() -> None:
     excel = _csv(["01234567;Zorg & Welzijn Café;A;;1-1-2022;"])  # cp1252, `;`, Dutch dates
-    libreoffice = ('"provider_agb","name","category","lot","contract_start","contract_end"\n'
-                   '"01234567","Zorg, Welzijn en Cliënt","a","","2022-01-01",""\n').encode()
-    for content, name in ((excel, "Zorg & Welzijn Café"), (libreoffice,
-                                                           "Zorg, Welzijn en Cliënt")):
+    libreoffice = (
+        '"provider_agb","name","category","lot","contract_start","contract_end"\n'
+        '"01234567","Zorg, Welzijn en Cliënt","a","","2022-01-01",""\n'
+    ).encode()
+    for content, name in ((excel, "Zorg & Welzijn Café"), (libreoffice, "Zorg, Welzijn en Cliënt")):
         entries, errors = parse_register(content)
         assert errors == []
         assert entries.row(0, named=True)["name"] == name

@@ -24,12 +24,20 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     register(db, {P1: "A", P2: "B"})
     for quarter in ("2022Q1", "2022Q2", "2022Q3", "2022Q4", "2025Q2"):
         short = 100 if quarter < "2025" else 80
-        store(db, P1, quarter, population=[clients("residential_short", short),
-                                           clients("foster_care", 50)],
-              results=[results_row("ambulant", trajectories_ended=55, goals_achieved=37,
-                                   dropouts=3)])
-        store(db, P2, quarter, population=[clients("ambulant", 20)],
-              results=[results_row("ambulant", trajectories_ended=8, goals_achieved=8)])
+        store(
+            db,
+            P1,
+            quarter,
+            population=[clients("residential_short", short), clients("foster_care", 50)],
+            results=[results_row("ambulant", trajectories_ended=55, goals_achieved=37, dropouts=3)],
+        )
+        store(
+            db,
+            P2,
+            quarter,
+            population=[clients("ambulant", 20)],
+            results=[results_row("ambulant", trajectories_ended=8, goals_achieved=8)],
+        )
     return path
 
 
@@ -42,12 +50,28 @@ def test_kpis_csv_columns_and_values(db_path: Path, capsys: pytest.CaptureFixtur
     code, out = run(capsys, "kpis", "--db", db_path, "--quarter", "2025Q2")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert tuple(rows[0]) == KPI_COLUMNS == (
-        "provider_agb", "category", "quarter", "kpi", "numerator", "denominator", "value",
-        "status", "norm")
+    assert (
+        tuple(rows[0])
+        == KPI_COLUMNS
+        == (
+            "provider_agb",
+            "category",
+            "quarter",
+            "kpi",
+            "numerator",
+            "denominator",
+            "value",
+            "status",
+            "norm",
+        )
+    )
     goal = next(r for r in rows if r["provider_agb"] == P1 and r["kpi"] == "goal_achievement")
     assert (goal["category"], goal["quarter"], goal["numerator"], goal["denominator"]) == (
-        "A", "2025Q2", "37", "55")
+        "A",
+        "2025Q2",
+        "37",
+        "55",
+    )
     assert float(goal["value"]) == pytest.approx(37 / 55)
     assert goal["status"] == "amber"  # 67.3%: at least 60, below 70
     assert goal["norm"] == "green >= 0.7, amber >= 0.6 (default)"
@@ -57,8 +81,18 @@ def test_kpis_csv_columns_and_values(db_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_kpis_json_with_filters(db_path: Path, capsys: pytest.CaptureFixture) -> None:
-    code, out = run(capsys, "kpis", "--db", db_path, "--quarter", "2025-Q2", "--provider", P2,
-                    "--format", "json")
+    code, out = run(
+        capsys,
+        "kpis",
+        "--db",
+        db_path,
+        "--quarter",
+        "2025-Q2",
+        "--provider",
+        P2,
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
     assert {r["provider_agb"] for r in rows} == {P2}
@@ -110,8 +144,18 @@ def test_missing_database_is_a_usage_error(tmp_path: Path, run_cli) -> None:
 
 
 def test_command_line_runs_as_a_module(db_path: Path, run_cli) -> None:
-    result = run_cli("pipelines.report", "kpis", "--db", db_path, "--quarter", "2025Q2",
-                     "--provider", P1, "--format", "json")
+    result = run_cli(
+        "pipelines.report",
+        "kpis",
+        "--db",
+        db_path,
+        "--quarter",
+        "2025Q2",
+        "--provider",
+        P1,
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     assert {row["kpi"] for row in json.loads(result.stdout)} >= {"goal_achievement", "dropout"}
 
@@ -132,12 +176,28 @@ def agreements_db(db_path: Path, tmp_path: Path) -> Path:
     path = tmp_path / "agreements.duckdb"
     shutil.copyfile(db_path, path)
     db = Database(path)
-    record_agreement(db, MANAGER, P1, title="Doelrealisatie omhoog", measure_kind="kpi",
-                     measure="goal_achievement", target_value=0.70, start_quarter="2025Q1",
-                     deadline_quarter="2025Q2")
-    record_agreement(db, MANAGER, P2, title="Niet meer dan 25 cliënten", measure_kind="count",
-                     measure="clients", target_value=25, start_quarter="2025Q1",
-                     deadline_quarter="2025Q4")
+    record_agreement(
+        db,
+        MANAGER,
+        P1,
+        title="Doelrealisatie omhoog",
+        measure_kind="kpi",
+        measure="goal_achievement",
+        target_value=0.70,
+        start_quarter="2025Q1",
+        deadline_quarter="2025Q2",
+    )
+    record_agreement(
+        db,
+        MANAGER,
+        P2,
+        title="Niet meer dan 25 cliënten",
+        measure_kind="count",
+        measure="clients",
+        target_value=25,
+        start_quarter="2025Q1",
+        deadline_quarter="2025Q4",
+    )
     return path
 
 
@@ -145,31 +205,67 @@ def test_agreements_csv(agreements_db: Path, capsys: pytest.CaptureFixture) -> N
     code, out = run(capsys, "agreements", "--db", agreements_db, "--quarter", "2025Q2")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert tuple(rows[0]) == report.AGREEMENT_COLUMNS == (
-        "provider_agb", "name", "agreement_id", "title", "measure", "care_form", "direction",
-        "target", "start", "deadline", "latest_quarter", "latest_value", "status")
+    assert (
+        tuple(rows[0])
+        == report.AGREEMENT_COLUMNS
+        == (
+            "provider_agb",
+            "name",
+            "agreement_id",
+            "title",
+            "measure",
+            "care_form",
+            "direction",
+            "target",
+            "start",
+            "deadline",
+            "latest_quarter",
+            "latest_value",
+            "status",
+        )
+    )
     by_provider = {r["provider_agb"]: r for r in rows}
     first = by_provider[P1]
-    assert (first["measure"], first["direction"], first["deadline"], first["latest_quarter"],
-            first["status"]) == ("kpi:goal_achievement", "higher", "2025Q2", "2025Q2", "missed")
+    assert (
+        first["measure"],
+        first["direction"],
+        first["deadline"],
+        first["latest_quarter"],
+        first["status"],
+    ) == ("kpi:goal_achievement", "higher", "2025Q2", "2025Q2", "missed")
     assert float(first["latest_value"]) == pytest.approx(37 / 55)
     assert float(first["target"]) == 0.70
     second = by_provider[P2]
     assert (second["measure"], second["latest_value"], second["status"]) == (
-        "count:clients", "20.0", "on_track")
+        "count:clients",
+        "20.0",
+        "on_track",
+    )
 
 
 def test_agreements_json_for_one_provider(agreements_db: Path, run_cli) -> None:
-    result = run_cli("pipelines.report", "agreements", "--db", agreements_db, "--provider",
-                     P2, "--quarter", "2025Q2", "--format", "json")
+    result = run_cli(
+        "pipelines.report",
+        "agreements",
+        "--db",
+        agreements_db,
+        "--provider",
+        P2,
+        "--quarter",
+        "2025Q2",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [(r["provider_agb"], r["title"], r["status"]) for r in rows] == [
-        (P2, "Niet meer dan 25 cliënten", "on_track")]
+        (P2, "Niet meer dan 25 cliënten", "on_track")
+    ]
 
 
-@pytest.mark.parametrize("args", [["--provider", "123"], ["--quarter", "2025Q9"],
-                                  ["--category", "A"]])
+@pytest.mark.parametrize(
+    "args", [["--provider", "123"], ["--quarter", "2025Q9"], ["--category", "A"]]
+)
 def test_agreements_usage_errors_exit_2(agreements_db: Path, args: list[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         report.main(["agreements", "--db", str(agreements_db), *args])

@@ -32,16 +32,33 @@ def deliveries(draw) -> tuple[str, str, dict[str, pl.DataFrame]]:
     agb = draw(st.sampled_from([AGB_A, AGB_B]))
     quarter = draw(st.sampled_from(quarter_range("2022Q1", "2026Q4")))
     valid = sorted(m.code for m in municipalities_valid_on(quarter_end(quarter)))
-    keys = draw(st.lists(
-        st.tuples(st.sampled_from(valid), st.sampled_from(CARE_FORMS),
-                  st.sampled_from(AGE_GROUPS)),
-        min_size=1, max_size=25, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(valid), st.sampled_from(CARE_FORMS), st.sampled_from(AGE_GROUPS)
+            ),
+            min_size=1,
+            max_size=25,
+            unique=True,
+        )
+    )
     population = []
     for municipality, care_form, age_group in keys:
         start, inflow = draw(COUNT), draw(COUNT)
         outflow = draw(st.integers(0, start + inflow))
-        population.append((agb, quarter, municipality, care_form, age_group, start, inflow,
-                           outflow, start + inflow - outflow))
+        population.append(
+            (
+                agb,
+                quarter,
+                municipality,
+                care_form,
+                age_group,
+                start,
+                inflow,
+                outflow,
+                start + inflow - outflow,
+            )
+        )
     care_forms = sorted({k[1] for k in keys})
     offer, results = [], []
     for care_form in care_forms:
@@ -52,20 +69,36 @@ def deliveries(draw) -> tuple[str, str, dict[str, pl.DataFrame]]:
         respondents = draw(st.integers(0, ended))
         intake_n, treatment_n = draw(COUNT), draw(COUNT)
         stay = care_form in STAY_CARE_FORMS
-        results.append((
-            agb, quarter, care_form, ended, draw(st.integers(0, ended)),
-            draw(st.integers(0, ended)), draw(st.integers(0, ended)), respondents,
-            draw(st.integers(0, respondents)), intake_n,
-            draw(COUNT) if intake_n else 0, draw(st.integers(0, intake_n)), treatment_n,
-            draw(COUNT) if treatment_n else 0, draw(st.integers(0, treatment_n)),
-            draw(COUNT) if stay else 0, draw(COUNT) if stay else 0,
-        ))
+        results.append(
+            (
+                agb,
+                quarter,
+                care_form,
+                ended,
+                draw(st.integers(0, ended)),
+                draw(st.integers(0, ended)),
+                draw(st.integers(0, ended)),
+                respondents,
+                draw(st.integers(0, respondents)),
+                intake_n,
+                draw(COUNT) if intake_n else 0,
+                draw(st.integers(0, intake_n)),
+                treatment_n,
+                draw(COUNT) if treatment_n else 0,
+                draw(st.integers(0, treatment_n)),
+                draw(COUNT) if stay else 0,
+                draw(COUNT) if stay else 0,
+            )
+        )
     frames = {}
     for table, rows in (("population", population), ("offer", offer), ("results", results)):
         spec = TABLES[table]
-        schema = {c.name: (pl.Int64 if c.kind == "count" else
-                           pl.Float64 if c.kind == "decimal" else pl.String)
-                  for c in spec.columns}
+        schema = {
+            c.name: (
+                pl.Int64 if c.kind == "count" else pl.Float64 if c.kind == "decimal" else pl.String
+            )
+            for c in spec.columns
+        }
         frames[table] = pl.DataFrame(rows, schema=schema, orient="row")
     return agb, quarter, frames
 
@@ -81,8 +114,10 @@ def test_delivery_round_trip(delivery, as_xlsx: bool) -> None:
     if as_xlsx:
         uploads = [Upload("levering.xlsx", delivery_xlsx(frames))]
     else:
-        uploads = [Upload(f"{t}.csv", frame_csv(f, t, "excel_nl", thousands=True))
-                   for t, f in frames.items()]
+        uploads = [
+            Upload(f"{t}.csv", frame_csv(f, t, "excel_nl", thousands=True))
+            for t, f in frames.items()
+        ]
     with tempfile.TemporaryDirectory() as folder:
         db = Database(Path(folder) / "roundtrip.duckdb")
         register_providers(db, REGISTER)

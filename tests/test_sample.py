@@ -67,11 +67,16 @@ def test_regenerating_gives_byte_identical_files(region_files: Path, tmp_path: P
 
 def test_the_committed_sample_data_is_current(region_files: Path) -> None:
     generated, committed = all_files(region_files), all_files(REPO_SAMPLE)
-    stale = sorted(name for name in generated.keys() | committed.keys()
-                   if generated.get(name) != committed.get(name))
-    assert stale == [], ("sample_data/ differs from the generator; regenerate with "
-                         "`python -m pipelines.sample --db /tmp/x.duckdb --out sample_data "
-                         "--files-only`")
+    stale = sorted(
+        name
+        for name in generated.keys() | committed.keys()
+        if generated.get(name) != committed.get(name)
+    )
+    assert stale == [], (
+        "sample_data/ differs from the generator; regenerate with "
+        "`python -m pipelines.sample --db /tmp/x.duckdb --out sample_data "
+        "--files-only`"
+    )
 
 
 def test_sample_data_stays_small() -> None:
@@ -80,8 +85,9 @@ def test_sample_data_stays_small() -> None:
 
 
 def test_register_has_6_a_20_b_14_c_providers_with_8_digit_codes(region_files: Path) -> None:
-    register = pl.read_csv(region_files / "region" / "providers.csv",
-                           schema_overrides={"provider_agb": pl.String})
+    register = pl.read_csv(
+        region_files / "region" / "providers.csv", schema_overrides={"provider_agb": pl.String}
+    )
     counts = dict(register.group_by("category").len().iter_rows())
     assert counts == {"A": 6, "B": 20, "C": 14}
     assert register["provider_agb"].str.contains(r"^\d{8}$").all()
@@ -92,10 +98,14 @@ def test_register_has_6_a_20_b_14_c_providers_with_8_digit_codes(region_files: P
 
 
 def test_municipalities_honour_the_2023_merger(region_files: Path) -> None:
-    population = pl.read_csv(region_files / "region" / "population.csv",
-                             schema_overrides={"provider_agb": pl.String})
-    per_quarter = population.group_by("quarter").agg(
-        pl.col("municipality_code").unique().sort()).sort("quarter")
+    population = pl.read_csv(
+        region_files / "region" / "population.csv", schema_overrides={"provider_agb": pl.String}
+    )
+    per_quarter = (
+        population.group_by("quarter")
+        .agg(pl.col("municipality_code").unique().sort())
+        .sort("quarter")
+    )
     merged = {"GM0501", "GM0530", "GM0614"}
     for quarter, codes in per_quarter.iter_rows():
         if quarter <= "2022Q4":
@@ -133,11 +143,14 @@ def test_templates_hold_only_the_header_of_each_table(region_files: Path) -> Non
         assert content.count(b"\r\n") == 1 and b";" in content
         tables, findings = read_upload(f"{table}.csv", content)
         assert [(f.code, f.table) for f in findings] == [("file_header_only", table)]
-    tables, findings = read_upload("delivery_template.xlsx",
-                                   (folder / "delivery_template.xlsx").read_bytes())
+    tables, findings = read_upload(
+        "delivery_template.xlsx", (folder / "delivery_template.xlsx").read_bytes()
+    )
     assert sorted((f.code, f.table) for f in findings) == [
-        ("file_header_only", "offer"), ("file_header_only", "population"),
-        ("file_header_only", "results")]
+        ("file_header_only", "offer"),
+        ("file_header_only", "population"),
+        ("file_header_only", "results"),
+    ]
 
 
 # ---- the loaded region --------------------------------------------------------------------------
@@ -154,9 +167,15 @@ def test_every_provider_has_deliveries(region_db: Database) -> None:
 def clients_index(db: Database, care_forms: tuple[str, ...]) -> dict[str, float]:
     """Clients (start + inflow) per quarter against the 2022 average, as SPEC section 4."""
     placeholders = ", ".join("?" for _ in care_forms)
-    series = dict(rows(db, f"""
+    series = dict(
+        rows(
+            db,
+            f"""
         SELECT quarter, sum(clients_start + inflow) FROM population
-        WHERE care_form IN ({placeholders}) GROUP BY quarter""", list(care_forms)))
+        WHERE care_form IN ({placeholders}) GROUP BY quarter""",
+            list(care_forms),
+        )
+    )
     baseline = sum(v for q, v in series.items() if q.startswith("2022")) / 4
     return {q: v / baseline - 1 for q, v in series.items()}
 
@@ -173,19 +192,24 @@ def test_foster_care_and_family_homes_rise_about_30_percent(region_db: Database)
 
 
 def test_population_is_continuous_between_quarters(region_db: Database) -> None:
-    broken = rows(region_db, """
+    broken = rows(
+        region_db,
+        """
         SELECT count(*) FROM population a JOIN population b
           ON a.provider_agb = b.provider_agb AND a.municipality_code = b.municipality_code
          AND a.care_form = b.care_form AND a.age_group = b.age_group
          AND b.quarter = CASE WHEN a.quarter[6] = '1'
                               THEN (CAST(a.quarter[1:4] AS INTEGER) - 1) || 'Q4'
                               ELSE a.quarter[1:5] || (CAST(a.quarter[6] AS INTEGER) - 1) END
-        WHERE a.clients_start <> b.clients_end""")
+        WHERE a.clients_start <> b.clients_end""",
+    )
     assert broken == [(0,)]
 
 
 def test_some_providers_deteriorate_into_red_for_two_quarters(region_db: Database) -> None:
-    red = rows(region_db, """
+    red = rows(
+        region_db,
+        """
         WITH k AS (
             SELECT provider_agb, quarter, sum(trajectories_ended) AS n,
                    sum(goals_achieved) / sum(trajectories_ended) AS goal,
@@ -196,27 +220,37 @@ def test_some_providers_deteriorate_into_red_for_two_quarters(region_db: Databas
                       lag(goal) OVER (PARTITION BY provider_agb ORDER BY quarter) AS goal_before
             FROM k)
         SELECT DISTINCT provider_agb FROM flagged
-        WHERE quarter >= '2025Q3' AND goal < 0.6 AND goal_before < 0.6 AND dropout > 0.15""")
+        WHERE quarter >= '2025Q3' AND goal < 0.6 AND goal_before < 0.6 AND dropout > 0.15""",
+    )
     assert 2 <= len(red) <= 3
-    healthy = rows(region_db, """
+    healthy = rows(
+        region_db,
+        """
         SELECT median(g) FROM (SELECT sum(goals_achieved) / sum(trajectories_ended) AS g
                                FROM results GROUP BY provider_agb, quarter
-                               HAVING sum(trajectories_ended) >= 10)""")[0][0]
+                               HAVING sum(trajectories_ended) >= 10)""",
+    )[0][0]
     assert 0.70 <= healthy <= 0.80
 
 
 def test_a_few_deliveries_are_late_missing_or_incomplete(region_db: Database) -> None:
     received = rows(region_db, "SELECT provider_agb, quarter, received_at FROM deliveries")
-    late = [(agb, q) for agb, q, at in received
-            if at.date() > quarter_end(q) + timedelta(days=30)]
+    late = [(agb, q) for agb, q, at in received if at.date() > quarter_end(q) + timedelta(days=30)]
     assert 3 <= len(late) <= 10
     assert any(q >= "2026Q1" for _, q in late)
-    incomplete = rows(region_db, """
+    incomplete = rows(
+        region_db,
+        """
         SELECT provider_agb, quarter FROM latest_table_versions GROUP BY ALL
-        HAVING count(DISTINCT table_name) < 3""")
+        HAVING count(DISTINCT table_name) < 3""",
+    )
     assert 1 <= len(incomplete) <= 3
-    per_quarter = dict(rows(region_db, "SELECT quarter, count(*) FROM deliveries "
-                                       "WHERE quarter >= '2025Q1' GROUP BY quarter"))
+    per_quarter = dict(
+        rows(
+            region_db,
+            "SELECT quarter, count(*) FROM deliveries WHERE quarter >= '2025Q1' GROUP BY quarter",
+        )
+    )
     assert min(per_quarter.values()) < max(per_quarter.values())  # a quarter is missing
 
 
@@ -225,8 +259,10 @@ def test_a_few_deliveries_are_late_missing_or_incomplete(region_db: Database) ->
 
 def broken_table() -> list[tuple[str, str, str, str, int]]:
     """(file, provider, quarter, error code, min. errors) from broken/README.md."""
-    pattern = re.compile(r"^\| `([^`]+)` \| .* \| (\d{8}) \| (\d{4}Q[1-4]) \| `([a-z0-9_]+)` "
-                         r"\| (\d+) \|$")
+    pattern = re.compile(
+        r"^\| `([^`]+)` \| .* \| (\d{8}) \| (\d{4}Q[1-4]) \| `([a-z0-9_]+)` "
+        r"\| (\d+) \|$"
+    )
     table = []
     for line in (REPO_SAMPLE / "broken" / "README.md").read_text(encoding="utf-8").splitlines():
         match = pattern.match(line)
@@ -284,15 +320,22 @@ def register_only_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     """The sample register and nothing else: a broken file must fail on its own mistake."""
     db = Database(tmp_path_factory.mktemp("broken") / "register.duckdb")
     written, errors = load_register(
-        db, (REPO_SAMPLE / "region" / "providers.csv").read_bytes(), actor="test")
+        db, (REPO_SAMPLE / "region" / "providers.csv").read_bytes(), actor="test"
+    )
     assert written == 40 and not errors
     return db
 
 
-@pytest.mark.parametrize(("name", "agb", "quarter", "code", "minimum"), BROKEN,
-                         ids=[row[0] for row in BROKEN])
+@pytest.mark.parametrize(
+    ("name", "agb", "quarter", "code", "minimum"), BROKEN, ids=[row[0] for row in BROKEN]
+)
 def test_each_broken_file_is_rejected_with_its_error(
-    register_only_db: Database, name: str, agb: str, quarter: str, code: str, minimum: int,
+    register_only_db: Database,
+    name: str,
+    agb: str,
+    quarter: str,
+    code: str,
+    minimum: int,
 ) -> None:
     content = (REPO_SAMPLE / "broken" / name).read_bytes()
     outcome = ingest(register_only_db, agb, quarter, [Upload(name, content)], actor="test")
@@ -307,7 +350,9 @@ def test_each_broken_file_is_rejected_with_its_error(
 
 
 def test_the_generator_keeps_a_database_with_other_deliveries(
-    registered_db: Database, delivery_dir: Path, tmp_path: Path,
+    registered_db: Database,
+    delivery_dir: Path,
+    tmp_path: Path,
 ) -> None:
     files = [Upload(p.name, p.read_bytes()) for p in sorted(delivery_dir.iterdir())]
     assert ingest(registered_db, "01234567", "2025Q2", files, actor="test").accepted
@@ -327,19 +372,35 @@ def test_an_unusable_until_is_a_usage_error(tmp_path: Path, until: str) -> None:
 
 
 def test_an_earlier_until_gives_a_shorter_region(tmp_path: Path) -> None:
-    assert sample_main(["--db", str(tmp_path / "x.duckdb"), "--out", str(tmp_path),
-                        "--until", "2024Q4", "--files-only"]) == 0
-    quarters = pl.read_csv(tmp_path / "region" / "population.csv",
-                           schema_overrides={"provider_agb": pl.String})["quarter"].unique()
+    assert (
+        sample_main(
+            [
+                "--db",
+                str(tmp_path / "x.duckdb"),
+                "--out",
+                str(tmp_path),
+                "--until",
+                "2024Q4",
+                "--files-only",
+            ]
+        )
+        == 0
+    )
+    quarters = pl.read_csv(
+        tmp_path / "region" / "population.csv", schema_overrides={"provider_agb": pl.String}
+    )["quarter"].unique()
     assert quarters.max() == "2024Q3"
-    assert all(name.split("_")[1].startswith("2024Q4")
-               for name in os.listdir(tmp_path / "deliveries") if name != "README.md")
+    assert all(
+        name.split("_")[1].startswith("2024Q4")
+        for name in os.listdir(tmp_path / "deliveries")
+        if name != "README.md"
+    )
 
 
 @pytest.mark.parametrize("existing_mode", [None, 0o644])
-def test_demo_accounts_file_is_readable_by_its_owner_only(registered_db: Database,
-                                                          existing_mode: int | None,
-                                                          capsys) -> None:
+def test_demo_accounts_file_is_readable_by_its_owner_only(
+    registered_db: Database, existing_mode: int | None, capsys
+) -> None:
     """data/demo-accounts.txt holds every demo password: mode 0600, also over an older file."""
     from pipelines.sample import _run_hooks
 

@@ -45,15 +45,18 @@ def test_valid_token_gives_the_user(session_db) -> None:
     assert session_user(session_db, _session().token, BROWSER) == PIETER
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda tok: tok.replace("pieter", "admin", 1),
-    lambda tok: tok[:-1] + ("0" if tok[-1] != "0" else "1"),
-    lambda tok: "|".join(tok.split("|")[:2] + ["9" * 13] + tok.split("|")[3:]),
-    lambda tok: "garbage",
-    lambda tok: "a|b|c|d|e|f",
-    lambda tok: "",
-    lambda tok: None,
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda tok: tok.replace("pieter", "admin", 1),
+        lambda tok: tok[:-1] + ("0" if tok[-1] != "0" else "1"),
+        lambda tok: "|".join(tok.split("|")[:2] + ["9" * 13] + tok.split("|")[3:]),
+        lambda tok: "garbage",
+        lambda tok: "a|b|c|d|e|f",
+        lambda tok: "",
+        lambda tok: None,
+    ],
+)
 def test_tampered_tokens_are_refused(session_db, mutate) -> None:
     assert session_user(session_db, mutate(_session().token), BROWSER) is None
 
@@ -91,10 +94,13 @@ def test_log_out_everywhere_ends_every_session_so_far(session_db) -> None:
     assert session_user(session_db, _session().token, BROWSER) == PIETER  # a new login works
 
 
-@pytest.mark.parametrize("end", [
-    lambda db, s: end_session(db, s),
-    lambda db, s: end_all_sessions(db, "pieter", "pieter"),
-])
+@pytest.mark.parametrize(
+    "end",
+    [
+        lambda db, s: end_session(db, s),
+        lambda db, s: end_all_sessions(db, "pieter", "pieter"),
+    ],
+)
 def test_a_renewal_never_outlives_an_ending(session_db, end) -> None:
     """The token renewed after the ending keeps the session id and start: still refused."""
     session = _session()
@@ -102,17 +108,28 @@ def test_a_renewal_never_outlives_an_ending(session_db, end) -> None:
     assert session_user(session_db, renewed(session, 600).token, BROWSER) is None
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    (dict(active=False), "deactivated"),
-    (dict(role="contract_manager", provider_agbs=()), "role changed"),
-    (dict(provider_agbs=("01234567", "87654321")), "codes changed"),
-    (dict(password="nieuw-wachtwoord"), "password reset"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (dict(active=False), "deactivated"),
+        (dict(role="contract_manager", provider_agbs=()), "role changed"),
+        (dict(provider_agbs=("01234567", "87654321")), "codes changed"),
+        (dict(password="nieuw-wachtwoord"), "password reset"),
+    ],
+)
 def test_an_account_change_ends_its_sessions(session_db, change, reason) -> None:
     session = _session()
     fields = {"role": "provider", "password": None, "provider_agbs": ("01234567",)} | change
-    save_user(session_db, "pieter", fields.pop("role"), fields.pop("password"),
-              fields.pop("provider_agbs"), "Pieter", **fields, actor="beheer")
+    save_user(
+        session_db,
+        "pieter",
+        fields.pop("role"),
+        fields.pop("password"),
+        fields.pop("provider_agbs"),
+        "Pieter",
+        **fields,
+        actor="beheer",
+    )
     assert session_user(session_db, session.token, BROWSER) is None, reason
 
 
@@ -133,8 +150,9 @@ def test_an_administrator_logs_a_user_out_everywhere(session_db) -> None:
     assert session_user(session_db, session.token, BROWSER) == PIETER
     end_user_sessions(session_db, User("beheer", "admin"), "pieter")
     assert session_user(session_db, session.token, BROWSER) is None
-    event = session_db.query("SELECT actor, details->>'$.username' FROM audit_log "
-                             "WHERE action = 'logout_everywhere'")
+    event = session_db.query(
+        "SELECT actor, details->>'$.username' FROM audit_log WHERE action = 'logout_everywhere'"
+    )
     assert event.rows() == [("beheer", "pieter")]
 
 

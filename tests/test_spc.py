@@ -54,8 +54,9 @@ def test_stable_xmr_series_gives_no_signal(direction) -> None:
 
 
 def test_stable_p_series_gives_no_signal() -> None:
-    frame = pl.DataFrame({"numerator": STABLE_P, "denominator": [100] * 20,
-                          "value": [x / 100 for x in STABLE_P]})
+    frame = pl.DataFrame(
+        {"numerator": STABLE_P, "denominator": [100] * 20, "value": [x / 100 for x in STABLE_P]}
+    )
     chart = spc.control_chart(frame, "p", "higher")
     assert chart["spc_centre"][0] == pytest.approx(0.5)
     assert chart["spc_ucl"][0] == pytest.approx(0.65) and chart["spc_lcl"][0] == pytest.approx(0.35)
@@ -78,23 +79,31 @@ NONE12 = [None] * 12
         ([11, 11.5, 11, 12, 11, 11.5], [None] * 6, "higher", None, None),
         # 7 below, after one above (the last baseline point, 9, is below too: without the 11
         # the run would include it).
-        ([11, 9.5, 9, 9.5, 8, 9.5, 9, 9.5], [None] + ["shift"] * 7, "higher", "concern",
-         "low"),
+        ([11, 9.5, 9, 9.5, 8, 9.5, 9, 9.5], [None] + ["shift"] * 7, "higher", "concern", "low"),
         # After 9 (the last baseline point): up to 11, down to 9.6, then 6 rising points
         # 9.6 .. 10.6 (no run: 9.6-10.2 below, 10.4-10.6 above the mean).
-        ([11, 9.6, 9.8, 10.0, 10.2, 10.4, 10.6], [None] + ["trend"] * 6, "higher",
-         "improvement", "high"),
+        (
+            [11, 9.6, 9.8, 10.0, 10.2, 10.4, 10.6],
+            [None] + ["trend"] * 6,
+            "higher",
+            "improvement",
+            "high",
+        ),
         # 5 rising points only: no trend.
         ([11, 9.8, 10.0, 10.2, 10.4, 10.6], [None] * 6, "higher", None, None),
         # Equal to the 9 before it (a tie starts afresh), up to 10.8, then falling to 9.8:
         # 6 falling points 10.8 .. 9.8, an improvement where lower is better.
-        ([9, 10.8, 10.6, 10.4, 10.2, 10.0, 9.8], [None] + ["trend"] * 6, "lower",
-         "improvement", "low"),
+        (
+            [9, 10.8, 10.6, 10.4, 10.2, 10.0, 9.8],
+            [None] + ["trend"] * 6,
+            "lower",
+            "improvement",
+            "low",
+        ),
         # An equal value ends a trend: 9.6, 9.8, 10.0, 10.0, 10.2, 10.4, 10.6 has no 6 rising.
         ([11, 9.6, 9.8, 10.0, 10.0, 10.2, 10.4, 10.6], [None] * 8, "higher", None, None),
         # 2 of 3 beyond 2σ (13.31) on the same side: 13.5 and 13.6, not the 10 between.
-        ([13.5, 10, 13.6], ["two_of_three", None, "two_of_three"], "higher", "improvement",
-         "high"),
+        ([13.5, 10, 13.6], ["two_of_three", None, "two_of_three"], "higher", "improvement", "high"),
         # one beyond 2σ in any 3: nothing.
         ([13.5, 10, 10, 13.6], [None] * 4, "higher", None, None),
         # beyond 2σ on opposite sides: nothing.
@@ -110,8 +119,9 @@ NONE12 = [None] * 12
         ([15, 15.5], ["outside,two_of_three"] * 2, "lower", "concern", "high"),
     ],
 )
-def test_known_patterns_give_exactly_the_expected_signals(after, rules, direction, signal,
-                                                          side) -> None:
+def test_known_patterns_give_exactly_the_expected_signals(
+    after, rules, direction, signal, side
+) -> None:
     chart = _xmr(BASELINE + after, direction)
     assert chart["spc_rule"].to_list() == NONE12 + rules
     expected = [None if rule is None else signal for rule in NONE12 + rules]
@@ -127,8 +137,9 @@ def test_signal_both_ways_counts_as_concern() -> None:
     higher is better, the trend says concern: a point flagged both ways is a concern, low."""
     after = [14, 13.5, 13, 12.5, 12, 11.5, 11]
     chart = _xmr(BASELINE + after, "higher")
-    assert chart["spc_rule"].to_list()[12:] == (["shift,trend,two_of_three"] * 2
-                                                + ["shift,trend"] * 5)
+    assert chart["spc_rule"].to_list()[12:] == (
+        ["shift,trend,two_of_three"] * 2 + ["shift,trend"] * 5
+    )
     assert chart["spc_signal"].to_list()[12:] == ["concern"] * 7
     assert chart["spc_side"].to_list()[12:] == ["low"] * 7
 
@@ -159,8 +170,10 @@ def test_baseline_point_outside_its_trial_limits_is_left_out() -> None:
     assert chart["spc_rule"].to_list() == [None] * 11 + ["outside"]
 
 
-@pytest.mark.parametrize(("count", "limits", "provisional"),
-                         [(5, False, False), (6, True, True), (11, True, True), (12, True, False)])
+@pytest.mark.parametrize(
+    ("count", "limits", "provisional"),
+    [(5, False, False), (6, True, True), (11, True, True), (12, True, False)],
+)
 def test_provisional_limits_and_minimum(count, limits, provisional) -> None:
     chart = _xmr(STABLE_XMR[:count])
     assert (chart["spc_ucl"][0] is not None) is limits
@@ -195,9 +208,13 @@ def test_p_chart_limits_per_point_from_each_denominator() -> None:
     assert limits.centre == pytest.approx(0.25)
     assert (limits.lower[0], limits.upper[0]) == pytest.approx((0.120096, 0.379904), abs=1e-6)
     assert (limits.lower[7], limits.upper[7]) == pytest.approx((0.0, 0.509808), abs=1e-6)
-    frame = pl.DataFrame({"numerator": numerators, "denominator": denominators,
-                          "value": [x / n for x, n in zip(numerators, denominators,
-                                                          strict=True)]})
+    frame = pl.DataFrame(
+        {
+            "numerator": numerators,
+            "denominator": denominators,
+            "value": [x / n for x, n in zip(numerators, denominators, strict=True)],
+        }
+    )
     chart = spc.control_chart(frame, "p", "lower", baseline_points=6)
     # 0.48 is not outside its own limit; both are beyond their own 2σ (0.3366 and 0.4232).
     assert chart["spc_rule"].to_list() == [None] * 6 + ["outside,two_of_three", "two_of_three"]
@@ -217,10 +234,10 @@ def test_p_chart_limits_are_clipped_to_0_and_1() -> None:
     ("norm", "direction", "expected"),
     [
         # limits of the hand-computed baseline: [5.656, 14.844]
-        (5.0, "higher", "pass"),          # always above the norm
+        (5.0, "higher", "pass"),  # always above the norm
         (10.0, "higher", "hit_and_miss"),
-        (15.0, "higher", "fail"),         # never reaches it
-        (15.0, "lower", "pass"),          # e.g. waiting days: always below the maximum
+        (15.0, "higher", "fail"),  # never reaches it
+        (15.0, "lower", "pass"),  # e.g. waiting days: always below the maximum
         (10.0, "lower", "hit_and_miss"),
         (5.0, "lower", "fail"),
         (None, "higher", None),
@@ -238,10 +255,20 @@ def test_assurance_compares_the_norm_with_the_limits(norm, direction, expected) 
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("nl", ["2026Q1–2026Q3: ▼ bijzondere variatie: verslechtering (hoger) — punt buiten de "
-                "controlegrenzen; 2 van 3 punten voorbij 2 sigma aan dezelfde kant"]),
-        ("en", ["2026Q1–2026Q3: ▼ special cause variation: concern (higher) — point outside "
-                "the control limits; 2 of 3 points beyond 2 sigma on the same side"]),
+        (
+            "nl",
+            [
+                "2026Q1–2026Q3: ▼ bijzondere variatie: verslechtering (hoger) — punt buiten de "
+                "controlegrenzen; 2 van 3 punten voorbij 2 sigma aan dezelfde kant"
+            ],
+        ),
+        (
+            "en",
+            [
+                "2026Q1–2026Q3: ▼ special cause variation: concern (higher) — point outside "
+                "the control limits; 2 of 3 points beyond 2 sigma on the same side"
+            ],
+        ),
     ],
 )
 def test_every_signal_line_names_its_rule(lang, expected) -> None:
@@ -256,8 +283,12 @@ def test_every_signal_line_names_its_rule(lang, expected) -> None:
     [
         ("shift", "nl", "7 of meer punten op rij aan één kant van het gemiddelde"),
         ("trend", "en", "6 or more points in a row rising or falling"),
-        ("outside,shift", "nl", "punt buiten de controlegrenzen; 7 of meer punten op rij aan "
-                                "één kant van het gemiddelde"),
+        (
+            "outside,shift",
+            "nl",
+            "punt buiten de controlegrenzen; 7 of meer punten op rij aan "
+            "één kant van het gemiddelde",
+        ),
         (None, "nl", ""),
     ],
 )
@@ -294,9 +325,13 @@ def test_kpi_history_carries_norm_lines_limits_and_signals(empty_db: Database) -
     quarters = [f"2023Q{q}" for q in range(1, 5)] + [f"2024Q{q}" for q in range(1, 5)]
     goals = [70, 72, 68, 71, 69, 73, 70, 40]  # of 100 each; the last drops far below
     for quarter, achieved in zip(quarters, goals, strict=True):
-        store(empty_db, P1, quarter, population=[clients("ambulant", 100)],
-              results=[results_row("ambulant", trajectories_ended=100,
-                                   goals_achieved=achieved)])
+        store(
+            empty_db,
+            P1,
+            quarter,
+            population=[clients("ambulant", 100)],
+            results=[results_row("ambulant", trajectories_ended=100, goals_achieved=achieved)],
+        )
     history = kpis.kpi_history(empty_db, MANAGER, P1, kpis=["goal_achievement"])
     assert history["quarter"].to_list() == quarters
     # Trial limits over all 8 (provisional: < 12 points): p̄ = 533/800 = 0.66625, σ = 0.04716,
@@ -304,8 +339,9 @@ def test_kpi_history_carries_norm_lines_limits_and_signals(empty_db: Database) -
     # σ = √(0.704286 · 0.295714 / 100) = 0.045643, lower 0.567357.
     centre = 493 / 700
     assert history["spc_centre"][0] == pytest.approx(centre)
-    assert history["spc_lcl"][0] == pytest.approx(centre - 3 * math.sqrt(
-        centre * (1 - centre) / 100))
+    assert history["spc_lcl"][0] == pytest.approx(
+        centre - 3 * math.sqrt(centre * (1 - centre) / 100)
+    )
     assert history["spc_rule"].to_list() == [None] * 7 + ["outside"]
     assert history["spc_signal"][7] == "concern" and history["spc_variation"][0] == "concern"
     assert history["spc_provisional"][0]

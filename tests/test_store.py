@@ -54,15 +54,24 @@ def assert_consistent(db: Database) -> None:
         assert mismatches.height == 0, (table, mismatches)
         orphans = db.scalar(
             f"SELECT count(*) FROM {table}_rows WHERE delivery_id NOT IN "
-            "(SELECT delivery_id FROM table_versions WHERE table_name = ?)", [table])
+            "(SELECT delivery_id FROM table_versions WHERE table_name = ?)",
+            [table],
+        )
         assert orphans == 0, table
-    assert db.scalar(
-        "SELECT count(*) FROM (SELECT DISTINCT delivery_id FROM table_versions) v "
-        "ANTI JOIN deliveries d USING (delivery_id)") == 0
-    assert db.scalar(
-        "SELECT count(*) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM audit_log a "
-        "WHERE a.action = 'delivery_accepted' AND a.details LIKE '%' || d.delivery_id || '%')"
-    ) == 0
+    assert (
+        db.scalar(
+            "SELECT count(*) FROM (SELECT DISTINCT delivery_id FROM table_versions) v "
+            "ANTI JOIN deliveries d USING (delivery_id)"
+        )
+        == 0
+    )
+    assert (
+        db.scalar(
+            "SELECT count(*) FROM deliveries d WHERE NOT EXISTS (SELECT 1 FROM audit_log a "
+            "WHERE a.action = 'delivery_accepted' AND a.details LIKE '%' || d.delivery_id || '%')"
+        )
+        == 0
+    )
 
 
 def test_redelivery_is_version_2_and_keeps_version_1(registered_db: Database) -> None:
@@ -71,23 +80,38 @@ def test_redelivery_is_version_2_and_keeps_version_1(registered_db: Database) ->
     second = _deliver(registered_db, tables=("population",), population=changed)
     assert [t["version"] for t in second.receipt.tables] == [2]
     versions = registered_db.query(
-        "SELECT table_name, version, delivery_id FROM table_versions ORDER BY ALL").rows()
+        "SELECT table_name, version, delivery_id FROM table_versions ORDER BY ALL"
+    ).rows()
     first_id, second_id = first.receipt.delivery_id, second.receipt.delivery_id
     assert sorted((t, v) for t, v, _ in versions) == [
-        ("offer", 1), ("population", 1), ("population", 2), ("results", 1)]
+        ("offer", 1),
+        ("population", 1),
+        ("population", 2),
+        ("results", 1),
+    ]
     # Version 1 rows are kept; the view shows version 2 for population, version 1 for the rest.
-    assert registered_db.scalar("SELECT count(*) FROM population_rows WHERE delivery_id = ?",
-                                [first_id]) == 18
+    assert (
+        registered_db.scalar(
+            "SELECT count(*) FROM population_rows WHERE delivery_id = ?", [first_id]
+        )
+        == 18
+    )
     assert registered_db.scalar("SELECT count(*) FROM population") == 18
-    assert registered_db.scalar(
-        "SELECT clients_start FROM population WHERE municipality_code = 'GM0599' "
-        "AND care_form = 'ambulant' AND age_group = '6_11'") == 6
-    latest = registered_db.query("SELECT table_name, delivery_id FROM latest_table_versions "
-                                 "ORDER BY table_name").rows()
+    assert (
+        registered_db.scalar(
+            "SELECT clients_start FROM population WHERE municipality_code = 'GM0599' "
+            "AND care_form = 'ambulant' AND age_group = '6_11'"
+        )
+        == 6
+    )
+    latest = registered_db.query(
+        "SELECT table_name, delivery_id FROM latest_table_versions ORDER BY table_name"
+    ).rows()
     assert latest == [("offer", first_id), ("population", second_id), ("results", first_id)]
     assert registered_db.scalar("SELECT count(*) FROM offer") == 3
     events = registered_db.query(
-        "SELECT actor, provider_agb, quarter FROM audit_log WHERE action = 'delivery_accepted'")
+        "SELECT actor, provider_agb, quarter FROM audit_log WHERE action = 'delivery_accepted'"
+    )
     assert events.rows() == [("test", AGB_A, QUARTER)] * 2
     assert_consistent(registered_db)
 
@@ -98,9 +122,16 @@ def test_versions_are_per_provider_quarter_table(registered_db: Database) -> Non
     _deliver(registered_db, tables=("offer",))
     rows = registered_db.query(
         "SELECT provider_agb, table_name, max(version) FROM table_versions GROUP BY ALL "
-        "ORDER BY ALL").rows()
-    assert rows == [(AGB_A, "offer", 2), (AGB_A, "population", 1), (AGB_A, "results", 1),
-                    (AGB_B, "offer", 1), (AGB_B, "population", 1), (AGB_B, "results", 1)]
+        "ORDER BY ALL"
+    ).rows()
+    assert rows == [
+        (AGB_A, "offer", 2),
+        (AGB_A, "population", 1),
+        (AGB_A, "results", 1),
+        (AGB_B, "offer", 1),
+        (AGB_B, "population", 1),
+        (AGB_B, "results", 1),
+    ]
     assert registered_db.scalar("SELECT count(DISTINCT provider_agb) FROM population") == 2
 
 
@@ -108,13 +139,22 @@ def test_receipt_records_hash_rows_and_who(registered_db: Database) -> None:
     import hashlib
 
     content = (FIXTURES / "excel.xlsx").read_bytes()
-    outcome = ingest(registered_db, AGB_A, QUARTER, [Upload("excel.xlsx", content)],
-                     actor="aanbieder", source="app")
+    outcome = ingest(
+        registered_db,
+        AGB_A,
+        QUARTER,
+        [Upload("excel.xlsx", content)],
+        actor="aanbieder",
+        source="app",
+    )
     receipt = outcome.receipt.as_dict()
     assert receipt["received_by"] == "aanbieder" and receipt["source"] == "app"
     assert {t["sha256"] for t in receipt["tables"]} == {hashlib.sha256(content).hexdigest()}
     assert sorted((t["table"], t["rows"]) for t in receipt["tables"]) == [
-        ("offer", 3), ("population", 18), ("results", 3)]
+        ("offer", 3),
+        ("population", 18),
+        ("results", 3),
+    ]
     stored = registered_db.query("SELECT * FROM deliveries")
     assert stored["delivery_id"].to_list() == [receipt["delivery_id"]]
 
@@ -164,13 +204,19 @@ def _start_loader(db: Database, tmp_path: Path, rows: int, pause: float | None):
         env.update({PAUSE_ENV: str(pause), PAUSE_MARKER_ENV: str(marker)})
     script = tmp_path / "loader.py"
     script.write_text(LOADER, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, str(script), db.path, str(rows)], cwd=REPO,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, str(script), db.path, str(rows)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     return process, marker
 
 
-def test_kill_during_large_load_leaves_no_trace(registered_db: Database, dump_db,
-                                                tmp_path: Path) -> None:
+def test_kill_during_large_load_leaves_no_trace(
+    registered_db: Database, dump_db, tmp_path: Path
+) -> None:
     """200,000 rows inserted (DuckDB writes such appends to the file before COMMIT), then
     SIGKILL while the transaction is open: after recovery the database is as before."""
     _deliver(registered_db)  # version 1 exists and must survive untouched
@@ -187,15 +233,20 @@ def test_kill_during_large_load_leaves_no_trace(registered_db: Database, dump_db
     process, _ = _start_loader(registered_db, tmp_path, 200_000, pause=None)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
-    assert registered_db.scalar(
-        "SELECT version FROM latest_table_versions WHERE table_name = 'population'") == 2
+    assert (
+        registered_db.scalar(
+            "SELECT version FROM latest_table_versions WHERE table_name = 'population'"
+        )
+        == 2
+    )
     assert registered_db.scalar("SELECT count(*) FROM population") == 200_000
     assert_consistent(registered_db)
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.2, 0.35, 0.8])
-def test_kill_at_any_moment_gives_all_or_nothing(registered_db: Database, tmp_path: Path,
-                                                 delay: float) -> None:
+def test_kill_at_any_moment_gives_all_or_nothing(
+    registered_db: Database, tmp_path: Path, delay: float
+) -> None:
     """No hook: killed `delay` seconds after a 200,000-row load began (it takes about half a
     second), the new version is either complete (committed) or absent; version 1 is intact."""
     _deliver(registered_db)
@@ -207,27 +258,42 @@ def test_kill_at_any_moment_gives_all_or_nothing(registered_db: Database, tmp_pa
     assert_consistent(registered_db)
     versions = registered_db.query(
         "SELECT version, row_count FROM table_versions WHERE table_name = 'population' "
-        "ORDER BY version").rows()
+        "ORDER BY version"
+    ).rows()
     assert versions in ([(1, 18)], [(1, 18), (2, 200_000)])
     assert registered_db.scalar("SELECT count(*) FROM population") == versions[-1][1]
 
 
-def test_kill_during_command_line_ingest(registered_db: Database, dump_db, tmp_path: Path,
-                                         delivery_dir: Path) -> None:
+def test_kill_during_command_line_ingest(
+    registered_db: Database, dump_db, tmp_path: Path, delivery_dir: Path
+) -> None:
     """The real command line, killed inside its load transaction, stores nothing."""
     before = dump_db(registered_db)
     marker = tmp_path / "paused"
     env = cli_env(**{PAUSE_ENV: "60", PAUSE_MARKER_ENV: str(marker)})
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.ingest", "--db", registered_db.path, "--provider",
-         AGB_A, "--quarter", QUARTER, *map(str, sorted(delivery_dir.iterdir()))],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "pipelines.ingest",
+            "--db",
+            registered_db.path,
+            "--provider",
+            AGB_A,
+            "--quarter",
+            QUARTER,
+            *map(str, sorted(delivery_dir.iterdir())),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     _wait_for(marker, process)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     assert dump_db(registered_db) == before
     assert_consistent(registered_db)
-
 
 
 OPENER = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"
@@ -237,8 +303,9 @@ def _file_is_free(db: Database, within: float = 0.0) -> bool:
     """True when another process can open the file (DuckDB refuses at once while it is held)."""
     deadline = time.monotonic() + within
     while True:
-        opened = subprocess.run([sys.executable, "-c", OPENER, db.path], capture_output=True,
-                                text=True, timeout=60)
+        opened = subprocess.run(
+            [sys.executable, "-c", OPENER, db.path], capture_output=True, text=True, timeout=60
+        )
         if opened.returncode == 0:
             return True
         assert "lock" in opened.stderr.lower(), opened.stderr
@@ -255,13 +322,22 @@ def test_the_file_is_free_right_after_an_accepted_or_rejected_ingest(
     the ingest returns, whatever its outcome: another process opens the file at once."""
     _deliver(registered_db)
     assert _file_is_free(registered_db)
-    rejected = ingest(registered_db, AGB_A, QUARTER,
-                      [Upload("population.csv", b"provider_agb;quarter\n1;2\n")], actor="test")
+    rejected = ingest(
+        registered_db,
+        AGB_A,
+        QUARTER,
+        [Upload("population.csv", b"provider_agb;quarter\n1;2\n")],
+        actor="test",
+    )
     assert not rejected.accepted
     assert _file_is_free(registered_db)
-    unknown = ingest(registered_db, "11112222", QUARTER,
-                     [Upload("population.csv", table_csv("population", agb="11112222"))],
-                     actor="test")
+    unknown = ingest(
+        registered_db,
+        "11112222",
+        QUARTER,
+        [Upload("population.csv", table_csv("population", agb="11112222"))],
+        actor="test",
+    )
     assert [e.code for e in unknown.errors] == ["provider_unknown"]
     assert _file_is_free(registered_db)
 

@@ -53,16 +53,25 @@ def render_pages(pdf: bytes, name: str) -> list:
     for old in folder.glob(f"{name}-*.png"):
         old.unlink()
     (folder / f"{name}.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", str(folder / f"{name}.pdf"),
-                    str(folder / name)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", str(folder / f"{name}.pdf"), str(folder / name)],
+        check=True,
+    )
     return sorted(folder.glob(f"{name}-*.png"))
 
 
 def test_talk_pack_sections_hold_everything_for_the_talk(sample_db) -> None:
     pack = talk_pack(sample_db, MANAGER, OTHER, QUARTER, AS_OF)
     sections = {s.key: s for s in talk_pack_sections(pack)}
-    assert list(sections) == ["situation", "kpis", "changes", "signals", "agreements",
-                              "explanations", "history"]
+    assert list(sections) == [
+        "situation",
+        "kpis",
+        "changes",
+        "signals",
+        "agreements",
+        "explanations",
+        "history",
+    ]
     situation = dict(sections["situation"].rows)
     assert situation["Huidige escalatiestap"].startswith("2 — Verbeterplan (sinds ")
     assert situation["Vorig gesprek"].endswith("(cijfers 2026Q1)")
@@ -71,28 +80,32 @@ def test_talk_pack_sections_hold_everything_for_the_talk(sample_db) -> None:
     kpis = {row[0]: row for row in sections["kpis"].rows}
     assert kpis["Doelrealisatie"][1] == "51,2%" and kpis["Doelrealisatie"][2] == "✖ rood"
     # the SPC verdict is the provider page's: variation and assurance of the quarter
-    own = kpi_history(sample_db, MANAGER, OTHER).filter(
-        (pl.col("quarter") == QUARTER) & (pl.col("kpi") == "goal_achievement")).row(
-        0, named=True)
+    own = (
+        kpi_history(sample_db, MANAGER, OTHER)
+        .filter((pl.col("quarter") == QUARTER) & (pl.col("kpi") == "goal_achievement"))
+        .row(0, named=True)
+    )
     assert kpis["Doelrealisatie"][5] == (
         spc.variation_label(own["spc_variation"], own["spc_variation_side"], short=True)
-        + " · " + spc.assurance_label(own["spc_assurance"], short=True))
+        + " · "
+        + spc.assurance_label(own["spc_assurance"], short=True)
+    )
     # then = the KPI snapshot the improvement-plan decision stored (2026Q1 figures)
     assert sections["changes"].header[1] == "Toen (2026Q1)"
     snapshot = json.loads(decision_history(sample_db, MANAGER, OTHER)["kpi_snapshot"][0])
     goal = next(item for item in snapshot if item["kpi"] == "goal_achievement")
     changes = {row[0]: row for row in sections["changes"].rows}
-    assert changes["Doelrealisatie"][1].startswith(f"{goal['value'] * 100:.1f}".replace(".",
-                                                                                         ","))
-    assert "Afspraak ‘Doelrealisatie terug naar 65%’" in " ".join(
-        sections["signals"].paragraphs)
+    assert changes["Doelrealisatie"][1].startswith(f"{goal['value'] * 100:.1f}".replace(".", ","))
+    assert "Afspraak ‘Doelrealisatie terug naar 65%’" in " ".join(sections["signals"].paragraphs)
     agreements = {row[0]: row for row in sections["agreements"].rows}
     assert agreements["Doelrealisatie terug naar 65%"][4] == "✖ Niet gehaald"
     assert agreements["Uitval onder 12%"][4] == "✖ Niet op koers"
     explanations = " ".join(row[2] for row in sections["explanations"].rows)
     assert "personeelsverloop" in explanations and "Dank voor de toelichting" in explanations
-    assert [row[2] for row in sections["history"].rows] == ["Signaal → Verbeterplan",
-                                                            "Regulier → Signaal"]
+    assert [row[2] for row in sections["history"].rows] == [
+        "Signaal → Verbeterplan",
+        "Regulier → Signaal",
+    ]
 
 
 def test_talk_pack_pdf_shows_the_same_sections_as_the_screen(sample_db) -> None:
@@ -110,21 +123,23 @@ def test_talk_pack_pdf_shows_the_same_sections_as_the_screen(sample_db) -> None:
     assert all(page.stat().st_size > 10_000 for page in pages)
 
 
-def test_without_an_earlier_talk_the_changes_are_against_the_previous_quarter(
-        sample_db) -> None:
+def test_without_an_earlier_talk_the_changes_are_against_the_previous_quarter(sample_db) -> None:
     pack = talk_pack(sample_db, MANAGER, OWN, QUARTER, AS_OF)
     changes = next(s for s in talk_pack_sections(pack) if s.key == "changes")
-    assert changes.paragraphs[0] == ("Nog geen eerder gesprek: vergeleken met het kwartaal "
-                                     "vóór 2026Q3.")
+    assert changes.paragraphs[0] == (
+        "Nog geen eerder gesprek: vergeleken met het kwartaal vóór 2026Q3."
+    )
     assert changes.header[1] == "Toen (2026Q2)"
     english = talk_pack(sample_db, MANAGER, OWN, QUARTER, AS_OF, lang="en")
     assert talk_pack_sections(english)[0].heading == "Where things stand"
-    render_pages(talk_pack_pdf(sample_db, MANAGER, OWN, QUARTER, AS_OF),
-                 f"gespreksvoorbereiding_{OWN}")
+    render_pages(
+        talk_pack_pdf(sample_db, MANAGER, OWN, QUARTER, AS_OF), f"gespreksvoorbereiding_{OWN}"
+    )
 
 
-@pytest.mark.parametrize("user", [User("p", "provider", frozenset({OWN})),
-                                  User("a", "admin")], ids=["provider", "admin"])
+@pytest.mark.parametrize(
+    "user", [User("p", "provider", frozenset({OWN})), User("a", "admin")], ids=["provider", "admin"]
+)
 def test_only_contract_managers_and_management_prepare_talks(sample_db, user) -> None:
     with pytest.raises(AccessDenied):
         talk_pack(sample_db, user, OWN, QUARTER, AS_OF)
@@ -135,8 +150,9 @@ def test_only_contract_managers_and_management_prepare_talks(sample_db, user) ->
 def test_batch_for_the_reviews_of_this_quarter(sample_db, tmp_path) -> None:
     due = talk_packs_due(sample_db, MANAGER, AS_OF)
     categories = dict(sample_db.query("SELECT provider_agb, category FROM providers").rows())
-    by_category = due.with_columns(pl.col("provider_agb").replace_strict(categories)
-                                   .alias("category"))
+    by_category = due.with_columns(
+        pl.col("provider_agb").replace_strict(categories).alias("category")
+    )
     # A: every quarter, all six; B: every half year (the second half of 2026 has no review
     # yet); C: only those with a signal
     assert by_category.filter(pl.col("category") == "A").height == 6
@@ -144,18 +160,29 @@ def test_batch_for_the_reviews_of_this_quarter(sample_db, tmp_path) -> None:
     c_reasons = by_category.filter(pl.col("category") == "C")["reasons"].to_list()
     assert c_reasons and all("signal" in reasons for reasons in c_reasons)
     seen = []
-    written = talk_pack_batch(sample_db, MANAGER, tmp_path / "packs", AS_OF,
-                              progress=lambda done, total, agb: seen.append((done, total)))
+    written = talk_pack_batch(
+        sample_db,
+        MANAGER,
+        tmp_path / "packs",
+        AS_OF,
+        progress=lambda done, total, agb: seen.append((done, total)),
+    )
     assert len(written) == due.height
     assert seen[-1] == (due.height, due.height)
-    assert {p.name for p in written} == {f"gespreksvoorbereiding_{agb}_{QUARTER}.pdf"
-                                         for agb in due["provider_agb"]}
+    assert {p.name for p in written} == {
+        f"gespreksvoorbereiding_{agb}_{QUARTER}.pdf" for agb in due["provider_agb"]
+    }
     assert all(PdfReader(p).pages for p in written[:3])
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    (date(2026, 5, 15), "15 mei 2026"), (datetime(2026, 12, 1, 9, 0), "1 december 2026"),
-    (date(2027, 3, 31), "31 maart 2027")])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 5, 15), "15 mei 2026"),
+        (datetime(2026, 12, 1, 9, 0), "1 december 2026"),
+        (date(2027, 3, 31), "31 maart 2027"),
+    ],
+)
 def test_letter_date(day, expected) -> None:
     assert letter_date(day) == expected
 
@@ -165,21 +192,31 @@ def test_decision_letter_is_formal_dutch_with_the_decision_and_its_figures(sampl
     plan = history.filter(pl.col("to_step") == 2).row(0, named=True)
     pdf = decision_letter(sample_db, MANAGER, plan["decision_id"])
     content = pdf_text(pdf)
-    for expected in ("Gemeenschappelijke Regeling Jeugdhulp Rijnmond", "Stichting De Havenkring",
-                     "AGB-code 48629153", "Kenmerk", "Geachte directie,",
-                     "Besluit escalatieladder: stap 2 (Verbeterplan)",
-                     "van stap 1 (Signaal) naar stap 2 (Verbeterplan)", "Aanleiding",
-                     "Cijfers waarop dit besluit is gebaseerd (2026Q1)", "groen ≥ 70,0%",
-                     "Doelrealisatie terug naar 65%", "Wachtlijst terug naar 100",
-                     letter_date(plan["review_date"]), "Met vriendelijke groet,",
-                     "namens Gemeenschappelijke Regeling Jeugdhulp Rijnmond"):
+    for expected in (
+        "Gemeenschappelijke Regeling Jeugdhulp Rijnmond",
+        "Stichting De Havenkring",
+        "AGB-code 48629153",
+        "Kenmerk",
+        "Geachte directie,",
+        "Besluit escalatieladder: stap 2 (Verbeterplan)",
+        "van stap 1 (Signaal) naar stap 2 (Verbeterplan)",
+        "Aanleiding",
+        "Cijfers waarop dit besluit is gebaseerd (2026Q1)",
+        "groen ≥ 70,0%",
+        "Doelrealisatie terug naar 65%",
+        "Wachtlijst terug naar 100",
+        letter_date(plan["review_date"]),
+        "Met vriendelijke groet,",
+        "namens Gemeenschappelijke Regeling Jeugdhulp Rijnmond",
+    ):
         assert squeeze(expected) in squeeze(content), expected
     render_pages(pdf, f"besluitbrief_{OTHER}")
 
 
 def test_letter_of_a_rejected_proposal_says_the_step_stays(sample_db) -> None:
-    decision = reject_proposal(sample_db, MANAGER, OTHER, "Eerst het effect van het nieuwe "
-                               "team afwachten", as_of=AS_OF)
+    decision = reject_proposal(
+        sample_db, MANAGER, OTHER, "Eerst het effect van het nieuwe team afwachten", as_of=AS_OF
+    )
     content = squeeze(pdf_text(decision_letter(sample_db, MANAGER, decision)))
     assert squeeze("gaven aanleiding tot een voorstel om de stap te wijzigen") in content
     assert squeeze("op stap 2 (Verbeterplan) blijft") in content

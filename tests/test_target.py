@@ -30,12 +30,25 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     for k, quarter in enumerate(quarter_range("2022Q1", "2024Q2")):
         k = max(k - 3, 0)  # 2022Q1..Q4 -> 0
         p2_municipality = "GM0501" if quarter < "2023Q1" else "GM1992"
-        store(database, P1, quarter, population=[
-            clients("residential_short", 160 - 5 * k), clients("foster_care", 80 + 2 * k),
-            clients("ambulant", 300)])
-        store(database, P2, quarter, population=[
-            clients("residential_short", 40, p2_municipality),
-            clients("family_home", 20, p2_municipality)])
+        store(
+            database,
+            P1,
+            quarter,
+            population=[
+                clients("residential_short", 160 - 5 * k),
+                clients("foster_care", 80 + 2 * k),
+                clients("ambulant", 300),
+            ],
+        )
+        store(
+            database,
+            P2,
+            quarter,
+            population=[
+                clients("residential_short", 40, p2_municipality),
+                clients("family_home", 20, p2_municipality),
+            ],
+        )
     return database
 
 
@@ -62,9 +75,15 @@ def test_index_against_the_2022_average(db: Database) -> None:
     ],
 )
 def test_target_path(quarter: str, follow_up: bool, expected: float) -> None:
-    config = replace(CONFIG, follow_up_quarter="2027Q4",
-                     follow_up_targets={"short_residential": 0.60, "foster_family": 1.45},
-                     ) if follow_up else CONFIG
+    config = (
+        replace(
+            CONFIG,
+            follow_up_quarter="2027Q4",
+            follow_up_targets={"short_residential": 0.60, "foster_family": 1.45},
+        )
+        if follow_up
+        else CONFIG
+    )
     assert target.target_path(quarter, "short_residential", config) == pytest.approx(expected)
 
 
@@ -82,12 +101,17 @@ def test_least_squares_worked_example() -> None:
         # foster: 1 + 0.02 * 12 = 1.24, i.e. 0.24 / 0.30 = 80% of the required change
         ("foster_family", {}, "at_risk", 1.24),
         ("foster_family", {"at_risk_share": 0.85}, "off_track", 1.24),
-        ("foster_family", {"targets": {"short_residential": 0.7, "foster_family": 1.24}},
-         "on_track", 1.24),
+        (
+            "foster_family",
+            {"targets": {"short_residential": 0.7, "foster_family": 1.24}},
+            "on_track",
+            1.24,
+        ),
     ],
 )
-def test_projection_statement(db: Database, index: str, changes: dict, status: str,
-                              projected: float) -> None:
+def test_projection_statement(
+    db: Database, index: str, changes: dict, status: str, projected: float
+) -> None:
     assessment = target.target_assessment(db, MANAGER, replace(CONFIG, **changes), lang="en")
     row = assessment.filter(pl.col("index") == index).row(0, named=True)
     assert row["status"] == status
@@ -104,31 +128,43 @@ def test_series_has_path_projection_and_future_quarters(db: Database) -> None:
     assert short.filter(pl.col("quarter") == "2025Q4")["projection"][0] == pytest.approx(0.70)
     assert short.filter(pl.col("quarter") == "2022Q4")["projection"][0] is None
     assert short["target_path"].to_list() == pytest.approx(
-        [target.target_path(q, "short_residential", CONFIG) for q in short["quarter"]])
+        [target.target_path(q, "short_residential", CONFIG) for q in short["quarter"]]
+    )
     assert short["statement"].n_unique() == 1
 
 
 def test_after_the_target_date(db: Database) -> None:
     """Target quarter 2024Q1 (k = 5): short index 0.875, latest (2024Q2) 0.85."""
     config = replace(CONFIG, target_quarter="2024Q1")
-    rows = {row["index"]: row for row in
-            target.target_assessment(db, MANAGER, config, lang="en").iter_rows(named=True)}
+    rows = {
+        row["index"]: row
+        for row in target.target_assessment(db, MANAGER, config, lang="en").iter_rows(named=True)
+    }
     short = rows["short_residential"]
     assert short["status"] == "not_met"
     assert short["value_at_target"] == pytest.approx(0.875)
     assert short["change_since_target"] == pytest.approx(-0.025)
     assert "not met" in short["statement"] and "−0.025" in short["statement"]
     met = replace(config, targets={"short_residential": 0.9, "foster_family": 1.1})
-    rows = {row["index"]: row["status"] for row in
-            target.target_assessment(db, MANAGER, met).iter_rows(named=True)}
+    rows = {
+        row["index"]: row["status"]
+        for row in target.target_assessment(db, MANAGER, met).iter_rows(named=True)
+    }
     assert rows == {"short_residential": "met", "foster_family": "met"}
 
 
 def test_follow_up_target_is_assessed_after_the_first(db: Database) -> None:
-    config = replace(CONFIG, target_quarter="2024Q1", follow_up_quarter="2025Q4",
-                     follow_up_targets={"short_residential": 0.70, "foster_family": 1.30})
-    row = target.target_assessment(db, MANAGER, config).filter(
-        pl.col("index") == "short_residential").row(0, named=True)
+    config = replace(
+        CONFIG,
+        target_quarter="2024Q1",
+        follow_up_quarter="2025Q4",
+        follow_up_targets={"short_residential": 0.70, "foster_family": 1.30},
+    )
+    row = (
+        target.target_assessment(db, MANAGER, config)
+        .filter(pl.col("index") == "short_residential")
+        .row(0, named=True)
+    )
     assert (row["status"], row["follow_up_status"]) == ("not_met", "on_track")
     assert "Vervolgdoel" in row["statement"]
     series = target.target_series(db, MANAGER, config)
@@ -147,8 +183,9 @@ def test_contributions_add_up_to_the_change(db: Database) -> None:
 
 
 def test_contributions_per_municipality_follow_the_merger(db: Database) -> None:
-    by_municipality = target.target_contributions(db, MANAGER, "short_residential",
-                                                  by="municipality", quarter="2024Q2")
+    by_municipality = target.target_contributions(
+        db, MANAGER, "short_residential", by="municipality", quarter="2024Q2"
+    )
     rows = {row["municipality_code"]: row for row in by_municipality.iter_rows(named=True)}
     assert set(rows) == {"GM0599", "GM1992"}  # Brielle's 2022 clients count for Voorne aan Zee
     assert rows["GM1992"]["baseline_clients"] == 40 and rows["GM1992"]["change"] == 0
@@ -158,8 +195,7 @@ def test_contributions_per_municipality_follow_the_merger(db: Database) -> None:
 
 def test_provider_user_sees_only_its_own_index(db: Database) -> None:
     own = target.index_series(db, provider_user(P2))
-    assert own.filter(pl.col("index") == "short_residential")["value"].unique().to_list() == [
-        1.0]
+    assert own.filter(pl.col("index") == "short_residential")["value"].unique().to_list() == [1.0]
     contributions = target.target_contributions(db, provider_user(P2), "short_residential")
     assert contributions["provider_agb"].to_list() == [P2]
 
@@ -185,8 +221,7 @@ def test_configuration_from_the_repository() -> None:
         # Target quarter 2024Q1 (k = 5): short index 0.875 (175 of 200), foster 1.10 (110/100).
         # Within 0.01 of the target: nearly met, with the clients it missed by:
         # foster: ceil(1.105 × 100) − 110 = 1 short; short: 175 − floor(0.87 × 200) = 1 too many.
-        ({"short_residential": 0.87, "foster_family": 1.105}, ("near_miss", "near_miss"),
-         (1, 1)),
+        ({"short_residential": 0.87, "foster_family": 1.105}, ("near_miss", "near_miss"), (1, 1)),
         # 0.015 short: not met (175 − floor(0.86 × 200) = 3; ceil(111.5) − 110 = 2).
         ({"short_residential": 0.86, "foster_family": 1.115}, ("not_met", "not_met"), (3, 2)),
         # exactly on it: met.
@@ -195,11 +230,15 @@ def test_configuration_from_the_repository() -> None:
 )
 def test_near_miss_reads_as_one(db: Database, targets, statuses, clients) -> None:
     config = replace(CONFIG, target_quarter="2024Q1", targets=targets)
-    rows = {row["index"]: row for row in
-            target.target_assessment(db, MANAGER, config).iter_rows(named=True)}
+    rows = {
+        row["index"]: row
+        for row in target.target_assessment(db, MANAGER, config).iter_rows(named=True)
+    }
     assert (rows["short_residential"]["status"], rows["foster_family"]["status"]) == statuses
-    assert (rows["short_residential"]["shortfall_clients"],
-            rows["foster_family"]["shortfall_clients"]) == clients
+    assert (
+        rows["short_residential"]["shortfall_clients"],
+        rows["foster_family"]["shortfall_clients"],
+    ) == clients
     if statuses[0] == "near_miss":
         # The target reads with 2 decimals (1,105 -> "1,10"... rounded half-even by format).
         assert "nagenoeg gehaald: 1,100 tegen 1,1" in rows["foster_family"]["statement"]
@@ -210,8 +249,10 @@ def test_near_miss_reads_as_one(db: Database, targets, statuses, clients) -> Non
 def test_sample_region_foster_index_is_a_near_miss(sample_db) -> None:
     """Issue 11: 1,297 against 1,30 at 2025Q4 (1173 clients against a baseline of 904,25:
     ceil(1,30 × 904,25) = 1176, 3 short) reads as a near miss, then the follow-up target."""
-    rows = {row["index"]: row for row in
-            target.target_assessment(sample_db, MANAGER).iter_rows(named=True)}
+    rows = {
+        row["index"]: row
+        for row in target.target_assessment(sample_db, MANAGER).iter_rows(named=True)
+    }
     foster = rows["foster_family"]
     assert foster["status"] == "near_miss" and foster["shortfall_clients"] == 3
     assert "nagenoeg gehaald: 1,297 tegen 1,30, ≈ 3 cliënten te weinig" in foster["statement"]
@@ -227,8 +268,7 @@ def test_prediction_band_worked_example() -> None:
     fit = target.fit_line([(0, 1), (1, 3), (2, 2)])
     low, high = fit.band(3)
     assert fit.at(3) == pytest.approx(3.0)
-    assert high - 3.0 == pytest.approx(12.706 * math.sqrt(1.5) * math.sqrt(1 + 1 / 3 + 2),
-                                       rel=1e-9)
+    assert high - 3.0 == pytest.approx(12.706 * math.sqrt(1.5) * math.sqrt(1 + 1 / 3 + 2), rel=1e-9)
     assert (low + high) / 2 == pytest.approx(3.0)
     assert target.fit_line([(0, 1), (1, 2)]).band(3) is None  # two points: no band
 
@@ -252,8 +292,15 @@ def test_without_follow_up_the_statement_says_so(db: Database, lang) -> None:
 
 
 def test_follow_up_target_is_stated_with_value_and_date(db: Database) -> None:
-    config = replace(CONFIG, target_quarter="2024Q1", follow_up_quarter="2025Q4",
-                     follow_up_targets={"short_residential": 0.70, "foster_family": 1.30})
-    row = target.target_assessment(db, MANAGER, config, lang="en").filter(
-        pl.col("index") == "foster_family").row(0, named=True)
+    config = replace(
+        CONFIG,
+        target_quarter="2024Q1",
+        follow_up_quarter="2025Q4",
+        follow_up_targets={"short_residential": 0.70, "foster_family": 1.30},
+    )
+    row = (
+        target.target_assessment(db, MANAGER, config, lang="en")
+        .filter(pl.col("index") == "foster_family")
+        .row(0, named=True)
+    )
     assert "Follow-up target 1.30 in 2025Q4" in row["statement"]

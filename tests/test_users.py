@@ -38,8 +38,9 @@ def test_login_returns_user_with_role_and_codes(user_db: Database) -> None:
     assert user == User("pieter", "provider", frozenset({"01234567"}), "Pieter")
 
 
-@pytest.mark.parametrize(("username", "password"), [("pieter", "fout"), ("onbekend", "geheim-1"),
-                                                    ("", "")])
+@pytest.mark.parametrize(
+    ("username", "password"), [("pieter", "fout"), ("onbekend", "geheim-1"), ("", "")]
+)
 def test_wrong_credentials_fail_and_are_audited(user_db: Database, username, password) -> None:
     assert authenticate(user_db, username, password) is None
     assert user_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'login_failure'") == 1
@@ -91,8 +92,13 @@ def test_demo_users_one_per_role(user_db: Database) -> None:
             "now(), 'test')"
         )
     accounts = seed_demo_users(user_db)
-    assert {a.role for a in accounts} == {"provider", "contract_manager", "management", "admin",
-                                          "municipality"}
+    assert {a.role for a in accounts} == {
+        "provider",
+        "contract_manager",
+        "management",
+        "admin",
+        "municipality",
+    }
     provider = next(a for a in accounts if a.role == "provider")
     assert provider.provider_agbs == ("01234567",)
     assert authenticate(user_db, provider.username, provider.password) is not None
@@ -129,15 +135,18 @@ def test_simultaneous_wrong_logins_lock_after_the_fifth(user_db: Database, monke
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["locked"] * (attempts - MAX_FAILURES) + ["wrong"] * MAX_FAILURES
-    assert user_db.scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'login_failure'") == MAX_FAILURES
+    assert (
+        user_db.scalar("SELECT count(*) FROM audit_log WHERE action = 'login_failure'")
+        == MAX_FAILURES
+    )
     with pytest.raises(AccountLocked):
         authenticate(user_db, "pieter", "geheim-1")
 
 
 @pytest.mark.parametrize("rounds", [5, 6])
-def test_unknown_username_costs_the_same_bcrypt_work(user_db: Database, monkeypatch,
-                                                     rounds: int) -> None:
+def test_unknown_username_costs_the_same_bcrypt_work(
+    user_db: Database, monkeypatch, rounds: int
+) -> None:
     """No timing difference between a known and an unknown name: the same bcrypt cost."""
     import bcrypt
 
@@ -157,12 +166,15 @@ def test_unknown_username_costs_the_same_bcrypt_work(user_db: Database, monkeypa
     assert costs == [rounds, rounds]
 
 
-@pytest.mark.parametrize(("role", "codes", "problem"), [
-    ("municipality", (), "at least one municipality code"),
-    ("municipality", ("GM0530",), "now GM1992"),  # Hellevoetsluis merged into Voorne aan Zee
-    ("municipality", ("GM0363",), "not a current municipality"),  # Amsterdam: not the region
-    ("contract_manager", ("GM0599",), "only a municipality user"),
-])
+@pytest.mark.parametrize(
+    ("role", "codes", "problem"),
+    [
+        ("municipality", (), "at least one municipality code"),
+        ("municipality", ("GM0530",), "now GM1992"),  # Hellevoetsluis merged into Voorne aan Zee
+        ("municipality", ("GM0363",), "not a current municipality"),  # Amsterdam: not the region
+        ("contract_manager", ("GM0599",), "only a municipality user"),
+    ],
+)
 def test_municipality_codes_are_checked(user_db: Database, role, codes, problem) -> None:
     with pytest.raises(ValueError, match=problem):
         save_user(user_db, "wethouder", role, "pw", municipality_codes=codes)
@@ -178,9 +190,12 @@ def test_a_database_from_before_municipality_users_gets_the_column(tmp_path) -> 
             "CREATE TABLE user_accounts (username VARCHAR NOT NULL, display_name VARCHAR NOT "
             "NULL, role VARCHAR NOT NULL, provider_agbs VARCHAR[] NOT NULL, password_hash "
             "VARCHAR NOT NULL, active BOOLEAN NOT NULL, changed_at TIMESTAMP NOT NULL, "
-            "changed_by VARCHAR NOT NULL)")
-        con.execute("INSERT INTO user_accounts VALUES ('oud', 'Oud', 'admin', [], ?, true, "
-                    "now(), 'test')", [hash_password("pw-oud")])
+            "changed_by VARCHAR NOT NULL)"
+        )
+        con.execute(
+            "INSERT INTO user_accounts VALUES ('oud', 'Oud', 'admin', [], ?, true, now(), 'test')",
+            [hash_password("pw-oud")],
+        )
     db = Database(path)
     assert authenticate(db, "oud", "pw-oud").role == "admin"
     save_user(db, "gemeente", "municipality", "pw", municipality_codes=("GM0599",))

@@ -42,15 +42,15 @@ def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str]]:
     if cookie is not None:
         headers["Cookie"] = f"{COOKIE_NAME}={cookie}"
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
-                                    timeout=60) as answer:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers), timeout=60
+        ) as answer:
             return answer.status, dict(answer.headers.items())
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers.items())
 
 
-@pytest.mark.parametrize("path", ["/", "/_stcore/health", "/media/unknown.csv",
-                                  web.SESSION_PATH])
+@pytest.mark.parametrize("path", ["/", "/_stcore/health", "/media/unknown.csv", web.SESSION_PATH])
 def test_every_response_carries_the_security_headers(served, path) -> None:
     base, _, _ = served
     _, headers = _get(base + path)
@@ -97,8 +97,10 @@ def test_a_cookie_code_works_once_and_briefly(monkeypatch) -> None:
 def test_pages_end_through_stop_page() -> None:
     """`st.stop()` in a page would end the run before the "run finished" marker (the browser
     tests' ready signal): pages call `stop_page()`."""
-    offenders = [str(path.relative_to(REPO)) for path in (REPO / "app_pages").glob("*.py")
-                 if re.search(r"\bst\.stop\(\)", path.read_text(encoding="utf-8"))
-                 and path.name != "ui.py"]
+    offenders = [
+        str(path.relative_to(REPO))
+        for path in (REPO / "app_pages").glob("*.py")
+        if re.search(r"\bst\.stop\(\)", path.read_text(encoding="utf-8")) and path.name != "ui.py"
+    ]
     assert not offenders, offenders
     assert "st.stop()" not in (REPO / "app.py").read_text(encoding="utf-8")

@@ -28,8 +28,9 @@ def free_port() -> int:
 
 def postgres_bin() -> Path | None:
     """The newest installed PostgreSQL server binaries (Debian: /usr/lib/postgresql/N/bin)."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                        key=lambda p: int(Path(p).parent.parent.name))
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     if candidates:
         return Path(candidates[-1]).parent
     found = shutil.which("initdb")
@@ -55,15 +56,42 @@ class PostgresCluster:
             shutil.chown(self.folder, "postgres")
         self.port = free_port()
         data = self.folder / "data"
-        subprocess.run(_as_cluster_owner(
-            [str(self.bin / "initdb"), "-D", str(data), "-U", USER, "--auth=trust",
-             "-E", "UTF8", "--no-sync"]), check=True, capture_output=True)
-        subprocess.run(_as_cluster_owner(
-            [str(self.bin / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "log"), "-w",
-             "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200", "start"]),
-            check=True, capture_output=True)
+        subprocess.run(
+            _as_cluster_owner(
+                [
+                    str(self.bin / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    USER,
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            _as_cluster_owner(
+                [
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(self.folder / "log"),
+                    "-w",
+                    "-o",
+                    f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                    "-c max_connections=200",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
         self._names = itertools.count(1)
         self._templates: dict[str, str] = {}
 
@@ -72,9 +100,29 @@ class PostgresCluster:
 
     def psql(self, sql: str, dbname: str = "postgres") -> str:
         result = subprocess.run(
-            [str(self.bin / "psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-             "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", dbname, "-c", sql],
-            check=True, capture_output=True, text=True)
+            [
+                str(self.bin / "psql"),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                USER,
+                "-d",
+                dbname,
+                "-c",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return result.stdout
 
     def new_database(self, template: str | None = None) -> str:
@@ -91,9 +139,19 @@ class PostgresCluster:
         raise AssertionError("unreachable")
 
     def stop(self) -> None:
-        subprocess.run(_as_cluster_owner(
-            [str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",
-             "stop"]), capture_output=True)
+        subprocess.run(
+            _as_cluster_owner(
+                [
+                    str(self.bin / "pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ]
+            ),
+            capture_output=True,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
