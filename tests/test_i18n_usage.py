@@ -23,6 +23,7 @@ from impactmonitor import agreements, audit, delivery_status, display, spc, targ
 from impactmonitor.access import ROLES
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS
 from impactmonitor.i18n import CATALOGUES, LANGUAGES, TEXTS
+from schemas.reference import AGE_GROUPS, CARE_FORMS, CATEGORIES
 from schemas.tables import TABLES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,6 +85,11 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "norm_source_": lambda: ("default",),
     "delta_direction_": lambda: ("better", "worse", "same"),
     "unit_name_": lambda: ("share", "days", "ratio", "count"),
+    # display.care_form_label, category_label, age_group_label: the codes of the data in words
+    "care_form_": lambda: CARE_FORMS,
+    "category_": lambda: CATEGORIES,
+    "age_group_": lambda: AGE_GROUPS,
+    "language_": lambda: LANGUAGES,  # app.py: the language switch
     "filter_": lambda: (  # app_pages/ui.filters_description: the filters pages pass
         "quarter",
         "category",
@@ -101,7 +107,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "column_": lambda: _column_names_in_code(),
 }
 # Keys built in a way the scanner cannot see as a prefix (display.in_words above).
-BUILT_WITHOUT_PREFIX = {"display.py": {"{column}_{value}"}}
+BUILT_WITHOUT_PREFIX = {"display.py": {"{column}_{value}", "{prefix}{code}"}}
 # Columns the code names only in pieces: impactmonitor/mirror's f"{level}_numerator" etc.
 MIRROR_COLUMNS = {
     f"{level}_{part}"
