@@ -190,8 +190,8 @@ MEASURES: tuple[Measure, ...] = (
             index.key,
             "index_points",
             "lower" if target_config().targets[index.key] < 1 else "higher",
-            f"Bijdrage aan de {index.name_nl.lower()}",
-            f"Contribution to the {index.name_en.lower()}",
+            text("agreement_measure_index", "nl", index=index.name_nl.lower()),
+            text("agreement_measure_index", "en", index=index.name_en.lower()),
             by_care_form=False,
         )
         for index in INDEXES

@@ -30,26 +30,15 @@ from impactmonitor.kpis import KPI_BY_KEY
 from impactmonitor.pdf import ReportDocument
 from impactmonitor.storage import Database
 
-MONTHS_NL = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-ROLE_NL = {"contract_manager": "accounthouder", "management": "management"}
+# The letter is a formal Dutch letter; its words come from the catalogue like every other text.
+LETTER_LANG = "nl"
+# Who signs: the decision maker's role as the letter names it (text letter_role_<role>).
+SIGNING_ROLES = ("contract_manager", "management")
 
 
 def letter_date(day: date | datetime) -> str:
     """A date as a Dutch letter writes it: 15 november 2026."""
-    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+    return f"{day.day} {text(f'letter_month_{day.month}', LETTER_LANG)} {day.year}"
 
 
 def _decision(db: Database, user: User, decision_id: str) -> dict:
@@ -83,8 +72,10 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
     from_step, to_step = decision["from_step"], decision["to_step"]
     decided = decision["decided_at"]
     reference = f"ESC-{decided:%Y%m%d}-{decision_id[:6].upper()}"
-    subject = text("letter_subject", "nl", step=to_step, name=step_name(to_step, "nl"))
-    document = ReportDocument(subject, text("letter_footer", "nl", reference=reference))
+    subject = text(
+        "letter_subject", LETTER_LANG, step=to_step, name=step_name(to_step, LETTER_LANG)
+    )
+    document = ReportDocument(subject, text("letter_footer", LETTER_LANG, reference=reference))
     document.alias_nb_pages()
     document.add_page()
     document.heading(sender, 13)
@@ -92,51 +83,59 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
         document.paragraph(department, 9)
     document.ln(6)
     document.paragraph(
-        f"{decision['name']}\nt.a.v. de directie\nAGB-code {decision['provider_agb']}", 10
+        text("letter_addressee", LETTER_LANG, name=decision["name"], agb=decision["provider_agb"]),
+        10,
     )
     document.ln(4)
     document.key_values(
-        [("Datum", letter_date(decided)), ("Kenmerk", reference), ("Onderwerp", subject)]
+        [
+            (text("letter_date_label", LETTER_LANG), letter_date(decided)),
+            (text("letter_reference_label", LETTER_LANG), reference),
+            (text("letter_subject_label", LETTER_LANG), subject),
+        ]
     )
     document.ln(4)
-    document.paragraph("Geachte directie,", 10)
-    quarter = decision["quarter"] or "het laatste kwartaal"
+    document.paragraph(text("letter_salutation", LETTER_LANG), 10)
+    quarter = decision["quarter"] or text("letter_latest_quarter", LETTER_LANG)
     if from_step == to_step and _outcome(decision) == "rejected":
         opening = text(
             "letter_kept_after_proposal",
-            "nl",
+            LETTER_LANG,
             quarter=quarter,
             date=letter_date(decided),
             step=to_step,
-            name=step_name(to_step, "nl"),
+            name=step_name(to_step, LETTER_LANG),
         )
     elif from_step == to_step:
         opening = text(
             "letter_kept",
-            "nl",
+            LETTER_LANG,
             quarter=quarter,
             date=letter_date(decided),
             step=to_step,
-            name=step_name(to_step, "nl"),
+            name=step_name(to_step, LETTER_LANG),
         )
     else:
         opening = text(
             "letter_changed",
-            "nl",
+            LETTER_LANG,
             quarter=quarter,
             date=letter_date(decided),
             step=to_step,
-            name=step_name(to_step, "nl"),
+            name=step_name(to_step, LETTER_LANG),
             from_step=from_step,
-            from_name=step_name(from_step, "nl"),
-            direction="hoger" if to_step > from_step else "lager",
+            from_name=step_name(from_step, LETTER_LANG),
+            direction=text(
+                "letter_direction_up" if to_step > from_step else "letter_direction_down",
+                LETTER_LANG,
+            ),
         )
-    document.paragraph(text("letter_intro", "nl") + " " + opening, 10)
-    document.heading("Aanleiding", 11)
+    document.paragraph(text("letter_intro", LETTER_LANG) + " " + opening, 10)
+    document.heading(text("letter_heading_reason", LETTER_LANG), 11)
     document.paragraph(decision["reason"], 10)
     snapshot = json.loads(decision["kpi_snapshot"] or "[]")
     if snapshot:
-        document.heading(f"Cijfers waarop dit besluit is gebaseerd ({quarter})", 11)
+        document.heading(text("letter_heading_figures", LETTER_LANG, quarter=quarter), 11)
         rows = []
         for item in snapshot:
             definition = KPI_BY_KEY.get(item["kpi"])
@@ -144,15 +143,16 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
                 continue
             rows.append(
                 [
-                    definition.name("nl"),
-                    format_kpi(item["value"], definition.unit, "nl"),
-                    status_label(item["status"], "nl"),
-                    snapshot_norm(item, "nl"),
+                    definition.name(LETTER_LANG),
+                    format_kpi(item["value"], definition.unit, LETTER_LANG),
+                    status_label(item["status"], LETTER_LANG),
+                    snapshot_norm(item, LETTER_LANG),
                 ]
             )
-        document.wrapped_table(["KPI", "Waarde", "Status", "Norm"], rows, [60, 25, 30, 65])
-    document.heading("Afspraken", 11)
-    document.paragraph(decision["agreed_actions"] or text("letter_no_actions", "nl"), 10)
+        headers = [text(f"letter_col_{c}", LETTER_LANG) for c in ("kpi", "value", "status", "norm")]
+        document.wrapped_table(headers, rows, [60, 25, 30, 65])
+    document.heading(text("letter_heading_agreements", LETTER_LANG), 11)
+    document.paragraph(decision["agreed_actions"] or text("letter_no_actions", LETTER_LANG), 10)
     linked = (
         agreement_history(db, user, decision["provider_agb"])
         .filter(pl.col("decision_id") == decision_id)
@@ -160,16 +160,21 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
         .unique("agreement_id", keep="last", maintain_order=True)
     )
     if linked.height:
-        document.paragraph(text("letter_agreements_intro", "nl"), 10)
+        document.paragraph(text("letter_agreements_intro", LETTER_LANG), 10)
         document.wrapped_table(
-            ["Afspraak", "Maat", "Doel", "Start", "Deadline"],
+            [
+                text(f"letter_col_{c}", LETTER_LANG)
+                for c in ("agreement", "measure", "target", "start", "deadline")
+            ],
             [
                 [
                     r["title"],
-                    measure_label(r["measure_kind"], r["measure"], r["care_form"], "nl"),
+                    measure_label(r["measure_kind"], r["measure"], r["care_form"], LETTER_LANG),
                     ("≤ " if r["direction"] == "lower" else "≥ ")
                     + format_value(
-                        r["target_value"], measure(r["measure_kind"], r["measure"]).unit, "nl"
+                        r["target_value"],
+                        measure(r["measure_kind"], r["measure"]).unit,
+                        LETTER_LANG,
                     ),
                     r["start_quarter"],
                     r["deadline_quarter"],
@@ -178,28 +183,32 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
             ],
             [60, 50, 26, 22, 22],
         )
-    document.heading("Vervolg", 11)
+    document.heading(text("letter_heading_follow_up", LETTER_LANG), 11)
     review = decision["review_date"]
     document.paragraph(
-        text("letter_review", "nl", date=letter_date(review))
+        text("letter_review", LETTER_LANG, date=letter_date(review))
         if review
-        else text("letter_no_review", "nl"),
+        else text("letter_no_review", LETTER_LANG),
         10,
     )
     if to_step >= 4:
-        document.paragraph(text("letter_formal", "nl"), 10)
-    document.paragraph(text("letter_questions", "nl"), 10)
+        document.paragraph(text("letter_formal", LETTER_LANG), 10)
+    document.paragraph(text("letter_questions", LETTER_LANG), 10)
     if document.get_y() > document.h - 55:  # the closing and the signature stay together
         document.add_page()
     document.ln(4)
-    document.paragraph("Met vriendelijke groet,", 10)
+    document.paragraph(text("letter_closing", LETTER_LANG), 10)
     document.ln(6)
-    role = ROLE_NL.get(decision["decided_by_role"], decision["decided_by_role"])
+    role = decision["decided_by_role"]
+    if role in SIGNING_ROLES:
+        role = text(f"letter_role_{role}", LETTER_LANG)
     signer = (
         db.scalar("SELECT display_name FROM users WHERE username = ?", [decision["decided_by"]])
         or decision["decided_by"]
     )
-    document.paragraph(f"{signer}\n{role}, namens {sender}", 10)
+    document.paragraph(
+        text("letter_signature", LETTER_LANG, signer=signer, role=role, sender=sender), 10
+    )
     return document.to_bytes()
 
 

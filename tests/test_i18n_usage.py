@@ -19,7 +19,7 @@ from typing import get_args
 
 import pytest
 
-from impactmonitor import agreements, audit, delivery_status, display, spc, target
+from impactmonitor import agreements, audit, delivery_status, display, letters, spc, target
 from impactmonitor.access import ROLES
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS
 from impactmonitor.i18n import CATALOGUES, LANGUAGES, TEXTS
@@ -90,6 +90,12 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "category_": lambda: CATEGORIES,
     "age_group_": lambda: AGE_GROUPS,
     "language_": lambda: LANGUAGES,  # app.py: the language switch
+    # impactmonitor/letters: the letter's table headers, month names and signing roles
+    "letter_col_": lambda: (
+        ("kpi", "value", "status", "norm", "agreement", "measure", "target") + ("start", "deadline")
+    ),
+    "letter_month_": lambda: range(1, 13),
+    "letter_role_": lambda: letters.SIGNING_ROLES,
     "filter_": lambda: (  # app_pages/ui.filters_description: the filters pages pass
         "quarter",
         "category",
