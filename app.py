@@ -64,10 +64,11 @@ PAGES = {
 
 def _language_switch() -> None:
     choice = st.radio(
-        "Taal / Language",
+        t("language_switch"),
         ["nl", "en"],
         index=["nl", "en"].index(language()),
-        format_func=lambda code: {"nl": "Nederlands", "en": "English"}[code],
+        # each language's name in that language (the same words in both catalogues)
+        format_func=lambda code: t(f"language_{code}"),
         horizontal=True,
     )
     if choice != language():

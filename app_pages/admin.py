@@ -11,10 +11,11 @@ from app_pages.auth import current_user
 from app_pages.ui import data_table, database, language, t
 from impactmonitor.access import ROLES
 from impactmonitor.deliveries import provider_choices
+from impactmonitor.display import category_label
 from impactmonitor.providers import edit_register, register_history
 from impactmonitor.users import end_user_sessions, manage_user, user_list
 from pipelines.register import load_register, parse_register
-from schemas.reference import CATEGORIES, CATEGORY_LABELS, current_municipalities
+from schemas.reference import CATEGORIES, current_municipalities
 
 user = current_user()
 db = database()
@@ -35,7 +36,7 @@ with tab_register:
             t("admin_category"),
             CATEGORIES,
             key="admin_category",
-            format_func=lambda c: CATEGORY_LABELS[c][language()],
+            format_func=lambda c: category_label(c, language()),
         )
         c4, c5, c6 = st.columns(3)
         lot = c4.text_input(t("admin_lot"), key="admin_lot")

@@ -28,7 +28,7 @@ from app_pages.ui import (
     url_filter,
 )
 from impactmonitor.deliveries import provider_choices
-from impactmonitor.display import care_form_label, municipality_label
+from impactmonitor.display import care_form_label, category_label, municipality_label
 from impactmonitor.kpis import KPIS, aggregate_kpis, kpi, kpi_table, kpi_values, provider_quarters
 from impactmonitor.municipality import (
     RATIO_KPI,
@@ -38,7 +38,7 @@ from impactmonitor.municipality import (
 )
 from impactmonitor.quarters import shift
 from impactmonitor.target import INDEXES
-from schemas.reference import CARE_FORM_LABELS, CATEGORIES, CATEGORY_LABELS, municipalities
+from schemas.reference import CARE_FORMS, CATEGORIES, municipalities
 
 HEADLINE_KPIS = (
     "goal_achievement",
@@ -71,7 +71,7 @@ category = url_filter(
     "category",
     list(CATEGORIES),
     t("filter_category"),
-    format_func=lambda c: CATEGORY_LABELS[c][lang],
+    format_func=lambda c: category_label(c, lang),
     container=columns[1],
 )
 municipality = url_filter(
@@ -83,7 +83,7 @@ municipality = url_filter(
 )
 care_form = url_filter(
     "care_form",
-    list(CARE_FORM_LABELS),
+    list(CARE_FORMS),
     t("filter_care_form"),
     format_func=lambda c: care_form_label(c, lang),
     container=columns[3],
@@ -254,10 +254,10 @@ def municipality_table(
     rows: pl.DataFrame, ratio: pl.DataFrame
 ) -> tuple[pl.DataFrame, dict[str, list[str]]]:
     """One row per provider: clients per care form (start + inflow), flow, and the ratio."""
-    labels = {c: care_form_label(c, lang) for c in CARE_FORM_LABELS}
+    labels = {c: care_form_label(c, lang) for c in CARE_FORMS}
     index = ["provider_agb", "name", "lot"]
     per_form = rows.pivot("care_form", index=index, values="clients")
-    forms = [c for c in CARE_FORM_LABELS if c in per_form.columns]
+    forms = [c for c in CARE_FORMS if c in per_form.columns]
     flow = rows.group_by(index, maintain_order=True).agg(
         pl.col("clients_start", "inflow", "outflow", "clients_end").sum()
     )
@@ -314,7 +314,7 @@ if municipality is not None:
     if clickable:
         st.caption(t("categories_click_hint"))
     for tab, category_code in zip(
-        st.tabs([CATEGORY_LABELS[c][lang] for c in shown]), shown, strict=True
+        st.tabs([category_label(c, lang) for c in shown]), shown, strict=True
     ):
         with tab:
             rows = population.filter(pl.col("category") == category_code)
@@ -326,7 +326,7 @@ if municipality is not None:
             chosen = data_table(
                 table,
                 f"populatie_{municipality}_{category_code}_{quarter}",
-                f"{filters_text} · {CATEGORY_LABELS[category_code][lang]}",
+                f"{filters_text} · {category_label(category_code, lang)}",
                 key=f"categories_municipality_{category_code}",
                 quarter=quarter,
                 units={RATIO_KPI: "ratio"},
@@ -352,7 +352,7 @@ all_rows = cached(
 trends = sparklines()
 if clickable:
     st.caption(t("categories_click_hint"))
-tabs = st.tabs([CATEGORY_LABELS[c][lang] for c in shown])
+tabs = st.tabs([category_label(c, lang) for c in shown])
 for tab, category_code in zip(tabs, shown, strict=True):
     with tab:
         rows = all_rows.filter(pl.col("category") == category_code)
@@ -398,7 +398,7 @@ for tab, category_code in zip(tabs, shown, strict=True):
         export_buttons(
             values.drop("trend"),
             f"kpis_{category_code}_{quarter}",
-            f"{filters_text} · {CATEGORY_LABELS[category_code][lang]}",
+            f"{filters_text} · {category_label(category_code, lang)}",
             key=f"categories_export_{category_code}",
             quarter=quarter,
             units={k: kpi(k).unit for k in kpi_keys},

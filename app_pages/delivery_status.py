@@ -25,8 +25,8 @@ from impactmonitor.delivery_status import (
     summary_from_status,
     timeliness_from_status,
 )
-from impactmonitor.display import delivery_status_label
-from schemas.reference import CATEGORIES, CATEGORY_LABELS
+from impactmonitor.display import category_label, delivery_status_label
+from schemas.reference import CATEGORIES
 
 TINTS = {
     "complete": "#CDEBE0",
@@ -51,7 +51,7 @@ category = url_filter(
     "category",
     list(CATEGORIES),
     t("filter_category"),
-    format_func=lambda c: CATEGORY_LABELS[c][lang],
+    format_func=lambda c: category_label(c, lang),
     container=columns[0],
 )
 shown_status = url_filter(

@@ -26,6 +26,7 @@ from app_pages.ui import (
 )
 from impactmonitor.access import allowed
 from impactmonitor.agreements import agreement_progress
+from impactmonitor.display import category_label
 from impactmonitor.escalation import (
     contract_managers,
     decision_history,
@@ -37,7 +38,7 @@ from impactmonitor.escalation import (
     step_names,
     with_contract_managers,
 )
-from schemas.reference import CATEGORIES, CATEGORY_LABELS
+from schemas.reference import CATEGORIES
 
 user = current_user()
 lang = language()
@@ -51,7 +52,7 @@ category = url_filter(
     "category",
     list(CATEGORIES),
     t("filter_category"),
-    format_func=lambda c: CATEGORY_LABELS[c][lang],
+    format_func=lambda c: category_label(c, lang),
 )
 filters_text = filters_description({"category": category})
 st.caption(filters_text + " · " + t("escalation_evaluated", quarter=board["quarter"][0]))

@@ -41,6 +41,7 @@ from impactmonitor.agreements import (
     revise_agreement,
     withdraw_agreement,
 )
+from impactmonitor.display import care_form_label
 from impactmonitor.escalation import accept_proposal, reject_proposal, step_name
 from impactmonitor.explanations import (
     ExplanationError,
@@ -62,7 +63,7 @@ from impactmonitor.talkpack import (
     talk_pack_sections,
     talk_packs_due,
 )
-from schemas.reference import CARE_FORM_LABELS, CARE_FORMS
+from schemas.reference import CARE_FORMS
 
 SAVED_KEYS = ("agreement_saved", "explanation_saved")
 
@@ -272,7 +273,7 @@ def _agreement_forms(
             [None, *CARE_FORMS] if definition.by_care_form else [None],
             format_func={
                 None: t("filter_all"),
-                **{c: CARE_FORM_LABELS[c][lang] for c in CARE_FORMS},
+                **{c: care_form_label(c, lang) for c in CARE_FORMS},
             }.get,
             key=f"agreement_care_form_{definition.by_care_form}",
         )

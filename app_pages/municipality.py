@@ -21,6 +21,7 @@ from app_pages.ui import (
 )
 from impactmonitor import figures
 from impactmonitor.access import MIN_PROVIDERS_SHOWN
+from impactmonitor.display import care_form_label
 from impactmonitor.kpis import provider_quarters
 from impactmonitor.municipality import (
     municipality_choices,
@@ -33,7 +34,7 @@ from impactmonitor.municipality import (
     not_by_municipality,
 )
 from impactmonitor.target import INDEXES, target_config, target_path
-from schemas.reference import AGE_GROUPS, CARE_FORM_LABELS, CARE_FORMS, municipalities
+from schemas.reference import AGE_GROUPS, CARE_FORMS, municipalities
 
 user = current_user()
 lang = language()
@@ -180,9 +181,7 @@ if per_care_form.height:
     )
     wide = (
         per_care_form.with_columns(
-            pl.col("care_form").replace_strict(
-                {cf: CARE_FORM_LABELS[cf][lang] for cf in CARE_FORMS}
-            )
+            pl.col("care_form").replace_strict({cf: care_form_label(cf, lang) for cf in CARE_FORMS})
         )
         .pivot("care_form", index="quarter", values="clients")
         .sort("quarter")
@@ -194,7 +193,7 @@ if per_care_form.height:
         data_table(
             selected.filter(pl.col("quarter") == quarter).with_columns(
                 pl.col("care_form").replace_strict(
-                    {cf: CARE_FORM_LABELS[cf][lang] for cf in CARE_FORMS}
+                    {cf: care_form_label(cf, lang) for cf in CARE_FORMS}
                 ),
                 pl.col("age_group").str.replace("_", "–"),
             ),
@@ -248,7 +247,7 @@ care_form = st.selectbox(
     t("filter_care_form"),
     [None, *CARE_FORMS],
     key="municipality_care",
-    format_func=lambda cf: t("filter_all") if cf is None else CARE_FORM_LABELS[cf][lang],
+    format_func=lambda cf: t("filter_all") if cf is None else care_form_label(cf, lang),
 )
 shares = cached(municipality_providers, user, code, quarter, care_form)
 if shares.suppressed:
@@ -260,7 +259,7 @@ elif shares.table.height == 0:
 else:
     st.caption(t("municipality_providers_caption", name=name, total=number(shares.total_clients)))
     provider_filters = filters_description(
-        {**filters, "care_form": None if care_form is None else CARE_FORM_LABELS[care_form][lang]}
+        {**filters, "care_form": None if care_form is None else care_form_label(care_form, lang)}
     )
     data_table(
         shares.table.with_columns(

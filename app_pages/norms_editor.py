@@ -7,11 +7,12 @@ import streamlit as st
 
 from app_pages.ui import data_table, language, t
 from impactmonitor.access import User
+from impactmonitor.display import category_label
 from impactmonitor.kpis import KPIS, kpi
 from impactmonitor.norms import norm_history, norms_in_effect, set_norm
 from impactmonitor.quarters import last_complete_quarter, parse_quarter, shift
 from impactmonitor.storage import Database
-from schemas.reference import CATEGORIES, CATEGORY_LABELS
+from schemas.reference import CATEGORIES
 
 
 def norms_editor(db: Database, user: User) -> None:
@@ -52,7 +53,7 @@ def norms_editor(db: Database, user: User) -> None:
             t("filter_category"),
             [None, *CATEGORIES],
             format_func=lambda c: (
-                t("norms_all_categories") if c is None else CATEGORY_LABELS[c][lang]
+                t("norms_all_categories") if c is None else category_label(c, lang)
             ),
             key="norms_category",
         )

@@ -29,13 +29,13 @@ from impactmonitor.deliveries import (
     delivery_history,
     provider_choices,
 )
-from impactmonitor.display import care_form_label
+from impactmonitor.display import care_form_label, category_label
 from impactmonitor.escalation import current_steps, decision_history, step_name
 from impactmonitor.explanations import explanation_threads
 from impactmonitor.kpis import KPIS, kpi_history, provider_quarters
 from impactmonitor.quarters import previous
 from impactmonitor.reports import provider_report
-from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
+from schemas.reference import CARE_FORMS
 
 user = current_user()
 lang = language()
@@ -65,7 +65,7 @@ quarter = url_filter(
 )
 care_form = url_filter(
     "care_form",
-    list(CARE_FORM_LABELS),
+    list(CARE_FORMS),
     t("filter_care_form"),
     format_func=lambda c: care_form_label(c, lang),
     container=right,
@@ -86,7 +86,7 @@ st.write(
     t(
         "provider_header",
         agb=provider_agb,
-        category=CATEGORY_LABELS[info["category"]][lang],
+        category=category_label(info["category"], lang),
         lot=info["lot"] or "–",
     )
 )

@@ -63,6 +63,7 @@ import polars as pl
 
 from impactmonitor import kpis, target
 from impactmonitor.access import SYSTEM_USER, User, require, scope_filter
+from impactmonitor.display import care_form_label
 from impactmonitor.formatting import format_kpi, number
 from impactmonitor.i18n import text
 from impactmonitor.norms import min_n
@@ -219,11 +220,9 @@ def format_value(value: float | None, unit: str, lang: str = "nl") -> str:
 
 
 def measure_label(kind: str, key: str, care_form: str | None, lang: str = "nl") -> str:
-    from schemas.reference import CARE_FORM_LABELS
-
     name = measure(kind, key).name(lang)
     if care_form:
-        name += f" ({CARE_FORM_LABELS.get(care_form, {}).get(lang, care_form)})"
+        name += f" ({care_form_label(care_form, lang)})"
     return name
 
 

@@ -99,12 +99,6 @@ COLUMN_KINDS: dict[str, str] = {
 # Texts that stay as they are, although their column holds codes elsewhere.
 _QUARTER_COLUMNS = ("quarter", "norm_valid_from", "valid_from", "latest_quarter")
 
-AGE_GROUP_LABELS = {
-    "0_5": {"nl": "0–5 jaar", "en": "0–5 years"},
-    "6_11": {"nl": "6–11 jaar", "en": "6–11 years"},
-    "12_17": {"nl": "12–17 jaar", "en": "12–17 years"},
-    "18_22": {"nl": "18–22 jaar", "en": "18–22 years"},
-}
 # Delivery statuses (impactmonitor.delivery_status) with glyphs that Debian's fonts have.
 DELIVERY_ICONS = {"complete": "✔", "late": "◷", "incomplete": "◐", "missing": "✖", "pending": "…"}
 KPI_STATUSES = ("green", "amber", "red", "n<10", "n/a")
@@ -124,12 +118,25 @@ def audit_action_label(action: str | None, lang: str = "nl") -> str:
     return text(key, lang) if key in TEXTS else action
 
 
-def care_form_label(code: str | None, lang: str = "nl") -> str:
-    from schemas.reference import CARE_FORM_LABELS
-
+def _code_label(prefix: str, code: str | None, lang: str) -> str:
+    """A code in words (text `<prefix><code>`); an unknown code as it is, None as "–"."""
     if code is None:
         return MISSING
-    return CARE_FORM_LABELS[code][lang] if code in CARE_FORM_LABELS else code
+    key = f"{prefix}{code}"
+    return text(key, lang) if key in TEXTS else code
+
+
+def care_form_label(code: str | None, lang: str = "nl") -> str:
+    return _code_label("care_form_", code, lang)
+
+
+def category_label(code: str | None, lang: str = "nl") -> str:
+    """'A — systeemaanbieders': a provider category in words."""
+    return _code_label("category_", code, lang)
+
+
+def age_group_label(code: str | None, lang: str = "nl") -> str:
+    return _code_label("age_group_", code, lang)
 
 
 def municipality_label(code: str | None, lang: str = "nl") -> str:
@@ -173,7 +180,7 @@ def _code_words(column: str, value: str | None, lang: str) -> str | None:
     if column == "care_form":
         return care_form_label(value, lang)
     if column == "age_group":
-        return AGE_GROUP_LABELS.get(value, {}).get(lang, value)
+        return age_group_label(value, lang)
     if column == "municipality_code":
         return municipality_label(value, lang)
     if column == "role":

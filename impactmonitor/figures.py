@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from impactmonitor import spc
+from impactmonitor.display import care_form_label
 from impactmonitor.i18n import text
 
 CATEGORY_COLORS = {"A": "#0072B2", "B": "#E69F00", "C": "#009E73"}
@@ -356,7 +357,7 @@ def comparison_figure(
 
 def care_form_figure(frame: pl.DataFrame, title: str, lang: str = "nl") -> go.Figure:
     """Clients per care form per quarter (one line each). `frame`: quarter, care_form, clients."""
-    from schemas.reference import CARE_FORM_LABELS, CARE_FORMS
+    from schemas.reference import CARE_FORMS
 
     figure = go.Figure()
     for position, care_form in enumerate(CARE_FORMS):
@@ -367,7 +368,7 @@ def care_form_figure(frame: pl.DataFrame, title: str, lang: str = "nl") -> go.Fi
             go.Scatter(
                 x=rows["quarter"].to_list(),
                 y=rows["clients"].to_list(),
-                name=CARE_FORM_LABELS[care_form][lang],
+                name=care_form_label(care_form, lang),
                 mode="lines+markers",
                 line={"color": CARE_FORM_COLORS[care_form], "dash": _DASHES[position]},
             )

@@ -18,6 +18,7 @@ import polars as pl
 from impactmonitor import figures, spc
 from impactmonitor.access import User, require
 from impactmonitor.breakdowns import delivered_table, population_breakdown
+from impactmonitor.display import care_form_label, category_label
 from impactmonitor.escalation import current_steps, decision_history, step_name
 from impactmonitor.exports import content_version
 from impactmonitor.formatting import (
@@ -38,7 +39,6 @@ from impactmonitor.mirror import (
 )
 from impactmonitor.pdf import ChartRenderer, ReportDocument
 from impactmonitor.storage import Database
-from schemas.reference import CARE_FORM_LABELS, CATEGORY_LABELS
 
 # KPIs drawn as trend charts in the provider report (the others are in the table).
 CHART_KPIS = (
@@ -90,7 +90,7 @@ def _cover(
     document.key_values(
         [
             (text("report_provider", lang), f"{provider['name']} (AGB {provider['provider_agb']})"),
-            (text("filter_category", lang), CATEGORY_LABELS[provider["category"]][lang]),
+            (text("filter_category", lang), category_label(provider["category"], lang)),
             (text("filter_lot", lang), provider["lot"] or "–"),
             (text("filter_quarter", lang), quarter),
             (text("provider_current_step", lang), f"{step} — {step_name(step, lang)}"),
@@ -199,7 +199,7 @@ def provider_report(
         [text("filter_care_form", lang), "clients_start", "inflow", "outflow", "clients_end"],
         [
             [
-                CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
+                care_form_label(r["care_form"], lang),
                 *(
                     number(r[c], 0, lang)
                     for c in ("clients_start", "inflow", "outflow", "clients_end")
@@ -213,7 +213,7 @@ def provider_report(
         [text("filter_care_form", lang), "places", "fte_care", "clients_waiting"],
         [
             [
-                CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
+                care_form_label(r["care_form"], lang),
                 number(r["places"], 0, lang),
                 number(r["fte_care"], 1, lang),
                 number(r["clients_waiting"], 0, lang),
@@ -232,7 +232,7 @@ def provider_report(
         ],
         [
             [
-                CARE_FORM_LABELS.get(r["care_form"], {}).get(lang, r["care_form"]),
+                care_form_label(r["care_form"], lang),
                 *(
                     number(r[c], 0, lang)
                     for c in (

@@ -36,6 +36,7 @@ import polars as pl
 
 from impactmonitor.access import User, require
 from impactmonitor.agreements import agreement_progress, format_value
+from impactmonitor.display import category_label
 from impactmonitor.escalation import (
     decision_history,
     escalation_board,
@@ -57,7 +58,6 @@ from impactmonitor.mirror import MIN_OTHER_PROVIDERS, comparison_text, mirror_re
 from impactmonitor.pdf import ReportDocument
 from impactmonitor.quarters import quarter_end, quarter_of, quarter_range, shift
 from impactmonitor.storage import Database
-from schemas.reference import CATEGORY_LABELS
 
 
 @dataclass
@@ -207,7 +207,7 @@ def _situation(pack: TalkPack) -> Section:
             text("report_provider", lang),
             f"{pack.provider['name']} (AGB {pack.provider['provider_agb']})",
         ],
-        [text("filter_category", lang), CATEGORY_LABELS[pack.provider["category"]][lang]],
+        [text("filter_category", lang), category_label(pack.provider["category"], lang)],
         [text("filter_lot", lang), pack.provider["lot"] or "–"],
         [text("filter_quarter", lang), pack.quarter],
         [

@@ -26,20 +26,8 @@ STAY_CARE_FORMS = BED_TYPE_CARE_FORMS + FOSTER_FAMILY_CARE_FORMS
 AGE_GROUPS = ("0_5", "6_11", "12_17", "18_22")
 CATEGORIES = ("A", "B", "C")
 
-CARE_FORM_LABELS = {
-    "ambulant": {"nl": "Ambulant", "en": "Ambulant"},
-    "day_care": {"nl": "Dagbehandeling", "en": "Day care"},
-    "foster_care": {"nl": "Pleegzorg", "en": "Foster care"},
-    "family_home": {"nl": "Gezinshuis", "en": "Family home"},
-    "residential_short": {"nl": "Kortdurend verblijf", "en": "Short-term residential"},
-    "residential_long": {"nl": "Langdurend verblijf", "en": "Long-term residential"},
-    "crisis": {"nl": "Crisisopvang", "en": "Crisis care"},
-}
-CATEGORY_LABELS = {
-    "A": {"nl": "A — systeemaanbieders", "en": "A — system providers"},
-    "B": {"nl": "B — prestatieaanbieders", "en": "B — performance providers"},
-    "C": {"nl": "C — flexpartijen", "en": "C — flex providers"},
-}
+# The codes in words: care_form_<code>, category_<code> and age_group_<code> in the translation
+# catalogues (impactmonitor/locales), read through impactmonitor.display.*_label.
 
 _MUNICIPALITIES_FILE = Path(__file__).with_name("municipalities.csv")
 

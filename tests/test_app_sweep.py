@@ -24,7 +24,7 @@ from app_support import app_as, page_path, shown_frames
 
 from impactmonitor.access import PAGE_ROLES, User
 from impactmonitor.kpis import KPI_KEYS
-from schemas.reference import AGE_GROUPS, CARE_FORM_LABELS
+from schemas.reference import AGE_GROUPS, CARE_FORMS
 
 PROVIDER_AGB = "02694688"
 USERS = {
@@ -43,7 +43,7 @@ CASES = [
 
 # Codes of the data layer that must never reach a screen as they are.
 # (Codes that are also words, such as "ambulant", "dropout" or "green", are left to the word lists.)
-RAW_CODES = {code for code in (*CARE_FORM_LABELS, *AGE_GROUPS, *KPI_KEYS) if "_" in code} | {
+RAW_CODES = {code for code in (*CARE_FORMS, *AGE_GROUPS, *KPI_KEYS) if "_" in code} | {
     "municipality_name",
     "municipality_code",
     "provider_agb",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from impactmonitor.i18n import LANGUAGES, TEXTS, template_fields, text
+from impactmonitor.i18n import CATALOGUES, DEFAULT_LANGUAGE, LANGUAGES, TEXTS, template_fields, text
 from schemas.models import ENUMERATION_MESSAGES
 from schemas.tables import TABLES
 
@@ -39,6 +39,41 @@ def _message_codes_in(path: Path) -> set[tuple[str, int]]:
         if is_message_call or is_error_code:
             found.add((first.value, node.lineno))
     return found
+
+
+def test_both_catalogues_have_the_same_keys() -> None:
+    keys = {lang: set(CATALOGUES[lang]) for lang in LANGUAGES}
+    only_dutch = sorted(keys["nl"] - keys["en"])
+    only_english = sorted(keys["en"] - keys["nl"])
+    assert (only_dutch, only_english) == ([], [])
+
+
+def test_the_catalogues_hold_only_texts() -> None:
+    """A flat table of key -> text: a [section] or a number in a catalogue would be no text."""
+    for lang in LANGUAGES:
+        wrong = sorted(k for k, v in CATALOGUES[lang].items() if not isinstance(v, str))
+        assert wrong == [], lang
+
+
+@pytest.mark.parametrize(
+    ("key", "lang", "fields", "expected"),
+    [
+        (
+            "file_empty",
+            "en",
+            {},
+            "The file is empty. Fill in the template columns and deliver again.",
+        ),
+        ("file_too_many_rows", "nl", {"count": 5, "limit": 3}, None),
+        # An unknown language falls back to Dutch.
+        ("file_empty", "fr", {}, None),
+    ],
+)
+def test_text_fills_in_fields_and_falls_back_to_dutch(
+    key: str, lang: str, fields: dict[str, object], expected: str | None
+) -> None:
+    wanted = expected or CATALOGUES[DEFAULT_LANGUAGE][key].format(**fields)
+    assert text(key, lang, **fields) == wanted
 
 
 @pytest.mark.parametrize("key", sorted(TEXTS))
