@@ -37,10 +37,10 @@ from impactmonitor.delivery_status import deadline
 from impactmonitor.display import table_label
 from impactmonitor.formatting import date_text
 from impactmonitor.quarters import last_complete_quarter, quarter_range
-from impactmonitor.storage import DatabaseBusy
+from impactmonitor.storage import DatabaseBusy, storage_problem
 from pipelines.errorfile import error_file, error_table
 from pipelines.findings import Finding, bounded
-from pipelines.ingest import IngestOutcome, Upload, ingest, storage_problem
+from pipelines.ingest import IngestOutcome, Upload, ingest
 from pipelines.read import sha256
 from pipelines.receipt import receipt_pdf
 

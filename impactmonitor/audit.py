@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from impactmonitor.access import User, require
-from impactmonitor.storage import Database, append_audit
+from impactmonitor.storage import Database, append_audit, next_ids
 
 PAGE_SIZE = 100
 
@@ -237,33 +237,53 @@ def audited_download(
     return make
 
 
-def append_rejected_delivery(
+def append_rejected_deliveries(
     con: duckdb.DuckDBPyConnection,
     actor: str,
-    provider_agb: str,
-    quarter: str,
+    rejected: list[tuple[str | None, str | None, int]],
     files: list[tuple[str, str, int]],
-    error_count: int,
     source: str,
 ) -> None:
-    """Audit a rejected delivery inside the ingest's transaction: who tried what (file name,
-    SHA-256, size), through which path (app, cli), with how many errors.
+    """Audit rejected deliveries inside the ingest's transaction, one event per provider-quarter
+    (provider_agb, quarter, error count; None for rows whose provider or quarter could not be
+    read): who tried what (file name, SHA-256, size), through which path (app, cli, bulk), with
+    how many errors. One statement for the whole batch (a bulk upload may reject thousands).
 
     The delivery itself writes nothing; only this audit event records that it was tried.
     """
-    details = {
-        "files": [{"name": n, "sha256": h, "bytes": b} for n, h, b in files],
-        "errors": error_count,
-        "source": source,
-    }
-    append_audit(
-        con,
-        actor,
-        "delivery_rejected",
-        provider_agb,
-        quarter,
-        json.dumps(details, ensure_ascii=False),
+    if not rejected:
+        return
+    listed = [{"name": n, "sha256": h, "bytes": b} for n, h, b in files]
+    events = pl.DataFrame(
+        {
+            "event_id": next_ids(con, "audit_event_seq", len(rejected)),
+            "provider_agb": [agb for agb, _, _ in rejected],
+            "quarter": [quarter for _, quarter, _ in rejected],
+            "details": [
+                json.dumps(
+                    {"files": listed, "errors": errors, "source": source}, ensure_ascii=False
+                )
+                for _, _, errors in rejected
+            ],
+        },
+        schema={
+            "event_id": pl.Int64,
+            "provider_agb": pl.String,
+            "quarter": pl.String,
+            "details": pl.String,
+        },
     )
+    con.register("rejected_events", events.to_arrow())
+    try:
+        con.execute(
+            "INSERT INTO audit_log (event_id, occurred_at, actor, action, provider_agb, "
+            "quarter, details) SELECT event_id, current_localtimestamp(), ?, "
+            "'delivery_rejected', provider_agb, quarter, details FROM rejected_events "
+            "ORDER BY event_id",
+            [actor],
+        )
+    finally:
+        con.unregister("rejected_events")
 
 
 def record_rejected_upload(
@@ -277,6 +297,6 @@ def record_rejected_upload(
     """Audit an upload the app refused before the ingest could read it (a file type it does
     not read, such as .xls or .numbers): the same event as every other rejection."""
     with db.transaction() as con:
-        append_rejected_delivery(
-            con, user.username, provider_agb, quarter, files, error_count, "app"
+        append_rejected_deliveries(
+            con, user.username, [(provider_agb, quarter, error_count)], files, "app"
         )

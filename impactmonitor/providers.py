@@ -13,16 +13,17 @@ from impactmonitor.storage import Database, append_audit
 REGISTER_COLUMNS = ("provider_agb", "name", "category", "lot", "contract_start", "contract_end")
 
 
-def is_registered(con: duckdb.DuckDBPyConnection, provider_agb: str) -> bool:
+def registered_among(con: duckdb.DuckDBPyConnection, agbs: list[str]) -> set[str]:
+    """The AGB codes of `agbs` that are in the provider register."""
+    if not agbs:
+        return set()
     # The register table, not the `providers` view: its window ranks every entry.
-    row = con.execute(
-        "SELECT count(*) FROM provider_register WHERE provider_agb = ?", [provider_agb]
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def registered_agbs(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("SELECT provider_agb FROM providers").fetchall()}
+    rows = con.execute(
+        "SELECT DISTINCT provider_agb FROM provider_register "
+        "WHERE provider_agb IN (SELECT unnest(?))",
+        [agbs],
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def append_register_entries(

@@ -23,6 +23,7 @@ code (not by constraints), so the same schema (`impactmonitor.schema`) runs on b
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import threading
@@ -533,3 +534,18 @@ def append_audit(
         "details) VALUES (?, coalesce(?, current_localtimestamp()), ?, ?, ?, ?, ?)",
         [next_ids(con, "audit_event_seq")[0], at, actor, action, provider_agb, quarter, details],
     )
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """The message key for a write the disk refused — full, or a read-only database folder —
+    or None for any other failure. DuckDB reports both as an IOException (or a failed commit)
+    carrying the system's text; Python as an OSError with its errno."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    detail = str(exc)
+    if code == errno.ENOSPC or "No space left on device" in detail:
+        return "storage_disk_full"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or any(
+        sign in detail for sign in ("Read-only file system", "Permission denied")
+    ):
+        return "storage_read_only"
+    return None

@@ -70,6 +70,44 @@ class Receipt:
 IDENTITY = ["provider_agb", "quarter"]  # the key of a delivery
 
 
+def latest_rows(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame) -> pl.DataFrame:
+    """The stored latest version of `table` for each provider-quarter in `keys` (provider_agb,
+    quarter); none for a provider-quarter that never delivered it.
+
+    Looks the versions up in `table_versions` instead of going through the `population`/...
+    views, which rank every stored version (slow on a national-scale store).
+    """
+    if keys.height == 1:  # plain parameters: zone maps skip the other provider-quarters
+        agb, quarter = keys.select(IDENTITY).row(0)
+        return con.execute(
+            f"""
+            SELECT * EXCLUDE (delivery_id) FROM {table}_rows
+            WHERE provider_agb = $agb AND quarter = $quarter AND delivery_id = (
+                SELECT delivery_id FROM table_versions
+                WHERE provider_agb = $agb AND quarter = $quarter AND table_name = $table
+                ORDER BY version DESC LIMIT 1)
+            """,
+            {"agb": agb, "quarter": quarter, "table": table},
+        ).pl()
+    con.register("wanted_keys", keys.select(IDENTITY).unique().to_arrow())
+    try:
+        return con.execute(
+            f"""
+            SELECT r.* EXCLUDE (delivery_id) FROM {table}_rows r
+            JOIN (
+                SELECT delivery_id FROM table_versions
+                JOIN wanted_keys USING (provider_agb, quarter)
+                WHERE table_name = ?
+                QUALIFY row_number() OVER (
+                    PARTITION BY provider_agb, quarter ORDER BY version DESC) = 1
+            ) latest USING (delivery_id)
+            """,
+            [table],
+        ).pl()
+    finally:
+        con.unregister("wanted_keys")
+
+
 def new_delivery_id() -> str:
     return uuid.uuid4().hex[:16]
 

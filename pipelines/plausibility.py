@@ -1,8 +1,13 @@
-"""Plausibility: warnings (never blocking) against the provider's previous quarter (SPEC 3)."""
+"""Plausibility: warnings (never blocking) against the provider's previous quarter (SPEC 3).
+
+One set of rules for one delivery and for a bulk upload of many provider-quarters: every rule is
+a join on the provider-quarter (`IDENTITY`), so a batch of 60,000 costs a few joins, not 60,000
+rounds. A table a provider-quarter did not deliver comes from the store (its latest version);
+its previous quarter comes from the same upload when that holds it (a history load), else from
+the store.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import duckdb
 import polars as pl
@@ -10,94 +15,158 @@ import polars as pl
 from impactmonitor.config import setting
 from impactmonitor.quarters import previous, quarter_end, quarter_start
 from pipelines.findings import Finding, warning
+from pipelines.load import IDENTITY, latest_rows
 from pipelines.read import ROW
 
+Key = tuple[str, str]
+UPLOADED = "_uploaded"  # True for a row of this upload, False for a stored one
+POPULATION_KEY = ["municipality_code", "care_form", "age_group"]
 
-def latest_rows(
-    con: duckdb.DuckDBPyConnection, table: str, provider_agb: str, quarter: str
-) -> pl.DataFrame:
-    """The latest accepted version of one provider-quarter-table (empty when none).
 
-    Looks the version up directly instead of through the `population`/... views, which rank
-    every stored version (slow on a national-scale store; this runs a few times per ingest).
-    """
-    return con.execute(
-        f"""
-        SELECT * EXCLUDE (delivery_id) FROM {table}_rows
-        WHERE provider_agb = $agb AND quarter = $quarter AND delivery_id = (
-            SELECT delivery_id FROM table_versions
-            WHERE provider_agb = $agb AND quarter = $quarter AND table_name = $table
-            ORDER BY version DESC LIMIT 1)
-        """,
-        {"agb": provider_agb, "quarter": quarter, "table": table},
-    ).pl()
+class _Tables:
+    """The rows the rules compare, per table, for the provider-quarters being checked."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, delivered: dict[str, pl.DataFrame], keys: pl.DataFrame
+    ) -> None:
+        self.con, self.keys = con, keys.select(IDENTITY).unique()
+        self.single = self.keys.height == 1
+        self.delivered = {
+            table: self._only_keys(frame).with_columns(pl.lit(True).alias(UPLOADED))
+            for table, frame in delivered.items()
+        }
+        self.delivered_keys = {
+            table: frame.select(IDENTITY).unique() for table, frame in self.delivered.items()
+        }
+        quarters = self.keys["quarter"].unique().to_list()
+        self.previous_of = {quarter: previous(quarter) for quarter in quarters}
+        self._current: dict[str, pl.DataFrame] = {}
+        self._before: dict[str, pl.DataFrame] = {}
+
+    def _only_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if self.single:
+            agb, quarter = self.keys.row(0)
+            return frame.filter((pl.col("provider_agb") == agb) & (pl.col("quarter") == quarter))
+        return frame.join(self.keys, on=IDENTITY, how="semi")
+
+    def uploaded(self, table: str) -> pl.DataFrame | None:
+        return self.delivered.get(table)
+
+    def keys_with(self, *tables: str) -> pl.DataFrame:
+        """The provider-quarters that delivered any of `tables` in this upload."""
+        found = [self.delivered_keys[t] for t in tables if t in self.delivered_keys]
+        if not found:
+            return self.keys.clear()
+        return pl.concat(found).unique() if len(found) > 1 else found[0]
+
+    def current(self, table: str) -> pl.DataFrame:
+        """This quarter's rows: as uploaded, or the stored latest version when not uploaded."""
+        if table not in self._current:
+            uploaded = self.delivered.get(table)
+            missing = (
+                self.keys
+                if uploaded is None
+                else self.keys.join(self.delivered_keys[table], on=IDENTITY, how="anti")
+            )
+            pieces = [uploaded] if uploaded is not None else []
+            if missing.height:
+                pieces.append(self._stored(table, missing))
+            self._current[table] = _concat(pieces)
+        return self._current[table]
+
+    def before(self, table: str) -> pl.DataFrame:
+        """The previous quarter's rows of each provider-quarter, labelled with the quarter they
+        precede (so the rules join on `IDENTITY`): from this upload when it holds them."""
+        if table not in self._before:
+            wanted = self.keys.with_columns(
+                pl.col("quarter").replace_strict(self.previous_of).alias("previous"),
+            )
+            lookup = wanted.select(
+                "provider_agb",
+                pl.col("previous").alias("quarter"),
+                pl.col("quarter").alias("_next"),
+            )
+            pieces = []
+            uploaded = self.delivered.get(table)
+            if uploaded is not None:
+                pieces.append(uploaded.join(lookup, on=IDENTITY))
+            if pieces and pieces[0].height:
+                lookup = lookup.join(pieces[0].select(IDENTITY).unique(), on=IDENTITY, how="anti")
+            if lookup.height:
+                pieces.append(
+                    self._stored(table, lookup.select(IDENTITY)).join(lookup, on=IDENTITY)
+                )
+            rows = _concat([p for p in pieces if p.height])
+            if "_next" in rows.columns:
+                rows = rows.drop("quarter").rename({"_next": "quarter"})
+            self._before[table] = rows
+        return self._before[table]
+
+    def _stored(self, table: str, keys: pl.DataFrame) -> pl.DataFrame:
+        rows = latest_rows(self.con, table, keys)
+        return rows.with_columns(pl.lit(None, pl.Int64).alias(ROW), pl.lit(False).alias(UPLOADED))
+
+
+def _concat(pieces: list[pl.DataFrame]) -> pl.DataFrame:
+    if not pieces:
+        return pl.DataFrame(schema={"provider_agb": pl.String, "quarter": pl.String})
+    if len(pieces) == 1:
+        return pieces[0]
+    columns = pieces[0].columns
+    return pl.concat([p.select(columns) for p in pieces], how="vertical_relaxed")
 
 
 def plausibility_findings(
     con: duckdb.DuckDBPyConnection,
-    provider_agb: str,
-    quarter: str,
     delivered: dict[str, pl.DataFrame],
     file_names: dict[str, str],
-) -> list[Finding]:
-    """Warnings for the delivered tables; tables not in this upload come from the store."""
-    previous_quarter = previous(quarter)
+    keys: pl.DataFrame,
+) -> dict[Key, list[Finding]]:
+    """Warnings per provider-quarter in `keys` (provider_agb, quarter) for the delivered tables
+    (typed rows with their row numbers); tables not in this upload come from the store."""
+    tables = _Tables(con, delivered, keys)
+    found: dict[Key, list[Finding]] = {}
 
-    def current(table: str) -> pl.DataFrame:
-        if table in delivered:
-            return delivered[table]
-        return latest_rows(con, table, provider_agb, quarter)
+    def add(key: Key, finding: Finding) -> None:
+        found.setdefault(key, []).append(finding)
 
-    before = {
-        t: latest_rows(con, t, provider_agb, previous_quarter) for t in ("population", "offer")
-    }
-    findings: list[Finding] = []
-    population = current("population")
-    if "population" in delivered and before["population"].height:
-        findings += _clients_change(
-            population, before["population"], previous_quarter, file_names["population"]
-        )
-        findings += _continuity(
-            population, before["population"], previous_quarter, file_names["population"]
-        )
-    if "offer" in delivered and before["offer"].height and before["population"].height:
-        findings += _places_without_clients(
-            delivered["offer"],
-            before["offer"],
-            population,
-            before["population"],
-            file_names["offer"],
-        )
-    findings += magnitude_findings(quarter, delivered, current, file_names)
-    if "results" in delivered or "population" in delivered:
-        results = current("results")
-        outflow = int(population["outflow"].sum() or 0) if population.height else 0
-        if results.height and int(results["trajectories_ended"].sum() or 0) == 0 and outflow > 0:
-            findings.append(
-                warning(
-                    "warn_zero_results",
-                    file=file_names.get("results"),
-                    table="results",
-                    fields={"outflow": outflow},
+    population = tables.uploaded("population")
+    if population is not None and population.height:
+        before = tables.before("population")
+        if before.height:
+            _clients_change(add, population, before, tables, file_names["population"])
+            _continuity(add, population, before, tables, file_names["population"])
+    offer = tables.uploaded("offer")
+    if offer is not None and offer.height:
+        offer_before = tables.before("offer")
+        if offer_before.height:
+            population_before = tables.before("population")
+            if population_before.height:
+                _places_without_clients(
+                    add,
+                    offer,
+                    offer_before,
+                    tables.current("population"),
+                    population_before,
+                    file_names["offer"],
                 )
-            )
-    return findings
+    _magnitudes(add, tables, file_names)
+    _zero_results(add, tables, file_names)
+    return found
 
 
 def _clients_by_care_form(population: pl.DataFrame) -> pl.DataFrame:
-    return population.group_by("care_form").agg(
+    return population.group_by(*IDENTITY, "care_form").agg(
         (pl.col("clients_start") + pl.col("inflow")).sum().alias("clients")
     )
 
 
-def _clients_change(
-    now: pl.DataFrame, before: pl.DataFrame, previous_quarter: str, file_name: str
-) -> list[Finding]:
+def _clients_change(add, now, before, tables: _Tables, file_name: str) -> None:
     share = setting("plausibility", "clients_change_share")
     minimum = setting("plausibility", "min_clients")
     joined = (
         _clients_by_care_form(now)
-        .join(_clients_by_care_form(before), on="care_form", suffix="_before")
+        .join(_clients_by_care_form(before), on=[*IDENTITY, "care_form"], suffix="_before")
         .filter(
             (pl.col("clients_before") >= minimum)
             & (
@@ -105,138 +174,170 @@ def _clients_change(
                 > share * pl.col("clients_before")
             )
         )
+        .sort(*IDENTITY, "care_form")
     )
-    return [
-        warning(
-            "warn_clients_change",
-            file=file_name,
-            table="population",
-            column="care_form",
-            value=care_form,
-            fields={
-                "care_form": care_form,
-                "previous": previous_quarter,
-                "before": b,
-                "after": a,
-                "change": f"{(a - b) / b:+.0%}",
-            },
+    for agb, quarter, care_form, a, b in joined.select(
+        *IDENTITY, "care_form", "clients", "clients_before"
+    ).iter_rows():
+        add(
+            (agb, quarter),
+            warning(
+                "warn_clients_change",
+                file=file_name,
+                table="population",
+                column="care_form",
+                value=care_form,
+                fields={
+                    "care_form": care_form,
+                    "previous": tables.previous_of[quarter],
+                    "before": b,
+                    "after": a,
+                    "change": f"{(a - b) / b:+.0%}",
+                },
+            ),
         )
-        for care_form, a, b in joined.select("care_form", "clients", "clients_before").iter_rows()
-    ]
 
 
-def _continuity(
-    now: pl.DataFrame, before: pl.DataFrame, previous_quarter: str, file_name: str
-) -> list[Finding]:
-    key = ["municipality_code", "care_form", "age_group"]
+def _continuity(add, now, before, tables: _Tables, file_name: str) -> None:
+    key = [*IDENTITY, *POPULATION_KEY]
     joined = now.join(before.select(*key, "clients_end"), on=key, suffix="_before").filter(
         pl.col("clients_start") != pl.col("clients_end_before")
     )
-    return [
-        warning(
-            "warn_continuity",
-            file=file_name,
-            table="population",
-            row=record.get(ROW),
-            column="clients_start",
-            value=str(record["clients_start"]),
-            fields={
-                "previous": previous_quarter,
-                "before": record["clients_end_before"],
-                "after": record["clients_start"],
-                "key": " / ".join(str(record[k]) for k in key),
-            },
+    if joined.height == 0:
+        return
+    for record in joined.select(*key, ROW, "clients_start", "clients_end_before").iter_rows(
+        named=True
+    ):
+        add(
+            (record["provider_agb"], record["quarter"]),
+            warning(
+                "warn_continuity",
+                file=file_name,
+                table="population",
+                row=record[ROW],
+                column="clients_start",
+                value=str(record["clients_start"]),
+                fields={
+                    "previous": tables.previous_of[record["quarter"]],
+                    "before": record["clients_end_before"],
+                    "after": record["clients_start"],
+                    "key": " / ".join(str(record[k]) for k in POPULATION_KEY),
+                },
+            ),
         )
-        for record in joined.iter_rows(named=True)
-    ]
 
 
-def _places_without_clients(
-    offer: pl.DataFrame,
-    offer_before: pl.DataFrame,
-    population: pl.DataFrame,
-    population_before: pl.DataFrame,
-    file_name: str,
-) -> list[Finding]:
+def _places_without_clients(add, offer, offer_before, population, population_before, file_name):
+    on = [*IDENTITY, "care_form"]
     clients = (
         _clients_by_care_form(population)
-        .join(_clients_by_care_form(population_before), on="care_form", suffix="_before")
+        .join(_clients_by_care_form(population_before), on=on, suffix="_before")
         .filter(pl.col("clients") == pl.col("clients_before"))
+        .select(on)
     )
-    joined = offer.join(
-        offer_before.select("care_form", "places"), on="care_form", suffix="_before"
-    ).filter(
-        (pl.col("places") != pl.col("places_before"))
-        & pl.col("care_form").is_in(clients["care_form"].to_list())
+    joined = (
+        offer.join(offer_before.select(*on, "places"), on=on, suffix="_before")
+        .filter(pl.col("places") != pl.col("places_before"))
+        .join(clients, on=on, how="semi")
     )
-    return [
-        warning(
-            "warn_places_without_clients",
-            file=file_name,
-            table="offer",
-            row=record.get(ROW),
-            column="places",
-            value=str(record["places"]),
-            fields={
-                "care_form": record["care_form"],
-                "before": record["places_before"],
-                "after": record["places"],
-            },
+    for record in joined.iter_rows(named=True):
+        add(
+            (record["provider_agb"], record["quarter"]),
+            warning(
+                "warn_places_without_clients",
+                file=file_name,
+                table="offer",
+                row=record.get(ROW),
+                column="places",
+                value=str(record["places"]),
+                fields={
+                    "care_form": record["care_form"],
+                    "before": record["places_before"],
+                    "after": record["places"],
+                },
+            ),
         )
-        for record in joined.iter_rows(named=True)
-    ]
 
 
-def magnitude_findings(
-    quarter: str,
-    delivered: dict[str, pl.DataFrame],
-    current: Callable[[str], pl.DataFrame],
-    file_names: dict[str, str],
-) -> list[Finding]:
+def _days_in_quarter(quarters: list[str]) -> dict[str, int]:
+    return {q: (quarter_end(q) - quarter_start(q)).days + 1 for q in quarters}
+
+
+def _magnitudes(add, tables: _Tables, file_names: dict[str, str]) -> None:
     """Magnitudes no provider-quarter can hold (issue 18 item 4), per care form: days per stay,
     FTE per client served, clients served per place. Bounds: `[plausibility]` in defaults.toml.
     """
-    days = (quarter_end(quarter) - quarter_start(quarter)).days + 1
-    findings: list[Finding] = []
-    if "results" in delivered:
-        limit = days * int(setting("plausibility", "max_stay_quarters"))
-        stays = delivered["results"].filter(
-            (pl.col("stay_n") > 0) & (pl.col("stay_days_sum") > limit * pl.col("stay_n"))
-        )
-        findings += [
-            warning(
-                "warn_stay_days_implausible",
-                file=file_names.get("results"),
-                table="results",
-                row=record.get(ROW),
-                column="stay_days_sum",
-                value=str(record["stay_days_sum"]),
-                fields={
-                    "care_form": record["care_form"],
-                    "limit": limit,
-                    "per_stay": record["stay_days_sum"] // record["stay_n"],
-                },
+    days = _days_in_quarter(tables.keys["quarter"].unique().to_list())
+    results = tables.uploaded("results")
+    if results is not None and results.height:
+        stay_quarters = int(setting("plausibility", "max_stay_quarters"))
+        stays = results.with_columns(
+            (pl.col("quarter").replace_strict(days, return_dtype=pl.Int64) * stay_quarters).alias(
+                "_limit"
             )
-            for record in stays.iter_rows(named=True)
-        ]
-    if "offer" not in delivered and "population" not in delivered:
-        return findings
-    population = current("population")
+        ).filter(
+            (pl.col("stay_n") > 0) & (pl.col("stay_days_sum") > pl.col("_limit") * pl.col("stay_n"))
+        )
+        for record in stays.iter_rows(named=True):
+            add(
+                (record["provider_agb"], record["quarter"]),
+                warning(
+                    "warn_stay_days_implausible",
+                    file=file_names.get("results"),
+                    table="results",
+                    row=record.get(ROW),
+                    column="stay_days_sum",
+                    value=str(record["stay_days_sum"]),
+                    fields={
+                        "care_form": record["care_form"],
+                        "limit": record["_limit"],
+                        "per_stay": record["stay_days_sum"] // record["stay_n"],
+                    },
+                ),
+            )
+    concerned = tables.keys_with("offer", "population")
+    if concerned.height == 0:
+        return
+    population = tables.current("population")
     if population.height == 0:
-        return findings  # (offer without any population: a cross-table error already)
-    offer = (
-        current("offer")
-        .join(_clients_by_care_form(population), on="care_form", how="left")
-        .with_columns(pl.col("clients").fill_null(0))
-    )
+        return  # (offer without any population: a cross-table error already)
+    offer = tables.current("offer")
+    if offer.height == 0:
+        return
     fte_limit = float(setting("plausibility", "max_fte_per_client"))
-    place_limit = days * int(setting("plausibility", "max_clients_per_place_day"))
+    place_days = int(setting("plausibility", "max_clients_per_place_day"))
+    offer = (
+        offer.join(concerned, on=IDENTITY, how="semi")
+        .join(population.select(IDENTITY).unique(), on=IDENTITY, how="semi")
+        .join(_clients_by_care_form(population), on=[*IDENTITY, "care_form"], how="left")
+        .with_columns(
+            pl.col("clients").fill_null(0),
+            (pl.col("quarter").replace_strict(days, return_dtype=pl.Int64) * place_days).alias(
+                "_place_limit"
+            ),
+        )
+    )
+    too_many_fte = pl.col("fte_care").is_not_null() & (
+        pl.col("fte_care") > fte_limit * pl.max_horizontal(pl.col("clients"), pl.lit(1))
+    )
+    too_many_clients = (pl.col("places").fill_null(0) > 0) & (
+        pl.col("clients") > pl.col("_place_limit") * pl.col("places")
+    )
+    flagged = offer.filter(too_many_fte | too_many_clients).with_columns(
+        too_many_fte.alias("_fte"), too_many_clients.alias("_clients")
+    )
     offer_file = file_names.get("offer")
-    for record in offer.iter_rows(named=True):
+    for record in flagged.iter_rows(named=True):
+        key = (record["provider_agb"], record["quarter"])
+        where = {
+            "file": offer_file if record[UPLOADED] else None,
+            "table": "offer",
+            "row": record.get(ROW),
+        }
         fte, clients, places = record["fte_care"], record["clients"], record["places"]
-        where = {"file": offer_file, "table": "offer", "row": record.get(ROW)}
-        if fte is not None and fte > fte_limit * max(clients, 1):
-            findings.append(
+        if record["_fte"]:
+            add(
+                key,
                 warning(
                     "warn_fte_per_client_implausible",
                     column="fte_care",
@@ -248,10 +349,11 @@ def magnitude_findings(
                         "limit": fte_limit,
                     },
                     **where,
-                )
+                ),
             )
-        if places and clients > place_limit * places:
-            findings.append(
+        if record["_clients"]:
+            add(
+                key,
                 warning(
                     "warn_clients_per_place_implausible",
                     column="places",
@@ -260,9 +362,48 @@ def magnitude_findings(
                         "care_form": record["care_form"],
                         "clients": clients,
                         "places": places,
-                        "limit": place_limit,
+                        "limit": record["_place_limit"],
                     },
                     **where,
-                )
+                ),
             )
-    return findings
+
+
+def _zero_results(add, tables: _Tables, file_names: dict[str, str]) -> None:
+    """Trajectories ended nowhere although clients left: results that look unfilled."""
+    concerned = tables.keys_with("results", "population")
+    if concerned.height == 0:
+        return
+    results = tables.current("results")
+    if results.height == 0:
+        return
+    ended = (
+        results.join(concerned, on=IDENTITY, how="semi")
+        .group_by(IDENTITY)
+        .agg(
+            pl.col("trajectories_ended").sum().fill_null(0).alias("ended"),
+            pl.col(UPLOADED).any().alias("results_uploaded"),
+        )
+    )
+    outflow = (
+        tables.current("population")
+        .group_by(IDENTITY)
+        .agg(pl.col("outflow").sum().fill_null(0).alias("outflow"))
+    )
+    flagged = (
+        ended.join(outflow, on=IDENTITY)
+        .filter((pl.col("ended") == 0) & (pl.col("outflow") > 0))
+        .sort(IDENTITY)
+    )
+    for agb, quarter, _, uploaded, outflow_sum in flagged.select(
+        *IDENTITY, "ended", "results_uploaded", "outflow"
+    ).iter_rows():
+        add(
+            (agb, quarter),
+            warning(
+                "warn_zero_results",
+                file=file_names.get("results") if uploaded else None,
+                table="results",
+                fields={"outflow": int(outflow_sum)},
+            ),
+        )

@@ -128,18 +128,18 @@ def test_slow_checks_do_not_hold_the_database(registered_db: Database, monkeypat
     import threading
     import time
 
-    import pipelines.ingest as ingest_module
+    import pipelines.engine as engine_module
     from pipelines.ingest import Upload, ingest
 
     checking = threading.Event()
-    real_validate = ingest_module.validate_table
+    real_validate = engine_module.validate_table
 
     def slow_validate(*args, **kwargs):
         checking.set()
         time.sleep(3)
         return real_validate(*args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "validate_table", slow_validate)
+    monkeypatch.setattr(engine_module, "validate_table", slow_validate)
     uploads = [
         Upload(p.name, p.read_bytes())
         for p in write_delivery(Path(registered_db.path).parent / "slow", "excel_nl")
