@@ -126,3 +126,18 @@ def test_the_scanner_finds_codes() -> None:
         "cli_rejected",
         "register_bad_agb",
     } <= codes
+
+
+def test_the_catalogues_are_shipped_with_the_package() -> None:
+    """An installed copy reads the catalogues from the package: pyproject lists them as data."""
+    import fnmatch
+    import tomllib
+
+    from impactmonitor.i18n import LOCALES_DIR
+
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["impactmonitor"]
+    files = sorted(p.relative_to(LOCALES_DIR.parent).as_posix() for p in LOCALES_DIR.iterdir())
+    assert files == [f"locales/{lang}.toml" for lang in sorted(LANGUAGES)]
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
