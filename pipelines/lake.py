@@ -17,15 +17,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.storage import is_lake
+
+CLI_LANG = DEFAULT_LANGUAGE  # the command's messages (it has no --lang)
 
 
 def _lake_setting(value: str) -> str:
     if not is_lake(value):
-        raise argparse.ArgumentTypeError(
-            "een lake-instelling begint met 'ducklake:postgres:' (bijv. "
-            "'ducklake:postgres:host=127.0.0.1 port=5432 user=im dbname=impactmonitor')"
-        )
+        raise argparse.ArgumentTypeError(text("cli_lake_setting", CLI_LANG))
     return value
 
 
@@ -61,17 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             lake.create_lake(args.db, args.data_path)
-            print(f"Lake klaar: schema versie {lake.schema_version(args.db)}.")
+            print(text("cli_lake_ready", CLI_LANG, version=lake.schema_version(args.db)))
         elif args.command == "maintain":
             done = lake.maintain(args.db, args.keep_days)
-            print("Onderhoud klaar: " + ", ".join(f"{k} {v}" for k, v in done.items()))
+            summary = ", ".join(f"{k} {v}" for k, v in done.items())
+            print(text("cli_lake_maintained", CLI_LANG, done=summary))
         else:
             counts = lake.copy_file_to_lake(args.source, args.target)
             for table, (rows, _) in counts.items():
-                print(f"{table}: {rows} rijen")
-            print(f"Gekopieerd: {len(counts)} tabellen, aantallen gecontroleerd.")
+                print(text("cli_lake_table_rows", CLI_LANG, table=table, rows=rows))
+            print(text("cli_lake_copied", CLI_LANG, count=len(counts)))
     except (lake.LakeNotInitialized, ValueError) as problem:
-        print(f"Mislukt: {problem}", file=sys.stderr)
+        print(text("cli_lake_failed", CLI_LANG, problem=problem), file=sys.stderr)
         return 1
     return 0
 

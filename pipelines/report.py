@@ -58,6 +58,7 @@ import duckdb
 import polars as pl
 
 from impactmonitor.access import SYSTEM_USER
+from impactmonitor.i18n import text
 from impactmonitor.kpis import aggregate_kpis
 from impactmonitor.mirror import mirror_report
 from impactmonitor.quarters import parse_quarter
@@ -243,11 +244,20 @@ def pdf_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
     started = time.perf_counter()
     if args.all:
         written = report_batch(db, SYSTEM_USER, quarter, Path(args.out), args.lang, _progress)
-        print(f"{len(written)} rapporten in {args.out} ({time.perf_counter() - started:.1f} s)")
+        seconds = f"{time.perf_counter() - started:.1f}"
+        print(
+            text(
+                "cli_report_batch_written",
+                "nl",
+                count=len(written),
+                folder=args.out,
+                seconds=seconds,
+            )
+        )
         return 0
     known = db.scalar("SELECT count(*) FROM providers WHERE provider_agb = ?", [args.provider])
     if not known:
-        print(f"Aanbieder {args.provider} staat niet in het register.", file=sys.stderr)
+        print(text("cli_report_provider_unknown", "nl", agb=args.provider), file=sys.stderr)
         return 1
     build = mirror_pdf if args.mirror else provider_report
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -303,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "SELECT count(*) FROM providers WHERE provider_agb = ?", [args.provider]
             )
             if not known:
-                print(f"Aanbieder {args.provider} staat niet in het register.", file=sys.stderr)
+                print(text("cli_report_provider_unknown", "nl", agb=args.provider), file=sys.stderr)
                 return 1
             frame = mirror_rows(db, args.provider, quarter)
         elif args.command == "pdf":

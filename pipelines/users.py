@@ -17,8 +17,11 @@ import secrets
 import sys
 
 from impactmonitor.access import ROLES
+from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.storage import Database
 from impactmonitor.users import check_municipality_codes, save_user
+
+CLI_LANG = DEFAULT_LANGUAGE  # the command's messages (it has no --lang)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,18 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="", help="display name")
     args = parser.parse_args(argv)
     if args.role == "provider" and not args.agb:
-        parser.error("een aanbiedersaccount heeft minstens één --agb nodig")
+        parser.error(text("cli_users_provider_needs_agb", CLI_LANG))
     try:
         check_municipality_codes(args.role, tuple(args.municipality))
     except ValueError as problem:
-        parser.error(f"gemeentecodes: {problem}")
+        parser.error(text("cli_users_municipality_codes", CLI_LANG, problem=problem))
     for code in args.agb:
         if not re.fullmatch(r"\d{8}", code):
-            parser.error(f"geen AGB-code van 8 cijfers: {code!r}")
+            parser.error(text("cli_users_bad_agb", CLI_LANG, code=repr(code)))
     generated = sys.stdin is None or sys.stdin.isatty()
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().strip()
     if not password:
-        parser.error("leeg wachtwoord op standaardinvoer")
+        parser.error(text("cli_users_empty_password", CLI_LANG))
     save_user(
         Database(args.db),
         args.username,
@@ -65,9 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         actor="cli",
         municipality_codes=tuple(args.municipality),
     )
-    print(f"Account {args.username} ({args.role}) opgeslagen.")
+    print(text("cli_users_saved", CLI_LANG, username=args.username, role=args.role))
     if generated:
-        print(f"Wachtwoord (alleen nu zichtbaar): {password}")
+        print(text("cli_users_password", CLI_LANG, password=password))
     return 0
 
 
