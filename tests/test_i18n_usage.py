@@ -50,7 +50,12 @@ def _audit_actions() -> Iterable[str]:
     """The actions the code writes, and those written in SQL that event_details reads."""
     from test_audit_texts import _actions_written
 
-    return _actions_written() | {"delivery_accepted", "explanation_posted", "reply_posted"}
+    return _actions_written() | {
+        "delivery_accepted",
+        "delivery_rejected",
+        "explanation_posted",
+        "reply_posted",
+    }
 
 
 # prefix -> the codes the code completes it with (from the definitions where there are some).
