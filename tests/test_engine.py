@@ -63,8 +63,9 @@ def test_bulk_warns_as_single_deliveries_do(tmp_path: Path) -> None:
     first, second = results
     assert (first.quarter, second.quarter) == (Q1, Q2)
     assert what(first.warnings) == what(
-        ingest(fresh_db(tmp_path / "q1"), AGB_A, Q1, uploads_of(valid_frames(AGB_A, Q1)), "t")
-        .warnings
+        ingest(
+            fresh_db(tmp_path / "q1"), AGB_A, Q1, uploads_of(valid_frames(AGB_A, Q1)), "t"
+        ).warnings
     )
     assert what(second.warnings) == expected
     # The warnings are stored with the delivery, as a single delivery's are.
