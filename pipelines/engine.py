@@ -471,7 +471,8 @@ def store(
     results = _results(groups)
     accepted = [r for r in results if r.accepted]
     if accepted:
-        _add_plausibility(con, accepted, checked.parts)
+        # Nothing rejected: the delivered rows are exactly those of the accepted.
+        _add_plausibility(con, accepted, checked.parts, exact=len(accepted) == len(results))
         _store(con, accepted, checked, actor, source, received_at, lang)
     rejected = [r for r in results if not r.accepted]
     if rejected:
@@ -563,7 +564,7 @@ def _results(groups: Groups) -> list[GroupResult]:
 
 
 def _add_plausibility(
-    con: duckdb.DuckDBPyConnection, accepted: list[GroupResult], parts: list[Part]
+    con: duckdb.DuckDBPyConnection, accepted: list[GroupResult], parts: list[Part], exact: bool
 ) -> None:
     keys = pl.DataFrame(
         [r.key for r in accepted],
@@ -572,7 +573,7 @@ def _add_plausibility(
     )
     delivered = {p.raw.table: p.typed for p in parts}
     file_names = {p.raw.table: p.raw.file_name for p in parts}
-    found = plausibility_findings(con, delivered, file_names, keys)
+    found = plausibility_findings(con, delivered, file_names, keys, exact)
     if not found:
         return
     for result in accepted:

@@ -27,12 +27,19 @@ class _Tables:
     """The rows the rules compare, per table, for the provider-quarters being checked."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, delivered: dict[str, pl.DataFrame], keys: pl.DataFrame
+        self,
+        con: duckdb.DuckDBPyConnection,
+        delivered: dict[str, pl.DataFrame],
+        keys: pl.DataFrame,
+        exact: bool,
     ) -> None:
         self.con, self.keys = con, keys.select(IDENTITY).unique()
         self.single = self.keys.height == 1
+        # `exact`: the delivered rows are those of `keys` only (nothing rejected to leave out).
         self.delivered = {
-            table: self._only_keys(frame).with_columns(pl.lit(True).alias(UPLOADED))
+            table: (frame if exact else self._only_keys(frame)).with_columns(
+                pl.lit(True).alias(UPLOADED)
+            )
             for table, frame in delivered.items()
         }
         self.delivered_keys = {
@@ -40,8 +47,18 @@ class _Tables:
         }
         quarters = self.keys["quarter"].unique().to_list()
         self.previous_of = {quarter: previous(quarter) for quarter in quarters}
-        self._current: dict[str, pl.DataFrame] = {}
-        self._before: dict[str, pl.DataFrame] = {}
+        # Each provider-quarter's previous quarter, and the quarter it precedes (`_next`).
+        self.lookup = self.keys.select(
+            "provider_agb",
+            pl.col("quarter").replace_strict(self.previous_of, return_dtype=pl.String),
+            pl.col("quarter").alias("_next"),
+        )
+        self._cache: dict[tuple[str, str], pl.DataFrame] = {}
+
+    def _cached(self, kind: str, table: str, build) -> pl.DataFrame:
+        if (kind, table) not in self._cache:
+            self._cache[(kind, table)] = build()
+        return self._cache[(kind, table)]
 
     def _only_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         if self.single:
@@ -61,7 +78,8 @@ class _Tables:
 
     def current(self, table: str) -> pl.DataFrame:
         """This quarter's rows: as uploaded, or the stored latest version when not uploaded."""
-        if table not in self._current:
+
+        def build() -> pl.DataFrame:
             uploaded = self.delivered.get(table)
             missing = (
                 self.keys
@@ -71,36 +89,70 @@ class _Tables:
             pieces = [uploaded] if uploaded is not None else []
             if missing.height:
                 pieces.append(self._stored(table, missing))
-            self._current[table] = _concat(pieces)
-        return self._current[table]
+            return _concat(pieces)
+
+        return self._cached("current", table, build)
+
+    def stored_before(self, table: str) -> pl.DataFrame:
+        """The stored previous-quarter rows of the provider-quarters whose previous quarter is
+        not in this upload (with their own quarter)."""
+
+        def build() -> pl.DataFrame:
+            lookup = self.lookup.select(IDENTITY)
+            if table in self.delivered_keys:
+                lookup = lookup.join(self.delivered_keys[table], on=IDENTITY, how="anti")
+            if lookup.height == 0:
+                return pl.DataFrame()
+            return self._stored(table, lookup)
+
+        return self._cached("stored_before", table, build)
+
+    def _preceding(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Rows of previous quarters, labelled with the quarter they precede (so the rules
+        join on `IDENTITY`)."""
+        if frame.height == 0:
+            return frame
+        return frame.join(self.lookup, on=IDENTITY).drop("quarter").rename({"_next": "quarter"})
 
     def before(self, table: str) -> pl.DataFrame:
         """The previous quarter's rows of each provider-quarter, labelled with the quarter they
-        precede (so the rules join on `IDENTITY`): from this upload when it holds them."""
-        if table not in self._before:
-            wanted = self.keys.with_columns(
-                pl.col("quarter").replace_strict(self.previous_of).alias("previous"),
-            )
-            lookup = wanted.select(
-                "provider_agb",
-                pl.col("previous").alias("quarter"),
-                pl.col("quarter").alias("_next"),
-            )
-            pieces = []
+        precede: from this upload when it holds them, else from the store."""
+
+        def build() -> pl.DataFrame:
             uploaded = self.delivered.get(table)
-            if uploaded is not None:
-                pieces.append(uploaded.join(lookup, on=IDENTITY))
-            if pieces and pieces[0].height:
-                lookup = lookup.join(pieces[0].select(IDENTITY).unique(), on=IDENTITY, how="anti")
-            if lookup.height:
-                pieces.append(
-                    self._stored(table, lookup.select(IDENTITY)).join(lookup, on=IDENTITY)
-                )
-            rows = _concat([p for p in pieces if p.height])
-            if "_next" in rows.columns:
-                rows = rows.drop("quarter").rename({"_next": "quarter"})
-            self._before[table] = rows
-        return self._before[table]
+            pieces = [self._preceding(uploaded)] if uploaded is not None else []
+            pieces.append(self._preceding(self.stored_before(table)))
+            return _concat([p for p in pieces if p.height])
+
+        return self._cached("before", table, build)
+
+    def clients_uploaded(self) -> pl.DataFrame:
+        population = self.delivered.get("population")
+        return self._cached(
+            "clients",
+            "uploaded",
+            lambda: _clients_by_care_form(population) if population is not None else pl.DataFrame(),
+        )
+
+    def clients_now(self) -> pl.DataFrame:
+        """Clients per provider-quarter and care form of this quarter's population."""
+        return self._cached(
+            "clients", "now", lambda: _clients_by_care_form(self.current("population"))
+        )
+
+    def clients_before(self) -> pl.DataFrame:
+        """The same for each provider-quarter's previous quarter (from the sums, not the rows)."""
+
+        def build() -> pl.DataFrame:
+            pieces = []
+            if "population" in self.delivered:
+                pieces.append(self._preceding(self.clients_uploaded()))
+            stored = self.stored_before("population")
+            if stored.height:
+                pieces.append(self._preceding(_clients_by_care_form(stored)))
+            return _concat([p for p in pieces if p.height])
+
+        return self._cached("clients", "before", build)
 
     def _stored(self, table: str, keys: pl.DataFrame) -> pl.DataFrame:
         rows = latest_rows(self.con, table, keys)
@@ -121,10 +173,12 @@ def plausibility_findings(
     delivered: dict[str, pl.DataFrame],
     file_names: dict[str, str],
     keys: pl.DataFrame,
+    exact: bool = False,
 ) -> dict[Key, list[Finding]]:
     """Warnings per provider-quarter in `keys` (provider_agb, quarter) for the delivered tables
-    (typed rows with their row numbers); tables not in this upload come from the store."""
-    tables = _Tables(con, delivered, keys)
+    (typed rows with their row numbers); tables not in this upload come from the store.
+    `exact`: the delivered frames hold rows of `keys` only (saves filtering a million rows)."""
+    tables = _Tables(con, delivered, keys, exact)
     found: dict[Key, list[Finding]] = {}
 
     def add(key: Key, finding: Finding) -> None:
@@ -132,22 +186,24 @@ def plausibility_findings(
 
     population = tables.uploaded("population")
     if population is not None and population.height:
-        before = tables.before("population")
-        if before.height:
-            _clients_change(add, population, before, tables, file_names["population"])
-            _continuity(add, population, before, tables, file_names["population"])
+        clients_before = tables.clients_before()
+        if clients_before.height:
+            _clients_change(
+                add, tables.clients_uploaded(), clients_before, tables, file_names["population"]
+            )
+            _continuity(add, population, tables, file_names["population"])
     offer = tables.uploaded("offer")
     if offer is not None and offer.height:
         offer_before = tables.before("offer")
         if offer_before.height:
-            population_before = tables.before("population")
-            if population_before.height:
+            clients_before = tables.clients_before()
+            if clients_before.height:
                 _places_without_clients(
                     add,
                     offer,
                     offer_before,
-                    tables.current("population"),
-                    population_before,
+                    tables.clients_now(),
+                    clients_before,
                     file_names["offer"],
                 )
     _magnitudes(add, tables, file_names)
@@ -162,11 +218,11 @@ def _clients_by_care_form(population: pl.DataFrame) -> pl.DataFrame:
 
 
 def _clients_change(add, now, before, tables: _Tables, file_name: str) -> None:
+    """`now`, `before`: clients per provider-quarter and care form (`_clients_by_care_form`)."""
     share = setting("plausibility", "clients_change_share")
     minimum = setting("plausibility", "min_clients")
     joined = (
-        _clients_by_care_form(now)
-        .join(_clients_by_care_form(before), on=[*IDENTITY, "care_form"], suffix="_before")
+        now.join(before, on=[*IDENTITY, "care_form"], suffix="_before")
         .filter(
             (pl.col("clients_before") >= minimum)
             & (
@@ -198,8 +254,12 @@ def _clients_change(add, now, before, tables: _Tables, file_name: str) -> None:
         )
 
 
-def _continuity(add, now, before, tables: _Tables, file_name: str) -> None:
+def _continuity(add, now: pl.DataFrame, tables: _Tables, file_name: str) -> None:
+    """Clients at the start of a quarter against the clients at the end of the previous one."""
     key = [*IDENTITY, *POPULATION_KEY]
+    before = tables.before("population")
+    if before.height == 0:
+        return
     joined = now.join(before.select(*key, "clients_end"), on=key, suffix="_before").filter(
         pl.col("clients_start") != pl.col("clients_end_before")
     )
@@ -227,11 +287,10 @@ def _continuity(add, now, before, tables: _Tables, file_name: str) -> None:
         )
 
 
-def _places_without_clients(add, offer, offer_before, population, population_before, file_name):
+def _places_without_clients(add, offer, offer_before, clients_now, clients_before, file_name):
     on = [*IDENTITY, "care_form"]
     clients = (
-        _clients_by_care_form(population)
-        .join(_clients_by_care_form(population_before), on=on, suffix="_before")
+        clients_now.join(clients_before, on=on, suffix="_before")
         .filter(pl.col("clients") == pl.col("clients_before"))
         .select(on)
     )
@@ -309,7 +368,7 @@ def _magnitudes(add, tables: _Tables, file_names: dict[str, str]) -> None:
     offer = (
         offer.join(concerned, on=IDENTITY, how="semi")
         .join(population.select(IDENTITY).unique(), on=IDENTITY, how="semi")
-        .join(_clients_by_care_form(population), on=[*IDENTITY, "care_form"], how="left")
+        .join(tables.clients_now(), on=[*IDENTITY, "care_form"], how="left")
         .with_columns(
             pl.col("clients").fill_null(0),
             (pl.col("quarter").replace_strict(days, return_dtype=pl.Int64) * place_days).alias(
