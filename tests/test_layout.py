@@ -20,6 +20,7 @@ DEFINITION_MODULES = (
     "impactmonitor.definitions",
     "impactmonitor.definitions.kpis",
     "impactmonitor.definitions.norms",
+    "impactmonitor.definitions.target",
 )
 # What executes: the database and every project module that imports it (computed below).
 EXECUTING_ROOTS = ("duckdb", "impactmonitor.storage", "impactmonitor.lake")
