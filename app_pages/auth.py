@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages.ui import database, t
+from app_pages.context import database, t
 from impactmonitor.access import User
 from impactmonitor.sessions import (
     COOKIE_NAME,

@@ -29,7 +29,14 @@ from app_pages.ui import (
 )
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.display import care_form_label, category_label, municipality_label
-from impactmonitor.kpis import KPIS, aggregate_kpis, kpi, kpi_table, kpi_values, provider_quarters
+from impactmonitor.kpis import (
+    aggregate_kpis,
+    applicable_kpis,
+    kpi,
+    kpi_table,
+    kpi_values,
+    provider_quarters,
+)
 from impactmonitor.municipality import (
     RATIO_KPI,
     municipality_indexes,
@@ -104,8 +111,9 @@ if municipality is not None:
 
 available = [
     k.key
-    for k in KPIS
-    if not (municipality and not k.by_municipality) and not (care_form and not k.by_care_form)
+    for k in applicable_kpis(
+        municipality_filter=municipality is not None, care_form_filter=care_form is not None
+    )
 ]
 if municipality is None:
     # All KPIs are one choice away; the headline set is the default (the table stays readable).

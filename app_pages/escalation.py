@@ -31,11 +31,11 @@ from impactmonitor.escalation import (
     contract_managers,
     decision_history,
     escalation_board,
-    ladder_config,
     proposal_record,
     record_decision,
     reviews_due_from_board,
     step_names,
+    steps_allowed,
     with_contract_managers,
 )
 from schemas.reference import CATEGORIES
@@ -229,9 +229,8 @@ else:
                 reasons=" · ".join(row["reasons"]),
             )
         )
-    formal = ladder_config().formal_step
     may_formal = allowed(user, "decide_escalation_formal", provider_agb)
-    choices = [s for s in range(len(names)) if may_formal or (s < formal and row["step"] < formal)]
+    choices = steps_allowed(user, provider_agb, row["step"])
     if not choices:
         st.warning(t("escalation_formal_only"))
     else:

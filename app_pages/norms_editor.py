@@ -7,8 +7,9 @@ import streamlit as st
 
 from app_pages.ui import data_table, language, t
 from impactmonitor.access import User
+from impactmonitor.definitions.kpis import KPIS, kpi
+from impactmonitor.definitions.norms import norm_change_problem
 from impactmonitor.display import category_label
-from impactmonitor.kpis import KPIS, kpi
 from impactmonitor.norms import norm_history, norms_in_effect, set_norm
 from impactmonitor.quarters import last_complete_quarter, parse_quarter, shift
 from impactmonitor.storage import Database
@@ -70,24 +71,9 @@ def norms_editor(db: Database, user: User) -> None:
     if submitted:
         definition = kpi(key)
         scale = 100.0 if definition.unit == "share" else 1.0
-        problem = None
-        if parse_quarter(valid_from) is None:
-            problem = t("cell_bad_quarter")
-        elif (green is None) != (amber is None):
-            problem = t("norms_both_or_none")
-        elif (
-            green is not None
-            and amber is not None
-            and (
-                (definition.direction == "higher" and amber > green)
-                or (definition.direction == "lower" and amber < green)
-            )
-        ):
-            problem = t("norms_order_" + definition.direction)
-        elif not reason.strip():
-            problem = t("norms_reason_required")
+        problem = norm_change_problem(definition.direction, valid_from, green, amber, reason)
         if problem:
-            st.error(problem)
+            st.error(t(problem))
         else:
             set_norm(
                 db,

@@ -11,11 +11,16 @@ from typing import NoReturn
 
 import streamlit as st
 
+from app_pages.auth import current_user, session_check
+from app_pages.context import database as database  # re-exported: pages import it from here
+from app_pages.context import database_at
+from app_pages.context import keep_language_in_url as keep_language_in_url
+from app_pages.context import language as language
+from app_pages.context import t as t
 from impactmonitor import formatting
+from impactmonitor.access import visible_pages
 from impactmonitor.display import MISSING
-from impactmonitor.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from impactmonitor.i18n import text as _text
-from impactmonitor.storage import Database, default_db_path
 
 # ---- the "run finished" signal ------------------------------------------------------------------
 _RUN_NUMBERS = itertools.count(1)
@@ -35,42 +40,6 @@ def stop_page() -> NoReturn:
     mark_run_finished()
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover  (st.stop never returns)
-
-
-@st.cache_resource
-def _database(path: str) -> Database:
-    return Database(path)
-
-
-def database() -> Database:
-    """The app's database (one `Database` per path; it opens short connections per query)."""
-    return _database(default_db_path())
-
-
-LANGUAGE_KEY = "language"
-
-
-def language() -> str:
-    """The UI language: `?lang=` in the URL when present, else the session's choice.
-
-    The session keeps it when a menu click or the login drops the URL's parameters;
-    `keep_language_in_url` writes it back so that a reload keeps it too.
-    """
-    asked = st.query_params.get("lang")
-    if asked in LANGUAGES:
-        st.session_state[LANGUAGE_KEY] = asked
-        return asked
-    chosen = st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
-    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def keep_language_in_url() -> None:
-    """Put the session's language back into the URL after navigation dropped it."""
-    lang = language()
-    if st.query_params.get("lang") != lang and (
-        lang != DEFAULT_LANGUAGE or "lang" in st.query_params
-    ):
-        st.query_params["lang"] = lang
 
 
 def _css_text(value: str) -> str:
@@ -98,11 +67,6 @@ def widget_texts() -> None:
     )
 
 
-def t(key: str, **fields: object) -> str:
-    """A user text in the current language."""
-    return _text(key, language(), **fields)
-
-
 def number(value: float | int | None, decimals: int = 0) -> str:
     """Dutch number format (1.234,5) in the Dutch UI, English (1,234.5) otherwise."""
     return formatting.number(value, decimals, language())
@@ -120,7 +84,7 @@ def _cached_call(
     import importlib
 
     function = getattr(importlib.import_module(module), name)
-    return function(_database(db_path), *args, **dict(kwargs))
+    return function(database_at(db_path), *args, **dict(kwargs))
 
 
 def data_version() -> int:
@@ -224,9 +188,6 @@ def open_provider(provider_agb: str, **filters: object) -> None:
 
     Only for users who may see that page; the provider page checks access itself again.
     """
-    from app_pages.auth import current_user
-    from impactmonitor.access import visible_pages
-
     user = current_user()
     if user is None or "provider" not in visible_pages(user):
         return
@@ -239,9 +200,6 @@ def open_provider(provider_agb: str, **filters: object) -> None:
 
 
 def may_open_provider() -> bool:
-    from app_pages.auth import current_user
-    from impactmonitor.access import visible_pages
-
     user = current_user()
     return user is not None and "provider" in visible_pages(user)
 
@@ -287,7 +245,6 @@ def download_button(
     """A download whose file is made only when the user clicks (`build()`, without Streamlit
     calls): the session is checked and the download audited at that moment
     (`impactmonitor.audit.audited_download`). Every download of data goes through here."""
-    from app_pages.auth import current_user, session_check
     from impactmonitor.audit import audited_download
 
     data = audited_download(

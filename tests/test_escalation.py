@@ -490,7 +490,10 @@ def test_seed_demo_history_without_red_does_nothing(empty_db: Database) -> None:
         (MANAGER, 0, [0, 1, 2, 3]),
         (MANAGER, 3, [0, 1, 2, 3]),
         (MANAGER, 4, []),  # only management lifts a formal step
+        (MANAGER, 5, []),
+        (MANAGEMENT, 0, [0, 1, 2, 3, 4, 5]),
         (MANAGEMENT, 4, [0, 1, 2, 3, 4, 5]),
+        (MANAGEMENT, 5, [0, 1, 2, 3, 4, 5]),
         (ADMIN, 0, []),
         (provider_user(P1), 0, []),
     ],

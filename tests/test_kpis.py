@@ -425,3 +425,37 @@ def test_a_kpi_without_its_care_is_not_applicable_not_n_below_10(
         assert row["value"] is None
         history = kpis.kpi_history(sample_db, SYSTEM_USER, agb, kpis=[key])
         assert set(history["status"]) == {"n/a"}
+
+
+AMBULANT_BED = "ambulant_bed_ratio"
+
+
+@pytest.mark.parametrize(
+    ("group_by", "municipality_filter", "care_form_filter", "expected"),
+    [
+        ((), False, False, list(kpis.KPI_KEYS)),
+        (("provider_agb", "quarter"), False, False, list(kpis.KPI_KEYS)),
+        # only the population is delivered per municipality: the ambulant/bed ratio is left
+        (("municipality_code",), False, False, [AMBULANT_BED]),
+        ((), True, False, [AMBULANT_BED]),
+        # the ratio compares care forms with each other: not per care form, nor for one
+        (("care_form",), False, False, [k for k in kpis.KPI_KEYS if k != AMBULANT_BED]),
+        ((), False, True, [k for k in kpis.KPI_KEYS if k != AMBULANT_BED]),
+        # both: nothing can be shown (the categories page says which KPIs are left out)
+        ((), True, True, []),
+        (("municipality_code", "care_form"), False, False, []),
+    ],
+)
+def test_applicable_kpis(
+    group_by: tuple[str, ...], municipality_filter: bool, care_form_filter: bool, expected: list
+) -> None:
+    found = kpis.applicable_kpis(group_by, municipality_filter, care_form_filter=care_form_filter)
+    assert [k.key for k in found] == expected
+
+
+def test_applicable_kpis_keeps_the_asked_keys_in_order() -> None:
+    asked = ["dropout", AMBULANT_BED, "goal_achievement"]
+    assert [k.key for k in kpis.applicable_kpis((), keys=asked)] == asked
+    assert [k.key for k in kpis.applicable_kpis((), True, asked)] == [AMBULANT_BED]
+    with pytest.raises(ValueError, match="unknown KPI"):
+        kpis.applicable_kpis((), keys=["nonsense"])

@@ -11,33 +11,36 @@ from kpi_data import ADMIN, MANAGER, P1, P2, clients, register, results_row, sto
 
 from impactmonitor import kpis, norms
 from impactmonitor.access import AccessDenied
+from impactmonitor.definitions import norms as definitions_norms
 from impactmonitor.storage import Database
 
+STATUS_CASES = [
+    # higher is better (goal achievement 70 / 60): exactly on a threshold is the better status
+    (0.70, 100, "higher", 0.70, 0.60, "green"),
+    (0.6999, 100, "higher", 0.70, 0.60, "amber"),
+    (0.60, 100, "higher", 0.70, 0.60, "amber"),
+    (0.5999, 100, "higher", 0.70, 0.60, "red"),
+    (7 / 10, 10, "higher", 0.70, 0.60, "green"),  # 7/10 computed, not typed
+    # lower is better (intake wait 28 / 42 days)
+    (28.0, 50, "lower", 28, 42, "green"),
+    (28.01, 50, "lower", 28, 42, "amber"),
+    (42.0, 50, "lower", 28, 42, "amber"),
+    (42.01, 50, "lower", 28, 42, "red"),
+    (0.15, 20, "lower", 0.10, 0.15, "amber"),  # dropout exactly 15%
+    (3 / 20, 20, "lower", 0.10, 0.15, "amber"),
+    # n < 10: no status, whatever the value
+    (1.0, 9, "higher", 0.70, 0.60, "n<10"),
+    (0.0, 0, "lower", 0.10, 0.15, "n<10"),
+    (0.5, 10, "higher", 0.70, 0.60, "red"),
+    # no norm
+    (0.5, 100, "higher", None, None, None),
+    # no amber threshold: amber is the green one
+    (0.65, 100, "higher", 0.70, None, "red"),
+    (None, 100, "higher", 0.70, 0.60, None),
+]
 
-@pytest.mark.parametrize(
-    ("value", "n", "direction", "green", "amber", "expected"),
-    [
-        # higher is better (goal achievement 70 / 60): exactly on a threshold is the better status
-        (0.70, 100, "higher", 0.70, 0.60, "green"),
-        (0.6999, 100, "higher", 0.70, 0.60, "amber"),
-        (0.60, 100, "higher", 0.70, 0.60, "amber"),
-        (0.5999, 100, "higher", 0.70, 0.60, "red"),
-        (7 / 10, 10, "higher", 0.70, 0.60, "green"),  # 7/10 computed, not typed
-        # lower is better (intake wait 28 / 42 days)
-        (28.0, 50, "lower", 28, 42, "green"),
-        (28.01, 50, "lower", 28, 42, "amber"),
-        (42.0, 50, "lower", 28, 42, "amber"),
-        (42.01, 50, "lower", 28, 42, "red"),
-        (0.15, 20, "lower", 0.10, 0.15, "amber"),  # dropout exactly 15%
-        (3 / 20, 20, "lower", 0.10, 0.15, "amber"),
-        # n < 10: no status, whatever the value
-        (1.0, 9, "higher", 0.70, 0.60, "n<10"),
-        (0.0, 0, "lower", 0.10, 0.15, "n<10"),
-        (0.5, 10, "higher", 0.70, 0.60, "red"),
-        # no norm
-        (0.5, 100, "higher", None, None, None),
-    ],
-)
+
+@pytest.mark.parametrize(("value", "n", "direction", "green", "amber", "expected"), STATUS_CASES)
 def test_classify(
     value: float,
     n: int,
@@ -47,6 +50,80 @@ def test_classify(
     expected: str | None,
 ) -> None:
     assert norms.classify(value, n, direction, green, amber) == expected
+
+
+def test_the_product_expression_gives_the_same_statuses() -> None:
+    """`judge` (pages, exports) and `classify` read one rule (`STATUS_RULE`): the frame form."""
+    frame = pl.DataFrame(
+        [
+            {
+                "value": value,
+                "denominator": n,
+                "direction": direction,
+                "min_n": True,
+                "norm_green": green,
+                "norm_amber": amber,
+            }
+            for value, n, direction, green, amber, _ in STATUS_CASES
+        ],
+        schema={
+            "value": pl.Float64,
+            "denominator": pl.Int64,
+            "direction": pl.String,
+            "min_n": pl.Boolean,
+            "norm_green": pl.Float64,
+            "norm_amber": pl.Float64,
+        },
+    )
+    statuses = frame.select(norms.status_expression(norms.min_n()).alias("s"))["s"].to_list()
+    assert statuses == [case[-1] for case in STATUS_CASES]
+
+
+def test_there_is_one_status_rule() -> None:
+    assert norms.status_expression is definitions_norms.status_expression
+    assert norms.classify is definitions_norms.classify
+    assert not hasattr(norms, "_status_expression")
+    assert {status for status, _ in norms.STATUS_RULE} == {*norms.STATUSES, None}
+
+
+@pytest.mark.parametrize(
+    ("direction", "valid_from", "green", "amber", "reason", "expected"),
+    [
+        ("higher", "2025Q1", 70.0, 60.0, "besluit regio", None),
+        ("higher", "2025-Q1", 70.0, 60.0, "besluit regio", None),  # any quarter spelling
+        ("higher", "2025Q1", None, None, "ingetrokken", None),  # withdrawing the norm
+        ("higher", "2025Q1", 70.0, 70.0, "gelijk", None),  # amber may equal green
+        ("higher", "2025", 70.0, 60.0, "x", "cell_bad_quarter"),
+        ("higher", "", 70.0, 60.0, "x", "cell_bad_quarter"),
+        ("higher", "2025Q1", 70.0, None, "x", "norms_both_or_none"),
+        ("lower", "2025Q1", None, 42.0, "x", "norms_both_or_none"),
+        ("higher", "2025Q1", 60.0, 70.0, "x", "norms_order_higher"),
+        ("lower", "2025Q1", 42.0, 28.0, "x", "norms_order_lower"),
+        ("lower", "2025Q1", 28.0, 42.0, "x", None),
+        ("higher", "2025Q1", 70.0, 60.0, "   ", "norms_reason_required"),
+        ("higher", "2025Q1", 70.0, 60.0, None, None),  # no reason asked (the API)
+        # the first problem is the one reported
+        ("higher", "nonsense", 70.0, None, "", "cell_bad_quarter"),
+        ("higher", "2025Q1", 60.0, 70.0, "", "norms_order_higher"),
+    ],
+)
+def test_norm_change_problem(
+    direction: str,
+    valid_from: str,
+    green: float | None,
+    amber: float | None,
+    reason: str | None,
+    expected: str | None,
+) -> None:
+    assert norms.norm_change_problem(direction, valid_from, green, amber, reason) == expected
+
+
+def test_every_norm_change_problem_is_a_text() -> None:
+    from impactmonitor.i18n import text
+
+    keys = ["cell_bad_quarter", "norms_both_or_none", "norms_reason_required"]
+    for key in [*keys, "norms_order_higher", "norms_order_lower"]:
+        assert text(key, "nl") != key and text(key, "en") != key
 
 
 def test_min_n_rule_can_be_off() -> None:
