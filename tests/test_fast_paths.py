@@ -75,11 +75,9 @@ def test_fast_and_full_paths_report_the_same(
 ) -> None:
     monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", False)
     monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
-    monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
     full_frames, full = _check(path, *identity)
     monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", True)
     monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
-    monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", True)
     fast_frames, fast = _check(path, *identity)
     assert fast == full
     assert _same_frames(fast_frames, full_frames)
@@ -156,10 +154,8 @@ def test_parse_by_value_matches_on_awkward_cells(
     raw = RawTable("f.csv", "0" * 64, table, columns, cells, style)
     for agb in (None, "01234567"):
         monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
-        monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
         full_frame, full = parse_table(raw, agb)
         monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
-        monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", True)
         fast_frame, fast = parse_table(raw, agb)
         assert fast_frame.equals(full_frame)
         assert [_describe(f) for f in fast] == [_describe(f) for f in full]
@@ -170,103 +166,17 @@ def test_parse_by_value_matches_on_awkward_cells(
         assert [_describe(f) for f in fast_rules] == [_describe(f) for f in full_rules]
 
 
-# Cells that every column kind takes by its shortcut (`parse._canonical`), per style.
-_CANONICAL = {
-    "count": {"csv_semicolon": ["12", "0", "-3", "1.234", "12.345.678"], "other": ["12", "-3"]},
-    "decimal": {"csv_semicolon": ["12,5", "3", "-0,25"], "other": ["12.5", "3", "-0.25"]},
-    "agb": {"csv_semicolon": ["01234567"], "other": ["01234567"]},
-    "quarter": {"csv_semicolon": ["2025Q1"], "other": ["2025Q1"]},
-}
-_CODES = {
-    "municipality_code": ["GM0599", "GM1992"],
-    "care_form": ["ambulant", "crisis"],
-    "age_group": ["0_5", "12_17"],
-}
-_NEAR_CANONICAL = [
-    *_AWKWARD,
-    "1.23",
-    "1.2345",
-    "12,5",
-    "12.5",
-    "0" * 20,
-    "9" * 16 + ",5",
-    "1" * 400,
-    "2025q1",
-    "2025-Q1",
-    "1925Q1",
-    "GM05O1",
-    "ambulant ",
-    "Crisis",
-    "\u0661" * 8,
-    "20\u0661\u0662Q1",
-    "1.234,5",
-    "-1.234",
-    "+12",
-    "12-",
-]
-
-
-@pytest.mark.parametrize("style", ["csv_semicolon", "csv_comma", "xlsx"])
-@pytest.mark.parametrize("table", sorted(TABLES))
-def test_canonical_shortcut_matches_the_full_rules(
-    table: str, style: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Columns of canonical cells (the shortcut) and the same with one odd cell (the full rules)
-    give the same typed frame and findings as the full rules alone."""
-    spec = TABLES[table]
-    rows = 12
-
-    def canonical(column) -> list[str]:
-        values = (
-            _CODES[column.name]
-            if column.kind == "code"
-            else _CANONICAL[column.kind]["csv_semicolon" if style == "csv_semicolon" else "other"]
-        )
-        return [values[i % len(values)] for i in range(rows)]
-
-    # Each variant puts one odd cell into every column: each column then holds exactly one
-    # cell that its canonical check must reject (or parse exactly as the full rules do).
-    variants = [{c.name: canonical(c) for c in spec.columns}]
-    for index, odd in enumerate(_NEAR_CANONICAL):
-        variants.append(
-            {
-                name: [odd if i == index % rows else cell for i, cell in enumerate(cells)]
-                for name, cells in variants[0].items()
-            }
-        )
-    for data in variants:
-        cells = pl.DataFrame(
-            {ROW: range(2, rows + 2), **data},
-            schema={ROW: pl.Int64, **{c: pl.String for c in data}},
-        )
-        raw = RawTable("f.csv", "0" * 64, table, list(data), cells, style)
-        for agb in (None, "01234567"):
-            monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
-            monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
-            full_frame, full = parse_table(raw, agb)
-            monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", True)
-            for by_value in (False, True):  # small tables, and big ones (parsed by value)
-                monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0 if by_value else 10**12)
-                fast_frame, fast = parse_table(raw, agb)
-                assert fast_frame.equals(full_frame), data
-                assert [_describe(f) for f in fast] == [_describe(f) for f in full]
-
-
-def test_canonical_shortcut_is_taken_on_a_typical_delivery() -> None:
-    """The shortcut is what makes small deliveries fast: a Dutch Excel file qualifies in full."""
+def test_a_typical_delivery_parses_to_the_values_written() -> None:
+    """The one small-table parse path: a Dutch Excel delivery comes back as the frame it was
+    written from, with no findings (what the removed canonical shortcut used to guarantee)."""
     from pipelines.bench import typical_delivery
     from pipelines.sample_files import csv_bytes
 
     for table, frame in typical_delivery("2022Q2").items():
         (raw,), _ = read_upload(f"{table}.csv", csv_bytes(frame, table, "excel_nl_cp1252"))
-        checks = [
-            parse._canonical(c.kind, c.name, raw.style, pl.col(c.name))
-            for c in TABLES[table].columns
-        ]
-        flags = raw.cells.select(
-            check[0].all().alias(str(i)) for i, check in enumerate(checks) if check is not None
-        )
-        assert all(flags.row(0)), (table, flags)
+        typed, findings = parse_table(raw, expected_agb=frame["provider_agb"][0])
+        assert findings == []
+        assert typed.drop(ROW).equals(frame.select(TABLES[table].column_names)), table
 
 
 def test_prepass_covers_every_model_check() -> None:
