@@ -173,11 +173,10 @@ def parse_table(
     spec: TableSpec = TABLES[raw.table]
     findings = _header_findings(raw, spec)
     present = [c for c in spec.column_names if c in raw.cells.columns]
-    plain = _plain_columns(raw, spec, present)
     if raw.cells.height >= FAST_PARSE_MIN_ROWS:
-        frame = _typed_frame_by_value(raw, spec, present, expected_agb, plain)
+        frame = _typed_frame_by_value(raw, spec, present, expected_agb)
     else:
-        frame = _typed_frame(raw, spec, present, expected_agb, plain)
+        frame = _typed_frame(raw, spec, present, expected_agb)
     findings += _cell_findings(raw, frame, present)
     if expected_agb and "provider_agb" in present:
         padded = raw.cells.select(
@@ -228,90 +227,17 @@ def _parse_expressions(
     return pl.when(code.is_null()).then(value).cast(_dtype(kind)), code
 
 
-# A column whose every cell is already written the way parsing would return it (see
-# `_canonical`) is taken as it is: no cleaning, no rules, the same values and no findings. Nearly
-# every column of a delivery qualifies, and the full rules cost ~0.3 ms per column even on a few
-# rows (polars compiles their regular expressions on every query). Tests switch it off to compare.
-CANONICAL_SHORTCUT = True
-
-
-def _plain_columns(raw: RawTable, spec: TableSpec, present: list[str]) -> tuple[str, ...]:
-    """The present columns whose every cell is canonical (see `_canonical`), in one query."""
-    if not CANONICAL_SHORTCUT or not raw.cells.height:
-        return ()
-    checks = {
-        c.name: shortcut[0]
-        for c in spec.columns
-        if c.name in present
-        if (shortcut := _canonical(c.kind, c.name, raw.style, pl.col(c.name).cast(pl.String)))
-        is not None
-    }
-    if not checks:
-        return ()
-    flags = raw.cells.select(
-        check.fill_null(False).all().alias(name) for name, check in checks.items()
-    ).row(0, named=True)
-    return tuple(name for name in checks if flags[name])
-
-
 def _typed_frame(
     raw: RawTable,
     spec: TableSpec,
     present: list[str],
     expected_agb: str | None,
-    plain: tuple[str, ...],
 ) -> pl.DataFrame:
     """ROW, the typed spec columns and an error-code column per present column."""
-    cleaning, parsing = _frame_expressions(
-        raw.table, raw.style, expected_agb, tuple(present), plain
-    )
+    cleaning, parsing = _frame_expressions(raw.table, raw.style, expected_agb, tuple(present))
     # Clean every cell once, then parse on plain column references: one big expression tree
     # that repeats `clean(...)` is far slower to optimise in polars.
     return raw.cells.select(ROW, *cleaning).select(ROW, *parsing)
-
-
-def _canonical(kind: str, name: str, style: str, text: pl.Expr) -> tuple[pl.Expr, pl.Expr] | None:
-    """(cell is canonical, its typed value) for a column kind with a shortcut, else None.
-
-    Canonical cells parse to that value without a finding, exactly as the full rules would: a
-    whole number (`12`, `-3`, in `;` files also `1.234`; digits 0-9 only, within range); a
-    decimal of at most 15 integer digits (`12,5` in `;` files, `12.5` elsewhere); eight digits
-    for an AGB code; `2025Q2` for a quarter; a code already in its case with nothing around it.
-    None of these can be empty or formula-like.
-    """
-    if kind == "count":
-        if style != "csv_semicolon":
-            return _canonical_integer(text), text.cast(pl.Int64)
-        number = text.str.replace_all(".", "", literal=True).cast(pl.Int64, strict=False)
-        form = text.str.contains(r"^-?([0-9]+|[0-9]{1,3}(\.[0-9]{3})+)$")
-        return form & (number.abs() <= _MAX_COUNT), number
-    if kind == "decimal":
-        if style == "csv_semicolon":
-            return (
-                text.str.contains(r"^-?[0-9]{1,15}(,[0-9]+)?$"),
-                text.str.replace(",", ".", literal=True).cast(pl.Float64),
-            )
-        return text.str.contains(r"^-?[0-9]{1,15}(\.[0-9]+)?$"), text.cast(pl.Float64)
-    if kind == "agb":
-        return text.str.contains(r"^\d{8}$"), text
-    if kind == "quarter":
-        return text.str.contains(r"^20\d{2}Q[1-4]$"), text
-    if kind == "code":
-        case = r"^[A-Z0-9]+$" if name == "municipality_code" else r"^[a-z0-9_]+$"
-        return text.str.contains(case), text
-    return None
-
-
-def _canonical_value(kind: str, name: str, style: str, text: pl.Expr) -> pl.Expr:
-    """The typed value of a plain column (one whose kind has a shortcut, see `_plain_columns`)."""
-    shortcut = _canonical(kind, name, style, text)
-    assert shortcut is not None  # plain columns are the ones with a shortcut
-    return shortcut[1]
-
-
-def _canonical_integer(text: pl.Expr) -> pl.Expr:
-    number = text.cast(pl.Int64, strict=False)
-    return (number.cast(pl.String) == text) & (number.abs() <= _MAX_COUNT)
 
 
 @lru_cache(maxsize=256)
@@ -320,28 +246,20 @@ def _frame_expressions(
     style: str,
     expected_agb: str | None,
     present: tuple[str, ...],
-    plain: tuple[str, ...] = (),
 ) -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
     """The expressions of `_typed_frame`, built once per kind of file (building them costs more
-    than running them on a few hundred rows). `plain`: columns of canonical cells."""
+    than running them on a few hundred rows)."""
     spec = TABLES[table]
-    cleaning = tuple(
-        (pl.col(c).cast(pl.String) if c in plain else clean(pl.col(c).cast(pl.String))).alias(c)
-        for c in present
-    )
+    cleaning = tuple(clean(pl.col(c).cast(pl.String)).alias(c) for c in present)
     values: list[pl.Expr] = []
     codes: list[pl.Expr] = []
     for column in spec.columns:
         if column.name not in present:
             values.append(pl.lit(None, dtype=_dtype(column.kind)).alias(column.name))
             continue
-        if column.name in plain:
-            value = _canonical_value(column.kind, column.name, style, pl.col(column.name))
-            code = pl.lit(None, dtype=pl.String)
-        else:
-            value, code = _parse_expressions(
-                column.kind, column.name, pl.col(column.name), style, expected_agb
-            )
+        value, code = _parse_expressions(
+            column.kind, column.name, pl.col(column.name), style, expected_agb
+        )
         values.append(value.alias(column.name))
         codes.append(code.alias(f"_err_{column.name}"))
     return cleaning, (*values, *codes)
@@ -355,7 +273,6 @@ def _typed_frame_by_value(
     spec: TableSpec,
     present: list[str],
     expected_agb: str | None,
-    plain: tuple[str, ...],
 ) -> pl.DataFrame:
     """What `_typed_frame` returns, computed for big tables (see FAST_PARSE_MIN_ROWS).
 
@@ -372,11 +289,6 @@ def _typed_frame_by_value(
         name, kind = column.name, column.kind
         if name not in present:
             columns.append(_nulls(name, _dtype(kind), height))
-            continue
-        if name in plain:  # canonical cells: their value, no rules (see CANONICAL_SHORTCUT)
-            value = _canonical_value(kind, name, raw.style, pl.col(name).cast(pl.String))
-            columns.append(cells.select(value.alias(name)).to_series())
-            codes.append(_nulls(f"_err_{name}", pl.String, height))
             continue
         value, code = _parse_expressions(
             kind, name, clean(pl.col("_text")), raw.style, expected_agb

@@ -11,28 +11,10 @@ from functools import cache
 import pandera.polars as pa
 import polars as pl
 
-from schemas.reference import AGE_GROUPS, CARE_FORMS
-from schemas.tables import TABLES, RowRule, TableSpec
+from schemas.tables import ENUMERATIONS, TABLES, Column, RowRule, ValueCheck
 
-POLARS_TYPES = {
-    "agb": pl.String,
-    "quarter": pl.String,
-    "code": pl.String,
-    "count": pl.Int64,
-    "decimal": pl.Float64,
-}
-
-ENUMERATIONS = {"care_form": CARE_FORMS, "age_group": AGE_GROUPS}
-
-# Pandera's names of the built-in checks -> our message keys.
-BUILTIN_CHECK_MESSAGES = {
-    "greater_than_or_equal_to(0)": "value_negative",
-    "isin": None,  # resolved per column below
-}
-ENUMERATION_MESSAGES = {
-    "care_form": "value_unknown_care_form",
-    "age_group": "value_unknown_age_group",
-}
+# Message key per enumerated column (validate maps Pandera's `isin` failures with it).
+ENUMERATION_MESSAGES = {name: check.message for name, check in ENUMERATIONS.items()}
 
 
 def _row_rule_check(rule: RowRule) -> pa.Check:
@@ -42,14 +24,14 @@ def _row_rule_check(rule: RowRule) -> pa.Check:
     return pa.Check(check, name=rule.check_name, error=rule.check_name)
 
 
-def _column(spec: TableSpec, name: str) -> pa.Column:
-    kind = spec.kind_of(name)
-    checks: list[pa.Check] = []
-    if kind in ("count", "decimal"):
-        checks.append(pa.Check.ge(0))
-    if name in ENUMERATIONS:
-        checks.append(pa.Check.isin(list(ENUMERATIONS[name])))
-    return pa.Column(POLARS_TYPES[kind], checks=checks, nullable=True)
+def _value_check(check: ValueCheck) -> pa.Check:
+    if check.allowed is not None:
+        return pa.Check.isin(list(check.allowed))
+    return pa.Check.ge(check.min_value)
+
+
+def _column(column: Column) -> pa.Column:
+    return pa.Column(column.dtype, checks=[_value_check(c) for c in column.checks], nullable=True)
 
 
 @cache
@@ -57,7 +39,7 @@ def model_for(table: str) -> pa.DataFrameSchema:
     """The Pandera model of one delivery table."""
     spec = TABLES[table]
     return pa.DataFrameSchema(
-        {name: _column(spec, name) for name in spec.column_names},
+        {column.name: _column(column) for column in spec.columns},
         checks=[_row_rule_check(rule) for rule in spec.rules],
         unique=list(spec.key),
         strict=True,

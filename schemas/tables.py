@@ -2,8 +2,9 @@
 
 Each row rule is one entry: its name (also the key of its message in the translation table), the
 column an error points at, the columns its message quotes, and a polars expression that is true
-for a good row. The Pandera models in `models.py` are generated from these entries, and so are the
-templates and the documentation test.
+for a good row; each column has its type and cell checks (`ValueCheck`). The Pandera models in
+`models.py` and the one-query pre-pass of `pipelines.validate` are both generated from these
+entries, and so are the templates and the documentation test.
 """
 
 from __future__ import annotations
@@ -14,15 +15,61 @@ from typing import Literal
 
 import polars as pl
 
-from schemas.reference import AMBULANT_TYPE_CARE_FORMS, STAY_CARE_FORMS
+from schemas.reference import AGE_GROUPS, AMBULANT_TYPE_CARE_FORMS, CARE_FORMS, STAY_CARE_FORMS
 
 ColumnKind = Literal["agb", "quarter", "code", "count", "decimal"]
+
+DTYPES: dict[str, type[pl.DataType]] = {
+    "agb": pl.String,
+    "quarter": pl.String,
+    "code": pl.String,
+    "count": pl.Int64,
+    "decimal": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """A check on every cell of one column (nulls pass: they were reported by parse).
+
+    Either a lower bound (`min_value`) or a set of allowed values (`allowed`). The Pandera models
+    turn it into `Check.ge` / `Check.isin`; the validation pre-pass into `ok(...)`.
+    """
+
+    message: str
+    min_value: int | None = None
+    allowed: tuple[str, ...] | None = None
+
+    def ok(self, column: str) -> pl.Expr:
+        """True for a good cell (null for a null cell)."""
+        if self.allowed is not None:
+            return pl.col(column).is_in(list(self.allowed))
+        return pl.col(column) >= self.min_value
+
+
+NON_NEGATIVE = ValueCheck("value_negative", min_value=0)
+ENUMERATIONS = {
+    "care_form": ValueCheck("value_unknown_care_form", allowed=CARE_FORMS),
+    "age_group": ValueCheck("value_unknown_age_group", allowed=AGE_GROUPS),
+}
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     kind: ColumnKind
+
+    @property
+    def dtype(self) -> type[pl.DataType]:
+        return DTYPES[self.kind]
+
+    @property
+    def checks(self) -> tuple[ValueCheck, ...]:
+        """The cell checks of this column: counts and decimals >= 0, codes from their list."""
+        checks = (NON_NEGATIVE,) if self.kind in ("count", "decimal") else ()
+        if self.name in ENUMERATIONS:
+            checks += (ENUMERATIONS[self.name],)
+        return checks
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,18 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pandera.errors
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines import parse, validate
 from pipelines.findings import Finding
 from pipelines.parse import parse_table, restore_written_values
 from pipelines.read import ROW, RawTable, read_upload
 from pipelines.validate import validate_table
+from schemas.models import model_for
 from schemas.tables import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,11 +79,9 @@ def test_fast_and_full_paths_report_the_same(
 ) -> None:
     monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", False)
     monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
-    monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
     full_frames, full = _check(path, *identity)
     monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", True)
     monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
-    monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", True)
     fast_frames, fast = _check(path, *identity)
     assert fast == full
     assert _same_frames(fast_frames, full_frames)
@@ -156,10 +158,8 @@ def test_parse_by_value_matches_on_awkward_cells(
     raw = RawTable("f.csv", "0" * 64, table, columns, cells, style)
     for agb in (None, "01234567"):
         monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
-        monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
         full_frame, full = parse_table(raw, agb)
         monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
-        monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", True)
         fast_frame, fast = parse_table(raw, agb)
         assert fast_frame.equals(full_frame)
         assert [_describe(f) for f in fast] == [_describe(f) for f in full]
@@ -170,109 +170,119 @@ def test_parse_by_value_matches_on_awkward_cells(
         assert [_describe(f) for f in fast_rules] == [_describe(f) for f in full_rules]
 
 
-# Cells that every column kind takes by its shortcut (`parse._canonical`), per style.
-_CANONICAL = {
-    "count": {"csv_semicolon": ["12", "0", "-3", "1.234", "12.345.678"], "other": ["12", "-3"]},
-    "decimal": {"csv_semicolon": ["12,5", "3", "-0,25"], "other": ["12.5", "3", "-0.25"]},
-    "agb": {"csv_semicolon": ["01234567"], "other": ["01234567"]},
-    "quarter": {"csv_semicolon": ["2025Q1"], "other": ["2025Q1"]},
-}
-_CODES = {
-    "municipality_code": ["GM0599", "GM1992"],
-    "care_form": ["ambulant", "crisis"],
-    "age_group": ["0_5", "12_17"],
-}
-_NEAR_CANONICAL = [
-    *_AWKWARD,
-    "1.23",
-    "1.2345",
-    "12,5",
-    "12.5",
-    "0" * 20,
-    "9" * 16 + ",5",
-    "1" * 400,
-    "2025q1",
-    "2025-Q1",
-    "1925Q1",
-    "GM05O1",
-    "ambulant ",
-    "Crisis",
-    "\u0661" * 8,
-    "20\u0661\u0662Q1",
-    "1.234,5",
-    "-1.234",
-    "+12",
-    "12-",
-]
-
-
-@pytest.mark.parametrize("style", ["csv_semicolon", "csv_comma", "xlsx"])
-@pytest.mark.parametrize("table", sorted(TABLES))
-def test_canonical_shortcut_matches_the_full_rules(
-    table: str, style: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Columns of canonical cells (the shortcut) and the same with one odd cell (the full rules)
-    give the same typed frame and findings as the full rules alone."""
-    spec = TABLES[table]
-    rows = 12
-
-    def canonical(column) -> list[str]:
-        values = (
-            _CODES[column.name]
-            if column.kind == "code"
-            else _CANONICAL[column.kind]["csv_semicolon" if style == "csv_semicolon" else "other"]
-        )
-        return [values[i % len(values)] for i in range(rows)]
-
-    # Each variant puts one odd cell into every column: each column then holds exactly one
-    # cell that its canonical check must reject (or parse exactly as the full rules do).
-    variants = [{c.name: canonical(c) for c in spec.columns}]
-    for index, odd in enumerate(_NEAR_CANONICAL):
-        variants.append(
-            {
-                name: [odd if i == index % rows else cell for i, cell in enumerate(cells)]
-                for name, cells in variants[0].items()
-            }
-        )
-    for data in variants:
-        cells = pl.DataFrame(
-            {ROW: range(2, rows + 2), **data},
-            schema={ROW: pl.Int64, **{c: pl.String for c in data}},
-        )
-        raw = RawTable("f.csv", "0" * 64, table, list(data), cells, style)
-        for agb in (None, "01234567"):
-            monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", False)
-            monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
-            full_frame, full = parse_table(raw, agb)
-            monkeypatch.setattr(parse, "CANONICAL_SHORTCUT", True)
-            for by_value in (False, True):  # small tables, and big ones (parsed by value)
-                monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0 if by_value else 10**12)
-                fast_frame, fast = parse_table(raw, agb)
-                assert fast_frame.equals(full_frame), data
-                assert [_describe(f) for f in fast] == [_describe(f) for f in full]
-
-
-def test_canonical_shortcut_is_taken_on_a_typical_delivery() -> None:
-    """The shortcut is what makes small deliveries fast: a Dutch Excel file qualifies in full."""
+def test_a_typical_delivery_parses_to_the_values_written() -> None:
+    """The one small-table parse path: a Dutch Excel delivery comes back as the frame it was
+    written from, with no findings (what the removed canonical shortcut used to guarantee)."""
     from pipelines.bench import typical_delivery
     from pipelines.sample_files import csv_bytes
 
     for table, frame in typical_delivery("2022Q2").items():
         (raw,), _ = read_upload(f"{table}.csv", csv_bytes(frame, table, "excel_nl_cp1252"))
-        checks = [
-            parse._canonical(c.kind, c.name, raw.style, pl.col(c.name))
-            for c in TABLES[table].columns
-        ]
-        flags = raw.cells.select(
-            check[0].all().alias(str(i)) for i, check in enumerate(checks) if check is not None
+        typed, findings = parse_table(raw, expected_agb=frame["provider_agb"][0])
+        assert findings == []
+        assert typed.drop(ROW).equals(frame.select(TABLES[table].column_names)), table
+
+
+def test_model_and_prepass_come_from_the_same_declarations() -> None:
+    """The Pandera model holds exactly the contract's cell checks and row rules (the pre-pass is
+    generated from the same entries), with the contract's dtypes and row key."""
+    for table, spec in TABLES.items():
+        model = model_for(table)
+        assert list(model.columns) == list(spec.column_names)
+        for column in spec.columns:
+            declared = model.columns[column.name]
+            assert declared.dtype.type == column.dtype
+            assert len(declared.checks) == len(column.checks)
+        assert [c.name for c in model.checks] == [r.check_name for r in spec.rules]
+        assert list(model.unique) == list(spec.key)
+
+
+def _contract_failures(frame: pl.DataFrame, table: str) -> set[tuple[int, str, str]]:
+    """(row index, column or rule, check) of every failing cell check and row rule, evaluated
+    straight from the declarations in `schemas.tables`."""
+    spec = TABLES[table]
+    failures: set[tuple[int, str, str]] = set()
+    for column in spec.columns:
+        for check in column.checks:
+            bad = frame.select(check.ok(column.name).fill_null(True).not_()).to_series()
+            failures |= {(i, column.name, check.message) for i in bad.arg_true().to_list()}
+    for rule in spec.rules:
+        bad = frame.select(rule.ok().fill_null(True).not_()).to_series()
+        failures |= {(i, rule.check_name, rule.check_name) for i in bad.arg_true().to_list()}
+    duplicated = frame.select(pl.struct(list(spec.key)).is_duplicated()).to_series()
+    failures |= {(i, "key", "unique") for i in duplicated.arg_true().to_list()}
+    return failures
+
+
+def _pandera_failures(frame: pl.DataFrame, table: str) -> set[tuple[int, str, str]]:
+    spec = TABLES[table]
+    messages = {c.name: {ch.message for ch in c.checks} for c in spec.columns}
+    try:
+        model_for(table).validate(frame, lazy=True)
+        return set()
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    failures = set()
+    for case in cases.iter_rows(named=True):
+        check, column, index = case["check"] or "", case["column"], case["index"]
+        if check == "multiple_fields_uniqueness":
+            failures.add((index, "key", "unique"))
+        elif check.startswith("greater_than_or_equal_to"):
+            failures.add((index, column, "value_negative"))
+        elif check.startswith("isin"):
+            (message,) = messages[column] - {"value_negative"}
+            failures.add((index, column, message))
+        else:
+            failures.add((index, check, check))
+    return failures
+
+
+# Few values per column, so that random rows often break a check, a rule or the row key.
+_TYPED_VALUES = {
+    "agb": st.sampled_from(["01234567", "07654321", None]),
+    "quarter": st.sampled_from(["2025Q1", "2025Q2", None]),
+    "count": st.one_of(st.none(), st.integers(-2, 6)),
+    "decimal": st.one_of(st.none(), st.sampled_from([-0.5, 0.0, 2.5, 12.0])),
+}
+_CODE_VALUES = {
+    "municipality_code": ["GM0599", "GM0363", None],
+    "care_form": ["ambulant", "crisis", "residential_long", "day_care", "pleegzorg", None],
+    "age_group": ["0_5", "12_17", "99", None],
+}
+
+
+@st.composite
+def _typed_tables(draw: st.DrawFn) -> tuple[str, pl.DataFrame]:
+    table = draw(st.sampled_from(sorted(TABLES)))
+    spec = TABLES[table]
+    height = draw(st.integers(0, 8))
+    data = {
+        c.name: draw(
+            st.lists(
+                st.sampled_from(_CODE_VALUES[c.name])
+                if c.kind == "code"
+                else _TYPED_VALUES[c.kind],
+                min_size=height,
+                max_size=height,
+            )
         )
-        assert all(flags.row(0)), (table, flags)
+        for c in spec.columns
+    }
+    return table, pl.DataFrame(data, schema={c.name: c.dtype for c in spec.columns})
 
 
-def test_prepass_covers_every_model_check() -> None:
-    """Every table's model is fully understood by the pre-pass (else it would always fall back)."""
-    for table in TABLES:
-        assert validate._model_prepass(table) is not None
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_typed_tables())
+def test_prepass_and_contract_agree_with_pandera_on_random_tables(
+    case: tuple[str, pl.DataFrame],
+) -> None:
+    """On random typed tables: the checks generated from the contract fail on exactly the rows,
+    columns and checks Pandera reports, and the pre-pass passes exactly the tables Pandera
+    passes."""
+    table, frame = case
+    pandera_failures = _pandera_failures(frame, table)
+    assert _contract_failures(frame, table) == pandera_failures
+    assert validate._passes_model(frame, table) == (not pandera_failures)
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
