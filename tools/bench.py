@@ -292,7 +292,7 @@ def bench_kpis(db_path: Path) -> dict[str, float] | None:
     return module.run(str(db_path))
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tools.bench",
         description=__doc__,
@@ -308,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="rounds of the bulk comparison")
     parser.add_argument("--runs", type=int, default=30, help="runs of the single delivery")
     parser.add_argument("--keep", action="store_true", help="keep the files afterwards")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     folder = Path(args.db_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -74,7 +74,7 @@ def run(db_path: str, runs: int = 7) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tools.bench_kpis",
         description=__doc__,
@@ -82,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--db", required=True, help="national-scale DuckDB database")
     parser.add_argument("--runs", type=int, default=7, help="warm runs per query (median)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     figures = run(args.db, args.runs)
     for name, value in figures.items():

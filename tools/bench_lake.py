@@ -187,7 +187,7 @@ def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tools.bench_lake",
         description=__doc__,
@@ -197,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--deliveries", type=int, default=6, help="deliveries per writer")
     parser.add_argument("--db-dir", type=Path, default=Path("bench-out"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     args.db_dir.mkdir(parents=True, exist_ok=True)
     print(f"load average before the run: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")

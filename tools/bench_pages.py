@@ -150,10 +150,15 @@ def print_pages(db: Database, repeat: int = 5) -> None:
         print(f"  {page:<24} {total:7.0f} ms  ({verdict}; slowest: {slowest} {slowest_ms:.0f} ms)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.bench_pages")
     parser.add_argument("--db", required=True)
     parser.add_argument("--repeat", type=int, default=5)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     print_pages(Database(args.db), args.repeat)
     return 0
