@@ -18,6 +18,9 @@ from impactmonitor.kpis import KPIS
 REPO = Path(__file__).resolve().parent.parent
 ARCHITECTURE = (REPO / "ARCHITECTURE.md").read_text(encoding="utf-8")
 README = (REPO / "README.md").read_text(encoding="utf-8")
+# Docs whose `python -m` command lines are checked against the parsers; the README documents
+# every option of every command exactly.
+COMMAND_DOCS = ("README.md", "sample_data/README.md", "sample_data/broken/README.md")
 # The packages whose every module the architecture notes describe, one line each.
 DOCUMENTED_PACKAGES = ("impactmonitor", "pipelines", "tools", "app_pages")
 ENTRY_SCRIPTS = ("app.py", "server.py")
@@ -55,8 +58,18 @@ MODULES = sorted(
     ]
     + list(ENTRY_SCRIPTS)
 )
-# Files named anywhere in the notes (`pipelines/engine.py`, `tests/test_layout.py`, ...).
-NAMED_PATHS = sorted(set(re.findall(r"\b(?:\w+/)+\w+\.(?:py|toml|md|csv)\b", ARCHITECTURE)))
+# Files named anywhere in the notes and the READMEs (`pipelines/engine.py`, `tests/test_layout.py`,
+# ...), as paths from the repository root; `../shared/SPEC.md` lies outside it.
+NAMED_PATHS = sorted(
+    {
+        path
+        for doc in ("ARCHITECTURE.md", *COMMAND_DOCS)
+        for path in re.findall(
+            r"(?<![\w./])(?:\w+/)+\w+\.(?:py|toml|md|csv|sh)\b",
+            (REPO / doc).read_text(encoding="utf-8"),
+        )
+    }
+)
 
 
 def test_the_architecture_tree_is_read() -> None:
@@ -81,7 +94,7 @@ def test_every_module_is_in_the_architecture_tree(module: str) -> None:
 
 
 @pytest.mark.parametrize("path", NAMED_PATHS)
-def test_every_file_named_in_the_architecture_notes_exists(path: str) -> None:
+def test_every_file_named_in_the_docs_exists(path: str) -> None:
     assert (REPO / path).is_file()
 
 
@@ -99,9 +112,6 @@ COMMANDS = sorted(
     for m in MODULES
     if m.startswith(("pipelines/", "tools/")) and "def main(" in (REPO / m).read_text()
 )
-# Docs whose `python -m` command lines are checked against the parsers; the README documents
-# every option of every command exactly.
-COMMAND_DOCS = ("README.md", "sample_data/README.md", "sample_data/broken/README.md")
 SHELL_OPERATORS = {"|", "||", "&", "&&", ";", ">", ">>", "<", "2>&1"}
 
 

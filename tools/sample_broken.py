@@ -349,7 +349,7 @@ def readme(cases: list[BrokenCase]) -> str:
         "",
         "with the AGB code and quarter of its row below: the delivery is rejected (exit 1, nothing",
         "stored) and the report contains at least the listed number of errors, among them the",
-        "error code in the table (the key of the message in `impactmonitor/i18n.py`).",
+        "error code in the table (the key of its message in `impactmonitor/locales/`).",
         "`tests/test_sample.py` checks every row of this table.",
         "",
         "| File | Mistake | Provider | Quarter | Error code | Min. errors |",
