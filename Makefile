@@ -19,11 +19,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 sample: install
-	$(BIN)/python -m pipelines.sample --db $(DB)
+	$(BIN)/python -m tools.sample --db $(DB)
 
 # Build the sample region (once) and start the app on it.
 run: install
-	@test -f $(DB) || $(BIN)/python -m pipelines.sample --db $(DB)
+	@test -f $(DB) || $(BIN)/python -m tools.sample --db $(DB)
 	IMPACTMONITOR_DB=$(DB) $(BIN)/streamlit run server.py --server.port $(PORT)
 
 test: install
@@ -41,7 +41,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python -m pipelines.bench
+	$(BIN)/python -m tools.bench
 
 clean:
 	rm -rf data bench-out test-artifacts .pytest_cache

@@ -29,7 +29,7 @@ def _lake_setting(value: str) -> str:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.lake", description="DuckLake set-up, upkeep and migration."
     )
@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     copy = commands.add_parser("copy", help="move a region from a DuckDB file into a new lake")
     copy.add_argument("--from", dest="source", required=True, help="DuckDB database file")
     copy.add_argument("--to", dest="target", required=True, type=_lake_setting)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     from impactmonitor import lake

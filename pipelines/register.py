@@ -164,13 +164,18 @@ def load_register(
         return append_register_entries(con, entries, actor), []
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.register", description="Load or update the provider register."
     )
     parser.add_argument("--db", required=True, help="DuckDB database file")
     parser.add_argument("--lang", choices=("nl", "en"), default=DEFAULT_LANGUAGE)
     parser.add_argument("file", help="CSV with " + ", ".join(REGISTER_COLUMNS))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     lang = args.lang
     path = Path(args.file)

@@ -24,7 +24,7 @@ from impactmonitor.users import check_municipality_codes, save_user
 CLI_LANG = DEFAULT_LANGUAGE  # the command's messages (it has no --lang)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.users", description="Create or change a user account."
     )
@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         help="CBS code (GM + 4 digits) a municipality account may see (repeat for more)",
     )
     parser.add_argument("--name", default="", help="display name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.role == "provider" and not args.agb:
         parser.error(text("cli_users_provider_needs_agb", CLI_LANG))

@@ -253,7 +253,7 @@ def assert_only_rejections_audited(
 @pytest.fixture(scope="session")
 def sample_region_file(tmp_path_factory) -> Path:
     """The sample region loaded once per test session (read it via ``sample_db``)."""
-    from pipelines.sample import load_region, write_region_files
+    from tools.sample import load_region, write_region_files
 
     folder = tmp_path_factory.mktemp("sample_region")
     write_region_files(folder / "files")

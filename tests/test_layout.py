@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("impactmonitor", "pipelines", "app_pages", "schemas")
+PACKAGES = ("impactmonitor", "pipelines", "app_pages", "schemas", "tools")
+# The product: what is installed and served. Developer tools (tools/) may use it, never the reverse.
+PRODUCT_PACKAGES = ("impactmonitor", "pipelines", "app_pages")
+PRODUCT_SCRIPTS = ("app.py", "server.py")
 
 # Definition (leaf) modules: what is declared, apart from how it is executed. They may use
 # polars expressions and the configuration, but open no database and import no module that does.
@@ -127,7 +130,7 @@ KNOWN_CYCLES: list[list[str]] = [
     ["impactmonitor.agreements", "impactmonitor.escalation"],
     ["impactmonitor.lake", "impactmonitor.storage"],
     ["impactmonitor.sessions", "impactmonitor.users"],
-    ["pipelines.bench", "pipelines.bench_lake"],
+    ["tools.bench", "tools.bench_lake"],
 ]
 
 
@@ -159,3 +162,27 @@ def test_definition_modules_execute_nothing(module: str) -> None:
     assert module in graph, f"{module} is missing"
     reached = graph[module] & _executing(graph)
     assert reached == set(), f"{module} imports executing modules: {sorted(reached)}"
+
+
+def _product_modules() -> dict[str, Path]:
+    modules = {
+        name: path for name, path in _modules().items() if name.split(".")[0] in PRODUCT_PACKAGES
+    }
+    modules.update({Path(script).stem: ROOT / script for script in PRODUCT_SCRIPTS})
+    return modules
+
+
+def test_the_product_modules_are_found() -> None:
+    modules = _product_modules()
+    assert {"app", "server", "pipelines.ingest", "app_pages.upload"} <= set(modules)
+    assert "impactmonitor.definitions.kpis" in modules
+
+
+@pytest.mark.parametrize("module", sorted(_product_modules()))
+def test_the_product_imports_no_developer_tool(module: str) -> None:
+    """The sample generator and the benchmarks are tools beside the product: the app, the domain
+    package and the ingest path must run (and be installed) without them."""
+    path = _product_modules()[module]
+    imported = _imports(module, path, set(_modules()) | {"tools"})
+    tools = sorted(name for name in imported if name == "tools" or name.startswith("tools."))
+    assert tools == [], f"{module} imports developer tools: {tools}"

@@ -16,8 +16,8 @@ from impactmonitor.storage import Database
 from pipelines.ingest import Upload, ingest
 from pipelines.read import read_upload
 from pipelines.register import load_register
-from pipelines.sample import load_region, write_region_files
-from pipelines.sample import main as sample_main
+from tools.sample import load_region, write_region_files
+from tools.sample import main as sample_main
 
 REPO_SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 GENERATED = ("README.md", "region", "deliveries", "broken", "templates")
@@ -74,7 +74,7 @@ def test_the_committed_sample_data_is_current(region_files: Path) -> None:
     )
     assert stale == [], (
         "sample_data/ differs from the generator; regenerate with "
-        "`python -m pipelines.sample --db /tmp/x.duckdb --out sample_data "
+        "`python -m tools.sample --db /tmp/x.duckdb --out sample_data "
         "--files-only`"
     )
 
@@ -277,14 +277,14 @@ BROKEN = broken_table()
 
 def test_the_demo_shows_the_quarterly_cycle(region_db: Database) -> None:
     """Agreements with every kind of progress, a missed one proposing the next step, and
-    explanations with and without a reply (pipelines/sample_loop.py)."""
+    explanations with and without a reply (tools/sample_loop.py)."""
     from datetime import date
 
     from impactmonitor.access import SYSTEM_USER
     from impactmonitor.agreements import agreement_history, agreement_progress
     from impactmonitor.escalation import escalation_board
     from impactmonitor.explanations import explanation_threads
-    from pipelines.sample_loop import seed_demo_loop
+    from tools.sample_loop import seed_demo_loop
 
     progress = agreement_progress(region_db, SYSTEM_USER, quarter="2026Q3")
     assert sorted(progress.select("name", "title", "status").rows()) == [
@@ -402,7 +402,7 @@ def test_demo_accounts_file_is_readable_by_its_owner_only(
     registered_db: Database, existing_mode: int | None, capsys
 ) -> None:
     """data/demo-accounts.txt holds every demo password: mode 0600, also over an older file."""
-    from pipelines.sample import _run_hooks
+    from tools.sample import _run_hooks
 
     target = Path(registered_db.path).parent / "demo-accounts.txt"
     if existing_mode is not None:

@@ -359,7 +359,7 @@ def test_sample_region_flags_the_deteriorating_providers_and_little_else(sample_
     within normal variation); the dip is a concern in its quarters and nowhere else; across every
     provider and KPI only a small share of points carries a signal (the old limits over all
     points flagged about one in seven, whole charts of stable providers)."""
-    from pipelines.sample_region import region_providers
+    from tools.sample_region import region_providers
 
     providers = region_providers()
     flagged = total = 0

@@ -1,8 +1,8 @@
 """KPI benchmark (issue 4, "Speed"): warm timings on a national-scale database.
 
-    python -m pipelines.bench_kpis --db PATH [--runs 7]
+    python -m tools.bench_kpis --db PATH [--runs 7]
 
-Build the database first with `python -m pipelines.sample --db PATH --scale national`
+Build the database first with `python -m tools.sample --db PATH --scale national`
 (≈ 3,000 providers × 20 quarters). `run(db_path)` returns, in milliseconds (medians over the
 warm runs, each through the public API exactly as a page calls it, with its own short
 connection):
@@ -74,14 +74,19 @@ def run(db_path: str, runs: int = 7) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipelines.bench_kpis",
+        prog="python -m tools.bench_kpis",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", required=True, help="national-scale DuckDB database")
     parser.add_argument("--runs", type=int, default=7, help="warm runs per query (median)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     figures = run(args.db, args.runs)
     for name, value in figures.items():

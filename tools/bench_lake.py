@@ -1,6 +1,6 @@
 """Lake figures beside the file's, in the same run (`make bench` prints them).
 
-    python -m pipelines.bench_lake [--national FILE.duckdb] [--runs 15] [--db-dir DIR]
+    python -m tools.bench_lake [--national FILE.duckdb] [--runs 15] [--db-dir DIR]
 
 Starts a throw-away PostgreSQL cluster (tools/postgres.py), then measures on DuckLake and on a
 DuckDB file:
@@ -80,8 +80,8 @@ def _register(db: Database, agbs: list[str]) -> None:
 
 def _throughput(location: str, folder: Path, deliveries: int) -> float:
     """Deliveries per second with WRITERS processes writing at once."""
-    from pipelines.bench import typical_delivery
-    from pipelines.sample_files import csv_bytes
+    from tools.bench import typical_delivery
+    from tools.sample_files import csv_bytes
 
     agbs = [f"{30000000 + n:08d}" for n in range(WRITERS)]
     _register(Database(location), agbs)
@@ -135,7 +135,7 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
 
 def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list[str]:
     from impactmonitor.lake import copy_file_to_lake, create_lake
-    from pipelines.bench import bench_single
+    from tools.bench import bench_single
     from tools.postgres import PostgresCluster, lake_location, postgres_bin
 
     if postgres_bin() is None:
@@ -161,7 +161,7 @@ def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list
                 f"p95 {figures['p95_ms']:.0f} ms ({runs} runs)"
             )
         if national is not None and national.exists():
-            from pipelines.bench_kpis import run as kpi_run
+            from tools.bench_kpis import run as kpi_run
 
             location = new_lake("national")
             started = time.perf_counter()
@@ -187,9 +187,9 @@ def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipelines.bench_lake",
+        prog="python -m tools.bench_lake",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -197,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--deliveries", type=int, default=6, help="deliveries per writer")
     parser.add_argument("--db-dir", type=Path, default=Path("bench-out"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     args.db_dir.mkdir(parents=True, exist_ok=True)
     print(f"load average before the run: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")

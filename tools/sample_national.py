@@ -19,13 +19,13 @@ import numpy as np
 import polars as pl
 
 from impactmonitor.quarters import quarter_range, shift
-from pipelines.sample_region import (
+from schemas.reference import AGE_GROUPS, CARE_FORMS, STAY_CARE_FORMS, municipalities
+from tools.sample_region import (
     FTE_PER_CLIENT,
     LENGTH_OF_STAY,
     OUTFLOW_RATE,
     care_form_trend,
 )
-from schemas.reference import AGE_GROUPS, CARE_FORMS, STAY_CARE_FORMS, municipalities
 
 SEED = 20220101
 QUARTERS = 20

@@ -1,6 +1,6 @@
 """The sample region's quarterly cycle: performance agreements and explanations for the demo.
 
-Called by `pipelines.sample` after the demo escalation history (`escalation.seed_demo_history`),
+Called by `tools.sample` after the demo escalation history (`escalation.seed_demo_history`),
 so the demo shows the loop: agreements with every kind of progress, a missed one that becomes an
 escalation proposal reason, explanations with and without a reply. Everything is dated relative
 to the latest quarter L of the data (never the clock), so a rebuild gives the same story:
@@ -32,7 +32,7 @@ from impactmonitor.escalation import DEMO_DECIDER
 from impactmonitor.explanations import post_explanation, post_reply
 from impactmonitor.quarters import quarter_start, shift
 from impactmonitor.storage import Database
-from pipelines.sample_region import B_PROVIDERS
+from tools.sample_region import B_PROVIDERS
 
 DEMO_MANAGEMENT = User("management", "management", display_name="Management")
 # ("B", 4) in sample_region.DETERIORATING: the B provider whose results fall from L - 3 on.

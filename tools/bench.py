@@ -1,6 +1,6 @@
 """Benchmark figures (issue 3, item 7).
 
-    python -m pipelines.bench [--rows 1000000] [--db-dir DIR] [--repeat 5] [--runs 30]
+    python -m tools.bench [--rows 1000000] [--db-dir DIR] [--repeat 5] [--runs 30]
 
 (b) one typical delivery (three tables, ≈ 450 rows, Dutch Excel CSV, continuing the stored
     previous quarter) through `pipelines.ingest.ingest` in a warm process: median and p95 over
@@ -11,7 +11,7 @@
     the same file, in the same run, each on a fresh database file: medians over `--repeat` rounds
     and their ratio (target ≤ 2×);
 (c) peak resident memory (after (b), and after (a));
-and, when `pipelines/bench_kpis.py` exists, its `run(db_path)` figures on the national database
+and, when `tools/bench_kpis.py` exists, its `run(db_path)` figures on the national database
 (population from (a) plus offer and results loaded through the bulk path).
 
 The single delivery runs first so that its peak memory is not hidden by the bulk run's.
@@ -40,10 +40,10 @@ from impactmonitor.quarters import previous
 from impactmonitor.storage import Database
 from pipelines.bulk import ingest_bulk
 from pipelines.ingest import Upload, ingest
-from pipelines.sample_files import csv_bytes
-from pipelines.sample_national import providers_for_rows, simulate_national
-from pipelines.sample_region import MUNICIPALITY_WEIGHTS, PREDECESSORS
 from schemas.reference import AGE_GROUPS, CARE_FORMS
+from tools.sample_files import csv_bytes
+from tools.sample_national import providers_for_rows, simulate_national
+from tools.sample_region import MUNICIPALITY_WEIGHTS, PREDECESSORS
 
 BENCH_AGB = "01234567"
 BENCH_QUARTER = "2022Q2"  # 15 municipalities valid: 15 × 7 × 4 = 420 population rows
@@ -284,17 +284,17 @@ def bench_bulk(folder: Path, rows: int, repeat: int) -> tuple[BulkFigures, Path]
 
 def bench_kpis(db_path: Path) -> dict[str, float] | None:
     try:
-        module = importlib.import_module("pipelines.bench_kpis")
+        module = importlib.import_module("tools.bench_kpis")
     except ModuleNotFoundError as error:
-        if error.name != "pipelines.bench_kpis":
+        if error.name != "tools.bench_kpis":
             raise
         return None
     return module.run(str(db_path))
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipelines.bench",
+        prog="python -m tools.bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -308,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="rounds of the bulk comparison")
     parser.add_argument("--runs", type=int, default=30, help="runs of the single delivery")
     parser.add_argument("--keep", action="store_true", help="keep the files afterwards")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     folder = Path(args.db_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -358,14 +363,14 @@ def main(argv: list[str] | None = None) -> int:
 
     kpis = bench_kpis(db_path)
     if kpis is None:
-        print("KPI benchmark: pipelines/bench_kpis.py not present")
+        print("KPI benchmark: tools/bench_kpis.py not present")
     else:
         for name, value in kpis.items():
             print(f"KPI benchmark {name}: {value:.3f}")
-    from pipelines.bench_pages import print_pages
+    from tools.bench_pages import print_pages
 
     print_pages(Database(db_path), repeat=3)
-    from pipelines.bench_lake import run as lake_figures
+    from tools.bench_lake import run as lake_figures
 
     print("DuckLake beside the file (throw-away PostgreSQL cluster, same machine, same run):")
     for line in lake_figures(folder, db_path, runs=15, deliveries=6):

@@ -2,9 +2,9 @@
 
 The pages cache every call on the data version, so a page's first render after a change costs
 the sum of its calls below; later renders cost a cache look-up. Run on the national-scale
-database (`python -m pipelines.sample --scale national`):
+database (`python -m tools.sample --scale national`):
 
-    python -m pipelines.bench_pages --db PATH [--repeat 5]
+    python -m tools.bench_pages --db PATH [--repeat 5]
 
 Prints per page the median (over `repeat` runs, after one warm-up run) of the summed server
 time, and the slowest call.
@@ -150,10 +150,15 @@ def print_pages(db: Database, repeat: int = 5) -> None:
         print(f"  {page:<24} {total:7.0f} ms  ({verdict}; slowest: {slowest} {slowest_ms:.0f} ms)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench_pages")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_pages")
     parser.add_argument("--db", required=True)
     parser.add_argument("--repeat", type=int, default=5)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     print_pages(Database(args.db), args.repeat)
     return 0
