@@ -173,7 +173,7 @@ def test_parse_by_value_matches_on_awkward_cells(
 def test_a_typical_delivery_parses_to_the_values_written() -> None:
     """The one small-table parse path: a Dutch Excel delivery comes back as the frame it was
     written from, with no findings (what the removed canonical shortcut used to guarantee)."""
-    from tools.bench import typical_delivery
+    from tools.bench_delivery import typical_delivery
     from tools.sample_files import csv_bytes
 
     for table, frame in typical_delivery("2022Q2").items():
@@ -287,7 +287,7 @@ def test_prepass_and_contract_agree_with_pandera_on_random_tables(
 
 @pytest.mark.parametrize("table", sorted(TABLES))
 def test_prepass_passes_a_clean_table_and_flags_each_kind_of_failure(table: str) -> None:
-    from tools.bench import typical_delivery
+    from tools.bench_delivery import typical_delivery
 
     clean = typical_delivery("2022Q2")[table]
     assert validate._passes_model(clean, table)

@@ -130,7 +130,6 @@ KNOWN_CYCLES: list[list[str]] = [
     ["impactmonitor.agreements", "impactmonitor.escalation"],
     ["impactmonitor.lake", "impactmonitor.storage"],
     ["impactmonitor.sessions", "impactmonitor.users"],
-    ["tools.bench", "tools.bench_lake"],
 ]
 
 

@@ -80,7 +80,7 @@ def _register(db: Database, agbs: list[str]) -> None:
 
 def _throughput(location: str, folder: Path, deliveries: int) -> float:
     """Deliveries per second with WRITERS processes writing at once."""
-    from tools.bench import typical_delivery
+    from tools.bench_delivery import typical_delivery
     from tools.sample_files import csv_bytes
 
     agbs = [f"{30000000 + n:08d}" for n in range(WRITERS)]
@@ -135,7 +135,7 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
 
 def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list[str]:
     from impactmonitor.lake import copy_file_to_lake, create_lake
-    from tools.bench import bench_single
+    from tools.bench_delivery import bench_single
     from tools.postgres import PostgresCluster, lake_location, postgres_bin
 
     if postgres_bin() is None:
