@@ -25,23 +25,19 @@ import argparse
 import sys
 import time
 
-import duckdb
-
 from impactmonitor.i18n import text
-from impactmonitor.storage import Database, DatabaseBusy
+from impactmonitor.storage import Database
 from pipelines import engine
 from pipelines.cli import (
     EXIT_ACCEPTED,
-    EXIT_BUSY,
     EXIT_CODES,
     EXIT_REJECTED,
-    EXIT_USAGE,
     actor_of,
     add_common_options,
     add_db_option,
     busy_report,
-    database_failure,
     format_findings,
+    on_database,
     uploads_from_arguments,
     write_report,
 )
@@ -129,15 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     uploads = uploads_from_arguments(parser, args)
     actor = actor_of(args)
     started = time.perf_counter()
-    try:
-        results = ingest_bulk(Database(args.db), uploads, actor=actor, lang=lang)
-    except DatabaseBusy:
-        print(text("cli_database_busy", lang), file=sys.stderr)
-        write_report(args.report_json, [busy_report(lang)])
-        return EXIT_BUSY
-    except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
-        print(database_failure(parser.prog, args.db, exc, lang), file=sys.stderr)
-        return EXIT_USAGE
+    results = on_database(
+        parser,
+        args,
+        lambda db: ingest_bulk(db, uploads, actor=actor, lang=lang),
+        busy=[busy_report(lang)],
+    )
+    if isinstance(results, int):
+        return results
     seconds = time.perf_counter() - started
     print("\n".join(summary_lines(results, lang, args.max_errors)))
     accepted = [r for r in results if r.accepted]

@@ -7,10 +7,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+import duckdb
 
 from impactmonitor.i18n import text
-from impactmonitor.storage import storage_problem
+from impactmonitor.storage import Database, DatabaseBusy, storage_problem
 from pipelines.engine import Upload
 from pipelines.findings import Finding
 
@@ -88,6 +93,30 @@ def database_failure(prog: str, path: str, exc: BaseException, lang: str) -> str
         f"{prog}: {text('cli_database_unusable', lang, path=path)} "
         f"({type(exc).__name__}: {first_line})"
     )
+
+
+Result = TypeVar("Result")
+
+
+def on_database(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    action: Callable[[Database], Result],
+    busy: object,
+) -> Result | int:
+    """`action` on the --db database, or the exit code when it cannot run there: EXIT_BUSY (with
+    `busy` as the --report-json) when another process held the database too long, EXIT_USAGE when
+    --db is no DuckDB file or not writable. Nothing is stored in either case."""
+    lang = args.lang
+    try:
+        return action(Database(args.db))
+    except DatabaseBusy:
+        print(text("cli_database_busy", lang), file=sys.stderr)
+        write_report(args.report_json, busy)
+        return EXIT_BUSY
+    except (duckdb.Error, OSError) as exc:
+        print(database_failure(parser.prog, args.db, exc, lang), file=sys.stderr)
+        return EXIT_USAGE
 
 
 def write_report(path: str | None, report: object) -> None:

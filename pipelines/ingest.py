@@ -25,26 +25,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
-
 from impactmonitor.access import User, require
 from impactmonitor.formatting import number
 from impactmonitor.i18n import text
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, DatabaseBusy
+from impactmonitor.storage import Database
 from pipelines import engine
 from pipelines.cli import (
     EXIT_ACCEPTED,
-    EXIT_BUSY,
     EXIT_CODES,
     EXIT_REJECTED,
-    EXIT_USAGE,
     actor_of,
     add_common_options,
     add_db_option,
     busy_report,
-    database_failure,
     format_findings,
+    on_database,
     uploads_from_arguments,
     write_report,
 )
@@ -159,17 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(text("cli_bad_identity", lang, detail=str(exc)))
     uploads = uploads_from_arguments(parser, args)
     actor = actor_of(args)
-    try:
-        outcome = ingest(
-            Database(args.db), provider_agb, quarter, uploads, actor=actor, source="cli", lang=lang
-        )
-    except DatabaseBusy:
-        print(text("cli_database_busy", lang), file=sys.stderr)
-        write_report(args.report_json, busy_report(lang))
-        return EXIT_BUSY
-    except (duckdb.Error, OSError) as exc:  # --db is not a DuckDB file, or not writable
-        print(database_failure(parser.prog, args.db, exc, lang), file=sys.stderr)
-        return EXIT_USAGE
+    outcome = on_database(
+        parser,
+        args,
+        lambda db: ingest(db, provider_agb, quarter, uploads, actor=actor, source="cli", lang=lang),
+        busy=busy_report(lang),
+    )
+    if isinstance(outcome, int):
+        return outcome
     if outcome.accepted and outcome.receipt:
         print(text("cli_accepted", lang, delivery_id=outcome.receipt.delivery_id))
         for table in outcome.receipt.tables:
