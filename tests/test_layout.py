@@ -18,6 +18,8 @@ PACKAGES = ("impactmonitor", "pipelines", "app_pages", "schemas")
 # polars expressions and the configuration, but open no database and import no module that does.
 DEFINITION_MODULES = (
     "impactmonitor.definitions",
+    "impactmonitor.definitions.deliveries",
+    "impactmonitor.definitions.escalation",
     "impactmonitor.definitions.kpis",
     "impactmonitor.definitions.norms",
     "impactmonitor.definitions.target",
