@@ -66,6 +66,7 @@ import polars as pl
 
 from impactmonitor import kpis
 from impactmonitor.access import SYSTEM_USER, User, require, scope_filter
+from impactmonitor.agreements import agreement_progress_in, status_label
 from impactmonitor.definitions.escalation import (
     RULE_BY_KEY,
     RULES,
@@ -153,9 +154,7 @@ def _agreement_context(
     quarter: str,
 ) -> pl.DataFrame | None:
     """The agreements' progress at `quarter`, with the statements in both languages."""
-    from impactmonitor.agreements import _progress
-
-    progress = _progress(con, user, quarter, statement_langs=("nl", "en"))
+    progress = agreement_progress_in(con, user, quarter, statement_langs=("nl", "en"))
     return progress if progress.height else None
 
 
@@ -219,8 +218,6 @@ def _board(
     rejected = _rejections(con, user)
     agreements_by_provider: dict[str, list[str]] = {}
     if context.agreements is not None:
-        from impactmonitor.agreements import status_label
-
         for row in context.agreements.iter_rows(named=True):
             agreements_by_provider.setdefault(row["provider_agb"], []).append(
                 f"{row['title']}: {status_label(row['status'], lang)}"
