@@ -22,7 +22,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app_pages.context import database, t
-from impactmonitor.access import User
+from impactmonitor.access import USER_COLUMNS, User, user_from_record
 from impactmonitor.sessions import (
     COOKIE_NAME,
     Session,
@@ -33,7 +33,7 @@ from impactmonitor.sessions import (
     session_user,
     start_session,
 )
-from impactmonitor.users import USER_COLUMNS, AccountLocked, authenticate, user_from_record
+from impactmonitor.users import AccountLocked, authenticate
 
 SESSION_TIMEOUT_SECONDS = int(os.environ.get("IMPACTMONITOR_SESSION_TIMEOUT", str(30 * 60)))
 _USER_KEY = "auth_user"

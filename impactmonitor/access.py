@@ -69,6 +69,21 @@ class User:
         return self.role == "municipality"
 
 
+# The columns of the `users` view that make a `User` (see `user_from_record`).
+USER_COLUMNS = "username, role, provider_agbs, display_name, municipality_codes"
+
+
+def user_from_record(record: dict) -> User:
+    """The `User` of one row of the `users` view (columns `USER_COLUMNS`)."""
+    return User(
+        record["username"],
+        record["role"],
+        frozenset(record["provider_agbs"] or []),
+        record["display_name"],
+        frozenset(record.get("municipality_codes") or []),
+    )
+
+
 # For command lines and background jobs that act for the region as a whole.
 SYSTEM_USER = User("system", "admin", display_name="Systeem")
 

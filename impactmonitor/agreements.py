@@ -45,8 +45,8 @@ Access: reading needs `read_provider_data` (provider users: only their own agree
 managers and management). Every write appends an audit event.
 
 Public API: `MEASURES`, `measure`, `record_agreement`, `revise_agreement`, `withdraw_agreement`,
-`agreements`, `agreement_history`, `agreement_progress`, `agreement_series`, `evaluate`,
-`format_value`, `AgreementError`.
+`agreements`, `agreement_history`, `agreement_progress`, `agreement_progress_in` (on an open
+connection), `agreement_series`, `evaluate`, `format_value`, `AgreementError`.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ import polars as pl
 
 from impactmonitor import kpis, target
 from impactmonitor.access import SYSTEM_USER, User, require, scope_filter
+from impactmonitor.definitions.escalation import evaluation_quarter
 from impactmonitor.display import care_form_label
 from impactmonitor.formatting import format_kpi, number
 from impactmonitor.i18n import text
@@ -925,7 +926,7 @@ _PROGRESS_SCHEMA = {
 }
 
 
-def _progress(
+def agreement_progress_in(
     con: duckdb.DuckDBPyConnection,
     user: User,
     quarter: str,
@@ -999,8 +1000,6 @@ def _progress(
 def default_quarter() -> str:
     """The quarter progress is judged at by default: the escalation rules' evaluation quarter
     (the latest quarter whose delivery deadline has passed), the same for every user."""
-    from impactmonitor.escalation import evaluation_quarter
-
     return evaluation_quarter()
 
 
@@ -1021,7 +1020,9 @@ def agreement_progress(
     """
     quarter = quarter or default_quarter()
     with kpis.summary_connection(db) as con:
-        return _progress(con, user, quarter, None if provider_agb is None else [provider_agb], lang)
+        return agreement_progress_in(
+            con, user, quarter, None if provider_agb is None else [provider_agb], lang
+        )
 
 
 def agreement_series(

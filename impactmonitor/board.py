@@ -409,7 +409,7 @@ def _escalation_slide(db: Database, user: User, quarter: str, lang: str, footer:
     end = datetime.combine(quarter_end(quarter), datetime.max.time())
     start = datetime.combine(quarter_start(quarter), datetime.min.time())
     board = escalation_board(db, user)
-    steps = list(range(len(ladder_config().steps_nl)))
+    steps = list(range(ladder_config().steps))
     at_end = (
         decisions.filter(pl.col("decided_at") <= end)
         .sort("decided_at")

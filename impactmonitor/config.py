@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
+# Run on every new DuckDB connection, file or lake (storage.FileBackend, lake_backend): DuckDB
+# draws a progress bar on standard output for slow queries, even into a pipe, which would
+# corrupt what the command lines print there (CSV, JSON).
+CONNECTION_SETUP = "SET enable_progress_bar = false"
 
 
 @cache

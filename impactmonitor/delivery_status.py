@@ -17,13 +17,17 @@ complete is the latest of the *first* acceptance of each table, so a correction 
 A quarter is within the contract when it overlaps [contract_start, contract_end] (open ends: no
 limit). Category and contract come from the register's current entry.
 
-Public API: `delivery_status(db, user, as_of=None, ...)`, `delivery_status_grid(db, user, ...)`,
-`delivery_summary(db, user, ...)`, `delivery_timeliness(db, user, ...)`.
+The statuses and the deadline are definitions (`impactmonitor.definitions.deliveries`),
+importable from here.
+
+Public API: `delivery_status(db, user, as_of=None, ...)`, `delivery_status_in(con, user, ...)`,
+`delivery_status_grid(db, user, ...)`, `delivery_summary(db, user, ...)`,
+`delivery_timeliness(db, user, ...)`.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -31,20 +35,39 @@ import polars as pl
 
 from impactmonitor.access import User, scope_filter
 from impactmonitor.config import setting
+from impactmonitor.definitions.deliveries import (
+    COMPLETE,
+    INCOMPLETE,
+    LATE,
+    MISSING,
+    OVERDUE,
+    PENDING,
+    STATUSES,
+    TABLES,
+    deadline,
+)
 from impactmonitor.quarters import last_complete_quarter, quarter_end, quarter_range, quarter_start
 from impactmonitor.storage import Database
 
-COMPLETE, LATE, INCOMPLETE = "complete", "late", "incomplete"
-MISSING, PENDING = "missing", "pending"
-STATUSES = (COMPLETE, LATE, INCOMPLETE, MISSING, PENDING)
-OVERDUE = (INCOMPLETE, MISSING)
-TABLES = ("population", "offer", "results")
-
-
-def deadline(quarter: str, deadline_days: int | None = None) -> date:
-    """The last day on which a delivery for `quarter` is on time."""
-    days = setting("delivery", "deadline_days") if deadline_days is None else deadline_days
-    return quarter_end(quarter) + timedelta(days=int(days))
+# The definitions are importable from here as before (pages, escalation and tests use both).
+__all__ = [
+    "COMPLETE",
+    "INCOMPLETE",
+    "LATE",
+    "MISSING",
+    "OVERDUE",
+    "PENDING",
+    "STATUSES",
+    "TABLES",
+    "deadline",
+    "delivery_status",
+    "delivery_status_grid",
+    "delivery_status_in",
+    "delivery_summary",
+    "delivery_timeliness",
+    "summary_from_status",
+    "timeliness_from_status",
+]
 
 
 def _calendar(
@@ -71,7 +94,7 @@ def _calendar(
     )
 
 
-def _delivery_status(
+def delivery_status_in(
     con: duckdb.DuckDBPyConnection,
     user: User,
     as_of: date | None = None,
@@ -82,6 +105,7 @@ def _delivery_status(
     first_quarter: str | None = None,
     deadline_days: int | None = None,
 ) -> pl.DataFrame:
+    """`delivery_status` on a connection the caller holds (e.g. the escalation rules' one)."""
     as_of = as_of or date.today()
     calendar = _calendar(as_of, first_quarter, deadline_days)
     if quarters is not None:
@@ -165,7 +189,7 @@ def delivery_status(
     `as_of` (default today) decides which quarters have ended and which deadlines have passed.
     """
     with db.connection() as con:
-        return _delivery_status(con, user, as_of, **filters)
+        return delivery_status_in(con, user, as_of, **filters)
 
 
 def delivery_status_grid(

@@ -1,8 +1,13 @@
 """The escalation ladder (SPEC section 4): steps, rules that propose, people who decide.
 
-Steps 0..5 with configurable names (`[escalation]` in defaults.toml): Regulier, Signaal,
-Verbeterplan, Verscherpt toezicht, Ingebrekestelling / sanctie, Ontbinding. A provider's step is
-the `to_step` of its latest decision (0 without decisions).
+The definitions (the ladder's settings and step names, the rules, `propose`, `proposal_facts`,
+`steps_allowed`, the evaluation quarter, the review rhythm) live in
+`impactmonitor.definitions.escalation` and are importable from here; this module reads what the
+rules look at from the database, records decisions and lists the reviews due.
+
+Steps 0..5 (`[escalation]` in defaults.toml), named in the catalogues (`escalation_step_<n>`):
+Regulier, Signaal, Verbeterplan, Verscherpt toezicht, Ingebrekestelling / sanctie, Ontbinding. A
+provider's step is the `to_step` of its latest decision (0 without decisions).
 
 Rules (`RULES`, one declarative entry each) look at the *evaluation quarter* q — by default the
 latest quarter whose delivery deadline has passed on `as_of` — and propose:
@@ -54,287 +59,72 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
 
 import duckdb
 import polars as pl
 
 from impactmonitor import kpis
-from impactmonitor.access import SYSTEM_USER, User, allowed, require, scope_filter
-from impactmonitor.config import defaults
-from impactmonitor.delivery_status import OVERDUE, _delivery_status, deadline
-from impactmonitor.formatting import date_text
-from impactmonitor.i18n import text
+from impactmonitor.access import SYSTEM_USER, User, require, scope_filter
+from impactmonitor.agreements import agreement_progress_in, status_label
+from impactmonitor.definitions.escalation import (
+    RULE_BY_KEY,
+    RULES,
+    LadderConfig,
+    Reason,
+    Rule,
+    RuleContext,
+    RuleFunction,
+    evaluate_rules,
+    evaluation_quarter,
+    kpi_names,
+    ladder_config,
+    proposal_facts,
+    propose,
+    reviews_due_from_board,
+    step_name,
+    step_names,
+    steps_allowed,
+)
+from impactmonitor.delivery_status import deadline, delivery_status_in
 from impactmonitor.norms import RED
-from impactmonitor.quarters import quarter_of, quarter_range, shift
+from impactmonitor.quarters import quarter_range, shift
 from impactmonitor.storage import Database, append_audit, next_ids
 
-# ---- configuration -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LadderConfig:
-    steps_nl: tuple[str, ...]
-    steps_en: tuple[str, ...]
-    formal_step: int = 4
-    max_proposed_step: int = 3
-    red_quarters_in_a_row: int = 2
-    min_red_kpis: int = 2
-    overdue_quarters: int = 4
-    quarters_without_red: int = 2
-    review_months: dict[str, int] = field(default_factory=lambda: {"A": 3, "B": 6})
-    agreement_missed_quarters: int = 4
-
-    @property
-    def top_step(self) -> int:
-        return len(self.steps_nl) - 1
-
-
-def ladder_config() -> LadderConfig:
-    section = defaults()["escalation"]
-    return LadderConfig(
-        steps_nl=tuple(section["steps_nl"]),
-        steps_en=tuple(section["steps_en"]),
-        formal_step=int(section["formal_step"]),
-        max_proposed_step=int(section["max_proposed_step"]),
-        red_quarters_in_a_row=int(section["red_quarters_in_a_row"]),
-        min_red_kpis=int(section["min_red_kpis"]),
-        overdue_quarters=int(section["overdue_quarters"]),
-        quarters_without_red=int(section["quarters_without_red"]),
-        review_months={k: int(v) for k, v in section.get("review_months", {}).items()},
-        agreement_missed_quarters=int(section.get("agreement_missed_quarters", 4)),
-    )
-
-
-def step_names(lang: str = "nl", config: LadderConfig | None = None) -> list[str]:
-    config = config or ladder_config()
-    return list(config.steps_en if lang == "en" else config.steps_nl)
-
-
-def step_name(step: int, lang: str = "nl", config: LadderConfig | None = None) -> str:
-    return step_names(lang, config)[step]
-
-
-# ---- rules ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reason:
-    rule: str
-    text_nl: str
-    text_en: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def text(self, lang: str = "nl") -> str:
-        return self.text_en if lang == "en" else self.text_nl
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """What the rules look at: KPI statuses and delivery status up to the evaluation quarter."""
-
-    quarter: str
-    statuses: pl.DataFrame  # provider_agb, quarter, kpi, status
-    deliveries: pl.DataFrame  # provider_agb, quarter, status, deadline
-    config: LadderConfig
-    # agreements.agreement_progress at `quarter` (provider_agb, agreement_id, title, status,
-    # deadline_quarter, statement_nl/_en, ...); None = no agreements
-    agreements: pl.DataFrame | None = None
-
-
-RuleFunction = Callable[[RuleContext], dict[str, list[Reason]]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    direction: Literal["up", "down"]
-    description_nl: str
-    description_en: str
-    evaluate: RuleFunction
-
-    def description(self, lang: str = "nl") -> str:
-        return self.description_en if lang == "en" else self.description_nl
-
-
-def _kpi_names(keys: list[str], lang: str) -> str:
-    return ", ".join(kpis.kpi(key).name(lang) for key in keys)
-
-
-def _rule_red_in_a_row(context: RuleContext) -> dict[str, list[Reason]]:
-    n = context.config.red_quarters_in_a_row
-    window = quarter_range(shift(context.quarter, -(n - 1)), context.quarter)
-    red = context.statuses.filter(pl.col("quarter").is_in(window) & (pl.col("status") == RED))
-    streaks = red.group_by("provider_agb", "kpi").agg(pl.col("quarter").n_unique().alias("n"))
-    streaks = streaks.filter(pl.col("n") == len(window)).sort("provider_agb", "kpi")
-    found: dict[str, list[Reason]] = {}
-    span = f"{window[0]}–{window[-1]}"
-    for agb, group in streaks.group_by("provider_agb", maintain_order=True):
-        keys = group["kpi"].to_list()
-        found[str(agb[0])] = [
-            Reason(
-                "kpi_red_in_a_row",
-                f"{_kpi_names(keys, 'nl')}: rood in {n} kwartalen op rij ({span}).",
-                f"{_kpi_names(keys, 'en')}: red in {n} quarters in a row ({span}).",
-                {"kpis": keys, "quarters": window},
-            )
-        ]
-    return found
-
-
-def _rule_several_red(context: RuleContext) -> dict[str, list[Reason]]:
-    red = context.statuses.filter(
-        (pl.col("quarter") == context.quarter) & (pl.col("status") == RED)
-    )
-    counts = (
-        red.group_by("provider_agb")
-        .agg(pl.col("kpi"))
-        .filter(pl.col("kpi").list.len() >= context.config.min_red_kpis)
-        .sort("provider_agb")
-    )
-    found: dict[str, list[Reason]] = {}
-    for agb, keys in counts.iter_rows():
-        found[agb] = [
-            Reason(
-                "several_red",
-                f"{len(keys)} KPI's rood in {context.quarter}: {_kpi_names(keys, 'nl')}.",
-                f"{len(keys)} KPIs red in {context.quarter}: {_kpi_names(keys, 'en')}.",
-                {"kpis": keys, "quarter": context.quarter},
-            )
-        ]
-    return found
-
-
-def _rule_delivery_overdue(context: RuleContext) -> dict[str, list[Reason]]:
-    window = quarter_range(
-        shift(context.quarter, -(context.config.overdue_quarters - 1)), context.quarter
-    )
-    overdue = context.deliveries.filter(
-        pl.col("quarter").is_in(window) & pl.col("status").is_in(OVERDUE)
-    )
-    found: dict[str, list[Reason]] = {}
-    for row in overdue.sort("provider_agb", "quarter").iter_rows(named=True):
-        word_nl = "ontbreekt" if row["status"] == "missing" else "is onvolledig"
-        word_en = "is missing" if row["status"] == "missing" else "is incomplete"
-        due_nl, due_en = date_text(row["deadline"], "nl"), date_text(row["deadline"], "en")
-        found.setdefault(row["provider_agb"], []).append(
-            Reason(
-                "delivery_overdue",
-                f"Aanlevering {row['quarter']} {word_nl} (deadline {due_nl}).",
-                f"Delivery {row['quarter']} {word_en} (deadline {due_en}).",
-                {"quarter": row["quarter"], "status": row["status"]},
-            )
-        )
-    return found
-
-
-def _rule_no_red(context: RuleContext) -> dict[str, list[Reason]]:
-    n = context.config.quarters_without_red
-    window = quarter_range(shift(context.quarter, -(n - 1)), context.quarter)
-    judged = context.statuses.filter(
-        pl.col("quarter").is_in(window) & pl.col("status").is_in(["green", "amber", "red"])
-    )
-    per_provider = (
-        judged.group_by("provider_agb")
-        .agg(
-            pl.col("quarter").n_unique().alias("quarters"),
-            (pl.col("status") == RED).sum().alias("red"),
-        )
-        .filter((pl.col("quarters") == len(window)) & (pl.col("red") == 0))
-        .sort("provider_agb")
-    )
-    span = f"{window[0]}–{window[-1]}"
-    return {
-        agb: [
-            Reason(
-                "no_red",
-                f"Geen rode KPI's in {n} kwartalen op rij ({span}).",
-                f"No red KPIs in {n} quarters in a row ({span}).",
-                {"quarters": window},
-            )
-        ]
-        for agb in per_provider["provider_agb"].to_list()
-    }
-
-
-def _rule_agreement_missed(context: RuleContext) -> dict[str, list[Reason]]:
-    if context.agreements is None or context.agreements.height == 0:
-        return {}
-    window = quarter_range(
-        shift(context.quarter, -(context.config.agreement_missed_quarters - 1)), context.quarter
-    )
-    missed = context.agreements.filter(
-        (pl.col("status") == "missed") & pl.col("deadline_quarter").is_in(window)
-    )
-    found: dict[str, list[Reason]] = {}
-    for row in missed.sort("provider_agb", "deadline_quarter", "agreement_id").iter_rows(
-        named=True
-    ):
-        found.setdefault(row["provider_agb"], []).append(
-            Reason(
-                "agreement_missed",
-                text(
-                    "rule_agreement_missed", "nl", title=row["title"], statement=row["statement_nl"]
-                ),
-                text(
-                    "rule_agreement_missed", "en", title=row["title"], statement=row["statement_en"]
-                ),
-                {"agreement": row["agreement_id"], "deadline": row["deadline_quarter"]},
-            )
-        )
-    return found
-
-
-RULES: tuple[Rule, ...] = (
-    Rule(
-        "kpi_red_in_a_row",
-        "up",
-        "Een KPI is twee kwartalen op rij rood.",
-        "A KPI is red two quarters in a row.",
-        _rule_red_in_a_row,
-    ),
-    Rule(
-        "several_red",
-        "up",
-        "Twee of meer KPI's zijn rood in één kwartaal.",
-        "Two or more KPIs are red in one quarter.",
-        _rule_several_red,
-    ),
-    Rule(
-        "delivery_overdue",
-        "up",
-        "Een aanlevering ontbreekt of is onvolledig na de deadline.",
-        "A delivery is missing or incomplete after the deadline.",
-        _rule_delivery_overdue,
-    ),
-    Rule(
-        "agreement_missed",
-        "up",
-        "Een prestatieafspraak is niet gehaald.",
-        "A performance agreement was missed.",
-        _rule_agreement_missed,
-    ),
-    Rule(
-        "no_red",
-        "down",
-        "Twee kwartalen op rij zonder rode KPI.",
-        "Two quarters in a row without a red KPI.",
-        _rule_no_red,
-    ),
-)
-RULE_BY_KEY = {rule.key: rule for rule in RULES}
-
-
-def evaluation_quarter(as_of: date | None = None) -> str:
-    """The latest quarter whose delivery deadline has passed on `as_of` (default today)."""
-    as_of = as_of or date.today()
-    quarter = shift(quarter_of(as_of), -1)
-    while deadline(quarter) >= as_of:
-        quarter = shift(quarter, -1)
-    return quarter
+# The definitions are importable from here as before (pages, reports and tests use both).
+__all__ = [
+    "RULES",
+    "RULE_BY_KEY",
+    "LadderConfig",
+    "Reason",
+    "Rule",
+    "RuleContext",
+    "RuleFunction",
+    "evaluate_rules",
+    "evaluation_quarter",
+    "ladder_config",
+    "propose",
+    "proposal_facts",
+    "reviews_due_from_board",
+    "step_name",
+    "step_names",
+    "steps_allowed",
+    "DEMO_DECIDER",
+    "accept_proposal",
+    "contract_managers",
+    "current_steps",
+    "decision_history",
+    "escalation_board",
+    "escalation_proposals",
+    "kpi_snapshot",
+    "proposal_record",
+    "record_decision",
+    "reject_proposal",
+    "reviews_by_contract_manager",
+    "reviews_due",
+    "seed_demo_history",
+    "with_contract_managers",
+]
 
 
 def _statuses(con: duckdb.DuckDBPyConnection, user: User, quarters: list[str]) -> pl.DataFrame:
@@ -347,7 +137,7 @@ def _context(
 ) -> RuleContext:
     back = max(config.red_quarters_in_a_row, config.quarters_without_red)
     statuses = _statuses(con, user, quarter_range(shift(quarter, -(back - 1)), quarter))
-    deliveries = _delivery_status(
+    deliveries = delivery_status_in(
         con,
         user,
         as_of,
@@ -364,35 +154,8 @@ def _agreement_context(
     quarter: str,
 ) -> pl.DataFrame | None:
     """The agreements' progress at `quarter`, with the statements in both languages."""
-    from impactmonitor.agreements import _progress
-
-    progress = _progress(con, user, quarter, statement_langs=("nl", "en"))
+    progress = agreement_progress_in(con, user, quarter, statement_langs=("nl", "en"))
     return progress if progress.height else None
-
-
-def evaluate_rules(context: RuleContext) -> dict[str, dict[str, list[Reason]]]:
-    """{provider_agb: {"up": [reasons], "down": [reasons]}} for every provider with a reason."""
-    result: dict[str, dict[str, list[Reason]]] = {}
-    for rule in RULES:
-        for agb, reasons in rule.evaluate(context).items():
-            result.setdefault(agb, {"up": [], "down": []})[rule.direction].extend(reasons)
-    return result
-
-
-def propose(
-    current_step: int,
-    reasons: dict[str, list[Reason]],
-    config: LadderConfig,
-) -> tuple[int | None, str | None, list[Reason]]:
-    """(proposed step, "up"/"down", reasons) for one provider, or (None, None, [])."""
-    up, down = reasons.get("up", []), reasons.get("down", [])
-    if up:
-        if current_step < config.max_proposed_step:
-            return current_step + 1, "up", up
-        return None, None, []
-    if down and 0 < current_step <= config.max_proposed_step:
-        return current_step - 1, "down", down
-    return None, None, []
 
 
 # ---- reading the ladder --------------------------------------------------------------------------
@@ -417,24 +180,6 @@ def current_steps(db: Database, user: User) -> pl.DataFrame:
     """Every provider the user may see with its current step (0 without decisions)."""
     with db.connection() as con:
         return _current(con, user)
-
-
-def proposal_facts(
-    proposed_step: int | None, direction: str | None, reasons: list[Reason]
-) -> str | None:
-    """The facts a proposal rests on, as a canonical JSON text: the proposed step and direction
-    and every reason's rule with its details (KPIs, quarters, deliveries, agreements). Two
-    proposals with the same facts are the same proposal (a rejected one is not made again)."""
-    if proposed_step is None:
-        return None
-    reasons_json = sorted(
-        json.dumps([r.rule, r.details], sort_keys=True, ensure_ascii=False) for r in reasons
-    )
-    return json.dumps(
-        {"step": proposed_step, "direction": direction, "reasons": reasons_json},
-        sort_keys=True,
-        ensure_ascii=False,
-    )
 
 
 def _rejections(con: duckdb.DuckDBPyConnection, user: User) -> dict[str, list[dict]]:
@@ -473,8 +218,6 @@ def _board(
     rejected = _rejections(con, user)
     agreements_by_provider: dict[str, list[str]] = {}
     if context.agreements is not None:
-        from impactmonitor.agreements import status_label
-
         for row in context.agreements.iter_rows(named=True):
             agreements_by_provider.setdefault(row["provider_agb"], []).append(
                 f"{row['title']}: {status_label(row['status'], lang)}"
@@ -610,22 +353,6 @@ def decision_history(
 
 
 # ---- deciding ------------------------------------------------------------------------------------
-
-
-def steps_allowed(user: User, provider_agb: str, current_step: int) -> list[int]:
-    """The steps `user` may record for a provider now at `current_step` (the decision form).
-
-    Empty when the user may not decide at all, or when the provider is at a formal step and
-    the user is not management.
-    """
-    config = ladder_config()
-    if not allowed(user, "decide_escalation", provider_agb):
-        return []
-    if allowed(user, "decide_escalation_formal", provider_agb):
-        return list(range(config.top_step + 1))
-    if current_step >= config.formal_step:
-        return []
-    return list(range(config.formal_step))
 
 
 def kpi_snapshot(db: Database, user: User, provider_agb: str, quarter: str) -> list[dict]:
@@ -823,18 +550,6 @@ def reject_proposal(
 # ---- reviews -------------------------------------------------------------------------------------
 
 
-def _period_end(day: date, months: int) -> date:
-    """Last day of the calendar period of `months` months (3 = quarter, 6 = half year)."""
-    start_month = ((day.month - 1) // months) * months + 1
-    end_month = start_month + months - 1
-    next_start = date(day.year + (end_month // 12), end_month % 12 + 1, 1)
-    return next_start - timedelta(days=1)
-
-
-def _period_start(day: date, months: int) -> date:
-    return date(day.year, ((day.month - 1) // months) * months + 1, 1)
-
-
 def reviews_due(
     db: Database, user: User, as_of: date | None = None, within_days: int = 92, lang: str = "nl"
 ) -> pl.DataFrame:
@@ -847,73 +562,6 @@ def reviews_due(
     return reviews_due_from_board(
         escalation_board(db, user, None, as_of, lang), as_of, within_days, lang
     )
-
-
-def reviews_due_from_board(
-    board: pl.DataFrame, as_of: date | None = None, within_days: int = 92, lang: str = "nl"
-) -> pl.DataFrame:
-    """`reviews_due` from an `escalation_board` the caller already has (no second query)."""
-    as_of = as_of or date.today()
-    config = ladder_config()
-    horizon = as_of + timedelta(days=within_days)
-    rows = []
-    for row in board.iter_rows(named=True):
-        last = row["since"].date() if row["since"] else None
-        due: list[tuple[date, str, str]] = []
-        months = config.review_months.get(row["category"])
-        if months and (last is None or last < _period_start(as_of, months)):
-            key = "review_rhythm_quarterly" if months == 3 else "review_rhythm_periodic"
-            due.append(
-                (_period_end(as_of, months), "rhythm", _review_text(key, lang, months=months))
-            )
-        if row["review_date"] is not None:
-            due.append(
-                (
-                    row["review_date"],
-                    "agreed_review_date",
-                    _review_text("review_agreed", lang, date=date_text(row["review_date"], lang)),
-                )
-            )
-        if row["signals"] and not (
-            row["decided_on_quarter"] and row["decided_on_quarter"] >= row["quarter"]
-        ):
-            due.append(
-                (
-                    as_of,
-                    "signal",
-                    _review_text("review_signal", lang, signals=" ".join(row["signals"])),
-                )
-            )
-        due = [item for item in due if item[0] <= horizon]
-        if not due:
-            continue
-        rows.append(
-            {
-                "provider_agb": row["provider_agb"],
-                "name": row["name"],
-                "category": row["category"],
-                "step": row["step"],
-                "step_name": row["step_name"],
-                "due_date": min(item[0] for item in due),
-                "overdue": min(item[0] for item in due) < as_of,
-                "reasons": [item[1] for item in due],
-                "reason_texts": [item[2] for item in due],
-                "last_review": last,
-            }
-        )
-    schema = {
-        "provider_agb": pl.String,
-        "name": pl.String,
-        "category": pl.String,
-        "step": pl.Int64,
-        "step_name": pl.String,
-        "due_date": pl.Date,
-        "overdue": pl.Boolean,
-        "reasons": pl.List(pl.String),
-        "reason_texts": pl.List(pl.String),
-        "last_review": pl.Date,
-    }
-    return pl.DataFrame(rows, schema=schema).sort("due_date", "provider_agb")
 
 
 def reviews_by_contract_manager(
@@ -954,10 +602,6 @@ def with_contract_managers(reviews: pl.DataFrame, owners: pl.DataFrame) -> pl.Da
         descending=[False, True, False, False],
         nulls_last=True,
     )
-
-
-def _review_text(key: str, lang: str, **fields: Any) -> str:
-    return text(key, lang, **fields)
 
 
 # ---- demo history --------------------------------------------------------------------------------
@@ -1013,7 +657,7 @@ def seed_demo_history(db: Database, as_of: date | None = None) -> list[str]:
     ids = []
     for (step, reason, actions), based_on in zip(plan, chosen, strict=False):
         keys = own.filter(pl.col("quarter") == based_on)["kpi"].to_list()
-        names = _kpi_names(keys, "nl") if keys else "meerdere KPI's"
+        names = kpi_names(keys, "nl") if keys else "meerdere KPI's"
         decided_at = datetime.combine(deadline(based_on, 45), time(10, 0))
         ids.append(
             record_decision(

@@ -29,10 +29,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from impactmonitor.access import User
+from impactmonitor.access import User, user_from_record
 from impactmonitor.config import write_private
 from impactmonitor.storage import Database, append_audit
-from impactmonitor.users import user_from_record
 
 SECRET_ENV = "IMPACTMONITOR_SECRET_KEY"
 SECRET_FILE_ENV = "IMPACTMONITOR_SECRET_FILE"

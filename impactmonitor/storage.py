@@ -38,6 +38,7 @@ import duckdb
 import polars as pl
 
 from impactmonitor import schema
+from impactmonitor.config import CONNECTION_SETUP
 
 DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
 DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
@@ -52,9 +53,6 @@ DEFAULT_LOCK_TIMEOUT = 60.0
 # commit 13 -> 5 ms, close 45 -> 20 ms; scans at national scale unchanged). Both options only
 # matter when a file is created: existing files keep the format they were written in.
 CONNECT_CONFIG = {"storage_compatibility_version": "latest", "default_block_size": "65536"}
-# Run on every new connection: DuckDB draws a progress bar on standard output for slow queries,
-# even into a pipe, which would corrupt what the command lines print there (CSV, JSON).
-CONNECTION_SETUP = "SET enable_progress_bar = false"
 
 # Conflicting transactions on DuckLake are run again this often, with a growing random pause.
 WRITE_ATTEMPTS = 12
@@ -102,7 +100,7 @@ def default_db_path() -> str:
 def missing_database(location: str | Path) -> str | None:
     """Why there is no database to read at `location` (None when there is one)."""
     if is_lake(location):
-        from impactmonitor.lake import LakeBackend
+        from impactmonitor.lake_backend import LakeBackend
 
         if not LakeBackend(str(location)).initialized():
             return (
@@ -206,7 +204,7 @@ class Database:
         self.lock_timeout = lock_timeout
         if backend is None:
             if is_lake(self.path):
-                from impactmonitor.lake import LakeBackend
+                from impactmonitor.lake_backend import LakeBackend
 
                 location, _, snapshot = self.path.partition(SNAPSHOT_SUFFIX)
                 backend = LakeBackend(location, int(snapshot) if snapshot else None)

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 import bcrypt
 
-from impactmonitor.access import ROLES, User, require
+from impactmonitor.access import ROLES, USER_COLUMNS, User, require, user_from_record
+from impactmonitor.sessions import end_all_sessions, revoke_in
 from impactmonitor.storage import Database, append_audit
 from schemas.reference import current_codes, current_municipalities
 
@@ -43,21 +44,6 @@ class DemoAccount:
     role: str
     provider_agbs: tuple[str, ...]
     municipality_codes: tuple[str, ...] = ()
-
-
-# The columns of the `users` view that make a `User` (see `user_from_record`).
-USER_COLUMNS = "username, role, provider_agbs, display_name, municipality_codes"
-
-
-def user_from_record(record: dict) -> User:
-    """The `User` of one row of the `users` view (columns `USER_COLUMNS`)."""
-    return User(
-        record["username"],
-        record["role"],
-        frozenset(record["provider_agbs"] or []),
-        record["display_name"],
-        frozenset(record.get("municipality_codes") or []),
-    )
 
 
 def check_municipality_codes(role: str, codes: tuple[str, ...]) -> None:
@@ -126,8 +112,6 @@ def save_user(
         append_audit(con, actor, "user_changed", details=json.dumps({"username": username}))
         # What the account may see or who may use it changed: its open sessions end, so that
         # no browser keeps the old rights (checked on every script run, sessions.session_user).
-        from impactmonitor.sessions import revoke_in  # sessions reads accounts: import late
-
         if current is not None and (
             password is not None
             or current[1] != role
@@ -140,8 +124,6 @@ def save_user(
 
 def end_user_sessions(db: Database, admin: User, username: str) -> None:
     """An administrator logs a user out everywhere (e.g. after a lost laptop)."""
-    from impactmonitor.sessions import end_all_sessions
-
     require(admin, "manage_users")
     end_all_sessions(db, username, admin.username)
 

@@ -57,6 +57,7 @@ from pipelines.parse import parse_table, restore_written_values
 from pipelines.plausibility import plausibility_findings
 from pipelines.read import ROW, RawTable, decode, normalise_header, read_upload, sha256
 from pipelines.validate import cross_table_findings, validate_table
+from schemas.tables import is_agb
 
 GroupKey = tuple[str | None, str | None]
 UNATTRIBUTED: GroupKey = (None, None)
@@ -419,7 +420,7 @@ def _identities_from_lines(part: Part, rows: list[int]) -> dict[int, GroupKey]:
         cells = [cell.strip().strip('"') for cell in lines[row - 1].split(separator)]
         agb = cells[agb_at] if agb_at < len(cells) else ""
         quarter = parse_quarter(cells[quarter_at]) if quarter_at < len(cells) else None
-        if len(agb) == 8 and agb.isdigit() and quarter:
+        if is_agb(agb) and quarter:
             identities[row] = (agb, quarter)
     return identities
 

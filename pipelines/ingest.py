@@ -19,7 +19,6 @@ longer than the lock timeout, nothing was checked to the end or stored — try a
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,9 +48,9 @@ from pipelines.errorfile import error_table
 from pipelines.findings import Finding, bounded
 from pipelines.load import Receipt
 from pipelines.read import RawTable
+from schemas.tables import is_agb
 
 __all__ = ["IngestOutcome", "Upload", "check_delivery_identity", "ingest", "main"]
-AGB_PATTERN = re.compile(r"^\d{8}$")
 
 
 @dataclass
@@ -80,7 +79,7 @@ def check_delivery_identity(provider_agb: str, quarter: str) -> tuple[str, str]:
     canonical = parse_quarter(quarter)
     if canonical is None:
         raise ValueError(f"quarter: {quarter!r}")
-    if not AGB_PATTERN.match(provider_agb.strip()):
+    if not is_agb(provider_agb.strip()):
         raise ValueError(f"provider: {provider_agb!r}")
     return provider_agb.strip(), canonical
 

@@ -16,7 +16,7 @@ import polars as pl
 from impactmonitor.quarters import QUARTER_FIRST_REGEX, YEAR_FIRST_REGEX
 from pipelines.findings import Finding, error, warning
 from pipelines.read import ROW, RawTable
-from schemas.tables import TABLES, TableSpec
+from schemas.tables import AGB_LOST_ZERO_PATTERN, AGB_PATTERN, TABLES, TableSpec
 
 _WHOLE = r"^-?\d+$"
 _DUTCH_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
@@ -133,12 +133,12 @@ def _quarter(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
     padded_ok = (
-        text.str.contains(r"^\d{7}$") & (pl.lit("0") + text == pl.lit(expected_agb))
+        text.str.contains(AGB_LOST_ZERO_PATTERN) & (pl.lit("0") + text == pl.lit(expected_agb))
         if expected_agb
         else pl.lit(False)
     )
     value = (
-        pl.when(text.str.contains(r"^\d{8}$")).then(text).when(padded_ok).then(pl.lit("0") + text)
+        pl.when(text.str.contains(AGB_PATTERN)).then(text).when(padded_ok).then(pl.lit("0") + text)
     )
     code = (
         pl.when(text.is_null())
@@ -182,7 +182,7 @@ def parse_table(
         padded = raw.cells.select(
             ROW, clean(pl.col("provider_agb").cast(pl.String)).alias("provider_agb")
         ).filter(
-            pl.col("provider_agb").str.contains(r"^\d{7}$")
+            pl.col("provider_agb").str.contains(AGB_LOST_ZERO_PATTERN)
             & ("0" + pl.col("provider_agb") == expected_agb)
         )
         if padded.height:

@@ -26,10 +26,10 @@ from impactmonitor.providers import REGISTER_COLUMNS, append_register_entries
 from impactmonitor.storage import Database, DatabaseBusy
 from pipelines.read import decode, detect_separator, normalise_header
 from schemas.reference import CATEGORIES
+from schemas.tables import is_agb, lost_leading_zero
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")  # Dutch Excel writes 1-1-2023
-_AGB = re.compile(r"^\d{8}$")
 _SCHEMA = {
     "provider_agb": pl.String,
     "name": pl.String,
@@ -119,9 +119,9 @@ def parse_register(
             if name
         }
         agb = str(record["provider_agb"])
-        if len(agb) == 7 and agb.isdigit():
+        if lost_leading_zero(agb):
             errors.append(msg("register_agb_seven_digits", row=number, value=agb, padded="0" + agb))
-        elif not _AGB.match(agb):
+        elif not is_agb(agb):
             errors.append(msg("register_bad_agb", row=number, value=agb))
         elif agb in seen:
             errors.append(msg("register_duplicate_agb", row=number, value=agb, other_row=seen[agb]))

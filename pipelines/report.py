@@ -49,7 +49,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -65,6 +64,7 @@ from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, missing_database
 from impactmonitor.target import target_series
 from schemas.reference import CATEGORIES
+from schemas.tables import is_agb
 
 KPI_COLUMNS = (
     "provider_agb",
@@ -110,7 +110,6 @@ AGREEMENT_COLUMNS = (
     "latest_value",
     "status",
 )
-_AGB = re.compile(r"^\d{8}$")
 
 
 def kpi_report(
@@ -294,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 quarter = parse_quarter(args.quarter)
                 if quarter is None:
                     parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
-            if args.provider is not None and not _AGB.match(args.provider):
+            if args.provider is not None and not is_agb(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
             frame = (
                 kpi_report(db, quarter, args.provider, args.category)
@@ -307,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 quarter = parse_quarter(args.quarter)
                 if quarter is None:
                     parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
-            if not _AGB.match(args.provider):
+            if not is_agb(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
             known = db.scalar(
                 "SELECT count(*) FROM providers WHERE provider_agb = ?", [args.provider]
@@ -320,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             quarter = parse_quarter(args.quarter)
             if quarter is None:
                 parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
-            if args.provider is not None and not _AGB.match(args.provider):
+            if args.provider is not None and not is_agb(args.provider):
                 parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
             return pdf_command(db, args, quarter)
         elif args.command == "board":

@@ -12,7 +12,6 @@ account without codes or with a code that is not a current municipality of the r
 from __future__ import annotations
 
 import argparse
-import re
 import secrets
 import sys
 
@@ -20,6 +19,7 @@ from impactmonitor.access import ROLES
 from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.storage import Database
 from impactmonitor.users import check_municipality_codes, save_user
+from schemas.tables import is_agb
 
 CLI_LANG = DEFAULT_LANGUAGE  # the command's messages (it has no --lang)
 
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as problem:
         parser.error(text("cli_users_municipality_codes", CLI_LANG, problem=problem))
     for code in args.agb:
-        if not re.fullmatch(r"\d{8}", code):
+        if not is_agb(code):
             parser.error(text("cli_users_bad_agb", CLI_LANG, code=repr(code)))
     generated = sys.stdin is None or sys.stdin.isatty()
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().strip()

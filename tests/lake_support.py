@@ -23,13 +23,13 @@ def set_data_path(cluster: PostgresCluster, dbname: str, data_path: Path) -> Non
 
 def release_lake(location: str) -> None:
     """Detach a test's lake from this process's DuckDB instance (its catalog connections go)."""
-    from impactmonitor import lake
+    from impactmonitor import lake_backend
 
-    backend = lake.LakeBackend(location)
-    if lake._INSTANCE is not None:
+    backend = lake_backend.LakeBackend(location)
+    if lake_backend._INSTANCE is not None:
         for alias in [
             a
-            for a in lake._INSTANCE.attached
+            for a in lake_backend._INSTANCE.attached
             if a.startswith(backend.alias) or a == backend.pg_alias
         ]:
-            lake._INSTANCE.detach(alias)
+            lake_backend._INSTANCE.detach(alias)

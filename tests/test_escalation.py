@@ -32,7 +32,7 @@ pytestmark = pytest.mark.both_backends
 P4 = "10000004"
 Q = "2025Q3"
 AS_OF = date(2025, 11, 15)  # evaluation quarter 2025Q3 (deadline 2025-10-30 has passed)
-CONFIG = esc.LadderConfig(steps_nl=tuple("012345"), steps_en=tuple("012345"))
+CONFIG = esc.LadderConfig()  # the default settings, apart from defaults.toml
 
 
 def context(
@@ -227,11 +227,19 @@ def test_evaluation_quarter(as_of: date, quarter: str) -> None:
     assert esc.evaluation_quarter(as_of) == quarter
 
 
-def test_step_names_are_configurable() -> None:
-    assert esc.step_names("nl")[0] == "Regulier"
-    assert esc.step_name(4, "nl") == "Ingebrekestelling / sanctie"
+def test_step_names_are_catalogue_texts() -> None:
+    assert esc.step_names("nl") == [
+        "Regulier",
+        "Signaal",
+        "Verbeterplan",
+        "Verscherpt toezicht",
+        "Ingebrekestelling / sanctie",
+        "Ontbinding",
+    ]
     assert esc.step_name(2, "en") == "Improvement plan"
-    assert esc.step_name(1, "nl", CONFIG) == "1"
+    assert esc.step_names("nl", esc.LadderConfig(steps=3))[-1] == "Verbeterplan"
+    with pytest.raises(IndexError):
+        esc.step_name(6, "nl")
 
 
 def quarter_data(db: Database, agb: str, quarter: str, goals: int, dropouts: int = 5) -> None:

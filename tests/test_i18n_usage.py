@@ -22,6 +22,7 @@ import pytest
 from impactmonitor import agreements, audit, delivery_status, display, letters, spc, target
 from impactmonitor.access import ROLES
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS
+from impactmonitor.definitions.escalation import ladder_config
 from impactmonitor.i18n import CATALOGUES, LANGUAGES, TEXTS
 from schemas.reference import AGE_GROUPS, CARE_FORMS, CATEGORIES
 from schemas.tables import TABLES
@@ -31,7 +32,7 @@ CODE_FILES = sorted(
     [
         *(
             p
-            for folder in ("impactmonitor", "pipelines", "app_pages", "schemas")
+            for folder in ("impactmonitor", "pipelines", "tools", "app_pages", "schemas")
             for p in (REPO / folder).rglob("*.py")
         ),
         REPO / "app.py",
@@ -67,6 +68,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "audit_reason_": lambda: audit.SESSION_REASONS,
     "role_": lambda: ROLES,
     "delivery_": lambda: delivery_status.STATUSES,
+    "escalation_step_": lambda: range(ladder_config().steps),  # definitions/escalation.step_name
     "target_status_": lambda: get_args(target.Status),
     "agreement_status_": lambda: agreements.STATUSES,
     "agreement_statement_": lambda: ("achieved", "missed"),  # the two final statuses
