@@ -22,6 +22,8 @@ import pytest
 from impactmonitor import agreements, audit, delivery_status, display, letters, spc, target
 from impactmonitor.access import ROLES
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS
+from impactmonitor.definitions.kpis import KPI_KEYS
+from impactmonitor.definitions.target import INDEXES
 from impactmonitor.i18n import CATALOGUES, LANGUAGES, TEXTS
 from schemas.reference import AGE_GROUPS, CARE_FORMS, CATEGORIES
 from schemas.tables import TABLES
@@ -115,6 +117,11 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "norms_order_": lambda: ("higher", "lower"),  # app_pages/norms_editor: KPI directions
     # impactmonitor/target: f"target_{'client' or 'clients'}_{'short' or 'over'}"
     "target_": lambda: ("client_short", "client_over", "clients_short", "clients_over"),
+    # impactmonitor/definitions: every KPI's name and explanation, every target index's name
+    "kpi_name_": lambda: KPI_KEYS,
+    "kpi_help_": lambda: KPI_KEYS,
+    "target_index_": lambda: (index.key for index in INDEXES),
+    "month_short_": lambda: range(1, 13),  # impactmonitor/formatting.date_text (English dates)
     # the column headers: column_label(<data column>) for the columns of the frames shown
     "column_": lambda: _column_names_in_code(),
 }
