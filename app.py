@@ -30,7 +30,7 @@ from impactmonitor.access import visible_pages
 from impactmonitor.lake import LakeNotInitialized
 from impactmonitor.storage import DatabaseBusy
 
-st.set_page_config(page_title="Impactmonitor Jeugdhulp", page_icon="📊", layout="wide")
+st.set_page_config(page_title=t("app_name"), page_icon="📊", layout="wide")
 # Captions are faded text by default (contrast 3.9:1); WCAG 2.1 AA needs 4.5:1.
 st.html(
     "<style>[data-testid='stCaptionContainer'], [data-testid='stCaptionContainer'] p "

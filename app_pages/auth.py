@@ -196,7 +196,7 @@ def login_form() -> None:
     if auth_mode() == "oidc":
         st.button(t("login_button"), on_click=st.login)
         return
-    st.title("Impactmonitor Jeugdhulp")
+    st.title(t("app_name"))
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if notice:
         st.warning(t(notice))

@@ -103,9 +103,6 @@ def format_norm(
 
 
 # ---- dates, times, yes/no ------------------------------------------------------------------------
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def date_text(value: date | datetime | None, lang: str = "nl") -> str:
     """13-08-2026 (and 13-08-2026 14:05 for a time) in Dutch; 13 Aug 2026 (14:05) in English."""
     if value is None:
@@ -113,7 +110,7 @@ def date_text(value: date | datetime | None, lang: str = "nl") -> str:
     if lang == "nl":
         day = f"{value.day:02d}-{value.month:02d}-{value.year}"
     else:
-        day = f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+        day = f"{value.day} {text(f'month_short_{value.month}', lang)} {value.year}"
     if isinstance(value, datetime):
         return f"{day} {value.hour:02d}:{value.minute:02d}"
     return day

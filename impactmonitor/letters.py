@@ -67,7 +67,7 @@ def decision_letter(db: Database, user: User, decision_id: str) -> bytes:
     """The letter about one decision as PDF bytes (ValueError when the user may not read it)."""
     decision = _decision(db, user, decision_id)
     region = defaults().get("region", {})
-    sender = region.get("name", "Regio")
+    sender = region.get("name", text("letter_sender_default", LETTER_LANG))
     department = region.get("department", "")
     from_step, to_step = decision["from_step"], decision["to_step"]
     decided = decision["decided_at"]

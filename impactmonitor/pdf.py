@@ -13,6 +13,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from impactmonitor.i18n import text as _text  # `text` is a parameter name here
+
 _FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
@@ -79,7 +81,7 @@ class ReportDocument(FPDF):
             self.family = "Helvetica"
             self.unicode = False
         self.set_title(title)
-        self.set_creator("Impactmonitor Jeugdhulp")
+        self.set_creator(_text("app_name"))
 
     # -- text ----------------------------------------------------------------------------------
     def clean(self, text: object) -> str:

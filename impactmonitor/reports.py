@@ -89,7 +89,15 @@ def _cover(
     document.heading(heading, 18)
     document.key_values(
         [
-            (text("report_provider", lang), f"{provider['name']} (AGB {provider['provider_agb']})"),
+            (
+                text("report_provider", lang),
+                text(
+                    "report_provider_value",
+                    lang,
+                    name=provider["name"],
+                    agb=provider["provider_agb"],
+                ),
+            ),
             (text("filter_category", lang), category_label(provider["category"], lang)),
             (text("filter_lot", lang), provider["lot"] or "–"),
             (text("filter_quarter", lang), quarter),

@@ -205,7 +205,12 @@ def _situation(pack: TalkPack) -> Section:
     rows = [
         [
             text("report_provider", lang),
-            f"{pack.provider['name']} (AGB {pack.provider['provider_agb']})",
+            text(
+                "report_provider_value",
+                lang,
+                name=pack.provider["name"],
+                agb=pack.provider["provider_agb"],
+            ),
         ],
         [text("filter_category", lang), category_label(pack.provider["category"], lang)],
         [text("filter_lot", lang), pack.provider["lot"] or "–"],

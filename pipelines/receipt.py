@@ -28,7 +28,10 @@ def receipt_pdf(
     document.key_values(
         [
             (text("receipt_id", lang), receipt.delivery_id),
-            (text("report_provider", lang), f"{provider_name} (AGB {receipt.provider_agb})"),
+            (
+                text("report_provider", lang),
+                text("report_provider_value", lang, name=provider_name, agb=receipt.provider_agb),
+            ),
             (text("filter_quarter", lang), receipt.quarter),
             (text("receipt_received_at", lang), date_text(receipt.received_at, lang)),
             (text("receipt_received_by", lang), receipt.received_by),

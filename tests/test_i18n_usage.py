@@ -23,6 +23,8 @@ from impactmonitor import agreements, audit, delivery_status, display, letters, 
 from impactmonitor.access import ROLES
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS
 from impactmonitor.definitions.escalation import ladder_config
+from impactmonitor.definitions.kpis import KPI_KEYS
+from impactmonitor.definitions.target import INDEXES
 from impactmonitor.i18n import CATALOGUES, LANGUAGES, TEXTS
 from schemas.reference import AGE_GROUPS, CARE_FORMS, CATEGORIES
 from schemas.tables import TABLES
@@ -117,6 +119,11 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "norms_order_": lambda: ("higher", "lower"),  # app_pages/norms_editor: KPI directions
     # impactmonitor/target: f"target_{'client' or 'clients'}_{'short' or 'over'}"
     "target_": lambda: ("client_short", "client_over", "clients_short", "clients_over"),
+    # impactmonitor/definitions: every KPI's name and explanation, every target index's name
+    "kpi_name_": lambda: KPI_KEYS,
+    "kpi_help_": lambda: KPI_KEYS,
+    "target_index_": lambda: (index.key for index in INDEXES),
+    "month_short_": lambda: range(1, 13),  # impactmonitor/formatting.date_text (English dates)
     # the column headers: column_label(<data column>) for the columns of the frames shown
     "column_": lambda: _column_names_in_code(),
 }
@@ -239,3 +246,88 @@ def test_the_scanner_sees_literal_and_built_keys() -> None:
     prefixes = {_prefix_of(e) for _, _, e in expressions}
     assert {"upload_history", "admin_role", "file_empty", "logged_in_as"} <= literals
     assert {"table_", "role_", "delivery_", "spc_rule_", "col_"} <= prefixes
+
+
+# ---- no texts chosen by language in the code ----------------------------------------------------
+# A word in a string literal: a text a user reads (separators such as ",." are no words).
+WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_wordy(node: ast.expr | None) -> bool:
+    """A string literal (or f-string) with a word in its constant parts."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and WORD.search(node.value) is not None
+    if isinstance(node, ast.JoinedStr):
+        return any(_is_wordy(part) for part in node.values)
+    return False
+
+
+def _compares_language(test: ast.expr) -> bool:
+    """`lang == "en"`, `self.lang != "nl"`, `lang in ("en",)` anywhere in a condition."""
+    for node in ast.walk(test):
+        if not isinstance(node, ast.Compare):
+            continue
+        left = node.left
+        name = left.id if isinstance(left, ast.Name) else getattr(left, "attr", "")
+        constants = {
+            c.value
+            for comparator in node.comparators
+            for c in ast.walk(comparator)
+            if isinstance(c, ast.Constant)
+        }
+        if "lang" in name and constants & set(LANGUAGES):
+            return True
+    return False
+
+
+def _direct_values(body: list[ast.stmt]) -> Iterable[ast.expr | None]:
+    """The values an `if` block returns or assigns directly."""
+    for statement in body:
+        if isinstance(statement, ast.Return | ast.Assign | ast.AnnAssign):
+            yield statement.value
+
+
+def _texts_chosen_by_language(tree: ast.Module) -> list[int]:
+    """Lines where the code picks one of two literal texts by language, or holds a
+    {"nl": ..., "en": ...} table of texts: texts that bypass the catalogues."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.IfExp) and _compares_language(node.test):
+            if _is_wordy(node.body) or _is_wordy(node.orelse):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.If) and _compares_language(node.test):
+            if any(_is_wordy(v) for v in _direct_values([*node.body, *node.orelse])):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Dict) and len(node.keys) >= 2:
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            only_languages = keys <= set(LANGUAGES) and len(keys) == len(node.keys)
+            if only_languages and any(_is_wordy(v) for v in node.values):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_text_is_chosen_by_language_in_the_code() -> None:
+    """A text a user reads comes from the catalogues (`text(key, lang)`), never from a choice
+    between two literals in the code; number formats (",." separators) are no texts."""
+    found = sorted(
+        (path.relative_to(REPO).as_posix(), line)
+        for path, tree in _trees().items()
+        for line in _texts_chosen_by_language(tree)
+    )
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('x = "Jan" if lang == "en" else "jan"', True),
+        ('def f(lang):\n    if lang != "nl":\n        return f"{n} days"\n    return ""', True),
+        ('NAMES = {"nl": "Wachtlijst", "en": "Waiting list"}', True),
+        ('sep = ",." if lang == "nl" else ".,"', False),
+        ('x = a.name_en if lang == "en" else a.name_nl', False),
+        ('x = text("word_yes", lang)', False),
+    ],
+)
+def test_the_language_choice_scanner(source: str, found: bool) -> None:
+    """Guard against a scanner that silently finds nothing (or flags number formats)."""
+    assert bool(_texts_chosen_by_language(ast.parse(source))) is found

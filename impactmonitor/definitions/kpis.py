@@ -1,7 +1,8 @@
 """KPI definitions (SPEC section 4): one declarative `Kpi` entry per KPI, nothing executed.
 
 Every KPI is one `Kpi` entry in `KPIS`: its source table, SQL aggregate numerator and denominator,
-unit, direction, control-chart kind and its Dutch and English name and explanation. The queries
+unit, direction and control-chart kind; its name and explanation are texts of the catalogues
+(`kpi_name_<key>`, `kpi_help_<key>` in impactmonitor/locales). The queries
 that compute them are generated from these entries in `impactmonitor.kpis`; pages, exports, help
 texts and the report command line read the same entries, so a definition is written once.
 
@@ -21,6 +22,7 @@ from typing import Literal
 
 import polars as pl
 
+from impactmonitor.i18n import text
 from schemas.reference import AMBULANT_TYPE_CARE_FORMS, BED_TYPE_CARE_FORMS
 
 Source = Literal["results", "offer", "population"]
@@ -46,10 +48,6 @@ class Kpi:
     unit: Unit
     direction: Direction  # which way is better
     chart: Literal["p", "xmr"]  # SPC: p-chart for proportions, XmR for means and counts
-    name_nl: str
-    name_en: str
-    help_nl: str
-    help_en: str
     care_forms: tuple[str, ...] | None = None  # rows the KPI is about (None = every care form)
     min_n: bool = True  # "n < 10" rule on the denominator
     # SQL aggregate above zero when the KPI applies to a group at all: without it (a provider
@@ -60,10 +58,19 @@ class Kpi:
     by_care_form: bool = True
 
     def name(self, lang: str = "nl") -> str:
-        return self.name_en if lang == "en" else self.name_nl
+        return text(f"kpi_name_{self.key}", lang)
 
     def explanation(self, lang: str = "nl") -> str:
-        return self.help_en if lang == "en" else self.help_nl
+        return text(f"kpi_help_{self.key}", lang)
+
+    # The names per language, for code that stores both (agreements' measures).
+    @property
+    def name_nl(self) -> str:
+        return self.name("nl")
+
+    @property
+    def name_en(self) -> str:
+        return self.name("en")
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -75,12 +82,6 @@ KPIS: tuple[Kpi, ...] = (
         "share",
         "higher",
         "p",
-        "Doelrealisatie",
-        "Goal achievement",
-        "Aandeel van de in het kwartaal beëindigde trajecten waarin de doelen van het "
-        "zorgplan (geheel of grotendeels) zijn behaald.",
-        "Share of trajectories ended in the quarter in which the goals of the care plan were "
-        "achieved (fully or largely).",
     ),
     Kpi(
         "ended_as_planned",
@@ -90,10 +91,6 @@ KPIS: tuple[Kpi, ...] = (
         "share",
         "higher",
         "p",
-        "Planmatig beëindigd",
-        "Ended as planned",
-        "Aandeel beëindigde trajecten dat in onderling overleg volgens plan is afgesloten.",
-        "Share of ended trajectories that ended by mutual agreement as planned.",
     ),
     Kpi(
         "dropout",
@@ -103,10 +100,6 @@ KPIS: tuple[Kpi, ...] = (
         "share",
         "lower",
         "p",
-        "Uitval",
-        "Dropout",
-        "Aandeel beëindigde trajecten dat eenzijdig is gestopt voordat het plan was afgerond.",
-        "Share of ended trajectories stopped one-sidedly before the plan was completed.",
     ),
     Kpi(
         "satisfaction",
@@ -116,10 +109,6 @@ KPIS: tuple[Kpi, ...] = (
         "share",
         "higher",
         "p",
-        "Cliënttevredenheid",
-        "Client satisfaction",
-        "Aandeel respondenten dat (zeer) tevreden is over de geboden hulp.",
-        "Share of respondents (very) satisfied with the care received.",
     ),
     Kpi(
         "intake_wait_days",
@@ -129,10 +118,6 @@ KPIS: tuple[Kpi, ...] = (
         "days",
         "lower",
         "xmr",
-        "Wachttijd aanmelding–intake",
-        "Intake waiting time",
-        "Gemiddeld aantal dagen van aanmelding tot intake (Treeknorm: 4 weken).",
-        "Average number of days from referral to intake (Treeknorm: 4 weeks).",
     ),
     Kpi(
         "intake_wait_over_norm",
@@ -142,10 +127,6 @@ KPIS: tuple[Kpi, ...] = (
         "share",
         "lower",
         "p",
-        "Intake boven de Treeknorm",
-        "Intake over the norm",
-        "Aandeel cliënten dat langer dan de Treeknorm op de intake wachtte.",
-        "Share of clients who waited longer than the Treeknorm for intake.",
     ),
     Kpi(
         "treatment_wait_days",
@@ -155,10 +136,6 @@ KPIS: tuple[Kpi, ...] = (
         "days",
         "lower",
         "xmr",
-        "Wachttijd intake–behandeling",
-        "Treatment waiting time",
-        "Gemiddeld aantal dagen van intake tot start van de behandeling.",
-        "Average number of days from intake to the start of treatment.",
     ),
     Kpi(
         "treatment_wait_over_norm",
@@ -168,10 +145,6 @@ KPIS: tuple[Kpi, ...] = (
         "share",
         "lower",
         "p",
-        "Behandeling boven de Treeknorm",
-        "Treatment over the norm",
-        "Aandeel cliënten dat langer dan de Treeknorm op de start van de behandeling wachtte.",
-        "Share of clients who waited longer than the Treeknorm for treatment to start.",
     ),
     Kpi(
         "length_of_stay_days",
@@ -181,12 +154,6 @@ KPIS: tuple[Kpi, ...] = (
         "days",
         "lower",
         "xmr",
-        "Gemiddelde ligduur",
-        "Average length of stay",
-        "Gemiddeld aantal verblijfsdagen van de beëindigde verblijven in bedgebonden zorg "
-        "(kortdurend en langdurend verblijf, crisis).",
-        "Average number of days of the stays that ended in bed-type care (short and long "
-        "residential, crisis).",
         care_forms=BED_TYPE_CARE_FORMS,
         applies_when=f"count(*) FILTER (WHERE care_form IN ({sql_list(BED_TYPE_CARE_FORMS)}))",
     ),
@@ -200,12 +167,6 @@ KPIS: tuple[Kpi, ...] = (
         "ratio",
         "higher",
         "xmr",
-        "Verhouding ambulant/bed",
-        "Ambulant/bed ratio",
-        "Cliënten in ambulante zorg en dagbehandeling gedeeld door cliënten in bedgebonden "
-        "zorg (cliënten = begin kwartaal + instroom).",
-        "Clients in ambulant and day care divided by clients in bed-type care (clients = "
-        "start of quarter + inflow).",
         care_forms=AMBULANT_TYPE_CARE_FORMS + BED_TYPE_CARE_FORMS,
         applies_when=f"sum(clients_start + inflow) FILTER (WHERE care_form IN "
         f"({sql_list(BED_TYPE_CARE_FORMS)}))",
@@ -222,12 +183,6 @@ KPIS: tuple[Kpi, ...] = (
         "count",
         "lower",
         "xmr",
-        "Wachtlijst",
-        "Waiting list",
-        "Aantal cliënten op de wachtlijst aan het eind van het kwartaal (over meerdere "
-        "kwartalen: het gemiddelde per kwartaal).",
-        "Number of clients on the waiting list at quarter end (over several quarters: the "
-        "average per quarter).",
         min_n=False,
     ),
 )

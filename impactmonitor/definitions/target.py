@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, Literal
 
 from impactmonitor.config import defaults
+from impactmonitor.i18n import text
 from impactmonitor.quarters import quarter_of, split
 from schemas.reference import FOSTER_FAMILY_CARE_FORMS
 
@@ -27,26 +28,24 @@ from schemas.reference import FOSTER_FAMILY_CARE_FORMS
 class TargetIndex:
     key: str
     care_forms: tuple[str, ...]
-    name_nl: str
-    name_en: str
 
     def name(self, lang: str = "nl") -> str:
-        return self.name_en if lang == "en" else self.name_nl
+        """The index's name: the catalogue's `target_index_<key>`."""
+        return text(f"target_index_{self.key}", lang)
+
+    # The names per language, for code that stores both (agreements' measures).
+    @property
+    def name_nl(self) -> str:
+        return self.name("nl")
+
+    @property
+    def name_en(self) -> str:
+        return self.name("en")
 
 
 INDEXES: tuple[TargetIndex, ...] = (
-    TargetIndex(
-        "short_residential",
-        ("residential_short",),
-        "Index kortdurend verblijf",
-        "Short residential index",
-    ),
-    TargetIndex(
-        "foster_family",
-        FOSTER_FAMILY_CARE_FORMS,
-        "Index pleegzorg + gezinshuizen",
-        "Foster care + family home index",
-    ),
+    TargetIndex("short_residential", ("residential_short",)),
+    TargetIndex("foster_family", FOSTER_FAMILY_CARE_FORMS),
 )
 INDEX_BY_KEY = {index.key: index for index in INDEXES}
 Status = Literal["on_track", "at_risk", "off_track", "met", "near_miss", "not_met", "no_data"]
