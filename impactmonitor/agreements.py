@@ -68,7 +68,7 @@ from impactmonitor.formatting import format_kpi, number
 from impactmonitor.i18n import text
 from impactmonitor.norms import min_n
 from impactmonitor.quarters import parse_quarter, quarter_range, shift
-from impactmonitor.storage import Database, append_audit
+from impactmonitor.storage import Database, append_audit, one_row
 from impactmonitor.target import (
     INDEXES,
     least_squares,
@@ -537,10 +537,13 @@ def _append(
     recorded_at = recorded_at or datetime.now()
 
     def store(con: duckdb.DuckDBPyConnection) -> int:
-        version = con.execute(
-            "SELECT coalesce(max(version), 0) + 1 FROM agreement_versions WHERE agreement_id = ?",
-            [agreement_id],
-        ).fetchone()[0]
+        version = one_row(
+            con.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM agreement_versions "
+                "WHERE agreement_id = ?",
+                [agreement_id],
+            )
+        )[0]
         milestones = json.dumps([{"quarter": q, "value": v} for q, v in fields["milestones"]])
         con.execute(
             f"INSERT INTO agreement_versions ({', '.join(_COLUMNS)}) "
@@ -889,7 +892,7 @@ def _measure_values(
     return values
 
 
-_PROGRESS_SCHEMA = {
+_PROGRESS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "provider_agb": pl.String,
     "name": pl.String,
     "category": pl.String,

@@ -39,7 +39,7 @@ DEFAULT_VALID_FROM = "2000Q1"  # defaults are valid from the beginning of any da
 # Float division may land a hair off a threshold that is exact in decimal (e.g. 0.7).
 _EPSILON = 1e-9
 
-_VERSION_SCHEMA = {
+_VERSION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "kpi": pl.String,
     "category": pl.String,
     "valid_from": pl.String,
