@@ -297,7 +297,7 @@ def _source_sql(
     filters: dict[str, Any],
     user: User,
     params: list[Any],
-) -> str:
+) -> tuple[str, str]:
     """One aggregate query over `source`, unpivoted to (group..., kpi, numerator, denominator)."""
 
     def column(name: str) -> str:
