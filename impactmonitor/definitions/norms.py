@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from impactmonitor.config import defaults
 from impactmonitor.quarters import parse_quarter
@@ -119,7 +120,9 @@ def status_expression(threshold: int) -> pl.Expr:
         pl.col("denominator").is_null() | (pl.col("denominator") < threshold)
     )
     (status, condition), *rest = STATUS_RULE
-    chain = pl.when(condition(value, green, amber, higher, below)).then(pl.lit(status, pl.String))
+    chain: Then | ChainedThen = pl.when(condition(value, green, amber, higher, below)).then(
+        pl.lit(status, pl.String)
+    )
     for status, condition in rest:
         chain = chain.when(condition(value, green, amber, higher, below)).then(
             pl.lit(status, pl.String)
