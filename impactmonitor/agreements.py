@@ -56,7 +56,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import duckdb
 import polars as pl
@@ -197,7 +197,7 @@ MEASURES: tuple[Measure, ...] = (
         for index in INDEXES
     ),
 )
-_MEASURE_BY_KEY = {(m.kind, m.key): m for m in MEASURES}
+_MEASURE_BY_KEY: dict[tuple[str, str], Measure] = {(m.kind, m.key): m for m in MEASURES}
 
 
 def measure(kind: str, key: str) -> Measure:
@@ -346,6 +346,7 @@ def evaluate(
     if not since:
         progress.statement = text("agreement_statement_no_data", lang, start=a.start_quarter)
         return progress
+    assert baseline is not None and latest is not None  # (since holds values)
     missed = []
     for milestone_quarter, milestone_value in sorted(a.milestones):
         actual = dict(known).get(milestone_quarter)
@@ -855,7 +856,8 @@ def _index_series(
         shown = (
             regional > 0
             and others.len() >= MIN_OTHER_PROVIDERS
-            and others.max() <= MAX_DOMINANT_SHARE * others.sum()
+            # (polars types a Series' max and sum as any value; these are client counts)
+            and cast(float, others.max()) <= MAX_DOMINANT_SHARE * cast(float, others.sum())
         )
         rows = own.filter(pl.col("provider_agb") == agb)
         for quarter, clients, baseline in rows.select(
@@ -1067,7 +1069,7 @@ def agreement_series(
         progress = evaluate(agreement, values, quarter, lang=lang)
         baseline = (
             (progress.baseline_quarter, progress.baseline_value)
-            if progress.baseline_quarter
+            if progress.baseline_quarter and progress.baseline_value is not None
             else None
         )
         rows.append(
