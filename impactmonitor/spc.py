@@ -177,12 +177,15 @@ def xmr_limits(values: Sequence[float | None], baseline_points: int | None = Non
     if len(first) < MIN_POINTS:
         return _no_limits(len(values))
 
+    # Index -> value of every point with one: the only ones in the baseline.
+    given = {i: float(v) for i, v in enumerate(values) if v is not None}
+
     def centre_sigma(used: list[int]) -> tuple[float, float]:
-        points = [float(values[i]) for i in used]  # type: ignore[arg-type]
+        points = [given[i] for i in used]
         # Moving ranges between consecutive points of the original series only: a range
         # across a left-out point would measure two steps at once.
         ranges = [
-            abs(float(values[b]) - float(values[a]))  # type: ignore[arg-type]
+            abs(given[b] - given[a])
             for a, b in zip(first, first[1:], strict=False)
             if a in used and b in used
         ]
@@ -192,7 +195,7 @@ def xmr_limits(values: Sequence[float | None], baseline_points: int | None = Non
 
     def outside(used: list[int], i: int) -> bool:
         centre, sigma = centre_sigma(used)
-        return abs(float(values[i]) - centre) > 3 * sigma  # type: ignore[arg-type]
+        return abs(given[i] - centre) > 3 * sigma
 
     used = _trimmed(first, outside)
     centre, sigma = centre_sigma(used)
