@@ -56,7 +56,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import duckdb
 import polars as pl
@@ -69,7 +69,7 @@ from impactmonitor.formatting import format_kpi, number
 from impactmonitor.i18n import text
 from impactmonitor.norms import min_n
 from impactmonitor.quarters import parse_quarter, quarter_range, shift
-from impactmonitor.storage import Database, append_audit
+from impactmonitor.storage import Database, append_audit, one_row
 from impactmonitor.target import (
     INDEXES,
     least_squares,
@@ -198,7 +198,7 @@ MEASURES: tuple[Measure, ...] = (
         for index in INDEXES
     ),
 )
-_MEASURE_BY_KEY = {(m.kind, m.key): m for m in MEASURES}
+_MEASURE_BY_KEY: dict[tuple[str, str], Measure] = {(m.kind, m.key): m for m in MEASURES}
 
 
 def measure(kind: str, key: str) -> Measure:
@@ -347,6 +347,7 @@ def evaluate(
     if not since:
         progress.statement = text("agreement_statement_no_data", lang, start=a.start_quarter)
         return progress
+    assert baseline is not None and latest is not None  # (since holds values)
     missed = []
     for milestone_quarter, milestone_value in sorted(a.milestones):
         actual = dict(known).get(milestone_quarter)
@@ -538,10 +539,13 @@ def _append(
     recorded_at = recorded_at or datetime.now()
 
     def store(con: duckdb.DuckDBPyConnection) -> int:
-        version = con.execute(
-            "SELECT coalesce(max(version), 0) + 1 FROM agreement_versions WHERE agreement_id = ?",
-            [agreement_id],
-        ).fetchone()[0]
+        version = one_row(
+            con.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM agreement_versions "
+                "WHERE agreement_id = ?",
+                [agreement_id],
+            )
+        )[0]
         milestones = json.dumps([{"quarter": q, "value": v} for q, v in fields["milestones"]])
         con.execute(
             f"INSERT INTO agreement_versions ({', '.join(_COLUMNS)}) "
@@ -853,7 +857,8 @@ def _index_series(
         shown = (
             regional > 0
             and others.len() >= MIN_OTHER_PROVIDERS
-            and others.max() <= MAX_DOMINANT_SHARE * others.sum()
+            # (polars types a Series' max and sum as any value; these are client counts)
+            and cast(float, others.max()) <= MAX_DOMINANT_SHARE * cast(float, others.sum())
         )
         rows = own.filter(pl.col("provider_agb") == agb)
         for quarter, clients, baseline in rows.select(
@@ -890,7 +895,7 @@ def _measure_values(
     return values
 
 
-_PROGRESS_SCHEMA = {
+_PROGRESS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "provider_agb": pl.String,
     "name": pl.String,
     "category": pl.String,
@@ -1065,7 +1070,7 @@ def agreement_series(
         progress = evaluate(agreement, values, quarter, lang=lang)
         baseline = (
             (progress.baseline_quarter, progress.baseline_value)
-            if progress.baseline_quarter
+            if progress.baseline_quarter and progress.baseline_value is not None
             else None
         )
         rows.append(

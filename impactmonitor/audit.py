@@ -23,7 +23,8 @@ def _audit_filter(
     since: date | None,
     until: date | None,
 ) -> tuple[str, list[object]]:
-    conditions, params = ["TRUE"], []
+    conditions: list[str] = ["TRUE"]
+    params: list[object] = []
     for column, value in (("action", action), ("actor", actor), ("provider_agb", provider_agb)):
         if value:
             conditions.append(f"{column} = ?")
@@ -171,8 +172,9 @@ def event_details(action: str, details: str | None, lang: str = "nl") -> str:
         from impactmonitor.explanations import subject_name
 
         subject = data.get("subject")
-        with contextlib.suppress(KeyError, ValueError):
-            subject = subject_name(subject, lang)
+        if subject is not None:  # (no subject: no name, as for an unknown one)
+            with contextlib.suppress(KeyError, ValueError):
+                subject = subject_name(subject, lang)
         return text("audit_detail_explanation", lang, subject=subject or "–")
     return "; ".join(f"{key}: {value}" for key, value in data.items())
 

@@ -333,10 +333,10 @@ def board_slides(db: Database, user: User, quarter: str, lang: str = "nl") -> Bo
         table_rows.append(
             [
                 name,
-                number(short and short["value"], 2, lang),
-                number(foster and foster["value"], 2, lang),
+                number(short["value"] if short else None, 2, lang),
+                number(foster["value"] if foster else None, 2, lang),
                 number(ratio_by.get(code), 2, lang),
-                number(short and short["clients"], 0, lang),
+                number(short["clients"] if short else None, 0, lang),
             ]
         )
     report.slides.append(
@@ -362,17 +362,19 @@ def board_slides(db: Database, user: User, quarter: str, lang: str = "nl") -> Bo
     )
 
     # ---- 5. category KPIs
-    values = aggregate_kpis(db, user, [latest], by=("category",), kpis=list(CATEGORY_KPIS))
+    by_category = aggregate_kpis(db, user, [latest], by=("category",), kpis=list(CATEGORY_KPIS))
     header = [
         text("provider_col_kpi", lang),
         *(text("board_category", lang, category=c) for c in CATEGORIES),
     ]
-    kpi_rows, kpi_fills = [], []
+    kpi_rows: list[list[str]] = []
+    kpi_fills: list[list[tuple[int, int, int] | None]] = []
     for key in CATEGORY_KPIS:
         definition = kpi(key)
-        cells, fills = [definition.name(lang)], [None]
+        cells = [definition.name(lang)]
+        fills: list[tuple[int, int, int] | None] = [None]
         for category in CATEGORIES:
-            hit = values.filter((pl.col("kpi") == key) & (pl.col("category") == category))
+            hit = by_category.filter((pl.col("kpi") == key) & (pl.col("category") == category))
             if hit.height == 0:
                 cells.append("–")
                 fills.append(None)
@@ -632,11 +634,12 @@ def board_pptx(
     report = board_slides(db, user, quarter, lang)
     pngs = _pngs(report, renderer)
     deck = Presentation()
-    deck.slide_width, deck.slide_height = Mm(297), Mm(167)
+    slide_width, slide_height = Mm(297), Mm(167)
+    deck.slide_width, deck.slide_height = slide_width, slide_height
     deck.core_properties.title = report.title
     blank = deck.slide_layouts[6]
     margin, gap = Mm(12), Mm(6)
-    usable = deck.slide_width - 2 * margin
+    usable = slide_width - 2 * margin
 
     def textbox(
         slide: Any,
@@ -666,7 +669,7 @@ def board_pptx(
 
     for content in report.slides:
         slide = deck.slides.add_slide(blank)
-        band = slide.shapes.add_shape(1, 0, 0, deck.slide_width, Mm(16))  # 1 = rectangle
+        band = slide.shapes.add_shape(1, 0, 0, slide_width, Mm(16))  # 1 = rectangle
         band.fill.solid()
         band.fill.fore_color.rgb = RGBColor(0, 114, 178)
         band.line.fill.background()
@@ -676,13 +679,14 @@ def board_pptx(
         textbox(
             slide,
             margin,
-            deck.slide_height - Mm(9),
+            slide_height - Mm(9),
             usable,
             Mm(6),
             content.footer,
             7,
             color=RGBColor(80, 80, 80),
         )
+        columns: list[tuple[int, int, list[Block]]]
         if content.right is None:
             columns = [(margin, usable, content.left)]
         else:
@@ -692,11 +696,11 @@ def board_pptx(
                 (margin + left_width + gap, usable - left_width - gap, content.right),
             ]
         for x, width, blocks in columns:
-            y = Mm(21)
+            y: int = Mm(21)
             for block in blocks:
                 if isinstance(block, Text):
                     lines = max(1, int(len(block.text) * block.size * 0.19 / Emu(width).mm) + 1)
-                    height = Mm(block.size * 0.5 * lines + 2)
+                    height: int = Mm(block.size * 0.5 * lines + 2)
                     textbox(
                         slide,
                         x,
@@ -734,7 +738,7 @@ def board_pptx(
                     y += row_height * rows + Mm(2)
                 else:
                     ratio = block.height / block.width
-                    height = min(int(width * ratio), deck.slide_height - Mm(12) - y)
+                    height = min(int(width * ratio), slide_height - Mm(12) - y)
                     slide.shapes.add_picture(
                         io.BytesIO(pngs[id(block)]), x, y, width=int(height / ratio), height=height
                     )

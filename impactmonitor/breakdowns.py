@@ -83,7 +83,7 @@ def provider_breakdowns(
     """Everything the provider page shows of one provider-quarter, over one connection:
     population per municipality / care form / age group, offer and results."""
     with db.connection() as con:
-        frames = {
+        frames: dict[str, pl.DataFrame] = {
             by: _population(con, user, provider_agb, quarter, by) for by in POPULATION_DIMENSIONS
         }
         for table in ("offer", "results"):

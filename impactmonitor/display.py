@@ -268,7 +268,7 @@ def in_words(
         frame = frame.select(*columns, *(["_unit"] if "_unit" in frame.columns else []))
     if "municipality_code" in frame.columns and "municipality_name" in frame.columns:
         frame = frame.drop("municipality_name")  # the code column reads "name (code)"
-    changes = []
+    changes: list[pl.Expr | pl.Series] = []
     for name, dtype in frame.schema.items():
         if name == "_unit":
             continue

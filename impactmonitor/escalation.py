@@ -89,7 +89,7 @@ from impactmonitor.definitions.escalation import (
 from impactmonitor.delivery_status import deadline, delivery_status_in
 from impactmonitor.norms import RED
 from impactmonitor.quarters import quarter_range, shift
-from impactmonitor.storage import Database, append_audit, next_ids
+from impactmonitor.storage import Database, append_audit, next_ids, one_row
 
 # The definitions are importable from here as before (pages, reports and tests use both).
 __all__ = [
@@ -261,7 +261,7 @@ def _board(
                 "agreements": agreements_by_provider.get(row["provider_agb"], []),
             }
         )
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "provider_agb": pl.String,
         "name": pl.String,
         "category": pl.String,
@@ -619,9 +619,9 @@ def seed_demo_history(db: Database, as_of: date | None = None) -> list[str]:
     []) when decisions exist already or no provider has a red KPI. Returns the decision ids.
     """
     with db.connection() as con:
-        if con.execute("SELECT count(*) FROM escalation_decisions").fetchone()[0]:
+        if one_row(con.execute("SELECT count(*) FROM escalation_decisions"))[0]:
             return []
-        latest = con.execute("SELECT max(quarter) FROM latest_table_versions").fetchone()[0]
+        latest = one_row(con.execute("SELECT max(quarter) FROM latest_table_versions"))[0]
     if latest is None:
         return []
     quarter = min(latest, evaluation_quarter(as_of)) if as_of else latest

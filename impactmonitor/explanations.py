@@ -28,7 +28,7 @@ from impactmonitor.access import User, require, scope_filter
 from impactmonitor.i18n import text
 from impactmonitor.kpis import KPI_KEYS, kpi
 from impactmonitor.quarters import parse_quarter
-from impactmonitor.storage import Database, append_audit
+from impactmonitor.storage import Database, append_audit, one_row
 
 SUBJECT_DELIVERY = "delivery"
 MAX_BODY = 2000
@@ -80,17 +80,19 @@ def _post(
     posted_at = posted_at or datetime.now()
     message_id = uuid.uuid4().hex[:16]
     with db.transaction() as con:
-        if not con.execute(
-            "SELECT count(*) FROM providers WHERE provider_agb = ?", [provider_agb]
-        ).fetchone()[0]:
+        if not one_row(
+            con.execute("SELECT count(*) FROM providers WHERE provider_agb = ?", [provider_agb])
+        )[0]:
             raise ExplanationError("explanation_unknown_provider", agb=provider_agb)
         if (
             kind == "reply"
-            and not con.execute(
-                "SELECT count(*) FROM explanation_messages WHERE provider_agb = ? "
-                "AND quarter = ? AND subject = ? AND kind = 'explanation'",
-                [provider_agb, canonical, subject],
-            ).fetchone()[0]
+            and not one_row(
+                con.execute(
+                    "SELECT count(*) FROM explanation_messages WHERE provider_agb = ? "
+                    "AND quarter = ? AND subject = ? AND kind = 'explanation'",
+                    [provider_agb, canonical, subject],
+                )
+            )[0]
         ):
             raise ExplanationError("explanation_no_thread")
         con.execute(
@@ -148,7 +150,7 @@ def post_reply(
     return _post(db, user, provider_agb, quarter, subject, body, "reply", posted_at)
 
 
-_MESSAGE_SCHEMA = {
+_MESSAGE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "message_id": pl.String,
     "provider_agb": pl.String,
     "quarter": pl.String,
@@ -179,7 +181,11 @@ def explanations(
         "ORDER BY provider_agb, quarter DESC, subject, posted_at, message_id",
         params,
     )
-    return frame.cast(_MESSAGE_SCHEMA) if frame.height else pl.DataFrame(schema=_MESSAGE_SCHEMA)
+    # polars types the keys of cast's mapping as str | selector | dtype, and Mapping's keys are
+    # invariant: a dict[str, dtype], which cast accepts, never matches.
+    if frame.height:
+        return frame.cast(_MESSAGE_SCHEMA)  # type: ignore[arg-type]
+    return pl.DataFrame(schema=_MESSAGE_SCHEMA)
 
 
 def explanation_threads(
@@ -194,7 +200,7 @@ def explanation_threads(
     replied_by, replied_at, messages (count), awaiting_reply (an explanation newer than
     every reply), conversation (every message as "who (date): text", oldest first)."""
     messages = explanations(db, user, provider_agb, quarters)
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "provider_agb": pl.String,
         "quarter": pl.String,
         "subject": pl.String,

@@ -19,6 +19,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from impactmonitor.formatting import date_text, yes_no
 
@@ -168,7 +169,7 @@ def xlsx_bytes(sheets: dict[str, Sheet], preamble: Sequence[str] = (), lang: str
         {"bold": True, "bg_color": "#E6E6E6", "text_wrap": True, "valign": "top"}
     )
     note = workbook.add_format({"italic": True, "font_color": "#555555"})
-    number_formats = {
+    number_formats: dict[str | None, Any] = {  # (None: a cell without a number format)
         name: workbook.add_format({"num_format": code}) for name, code in FORMATS.items()
     }
     day_format, time_format = (
@@ -195,7 +196,7 @@ def xlsx_bytes(sheets: dict[str, Sheet], preamble: Sequence[str] = (), lang: str
                 value = _plain(raw)
                 if value is None or (isinstance(value, float) and value != value):
                     continue
-                name = cell_formats[column] if column < len(cell_formats) else None
+                format_name = cell_formats[column] if column < len(cell_formats) else None
                 if isinstance(value, bool) or not isinstance(value, int | float | date):
                     text = str(neutralise(str(value)))
                     sheet.write_string(row_index, column, text)
@@ -209,7 +210,7 @@ def xlsx_bytes(sheets: dict[str, Sheet], preamble: Sequence[str] = (), lang: str
                     )
                     widths[column] = max(widths[column], 12)
                 else:
-                    sheet.write_number(row_index, column, value, number_formats.get(name))
+                    sheet.write_number(row_index, column, value, number_formats.get(format_name))
         for column, width in enumerate(widths):
             sheet.set_column(column, column, width)
         if header:

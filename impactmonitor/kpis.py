@@ -297,7 +297,7 @@ def _source_sql(
     filters: dict[str, Any],
     user: User,
     params: list[Any],
-) -> str:
+) -> tuple[str, str]:
     """One aggregate query over `source`, unpivoted to (group..., kpi, numerator, denominator)."""
 
     def column(name: str) -> str:
@@ -403,7 +403,7 @@ def _kpi_values(
         cte, branch = _source_sql(source, of_source, group_by, filters, user, params)
         ctes.append(cte)
         branches.append(branch)
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         **{name: pl.String for name in group_by},
         "kpi": pl.String,
         "numerator": pl.Int64,
@@ -425,7 +425,11 @@ def _kpi_values(
     frame = con.execute(sql, params).pl()
     if not provider_figures_allowed(user, _providers_shown(frame, provider_agbs)):
         return pl.DataFrame(schema=schema)  # a municipality user: one or two providers' figures
-    return frame.cast(schema) if frame.height else pl.DataFrame(schema=schema)
+    # polars types the keys of cast's mapping as str | selector | dtype, and Mapping's keys are
+    # invariant: a dict[str, dtype], which cast accepts, never matches.
+    if frame.height:
+        return frame.cast(schema)  # type: ignore[arg-type]
+    return pl.DataFrame(schema=schema)
 
 
 def _providers_shown(frame: pl.DataFrame, provider_agbs: Sequence[str] | None) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from impactmonitor.lake_backend import ID_SCHEMA, LakeBackend, LakeNotInitialized, quoted
-from impactmonitor.storage import Database
+from impactmonitor.storage import Database, one_row
 
 # The backend's names are importable from here as before (the CLI and tests use both).
 __all__ = [
@@ -87,7 +87,7 @@ def copy_file_to_lake(source_path: str, location: str) -> dict[str, tuple[int, i
                 t
                 for t in tables
                 if t != "meta"
-                and con.execute(f"SELECT count(*) FROM {backend.alias}.{t}").fetchone()[0]
+                and one_row(con.execute(f"SELECT count(*) FROM {backend.alias}.{t}"))[0]
             ]
             if occupied:
                 raise ValueError(f"the lake holds data already: {', '.join(occupied)}")
@@ -109,8 +109,8 @@ def copy_file_to_lake(source_path: str, location: str) -> dict[str, tuple[int, i
                     )
                 counts = {
                     table: (
-                        con.execute(f"SELECT count(*) FROM {source_alias}.{table}").fetchone()[0],
-                        con.execute(f"SELECT count(*) FROM {backend.alias}.{table}").fetchone()[0],
+                        one_row(con.execute(f"SELECT count(*) FROM {source_alias}.{table}"))[0],
+                        one_row(con.execute(f"SELECT count(*) FROM {backend.alias}.{table}"))[0],
                     )
                     for table in tables
                 }
@@ -125,9 +125,9 @@ def copy_file_to_lake(source_path: str, location: str) -> dict[str, tuple[int, i
                 ("audit_event_seq", "audit_log", "event_id"),
                 ("escalation_decision_seq", "escalation_decisions", "seq"),
             ):
-                highest = con.execute(
-                    f"SELECT coalesce(max({column}), 0) FROM {source_alias}.{table}"
-                ).fetchone()[0]
+                highest = one_row(
+                    con.execute(f"SELECT coalesce(max({column}), 0) FROM {source_alias}.{table}")
+                )[0]
                 if highest:
                     con.execute(
                         f"SELECT * FROM postgres_query('{backend.pg_alias}', "

@@ -80,8 +80,12 @@ def norm_versions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         "SELECT kpi, category, valid_from, green, amber, changed_at, changed_by, reason, "
         "'changed' AS source FROM norm_changes"
     ).pl()
+    # polars types the keys of cast's mapping as str | selector | dtype, and Mapping's keys are
+    # invariant: a dict[str, dtype], which cast accepts, never matches.
     changes = (
-        changes.cast(_VERSION_SCHEMA) if changes.height else pl.DataFrame(schema=_VERSION_SCHEMA)
+        changes.cast(_VERSION_SCHEMA)  # type: ignore[arg-type]
+        if changes.height
+        else pl.DataFrame(schema=_VERSION_SCHEMA)
     )
     return pl.concat([default_norms(), changes])
 

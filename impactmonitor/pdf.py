@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -118,7 +119,7 @@ class ReportDocument(FPDF):
             self.set_font(self.family, "", 10)
             self.multi_cell(0, 6, self.clean(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def table(
+    def grid(
         self,
         header: Sequence[str],
         rows: Sequence[Sequence[object]],
@@ -142,8 +143,8 @@ class ReportDocument(FPDF):
             fill = fills[index] if fills else None
             if fill:
                 self.set_fill_color(*fill)
-            for text, width in zip(row, widths, strict=True):
-                self.cell(width, line_height + 1, self.clean(text), border=1, fill=bool(fill))
+            for value, width in zip(row, widths, strict=True):
+                self.cell(width, line_height + 1, self.clean(value), border=1, fill=bool(fill))
             self.ln()
         self.ln(2)
 
@@ -160,9 +161,8 @@ class ReportDocument(FPDF):
         usable = self.w - self.l_margin - self.r_margin
         widths = list(widths or [usable / len(header)] * len(header))
         self.set_font(self.family, "", size)
-        # FPDF.table (this class has its own simpler `table`) wraps long cell texts.
-        with FPDF.table(
-            self,
+        # FPDF.table (unlike the simpler `grid`) wraps long cell texts.
+        with self.table(
             col_widths=widths,
             width=sum(widths),
             align="LEFT",
@@ -175,8 +175,8 @@ class ReportDocument(FPDF):
                 head.cell(self.clean(text))
             for row in rows:
                 line = table.row()
-                for text in row:
-                    line.cell(self.clean(text))
+                for value in row:
+                    line.cell(self.clean(value))
         self.ln(3)
 
     def png_image(self, png: bytes, width: float | None = None) -> None:
@@ -287,11 +287,11 @@ class SlideDocument(ReportDocument):
             if self.get_y() + line > self.h - 11:
                 break  # a slide never runs over: the caller keeps tables short
             self.set_x(x)
-            for position, (text, column) in enumerate(zip(row, columns, strict=True)):
+            for position, (value, column) in enumerate(zip(row, columns, strict=True)):
                 fill = fills[index][position] if fills else None
                 if fill:
                     self.set_fill_color(*fill)
-                self.fitted_cell(column, line, text, size, border=1, fill=bool(fill))
+                self.fitted_cell(column, line, value, size, border=1, fill=bool(fill))
             self.ln()
         self.ln(2)
 
@@ -302,7 +302,8 @@ class SlideDocument(ReportDocument):
         text: object,
         size: float,
         style: str = "",
-        **options: object,
+        border: Literal[0, 1] = 0,
+        fill: bool = False,
     ) -> None:
         """A cell whose text is made smaller (down to 60%) rather than run over its border."""
         value = self.clean(text)
@@ -312,5 +313,5 @@ class SlideDocument(ReportDocument):
             self.set_font(
                 self.family, style, max(size * 0.6, size * room / self.get_string_width(value))
             )
-        self.cell(width, height, value, **options)
+        self.cell(width, height, value, border=border, fill=fill)
         self.set_font(self.family, style, size)

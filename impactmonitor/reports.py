@@ -161,7 +161,7 @@ def provider_report(
                 ]
             )
             fills.append(STATUS_FILLS.get(row["status"]))
-        document.table(
+        document.grid(
             [
                 text("provider_col_kpi", lang),
                 text("provider_col_value", lang),
@@ -203,7 +203,7 @@ def provider_report(
 
     document.add_page()
     document.heading(text("report_population", lang), 13)
-    document.table(
+    document.grid(
         [text("filter_care_form", lang), "clients_start", "inflow", "outflow", "clients_end"],
         [
             [
@@ -217,7 +217,7 @@ def provider_report(
         ],
     )
     document.heading(text("report_offer", lang), 11)
-    document.table(
+    document.grid(
         [text("filter_care_form", lang), "places", "fte_care", "clients_waiting"],
         [
             [
@@ -230,7 +230,7 @@ def provider_report(
         ],
     )
     document.heading(text("report_results", lang), 11)
-    document.table(
+    document.grid(
         [
             text("filter_care_form", lang),
             "trajectories_ended",
@@ -269,7 +269,7 @@ def provider_report(
                     review=latest["review_date"] or "–",
                 )
             )
-        document.table(
+        document.grid(
             [
                 text("report_date", lang),
                 text("report_by", lang),
@@ -315,7 +315,7 @@ def mirror_pdf(
     _cover(document, text("page_mirror", lang), provider, quarter, step, lang)
     document.paragraph(rules_text(lang), 9)
     rows = report.filter(pl.col("quarter") == quarter)
-    document.table(
+    document.grid(
         [
             text("provider_col_kpi", lang),
             text("mirror_own", lang),

@@ -125,18 +125,24 @@ def p_chart_limits(
     if len(first) < MIN_POINTS:
         return _no_limits(len(values))
 
+    # Index -> (numerator, denominator) of every point with a value: the only ones used.
+    given = {
+        i: (float(x), float(n))
+        for i, (x, n) in enumerate(zip(numerators, denominators, strict=True))
+        if x is not None and n
+    }
+
     def centre_of(used: list[int]) -> float:
-        return (
-            sum(float(numerators[i]) for i in used)  # type: ignore[arg-type]
-            / sum(float(denominators[i]) for i in used)
-        )  # type: ignore[arg-type]
+        return sum(given[i][0] for i in used) / sum(given[i][1] for i in used)
 
     def sigma_of(centre: float, n: float) -> float:
         return math.sqrt(centre * (1 - centre) / n)
 
     def outside(used: list[int], i: int) -> bool:
         centre = centre_of(used)
-        return abs(values[i] - centre) > 3 * sigma_of(centre, denominators[i])  # type: ignore
+        value = values[i]
+        assert value is not None  # the baseline holds only points with a value
+        return abs(value - centre) > 3 * sigma_of(centre, given[i][1])
 
     used = _trimmed(first, outside)
     centre = centre_of(used)
@@ -171,12 +177,15 @@ def xmr_limits(values: Sequence[float | None], baseline_points: int | None = Non
     if len(first) < MIN_POINTS:
         return _no_limits(len(values))
 
+    # Index -> value of every point with one: the only ones in the baseline.
+    given = {i: float(v) for i, v in enumerate(values) if v is not None}
+
     def centre_sigma(used: list[int]) -> tuple[float, float]:
-        points = [float(values[i]) for i in used]  # type: ignore[arg-type]
+        points = [given[i] for i in used]
         # Moving ranges between consecutive points of the original series only: a range
         # across a left-out point would measure two steps at once.
         ranges = [
-            abs(float(values[b]) - float(values[a]))  # type: ignore[arg-type]
+            abs(given[b] - given[a])
             for a, b in zip(first, first[1:], strict=False)
             if a in used and b in used
         ]
@@ -186,7 +195,7 @@ def xmr_limits(values: Sequence[float | None], baseline_points: int | None = Non
 
     def outside(used: list[int], i: int) -> bool:
         centre, sigma = centre_sigma(used)
-        return abs(float(values[i]) - centre) > 3 * sigma  # type: ignore[arg-type]
+        return abs(given[i] - centre) > 3 * sigma
 
     used = _trimmed(first, outside)
     centre, sigma = centre_sigma(used)
@@ -225,9 +234,9 @@ def shift_flags(
         else:
             run = [index] if current != 0 else []
             side = current
-        if len(run) >= length:
+        if len(run) >= length:  # a run holds points of one side, never of 0
             for member in run:
-                flags[member] = side  # type: ignore[assignment]
+                flags[member] = 1 if side > 0 else -1
     return flags
 
 
@@ -247,7 +256,7 @@ def trend_flags(values: Sequence[float | None], length: int | None = None) -> li
             direction = step
         if direction and len(run) >= length:
             for member in run:
-                flags[member] = direction  # type: ignore[assignment]
+                flags[member] = 1 if direction > 0 else -1
     return flags
 
 
@@ -270,13 +279,14 @@ def two_of_three_flags(
             return -1
         return 0
 
+    sides: tuple[Side, Side] = (1, -1)
     for start in range(len(present) - 2):
         window = present[start : start + 3]
-        for side in (1, -1):
+        for side in sides:
             hits = [i for i in window if beyond(i) == side]
             if len(hits) >= 2:
                 for i in hits:
-                    flags[i] = side  # type: ignore[assignment]
+                    flags[i] = side
     return flags
 
 

@@ -52,7 +52,10 @@ DEFAULT_LOCK_TIMEOUT = 60.0
 # delivery adds; new files use the current format with 64 KiB blocks (measured on one delivery:
 # commit 13 -> 5 ms, close 45 -> 20 ms; scans at national scale unchanged). Both options only
 # matter when a file is created: existing files keep the format they were written in.
-CONNECT_CONFIG = {"storage_compatibility_version": "latest", "default_block_size": "65536"}
+CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "storage_compatibility_version": "latest",
+    "default_block_size": "65536",
+}
 
 # Conflicting transactions on DuckLake are run again this often, with a growing random pause.
 WRITE_ATTEMPTS = 12
@@ -515,6 +518,14 @@ class OpenedAhead:
             released = self._released
         if not released:
             self._future.add_done_callback(self._close)
+
+
+def one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of an executed query that always returns one (an aggregate without GROUP BY)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
 
 
 def append_audit(

@@ -322,7 +322,7 @@ def _changes(pack: TalkPack) -> Section:
                 f"{format_delta(delta, unit, lang)} {word}".strip() or "–",
             ]
         )
-    if snapshot:
+    if last and snapshot:  # (a snapshot comes from the last talk)
         basis = text(
             "talk_changes_since",
             lang,

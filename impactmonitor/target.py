@@ -391,6 +391,12 @@ def _assess(series: pl.DataFrame, index: str, config: TargetConfig, lang: str) -
     )
 
 
+def _quarter(value: object) -> str:
+    """The min or max of a non-empty quarter column (polars types it as any value)."""
+    assert isinstance(value, str)
+    return value
+
+
 def _horizon(latest: str, config: TargetConfig) -> str:
     if latest < config.target_quarter:
         return config.target_quarter
@@ -417,12 +423,13 @@ def _series_and_assessments(
         assessments.append(assessment)
         if series.is_empty():
             continue
-        first = series["quarter"].min()
-        last = _horizon(assessment.latest_quarter or series["quarter"].max(), config)
+        first = _quarter(series["quarter"].min())
+        last = _horizon(assessment.latest_quarter or _quarter(series["quarter"].max()), config)
         frame = pl.DataFrame({"quarter": quarter_range(first, last)}).join(
             series.drop("index"), on="quarter", how="left"
         )
-        fit, fit_start = assessment.fit, (assessment.fit_quarters or [None])[0]
+        fit = assessment.fit
+        fit_start = assessment.fit_quarters[0] if assessment.fit_quarters else None
         # The trend line and its band over its fit window and ahead.
         on_line = [
             fit is not None and fit_start is not None and q >= fit_start for q in frame["quarter"]
@@ -582,7 +589,7 @@ def target_contributions(
     series = index_series(db, user, (column,), config).filter(pl.col("index") == index)
     regional = series.group_by("quarter").agg(pl.col("clients").sum())
     if quarter is None:
-        quarter = regional["quarter"].max() if regional.height else None
+        quarter = _quarter(regional["quarter"].max()) if regional.height else None
     baselines = series.group_by(column).agg(pl.col("baseline_clients").first())
     current = series.filter(pl.col("quarter") == pl.lit(quarter, pl.String)).select(
         column, "clients"

@@ -90,9 +90,12 @@ def save_user(
             "WHERE username = ?",
             [username],
         ).fetchone()
-        if password is None and current is None:
+        if password is not None:
+            password_hash = hash_password(password)
+        elif current is not None:
+            password_hash = current[0]
+        else:
             raise ValueError("a new account needs a password")
-        password_hash = hash_password(password) if password is not None else current[0]
         con.execute(
             "INSERT INTO user_accounts (username, display_name, role, provider_agbs, "
             "password_hash, active, changed_at, changed_by, municipality_codes) "
@@ -172,6 +175,7 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
     # the same name on different servers take turns under the lock of that name.
     locked, last_failure = db.write(count_and_record, locks=[f"login|{actor}"])
     if locked:
+        assert last_failure is not None  # locked only after a failure (count_and_record)
         raise AccountLocked(last_failure + LOCKOUT_WINDOW)
     if not ok:
         return None

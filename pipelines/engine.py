@@ -162,12 +162,12 @@ class Groups:
 
     def ordered_keys(self) -> list[GroupKey]:
         if not self.findings:  # rows are counted for complete keys only (see _count_rows)
-            return sorted(self.rows)  # type: ignore[type-var]
+            return sorted(self.rows)
         keys = set(self.rows) | set(self.findings)
         complete = [k for k in keys if k[0] is not None and k[1] is not None]
         if len(complete) == len(keys) - (UNATTRIBUTED in keys):
             # The usual case, sorted as below without a key function (tens of thousands).
-            return sorted(complete) + ([UNATTRIBUTED] if UNATTRIBUTED in keys else [])  # type: ignore[type-var]
+            return sorted(complete) + ([UNATTRIBUTED] if UNATTRIBUTED in keys else [])
         return sorted(keys, key=lambda k: (k[0] is None, k[0] or "", k[1] or ""))
 
 
@@ -363,8 +363,8 @@ def _assign_findings(groups: Groups, parts: list[Part], findings: list[Finding])
         keys = {k for p in targets for k in keys_of.setdefault(p.key, _part_keys(p))}
         if not keys:
             groups.add(UNATTRIBUTED, finding)
-        for key in keys:
-            groups.add(key, finding)
+        for group_key in keys:
+            groups.add(group_key, finding)
 
 
 def _part_keys(part: Part) -> list[GroupKey]:
@@ -546,7 +546,7 @@ def _cross_table(con: duckdb.DuckDBPyConnection, groups: Groups, parts: list[Par
 
 
 def _results(groups: Groups) -> list[GroupResult]:
-    results = []
+    results: list[GroupResult] = []
     findings_of, rows_of = groups.findings, groups.rows
     append = results.append  # (tens of thousands of groups)
     for key in groups.ordered_keys():

@@ -36,7 +36,7 @@ def error_file(raw: RawTable, findings: list[Finding], lang: str = "nl") -> byte
     header = [*raw.header, text("col_errors", lang)]
     rows: list[list[object]] = []
     if per_row.get(None):
-        rows.append([""] * len(columns) + [" | ".join(per_row[None])])
+        rows.append([*[""] * len(columns), " | ".join(per_row[None])])
     for record in raw.cells.iter_rows(named=True):
         rows.append([record[c] for c in columns] + [" | ".join(per_row.get(record[ROW], []))])
     return dutch_csv(header, rows)

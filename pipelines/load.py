@@ -150,7 +150,7 @@ def store_delivery(
 
 
 BULK_SUMMARY_REFRESH_MAX = 1_000  # provider-quarters whose summaries a load rebuilds itself
-ACCEPTED_SCHEMA = {
+ACCEPTED_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "provider_agb": pl.String,
     "quarter": pl.String,
     "received_at": pl.Datetime("us"),

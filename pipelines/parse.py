@@ -68,7 +68,7 @@ def _decimal(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
     """(value, error code) for a decimal column (fte_care)."""
     if style == "csv_semicolon":
         # A value that reads both ways (1.234) is read the Dutch way: thousands separator.
-        normalised = (
+        normalised: pl.Expr = (
             pl.when(text.str.contains(_DUTCH_THOUSANDS_DECIMAL))
             .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
             .when(text.str.contains(_COMMA_DECIMAL))
@@ -113,7 +113,7 @@ def _quarter(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     quarter_first_value = pl.concat_str(
         quarter_first.struct.field("2"), pl.lit("Q"), quarter_first.struct.field("1")
     )
-    value = (
+    value: pl.Expr = (
         pl.when(compact.str.contains(YEAR_FIRST_REGEX))
         .then(year_first_value)
         .when(compact.str.contains(QUARTER_FIRST_REGEX))
@@ -377,7 +377,7 @@ def restore_written_values(raw: RawTable, findings: list[Finding]) -> None:
     lookup = {record[ROW]: record for record in subset.iter_rows(named=True)}
     for finding in wanted:
         record = lookup.get(finding.row)
-        if record is not None and record[finding.column] is not None:
+        if record is not None and finding.column is not None and record[finding.column] is not None:
             finding.value = record[finding.column]
 
 

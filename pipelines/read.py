@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import AnyStr, Literal
 
 import polars as pl
 
@@ -402,29 +402,20 @@ def _cells_regular(
     empty field as null; without short lines that can only be an empty cell (made "" by the
     caller).
     """
+    source: bytes
+    lines: int | None
     if utf8 is not None:
         # The same body in the file's own bytes (a BOM, if any, sits before the header).
         bom_length = len(_UTF8_BOM) if utf8.startswith(_UTF8_BOM) else 0
         offset = bom_length + len(text[:start].encode("utf-8"))
-        body: bytes | str = utf8
-        newline, sep, cr, bom = b"\n", separator.encode(), b"\r", _UTF8_BOM
+        lines = _even_lines(utf8, offset, width, b"\n", separator.encode(), b"\r", _UTF8_BOM)
+        source, skip = utf8, text.count("\n", 0, start)
     else:
-        offset, body = start, text
-        newline, sep, cr, bom = "\n", separator, "\r", "\ufeff"
-    size = len(body) - offset
-    lines = body.count(newline, offset) + (0 if body.endswith(newline) else 1)
-    if (
-        lines < FAST_READ_MIN_LINES
-        or width < 2
-        or body.find(cr, offset) >= 0
-        or body.startswith(bom, offset)
-        or size <= 0
-        or body.count(sep, offset) != lines * (width - 1)
-    ):
+        lines = _even_lines(text, start, width, "\n", separator, "\r", "\ufeff")
+        source, skip = text[start:].encode("utf-8"), 0
+    if lines is None:
         return None
     names = [f"c{i}" for i in range(width)]
-    source = body[offset:].encode("utf-8") if isinstance(body, str) else body
-    skip = 0 if isinstance(body, str) else text.count("\n", 0, start)
     try:
         cells = pl.read_csv(
             source,
@@ -441,6 +432,25 @@ def _cells_regular(
     if cells.height != lines or cells.width != width:
         return None
     return cells
+
+
+def _even_lines(
+    body: AnyStr, offset: int, width: int, newline: AnyStr, sep: AnyStr, cr: AnyStr, bom: AnyStr
+) -> int | None:
+    """The number of lines of `body` from `offset` when the separator count proves that each
+    has `width` fields (and the body is big enough, without `\\r` or BOM); else None."""
+    size = len(body) - offset
+    lines = body.count(newline, offset) + (0 if body.endswith(newline) else 1)
+    if (
+        lines < FAST_READ_MIN_LINES
+        or width < 2
+        or body.find(cr, offset) >= 0
+        or body.startswith(bom, offset)
+        or size <= 0
+        or body.count(sep, offset) != lines * (width - 1)
+    ):
+        return None
+    return lines
 
 
 def _rows_with_csv_module(

@@ -40,7 +40,7 @@ def receipt_pdf(
     )
     document.ln(3)
     document.heading(text("receipt_tables", lang), 12)
-    document.table(
+    document.grid(
         [
             text("column_table_name", lang),
             text("column_version", lang),

@@ -146,7 +146,9 @@ def workbook_shape(
                     part if part in names else None,
                 )
             )
-        spans = {sheet.part: _Span() for sheet in sheets if sheet.part and measure(sheet.name)}
+        spans: dict[str | None, _Span] = {
+            sheet.part: _Span() for sheet in sheets if sheet.part and measure(sheet.name)
+        }
         unpacked = 0
         for member in members:
             span = spans.get(member.filename)

@@ -83,8 +83,8 @@ def current_codes() -> dict[str, str]:
     mapping = {}
     for code in known:
         current = code
-        while known[current].successor_code and known[current].successor_code in known:
-            current = known[current].successor_code
+        while (successor := known[current].successor_code) and successor in known:
+            current = successor
         mapping[code] = current
     return mapping
 

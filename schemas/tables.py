@@ -86,7 +86,9 @@ class Column:
     @property
     def checks(self) -> tuple[ValueCheck, ...]:
         """The cell checks of this column: counts and decimals >= 0, codes from their list."""
-        checks = (NON_NEGATIVE,) if self.kind in ("count", "decimal") else ()
+        checks: tuple[ValueCheck, ...] = (
+            (NON_NEGATIVE,) if self.kind in ("count", "decimal") else ()
+        )
         if self.name in ENUMERATIONS:
             checks += (ENUMERATIONS[self.name],)
         return checks

@@ -421,7 +421,7 @@ def reviews_due_from_board(
                 "last_review": last,
             }
         )
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "provider_agb": pl.String,
         "name": pl.String,
         "category": pl.String,

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from impactmonitor.config import defaults
 from impactmonitor.quarters import parse_quarter
@@ -39,7 +40,7 @@ DEFAULT_VALID_FROM = "2000Q1"  # defaults are valid from the beginning of any da
 # Float division may land a hair off a threshold that is exact in decimal (e.g. 0.7).
 _EPSILON = 1e-9
 
-_VERSION_SCHEMA = {
+_VERSION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "kpi": pl.String,
     "category": pl.String,
     "valid_from": pl.String,
@@ -119,7 +120,9 @@ def status_expression(threshold: int) -> pl.Expr:
         pl.col("denominator").is_null() | (pl.col("denominator") < threshold)
     )
     (status, condition), *rest = STATUS_RULE
-    chain = pl.when(condition(value, green, amber, higher, below)).then(pl.lit(status, pl.String))
+    chain: Then | ChainedThen = pl.when(condition(value, green, amber, higher, below)).then(
+        pl.lit(status, pl.String)
+    )
     for status, condition in rest:
         chain = chain.when(condition(value, green, amber, higher, below)).then(
             pl.lit(status, pl.String)

@@ -216,7 +216,7 @@ def projection_status(
     at_risk_share: float,
     start: float = 1.0,
     direction: str | None = None,
-) -> tuple[Status, float]:
+) -> tuple[Literal["on_track", "at_risk", "off_track"], float]:
     """(status, share of the required change) of a projection against a goal.
 
     on_track when the projection reaches the goal; at_risk when it covers at least
