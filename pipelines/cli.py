@@ -1,6 +1,7 @@
-"""What the ingest command lines share (`pipelines.ingest`, `pipelines.bulk`): their common
-options, reading FILE arguments, printing findings, the JSON report, exit codes and the words
-for a database that cannot be used."""
+"""What the command lines share: the options every one of them spells the same (--db, --lang,
+--actor), and for the ingest command lines (`pipelines.ingest`, `pipelines.bulk`) reading FILE
+arguments, printing findings, the JSON report, exit codes and the words for a database that
+cannot be used."""
 
 from __future__ import annotations
 
@@ -14,20 +15,25 @@ from typing import TypeVar
 
 import duckdb
 
-from impactmonitor.i18n import text
+from impactmonitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, text
 from impactmonitor.storage import Database, DatabaseBusy, storage_problem
 from pipelines.engine import Upload
 from pipelines.findings import Finding
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", required=True, help="DuckDB database file")
+def add_db_option(parser: argparse.ArgumentParser, help: str = "DuckDB database file") -> None:
+    parser.add_argument("--db", required=True, help=help)
+
+
+def add_lang_option(parser: argparse.ArgumentParser) -> None:
+    """--lang: the language of the command's messages and of what it writes."""
+    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """--actor and --lang, as every ingest command line has them."""
     parser.add_argument("--actor", default=None, help="who delivers (default: the OS user)")
-    parser.add_argument("--lang", choices=("nl", "en"), default="nl")
+    add_lang_option(parser)
 
 
 def actor_of(args: argparse.Namespace) -> str:

@@ -24,6 +24,7 @@ import polars as pl
 from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.providers import REGISTER_COLUMNS, append_register_entries
 from impactmonitor.storage import Database, DatabaseBusy
+from pipelines.cli import add_db_option, add_lang_option
 from pipelines.read import decode, detect_separator, normalise_header
 from schemas.reference import CATEGORIES
 from schemas.tables import is_agb, lost_leading_zero
@@ -168,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.register", description="Load or update the provider register."
     )
-    parser.add_argument("--db", required=True, help="DuckDB database file")
-    parser.add_argument("--lang", choices=("nl", "en"), default=DEFAULT_LANGUAGE)
+    add_db_option(parser)
+    add_lang_option(parser)
     parser.add_argument("file", help="CSV with " + ", ".join(REGISTER_COLUMNS))
     return parser
 

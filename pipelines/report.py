@@ -63,6 +63,7 @@ from impactmonitor.mirror import mirror_report
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, missing_database
 from impactmonitor.target import target_series
+from pipelines.cli import add_db_option, add_lang_option
 from schemas.reference import CATEGORIES
 from schemas.tables import is_agb
 
@@ -184,41 +185,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     kpis = commands.add_parser("kpis", help="KPIs per provider, quarter and KPI")
-    kpis.add_argument("--db", required=True, help="DuckDB database file")
+    add_db_option(kpis)
     kpis.add_argument("--quarter", help="only this quarter, e.g. 2025Q2")
     kpis.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
     kpis.add_argument("--category", choices=CATEGORIES, help="only this category")
     kpis.add_argument("--format", choices=("csv", "json"), default="csv")
     target = commands.add_parser("target", help="the regional 30%% target series")
-    target.add_argument("--db", required=True, help="DuckDB database file")
+    add_db_option(target)
     target.add_argument("--format", choices=("csv", "json"), default="csv")
     mirror = commands.add_parser("mirror", help="the mirror report of one provider")
-    mirror.add_argument("--db", required=True, help="DuckDB database file")
+    add_db_option(mirror)
     mirror.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
     mirror.add_argument("--quarter", help="only this quarter, e.g. 2025Q2")
     mirror.add_argument("--format", choices=("csv", "json"), default="csv")
     pdf = commands.add_parser("pdf", help="PDF report of one provider, or of all providers")
-    pdf.add_argument("--db", required=True, help="DuckDB database file")
+    add_db_option(pdf)
     pdf.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
     who = pdf.add_mutually_exclusive_group(required=True)
     who.add_argument("--provider", help="AGB code of the provider (8 digits)")
     who.add_argument("--all", action="store_true", help="one report per provider")
     pdf.add_argument("--out", required=True, help="PDF file (one provider) or folder (--all)")
     pdf.add_argument("--mirror", action="store_true", help="the mirror report instead")
-    pdf.add_argument("--lang", choices=("nl", "en"), default="nl")
+    add_lang_option(pdf)
     agreements = commands.add_parser("agreements", help="performance agreements and their progress")
-    agreements.add_argument("--db", required=True, help="DuckDB database file")
+    add_db_option(agreements)
     agreements.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
     agreements.add_argument("--quarter", help="judge progress at this quarter, e.g. 2026Q3")
     agreements.add_argument("--format", choices=("csv", "json"), default="csv")
     board = commands.add_parser("board", help="the management report (PDF or PPTX slides)")
-    board.add_argument("--db", required=True, help="DuckDB database file")
+    add_db_option(board)
     board.add_argument("--quarter", required=True, help="quarter, e.g. 2026Q3")
     board.add_argument("--out", required=True, help="PDF or PPTX file")
     board.add_argument(
         "--format", choices=("pdf", "pptx"), help="default: from the file name (.pptx), else pdf"
     )
-    board.add_argument("--lang", choices=("nl", "en"), default="nl")
+    add_lang_option(board)
     return parser
 
 

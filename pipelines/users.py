@@ -19,6 +19,7 @@ from impactmonitor.access import ROLES
 from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.storage import Database
 from impactmonitor.users import check_municipality_codes, save_user
+from pipelines.cli import add_db_option
 from schemas.tables import is_agb
 
 CLI_LANG = DEFAULT_LANGUAGE  # the command's messages (it has no --lang)
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.users", description="Create or change a user account."
     )
-    parser.add_argument("--db", required=True, help="DuckDB database file")
+    add_db_option(parser)
     parser.add_argument("username")
     parser.add_argument("--role", required=True, choices=ROLES)
     parser.add_argument(

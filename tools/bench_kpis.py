@@ -29,6 +29,7 @@ from impactmonitor import escalation, kpis, target
 from impactmonitor.access import SYSTEM_USER
 from impactmonitor.delivery_status import delivery_status
 from impactmonitor.storage import Database
+from pipelines.cli import add_db_option
 
 
 def _median_ms(action: Callable[[], object], runs: int) -> float:
@@ -80,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", required=True, help="national-scale DuckDB database")
+    add_db_option(parser, help="national-scale DuckDB database")
     parser.add_argument("--runs", type=int, default=7, help="warm runs per query (median)")
     return parser
 

@@ -23,6 +23,7 @@ from impactmonitor.access import User
 from impactmonitor.mirror import mirror_report, mirror_window
 from impactmonitor.quarters import previous, shift
 from impactmonitor.storage import Database
+from pipelines.cli import add_db_option
 
 MANAGER = User("bench", "contract_manager")
 
@@ -152,7 +153,7 @@ def print_pages(db: Database, repeat: int = 5) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.bench_pages")
-    parser.add_argument("--db", required=True)
+    add_db_option(parser)
     parser.add_argument("--repeat", type=int, default=5)
     return parser
 

@@ -54,6 +54,7 @@ from impactmonitor.i18n import text
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import DEFAULT_DB_PATH, Database, is_lake
 from pipelines.bulk import GroupResult, ingest_bulk
+from pipelines.cli import add_db_option, add_lang_option
 from pipelines.ingest import Upload, ingest
 from pipelines.register import load_register
 from schemas.tables import TABLE_NAMES
@@ -498,7 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generate the sample region (or the national benchmark set) and load it "
         "through the ingest pipeline.",
     )
-    parser.add_argument("--db", required=True, help="DuckDB database file to load into")
+    add_db_option(parser, help="DuckDB database file to load into")
     parser.add_argument("--scale", choices=("region", "national"), default="region")
     parser.add_argument(
         "--out",
@@ -520,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
         "than sample data (a sample database is always rebuilt)",
     )
     parser.add_argument("--files-only", action="store_true", help="write the files, load nothing")
-    parser.add_argument("--lang", choices=("nl", "en"), default="nl")
+    add_lang_option(parser)
     return parser
 
 
