@@ -311,7 +311,7 @@ def _read_csv_text(
         ]
     numbered_rows: list[tuple[int, list[str]]] | None = None
     if '"' in text:
-        parsed = _rows_with_csv_module(file_name, text[header_start:], separator, header_row - 1)
+        parsed = csv_rows(file_name, text[header_start:], separator, header_row - 1)
         if isinstance(parsed, Finding):
             if parsed.row != header_row:  # the header itself is fine: name its table
                 parsed.table = header_table(file_name, text[:HEADER_PROBE_BYTES].encode())
@@ -453,10 +453,11 @@ def _even_lines(
     return lines
 
 
-def _rows_with_csv_module(
+def csv_rows(
     file_name: str, text: str, separator: str, skip: int
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | Finding:
-    """Quoted files go through the csv module, which knows quoting and reports broken quotes.
+    """Header and numbered non-empty rows by the csv module, which knows quoting and reports
+    broken quotes. Quoted delivery files come here, and the provider register.
 
     `text` starts at the header line, which is line `skip + 1` of the file.
     """

@@ -10,9 +10,7 @@ appended, so the register keeps its history. Exit 2 on a usage error (missing fi
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
-import io
 import re
 import sys
 from datetime import date
@@ -25,7 +23,8 @@ from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.providers import REGISTER_COLUMNS, append_register_entries
 from impactmonitor.storage import Database, DatabaseBusy
 from pipelines.cli import add_db_option, add_lang_option
-from pipelines.read import decode, detect_separator, normalise_header
+from pipelines.findings import Finding
+from pipelines.read import csv_rows, decode, detect_separator, normalise_header
 from schemas.reference import CATEGORIES
 from schemas.tables import is_agb, lost_leading_zero
 
@@ -54,29 +53,24 @@ def _parse_date(value: str) -> date | None:
     raise ValueError(value)
 
 
-def _rows(content: bytes) -> list[tuple[int, list[str]]] | str:
-    """(line number, cells) of every non-empty line, or the key of a file-level error."""
+def _rows(content: bytes) -> tuple[int, list[str], list[tuple[int, list[str]]]] | str:
+    """(line of the header, its cells, (line number, cells) of every non-empty row after it), or
+    the key of a file-level error. Read as delivery files are read (`pipelines.read`)."""
     if b"\x00" in content:
         return "register_file_unreadable"
     decoded = decode(content)
     if decoded is None or not decoded.strip():
         return "register_file_unreadable"
-    first_line = decoded.lstrip("\ufeff").splitlines()[0]
-    reader = csv.reader(
-        io.StringIO(decoded.lstrip("\ufeff"), newline=""),
-        delimiter=detect_separator(first_line),
-        strict=True,
-    )
-    rows: list[tuple[int, list[str]]] = []
-    line = 0
-    try:
-        for record in reader:
-            start, line = line + 1, reader.line_num
-            if any(cell.strip() for cell in record):
-                rows.append((start, record))
-    except csv.Error:
+    lines = decoded.lstrip("\ufeff").splitlines(keepends=True)
+    # Excel may lead with empty lines, or lines of separators only.
+    blank = next((i for i, line in enumerate(lines) if line.strip(' \t\r\n;,"')), None)
+    if blank is None:
+        return "register_no_entries"
+    read = csv_rows("register", "".join(lines[blank:]), detect_separator(lines[blank]), blank)
+    if isinstance(read, Finding):
         return "register_broken_quotes"
-    return rows
+    header, rows = read
+    return blank + 1, header, rows
 
 
 def parse_register(
@@ -87,10 +81,10 @@ def parse_register(
     def msg(key: str, **fields: object) -> str:
         return text(key, lang, **fields)
 
-    rows = _rows(content)
-    if isinstance(rows, str):
-        return None, [msg(rows)]
-    header_row, header_cells = rows[0]
+    read = _rows(content)
+    if isinstance(read, str):
+        return None, [msg(read)]
+    header_row, header_cells, rows = read
     header = [normalise_header(c) for c in header_cells]
     errors = [
         msg("register_missing_column", row=header_row, column=c)
@@ -110,7 +104,7 @@ def parse_register(
         return None, errors
     records = []
     seen: dict[str, int] = {}
-    for number, row in rows[1:]:
+    for number, row in rows:
         if len(row) != len(header):
             errors.append(msg("register_ragged", row=number, found=len(row), expected=len(header)))
             continue

@@ -109,6 +109,7 @@ def test_bad_register_rows_write_nothing(
             "Rij 1: onbekende kolom opmerking.",
         ),
         ("broken quotes", _csv(['01234567;"Naam;A;;;']), "aanhalingsteken"),
+        ("separators only", b";;;;;\r\n;;;;;\r\n", "geen aanbieders"),
     ],
 )
 def test_bad_register_files(case: str, content: bytes, message: str) -> None:
@@ -128,6 +129,15 @@ def test_register_as_excel_and_libreoffice_write_it() -> None:
         assert errors == []
         assert entries.row(0, named=True)["name"] == name
         assert entries["category"].to_list() == ["A"]
+
+
+def test_register_after_empty_lines_names_rows_as_excel_numbers_them() -> None:
+    content = b"\r\n;;;;;\r\n" + _csv(["01234567;Naam;A;;1-1-2022;", "1234567;Naam;A;;;"])
+    entries, errors = parse_register(content)
+    assert entries is None
+    assert len(errors) == 1 and errors[0].startswith("Rij 5:"), errors
+    good, no_errors = parse_register(b"\r\n;;;;;\r\n" + _csv(GOOD))
+    assert no_errors == [] and good["provider_agb"].to_list() == [g[:8] for g in GOOD]
 
 
 def test_register_usage_errors(run_cli, empty_db: Database) -> None:
