@@ -20,6 +20,7 @@ The single delivery runs first so that its peak memory is not hidden by the bulk
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import os
 import resource
@@ -126,7 +127,7 @@ def bench_bulk(folder: Path, rows: int, repeat: int) -> tuple[BulkFigures, Path]
         db = Database(_fresh(db_path))
         with db.transaction() as con:  # the register is not part of the measurement
             append_register_entries(con, register, actor="bench")
-        figures.bulk_s.append(_timed(lambda db=db: run_bulk(db), figures.bulk_cpu_s))
+        figures.bulk_s.append(_timed(functools.partial(run_bulk, db), figures.bulk_cpu_s))
         _fresh(reference)
         figures.read_csv_s.append(_timed(run_duckdb, figures.read_csv_cpu_s))
     _fresh(reference)

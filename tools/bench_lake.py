@@ -98,7 +98,7 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
             target.mkdir(parents=True, exist_ok=True)
             for table, frame in typical_delivery(quarter).items():
                 frame = frame.with_columns(pl.lit(agb).alias("provider_agb"))
-                (target / f"{table}.csv").write_bytes(csv_bytes(frame, table, "excel_nl"))
+                (target / f"{table}.csv").write_bytes(csv_bytes(frame, table, "excel_nl_cp1252"))
             items.append({"agb": agb, "quarter": quarter, "folder": str(target)})
         plans.append(items)
     env = dict(os.environ, PYTHONPATH=str(REPO))

@@ -31,7 +31,7 @@ from impactmonitor.delivery_status import deadline
 from impactmonitor.escalation import DEMO_DECIDER
 from impactmonitor.explanations import post_explanation, post_reply
 from impactmonitor.quarters import quarter_start, shift
-from impactmonitor.storage import Database
+from impactmonitor.storage import Database, one_row
 from tools.sample_region import B_PROVIDERS
 
 DEMO_MANAGEMENT = User("management", "management", display_name="Management")
@@ -56,9 +56,9 @@ def _provider_user(agb: str) -> User:
 def seed_demo_loop(db: Database) -> int:
     """Record the demo agreements and explanations (see the module docstring)."""
     with db.connection() as con:
-        if con.execute("SELECT count(*) FROM agreement_versions").fetchone()[0]:
+        if one_row(con.execute("SELECT count(*) FROM agreement_versions"))[0]:
             return 0
-        latest = con.execute("SELECT max(quarter) FROM latest_table_versions").fetchone()[0]
+        latest = one_row(con.execute("SELECT max(quarter) FROM latest_table_versions"))[0]
     if latest is None:
         return 0
     plan = db.query(

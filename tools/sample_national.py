@@ -169,7 +169,9 @@ def _register(rng: np.random.Generator, agbs: np.ndarray, categories: np.ndarray
             "B5 Crisis",
         ]
     )
-    lot = np.where(categories == "B", lots[rng.integers(0, len(lots), agbs.size)], None)
+    lot = np.full(agbs.size, None, dtype=object)  # no lot outside category B
+    drawn = lots[rng.integers(0, len(lots), agbs.size)]
+    lot[categories == "B"] = drawn[categories == "B"]
     return pl.DataFrame(
         {
             "provider_agb": agbs,

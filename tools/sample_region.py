@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -277,7 +278,7 @@ def _base_quality(rng: random.Random) -> Quality:
 def region_providers(seed: int = SEED) -> list[Provider]:
     """The 40 providers of the sample region (6 A, 20 B, 14 C)."""
     rng = random.Random(seed)
-    specs: list[tuple[str, str, str | None, dict[str, float]]] = (
+    specs: Sequence[tuple[str, str, str | None, Mapping[str, float]]] = (
         [("A", name, None, volumes) for name, volumes in A_PROVIDERS]
         + [("B", name, lot, volumes) for lot, name, volumes in B_PROVIDERS]
         + [("C", name, None, volumes) for name, volumes in C_PROVIDERS]
@@ -605,10 +606,10 @@ def simulate_region(until: str = DEFAULT_UNTIL, seed: int = SEED) -> RegionData:
                 "clients_end",
             ],
         )
-        results, offer = _results_and_offer(provider, frame, quarters, seed)
+        provider_results, provider_offer = _results_and_offer(provider, frame, quarters, seed)
         population_rows += [(provider.agb, *row) for row in rows]
-        results_rows += [(provider.agb, *row) for row in results]
-        offer_rows += [(provider.agb, *row) for row in offer]
+        results_rows += [(provider.agb, *row) for row in provider_results]
+        offer_rows += [(provider.agb, *row) for row in provider_offer]
     population = pl.DataFrame(
         population_rows,
         orient="row",
