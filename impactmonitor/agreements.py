@@ -71,6 +71,7 @@ from impactmonitor.norms import min_n
 from impactmonitor.quarters import parse_quarter, quarter_range, shift
 from impactmonitor.storage import Database, append_audit, one_row
 from impactmonitor.target import (
+    INDEX_BY_KEY,
     INDEXES,
     least_squares,
     projection_status,
@@ -125,14 +126,17 @@ class Measure:
     key: str
     unit: str  # share | days | ratio | count | fte | index_points
     direction: Literal["higher", "lower"]  # the default: which way is better
-    name_nl: str
-    name_en: str
     source: str = ""  # count measures: summary table
     expression: str = ""  # count measures: SQL aggregate over the summary rows
     by_care_form: bool = True
 
     def name(self, lang: str = "nl") -> str:
-        return self.name_en if lang == "en" else self.name_nl
+        if self.kind == "kpi":
+            return kpis.kpi(self.key).name(lang)
+        if self.kind == "index":
+            index = INDEX_BY_KEY[self.key].name(lang).lower()
+            return text("agreement_measure_index", lang, index=index)
+        return text(f"measure_name_{self.key}", lang)
 
 
 _COUNTS = (
@@ -141,8 +145,6 @@ _COUNTS = (
         "places",
         "count",
         "lower",
-        "Plaatsen (bedden)",
-        "Places (beds)",
         "offer",
         "sum(places)",
     ),
@@ -151,8 +153,6 @@ _COUNTS = (
         "clients",
         "count",
         "lower",
-        "Cliënten in zorg (begin + instroom)",
-        "Clients in care (start + inflow)",
         "population",
         "sum(clients_start + inflow)",
     ),
@@ -161,8 +161,6 @@ _COUNTS = (
         "clients_waiting",
         "count",
         "lower",
-        "Wachtlijst",
-        "Waiting list",
         "offer",
         "sum(clients_waiting)",
     ),
@@ -171,19 +169,12 @@ _COUNTS = (
         "fte_care",
         "fte",
         "higher",
-        "Fte direct zorg",
-        "Direct care FTE",
         "offer",
         "sum(fte_care)",
     ),
 )
 MEASURES: tuple[Measure, ...] = (
-    *(
-        Measure(
-            "kpi", k.key, k.unit, k.direction, k.name_nl, k.name_en, by_care_form=k.by_care_form
-        )
-        for k in kpis.KPIS
-    ),
+    *(Measure("kpi", k.key, k.unit, k.direction, by_care_form=k.by_care_form) for k in kpis.KPIS),
     *_COUNTS,
     *(
         Measure(
@@ -191,8 +182,6 @@ MEASURES: tuple[Measure, ...] = (
             index.key,
             "index_points",
             "lower" if target_config().targets[index.key] < 1 else "higher",
-            text("agreement_measure_index", "nl", index=index.name_nl.lower()),
-            text("agreement_measure_index", "en", index=index.name_en.lower()),
             by_care_form=False,
         )
         for index in INDEXES

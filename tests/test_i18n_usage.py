@@ -73,6 +73,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "escalation_step_": lambda: range(ladder_config().steps),  # definitions/escalation.step_name
     "target_status_": lambda: get_args(target.Status),
     "agreement_status_": lambda: agreements.STATUSES,
+    "measure_name_": lambda: (m.key for m in agreements.MEASURES if m.kind == "count"),
     "agreement_statement_": lambda: ("achieved", "missed"),  # the two final statuses
     "agreement_state_": lambda: ("active", "withdrawn"),
     "agreement_direction_": lambda: ("lower", "higher"),

@@ -63,15 +63,6 @@ class Kpi:
     def explanation(self, lang: str = "nl") -> str:
         return text(f"kpi_help_{self.key}", lang)
 
-    # The names per language, for code that stores both (agreements' measures).
-    @property
-    def name_nl(self) -> str:
-        return self.name("nl")
-
-    @property
-    def name_en(self) -> str:
-        return self.name("en")
-
 
 KPIS: tuple[Kpi, ...] = (
     Kpi(

@@ -33,15 +33,6 @@ class TargetIndex:
         """The index's name: the catalogue's `target_index_<key>`."""
         return text(f"target_index_{self.key}", lang)
 
-    # The names per language, for code that stores both (agreements' measures).
-    @property
-    def name_nl(self) -> str:
-        return self.name("nl")
-
-    @property
-    def name_en(self) -> str:
-        return self.name("en")
-
 
 INDEXES: tuple[TargetIndex, ...] = (
     TargetIndex("short_residential", ("residential_short",)),
