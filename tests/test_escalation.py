@@ -189,8 +189,8 @@ def test_reason_names_the_kpis_and_quarters() -> None:
     assert found[P1]["up"][0].text("en") == "Dropout: red in 2 quarters in a row (2025Q2–2025Q3)."
 
 
-UP = [esc.Reason("several_red", "x", "x")]
-DOWN = [esc.Reason("no_red", "y", "y")]
+UP = [esc.Reason("several_red")]
+DOWN = [esc.Reason("no_red")]
 
 
 @pytest.mark.parametrize(
@@ -570,9 +570,9 @@ def test_rule_agreement_missed(rows: list, fires: bool) -> None:
 
 
 def test_proposal_facts_ignore_the_wording_but_not_the_details() -> None:
-    one = esc.Reason("several_red", "twee rood", "two red", {"kpis": ["a", "b"], "quarter": Q})
-    reworded = esc.Reason("several_red", "2 rood", "2 red", {"quarter": Q, "kpis": ["a", "b"]})
-    other = esc.Reason("several_red", "twee rood", "two red", {"kpis": ["a", "c"], "quarter": Q})
+    one = esc.Reason("several_red", {"kpis": ["a", "b"], "quarter": Q}, fields={"count": "twee"})
+    reworded = esc.Reason("several_red", {"quarter": Q, "kpis": ["a", "b"]}, fields={"count": 2})
+    other = esc.Reason("several_red", {"kpis": ["a", "c"], "quarter": Q}, fields={"count": "twee"})
     assert esc.proposal_facts(1, "up", [one]) == esc.proposal_facts(1, "up", [reworded])
     assert esc.proposal_facts(1, "up", [one]) != esc.proposal_facts(1, "up", [other])
     assert esc.proposal_facts(1, "up", [one]) != esc.proposal_facts(2, "up", [one])

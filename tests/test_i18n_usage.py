@@ -22,7 +22,7 @@ import pytest
 from impactmonitor import agreements, audit, delivery_status, display, letters, spc, target
 from impactmonitor.access import ROLES
 from impactmonitor.breakdowns import POPULATION_DIMENSIONS
-from impactmonitor.definitions.escalation import ladder_config
+from impactmonitor.definitions.escalation import RULE_BY_KEY, ladder_config
 from impactmonitor.definitions.kpis import KPI_KEYS
 from impactmonitor.definitions.target import INDEXES
 from impactmonitor.i18n import CATALOGUES, LANGUAGES, TEXTS
@@ -71,6 +71,11 @@ DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
     "role_": lambda: ROLES,
     "delivery_": lambda: delivery_status.STATUSES,
     "escalation_step_": lambda: range(ladder_config().steps),  # definitions/escalation.step_name
+    "escalation_rule_": lambda: RULE_BY_KEY,
+    # a rule's reasons: its own key, or a key per case (the overdue rule: missing, incomplete)
+    "escalation_reason_": lambda: (
+        (set(RULE_BY_KEY) - {"delivery_overdue"}) | {"delivery_missing", "delivery_incomplete"}
+    ),
     "target_status_": lambda: get_args(target.Status),
     "agreement_status_": lambda: agreements.STATUSES,
     "measure_name_": lambda: (m.key for m in agreements.MEASURES if m.kind == "count"),

@@ -14,9 +14,10 @@ A leaf module: no database, no storage (tests/test_layout.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, Literal
 
 import polars as pl
@@ -83,13 +84,24 @@ def step_name(step: int, lang: str = "nl", config: LadderConfig | None = None) -
 
 @dataclass(frozen=True)
 class Reason:
+    """Why a rule fired for a provider: its details (the facts a proposal rests on) and its text,
+    the catalogue's `escalation_reason_<key>` filled in with `fields`; a field that depends on
+    the language (KPI names, dates) is a function of it."""
+
     rule: str
-    text_nl: str
-    text_en: str
     details: dict[str, Any] = field(default_factory=dict)
+    key: str = ""  # the text's key after `escalation_reason_`; default: the rule's key
+    fields: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def text(self, lang: str = "nl") -> str:
-        return self.text_en if lang == "en" else self.text_nl
+        filled = {
+            name: value(lang) if callable(value) else value for name, value in self.fields.items()
+        }
+        return text(f"escalation_reason_{self.key or self.rule}", lang, **filled)
+
+
+def _in_language(texts: Mapping[str, str], lang: str) -> str:
+    return texts.get(lang, texts["nl"])
 
 
 @dataclass(frozen=True)
@@ -112,12 +124,10 @@ RuleFunction = Callable[[RuleContext], dict[str, list[Reason]]]
 class Rule:
     key: str
     direction: Literal["up", "down"]
-    description_nl: str
-    description_en: str
     evaluate: RuleFunction
 
     def description(self, lang: str = "nl") -> str:
-        return self.description_en if lang == "en" else self.description_nl
+        return text(f"escalation_rule_{self.key}", lang)
 
 
 def kpi_names(keys: list[str], lang: str) -> str:
@@ -138,9 +148,8 @@ def _rule_red_in_a_row(context: RuleContext) -> dict[str, list[Reason]]:
         found[str(agb[0])] = [
             Reason(
                 "kpi_red_in_a_row",
-                f"{kpi_names(keys, 'nl')}: rood in {n} kwartalen op rij ({span}).",
-                f"{kpi_names(keys, 'en')}: red in {n} quarters in a row ({span}).",
                 {"kpis": keys, "quarters": window},
+                fields={"kpis": partial(kpi_names, keys), "n": n, "span": span},
             )
         ]
     return found
@@ -161,9 +170,12 @@ def _rule_several_red(context: RuleContext) -> dict[str, list[Reason]]:
         found[agb] = [
             Reason(
                 "several_red",
-                f"{len(keys)} KPI's rood in {context.quarter}: {kpi_names(keys, 'nl')}.",
-                f"{len(keys)} KPIs red in {context.quarter}: {kpi_names(keys, 'en')}.",
                 {"kpis": keys, "quarter": context.quarter},
+                fields={
+                    "count": len(keys),
+                    "quarter": context.quarter,
+                    "kpis": partial(kpi_names, keys),
+                },
             )
         ]
     return found
@@ -178,15 +190,12 @@ def _rule_delivery_overdue(context: RuleContext) -> dict[str, list[Reason]]:
     )
     found: dict[str, list[Reason]] = {}
     for row in overdue.sort("provider_agb", "quarter").iter_rows(named=True):
-        word_nl = "ontbreekt" if row["status"] == "missing" else "is onvolledig"
-        word_en = "is missing" if row["status"] == "missing" else "is incomplete"
-        due_nl, due_en = date_text(row["deadline"], "nl"), date_text(row["deadline"], "en")
         found.setdefault(row["provider_agb"], []).append(
             Reason(
                 "delivery_overdue",
-                f"Aanlevering {row['quarter']} {word_nl} (deadline {due_nl}).",
-                f"Delivery {row['quarter']} {word_en} (deadline {due_en}).",
                 {"quarter": row["quarter"], "status": row["status"]},
+                key="delivery_missing" if row["status"] == "missing" else "delivery_incomplete",
+                fields={"quarter": row["quarter"], "deadline": partial(date_text, row["deadline"])},
             )
         )
     return found
@@ -209,14 +218,7 @@ def _rule_no_red(context: RuleContext) -> dict[str, list[Reason]]:
     )
     span = f"{window[0]}–{window[-1]}"
     return {
-        agb: [
-            Reason(
-                "no_red",
-                f"Geen rode KPI's in {n} kwartalen op rij ({span}).",
-                f"No red KPIs in {n} quarters in a row ({span}).",
-                {"quarters": window},
-            )
-        ]
+        agb: [Reason("no_red", {"quarters": window}, fields={"n": n, "span": span})]
         for agb in per_provider["provider_agb"].to_list()
     }
 
@@ -237,54 +239,25 @@ def _rule_agreement_missed(context: RuleContext) -> dict[str, list[Reason]]:
         found.setdefault(row["provider_agb"], []).append(
             Reason(
                 "agreement_missed",
-                text(
-                    "rule_agreement_missed", "nl", title=row["title"], statement=row["statement_nl"]
-                ),
-                text(
-                    "rule_agreement_missed", "en", title=row["title"], statement=row["statement_en"]
-                ),
                 {"agreement": row["agreement_id"], "deadline": row["deadline_quarter"]},
+                # The statement comes in both languages from agreement_progress.
+                fields={
+                    "title": row["title"],
+                    "statement": partial(
+                        _in_language, {"nl": row["statement_nl"], "en": row["statement_en"]}
+                    ),
+                },
             )
         )
     return found
 
 
 RULES: tuple[Rule, ...] = (
-    Rule(
-        "kpi_red_in_a_row",
-        "up",
-        "Een KPI is twee kwartalen op rij rood.",
-        "A KPI is red two quarters in a row.",
-        _rule_red_in_a_row,
-    ),
-    Rule(
-        "several_red",
-        "up",
-        "Twee of meer KPI's zijn rood in één kwartaal.",
-        "Two or more KPIs are red in one quarter.",
-        _rule_several_red,
-    ),
-    Rule(
-        "delivery_overdue",
-        "up",
-        "Een aanlevering ontbreekt of is onvolledig na de deadline.",
-        "A delivery is missing or incomplete after the deadline.",
-        _rule_delivery_overdue,
-    ),
-    Rule(
-        "agreement_missed",
-        "up",
-        "Een prestatieafspraak is niet gehaald.",
-        "A performance agreement was missed.",
-        _rule_agreement_missed,
-    ),
-    Rule(
-        "no_red",
-        "down",
-        "Twee kwartalen op rij zonder rode KPI.",
-        "Two quarters in a row without a red KPI.",
-        _rule_no_red,
-    ),
+    Rule("kpi_red_in_a_row", "up", _rule_red_in_a_row),
+    Rule("several_red", "up", _rule_several_red),
+    Rule("delivery_overdue", "up", _rule_delivery_overdue),
+    Rule("agreement_missed", "up", _rule_agreement_missed),
+    Rule("no_red", "down", _rule_no_red),
 )
 RULE_BY_KEY = {rule.key: rule for rule in RULES}
 
