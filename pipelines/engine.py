@@ -578,7 +578,10 @@ def _add_plausibility(
     if not found:
         return
     for result in accepted:
-        extra = found.get(result.key)  # type: ignore[arg-type]
+        agb, quarter = result.key
+        if agb is None or quarter is None:  # accepted groups carry their identity; for mypy
+            continue
+        extra = found.get((agb, quarter))
         if extra:
             result.warnings = sorted(result.warnings + extra, key=sort_key)
 
