@@ -10,7 +10,15 @@ import polars as pl
 from impactmonitor.access import User, require
 from impactmonitor.storage import Database, append_audit
 
-REGISTER_COLUMNS = ("provider_agb", "name", "category", "lot", "contract_start", "contract_end")
+REGISTER_SCHEMA: dict[str, type[pl.DataType]] = {
+    "provider_agb": pl.String,
+    "name": pl.String,
+    "category": pl.String,
+    "lot": pl.String,
+    "contract_start": pl.Date,
+    "contract_end": pl.Date,
+}
+REGISTER_COLUMNS = tuple(REGISTER_SCHEMA)
 
 
 def registered_among(con: duckdb.DuckDBPyConnection, agbs: list[str]) -> set[str]:

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from impactmonitor.i18n import DEFAULT_LANGUAGE, text
-from impactmonitor.providers import REGISTER_COLUMNS, append_register_entries
+from impactmonitor.providers import REGISTER_COLUMNS, REGISTER_SCHEMA, append_register_entries
 from impactmonitor.storage import Database, DatabaseBusy
 from pipelines.cli import add_db_option, add_lang_option
 from pipelines.findings import Finding
@@ -30,14 +30,6 @@ from schemas.tables import is_agb, lost_leading_zero
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")  # Dutch Excel writes 1-1-2023
-_SCHEMA = {
-    "provider_agb": pl.String,
-    "name": pl.String,
-    "category": pl.String,
-    "lot": pl.String,
-    "contract_start": pl.Date,
-    "contract_end": pl.Date,
-}
 
 
 def _parse_date(value: str) -> date | None:
@@ -145,7 +137,7 @@ def parse_register(
         return None, errors
     if not records:
         return None, [msg("register_no_entries")]
-    return pl.DataFrame(records, schema=_SCHEMA), []
+    return pl.DataFrame(records, schema=REGISTER_SCHEMA), []
 
 
 def load_register(

@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from impactmonitor.providers import append_register_entries
+from impactmonitor.providers import REGISTER_SCHEMA, append_register_entries
 from impactmonitor.quarters import previous
 from impactmonitor.storage import Database
 from pipelines.ingest import Upload, ingest
@@ -94,33 +94,28 @@ def typical_delivery(
     return {"population": population, "offer": offer, "results": results}
 
 
+def register_providers(db: Database, agbs: list[str], category: str, names: list[str]) -> None:
+    """Benchmark providers in the register, contracted since 2021 (not part of a measurement)."""
+    entries = pl.DataFrame(
+        {
+            "provider_agb": agbs,
+            "name": names,
+            "category": [category] * len(agbs),
+            "lot": [None] * len(agbs),
+            "contract_start": [date(2021, 1, 1)] * len(agbs),
+            "contract_end": [None] * len(agbs),
+        },
+        schema=REGISTER_SCHEMA,
+    )
+    with db.transaction() as con:
+        append_register_entries(con, entries, actor="bench")
+
+
 def bench_single(db: Database, runs: int) -> dict[str, float]:
     """(b): a delivery that continues the stored previous quarter (the typical case), and the
     same rows without that continuity (a continuity warning on 360 of its 420 population rows),
     on an empty database."""
-    with db.transaction() as con:
-        append_register_entries(
-            con,
-            pl.DataFrame(
-                {
-                    "provider_agb": [BENCH_AGB],
-                    "name": ["Benchmark"],
-                    "category": ["A"],
-                    "lot": [None],
-                    "contract_start": [date(2021, 1, 1)],
-                    "contract_end": [None],
-                },
-                schema={
-                    "provider_agb": pl.String,
-                    "name": pl.String,
-                    "category": pl.String,
-                    "lot": pl.String,
-                    "contract_start": pl.Date,
-                    "contract_end": pl.Date,
-                },
-            ),
-            actor="bench",
-        )
+    register_providers(db, [BENCH_AGB], "A", ["Benchmark"])
 
     def uploads(frames: dict[str, pl.DataFrame]) -> list[Upload]:
         return [

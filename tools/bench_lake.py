@@ -21,13 +21,12 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from impactmonitor.providers import append_register_entries
 from impactmonitor.storage import Database
+from tools.bench_delivery import bench_single, register_providers, typical_delivery
 
 REPO = Path(__file__).resolve().parent.parent
 WRITERS = 4
@@ -52,39 +51,12 @@ print(time.perf_counter() - started)
 """
 
 
-def _register(db: Database, agbs: list[str]) -> None:
-    with db.transaction() as con:
-        append_register_entries(
-            con,
-            pl.DataFrame(
-                {
-                    "provider_agb": agbs,
-                    "name": [f"Bench {a}" for a in agbs],
-                    "category": ["B"] * len(agbs),
-                    "lot": [None] * len(agbs),
-                    "contract_start": [date(2021, 1, 1)] * len(agbs),
-                    "contract_end": [None] * len(agbs),
-                },
-                schema={
-                    "provider_agb": pl.String,
-                    "name": pl.String,
-                    "category": pl.String,
-                    "lot": pl.String,
-                    "contract_start": pl.Date,
-                    "contract_end": pl.Date,
-                },
-            ),
-            actor="bench",
-        )
-
-
 def _throughput(location: str, folder: Path, deliveries: int) -> float:
     """Deliveries per second with WRITERS processes writing at once."""
-    from tools.bench_delivery import typical_delivery
     from tools.sample_files import csv_bytes
 
     agbs = [f"{30000000 + n:08d}" for n in range(WRITERS)]
-    _register(Database(location), agbs)
+    register_providers(Database(location), agbs, "B", [f"Bench {a}" for a in agbs])
     # The typical delivery has the municipality codes from before the 2023 merger: its quarters
     # lie in 2021-2022 (the bench providers' contracts start in 2021).
     if deliveries > 8:
@@ -135,7 +107,6 @@ def _throughput(location: str, folder: Path, deliveries: int) -> float:
 
 def run(folder: Path, national: Path | None, runs: int, deliveries: int) -> list[str]:
     from impactmonitor.lake import copy_file_to_lake, create_lake
-    from tools.bench_delivery import bench_single
     from tools.postgres import PostgresCluster, lake_location, postgres_bin
 
     if postgres_bin() is None:
