@@ -409,12 +409,14 @@ def _cells_regular(
         bom_length = len(_UTF8_BOM) if utf8.startswith(_UTF8_BOM) else 0
         offset = bom_length + len(text[:start].encode("utf-8"))
         lines = _even_lines(utf8, offset, width, b"\n", separator.encode(), b"\r", _UTF8_BOM)
+        if lines is None:
+            return None
         source, skip = utf8, text.count("\n", 0, start)
     else:
         lines = _even_lines(text, start, width, "\n", separator, "\r", "\ufeff")
+        if lines is None:
+            return None  # before encoding: the fallback path needs no bytes
         source, skip = text[start:].encode("utf-8"), 0
-    if lines is None:
-        return None
     names = [f"c{i}" for i in range(width)]
     try:
         cells = pl.read_csv(
