@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user
-from app_pages.ui import data_table, database, language, t
+from app_pages.ui import data_table, database, language, show_findings, t
 from impactmonitor.access import ROLES
 from impactmonitor.deliveries import provider_choices
 from impactmonitor.display import category_label
+from impactmonitor.i18n import text
 from impactmonitor.providers import edit_register, register_history
 from impactmonitor.users import end_user_sessions, manage_user, user_list
-from pipelines.register import load_register, parse_register
+from pipelines.register import load_register, parse_register, register_csv
 from schemas.reference import CATEGORIES, current_municipalities
 
 user = current_user()
 db = database()
+lang = language()  # (read once: widgets' format functions also run outside the script)
 st.title(t("page_admin"))
 tab_register, tab_users, tab_norms = st.tabs(
     [t("admin_tab_register"), t("admin_tab_users"), t("admin_tab_norms")]
@@ -36,7 +37,7 @@ with tab_register:
             t("admin_category"),
             CATEGORIES,
             key="admin_category",
-            format_func=lambda c: category_label(c, language()),
+            format_func=lambda c: category_label(c, lang),
         )
         c4, c5, c6 = st.columns(3)
         lot = c4.text_input(t("admin_lot"), key="admin_lot")
@@ -50,35 +51,32 @@ with tab_register:
             t("admin_contract_end"), value=date(2026, 12, 31), key="admin_end", format="DD-MM-YYYY"
         )
         if st.form_submit_button(t("admin_save")):
-            line = (
-                ";".join(
-                    ["provider_agb", "name", "category", "lot", "contract_start", "contract_end"]
-                )
-                + "\n"
-                + ";".join(
-                    [
-                        agb.strip(),
-                        name.strip().replace(";", ","),
-                        category,
-                        lot.strip(),
-                        start.isoformat(),
-                        end.isoformat(),
-                    ]
-                )
-            )
-            entries, errors = parse_register(line.encode("utf-8"))
-            if errors:
-                for message in errors:
-                    st.error(message)
+            entry = {
+                "provider_agb": agb,
+                "name": name,
+                "category": category,
+                "lot": lot,
+                "contract_start": start.isoformat(),
+                "contract_end": end.isoformat(),
+            }
+            # The form's entry is checked as a register file of one row is.
+            entries, findings = parse_register(register_csv([entry]))
+            if entries is None:
+                for finding in findings:
+                    where = f"{t('col_column')} {finding.column}: " if finding.column else ""
+                    st.error(where + finding.message(lang))
             else:
                 written = edit_register(db, user, entries)
                 st.success(t("admin_register_saved", count=written))
     uploaded = st.file_uploader(t("admin_register_upload"), type=["csv"], key="admin_register_csv")
     if uploaded is not None and st.button(t("admin_register_load"), key="admin_register_load"):
-        written, errors = load_register(db, uploaded.getvalue(), actor=user.username)
+        written, findings = load_register(
+            db, uploaded.getvalue(), actor=user.username, file_name=uploaded.name
+        )
+        errors = [f for f in findings if f.is_error]
         if errors:
             st.error(t("admin_register_rejected", count=len(errors)))
-            st.dataframe(pl.DataFrame({t("col_message"): errors}), hide_index=True)
+            show_findings(errors)
         else:
             st.success(t("admin_register_saved", count=written))
     with st.expander(t("admin_register_history")):
@@ -96,7 +94,7 @@ with tab_users:
         c1, c2, c3 = st.columns(3)
         username = c1.text_input(t("login_username"), key="admin_username")
         role = c2.selectbox(
-            t("admin_role"), ROLES, format_func=lambda r: t(f"role_{r}"), key="admin_role"
+            t("admin_role"), ROLES, format_func=lambda r: text(f"role_{r}", lang), key="admin_role"
         )
         password = c3.text_input(t("admin_new_password"), type="password", key="admin_password")
         register = dict(provider_choices(db, user).select("provider_agb", "name").iter_rows())

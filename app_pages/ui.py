@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
+import polars as pl
 import streamlit as st
 
 from app_pages.auth import current_user, session_check
@@ -21,6 +22,7 @@ from impactmonitor import formatting
 from impactmonitor.access import visible_pages
 from impactmonitor.display import MISSING
 from impactmonitor.i18n import text as _text
+from pipelines.findings import Finding, bounded
 
 # ---- the "run finished" signal ------------------------------------------------------------------
 _RUN_NUMBERS = itertools.count(1)
@@ -480,3 +482,46 @@ def provider_picker(providers, container=None) -> tuple[str, dict[str, str]]:
         container=container,
     )
     return chosen, labels
+
+
+def findings_table(findings: Sequence[Finding]) -> pl.DataFrame:
+    """Errors or warnings as the user reads them: Dutch table names and column headers."""
+    rows = [
+        {**f.as_dict(language()), "table": t(f"table_{f.table}") if f.table else ""}
+        for f in findings
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "file": pl.String,
+            "table": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "value": pl.String,
+            "message": pl.String,
+        },
+    )
+    return frame.rename({c: t(f"col_{c}") for c in frame.columns})
+
+
+def show_findings(findings: list[Finding]) -> None:
+    """A table of findings whose messages can be read in full (a wide, wrapping column), bounded
+    like the command line's report (`findings.bounded`): the complete list is in the downloads.
+    Deliveries' and the register's findings are shown with it."""
+    shown = bounded(findings)
+    if len(shown) < len(findings):
+        st.caption(
+            t(
+                "upload_findings_bounded",
+                shown=number(len(shown) - sum(f.code == "report_more_of_kind" for f in shown)),
+                count=number(len(findings)),
+            )
+        )
+    st.dataframe(
+        findings_table(shown),
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        row_height=60,
+        column_config={t("col_message"): st.column_config.TextColumn(width="large")},
+    )

@@ -23,6 +23,7 @@ from app_pages.ui import (
     download_button,
     language,
     number,
+    show_findings,
     stop_page,
     t,
 )
@@ -39,7 +40,7 @@ from impactmonitor.formatting import date_text
 from impactmonitor.quarters import last_complete_quarter, quarter_range
 from impactmonitor.storage import DatabaseBusy, storage_problem
 from pipelines.errorfile import error_file, error_table
-from pipelines.findings import Finding, bounded
+from pipelines.findings import Finding
 from pipelines.ingest import IngestOutcome, Upload, ingest
 from pipelines.read import sha256
 from pipelines.receipt import receipt_pdf
@@ -60,47 +61,6 @@ TABLES = ("population", "offer", "results")
 # What the uploader accepts: what people send. Only these are read; the rest get a message.
 READABLE_TYPES = ("csv", "txt", "tsv", "xlsx", "xlsm")
 ACCEPTED_TYPES = (*READABLE_TYPES, "xls", "xlsb", "ods", "numbers")
-
-
-def findings_table(findings) -> pl.DataFrame:
-    """Errors or warnings as the user reads them: Dutch table names and column headers."""
-    rows = [
-        {**f.as_dict(lang), "table": t(f"table_{f.table}") if f.table else ""} for f in findings
-    ]
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "file": pl.String,
-            "table": pl.String,
-            "row": pl.Int64,
-            "column": pl.String,
-            "value": pl.String,
-            "message": pl.String,
-        },
-    )
-    return frame.rename({c: t(f"col_{c}") for c in frame.columns})
-
-
-def show_findings(findings: list[Finding]) -> None:
-    """A table of findings whose messages can be read in full (a wide, wrapping column), bounded
-    like the command line's report (`findings.bounded`): the complete list is in the downloads."""
-    shown = bounded(findings)
-    if len(shown) < len(findings):
-        st.caption(
-            t(
-                "upload_findings_bounded",
-                shown=number(len(shown) - sum(f.code == "report_more_of_kind" for f in shown)),
-                count=number(len(findings)),
-            )
-        )
-    st.dataframe(
-        findings_table(shown),
-        hide_index=True,
-        width="stretch",
-        placeholder="–",
-        row_height=60,
-        column_config={t("col_message"): st.column_config.TextColumn(width="large")},
-    )
 
 
 def once(findings: list[Finding]) -> list[Finding]:

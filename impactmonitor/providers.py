@@ -9,15 +9,10 @@ import polars as pl
 
 from impactmonitor.access import User, require
 from impactmonitor.storage import Database, append_audit
+from schemas.tables import REGISTER
 
-REGISTER_SCHEMA: dict[str, type[pl.DataType]] = {
-    "provider_agb": pl.String,
-    "name": pl.String,
-    "category": pl.String,
-    "lot": pl.String,
-    "contract_start": pl.Date,
-    "contract_end": pl.Date,
-}
+# The register's columns and types, as its contract declares them (`schemas.tables.REGISTER`).
+REGISTER_SCHEMA: dict[str, type[pl.DataType]] = {c.name: c.dtype for c in REGISTER.columns}
 REGISTER_COLUMNS = tuple(REGISTER_SCHEMA)
 
 

@@ -16,7 +16,14 @@ import polars as pl
 from impactmonitor.quarters import QUARTER_FIRST_REGEX, YEAR_FIRST_REGEX
 from pipelines.findings import Finding, error, warning
 from pipelines.read import ROW, RawTable
-from schemas.tables import AGB_LOST_ZERO_PATTERN, AGB_PATTERN, TABLES, TableSpec
+from schemas.tables import (
+    AGB_LOST_ZERO_PATTERN,
+    AGB_PATTERN,
+    CONTRACTS,
+    UPPERCASE_CODES,
+    Column,
+    TableSpec,
+)
 
 _WHOLE = r"^-?\d+$"
 _DUTCH_THOUSANDS = r"^-?\d{1,3}(\.\d{3})+$"
@@ -145,6 +152,8 @@ def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
         .then(pl.lit("cell_missing"))
         .when(text.str.contains(_FORMULA))
         .then(pl.lit("cell_formula"))
+        .when(value.is_null() & text.str.contains(AGB_LOST_ZERO_PATTERN))
+        .then(pl.lit("cell_agb_lost_zero"))
         .when(value.is_null())
         .then(pl.lit("cell_bad_agb"))
     )
@@ -152,12 +161,50 @@ def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _code(text: pl.Expr, column: str) -> tuple[pl.Expr, pl.Expr]:
-    value = text.str.to_uppercase() if column == "municipality_code" else text.str.to_lowercase()
+    value = text.str.to_uppercase() if column in UPPERCASE_CODES else text.str.to_lowercase()
     code = (
         pl.when(text.is_null())
         .then(pl.lit("cell_missing"))
         .when(text.str.contains(_FORMULA))
         .then(pl.lit("cell_formula"))
+    )
+    return value, code
+
+
+def _text(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Free text (a provider's name) as written; a formula is refused, not stored."""
+    code = (
+        pl.when(text.is_null())
+        .then(pl.lit("cell_empty"))
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
+    )
+    return text, code
+
+
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$"  # (a date cell of a workbook: midnight)
+_DUTCH_DATE = r"^\d{1,2}[-/]\d{1,2}[-/]\d{4}$"  # Dutch Excel writes 1-1-2023
+
+
+def _date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    dutch = (
+        text.str.replace_all("/", "-", literal=True)
+        .str.replace_all(r"^(\d)-", "0${1}-")
+        .str.replace(r"-(\d)-", "-0${1}-")
+    )
+    value = (
+        pl.when(text.str.contains(_ISO_DATE))
+        .then(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+        .when(text.str.contains(_DUTCH_DATE))
+        .then(dutch.str.to_date("%d-%m-%Y", strict=False))
+    )
+    code = (
+        pl.when(text.is_null())
+        .then(pl.lit("cell_missing"))
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
+        .when(value.is_null())
+        .then(pl.lit("cell_bad_date"))
     )
     return value, code
 
@@ -170,7 +217,7 @@ def parse_table(
     Columns missing from the header are reported here and come back as all-null columns, so that
     the remaining checks still run and every error of the file is reported in one pass.
     """
-    spec: TableSpec = TABLES[raw.table]
+    spec: TableSpec = CONTRACTS[raw.table]
     findings = _header_findings(raw, spec)
     present = [c for c in spec.column_names if c in raw.cells.columns]
     if raw.cells.height >= FAST_PARSE_MIN_ROWS:
@@ -210,9 +257,11 @@ FAST_PARSE_MIN_ROWS = 20_000
 
 
 def _parse_expressions(
-    kind: str, name: str, text: pl.Expr, style: str, expected_agb: str | None
+    column: Column, text: pl.Expr, style: str, expected_agb: str | None
 ) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, error code) of one column's cleaned text; the value is null on an error."""
+    """(typed value, error code) of one column's cleaned text; the value is null on an error.
+    An empty cell of a column that may be empty is no error."""
+    kind = column.kind
     if kind == "count":
         value, code = _count(text, style)
     elif kind == "decimal":
@@ -221,10 +270,16 @@ def _parse_expressions(
         value, code = _quarter(text)
     elif kind == "agb":
         value, code = _agb(text, expected_agb)
+    elif kind == "text":
+        value, code = _text(text)
+    elif kind == "date":
+        value, code = _date(text)
     else:
-        value, code = _code(text, name)
+        value, code = _code(text, column.name)
+    if not column.required:
+        code = pl.when(text.is_not_null()).then(code)
     # A cell with an error is null for the later checks: it is reported once, here.
-    return pl.when(code.is_null()).then(value).cast(_dtype(kind)), code
+    return pl.when(code.is_null()).then(value).cast(column.dtype), code
 
 
 def _typed_frame(
@@ -249,17 +304,15 @@ def _frame_expressions(
 ) -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
     """The expressions of `_typed_frame`, built once per kind of file (building them costs more
     than running them on a few hundred rows)."""
-    spec = TABLES[table]
+    spec = CONTRACTS[table]
     cleaning = tuple(clean(pl.col(c).cast(pl.String)).alias(c) for c in present)
     values: list[pl.Expr] = []
     codes: list[pl.Expr] = []
     for column in spec.columns:
         if column.name not in present:
-            values.append(pl.lit(None, dtype=_dtype(column.kind)).alias(column.name))
+            values.append(pl.lit(None, dtype=column.dtype).alias(column.name))
             continue
-        value, code = _parse_expressions(
-            column.kind, column.name, pl.col(column.name), style, expected_agb
-        )
+        value, code = _parse_expressions(column, pl.col(column.name), style, expected_agb)
         values.append(value.alias(column.name))
         codes.append(code.alias(f"_err_{column.name}"))
     return cleaning, (*values, *codes)
@@ -288,11 +341,9 @@ def _typed_frame_by_value(
     for column in spec.columns:
         name, kind = column.name, column.kind
         if name not in present:
-            columns.append(_nulls(name, _dtype(kind), height))
+            columns.append(_nulls(name, column.dtype, height))
             continue
-        value, code = _parse_expressions(
-            kind, name, clean(pl.col("_text")), raw.style, expected_agb
-        )
+        value, code = _parse_expressions(column, clean(pl.col("_text")), raw.style, expected_agb)
         text = cells.select(pl.col(name).cast(pl.String).alias("_text"))
         if kind == "count":
             fast = text.select(
@@ -351,7 +402,10 @@ def _cell_findings(raw: RawTable, frame: pl.DataFrame, present: list[str]) -> li
             row=row,
             column=column,
             value=original,
-            fields={"first": (original or "").strip()[:1]},
+            fields={
+                "first": (original or "").strip()[:1],
+                "padded": "0" + (original or "").strip(),
+            },
         )
         for row, column, code, original in joined.select(
             ROW, "_column", "_code", "_original"
@@ -383,10 +437,6 @@ def restore_written_values(raw: RawTable, findings: list[Finding]) -> None:
 
 def _nulls(name: str, dtype: type[pl.DataType], height: int) -> pl.Series:
     return pl.Series(name, [], dtype=dtype).extend_constant(None, height)
-
-
-def _dtype(kind: str) -> type[pl.DataType]:
-    return {"count": pl.Int64, "decimal": pl.Float64}.get(kind, pl.String)
 
 
 def _header_findings(raw: RawTable, spec: TableSpec) -> list[Finding]:

@@ -85,13 +85,15 @@ def sha256(content: bytes) -> str:
 
 
 def read_upload(
-    file_name: str, content: bytes, limits: Limits | None = None
+    file_name: str, content: bytes, limits: Limits | None = None, table: str | None = None
 ) -> tuple[list[RawTable], list[Finding]]:
     """All tables in one uploaded file, or the findings that say why it cannot be read.
 
     `limits` (default: one delivery's, `Limits.for_delivery`) bound the file's size and shape;
     they are checked before the body is read. A file whose header names its table but whose
-    body cannot be read gets findings that name that table.
+    body cannot be read gets findings that name that table. `table`: the one table the file must
+    hold, a CSV file (the register); by default the delivery table(s) the file holds are
+    recognised by header or sheet name.
     """
     limits = limits or Limits.for_delivery()
     if limits.max_bytes is not None and len(content) > limits.max_bytes:
@@ -104,6 +106,8 @@ def read_upload(
     if _BLANK.fullmatch(content):
         return [], [error("file_empty", file=file_name)]
     if content.startswith(ZIP_MAGIC):
+        if table is not None:
+            return [], [error("file_csv_only", file=file_name, table=table)]
         return _read_xlsx(file_name, content, digest, limits)
     if content.startswith(OLE_MAGIC):
         return [], [error("file_xls_old", file=file_name)]
@@ -142,7 +146,7 @@ def read_upload(
         return [], [error("file_xlsx_is_text", file=file_name)]
     # polars reads UTF-8 bytes: hand it the file itself rather than encode the text again.
     return _read_csv_text(
-        file_name, text, digest(), content if encoding == "utf-8-sig" else None, limits
+        file_name, text, digest(), content if encoding == "utf-8-sig" else None, limits, table
     )
 
 
@@ -255,7 +259,8 @@ def recognise_table(columns: list[str], file_name: str) -> str | None:
 def _header_position(text: str) -> tuple[int, int, str | None] | None:
     """(header line number, offset where the header line starts, `sep=` directive) or None.
 
-    Lines before the header may be blank or Excel's `sep=;` directive. Only these first lines
+    Lines before the header may be blank, separators only (empty rows as Excel writes them) or
+    Excel's `sep=;` directive. Only these first lines
     are looked at in Python; the body is split by polars.
     """
     position, line_number, directive = 0, 0, None
@@ -267,7 +272,7 @@ def _header_position(text: str) -> tuple[int, int, str | None] | None:
         match = _SEP_DIRECTIVE.match(line)
         if match and directive is None:
             directive = match.group(1)
-        elif line.strip(" \t"):
+        elif line.strip(' \t;,"'):  # (Excel writes an empty row above the header as ;;;;)
             return line_number, position, directive
         position = end + 1
     return None
@@ -279,8 +284,10 @@ def _read_csv_text(
     digest: str,
     utf8: bytes | None = None,
     limits: Limits | None = None,
+    expected_table: str | None = None,
 ) -> tuple[list[RawTable], list[Finding]]:
-    """`utf8`: the file's bytes when `text` is their UTF-8 decoding (with or without BOM)."""
+    """`utf8`: the file's bytes when `text` is their UTF-8 decoding (with or without BOM);
+    `expected_table`: the table the file holds (else recognised by its header)."""
     limits = limits or Limits.for_delivery()
     if "\n" not in text and "\r" in text:  # old Mac line ends (Excel 'CSV (Macintosh)')
         text, utf8 = text.replace("\r", "\n"), None
@@ -320,7 +327,7 @@ def _read_csv_text(
     else:
         header = header_line.split(separator)
     columns = [normalise_header(cell) for cell in header]
-    table = recognise_table(columns, file_name)
+    table = expected_table or recognise_table(columns, file_name)
     if table is None:
         return [], [error("file_unknown_table", file=file_name, row=header_row)]
 

@@ -1,162 +1,93 @@
 """Load or update the provider register from a CSV file.
 
-    python -m pipelines.register --db PATH [--lang nl|en] FILE
+    python -m pipelines.register --db PATH [--actor NAME] [--lang nl|en] FILE
 
-Columns: provider_agb, name, category, lot, contract_start, contract_end. The whole file is checked
-first; with any error nothing is stored (exit 1). Unchanged entries are skipped; changed ones are
-appended, so the register keeps its history. Exit 2 on a usage error (missing file, bad option).
+Columns: provider_agb, name, category, lot, contract_start, contract_end (`schemas.tables.REGISTER`:
+read, parsed and validated by the code that reads delivery tables, with the same messages). The
+whole file is checked first; with any error nothing is stored (exit 1). Unchanged entries are
+skipped; changed ones are appended, so the register keeps its history. Exit 2 on a usage error
+(missing file, bad option, no usable database), 3 when another process held the database too
+long.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import re
+import csv
+import io
 import sys
-from datetime import date
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from impactmonitor.i18n import DEFAULT_LANGUAGE, text
-from impactmonitor.providers import REGISTER_COLUMNS, REGISTER_SCHEMA, append_register_entries
-from impactmonitor.storage import Database, DatabaseBusy
-from pipelines.cli import add_db_option, add_lang_option
-from pipelines.findings import Finding
-from pipelines.read import csv_rows, decode, detect_separator, normalise_header
-from schemas.reference import CATEGORIES
-from schemas.tables import is_agb, lost_leading_zero
+from impactmonitor.i18n import text
+from impactmonitor.providers import REGISTER_COLUMNS, append_register_entries
+from impactmonitor.storage import Database
+from pipelines.cli import (
+    EXIT_ACCEPTED,
+    EXIT_REJECTED,
+    actor_of,
+    add_common_options,
+    add_db_option,
+    format_findings,
+    on_database,
+)
+from pipelines.findings import Finding, sort_key
+from pipelines.parse import parse_table, restore_written_values
+from pipelines.read import ROW, read_upload
+from pipelines.validate import validate_table
+from schemas.tables import REGISTER
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")  # Dutch Excel writes 1-1-2023
-
-
-def _parse_date(value: str) -> date | None:
-    value = value.strip()
-    if not value:
-        return None
-    if _ISO_DATE.match(value):
-        return date.fromisoformat(value)
-    match = _DUTCH_DATE.match(value)
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-        return date(year, month, day)
-    raise ValueError(value)
-
-
-def _rows(content: bytes) -> tuple[int, list[str], list[tuple[int, list[str]]]] | str:
-    """(line of the header, its cells, (line number, cells) of every non-empty row after it), or
-    the key of a file-level error. Read as delivery files are read (`pipelines.read`)."""
-    if b"\x00" in content:
-        return "register_file_unreadable"
-    decoded = decode(content)
-    if decoded is None or not decoded.strip():
-        return "register_file_unreadable"
-    lines = decoded.lstrip("\ufeff").splitlines(keepends=True)
-    # Excel may lead with empty lines, or lines of separators only.
-    blank = next((i for i, line in enumerate(lines) if line.strip(' \t\r\n;,"')), None)
-    if blank is None:
-        return "register_no_entries"
-    read = csv_rows("register", "".join(lines[blank:]), detect_separator(lines[blank]), blank)
-    if isinstance(read, Finding):
-        return "register_broken_quotes"
-    header, rows = read
-    return blank + 1, header, rows
+DEFAULT_FILE_NAME = "aanbieders.csv"
 
 
 def parse_register(
-    content: bytes, lang: str = DEFAULT_LANGUAGE
-) -> tuple[pl.DataFrame | None, list[str]]:
-    """The register entries in a CSV file, or the list of errors (row numbers as in Excel)."""
+    content: bytes, file_name: str = DEFAULT_FILE_NAME
+) -> tuple[pl.DataFrame | None, list[Finding]]:
+    """The register entries in a CSV file, or the findings that say what is wrong (rows numbered
+    as in Excel). Read, parsed and validated as a delivery table is (`schemas.tables.REGISTER`)."""
+    tables, findings = read_upload(file_name, content, table=REGISTER.name)
+    if not tables:
+        return None, findings
+    raw = tables[0]
+    typed, parse_findings = parse_table(raw)
+    rule_findings = validate_table(typed, raw.table, raw.file_name)
+    restore_written_values(raw, rule_findings)
+    findings = sorted(findings + parse_findings + rule_findings, key=sort_key)
+    if any(f.is_error for f in findings):
+        return None, findings
+    return typed.drop(ROW).select(REGISTER_COLUMNS), findings
 
-    def msg(key: str, **fields: object) -> str:
-        return text(key, lang, **fields)
 
-    read = _rows(content)
-    if isinstance(read, str):
-        return None, [msg(read)]
-    header_row, header_cells, rows = read
-    header = [normalise_header(c) for c in header_cells]
-    errors = [
-        msg("register_missing_column", row=header_row, column=c)
-        for c in REGISTER_COLUMNS
-        if c not in header
-    ]
-    errors += [
-        msg("register_unknown_column", row=header_row, column=c)
-        for c in header
-        if c and c not in REGISTER_COLUMNS
-    ]
-    errors += [
-        msg("register_duplicate_column", row=header_row, column=c)
-        for c in sorted({c for c in header if c and header.count(c) > 1})
-    ]
-    if errors:
-        return None, errors
-    records = []
-    seen: dict[str, int] = {}
-    for number, row in rows:
-        if len(row) != len(header):
-            errors.append(msg("register_ragged", row=number, found=len(row), expected=len(header)))
-            continue
-        record: dict[str, object] = {
-            name: cell.replace("\u00a0", " ").strip()
-            for name, cell in zip(header, row, strict=True)
-            if name
-        }
-        agb = str(record["provider_agb"])
-        if lost_leading_zero(agb):
-            errors.append(msg("register_agb_seven_digits", row=number, value=agb, padded="0" + agb))
-        elif not is_agb(agb):
-            errors.append(msg("register_bad_agb", row=number, value=agb))
-        elif agb in seen:
-            errors.append(msg("register_duplicate_agb", row=number, value=agb, other_row=seen[agb]))
-        else:
-            seen[agb] = number
-        if not record["name"]:
-            errors.append(msg("register_name_empty", row=number))
-        category = str(record["category"]).upper()
-        if category not in CATEGORIES:
-            errors.append(msg("register_bad_category", row=number, value=record["category"]))
-        for column in ("contract_start", "contract_end"):
-            try:
-                record[column] = _parse_date(str(record[column]))
-            except ValueError:
-                errors.append(
-                    msg("register_bad_date", row=number, column=column, value=record[column])
-                )
-                record[column] = None
-        start, end = record["contract_start"], record["contract_end"]
-        if isinstance(start, date) and isinstance(end, date) and end < start:
-            errors.append(msg("register_end_before_start", row=number))
-        record["category"] = category
-        record["lot"] = record["lot"] or None
-        records.append(record)
-    if errors:
-        return None, errors
-    if not records:
-        return None, [msg("register_no_entries")]
-    return pl.DataFrame(records, schema=REGISTER_SCHEMA), []
+def register_csv(entries: list[dict[str, str]]) -> bytes:
+    """Entries (column -> text) as a register file, as Dutch Excel writes one (`;`, UTF-8)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(REGISTER_COLUMNS)
+    writer.writerows([entry.get(column, "") for column in REGISTER_COLUMNS] for entry in entries)
+    return out.getvalue().encode("utf-8")
 
 
 def load_register(
-    db: Database, content: bytes, actor: str, lang: str = DEFAULT_LANGUAGE
-) -> tuple[int, list[str]]:
-    """(entries written, errors). With errors nothing is written."""
-    entries, errors = parse_register(content, lang)
+    db: Database, content: bytes, actor: str, file_name: str = DEFAULT_FILE_NAME
+) -> tuple[int, list[Finding]]:
+    """(entries written, findings). With an error nothing is written."""
+    entries, findings = parse_register(content, file_name)
     if entries is None:
-        return 0, errors
+        return 0, findings
     with db.transaction() as con:
-        return append_register_entries(con, entries, actor), []
+        return append_register_entries(con, entries, actor), findings
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipelines.register", description="Load or update the provider register."
+        prog="python -m pipelines.register",
+        description="Load or update the provider register.",
+        epilog="exit codes: 0 stored; 1 rejected (nothing stored); 2 usage error; "
+        "3 database busy (nothing stored): try again later",
     )
     add_db_option(parser)
-    add_lang_option(parser)
+    add_common_options(parser)
     parser.add_argument("file", help="CSV with " + ", ".join(REGISTER_COLUMNS))
     return parser
 
@@ -164,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.report_json = None  # (no JSON report: the shared database handling asks for one)
     lang = args.lang
     path = Path(args.file)
     if not path.is_file():
@@ -179,27 +111,22 @@ def main(argv: list[str] | None = None) -> int:
                 detail=exc.strerror or type(exc).__name__,
             )
         )
-    try:
-        written, errors = load_register(
-            Database(args.db), content, actor=f"cli:{getpass.getuser()}", lang=lang
-        )
-    except DatabaseBusy:
-        print(text("cli_database_busy", lang), file=sys.stderr)
-        return 1
-    except (duckdb.Error, OSError) as exc:
-        print(
-            f"{parser.prog}: {text('cli_database_unusable', lang, path=args.db)} "
-            f"({type(exc).__name__})",
-            file=sys.stderr,
-        )
-        return 2
+    outcome = on_database(
+        parser,
+        args,
+        lambda db: load_register(db, content, actor=actor_of(args), file_name=path.name),
+        busy=None,
+    )
+    if isinstance(outcome, int):
+        return outcome
+    written, findings = outcome
+    errors = [f for f in findings if f.is_error]
     if errors:
         print(text("admin_register_rejected", lang, count=len(errors)))
-        for line in errors:
-            print(f"  - {line}")
-        return 1
+        print("\n".join(format_findings(errors, lang)))
+        return EXIT_REJECTED
     print(text("admin_register_saved", lang, count=written))
-    return 0
+    return EXIT_ACCEPTED
 
 
 if __name__ == "__main__":

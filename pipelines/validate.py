@@ -16,10 +16,10 @@ from impactmonitor.quarters import quarter_end
 from pipelines.findings import Finding, error
 from pipelines.read import ROW
 from schemas.models import ENUMERATION_MESSAGES, model_for
-from schemas.reference import AGE_GROUPS, CARE_FORMS, municipalities
-from schemas.tables import NON_NEGATIVE, TABLES
+from schemas.reference import CARE_FORMS, municipalities
+from schemas.tables import CONTRACTS, ENUMERATIONS, NON_NEGATIVE
 
-_ALLOWED = {"care_form": ", ".join(CARE_FORMS), "age_group": ", ".join(AGE_GROUPS)}
+_ALLOWED = {column: ", ".join(check.allowed or ()) for column, check in ENUMERATIONS.items()}
 
 
 def validate_table(
@@ -46,7 +46,7 @@ FAST_MODEL_PREPASS = True
 
 
 def _model_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Finding]:
-    spec = TABLES[table]
+    spec = CONTRACTS[table]
     frame = typed.drop(ROW)
     if FAST_MODEL_PREPASS and _passes_model(frame, table):
         return []
@@ -137,7 +137,7 @@ def _model_prepass(table: str) -> Callable[[pl.DataFrame], bool]:
     dtypes, each column's cell checks, each row rule and the row key; nulls pass every check,
     as in the model (`schemas.models`).
     """
-    spec = TABLES[table]
+    spec = CONTRACTS[table]
     dtypes = {column.name: column.dtype for column in spec.columns}
     checks = [
         check.ok(column.name).fill_null(True).all()
@@ -170,7 +170,8 @@ MAX_NAMED_DUPLICATES = 5  # "also row 3, 5, 7, 9, 11, …": enough to find them,
 
 def _duplicate_findings(typed: pl.DataFrame, table: str, file_name: str) -> list[Finding]:
     """One finding per row whose key occurs more than once, naming (some of) the other rows."""
-    key = list(TABLES[table].key)
+    spec = CONTRACTS[table]
+    key = list(spec.key)
     # Rows whose key has an unreadable or empty cell are already reported for that cell; two such
     # rows are not "the same combination", so they are left out here.
     complete = typed.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
@@ -192,7 +193,7 @@ def _duplicate_findings(typed: pl.DataFrame, table: str, file_name: str) -> list
         )
         findings.append(
             error(
-                "row_duplicate_key",
+                spec.duplicate_message,
                 file=file_name,
                 table=table,
                 row=record[ROW],

@@ -1,4 +1,5 @@
-"""Pandera models of the three tables, generated from the declarations in `tables.py`.
+"""Pandera models of the three delivery tables and the register, generated from the declarations
+in `tables.py`.
 
 The models validate the *typed* frame that `pipelines.parse` produced: cells that could not be
 parsed are already reported and are null here, so every check lets nulls pass.
@@ -11,7 +12,7 @@ from functools import cache
 import pandera.polars as pa
 import polars as pl
 
-from schemas.tables import ENUMERATIONS, TABLES, Column, RowRule, ValueCheck
+from schemas.tables import CONTRACTS, ENUMERATIONS, Column, RowRule, ValueCheck
 
 # Message key per enumerated column (validate maps Pandera's `isin` failures with it).
 ENUMERATION_MESSAGES = {name: check.message for name, check in ENUMERATIONS.items()}
@@ -36,8 +37,8 @@ def _column(column: Column) -> pa.Column:
 
 @cache
 def model_for(table: str) -> pa.DataFrameSchema:
-    """The Pandera model of one delivery table."""
-    spec = TABLES[table]
+    """The Pandera model of one delivery table, or of the register."""
+    spec = CONTRACTS[table]
     return pa.DataFrameSchema(
         {column.name: _column(column) for column in spec.columns},
         checks=[_row_rule_check(rule) for rule in spec.rules],

@@ -1,10 +1,13 @@
-"""The three delivery tables as declarations: columns, row key, row rules (SPEC section 2).
+"""The three delivery tables and the provider register as declarations: columns, row key, row
+rules (SPEC section 2).
 
 Each row rule is one entry: its name (also the key of its message in the translation table), the
 column an error points at, the columns its message quotes, and a polars expression that is true
 for a good row; each column has its type and cell checks (`ValueCheck`). The Pandera models in
 `models.py` and the one-query pre-pass of `pipelines.validate` are both generated from these
-entries, and so are the templates and the documentation test.
+entries, and so are the templates and the documentation test. The register (`REGISTER`) is
+read, parsed and validated by the same code as a delivery table; it is no delivery table, so it
+is in `CONTRACTS` and not in `TABLES`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from typing import Literal
 
 import polars as pl
 
-from schemas.reference import AGE_GROUPS, AMBULANT_TYPE_CARE_FORMS, CARE_FORMS, STAY_CARE_FORMS
+from schemas.reference import (
+    AGE_GROUPS,
+    AMBULANT_TYPE_CARE_FORMS,
+    CARE_FORMS,
+    CATEGORIES,
+    STAY_CARE_FORMS,
+)
 
 # An AGB code is 8 digits: the one definition for the parser (a polars regex), the register, the
 # command lines and the upload identity. A spreadsheet that read the code as a number dropped its
@@ -37,7 +46,9 @@ def lost_leading_zero(value: str) -> bool:
     return _AGB_LOST_ZERO.fullmatch(value) is not None
 
 
-ColumnKind = Literal["agb", "quarter", "code", "count", "decimal"]
+# code: a value from a list (case as the list writes it); text: free text as written (a name);
+# date: 2023-01-01 or, as Dutch Excel writes it, 1-1-2023.
+ColumnKind = Literal["agb", "quarter", "code", "count", "decimal", "text", "date"]
 
 DTYPES: dict[str, type[pl.DataType]] = {
     "agb": pl.String,
@@ -45,7 +56,11 @@ DTYPES: dict[str, type[pl.DataType]] = {
     "code": pl.String,
     "count": pl.Int64,
     "decimal": pl.Float64,
+    "text": pl.String,
+    "date": pl.Date,
 }
+# Codes written in capitals (the others in lower case): CBS municipality codes, categories.
+UPPERCASE_CODES = ("municipality_code", "category")
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,7 @@ NON_NEGATIVE = ValueCheck("value_negative", min_value=0)
 ENUMERATIONS = {
     "care_form": ValueCheck("value_unknown_care_form", allowed=CARE_FORMS),
     "age_group": ValueCheck("value_unknown_age_group", allowed=AGE_GROUPS),
+    "category": ValueCheck("value_unknown_category", allowed=CATEGORIES),
 }
 
 
@@ -78,6 +94,7 @@ ENUMERATIONS = {
 class Column:
     name: str
     kind: ColumnKind
+    required: bool = True  # an empty cell is an error (every cell of a delivery table)
 
     @property
     def dtype(self) -> type[pl.DataType]:
@@ -116,6 +133,8 @@ class TableSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rules: tuple[RowRule, ...]
+    # The message of a row whose key another row has too.
+    duplicate_message: str = "row_duplicate_key"
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -272,6 +291,34 @@ RESULTS = TableSpec(
 
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (POPULATION, OFFER, RESULTS)}
 TABLE_NAMES = tuple(TABLES)
+
+# The provider register (SPEC section 1): one entry per provider, loaded by an administrator.
+# Lot and contract dates may be empty; a contract does not end before it starts.
+REGISTER = TableSpec(
+    name="register",
+    dutch_name="register",
+    columns=(
+        Column("provider_agb", "agb"),
+        Column("name", "text"),
+        Column("category", "code"),
+        Column("lot", "text", required=False),
+        Column("contract_start", "date", required=False),
+        Column("contract_end", "date", required=False),
+    ),
+    key=("provider_agb",),
+    rules=(
+        RowRule(
+            "rule_contract_end_after_start",
+            column="contract_end",
+            quoted=(),
+            ok=_le("contract_start", "contract_end"),
+        ),
+    ),
+    duplicate_message="row_duplicate_provider",
+)
+
+# Every table the readers, the parser and the validator know: the deliveries' and the register.
+CONTRACTS: dict[str, TableSpec] = {**TABLES, REGISTER.name: REGISTER}
 
 
 def table_for_sheet(sheet_name: str) -> str | None:

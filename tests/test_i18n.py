@@ -124,7 +124,7 @@ def test_the_scanner_finds_codes() -> None:
         "row_ragged",
         "provider_unknown",
         "cli_rejected",
-        "register_bad_agb",
+        "cell_agb_lost_zero",
     } <= codes
 
 

@@ -27,7 +27,7 @@ from impactmonitor.definitions.kpis import KPI_KEYS
 from impactmonitor.definitions.target import INDEXES
 from impactmonitor.i18n import CATALOGUES, LANGUAGES, TEXTS
 from schemas.reference import AGE_GROUPS, CARE_FORMS, CATEGORIES
-from schemas.tables import TABLES
+from schemas.tables import CONTRACTS
 
 REPO = Path(__file__).resolve().parent.parent
 CODE_FILES = sorted(
@@ -64,7 +64,7 @@ def _audit_actions() -> Iterable[str]:
 
 # prefix -> the codes the code completes it with (from the definitions where there are some).
 DYNAMIC: dict[str, Callable[[], Iterable[str]]] = {
-    "table_": lambda: TABLES,
+    "table_": lambda: CONTRACTS,
     "col_": lambda: ("file", "table", "row", "column", "value", "message"),  # pipelines/errorfile
     "audit_event_": _audit_actions,
     "audit_reason_": lambda: audit.SESSION_REASONS,

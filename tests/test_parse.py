@@ -128,10 +128,12 @@ def test_quarter_cells(text: str, value: str | None, code: str | None) -> None:
         ("01234567", AGB_A, "01234567", []),
         ("87654321", AGB_A, "87654321", []),  # well-formed; validate says "other provider"
         ("1234567", AGB_A, "01234567", ["warn_agb_padded"]),  # Excel dropped the zero
-        ("8765432", AGB_A, None, ["cell_bad_agb"]),  # padding does not give the delivery's AGB
-        ("1234567", None, None, ["cell_bad_agb"]),  # no delivery AGB known: no guess
+        # padding does not give the delivery's AGB, or no delivery AGB is known: no guess, but
+        # the message names the lost zero
+        ("8765432", AGB_A, None, ["cell_agb_lost_zero"]),
+        ("1234567", None, None, ["cell_agb_lost_zero"]),
         ("123456789", AGB_A, None, ["cell_bad_agb"]),
-        ("0123456", AGB_A, None, ["cell_bad_agb"]),
+        ("0123456", AGB_A, None, ["cell_agb_lost_zero"]),
         ("0123-4567", AGB_A, None, ["cell_bad_agb"]),
         ("AGB01234", AGB_A, None, ["cell_bad_agb"]),
         ("", AGB_A, None, ["cell_missing"]),

@@ -124,8 +124,9 @@ def test_seven_digit_agb_of_another_provider_is_an_error(registered_db: Database
         actor="t",
     )
     assert not outcome.accepted
-    assert {e.code for e in outcome.errors} == {"cell_bad_agb"}
+    assert {e.code for e in outcome.errors} == {"cell_agb_lost_zero"}
     assert len(outcome.errors) == len(rows)
+    assert "08765432" in outcome.errors[0].message()  # what it would be, said, not guessed
 
 
 def test_workbook_with_one_sheet_is_a_partial_delivery(registered_db: Database) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from app_support import app_as, page_path, shown_frames, texts
 
+from impactmonitor.access import User
 from impactmonitor.storage import Database
-from pipelines.register import parse_register
+from pipelines.register import parse_register, register_csv
 
 REGISTER = "pipelines.register"
 HEADER = "provider_agb;name;category;lot;contract_start;contract_end"
@@ -53,25 +58,32 @@ def test_load_reload_and_change(run_cli, empty_db: Database, tmp_path: Path) -> 
     assert empty_db.scalar("SELECT category FROM providers WHERE provider_agb = '87654321'") == "A"
 
 
+# (case, rows, (code, row, column) of the finding expected among the errors). The register is
+# read, parsed and validated as a delivery table is: the findings and messages are the same kinds.
 BAD_REGISTERS = [
-    ("bad AGB", [GOOD[0], "8765432X;Naam;B;;;"], "Rij 3: provider_agb '8765432X' is geen"),
-    ("seven-digit AGB", ["1234567;Naam;A;;;"], "bedoelt u 01234567?"),
-    ("duplicate AGB", [GOOD[0], GOOD[0]], "Rij 3: provider_agb 01234567 staat ook op rij 2."),
-    ("empty name", ["01234567;;A;;;"], "Rij 2: de naam (name) is leeg."),
-    ("bad category", ["01234567;Naam;D;;;"], "Rij 2: category 'D' moet A, B of C zijn."),
-    ("bad date", ["01234567;Naam;A;;31-02-2023;"], "contract_start '31-02-2023' is geen datum"),
+    ("bad AGB", [GOOD[0], "8765432X;Naam;B;;;"], ("cell_bad_agb", 3, "provider_agb")),
+    ("seven-digit AGB", ["1234567;Naam;A;;;"], ("cell_agb_lost_zero", 2, "provider_agb")),
+    ("duplicate AGB", [GOOD[0], GOOD[0]], ("row_duplicate_provider", 3, "provider_agb")),
+    ("empty name", ["01234567;;A;;;"], ("cell_empty", 2, "name")),
+    ("formula as name", ["01234567;=HYPERLINK(1);A;;;"], ("cell_formula", 2, "name")),
+    ("bad category", ["01234567;Naam;D;;;"], ("value_unknown_category", 2, "category")),
+    ("bad date", ["01234567;Naam;A;;31-02-2023;"], ("cell_bad_date", 2, "contract_start")),
     (
         "end before start",
         ["01234567;Naam;A;;2024-01-01;2023-01-01"],
-        "Rij 2: contract_end ligt vóór contract_start.",
+        ("rule_contract_end_after_start", 2, "contract_end"),
     ),
-    ("ragged row", ["01234567;Naam;A;;"], "Rij 2: 5 velden, de kopregel heeft er 6."),
-    ("only header", [], "Het bestand bevat geen aanbieders."),
+    ("ragged row", ["01234567;Naam;A;;"], ("row_ragged", 2, None)),
+    ("only header", [], ("file_header_only", 1, None)),
 ]
 
 
+def _where(findings) -> list[tuple]:
+    return [(f.code, f.row, f.column) for f in findings if f.is_error]
+
+
 @pytest.mark.parametrize(
-    ("case", "lines", "message"), BAD_REGISTERS, ids=[c[0] for c in BAD_REGISTERS]
+    ("case", "lines", "expected"), BAD_REGISTERS, ids=[c[0] for c in BAD_REGISTERS]
 )
 def test_bad_register_rows_write_nothing(
     run_cli,
@@ -80,7 +92,7 @@ def test_bad_register_rows_write_nothing(
     tmp_path: Path,
     case: str,
     lines: list[str],
-    message: str,
+    expected: tuple,
 ) -> None:
     if case in ("bad AGB", "duplicate AGB"):  # two of them through the real command line
         before = dump_db(registered_db)
@@ -88,34 +100,50 @@ def test_bad_register_rows_write_nothing(
         assert result.returncode == 1
         assert "Register afgewezen" in result.stdout and "Traceback" not in result.stderr
         assert dump_db(registered_db) == before
-    entries, errors = parse_register(_csv(lines))
+    entries, findings = parse_register(_csv(lines))
     assert entries is None
-    assert any(message in e for e in errors), errors
+    assert expected in _where(findings), _where(findings)
+    for lang in ("nl", "en"):
+        assert all(f.message(lang) and "{" not in f.message(lang) for f in findings)
+
+
+def test_register_messages_say_what_to_do() -> None:
+    """The register's own cases in plain words: the padded AGB code, the other row."""
+    _, findings = parse_register(_csv(["1234567;Naam;A;;;", GOOD[1], GOOD[1]]))
+    messages = {f.code: f.message("nl") for f in findings}
+    assert messages["cell_agb_lost_zero"] == (
+        "Deze AGB-code heeft 7 cijfers; bedoelt u 01234567? Zet de kolom in Excel op 'Tekst' "
+        "zodat de voorloopnul blijft staan."
+    )
+    assert messages["row_duplicate_provider"] == (
+        "AGB-code 87654321 staat ook op rij 3. Elke aanbieder staat één keer in het register."
+    )
 
 
 @pytest.mark.parametrize(
-    ("case", "content", "message"),
+    ("case", "content", "code"),
     [
-        ("empty file", b"", "leeg of niet te lezen"),
-        ("binary", b"\x00\x01\x02PK\x00" * 50, "leeg of niet te lezen"),
+        ("empty file", b"", "file_empty"),
+        ("binary", b"\x00\x01\x02PK\x00" * 50, "file_binary"),
+        ("workbook", b"PK\x03\x04" + b"\x00" * 100, "file_csv_only"),
         (
             "missing column",
             _csv(["01234567;Naam;A;;"], header=HEADER.rsplit(";", 1)[0]),
-            "Rij 1: de kolom contract_end ontbreekt.",
+            "header_missing_column",
         ),
         (
             "unknown column",
             _csv(["01234567;Naam;A;;;;x"], header=HEADER + ";opmerking"),
-            "Rij 1: onbekende kolom opmerking.",
+            "header_unknown_column",
         ),
-        ("broken quotes", _csv(['01234567;"Naam;A;;;']), "aanhalingsteken"),
-        ("separators only", b";;;;;\r\n;;;;;\r\n", "geen aanbieders"),
+        ("broken quotes", _csv(['01234567;"Naam;A;;;']), "csv_broken_quotes"),
+        ("separators only", b";;;;;\r\n;;;;;\r\n", "file_empty"),
     ],
 )
-def test_bad_register_files(case: str, content: bytes, message: str) -> None:
-    entries, errors = parse_register(content)
-    assert entries is None and any(message in e for e in errors), errors
-    assert all(e and "{" not in e for e in parse_register(content, "en")[1])
+def test_bad_register_files(case: str, content: bytes, code: str) -> None:
+    entries, findings = parse_register(content)
+    assert entries is None and code in {f.code for f in findings}, _where(findings)
+    assert all(f.message("en") and "{" not in f.message("en") for f in findings)
 
 
 def test_register_as_excel_and_libreoffice_write_it() -> None:
@@ -125,22 +153,93 @@ def test_register_as_excel_and_libreoffice_write_it() -> None:
         '"01234567","Zorg, Welzijn en Cliënt","a","","2022-01-01",""\n'
     ).encode()
     for content, name in ((excel, "Zorg & Welzijn Café"), (libreoffice, "Zorg, Welzijn en Cliënt")):
-        entries, errors = parse_register(content)
-        assert errors == []
+        entries, findings = parse_register(content)
+        assert findings == []
         assert entries.row(0, named=True)["name"] == name
         assert entries["category"].to_list() == ["A"]
+        assert str(entries["contract_start"][0]) == "2022-01-01"
 
 
 def test_register_after_empty_lines_names_rows_as_excel_numbers_them() -> None:
     content = b"\r\n;;;;;\r\n" + _csv(["01234567;Naam;A;;1-1-2022;", "1234567;Naam;A;;;"])
-    entries, errors = parse_register(content)
+    entries, findings = parse_register(content)
     assert entries is None
-    assert len(errors) == 1 and errors[0].startswith("Rij 5:"), errors
-    good, no_errors = parse_register(b"\r\n;;;;;\r\n" + _csv(GOOD))
-    assert no_errors == [] and good["provider_agb"].to_list() == [g[:8] for g in GOOD]
+    assert _where(findings) == [("cell_agb_lost_zero", 5, "provider_agb")]
+    good, no_findings = parse_register(b"\r\n;;;;;\r\n" + _csv(GOOD))
+    assert no_findings == [] and good["provider_agb"].to_list() == [g[:8] for g in GOOD]
+
+
+def test_an_entry_from_the_form_is_read_back_as_typed() -> None:
+    """The administrator's form writes one entry as a register file: separators and quotes in a
+    name survive."""
+    entry = {
+        "provider_agb": "01234567",
+        "name": 'Zorg; "De Haven"',
+        "category": "B",
+        "lot": "",
+        "contract_start": "2023-01-01",
+        "contract_end": "2026-12-31",
+    }
+    entries, findings = parse_register(register_csv([entry]))
+    assert findings == []
+    assert entries.row(0, named=True) == {
+        "provider_agb": "01234567",
+        "name": 'Zorg; "De Haven"',
+        "category": "B",
+        "lot": None,
+        "contract_start": date(2023, 1, 1),
+        "contract_end": date(2026, 12, 31),
+    }
 
 
 def test_register_usage_errors(run_cli, empty_db: Database) -> None:
     result = run_cli(REGISTER, "--db", empty_db.path, "no-such-file.csv")
     assert result.returncode == 2 and "usage:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.file_only  # a file lock held by another process; the lake has none
+def test_a_busy_database_exits_3_as_the_other_command_lines_do(
+    run_cli, registered_db: Database, dump_db, tmp_path: Path
+) -> None:
+    from conftest import cli_env
+    from test_ingest_cli import HOLDER
+
+    before = dump_db(registered_db)
+    path = tmp_path / "register.csv"
+    path.write_bytes(_csv(GOOD))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, registered_db.path, "20"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        result = run_cli(
+            REGISTER,
+            "--db",
+            registered_db.path,
+            path,
+            env=cli_env(IMPACTMONITOR_LOCK_TIMEOUT="1"),
+        )
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "bezet" in result.stderr and "Traceback" not in result.stderr
+    assert dump_db(registered_db) == before
+
+
+def test_the_admin_page_shows_register_findings_in_the_users_language(
+    registered_db: Database, monkeypatch
+) -> None:
+    at = app_as(User("beheerder", "admin"), registered_db.path, monkeypatch, {"lang": "en"}).run()
+    at.switch_page(page_path("admin")).run()
+    at.file_uploader(key="admin_register_csv").upload(
+        "aanbieders.csv", _csv(["1234567;Naam;A;;;"]), "text/csv"
+    ).run()
+    at.button(key="admin_register_load").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Register rejected: 1 error(s); nothing was stored."]
+    findings = next(f for f in shown_frames(at) if "message" in f.columns)  # (English headers)
+    assert findings["row"].tolist() == [2] and findings["column"].tolist() == ["provider_agb"]
+    assert "did you mean 01234567?" in findings["message"][0]
+    assert "bedoelt u" not in texts(at)

@@ -258,7 +258,7 @@ def load_region(db: Database, out: Path, echo: bool = True, lang: str = "nl") ->
     region = out / "region"
     written, errors = load_register(db, (region / "providers.csv").read_bytes(), actor=ACTOR)
     if errors:
-        raise SampleError("register rejected: " + "; ".join(errors[:3]))
+        raise SampleError("register rejected: " + "; ".join(f.message() for f in errors[:3]))
     times = delivery_times(region / "delivery_times.csv")
     uploads = [
         Upload(f"{table}.csv", (region / f"{table}.csv").read_bytes()) for table in TABLE_NAMES
@@ -362,7 +362,7 @@ def load_national(db: Database, folder: Path) -> LoadSummary:
     started = time.perf_counter()
     written, errors = load_register(db, (folder / "providers.csv").read_bytes(), actor=ACTOR)
     if errors:
-        raise SampleError("register rejected: " + "; ".join(errors[:3]))
+        raise SampleError("register rejected: " + "; ".join(f.message() for f in errors[:3]))
     uploads = [
         Upload(f"{table}.csv", (folder / f"{table}.csv").read_bytes()) for table in TABLE_NAMES
     ]

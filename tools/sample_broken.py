@@ -211,7 +211,7 @@ def broken_cases(inputs: BrokenInputs) -> list[BrokenCase]:
         "agb_seven_digits_other_provider.csv",
         f"AGB code `{seven}`: 7 digits, and with its "
         f"leading zero it is another provider ({inputs.zero_agb}), not this one.",
-        "cell_bad_agb",
+        "cell_agb_lost_zero",
         _dutch(_set(pop, 2, "provider_agb", seven)),
     )
     unknown = [r[:] for r in pop]
