@@ -1,7 +1,7 @@
 """What the command lines share: the options every one of them spells the same (--db, --lang,
---actor), and for the ingest command lines (`pipelines.ingest`, `pipelines.bulk`) reading FILE
-arguments, printing findings, the JSON report, exit codes and the words for a database that
-cannot be used."""
+--actor), and for the command lines that read files (`pipelines.ingest`, `pipelines.bulk`,
+`pipelines.register`) reading FILE arguments, printing findings, the JSON report, exit codes and
+the words for a database that cannot be used."""
 
 from __future__ import annotations
 
@@ -111,14 +111,15 @@ def on_database(
     busy: object,
 ) -> Result | int:
     """`action` on the --db database, or the exit code when it cannot run there: EXIT_BUSY (with
-    `busy` as the --report-json) when another process held the database too long, EXIT_USAGE when
-    --db is no DuckDB file or not writable. Nothing is stored in either case."""
+    `busy` as the --report-json, if the command has one) when another process held the database
+    too long, EXIT_USAGE when --db is no DuckDB file or not writable. Nothing is stored in either
+    case. Shared by the ingest, bulk and register command lines."""
     lang = args.lang
     try:
         return action(Database(args.db))
     except DatabaseBusy:
         print(text("cli_database_busy", lang), file=sys.stderr)
-        write_report(args.report_json, busy)
+        write_report(getattr(args, "report_json", None), busy)
         return EXIT_BUSY
     except (duckdb.Error, OSError) as exc:
         print(database_failure(parser.prog, args.db, exc, lang), file=sys.stderr)

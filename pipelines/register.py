@@ -95,7 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.report_json = None  # (no JSON report: the shared database handling asks for one)
     lang = args.lang
     path = Path(args.file)
     if not path.is_file():
