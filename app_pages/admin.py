@@ -13,7 +13,7 @@ from impactmonitor.deliveries import provider_choices
 from impactmonitor.display import category_label
 from impactmonitor.i18n import text
 from impactmonitor.providers import edit_register, register_history
-from impactmonitor.users import end_user_sessions, manage_user, user_list
+from impactmonitor.users import AccountProblem, end_user_sessions, manage_user, user_list
 from pipelines.register import load_register, parse_register, register_csv
 from schemas.reference import CATEGORIES, current_municipalities
 
@@ -127,8 +127,8 @@ with tab_users:
                     municipality_codes=tuple(codes),
                 )
                 st.success(t("admin_user_saved", username=username))
-            except ValueError as problem:
-                st.error(t("admin_user_invalid", detail=str(problem)))
+            except AccountProblem as problem:
+                st.error(t("admin_user_invalid", detail=problem.message(lang)))
     with st.form("admin_end_sessions_form"):
         st.subheader(t("admin_end_sessions"))
         st.caption(t("admin_end_sessions_help"))

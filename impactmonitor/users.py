@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import bcrypt
 
 from impactmonitor.access import ROLES, USER_COLUMNS, User, require, user_from_record
+from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.sessions import end_all_sessions, revoke_in
 from impactmonitor.storage import Database, append_audit
 from schemas.reference import current_codes, current_municipalities
@@ -46,21 +47,34 @@ class DemoAccount:
     municipality_codes: tuple[str, ...] = ()
 
 
+class AccountProblem(ValueError):
+    """Why an account cannot be saved, as a message key of the catalogue and its fields: the
+    page and the command line say it in their user's language."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(text(key, DEFAULT_LANGUAGE, **fields))
+        self.key, self.fields = key, fields
+
+    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return text(self.key, lang, **self.fields)
+
+
 def check_municipality_codes(role: str, codes: tuple[str, ...]) -> None:
-    """ValueError unless a municipality account has codes of today's municipalities (and only
-    a municipality account has any)."""
+    """AccountProblem unless a municipality account has codes of today's municipalities (and
+    only a municipality account has any)."""
     if role != "municipality":
         if codes:
-            raise ValueError("only a municipality user is bound to municipality codes")
+            raise AccountProblem("account_codes_only_municipality")
         return
     if not codes:
-        raise ValueError("a municipality user needs at least one municipality code")
+        raise AccountProblem("account_municipality_needs_codes")
     current = {m.code for m in current_municipalities()}
     for code in codes:
         if code not in current:
             successor = current_codes().get(code)
-            hint = f" (now {successor})" if successor and successor != code else ""
-            raise ValueError(f"not a current municipality of the region: {code}{hint}")
+            if successor and successor != code:
+                raise AccountProblem("account_municipality_merged", code=code, successor=successor)
+            raise AccountProblem("account_municipality_not_in_region", code=code)
 
 
 def hash_password(password: str) -> str:
@@ -79,10 +93,12 @@ def save_user(
     municipality_codes: tuple[str, ...] = (),
 ) -> None:
     """Create or change an account (a new row; the previous one stays as history)."""
+    if not username.strip():
+        raise AccountProblem("account_needs_username")
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
+        raise AccountProblem("account_unknown_role", role=role)
     if role == "provider" and not provider_agbs:
-        raise ValueError("a provider user needs at least one AGB code")
+        raise AccountProblem("account_provider_needs_agb")
     check_municipality_codes(role, tuple(municipality_codes))
     with db.transaction() as con:
         current = con.execute(
@@ -95,7 +111,7 @@ def save_user(
         elif current is not None:
             password_hash = current[0]
         else:
-            raise ValueError("a new account needs a password")
+            raise AccountProblem("account_needs_password")
         con.execute(
             "INSERT INTO user_accounts (username, display_name, role, provider_agbs, "
             "password_hash, active, changed_at, changed_by, municipality_codes) "

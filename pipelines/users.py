@@ -18,7 +18,7 @@ import sys
 from impactmonitor.access import ROLES
 from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.storage import Database
-from impactmonitor.users import check_municipality_codes, save_user
+from impactmonitor.users import AccountProblem, check_municipality_codes, save_user
 from pipelines.cli import add_db_option
 from schemas.tables import is_agb
 
@@ -55,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(text("cli_users_provider_needs_agb", CLI_LANG))
     try:
         check_municipality_codes(args.role, tuple(args.municipality))
-    except ValueError as problem:
-        parser.error(text("cli_users_municipality_codes", CLI_LANG, problem=problem))
+    except AccountProblem as problem:
+        parser.error(
+            text("cli_users_municipality_codes", CLI_LANG, problem=problem.message(CLI_LANG))
+        )
     for code in args.agb:
         if not is_agb(code):
             parser.error(text("cli_users_bad_agb", CLI_LANG, code=repr(code)))
@@ -64,16 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().strip()
     if not password:
         parser.error(text("cli_users_empty_password", CLI_LANG))
-    save_user(
-        Database(args.db),
-        args.username,
-        args.role,
-        password,
-        tuple(args.agb),
-        args.name or args.username,
-        actor="cli",
-        municipality_codes=tuple(args.municipality),
-    )
+    try:
+        save_user(
+            Database(args.db),
+            args.username,
+            args.role,
+            password,
+            tuple(args.agb),
+            args.name or args.username,
+            actor="cli",
+            municipality_codes=tuple(args.municipality),
+        )
+    except AccountProblem as problem:
+        parser.error(problem.message(CLI_LANG))
     print(text("cli_users_saved", CLI_LANG, username=args.username, role=args.role))
     if generated:
         print(text("cli_users_password", CLI_LANG, password=password))

@@ -171,3 +171,29 @@ def test_an_administrator_ends_a_users_sessions_on_the_admin_page(login_db, monk
     assert _shows_login_form(provider)
     admin.run()
     assert not _shows_login_form(admin)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("nl", "Niet opgeslagen: een aanbieder-account heeft minstens één AGB-code nodig"),
+        ("en", "a provider user needs at least one AGB code"),
+    ],
+)
+def test_the_admin_page_says_why_an_account_is_not_saved_in_the_users_language(
+    login_db, monkeypatch, lang: str, expected: str
+) -> None:
+    admin = _logged_in(login_db, monkeypatch, "admin")
+    admin.query_params["lang"] = lang
+    admin.switch_page(page_path("admin")).run()
+    admin.text_input(key="admin_username").input("nieuwe_aanbieder")  # in a form: no run
+    admin.text_input(key="admin_password").input("geheim-genoeg")
+    admin.selectbox(key="admin_role").select("provider")
+    next(b for b in admin.button if b.form_id == "admin_user_form").click().run()
+    assert not admin.exception
+    errors = [e.value for e in admin.error]
+    assert len(errors) == 1 and expected in errors[0], errors
+    assert (
+        login_db.scalar("SELECT count(*) FROM user_accounts WHERE username = 'nieuwe_aanbieder'")
+        == 0
+    )

@@ -9,6 +9,7 @@ from impactmonitor.storage import Database
 from impactmonitor.users import (
     MAX_FAILURES,
     AccountLocked,
+    AccountProblem,
     authenticate,
     hash_password,
     manage_user,
@@ -78,11 +79,6 @@ def test_only_admin_manages_users(user_db: Database, role: str) -> None:
         manage_user(user_db, actor, "nieuw", "admin", "pw")
     with pytest.raises(AccessDenied):
         user_list(user_db, actor)
-
-
-def test_provider_user_needs_codes(user_db: Database) -> None:
-    with pytest.raises(ValueError):
-        save_user(user_db, "leeg", "provider", "pw")
 
 
 def test_demo_users_one_per_role(user_db: Database) -> None:
@@ -167,17 +163,55 @@ def test_unknown_username_costs_the_same_bcrypt_work(
 
 
 @pytest.mark.parametrize(
-    ("role", "codes", "problem"),
+    ("username", "role", "codes", "key", "dutch", "english"),
     [
-        ("municipality", (), "at least one municipality code"),
-        ("municipality", ("GM0530",), "now GM1992"),  # Hellevoetsluis merged into Voorne aan Zee
-        ("municipality", ("GM0363",), "not a current municipality"),  # Amsterdam: not the region
-        ("contract_manager", ("GM0599",), "only a municipality user"),
+        (
+            "wethouder",
+            "municipality",
+            (),
+            "account_municipality_needs_codes",
+            "minstens één",
+            "at least one",
+        ),
+        # Hellevoetsluis merged into Voorne aan Zee
+        (
+            "wethouder",
+            "municipality",
+            ("GM0530",),
+            "account_municipality_merged",
+            "nu GM1992",
+            "now GM1992",
+        ),
+        # Amsterdam: not the region
+        (
+            "wethouder",
+            "municipality",
+            ("GM0363",),
+            "account_municipality_not_in_region",
+            "GM0363 is geen",
+            "GM0363 is not",
+        ),
+        (
+            "wethouder",
+            "contract_manager",
+            ("GM0599",),
+            "account_codes_only_municipality",
+            "alleen een gemeente",
+            "only a municipality",
+        ),
+        ("  ", "contract_manager", (), "account_needs_username", "gebruikersnaam", "username"),
+        ("leeg", "provider", (), "account_provider_needs_agb", "AGB-code", "AGB code"),
     ],
 )
-def test_municipality_codes_are_checked(user_db: Database, role, codes, problem) -> None:
-    with pytest.raises(ValueError, match=problem):
-        save_user(user_db, "wethouder", role, "pw", municipality_codes=codes)
+def test_account_problems_are_said_in_the_users_language(
+    user_db: Database, username, role, codes, key, dutch, english
+) -> None:
+    with pytest.raises(AccountProblem) as raised:
+        save_user(user_db, username, role, "pw", municipality_codes=codes)
+    assert raised.value.key == key
+    assert dutch in raised.value.message("nl") and dutch in str(raised.value)
+    assert english in raised.value.message("en")
+    assert user_db.scalar("SELECT count(*) FROM user_accounts WHERE username = ?", [username]) == 0
 
 
 def test_a_database_from_before_municipality_users_gets_the_column(tmp_path) -> None:
