@@ -66,7 +66,7 @@ from impactmonitor.access import SYSTEM_USER, User, require, scope_filter
 from impactmonitor.definitions.escalation import evaluation_quarter
 from impactmonitor.display import care_form_label
 from impactmonitor.formatting import format_kpi, number
-from impactmonitor.i18n import text
+from impactmonitor.i18n import UserError, text
 from impactmonitor.norms import min_n
 from impactmonitor.quarters import parse_quarter, quarter_range, shift
 from impactmonitor.storage import Database, append_audit, one_row
@@ -103,16 +103,8 @@ STATUS_ICONS = {
 MAX_TITLE = 200
 
 
-class AgreementError(ValueError):
-    """An agreement that cannot be recorded; `key` is the message in the translation table."""
-
-    def __init__(self, key: str, **fields: object) -> None:
-        super().__init__(text(key, "en", **fields))
-        self.key = key
-        self.fields = fields
-
-    def message(self, lang: str = "nl") -> str:
-        return text(self.key, lang, **self.fields)
+class AgreementError(UserError):
+    """An agreement that cannot be recorded."""
 
 
 # ---- measures ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from datetime import datetime
 import polars as pl
 
 from impactmonitor.access import User, require, scope_filter
-from impactmonitor.i18n import text
+from impactmonitor.i18n import UserError, text
 from impactmonitor.kpis import KPI_KEYS, kpi
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, append_audit, one_row
@@ -34,16 +34,8 @@ SUBJECT_DELIVERY = "delivery"
 MAX_BODY = 2000
 
 
-class ExplanationError(ValueError):
-    """A message that cannot be posted; `key` is the message in the translation table."""
-
-    def __init__(self, key: str, **fields: object) -> None:
-        super().__init__(text(key, "en", **fields))
-        self.key = key
-        self.fields = fields
-
-    def message(self, lang: str = "nl") -> str:
-        return text(self.key, lang, **self.fields)
+class ExplanationError(UserError):
+    """A message that cannot be posted."""
 
 
 def subjects() -> list[str]:

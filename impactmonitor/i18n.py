@@ -47,6 +47,20 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **fields: object) -> str:
     return template.format(**fields) if fields else template
 
 
+class UserError(ValueError):
+    """A problem the user can put right, said from the catalogue: `key` is its message and
+    `fields` fill it in, so a page or a command line says it in its user's language. (str(): the
+    English text, for logs and developers.)"""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(text(key, "en", **fields))
+        self.key = key
+        self.fields = fields
+
+    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return text(self.key, lang, **self.fields)
+
+
 def template_fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import bcrypt
 
 from impactmonitor.access import ROLES, USER_COLUMNS, User, require, user_from_record
-from impactmonitor.i18n import DEFAULT_LANGUAGE, text
+from impactmonitor.i18n import UserError
 from impactmonitor.sessions import end_all_sessions, revoke_in
 from impactmonitor.storage import Database, append_audit
 from schemas.reference import current_codes, current_municipalities
@@ -47,16 +47,8 @@ class DemoAccount:
     municipality_codes: tuple[str, ...] = ()
 
 
-class AccountProblem(ValueError):
-    """Why an account cannot be saved, as a message key of the catalogue and its fields: the
-    page and the command line say it in their user's language."""
-
-    def __init__(self, key: str, **fields: object) -> None:
-        super().__init__(text(key, DEFAULT_LANGUAGE, **fields))
-        self.key, self.fields = key, fields
-
-    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        return text(self.key, lang, **self.fields)
+class AccountProblem(UserError):
+    """Why an account cannot be saved."""
 
 
 def check_municipality_codes(role: str, codes: tuple[str, ...]) -> None:
