@@ -27,7 +27,9 @@ tab_register, tab_users, tab_norms = st.tabs(
 
 with tab_register:
     providers = provider_choices(db, user)
-    data_table(providers, "aanbieders", t("admin_tab_register"), key="admin_providers")
+    data_table(
+        providers, t("export_name_providers"), t("admin_tab_register"), key="admin_providers"
+    )
     with st.form("admin_provider_form", clear_on_submit=False):
         st.subheader(t("admin_provider_form"))
         c1, c2, c3 = st.columns(3)
@@ -82,13 +84,13 @@ with tab_register:
     with st.expander(t("admin_register_history")):
         data_table(
             register_history(db, user),
-            "registergeschiedenis",
+            t("export_name_register_history"),
             t("admin_register_history"),
             key="admin_register_history",
         )
 
 with tab_users:
-    data_table(user_list(db, user), "gebruikers", t("admin_tab_users"), key="admin_users")
+    data_table(user_list(db, user), t("export_name_users"), t("admin_tab_users"), key="admin_users")
     with st.form("admin_user_form"):
         st.subheader(t("admin_user_form"))
         c1, c2, c3 = st.columns(3)

@@ -90,7 +90,7 @@ parts = [
 ]
 data_table(
     events,
-    "auditlog",
+    t("export_name_audit_log"),
     t("filters_active", filters="; ".join(p for p in parts if p)),
     key="audit_events",
     pinned=("occurred_at",),

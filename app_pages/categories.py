@@ -333,7 +333,12 @@ if municipality is not None:
             table, texts = municipality_table(rows, ratio)
             chosen = data_table(
                 table,
-                f"populatie_{municipality}_{category_code}_{quarter}",
+                t(
+                    "export_name_category_population",
+                    municipality=municipality,
+                    category=category_code,
+                    quarter=quarter,
+                ),
                 f"{filters_text} · {category_label(category_code, lang)}",
                 key=f"categories_municipality_{category_code}",
                 quarter=quarter,

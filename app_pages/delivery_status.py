@@ -106,7 +106,7 @@ if clickable:
     st.caption(t("delivery_status_click_hint"))
 chosen = data_table(
     grid,
-    "aanleverstatus",
+    t("export_name_delivery_status"),
     filters_text,
     key="delivery_status_grid",
     pinned=("provider_agb", "name"),
@@ -117,7 +117,7 @@ chosen = data_table(
 # The export is the grid as shown; the XLSX adds the long data (tables, completion, days late).
 export_buttons(
     grid,
-    "aanleverstatus",
+    t("export_name_delivery_status"),
     filters_text,
     key="delivery_status_export",
     extra_sheets={
@@ -140,7 +140,7 @@ st.subheader(t("delivery_status_timeliness", days=setting("delivery", "deadline_
 timeliness = timeliness_from_status(selected).sort("on_time_share", "name")
 data_table(
     timeliness,
-    "tijdigheid",
+    t("export_name_timeliness"),
     filters_text,
     key="delivery_timeliness",
     pinned=("provider_agb", "name"),
@@ -148,4 +148,4 @@ data_table(
 
 st.subheader(t("delivery_status_summary"))
 summary = summary_from_status(status).filter(pl.col("quarter") >= first)
-data_table(summary, "aanleverstatus_samenvatting", filters_text, key="delivery_summary")
+data_table(summary, t("export_name_delivery_summary"), filters_text, key="delivery_summary")

@@ -93,7 +93,7 @@ if proposals.height == 0:
 else:
     chosen = data_table(
         proposals,
-        "escalatievoorstellen",
+        t("export_name_escalation_proposals"),
         filters_text,
         key="escalation_proposals",
         columns=["provider_agb", "name", "category", "step_name", "proposed_step_name", "reasons"],
@@ -141,7 +141,11 @@ else:
         .drop("_order")
     )
     loop_ui.agreements_table(
-        progress, "afspraken", filters_text, key="escalation_agreements", with_provider=True
+        progress,
+        t("export_name_agreements"),
+        filters_text,
+        key="escalation_agreements",
+        with_provider=True,
     )
 
 # ---- reviews per contract manager, overdue first ------------------------------------------------
@@ -289,7 +293,7 @@ with st.expander(t("escalation_history")):
     history = cached(decision_history, user, lang=lang)
     data_table(
         history,
-        "escalatiebesluiten",
+        t("export_name_escalation_decisions"),
         filters_text,
         key="escalation_history",
         columns=[

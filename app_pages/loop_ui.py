@@ -163,7 +163,7 @@ def agreements_tab(
     else:
         agreements_table(
             progress,
-            f"afspraken_{provider_agb}_{quarter}",
+            t("export_name_provider_agreements", agb=provider_agb, quarter=quarter),
             filters_text,
             key="agreements",
             provider_agb=provider_agb,
@@ -179,7 +179,7 @@ def agreements_tab(
         with st.expander(t("agreement_history")):
             data_table(
                 history_in_words(history),
-                f"afspraken_historie_{provider_agb}",
+                t("export_name_agreement_history", agb=provider_agb),
                 filters_text,
                 key="agreement_history",
                 provider_agb=provider_agb,
@@ -435,7 +435,7 @@ def explanations_tab(user: User, provider_agb: str, quarter: str, filters_text: 
     else:
         threads_table(
             current,
-            f"toelichtingen_{provider_agb}_{quarter}",
+            t("export_name_explanations", agb=provider_agb, quarter=quarter),
             filters_text,
             key="explanations",
             provider_agb=provider_agb,
@@ -445,7 +445,7 @@ def explanations_tab(user: User, provider_agb: str, quarter: str, filters_text: 
         with st.expander(t("explanation_other_quarters")):
             threads_table(
                 earlier,
-                f"toelichtingen_{provider_agb}",
+                t("export_name_earlier_explanations", agb=provider_agb),
                 filters_text,
                 key="explanations_earlier",
                 provider_agb=provider_agb,
@@ -528,7 +528,7 @@ def talk_pack_tab(user: User, provider_agb: str, quarter: str) -> None:
     download_button(
         t("report_ready"),
         lambda: pdf,
-        f"gespreksvoorbereiding_{provider_agb}_{quarter}.pdf",
+        t("file_talk_pack", agb=provider_agb, quarter=quarter),
         "application/pdf",
         "talk_download",
         kind="report",
@@ -568,7 +568,7 @@ def talk_pack_batch_section(user: User) -> None:
         download_button(
             t("talk_batch_download"),
             lambda: content,
-            f"gespreksvoorbereidingen_{date.today():%Y%m%d}.zip",
+            t("file_talk_packs", date=f"{date.today():%Y%m%d}"),
             "application/zip",
             "talk_batch_download",
             kind="report",
@@ -667,7 +667,7 @@ def decision_details(user: User, decisions: pl.DataFrame, provider_agb: str) -> 
     pdf_download(
         "letter_button",
         lambda: decision_letter(database(), user, chosen),
-        f"besluitbrief_{provider_agb}_{row['decided_at']:%Y%m%d}.pdf",
+        t("file_decision_letter", agb=provider_agb, date=f"{row['decided_at']:%Y%m%d}"),
         key=f"letter_{chosen}",
         provider_agb=provider_agb,
     )

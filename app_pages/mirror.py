@@ -72,7 +72,7 @@ st.write(rules_text(lang))
 pdf_download(
     "report_download_mirror_pdf",
     lambda: mirror_pdf(database(), user, provider_agb, quarter, lang),
-    f"spiegelrapport_{provider_agb}_{quarter}.pdf",
+    t("file_mirror_report", agb=provider_agb, quarter=quarter),
     key=f"mirror_{provider_agb}_{quarter}",
     provider_agb=provider_agb,
     quarter=quarter,
@@ -108,7 +108,7 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", placeholder="–")
     export_buttons(
         rows,
-        f"spiegelrapport_{provider_agb}_{quarter}",
+        t("export_name_mirror_report", agb=provider_agb, quarter=quarter),
         filters_text,
         key="mirror_export",
         provider_agb=provider_agb,
@@ -140,7 +140,7 @@ if progress.height == 0:
 else:
     loop_ui.agreements_table(
         progress,
-        f"afspraken_{provider_agb}_{quarter}",
+        t("export_name_provider_agreements", agb=provider_agb, quarter=quarter),
         filters_text,
         key="mirror_agreements",
         provider_agb=provider_agb,
@@ -152,7 +152,7 @@ if threads.height == 0:
 else:
     loop_ui.threads_table(
         threads,
-        f"toelichtingen_{provider_agb}_{quarter}",
+        t("export_name_explanations", agb=provider_agb, quarter=quarter),
         filters_text,
         key="mirror_explanations",
         provider_agb=provider_agb,
@@ -175,7 +175,7 @@ if series.height:
     with st.expander(t("provider_chart_table", kpi=kpi(chosen).name(lang))):
         data_table(
             series,
-            f"spiegel_{chosen}_{provider_agb}",
+            t("export_name_mirror_series", kpi=chosen, agb=provider_agb),
             filters_text,
             key="mirror_series",
             provider_agb=provider_agb,

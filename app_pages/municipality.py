@@ -126,7 +126,7 @@ for column, index in zip(columns, INDEXES, strict=True):
                     pl.col("region_value").alias("region"),
                     "target_path",
                 ),
-                f"gemeente_{code}_{index.key}",
+                t("export_name_municipality_index", code=code, index=index.key),
                 filters_text,
                 key=f"municipality_index_table_{index.key}",
             )
@@ -151,7 +151,12 @@ shown = comparison.select(
         for column in ("municipality", "region")
     ),
 )
-data_table(shown, f"gemeente_{code}_regio", filters_text, key="municipality_comparison")
+data_table(
+    shown,
+    t("export_name_municipality_region", code=code),
+    filters_text,
+    key="municipality_comparison",
+)
 st.caption(t("municipality_region_note", minimum=MIN_PROVIDERS_SHOWN))
 
 # ---- clients per care form and age group over time -----------------------------------------------
@@ -188,7 +193,10 @@ if per_care_form.height:
     )
     with st.expander(t("overview_target_table")):
         data_table(
-            wide, f"gemeente_{code}_zorgvormen", filters_text, key="municipality_care_form_table"
+            wide,
+            t("export_name_municipality_care_forms", code=code),
+            filters_text,
+            key="municipality_care_form_table",
         )
         data_table(
             selected.filter(pl.col("quarter") == quarter).with_columns(
@@ -197,7 +205,7 @@ if per_care_form.height:
                 ),
                 pl.col("age_group").str.replace("_", "–"),
             ),
-            f"gemeente_{code}_{quarter}_populatie",
+            t("export_name_municipality_population", code=code, quarter=quarter),
             filters_text,
             key="municipality_population_table",
         )
@@ -218,7 +226,7 @@ with flow_column:
         with st.expander(t("overview_target_table")):
             data_table(
                 flow,
-                f"gemeente_{code}_instroom_uitstroom",
+                t("export_name_municipality_flow", code=code),
                 filters_text,
                 key="municipality_flow_table",
             )
@@ -236,7 +244,7 @@ with ratio_column:
         with st.expander(t("overview_target_table")):
             data_table(
                 ratio.rename({"region_value": "region"}),
-                f"gemeente_{code}_ambulant_bed",
+                t("export_name_municipality_ambulant_bed", code=code),
                 filters_text,
                 key="municipality_ratio_table",
             )
@@ -265,7 +273,7 @@ else:
         shares.table.with_columns(
             pl.col("share").map_elements(lambda v: format_kpi(v, "share"), return_dtype=pl.String)
         ),
-        f"gemeente_{code}_{quarter}_aanbieders",
+        t("export_name_municipality_providers", code=code, quarter=quarter),
         provider_filters,
         key="municipality_providers_table",
     )

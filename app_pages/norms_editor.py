@@ -27,7 +27,7 @@ def norms_editor(db: Database, user: User) -> None:
     )
     data_table(
         effect,
-        "normen",
+        t("export_name_norms"),
         t("norms_in_effect", quarter=current_quarter),
         key="norms",
         columns=[
@@ -89,7 +89,7 @@ def norms_editor(db: Database, user: User) -> None:
     with st.expander(t("norms_history")):
         data_table(
             norm_history(db).with_columns(pl.col("category").fill_null(t("norms_all_categories"))),
-            "normgeschiedenis",
+            t("export_name_norm_history"),
             t("norms_history"),
             key="norms_history",
         )

@@ -61,7 +61,7 @@ if allowed(user, "board_report"):
         pdf_download(
             "board_button",
             lambda: board_pdf(database(), user, latest, lang),
-            f"bestuursrapportage_{latest}.pdf",
+            t("file_board_report", quarter=latest),
             key="overview_board",
             quarter=latest,
         )
@@ -69,7 +69,7 @@ if allowed(user, "board_report"):
         pdf_download(
             "board_pptx_button",
             lambda: board_pptx(database(), user, latest, lang),
-            f"bestuursrapportage_{latest}.pptx",
+            t("file_board_slides", quarter=latest),
             key="overview_board_pptx",
             quarter=latest,
             ready_key="board_pptx_ready",
@@ -135,7 +135,7 @@ for index in INDEXES:
         with st.expander(t("overview_target_table")):
             data_table(
                 index_series,
-                f"doel_{index.key}",
+                t("export_name_target_index", index=index.key),
                 index.name(lang),
                 key=f"overview_series_{index.key}",
                 units={"value": "index"},
@@ -199,7 +199,7 @@ for tab, by, label_column in (
         st.plotly_chart(figure, key=f"overview_contrib_{by}", width="stretch")
         data_table(
             contributions,
-            f"bijdrage_{index_key}_{by}",
+            t("export_name_contributions", index=index_key, by=by),
             t("overview_by_" + by),
             key=f"overview_contributions_{by}",
         )

@@ -94,7 +94,7 @@ st.caption(filters_text)
 pdf_download(
     "report_download_pdf",
     lambda: provider_report(database(), user, provider_agb, quarter, lang),
-    f"rapport_{provider_agb}_{quarter}.pdf",
+    t("file_provider_report", agb=provider_agb, quarter=quarter),
     key=f"provider_{provider_agb}_{quarter}",
     provider_agb=provider_agb,
     quarter=quarter,
@@ -255,7 +255,12 @@ with tab_breakdown:
         st.markdown(f"**{t('provider_population_by_' + dimension)}**")
         data_table(
             breakdown[dimension],
-            f"populatie_{dimension}_{provider_agb}_{quarter}",
+            t(
+                "export_name_provider_population",
+                dimension=dimension,
+                agb=provider_agb,
+                quarter=quarter,
+            ),
             filters_text,
             key=f"provider_population_{dimension}",
             provider_agb=provider_agb,
@@ -275,7 +280,7 @@ with tab_breakdown:
 with tab_deliveries:
     data_table(
         cached(delivery_history, user, provider_agb),
-        f"aanleveringen_{provider_agb}",
+        t("export_name_deliveries", agb=provider_agb),
         filters_text,
         key="provider_deliveries",
         provider_agb=provider_agb,
@@ -288,7 +293,7 @@ with tab_escalation:
     else:
         data_table(
             decisions,
-            f"escalatie_{provider_agb}",
+            t("export_name_escalation", agb=provider_agb),
             filters_text,
             key="provider_decisions",
             provider_agb=provider_agb,

@@ -391,7 +391,7 @@ def report_batch(
     written = []
     with ChartRenderer() as renderer:
         for index, agb in enumerate(agbs, start=1):
-            target = out_dir / f"rapport_{agb}_{quarter}.pdf"
+            target = out_dir / text("file_provider_report", lang, agb=agb, quarter=quarter)
             target.write_bytes(provider_report(db, user, agb, quarter, lang, renderer))
             written.append(target)
             if progress:

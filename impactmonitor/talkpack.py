@@ -551,7 +551,7 @@ def talk_pack_batch(
     written = []
     agbs = due["provider_agb"].to_list()
     for index, agb in enumerate(agbs, start=1):
-        target = out_dir / f"gespreksvoorbereiding_{agb}_{quarter}.pdf"
+        target = out_dir / text("file_talk_pack", lang, agb=agb, quarter=quarter)
         target.write_bytes(talk_pack_pdf(db, user, agb, quarter, as_of, lang))
         written.append(target)
         if progress:

@@ -302,3 +302,49 @@ def test_ingest_raises_busy_never_a_rejection(upload_db, dump_db) -> None:
         holder.kill()
         holder.wait(timeout=30)
     assert dump_db(upload_db) == before
+
+
+@pytest.mark.parametrize(
+    ("lang", "rejected", "accepted"),
+    [
+        (
+            "nl",
+            {f"fouten_{AGB}_{QUARTER}.csv", "populatie_fouten.csv"},
+            {"ontvangstbewijs_{}.pdf", f"aanleveringen_{AGB}.csv", f"aanleveringen_{AGB}.xlsx"},
+        ),
+        (
+            "en",
+            {f"errors_{AGB}_{QUARTER}.csv", "populatie_errors.csv"},
+            {"receipt_{}.pdf", f"deliveries_{AGB}.csv", f"deliveries_{AGB}.xlsx"},
+        ),
+    ],
+)
+def test_download_file_names_are_in_the_ui_language(
+    upload_db, monkeypatch, lang, rejected, accepted
+) -> None:
+    """The names the upload page gives its downloads come from the catalogues: the Dutch ones
+    as they always were, English ones in English (the uploaded file's own name is kept)."""
+    import impactmonitor.audit
+
+    names: list[str] = []
+    real = impactmonitor.audit.audited_download
+
+    def recording(db, user, file_name, *args, **kwargs):
+        names.append(file_name)
+        return real(db, user, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(impactmonitor.audit, "audited_download", recording)
+
+    def upload(content: str) -> None:
+        at = app_as(PROVIDER, upload_db.path, monkeypatch, {"lang": lang}).run()
+        at.switch_page(page_path("upload")).run()
+        _submit(at, "populatie.csv", content)
+
+    upload(BAD_POPULATION)
+    assert rejected <= set(names), names
+    names.clear()
+    upload(POPULATION)
+    delivery = upload_db.scalar("SELECT max(delivery_id) FROM deliveries")
+    assert {name.format(delivery) for name in accepted} <= set(names), names
+    if lang == "en":
+        assert not [name for name in names if "fouten" in name or "rapport" in name], names

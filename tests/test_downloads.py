@@ -15,6 +15,7 @@ from impactmonitor.access import User
 from impactmonitor.audit import SessionEnded, audited_download, record_export
 from impactmonitor.escalation import record_decision
 from impactmonitor.exports import content_version
+from impactmonitor.i18n import TEXTS, text
 from impactmonitor.reports import mirror_pdf, provider_report
 from impactmonitor.users import authenticate
 
@@ -68,6 +69,78 @@ def test_no_download_after_the_session_ended(empty_db) -> None:
     with pytest.raises(SessionEnded):
         data()
     assert _exports(empty_db) == []
+
+
+# The names downloads had before they came from the catalogues: Dutch stays byte-identical.
+DUTCH_FILE_NAMES = [
+    ("file_provider_report", {"agb": OTHER_AGB, "quarter": QUARTER}, "rapport_48629153_2026Q3.pdf"),
+    (
+        "file_mirror_report",
+        {"agb": OTHER_AGB, "quarter": QUARTER},
+        "spiegelrapport_48629153_2026Q3.pdf",
+    ),
+    ("file_receipt", {"delivery": "d-1"}, "ontvangstbewijs_d-1.pdf"),
+    ("file_error_list", {"agb": OTHER_AGB, "quarter": QUARTER}, "fouten_48629153_2026Q3.csv"),
+    ("file_error_file", {"stem": "populatie"}, "populatie_fouten.csv"),
+    (
+        "file_talk_pack",
+        {"agb": OTHER_AGB, "quarter": QUARTER},
+        "gespreksvoorbereiding_48629153_2026Q3.pdf",
+    ),
+    ("file_talk_packs", {"date": "20261203"}, "gespreksvoorbereidingen_20261203.zip"),
+    (
+        "file_decision_letter",
+        {"agb": OTHER_AGB, "date": "20261203"},
+        "besluitbrief_48629153_20261203.pdf",
+    ),
+    ("file_board_report", {"quarter": QUARTER}, "bestuursrapportage_2026Q3.pdf"),
+    ("file_board_slides", {"quarter": QUARTER}, "bestuursrapportage_2026Q3.pptx"),
+    (
+        "export_name_mirror_report",
+        {"agb": OTHER_AGB, "quarter": QUARTER},
+        "spiegelrapport_48629153_2026Q3",
+    ),
+    ("export_name_municipality_region", {"code": "GM0599"}, "gemeente_GM0599_regio"),
+    ("export_name_delivery_status", {}, "aanleverstatus"),
+]
+# Parts an English name may share with the Dutch one: the fields, extensions and words that are
+# the same in both languages.
+SHARED = {"pdf", "pptx", "csv", "zip", "ambulant", "bed"}
+
+
+@pytest.mark.parametrize(("key", "fields", "dutch"), DUTCH_FILE_NAMES)
+def test_file_names_are_unchanged_in_dutch_and_english_in_english(key, fields, dutch) -> None:
+    assert text(key, "nl", **fields) == dutch
+    english = text(key, "en", **fields)
+    assert english != dutch
+    assert "rapport" not in english and "fouten" not in english
+
+
+# Every file name in the catalogues: file_<kind> (a whole name) and export_name_<table>.
+FILE_NAME_KEYS = sorted(
+    key
+    for key in TEXTS
+    if key.startswith("export_name_")
+    or (key.startswith("file_") and re.search(r"\.(pdf|pptx|csv|zip)$", TEXTS[key]["nl"]))
+)
+
+
+def _words(name: str) -> set[str]:
+    return set(re.split(r"[_.]", re.sub(r"\{\w+\}", "", name))) - {""}
+
+
+@pytest.mark.parametrize("key", FILE_NAME_KEYS)
+def test_english_file_names_share_no_dutch_word(key) -> None:
+    """No word of the Dutch name is in the English one, except the fields, the extension and
+    words the same in both languages; and the name is safe (no spaces, plain characters)."""
+    nl, en = TEXTS[key]["nl"], TEXTS[key]["en"]
+    assert _words(nl) & _words(en) <= SHARED, key
+    assert re.fullmatch(r"[a-z0-9_.{}]+", en), key
+
+
+def test_every_file_name_is_checked() -> None:
+    assert {key for key, _, _ in DUTCH_FILE_NAMES} <= set(FILE_NAME_KEYS)
+    assert len(FILE_NAME_KEYS) >= 40
 
 
 @pytest.mark.parametrize(
