@@ -252,13 +252,19 @@ def _check_bulk(results: list[GroupResult]) -> None:
         )
 
 
+def _load_register(db: Database, path: Path) -> None:
+    """The sample's providers through the register pipeline; any error stops the sample."""
+    _, findings = load_register(db, path.read_bytes(), actor=ACTOR)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise SampleError("register rejected: " + "; ".join(f.message() for f in errors[:3]))
+
+
 def load_region(db: Database, out: Path, echo: bool = True, lang: str = "nl") -> LoadSummary:
     """Load the files written by `write_region_files` through the pipeline."""
     started = time.perf_counter()
     region = out / "region"
-    written, errors = load_register(db, (region / "providers.csv").read_bytes(), actor=ACTOR)
-    if errors:
-        raise SampleError("register rejected: " + "; ".join(f.message() for f in errors[:3]))
+    _load_register(db, region / "providers.csv")
     times = delivery_times(region / "delivery_times.csv")
     uploads = [
         Upload(f"{table}.csv", (region / f"{table}.csv").read_bytes()) for table in TABLE_NAMES
@@ -360,9 +366,7 @@ def write_national_files(
 
 def load_national(db: Database, folder: Path) -> LoadSummary:
     started = time.perf_counter()
-    written, errors = load_register(db, (folder / "providers.csv").read_bytes(), actor=ACTOR)
-    if errors:
-        raise SampleError("register rejected: " + "; ".join(f.message() for f in errors[:3]))
+    _load_register(db, folder / "providers.csv")
     uploads = [
         Upload(f"{table}.csv", (folder / f"{table}.csv").read_bytes()) for table in TABLE_NAMES
     ]
