@@ -43,7 +43,7 @@ def clean(expr: pl.Expr) -> pl.Expr:
 
 
 def _count(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
-    """(value, error code) for a count column."""
+    """(value, error code) for a count column (empty cells and formulas: `_parse_expressions`)."""
     normalised = text
     if style == "csv_semicolon":
         normalised = (
@@ -56,11 +56,7 @@ def _count(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
     is_whole = normalised.str.contains(_WHOLE)
     value = pl.when(is_whole).then(normalised.cast(pl.Int64, strict=False))
     code = (
-        pl.when(text.is_null())
-        .then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA))
-        .then(pl.lit("cell_formula"))
-        .when(is_whole & (value.is_null() | (value.abs() > _MAX_COUNT)))
+        pl.when(is_whole & (value.is_null() | (value.abs() > _MAX_COUNT)))
         .then(pl.lit("cell_not_whole_number"))
         .when(is_whole)
         .then(None)
@@ -99,13 +95,8 @@ def _decimal(text: pl.Expr, style: str) -> tuple[pl.Expr, pl.Expr]:
                 .otherwise(normalised)
             )
     value = normalised.cast(pl.Float64, strict=False)
-    code = (
-        pl.when(text.is_null())
-        .then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA))
-        .then(pl.lit("cell_formula"))
-        .when(value.is_null() | value.is_nan() | value.is_infinite())
-        .then(pl.lit("cell_not_decimal"))
+    code = pl.when(value.is_null() | value.is_nan() | value.is_infinite()).then(
+        pl.lit("cell_not_decimal")
     )
     return value, code
 
@@ -127,14 +118,7 @@ def _quarter(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(quarter_first_value)
     )
     value = pl.when(value.str.slice(0, 2) == "20").then(value)
-    code = (
-        pl.when(text.is_null())
-        .then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA))
-        .then(pl.lit("cell_formula"))
-        .when(value.is_null())
-        .then(pl.lit("cell_bad_quarter"))
-    )
+    code = pl.when(value.is_null()).then(pl.lit("cell_bad_quarter"))
     return value, code
 
 
@@ -148,11 +132,7 @@ def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
         pl.when(text.str.contains(AGB_PATTERN)).then(text).when(padded_ok).then(pl.lit("0") + text)
     )
     code = (
-        pl.when(text.is_null())
-        .then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA))
-        .then(pl.lit("cell_formula"))
-        .when(value.is_null() & text.str.contains(AGB_LOST_ZERO_PATTERN))
+        pl.when(value.is_null() & text.str.contains(AGB_LOST_ZERO_PATTERN))
         .then(pl.lit("cell_agb_lost_zero"))
         .when(value.is_null())
         .then(pl.lit("cell_bad_agb"))
@@ -160,26 +140,9 @@ def _agb(text: pl.Expr, expected_agb: str | None) -> tuple[pl.Expr, pl.Expr]:
     return value, code
 
 
-def _code(text: pl.Expr, column: str) -> tuple[pl.Expr, pl.Expr]:
+def _code(text: pl.Expr, column: str) -> tuple[pl.Expr, None]:
     value = text.str.to_uppercase() if column in UPPERCASE_CODES else text.str.to_lowercase()
-    code = (
-        pl.when(text.is_null())
-        .then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA))
-        .then(pl.lit("cell_formula"))
-    )
-    return value, code
-
-
-def _text(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Free text (a provider's name) as written; a formula is refused, not stored."""
-    code = (
-        pl.when(text.is_null())
-        .then(pl.lit("cell_empty"))
-        .when(text.str.contains(_FORMULA))
-        .then(pl.lit("cell_formula"))
-    )
-    return text, code
+    return value, None
 
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$"  # (a date cell of a workbook: midnight)
@@ -198,14 +161,7 @@ def _date(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .when(text.str.contains(_DUTCH_DATE))
         .then(dutch.str.to_date("%d-%m-%Y", strict=False))
     )
-    code = (
-        pl.when(text.is_null())
-        .then(pl.lit("cell_missing"))
-        .when(text.str.contains(_FORMULA))
-        .then(pl.lit("cell_formula"))
-        .when(value.is_null())
-        .then(pl.lit("cell_bad_date"))
-    )
+    code = pl.when(value.is_null()).then(pl.lit("cell_bad_date"))
     return value, code
 
 
@@ -262,22 +218,37 @@ def _parse_expressions(
     """(typed value, error code) of one column's cleaned text; the value is null on an error.
     An empty cell of a column that may be empty is no error."""
     kind = column.kind
+    value: pl.Expr
+    specific: pl.Expr | None
     if kind == "count":
-        value, code = _count(text, style)
+        value, specific = _count(text, style)
     elif kind == "decimal":
-        value, code = _decimal(text, style)
+        value, specific = _decimal(text, style)
     elif kind == "quarter":
-        value, code = _quarter(text)
+        value, specific = _quarter(text)
     elif kind == "agb":
-        value, code = _agb(text, expected_agb)
+        value, specific = _agb(text, expected_agb)
     elif kind == "text":
-        value, code = _text(text)
+        value, specific = text, None  # free text (a provider's name) as written
     elif kind == "date":
-        value, code = _date(text)
+        value, specific = _date(text)
     else:
-        value, code = _code(text, column.name)
+        value, specific = _code(text, column.name)
+    # Every kind: an empty cell (an error where the column is required), then a formula (refused,
+    # never stored), then what the kind itself cannot read.
     if not column.required:
-        code = pl.when(text.is_not_null()).then(code)
+        empty = pl.lit(None, dtype=pl.String)
+    elif kind == "text":
+        empty = pl.lit("cell_empty")
+    else:
+        empty = pl.lit("cell_missing")
+    common = (
+        pl.when(text.is_null())
+        .then(empty)
+        .when(text.str.contains(_FORMULA))
+        .then(pl.lit("cell_formula"))
+    )
+    code: pl.Expr = common if specific is None else common.otherwise(specific)
     # A cell with an error is null for the later checks: it is reported once, here.
     return pl.when(code.is_null()).then(value).cast(column.dtype), code
 

@@ -29,21 +29,15 @@ from schemas.reference import (
 
 # An AGB code is 8 digits: the one definition for the parser (a polars regex), the register, the
 # command lines and the upload identity. A spreadsheet that read the code as a number dropped its
-# leading zero, leaving 7 digits: the parser and the register recognise that to say so.
+# leading zero, leaving 7 digits: the parser recognises that to say so.
 AGB_PATTERN = r"^\d{8}$"
 AGB_LOST_ZERO_PATTERN = r"^\d{7}$"
 _AGB = re.compile(AGB_PATTERN)
-_AGB_LOST_ZERO = re.compile(AGB_LOST_ZERO_PATTERN)
 
 
 def is_agb(value: str) -> bool:
     """True for a well-formed AGB code (8 digits, nothing around them)."""
     return _AGB.fullmatch(value) is not None
-
-
-def lost_leading_zero(value: str) -> bool:
-    """True for 7 digits: an AGB code whose leading zero a spreadsheet removed."""
-    return _AGB_LOST_ZERO.fullmatch(value) is not None
 
 
 # code: a value from a list (case as the list writes it); text: free text as written (a name);

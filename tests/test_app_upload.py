@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from app_support import app_as, page_path, texts
+from conftest import database_held
 
 from impactmonitor.access import AccessDenied, User
 from impactmonitor.storage import Database
@@ -222,23 +223,12 @@ def test_error_downloads_are_made_only_when_clicked(upload_db, monkeypatch) -> N
     assert len(deferred) >= 2, buttons.keys()  # error list + error file
 
 
-HOLDER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
-"""
-
-
 def test_a_busy_database_says_try_again_shortly_and_is_no_rejection(upload_db, monkeypatch) -> None:
     """Issue 18 item 3: another process holds the file for longer than the lock timeout while
     the provider submits. The page says to try again shortly, never that the delivery was
     rejected; nothing is stored or audited, and the same files then go through. (Here the
     page's own queries meet the busy file first; `test_ingest_raises_busy_never_a_rejection`
     covers the ingest meeting it.)"""
-    import subprocess
-    import sys
 
     monkeypatch.setenv("IMPACTMONITOR_LOCK_TIMEOUT", "1")
     at = _upload_page(upload_db, monkeypatch, PROVIDER)
@@ -246,15 +236,8 @@ def test_a_busy_database_says_try_again_shortly_and_is_no_rejection(upload_db, m
     at.file_uploader(key="upload_files_0").upload(
         "populatie.csv", POPULATION.encode("cp1252"), "text/csv"
     ).run()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, upload_db.path, "30"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with database_held(upload_db.path, 30):
         at.button(key="upload_submit").click().run()
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
     assert not at.exception
     shown = texts(at)
     assert "opnieuw" in shown and "bezet" in shown
@@ -278,29 +261,19 @@ def test_a_busy_database_says_try_again_shortly_and_is_no_rejection(upload_db, m
 def test_ingest_raises_busy_never_a_rejection(upload_db, dump_db) -> None:
     """The ingest itself meeting a busy file: DatabaseBusy (the page and the command lines turn
     it into "try again shortly" / exit 3), not an outcome that says rejected."""
-    import subprocess
-    import sys
 
     from impactmonitor.storage import DatabaseBusy
 
     before = dump_db(upload_db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, upload_db.path, "30"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
-        with pytest.raises(DatabaseBusy):
-            ingest(
-                Database(upload_db.path, lock_timeout=1),
-                AGB,
-                QUARTER,
-                [Upload("p.csv", POPULATION.encode())],
-                actor="x",
-                user=PROVIDER,
-            )
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
+    with database_held(upload_db.path, 30), pytest.raises(DatabaseBusy):
+        ingest(
+            Database(upload_db.path, lock_timeout=1),
+            AGB,
+            QUARTER,
+            [Upload("p.csv", POPULATION.encode())],
+            actor="x",
+            user=PROVIDER,
+        )
     assert dump_db(upload_db) == before
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import REPO, cli_env, register_providers
+from conftest import REPO, cli_env, database_held, register_providers
 from delivery_files import AGB_A, QUARTER, valid_frames, write_delivery
 
 from impactmonitor.storage import Database
@@ -87,28 +87,14 @@ def test_concurrent_ingests_of_different_providers_are_all_stored(
     assert empty_db.scalar("SELECT count(*) FROM deliveries") == 5
 
 
-HOLDER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-con.execute("SELECT count(*) FROM population").fetchall()
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
-"""
-
-
 def test_ingest_waits_for_another_process_holding_the_file(
     registered_db: Database, tmp_path: Path
 ) -> None:
     """A process that keeps the file open for 2 s (longer than any real unit of work) only
     delays the command line, which retries until the file is free."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, registered_db.path, "2"], stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout.readline().strip() == "holding"
-    process = _ingest_process(registered_db, AGB_A, tmp_path / "delivery")
-    out, err = process.communicate(timeout=120)
-    holder.wait(timeout=30)
+    with database_held(registered_db.path, 2):
+        process = _ingest_process(registered_db, AGB_A, tmp_path / "delivery")
+        out, err = process.communicate(timeout=120)
     assert process.returncode == 0, out + err
     assert registered_db.scalar("SELECT count(*) FROM population") == 18
 

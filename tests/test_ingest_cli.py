@@ -263,14 +263,6 @@ def test_two_providers_and_a_redelivery(run_cli, registered_db: Database, tmp_pa
 
 # ---- a busy database (issue 18 item 3) and audited rejections (issue 13 item 14) -------------
 
-HOLDER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
-"""
-
 
 @pytest.mark.file_only  # a file lock held by another process; the lake has none
 @pytest.mark.parametrize("module", [INGEST, "pipelines.bulk"])
@@ -278,17 +270,10 @@ def test_a_busy_database_exits_3_with_a_report_that_says_so(
     run_cli, registered_db: Database, dump_db, delivery_dir: Path, tmp_path: Path, module: str
 ) -> None:
     """Before: exit 1 (the code for "rejected") and no --report-json at all."""
-    import subprocess
-    import sys
-
-    from conftest import cli_env
+    from conftest import cli_env, database_held
 
     before = dump_db(registered_db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, registered_db.path, "20"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with database_held(registered_db.path, 20):
         report = tmp_path / "report.json"
         files = sorted(delivery_dir.iterdir())
         identity = ("--provider", AGB_A, "--quarter", QUARTER) if module == INGEST else ()
@@ -302,9 +287,6 @@ def test_a_busy_database_exits_3_with_a_report_that_says_so(
             *files,
             env=cli_env(IMPACTMONITOR_LOCK_TIMEOUT="1"),
         )
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
     assert result.returncode == 3, result.stdout + result.stderr
     assert "bezet" in result.stderr and "opnieuw" in result.stderr
     assert "afgewezen" not in result.stdout + result.stderr

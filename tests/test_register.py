@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -202,17 +200,12 @@ def test_register_usage_errors(run_cli, empty_db: Database) -> None:
 def test_a_busy_database_exits_3_as_the_other_command_lines_do(
     run_cli, registered_db: Database, dump_db, tmp_path: Path
 ) -> None:
-    from conftest import cli_env
-    from test_ingest_cli import HOLDER
+    from conftest import cli_env, database_held
 
     before = dump_db(registered_db)
     path = tmp_path / "register.csv"
     path.write_bytes(_csv(GOOD))
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, registered_db.path, "20"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with database_held(registered_db.path, 20):
         result = run_cli(
             REGISTER,
             "--db",
@@ -220,9 +213,6 @@ def test_a_busy_database_exits_3_as_the_other_command_lines_do(
             path,
             env=cli_env(IMPACTMONITOR_LOCK_TIMEOUT="1"),
         )
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
     assert result.returncode == 3, result.stdout + result.stderr
     assert "bezet" in result.stderr and "Traceback" not in result.stderr
     assert dump_db(registered_db) == before
