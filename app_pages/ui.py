@@ -501,7 +501,12 @@ def findings_table(findings: Sequence[Finding]) -> pl.DataFrame:
             "message": pl.String,
         },
     )
-    return frame.rename({c: t(f"col_{c}") for c in frame.columns})
+    # A header starts with a capital; the same words inside a sentence ("rij 3") do not.
+    return frame.rename({c: finding_header(c) for c in frame.columns})
+
+
+def finding_header(column: str) -> str:
+    return t(f"col_{column}").capitalize()
 
 
 def show_findings(findings: list[Finding]) -> None:
@@ -523,5 +528,5 @@ def show_findings(findings: list[Finding]) -> None:
         width="stretch",
         placeholder="–",
         row_height=60,
-        column_config={t("col_message"): st.column_config.TextColumn(width="large")},
+        column_config={finding_header("message"): st.column_config.TextColumn(width="large")},
     )

@@ -64,8 +64,8 @@ def test_bad_delivery_shows_error_table_and_stores_nothing(upload_db, monkeypatc
     at = _submit(_upload_page(upload_db, monkeypatch, PROVIDER), "populatie.csv", BAD_POPULATION)
     assert "afgewezen" in at.error[0].value
     table = at.dataframe[0].value
-    assert list(table.columns) == ["bestand", "tabel", "rij", "kolom", "waarde", "melding"]
-    messages = " ".join(table["melding"])
+    assert list(table.columns) == ["Bestand", "Tabel", "Rij", "Kolom", "Waarde", "Melding"]
+    messages = " ".join(table["Melding"])
     assert "GM1992" in messages  # the merged municipality names its successor
     assert "clients_end" in messages
     assert upload_db.scalar("SELECT count(*) FROM table_versions") == 0

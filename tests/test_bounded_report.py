@@ -154,7 +154,7 @@ def test_the_upload_page_shows_a_bounded_table_of_150000_errors(
     cap = int(setting("report", "max_per_kind"))
     table = at.dataframe[0].value
     assert len(table) == 3 * cap + 3
-    messages = list(table["melding"])
+    messages = list(table["Melding"])
     assert sum("en nog 49.900 van deze soort" in m for m in messages) == 3
     assert any(f"eerste {3 * cap} van 150.000" in c.value for c in at.caption)
     # The downloads hold everything: the error list and the file with the error column.

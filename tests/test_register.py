@@ -229,7 +229,7 @@ def test_the_admin_page_shows_register_findings_in_the_users_language(
     at.button(key="admin_register_load").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["Register rejected: 1 error(s); nothing was stored."]
-    findings = next(f for f in shown_frames(at) if "message" in f.columns)  # (English headers)
-    assert findings["row"].tolist() == [2] and findings["column"].tolist() == ["provider_agb"]
-    assert "did you mean 01234567?" in findings["message"][0]
+    findings = next(f for f in shown_frames(at) if "Message" in f.columns)  # (English headers)
+    assert findings["Row"].tolist() == [2] and findings["Column"].tolist() == ["provider_agb"]
+    assert "did you mean 01234567?" in findings["Message"][0]
     assert "bedoelt u" not in texts(at)
