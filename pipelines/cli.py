@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import duckdb
 
@@ -49,8 +49,9 @@ ARGPARSE_TEXTS: dict[str, str] = {
 }
 _CATALOGUE_FIELD = re.compile(r"\{(\w+)\}")
 _PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?[sr]")
-# argparse reads its words through module-level `_` and `ngettext`; these are swapped while a
-# parser of ours works, one parser at a time, and always put back.
+# argparse reads its words through module-level `_` and `ngettext` each time it says one; these
+# are swapped while a parser of ours works, one parser at a time, and always put back (a plain
+# ArgumentParser in another thread at that moment would speak our language too: none runs so).
 _ARGPARSE_LOCK = threading.RLock()
 
 
@@ -76,15 +77,15 @@ def argparse_language(lang: str) -> Iterator[None]:
     module = vars(argparse)
     with _ARGPARSE_LOCK:
         saved = module["_"], module["ngettext"]
-        english_plural = saved[1]
+        english_ngettext = saved[1]
 
-        def plural(singular: str, plural: str, n: int) -> str:
+        def ngettext(singular: str, plural: str, n: int) -> str:
             if singular in ARGPARSE_TEXTS:  # one text for any number ("argument(en)")
                 return argparse_text(singular, lang)
-            return english_plural(singular, plural, n)
+            return english_ngettext(singular, plural, n)
 
         module["_"] = lambda msgid: argparse_text(msgid, lang)
-        module["ngettext"] = plural
+        module["ngettext"] = ngettext
         try:
             yield
         finally:
@@ -121,9 +122,9 @@ class Parser(argparse.ArgumentParser):
         with argparse_language(self.lang):
             return super().format_help()
 
-    def error(self, message: str) -> Any:
+    def error(self, message: str) -> NoReturn:
         with argparse_language(self.lang):
-            return super().error(message)
+            super().error(message)
 
 
 def known_language(lang: str | None) -> str:

@@ -312,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(language_of(argv))
     args = parser.parse_args(argv)  # exits 2 on usage errors
     lang = getattr(args, "lang", DEFAULT_LANGUAGE)  # only pdf and board have --lang
-    problem = missing_database(args.db)
+    problem = missing_database(args.db, lang)
     if problem:
         parser.error(problem)
     db = Database(args.db)
