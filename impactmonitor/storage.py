@@ -39,6 +39,7 @@ import polars as pl
 
 from impactmonitor import schema
 from impactmonitor.config import CONNECTION_SETUP
+from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 
 DEFAULT_DB_ENV = "IMPACTMONITOR_DB"
 DEFAULT_DB_PATH = "data/impactmonitor.duckdb"
@@ -100,19 +101,16 @@ def default_db_path() -> str:
     return os.environ.get(DEFAULT_DB_ENV, DEFAULT_DB_PATH)
 
 
-def missing_database(location: str | Path) -> str | None:
-    """Why there is no database to read at `location` (None when there is one)."""
+def missing_database(location: str | Path, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """Why there is no database to read at `location`, in `lang` (None when there is one)."""
     if is_lake(location):
         from impactmonitor.lake_backend import LakeBackend
 
         if not LakeBackend(str(location)).initialized():
-            return (
-                "no lake in this catalog yet: run `python -m pipelines.lake init "
-                f"--db '{location}' --data-path DIR`"
-            )
+            return text("storage_no_lake", lang, location=location)
         return None
     if not Path(location).is_file():
-        return f"database file not found: {location}"
+        return text("storage_database_not_found", lang, location=location)
     return None
 
 

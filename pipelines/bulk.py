@@ -30,13 +30,15 @@ from impactmonitor.storage import Database
 from pipelines import engine
 from pipelines.cli import (
     EXIT_ACCEPTED,
-    EXIT_CODES,
     EXIT_REJECTED,
+    Parser,
     actor_of,
     add_common_options,
     add_db_option,
     busy_report,
     format_findings,
+    known_language,
+    language_of,
     on_database,
     uploads_from_arguments,
     write_report,
@@ -99,27 +101,26 @@ def summary_lines(results: list[GroupResult], lang: str, max_errors: int) -> lis
     return lines
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = known_language(lang)
+    parser = Parser(
         prog="python -m pipelines.bulk",
-        description="Check and store many provider-quarters at once (one table per file).",
-        epilog=EXIT_CODES.replace("0 accepted; 1 rejected", "0 all accepted; 1 any rejected"),
+        description=text("cli_description_bulk", lang),
+        epilog=text("cli_exit_codes_bulk", lang),
+        lang=lang,
     )
     add_db_option(parser)
-    parser.add_argument("--report-json", help="write every group's result as JSON to this path")
+    parser.add_argument("--report-json", help=text("cli_help_bulk_report_json", lang))
     parser.add_argument(
-        "--max-errors",
-        type=int,
-        default=3,
-        help="errors printed per rejected provider-quarter (default 3)",
+        "--max-errors", type=int, default=3, help=text("cli_help_bulk_max_errors", lang)
     )
     add_common_options(parser)
-    parser.add_argument("files", nargs="+", help="CSV files (one table each) or workbooks")
+    parser.add_argument("files", nargs="+", help=text("cli_help_bulk_files", lang))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(language_of(argv))
     args = parser.parse_args(argv)
     lang = args.lang
     uploads = uploads_from_arguments(parser, args)

@@ -32,13 +32,15 @@ from impactmonitor.storage import Database
 from pipelines import engine
 from pipelines.cli import (
     EXIT_ACCEPTED,
-    EXIT_CODES,
     EXIT_REJECTED,
+    Parser,
     actor_of,
     add_common_options,
     add_db_option,
     busy_report,
     format_findings,
+    known_language,
+    language_of,
     on_database,
     uploads_from_arguments,
     write_report,
@@ -124,28 +126,26 @@ def ingest(
 # ---- command line -------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = known_language(lang)
+    parser = Parser(
         prog="python -m pipelines.ingest",
-        description="Check and store one quarterly delivery (population, offer, results).",
-        epilog=EXIT_CODES,
+        description=text("cli_description_ingest", lang),
+        epilog=text("cli_exit_codes", lang),
+        lang=lang,
     )
     add_db_option(parser)
-    parser.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
-    parser.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
-    parser.add_argument("--report-json", help="write the report as JSON to this path")
-    parser.add_argument(
-        "--error-file",
-        help="write the complete list of errors and warnings "
-        "to this CSV file (the terminal and the JSON report are bounded)",
-    )
+    parser.add_argument("--provider", required=True, help=text("cli_help_provider", lang))
+    parser.add_argument("--quarter", required=True, help=text("cli_help_quarter", lang))
+    parser.add_argument("--report-json", help=text("cli_help_ingest_report_json", lang))
+    parser.add_argument("--error-file", help=text("cli_help_ingest_error_file", lang))
     add_common_options(parser)
-    parser.add_argument("files", nargs="+", help="CSV files or one XLSX workbook")
+    parser.add_argument("files", nargs="+", help=text("cli_help_ingest_files", lang))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(language_of(argv))
     args = parser.parse_args(argv)  # exits 2 on an unknown option or a missing argument
     lang = args.lang
     try:

@@ -26,10 +26,13 @@ from impactmonitor.storage import Database
 from pipelines.cli import (
     EXIT_ACCEPTED,
     EXIT_REJECTED,
+    Parser,
     actor_of,
     add_common_options,
     add_db_option,
     format_findings,
+    known_language,
+    language_of,
     on_database,
 )
 from pipelines.findings import Finding, sort_key
@@ -79,21 +82,24 @@ def load_register(
         return append_register_entries(con, entries, actor), findings
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = known_language(lang)
+    parser = Parser(
         prog="python -m pipelines.register",
-        description="Load or update the provider register.",
-        epilog="exit codes: 0 stored; 1 rejected (nothing stored); 2 usage error; "
-        "3 database busy (nothing stored): try again later",
+        description=text("cli_description_register", lang),
+        epilog=text("cli_exit_codes_register", lang),
+        lang=lang,
     )
     add_db_option(parser)
     add_common_options(parser)
-    parser.add_argument("file", help="CSV with " + ", ".join(REGISTER_COLUMNS))
+    parser.add_argument(
+        "file", help=text("cli_help_register_file", lang, columns=", ".join(REGISTER_COLUMNS))
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(language_of(argv))
     args = parser.parse_args(argv)
     lang = args.lang
     path = Path(args.file)

@@ -38,6 +38,7 @@ the escalation rules' evaluation quarter).
 `board` writes the management report (bestuursrapportage) of quarter Q: a landscape PDF in
 slide form, or with `--format pptx` (or an `.pptx` FILE) the same slides as PowerPoint.
 
+`pdf` and `board` take `--lang nl|en` for the report, their help and their messages.
 CSV goes to standard output with `,` and decimal points (machine-readable); JSON is a list of
 objects. The command acts for the region as a whole (`access.SYSTEM_USER`). Exit codes: 0 done,
 2 usage error (unknown option, unreadable quarter or AGB code, a database file that does not
@@ -52,18 +53,19 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
 
 from impactmonitor.access import SYSTEM_USER
-from impactmonitor.i18n import text
+from impactmonitor.i18n import DEFAULT_LANGUAGE, text
 from impactmonitor.kpis import aggregate_kpis
 from impactmonitor.mirror import mirror_report
 from impactmonitor.quarters import parse_quarter
 from impactmonitor.storage import Database, DatabaseBusy, missing_database
 from impactmonitor.target import target_series
-from pipelines.cli import add_db_option, add_lang_option
+from pipelines.cli import Parser, add_db_option, add_lang_option, known_language, language_of
 from schemas.reference import CATEGORIES
 from schemas.tables import is_agb
 
@@ -179,47 +181,59 @@ def write(frame: pl.DataFrame, fmt: str, out=None) -> None:
         writer.writerow(["" if value is None else value for value in row.values()])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipelines.report", description="KPI and target reports."
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = known_language(lang)
+    parser = Parser(
+        prog="python -m pipelines.report",
+        description=text("cli_description_report", lang),
+        lang=lang,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    kpis = commands.add_parser("kpis", help="KPIs per provider, quarter and KPI")
+    formats: dict[str, Any] = {
+        "choices": ("csv", "json"),
+        "default": "csv",
+        "help": text("cli_help_report_format", lang),
+    }
+    kpis = commands.add_parser("kpis", help=text("cli_help_report_kpis", lang), lang=lang)
     add_db_option(kpis)
-    kpis.add_argument("--quarter", help="only this quarter, e.g. 2025Q2")
-    kpis.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
-    kpis.add_argument("--category", choices=CATEGORIES, help="only this category")
-    kpis.add_argument("--format", choices=("csv", "json"), default="csv")
-    target = commands.add_parser("target", help="the regional 30%% target series")
+    kpis.add_argument("--quarter", help=text("cli_help_only_quarter", lang))
+    kpis.add_argument("--provider", help=text("cli_help_only_provider", lang))
+    kpis.add_argument("--category", choices=CATEGORIES, help=text("cli_help_report_category", lang))
+    kpis.add_argument("--format", **formats)
+    # argparse %-formats help texts: the catalogue's "30%" is escaped
+    target_help = text("cli_help_report_target", lang).replace("%", "%%")
+    target = commands.add_parser("target", help=target_help, lang=lang)
     add_db_option(target)
-    target.add_argument("--format", choices=("csv", "json"), default="csv")
-    mirror = commands.add_parser("mirror", help="the mirror report of one provider")
+    target.add_argument("--format", **formats)
+    mirror = commands.add_parser("mirror", help=text("cli_help_report_mirror", lang), lang=lang)
     add_db_option(mirror)
-    mirror.add_argument("--provider", required=True, help="AGB code of the provider (8 digits)")
-    mirror.add_argument("--quarter", help="only this quarter, e.g. 2025Q2")
-    mirror.add_argument("--format", choices=("csv", "json"), default="csv")
-    pdf = commands.add_parser("pdf", help="PDF report of one provider, or of all providers")
+    mirror.add_argument("--provider", required=True, help=text("cli_help_provider", lang))
+    mirror.add_argument("--quarter", help=text("cli_help_only_quarter", lang))
+    mirror.add_argument("--format", **formats)
+    pdf = commands.add_parser("pdf", help=text("cli_help_report_pdf", lang), lang=lang)
     add_db_option(pdf)
-    pdf.add_argument("--quarter", required=True, help="quarter, e.g. 2025Q2")
+    pdf.add_argument("--quarter", required=True, help=text("cli_help_quarter", lang))
     who = pdf.add_mutually_exclusive_group(required=True)
-    who.add_argument("--provider", help="AGB code of the provider (8 digits)")
-    who.add_argument("--all", action="store_true", help="one report per provider")
-    pdf.add_argument("--out", required=True, help="PDF file (one provider) or folder (--all)")
-    pdf.add_argument("--mirror", action="store_true", help="the mirror report instead")
-    add_lang_option(pdf)
-    agreements = commands.add_parser("agreements", help="performance agreements and their progress")
-    add_db_option(agreements)
-    agreements.add_argument("--provider", help="only this provider (AGB code, 8 digits)")
-    agreements.add_argument("--quarter", help="judge progress at this quarter, e.g. 2026Q3")
-    agreements.add_argument("--format", choices=("csv", "json"), default="csv")
-    board = commands.add_parser("board", help="the management report (PDF or PPTX slides)")
-    add_db_option(board)
-    board.add_argument("--quarter", required=True, help="quarter, e.g. 2026Q3")
-    board.add_argument("--out", required=True, help="PDF or PPTX file")
-    board.add_argument(
-        "--format", choices=("pdf", "pptx"), help="default: from the file name (.pptx), else pdf"
+    who.add_argument("--provider", help=text("cli_help_provider", lang))
+    who.add_argument("--all", action="store_true", help=text("cli_help_report_all", lang))
+    pdf.add_argument("--out", required=True, help=text("cli_help_report_pdf_out", lang))
+    pdf.add_argument("--mirror", action="store_true", help=text("cli_help_report_pdf_mirror", lang))
+    agreements = commands.add_parser(
+        "agreements", help=text("cli_help_report_agreements", lang), lang=lang
     )
-    add_lang_option(board)
+    add_db_option(agreements)
+    agreements.add_argument("--provider", help=text("cli_help_only_provider", lang))
+    agreements.add_argument("--quarter", help=text("cli_help_report_agreements_quarter", lang))
+    agreements.add_argument("--format", **formats)
+    board = commands.add_parser("board", help=text("cli_help_report_board", lang), lang=lang)
+    add_db_option(board)
+    board.add_argument("--quarter", required=True, help=text("cli_help_quarter", lang))
+    board.add_argument("--out", required=True, help=text("cli_help_report_board_out", lang))
+    board.add_argument(
+        "--format", choices=("pdf", "pptx"), help=text("cli_help_report_board_format", lang)
+    )
+    for command in (pdf, board):  # the CSV and JSON reports have no language
+        add_lang_option(command)
     return parser
 
 
@@ -248,7 +262,7 @@ def pdf_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
         print(
             text(
                 "cli_report_batch_written",
-                "nl",
+                args.lang,
                 count=len(written),
                 folder=args.out,
                 seconds=seconds,
@@ -257,7 +271,7 @@ def pdf_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
         return 0
     known = db.scalar("SELECT count(*) FROM providers WHERE provider_agb = ?", [args.provider])
     if not known:
-        print(text("cli_report_provider_unknown", "nl", agb=args.provider), file=sys.stderr)
+        print(text("cli_report_provider_unknown", args.lang, agb=args.provider), file=sys.stderr)
         return 1
     build = mirror_pdf if args.mirror else provider_report
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -280,10 +294,25 @@ def board_command(db: Database, args: argparse.Namespace, quarter: str) -> int:
     return 0
 
 
+def _quarter(parser: argparse.ArgumentParser, value: str, lang: str, example: str) -> str:
+    """The canonical quarter of --quarter, or a usage error (exit 2)."""
+    quarter = parse_quarter(value)
+    if quarter is None:
+        parser.error(text("cli_report_not_a_quarter", lang, value=repr(value), example=example))
+    return quarter
+
+
+def _check_agb(parser: argparse.ArgumentParser, value: str | None, lang: str) -> None:
+    """A usage error (exit 2) for a --provider that is no AGB code."""
+    if value is not None and not is_agb(value):
+        parser.error(text("cli_report_not_an_agb", lang, value=repr(value)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(language_of(argv))
     args = parser.parse_args(argv)  # exits 2 on usage errors
-    problem = missing_database(args.db)
+    lang = getattr(args, "lang", DEFAULT_LANGUAGE)  # only pdf and board have --lang
+    problem = missing_database(args.db, lang)
     if problem:
         parser.error(problem)
     db = Database(args.db)
@@ -291,11 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("kpis", "agreements"):
             quarter = None
             if args.quarter is not None:
-                quarter = parse_quarter(args.quarter)
-                if quarter is None:
-                    parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
-            if args.provider is not None and not is_agb(args.provider):
-                parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
+                quarter = _quarter(parser, args.quarter, lang, "2025Q2")
+            _check_agb(parser, args.provider, lang)
             frame = (
                 kpi_report(db, quarter, args.provider, args.category)
                 if args.command == "kpis"
@@ -304,37 +330,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "mirror":
             quarter = None
             if args.quarter is not None:
-                quarter = parse_quarter(args.quarter)
-                if quarter is None:
-                    parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
-            if not is_agb(args.provider):
-                parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
+                quarter = _quarter(parser, args.quarter, lang, "2025Q2")
+            _check_agb(parser, args.provider, lang)
             known = db.scalar(
                 "SELECT count(*) FROM providers WHERE provider_agb = ?", [args.provider]
             )
             if not known:
-                print(text("cli_report_provider_unknown", "nl", agb=args.provider), file=sys.stderr)
+                print(text("cli_report_provider_unknown", lang, agb=args.provider), file=sys.stderr)
                 return 1
             frame = mirror_rows(db, args.provider, quarter)
         elif args.command == "pdf":
-            quarter = parse_quarter(args.quarter)
-            if quarter is None:
-                parser.error(f"not a quarter: {args.quarter!r} (e.g. 2025Q2)")
-            if args.provider is not None and not is_agb(args.provider):
-                parser.error(f"not an AGB code: {args.provider!r} (8 digits)")
+            quarter = _quarter(parser, args.quarter, lang, "2025Q2")
+            _check_agb(parser, args.provider, lang)
             return pdf_command(db, args, quarter)
         elif args.command == "board":
-            quarter = parse_quarter(args.quarter)
-            if quarter is None:
-                parser.error(f"not a quarter: {args.quarter!r} (e.g. 2026Q3)")
-            return board_command(db, args, quarter)
+            return board_command(db, args, _quarter(parser, args.quarter, lang, "2026Q3"))
         else:
             frame = target_report(db)
     except DatabaseBusy as exc:
-        print(f"{parser.prog}: database busy: {exc}", file=sys.stderr)
+        print(text("cli_report_busy", lang, prog=parser.prog, detail=exc), file=sys.stderr)
         return 1
     except duckdb.Error as exc:
-        print(f"{parser.prog}: cannot read {args.db}: {type(exc).__name__}", file=sys.stderr)
+        detail = type(exc).__name__
+        print(
+            text("cli_report_unreadable", lang, prog=parser.prog, path=args.db, detail=detail),
+            file=sys.stderr,
+        )
         return 2
     write(frame, args.format)
     return 0

@@ -1,6 +1,7 @@
 """Create or change an account from the command line (the first administrator of a new region).
 
     python -m pipelines.users --db PATH USERNAME --role admin [--agb 01234567 ...] [--name NAME]
+                              [--lang nl|en]
     python -m pipelines.users --db PATH USERNAME --role municipality --municipality GM0599 [...]
 
 The password is read from standard input (one line) when it is piped in; otherwise a random one
@@ -16,56 +17,52 @@ import secrets
 import sys
 
 from impactmonitor.access import ROLES
-from impactmonitor.i18n import DEFAULT_LANGUAGE, text
+from impactmonitor.i18n import text
 from impactmonitor.storage import Database
 from impactmonitor.users import AccountProblem, check_municipality_codes, save_user
-from pipelines.cli import add_db_option
+from pipelines.cli import Parser, add_db_option, add_lang_option, known_language, language_of
 from schemas.tables import is_agb
 
-CLI_LANG = DEFAULT_LANGUAGE  # the command's messages (it has no --lang)
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipelines.users", description="Create or change a user account."
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    lang = known_language(lang)
+    parser = Parser(
+        prog="python -m pipelines.users", description=text("cli_description_users", lang), lang=lang
     )
     add_db_option(parser)
-    parser.add_argument("username")
-    parser.add_argument("--role", required=True, choices=ROLES)
+    parser.add_argument("username", help=text("cli_help_users_username", lang))
     parser.add_argument(
-        "--agb",
-        action="append",
-        default=[],
-        help="AGB code the provider account may see (repeat for more)",
+        "--role", required=True, choices=ROLES, help=text("cli_help_users_role", lang)
     )
+    parser.add_argument("--agb", action="append", default=[], help=text("cli_help_users_agb", lang))
     parser.add_argument(
         "--municipality",
         action="append",
         default=[],
-        help="CBS code (GM + 4 digits) a municipality account may see (repeat for more)",
+        help=text("cli_help_users_municipality", lang),
     )
-    parser.add_argument("--name", default="", help="display name")
+    parser.add_argument("--name", default="", help=text("cli_help_users_name", lang))
+    add_lang_option(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(language_of(argv))
     args = parser.parse_args(argv)
+    lang = args.lang
     if args.role == "provider" and not args.agb:
-        parser.error(text("cli_users_provider_needs_agb", CLI_LANG))
+        parser.error(text("cli_users_provider_needs_agb", lang))
     try:
         check_municipality_codes(args.role, tuple(args.municipality))
     except AccountProblem as problem:
-        parser.error(
-            text("cli_users_municipality_codes", CLI_LANG, problem=problem.message(CLI_LANG))
-        )
+        parser.error(text("cli_users_municipality_codes", lang, problem=problem.message(lang)))
     for code in args.agb:
         if not is_agb(code):
-            parser.error(text("cli_users_bad_agb", CLI_LANG, code=repr(code)))
+            parser.error(text("cli_users_bad_agb", lang, code=repr(code)))
     generated = sys.stdin is None or sys.stdin.isatty()
     password = secrets.token_urlsafe(12) if generated else sys.stdin.readline().strip()
     if not password:
-        parser.error(text("cli_users_empty_password", CLI_LANG))
+        parser.error(text("cli_users_empty_password", lang))
     try:
         save_user(
             Database(args.db),
@@ -78,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             municipality_codes=tuple(args.municipality),
         )
     except AccountProblem as problem:
-        parser.error(problem.message(CLI_LANG))
-    print(text("cli_users_saved", CLI_LANG, username=args.username, role=args.role))
+        parser.error(problem.message(lang))
+    print(text("cli_users_saved", lang, username=args.username, role=args.role))
     if generated:
-        print(text("cli_users_password", CLI_LANG, password=password))
+        print(text("cli_users_password", lang, password=password))
     return 0
 
 

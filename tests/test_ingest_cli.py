@@ -164,7 +164,7 @@ def test_usage_errors_exit_2(run_cli, registered_db: Database, dump_db, case: st
     before = dump_db(registered_db)
     result = run_cli(INGEST, "--db", registered_db.path, *USAGE_ERRORS[case])
     assert result.returncode == 2, (case, result.stdout, result.stderr)
-    assert "usage:" in result.stderr
+    assert "gebruik:" in result.stderr  # argparse in the default language
     _no_traceback(result)
     assert dump_db(registered_db) == before
 
@@ -177,7 +177,7 @@ def test_more_usage_errors_exit_2(registered_db: Database, dump_db, capsys, case
     with pytest.raises(SystemExit) as exit_info:
         main(["--db", registered_db.path, *(str(a) for a in USAGE_ERRORS[case])])
     assert exit_info.value.code == 2, case
-    assert "usage:" in capsys.readouterr().err
+    assert "gebruik:" in capsys.readouterr().err
     assert dump_db(registered_db) == before
 
 
@@ -300,9 +300,12 @@ def test_a_busy_database_exits_3_with_a_report_that_says_so(
 
 @pytest.mark.parametrize("module", [INGEST, "pipelines.bulk"])
 def test_help_documents_the_exit_codes(run_cli, module: str) -> None:
-    result = run_cli(module, "--help")
-    assert result.returncode == 0
-    text = " ".join(result.stdout.split())
+    dutch, english = run_cli(module, "--help"), run_cli(module, "--help", "--lang", "en")
+    assert dutch.returncode == english.returncode == 0
+    text = " ".join(dutch.stdout.split())
+    assert "1 afgewezen" in text or "1 iets afgewezen" in text
+    assert "3 database bezet" in text and "probeer het later opnieuw" in text
+    text = " ".join(english.stdout.split())
     assert "1 rejected" in text or "1 any rejected" in text
     assert "3 database busy" in text and "try again later" in text
 

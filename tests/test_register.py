@@ -192,7 +192,7 @@ def test_an_entry_from_the_form_is_read_back_as_typed() -> None:
 
 def test_register_usage_errors(run_cli, empty_db: Database) -> None:
     result = run_cli(REGISTER, "--db", empty_db.path, "no-such-file.csv")
-    assert result.returncode == 2 and "usage:" in result.stderr
+    assert result.returncode == 2 and "gebruik:" in result.stderr
     assert "Traceback" not in result.stderr
 
 
