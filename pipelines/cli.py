@@ -268,14 +268,25 @@ def write_report(path: str | None, report: object) -> None:
 def uploads_from_arguments(
     parser: argparse.ArgumentParser, args: argparse.Namespace
 ) -> list[Upload]:
-    """The FILE arguments read as uploads; a usage error (exit 2) for a missing or unreadable
-    file, or a --report-json folder that does not exist. Shared by the ingest and bulk CLIs."""
-    lang = args.lang
-    paths = [Path(name) for name in args.files]
+    """The FILE arguments of the ingest and bulk CLIs read as uploads (`read_file_arguments`),
+    after checking that the folders of --report-json and --error-file exist."""
+    outputs = (args.report_json, getattr(args, "error_file", None))
+    return read_file_arguments(parser, args.files, args.lang, outputs)
+
+
+def read_file_arguments(
+    parser: argparse.ArgumentParser,
+    names: Sequence[str],
+    lang: str,
+    outputs: Sequence[str | None] = (),
+) -> list[Upload]:
+    """The named files read as uploads; a usage error (exit 2) for a missing or unreadable file,
+    or an output file whose folder does not exist. Shared by the command lines that read files."""
+    paths = [Path(name) for name in names]
     for path in paths:
         if not path.is_file():
             parser.error(text("cli_no_such_file", lang, path=str(path)))
-    for output in (args.report_json, getattr(args, "error_file", None)):
+    for output in outputs:
         if output and not Path(output).resolve().parent.is_dir():
             parser.error(text("cli_no_such_file", lang, path=str(Path(output).parent)))
     try:

@@ -16,7 +16,6 @@ import argparse
 import csv
 import io
 import sys
-from pathlib import Path
 
 import polars as pl
 
@@ -34,6 +33,7 @@ from pipelines.cli import (
     known_language,
     language_of,
     on_database,
+    read_file_arguments,
 )
 from pipelines.findings import Finding, sort_key
 from pipelines.parse import parse_table, restore_written_values
@@ -102,24 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(language_of(argv))
     args = parser.parse_args(argv)
     lang = args.lang
-    path = Path(args.file)
-    if not path.is_file():
-        parser.error(text("cli_no_such_file", lang, path=str(path)))
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        parser.error(
-            text(
-                "cli_unreadable_file",
-                lang,
-                path=str(path),
-                detail=exc.strerror or type(exc).__name__,
-            )
-        )
+    (upload,) = read_file_arguments(parser, [args.file], lang)
     outcome = on_database(
         parser,
         args,
-        lambda db: load_register(db, content, actor=actor_of(args), file_name=path.name),
+        lambda db: load_register(db, upload.content, actor=actor_of(args), file_name=upload.name),
         busy=None,
     )
     if isinstance(outcome, int):
