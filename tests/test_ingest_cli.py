@@ -159,6 +159,9 @@ SUBPROCESS_USAGE_ERRORS = (
 )
 
 
+# Usage errors are found before the database is opened (argparse, the FILE checks): the same for
+# both backends, so the file backend only (a lake per case costs seconds and proves nothing more).
+@pytest.mark.file_only
 @pytest.mark.parametrize("case", SUBPROCESS_USAGE_ERRORS)
 def test_usage_errors_exit_2(run_cli, registered_db: Database, dump_db, case: str) -> None:
     before = dump_db(registered_db)
@@ -169,6 +172,7 @@ def test_usage_errors_exit_2(run_cli, registered_db: Database, dump_db, case: st
     assert dump_db(registered_db) == before
 
 
+@pytest.mark.file_only
 @pytest.mark.parametrize("case", sorted(set(USAGE_ERRORS) - set(SUBPROCESS_USAGE_ERRORS)))
 def test_more_usage_errors_exit_2(registered_db: Database, dump_db, capsys, case: str) -> None:
     from pipelines.ingest import main
