@@ -22,6 +22,7 @@ from app_pages.ui import (
     keep_language_in_url,
     language,
     mark_run_finished,
+    start_run,
     stop_page,
     t,
     widget_texts,
@@ -92,6 +93,7 @@ def _not_for_role() -> None:
     st.info(t("page_not_available"))
 
 
+start_run()
 keep_language_in_url()
 widget_texts()
 with st.sidebar:

@@ -189,7 +189,6 @@ for tab, by, label_column in (
             )
         )
         figure.update_layout(
-            template="plotly_white",
             height=420,
             separators=",." if lang == "nl" else ".,",
             title=t("overview_contribution_chart"),

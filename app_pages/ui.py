@@ -22,6 +22,7 @@ from impactmonitor import formatting
 from impactmonitor.access import visible_pages
 from impactmonitor.display import MISSING
 from impactmonitor.i18n import text as _text
+from impactmonitor.storage import local_commits
 from pipelines.findings import Finding, bounded
 
 # ---- the "run finished" signal ------------------------------------------------------------------
@@ -89,8 +90,27 @@ def _cached_call(
     return function(database_at(db_path), *args, **dict(kwargs))
 
 
+RUN_VERSION_KEY = "data_version_of_run"  # ((db path, local commits), version); see data_version
+
+
 def data_version() -> int:
-    return database().data_version()
+    """The data version, read once per script run: reading it opens the database (20–60 ms on
+    the sample region) and a page asks for it at every cached call. A commit of this process
+    during the run (the page stored something) makes it read again; a change by another
+    process shows from the next run on (`start_run` forgets the version)."""
+    db = database()
+    seen = (db.path, local_commits())
+    remembered = st.session_state.get(RUN_VERSION_KEY)
+    if remembered is not None and remembered[0] == seen:
+        return remembered[1]
+    version = db.data_version()
+    st.session_state[RUN_VERSION_KEY] = (seen, version)
+    return version
+
+
+def start_run() -> None:
+    """Called by app.py first in every run: this run reads the data version afresh."""
+    st.session_state.pop(RUN_VERSION_KEY, None)
 
 
 AS_OF_KEY = "as_of_decision"  # (snapshot id, decision description) while looking back
@@ -368,8 +388,6 @@ def styled_table(
     """
     from functools import partial
 
-    import pandas as pd
-
     from impactmonitor.display import cell_text, column_kinds, headers, in_words, row_kind
 
     lang = language()
@@ -382,12 +400,14 @@ def styled_table(
     styler = shown.style
     for column, label in labels.items():
         kind = kinds[column]
-        if kind in ("kpi", "delta"):
-            for unit in set(units_by_row):
-                rows = pd.Index([i for i, u in enumerate(units_by_row) if u == unit])
-                styler = styler.format(
-                    partial(cell_text, kind=row_kind(kind, unit), lang=lang), subset=(rows, [label])
-                )
+        if kind in ("kpi", "delta"):  # the unit is the row's: one display function per cell
+            position = shown.columns.get_loc(label)
+            by_unit = {
+                unit: partial(cell_text, kind=row_kind(kind, unit), lang=lang)
+                for unit in set(units_by_row)
+            }
+            for row, unit in enumerate(units_by_row):
+                styler._display_funcs[(row, position)] = by_unit[unit]
         else:
             styler = styler.format(partial(cell_text, kind=kind, lang=lang), subset=[label])
     for column, texts in (cell_texts or {}).items():

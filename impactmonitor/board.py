@@ -434,7 +434,6 @@ def _escalation_slide(db: Database, user: User, quarter: str, lang: str, footer:
         )
     )
     figure.update_layout(
-        template="plotly_white",
         height=420,
         font={"size": 14},
         title=text("board_steps_chart", lang, quarter=quarter),
@@ -525,7 +524,6 @@ def _timeliness_slide(db: Database, user: User, quarter: str, lang: str, footer:
         )
     )
     figure.update_layout(
-        template="plotly_white",
         height=420,
         separators=",." if lang == "nl" else ".,",
         title=text("board_timeliness_chart", lang),

@@ -192,6 +192,22 @@ class FileBackend:
 # The backend of each open connection, for helpers that only get the connection (next_ids).
 _BACKEND_OF: dict[int, Backend] = {}
 
+# Commits of this process, through any Database: what was read stays true while this number is
+# unchanged and no other process wrote (the app reads the data version once per run with it).
+_local_commits = 0
+_local_commits_lock = threading.Lock()
+
+
+def local_commits() -> int:
+    """How many write transactions this process has committed so far."""
+    return _local_commits
+
+
+def _count_local_commit() -> None:
+    global _local_commits
+    with _local_commits_lock:
+        _local_commits += 1
+
 
 class Database:
     """The product's database (a file or a lake). Safe to share between threads."""
@@ -297,6 +313,7 @@ class Database:
             if self.backend.is_conflict(error):
                 raise TransactionConflict(str(error)) from error
             raise
+        _count_local_commit()
 
     def _again_on_conflict(self, attempt_unit: Callable[[], T]) -> T:
         """`attempt_unit()`, run again (bounded, with back-off) while it meets a conflict."""
