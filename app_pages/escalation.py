@@ -64,7 +64,13 @@ if "escalation_saved" in st.session_state:  # what the forms below just stored
 
 # ---- the board: providers by current step -------------------------------------------------------
 st.subheader(t("escalation_board"))
-columns = st.columns(len(names))
+# Six narrow columns: step names and provider names wrap instead of ending in "…".
+st.html(
+    "<style>.st-key-escalation_board [data-testid='stMetricLabel'] *,"
+    " .st-key-escalation_board [data-testid='stPageLink'] *"
+    " {white-space: normal; overflow: visible; text-overflow: clip;}</style>"
+)
+columns = st.container(key="escalation_board").columns(len(names))
 clickable = may_open_provider()
 for step, (column, name) in enumerate(zip(columns, names, strict=True)):
     on_step = board.filter(pl.col("step") == step)

@@ -405,6 +405,17 @@ def test_screenshots_of_every_page_in_both_languages(app_url) -> None:
                     screenshot(page, f"{lang}_{path}_{username}")
                     body = page.locator('[data-testid="stMain"]').inner_text()
                     assert "Er ging iets mis" not in body and "Something went wrong" not in body
+                    if path == "escalatie":  # step and provider names wrap, never "…"
+                        clipped = page.evaluate(
+                            """() => [...document.querySelectorAll(
+                                '.st-key-escalation_board [data-testid="stMetricLabel"] *, '
+                                + '.st-key-escalation_board [data-testid="stPageLink"] *')]
+                              .filter(e => e.scrollWidth > e.clientWidth + 1
+                                           || getComputedStyle(e).textOverflow === 'ellipsis')
+                              .map(e => e.textContent)"""
+                        )
+                        assert page.locator(".st-key-escalation_board").count() == 1
+                        assert clipped == []
                     if path == "aanleveren":  # Streamlit's English texts replaced
                         shown = page.evaluate(
                             """() => [...document.querySelectorAll(
