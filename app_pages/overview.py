@@ -175,7 +175,7 @@ for tab, by, label_column in (
             )
             continue
         top = contributions.head(15)
-        figure = go.Figure(
+        figure = figures.new_figure(
             go.Bar(
                 y=top[label_column].to_list(),
                 x=top["contribution"].to_list(),

@@ -423,7 +423,7 @@ def _escalation_slide(db: Database, user: User, quarter: str, lang: str, footer:
     for agb in board["provider_agb"].to_list():
         counts[stepped.get(agb, 0)] += 1
     labels = [f"{step}. {step_name(step, lang)}" for step in steps]
-    figure = go.Figure(
+    figure = figures.new_figure(
         go.Bar(
             x=[counts[s] for s in steps],
             y=labels,
@@ -512,7 +512,7 @@ def _timeliness_slide(db: Database, user: User, quarter: str, lang: str, footer:
         )
         .sort("quarter")
     )
-    figure = go.Figure(
+    figure = figures.new_figure(
         go.Scatter(
             x=summary["quarter"].to_list(),
             y=summary["on_time_share"].to_list(),

@@ -31,10 +31,25 @@ SIGNAL_COLOR = "#D55E00"
 # it apart from the value line, and the markers differ in shape too (triangle vs cross).
 IMPROVEMENT_COLOR = "#56B4E9"
 
-# Every figure of the product has the plotly_white look. As the default, a new figure takes it
-# once; named per figure, plotly validated the whole template again (~20 ms a figure, and a
-# provider page draws a dozen).
-pio.templates.default = "plotly_white"
+TEMPLATE = "plotly_white"
+
+
+def new_figure(*args: object, **kwargs: object) -> go.Figure:
+    """`go.Figure(...)` with the product's look (plotly_white).
+
+    The template is plotly's default from the first figure on: a new figure then takes it once,
+    while naming it per figure validated it again (~20 ms a figure; a provider page draws a
+    dozen). Not at import: loading the template costs ~30 MB that a process drawing nothing (an
+    ingest) need not carry.
+    """
+    use_template()
+    return go.Figure(*args, **kwargs)
+
+
+def use_template() -> None:
+    """Make the product's template plotly's default (once; cheap after that)."""
+    if pio.templates.default != TEMPLATE:
+        pio.templates.default = TEMPLATE
 
 
 def _layout(figure: go.Figure, title: str, lang: str, percent: bool) -> go.Figure:
@@ -68,7 +83,7 @@ def kpi_trend_figure(
     """
     history = history.sort("quarter")
     quarters = history["quarter"].to_list()
-    figure = go.Figure()
+    figure = new_figure()
     if "norm_green" in history.columns and history["norm_green"].drop_nulls().len():
         figure.add_trace(
             go.Scatter(
@@ -195,7 +210,7 @@ def target_figure(series: pl.DataFrame, title: str, lang: str = "nl") -> go.Figu
     """
     series = series.sort("quarter")
     quarters = series["quarter"].to_list()
-    figure = go.Figure()
+    figure = new_figure()
     figure.add_trace(
         go.Scatter(
             x=quarters,
@@ -267,7 +282,7 @@ def mirror_figure(
     """
     series = series.sort("quarter")
     quarters = series["quarter"].to_list()
-    figure = go.Figure()
+    figure = new_figure()
     figure.add_trace(
         go.Scatter(
             x=quarters,
@@ -324,7 +339,7 @@ def comparison_figure(
     """
     series = series.sort("quarter")
     quarters = series["quarter"].to_list()
-    figure = go.Figure()
+    figure = new_figure()
     if "target_path" in series.columns:
         figure.add_trace(
             go.Scatter(
@@ -364,7 +379,7 @@ def care_form_figure(frame: pl.DataFrame, title: str, lang: str = "nl") -> go.Fi
     """Clients per care form per quarter (one line each). `frame`: quarter, care_form, clients."""
     from schemas.reference import CARE_FORMS
 
-    figure = go.Figure()
+    figure = new_figure()
     for position, care_form in enumerate(CARE_FORMS):
         rows = frame.filter(pl.col("care_form") == care_form).sort("quarter")
         if rows.height == 0:
@@ -384,7 +399,7 @@ def care_form_figure(frame: pl.DataFrame, title: str, lang: str = "nl") -> go.Fi
 def flow_figure(frame: pl.DataFrame, title: str, lang: str = "nl") -> go.Figure:
     """Inflow and outflow per quarter as bars (`frame`: quarter, inflow, outflow)."""
     frame = frame.sort("quarter")
-    figure = go.Figure()
+    figure = new_figure()
     figure.add_trace(
         go.Bar(
             x=frame["quarter"].to_list(),
@@ -417,6 +432,7 @@ def small_multiples_figure(
 
     names = sorted(frame["municipality_name"].unique().to_list())
     rows = max(1, -(-len(names) // columns))
+    use_template()
     figure = make_subplots(
         rows=rows,
         cols=columns,
@@ -470,7 +486,7 @@ def agreement_figure(series: pl.DataFrame, title: str, unit: str, lang: str = "n
     """
     series = series.sort("quarter")
     quarters = series["quarter"].to_list()
-    figure = go.Figure()
+    figure = new_figure()
     figure.add_trace(
         go.Scatter(
             x=quarters,
