@@ -39,8 +39,8 @@ def new_figure(*args: object, **kwargs: object) -> go.Figure:
 
     The template is plotly's default from the first figure on: a new figure then takes it once,
     while naming it per figure validated it again (~20 ms a figure; a provider page draws a
-    dozen). Not at import: loading the template costs ~30 MB that a process drawing nothing (an
-    ingest) need not carry.
+    dozen). Not at import: loading the template costs ~30 MB that a process importing this
+    module without drawing need not carry.
     """
     use_template()
     return go.Figure(*args, **kwargs)
