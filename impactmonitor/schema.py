@@ -281,6 +281,15 @@ ALTER TABLE delivery_files DROP COLUMN content;
 """
 
 
+# Original files compressed (`impactmonitor.deliveries.pack_original`); contents stored before
+# keep compression NULL (as uploaded), and every content knows its size (decompressing needs it).
+_COMPRESSED_FILE_CONTENTS = """
+ALTER TABLE file_contents ADD COLUMN IF NOT EXISTS compression VARCHAR;
+ALTER TABLE file_contents ADD COLUMN IF NOT EXISTS size_bytes BIGINT;
+UPDATE file_contents SET size_bytes = octet_length(content) WHERE size_bytes IS NULL;
+"""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -315,6 +324,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "original files stored once per content (a bulk file serves many deliveries)",
         _FILE_CONTENTS,
     ),
+    Migration(7, "original files stored compressed, with their size", _COMPRESSED_FILE_CONTENTS),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

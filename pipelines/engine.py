@@ -71,6 +71,13 @@ logger = logging.getLogger(__name__)
 class Upload:
     name: str
     content: bytes
+    _sha256: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    def sha256(self) -> str:
+        """The content's SHA-256, computed once (a bulk file is tens of megabytes: ~0.1 s)."""
+        if self._sha256 is None:
+            self._sha256 = sha256(self.content)
+        return self._sha256
 
 
 @dataclass(slots=True)
@@ -263,6 +270,8 @@ def check(
         except Exception as exc:  # a reader bug is reported, never a traceback or partial load
             internal.append(_internal_error(upload.name, None, exc))
             continue
+        if tables:  # the reader hashed the file already (beside its checks)
+            upload._sha256 = tables[0].file_sha256
         file_parts = []
         findings = list(read_findings)
         for raw in tables:
@@ -477,7 +486,7 @@ def store(
         _store(con, accepted, checked, actor, source, received_at, lang)
     rejected = [r for r in results if not r.accepted]
     if rejected:
-        files = [(u.name, sha256(u.content), len(u.content)) for u in checked.uploads]
+        files = [(u.name, u.sha256(), len(u.content)) for u in checked.uploads]
         append_rejected_deliveries(
             con,
             actor,
@@ -621,8 +630,7 @@ def _store(
         AcceptedTable(p.raw.table, p.typed.drop(ROW), p.raw.file_name, p.raw.file_sha256, p.counts)
         for p in checked.parts
     ]
-    stored = store_deliveries(
-        con, batch, tables, actor, source, [(u.name, u.content) for u in checked.uploads]
-    )
+    originals = [(u.name, u.sha256(), u.content) for u in checked.uploads]
+    stored = store_deliveries(con, batch, tables, actor, source, originals)
     for result in accepted:
         result.stored = stored

@@ -9,7 +9,6 @@ Nothing is updated in place: a redelivery appends rows under a new delivery id a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -22,6 +21,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from impactmonitor.deliveries import ORIGINAL_CODEC, pack_original
 from impactmonitor.kpis import refresh_provider_quarters, refresh_summaries
 from impactmonitor.schema import DATA_TABLE_COLUMNS
 from impactmonitor.storage import next_ids
@@ -130,7 +130,7 @@ def store_delivery(
     warnings: list[Finding],
     received_at: datetime | None = None,
     lang: str = "nl",
-    original_files: list[tuple[str, bytes]] | None = None,
+    original_files: list[tuple[str, str, bytes]] | None = None,
 ) -> Receipt:
     """Write one accepted delivery inside the caller's transaction and return its receipt: a
     batch of one for `store_deliveries`, the one writer."""
@@ -164,16 +164,17 @@ def store_deliveries(
     tables: list[AcceptedTable],
     actor: str,
     source: str,
-    original_files: list[tuple[str, bytes]],
+    original_files: list[tuple[str, str, bytes]],
 ) -> StoredDeliveries:
     """Write every accepted provider-quarter as its own delivery, inside the caller's
     transaction: the one writer of the single and the bulk path.
 
     `accepted` has one row per provider-quarter (provider_agb, quarter, received_at, warnings as
-    JSON); `tables` hold their rows. Each provider-quarter gets a delivery id, a new version per
-    table it delivered, its rows, a receipt row, an audit event and its original files (linked by
-    SHA-256; the content of a file is stored once however many deliveries came from it), and its
-    KPI summaries are rebuilt. One statement per kind of row for the whole batch: a single
+    JSON); `tables` hold their rows; `original_files` are (name, SHA-256, content). Each
+    provider-quarter gets a delivery id, a new version per table it delivered, its rows, a
+    receipt row, an audit event and its original files (linked by SHA-256; the content of a file
+    is stored once, compressed, however many deliveries came from it), and its KPI summaries are
+    rebuilt. One statement per kind of row for the whole batch: a single
     delivery runs ~20 statements (each costs about a millisecond), a bulk upload of 60,000
     provider-quarters the same number.
     """
@@ -351,16 +352,14 @@ def _store_original_files(
     con: duckdb.DuckDBPyConnection,
     ids: pl.DataFrame,
     versions: pl.DataFrame,
-    original_files: list[tuple[str, bytes]],
+    original_files: list[tuple[str, str, bytes]],
 ) -> None:
     """Each delivery's original files as uploaded: a link per delivery and file, and the content
     once per SHA-256 (a bulk file serves thousands of deliveries; a redelivery of the same bytes
-    needs no second copy)."""
+    needs no second copy), compressed (`impactmonitor.deliveries.pack_original`)."""
     if not original_files:
         return
-    digests = {
-        hashlib.sha256(content).hexdigest(): (name, content) for name, content in original_files
-    }
+    digests = {digest: (name, content) for name, digest, content in original_files}
     used = versions.select("delivery_id", "file_sha256").unique()
     links = []
     for digest, (name, content) in digests.items():
@@ -390,11 +389,13 @@ def _store_original_files(
             "SELECT sha256 FROM file_contents WHERE sha256 IN (SELECT unnest(?))", [list(digests)]
         ).fetchall()
     }
-    _insert_values(
-        con,
-        "file_contents",
-        [(digest, content) for digest, (_, content) in digests.items() if digest not in known],
-    )
+    for digest, (_, content) in digests.items():
+        if digest not in known:
+            con.execute(
+                "INSERT INTO file_contents (sha256, content, compression, size_bytes) "
+                "VALUES (?, ?, ?, ?)",
+                [digest, pack_original(content), ORIGINAL_CODEC, len(content)],
+            )
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

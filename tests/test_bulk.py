@@ -12,11 +12,14 @@ import pytest
 from conftest import register_providers
 from delivery_files import AGB_A, AGB_B, AGB_UNKNOWN, delivery_xlsx, frame_csv, valid_frames
 
+from impactmonitor import deliveries
+from impactmonitor.access import User
 from impactmonitor.storage import Database
 from pipelines.bulk import UNATTRIBUTED, GroupResult, ingest_bulk
 from pipelines.ingest import Upload, ingest
 
 Q1, Q2 = "2025Q1", "2025Q2"
+STAFF = User("cm", "contract_manager")
 GROUPS = [(AGB_A, Q1), (AGB_A, Q2), (AGB_B, Q1), (AGB_B, Q2)]
 
 
@@ -361,10 +364,16 @@ def test_bulk_keeps_each_original_file_once_linked_to_every_delivery(
     sent = uploads(bulk_frames())
     results = ingest_bulk(registered_db, sent, actor="test")
     digests = {hashlib.sha256(u.content).hexdigest(): u for u in sent}
-    contents = stored(registered_db, "SELECT sha256, content FROM file_contents")
-    assert {sha: bytes(content) for sha, content in contents} == {
-        sha: u.content for sha, u in digests.items()
-    }
+    # Each content is stored compressed, once, with its size; read back it is the file as sent.
+    contents = stored(registered_db, "SELECT sha256, compression, size_bytes FROM file_contents")
+    assert sorted(contents) == sorted((sha, "zstd", len(u.content)) for sha, u in digests.items())
+    compressed = stored(registered_db, "SELECT sum(octet_length(content)) FROM file_contents")
+    assert compressed[0][0] < sum(len(u.content) for u in sent) / 2
+    for result in results:
+        files = deliveries.original_files(registered_db, STAFF, result.delivery_id)
+        assert dict(zip(files["file_name"], files["content"], strict=True)) == {
+            u.name: u.content for u in sent
+        }
     links = stored(
         registered_db,
         "SELECT delivery_id, file_name, sha256, size_bytes FROM delivery_files ORDER BY ALL",

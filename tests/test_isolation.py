@@ -42,6 +42,9 @@ def _other_agreement(db) -> str:
 READS = {
     "provider_choices": lambda db, u: deliveries.provider_choices(db, u),
     "delivery_history(other)": lambda db, u: deliveries.delivery_history(db, u, OTHER),
+    "original_files(other's delivery)": lambda db, u: deliveries.original_files(
+        db, u, db.scalar("SELECT min(delivery_id) FROM deliveries WHERE provider_agb = ?", [OTHER])
+    ),
     "kpi_values": lambda db, u: kpis.kpi_values(db, u, ("provider_agb", "quarter")),
     "kpi_values(other)": lambda db, u: kpis.kpi_values(
         db, u, ("provider_agb", "quarter"), provider_agbs=[OTHER]
@@ -82,10 +85,14 @@ READS = {
 
 
 def _leaks(frame: pl.DataFrame) -> list[str]:
-    """Cells that name or code another provider."""
+    """Cells that name or code another provider (file contents read as text)."""
     found = []
     for column in frame.columns:
-        values = [str(v) for v in frame[column].to_list() if v is not None]
+        values = [
+            v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+            for v in frame[column].to_list()
+            if v is not None
+        ]
         found += [v for v in values if OTHER in v or OTHER_NAME in v]
         if column == "provider_agb":
             found += [v for v in values if v != OWN]
@@ -118,6 +125,12 @@ def test_the_same_reads_do_return_other_providers_for_a_contract_manager(sample_
     """Guards the test above: the data is there, the filter is what hides it."""
     frame = READS[name](sample_db, User("cm", "contract_manager"))
     assert OTHER in frame["provider_agb"].to_list()
+
+
+def test_another_providers_original_files_do_name_it_for_a_contract_manager(sample_db) -> None:
+    """Guards the original_files row above: its files name the provider, so a leak would show."""
+    frame = READS["original_files(other's delivery)"](sample_db, User("cm", "contract_manager"))
+    assert frame.height and _leaks(frame)
 
 
 def test_region_aggregate_for_a_provider_covers_only_its_own_rows(sample_db) -> None:

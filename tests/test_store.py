@@ -19,6 +19,8 @@ import pytest
 from conftest import REPO, cli_env
 from delivery_files import AGB_A, AGB_B, FIXTURES, QUARTER, table_csv
 
+from impactmonitor import deliveries
+from impactmonitor.access import User
 from impactmonitor.storage import Database
 from pipelines.ingest import Upload, ingest
 from pipelines.load import PAUSE_ENV, PAUSE_MARKER_ENV
@@ -157,6 +159,56 @@ def test_receipt_records_hash_rows_and_who(registered_db: Database) -> None:
     ]
     stored = registered_db.query("SELECT * FROM deliveries")
     assert stored["delivery_id"].to_list() == [receipt["delivery_id"]]
+
+
+def test_the_original_files_are_kept_as_uploaded_for_their_provider_only(
+    registered_db: Database,
+) -> None:
+    content = (FIXTURES / "excel.xlsx").read_bytes()
+    outcome = ingest(registered_db, AGB_A, QUARTER, [Upload("excel.xlsx", content)], actor="t")
+    delivery_id = outcome.receipt.delivery_id
+    files = deliveries.original_files(registered_db, User("cm", "contract_manager"), delivery_id)
+    assert files.select("file_name", "size_bytes", "content").rows() == [
+        ("excel.xlsx", len(content), content)
+    ]
+    own = User("a", "provider", frozenset({AGB_A}))
+    assert deliveries.original_files(registered_db, own, delivery_id)["content"].to_list() == [
+        content
+    ]
+    other = User("b", "provider", frozenset({AGB_B}))
+    assert deliveries.original_files(registered_db, other, delivery_id).height == 0
+
+
+@pytest.mark.file_only
+def test_original_files_stored_before_compression_stay_readable(
+    registered_db: Database,
+) -> None:
+    """A database of schema 6 held its original files uncompressed and without a size: after
+    migration 7 they read back unchanged, next to new (compressed) ones."""
+    content = table_csv("population")
+    first = _deliver(registered_db, ("population",))
+    # Back to schema 6, as that code stored the file (DuckDB commits an ALTER on its own).
+    for statement, params in (
+        ("UPDATE file_contents SET content = ?", [content]),
+        ("ALTER TABLE file_contents DROP COLUMN compression", []),
+        ("ALTER TABLE file_contents DROP COLUMN size_bytes", []),
+        ("DELETE FROM schema_migrations WHERE version = 7", []),
+    ):
+        with registered_db.transaction() as con:
+            con.execute(statement, params)
+    migrated = Database(registered_db.path)
+    assert migrated.schema_version() == 6
+    second = _deliver(
+        migrated, ("population",), population=table_csv("population", agb=AGB_A) + b"\n"
+    )
+    assert migrated.schema_version() == 7
+    assert migrated.query(
+        "SELECT compression, size_bytes FROM file_contents ORDER BY compression NULLS FIRST"
+    ).rows() == [(None, len(content)), ("zstd", len(content) + 1)]
+    staff = User("cm", "contract_manager")
+    for outcome, expected in ((first, content), (second, content + b"\n")):
+        files = deliveries.original_files(migrated, staff, outcome.receipt.delivery_id)
+        assert files["content"].to_list() == [expected]
 
 
 # ---- crash safety ---------------------------------------------------------------------------
