@@ -117,30 +117,53 @@ def browser_page(width: int = 1400, height: int = 1000) -> Iterator[object]:
         yield pages[0]
 
 
+# One Chromium per test process (launching it costs about a second, ~25 browser tests in a
+# run); every test gets fresh browser contexts, so cookies and storage are never shared.
+_SHARED: dict[str, object] = {}
+
+
+def _browser():
+    browser = _SHARED.get("browser")
+    if browser is None or not browser.is_connected():  # type: ignore[attr-defined]
+        from playwright.sync_api import sync_playwright
+
+        if "playwright" not in _SHARED:
+            _SHARED["playwright"] = sync_playwright().start()
+        playwright = _SHARED["playwright"]
+        browser = playwright.chromium.launch(  # type: ignore[attr-defined]
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        _SHARED["browser"] = browser
+    return browser
+
+
+def stop_browser() -> None:
+    """End the process's Chromium (conftest calls this when the session ends)."""
+    browser, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    if browser is not None:
+        browser.close()  # type: ignore[attr-defined]
+    if playwright is not None:
+        playwright.stop()  # type: ignore[attr-defined]
+
+
 @contextmanager
 def browser_pages(count: int, width: int = 1400, height: int = 1000) -> Iterator[list]:
     """`count` pages, each in its own browser context (as separate browsers: own cookies)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    browser = _browser()
+    contexts = [
+        browser.new_context(
+            viewport={"width": width, "height": height}, locale="nl-NL", accept_downloads=True
         )
-        contexts = [
-            browser.new_context(
-                viewport={"width": width, "height": height}, locale="nl-NL", accept_downloads=True
-            )
-            for _ in range(count)
-        ]
-        pages = [context.new_page() for context in contexts]
-        for page in pages:
-            page.set_default_timeout(30_000)
-        try:
-            yield pages
-        finally:
-            for context in contexts:
-                context.close()
-            browser.close()
+        for _ in range(count)
+    ]
+    pages = [context.new_page() for context in contexts]
+    for page in pages:
+        page.set_default_timeout(30_000)
+    try:
+        yield pages
+    finally:
+        for context in contexts:
+            context.close()
 
 
 # Ceilings, not waits: the helpers return as soon as the app signals it is ready. On a loaded

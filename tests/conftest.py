@@ -276,6 +276,16 @@ def assert_only_rejections_audited(
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_browser_stopped() -> Iterator[None]:
+    """browser_support starts one Chromium per test process on first use: ended with the
+    session (a process that ran no browser test never imports it)."""
+    yield
+    support = sys.modules.get("browser_support")
+    if support is not None:
+        support.stop_browser()
+
+
 @pytest.fixture(scope="session")
 def sample_region_file(tmp_path_factory) -> Path:
     """The sample region loaded once per test session (read it via ``sample_db``)."""
