@@ -288,14 +288,27 @@ def _shared_browser_stopped() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def sample_region_file(tmp_path_factory) -> Path:
-    """The sample region loaded once per test session (read it via ``sample_db``)."""
+    """The sample region, this process's own copy (read it via ``sample_db``). It is built once
+    per test run: the xdist workers of a run share one build (~15 s) behind a file lock."""
+    import fcntl
+    import shutil
+
     from tools.sample import load_region, write_region_files
 
-    folder = tmp_path_factory.mktemp("sample_region")
-    write_region_files(folder / "files")
-    db = Database(folder / "region.duckdb")
-    load_region(db, folder / "files", echo=False)
-    return folder / "region.duckdb"
+    run_root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_root = run_root.parent  # (the workers' base folders share this run's folder)
+    build = run_root / "sample_region_build"
+    with open(run_root / "sample_region_build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (build / "done").exists():
+            shutil.rmtree(build, ignore_errors=True)  # (a build interrupted half-way)
+            write_region_files(build / "files")
+            load_region(Database(build / "region.duckdb"), build / "files", echo=False)
+            (build / "done").touch()
+    own = tmp_path_factory.mktemp("sample_region") / "region.duckdb"
+    shutil.copyfile(build / "region.duckdb", own)
+    return own
 
 
 @pytest.fixture
