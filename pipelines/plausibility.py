@@ -260,8 +260,13 @@ def _continuity(add, now: pl.DataFrame, tables: _Tables, file_name: str) -> None
     before = tables.before("population")
     if before.height == 0:
         return
-    joined = now.join(before.select(*key, "clients_end"), on=key, suffix="_before").filter(
-        pl.col("clients_start") != pl.col("clients_end_before")
+    # Only the columns the rule reads go through the join (a history load joins a million rows).
+    joined = (
+        now.lazy()
+        .select(*key, ROW, "clients_start")
+        .join(before.lazy().select(*key, pl.col("clients_end").alias("clients_end_before")), on=key)
+        .filter(pl.col("clients_start") != pl.col("clients_end_before"))
+        .collect()
     )
     if joined.height == 0:
         return
