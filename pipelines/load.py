@@ -174,9 +174,9 @@ def store_deliveries(
     provider-quarter gets a delivery id, a new version per table it delivered, its rows, a
     receipt row, an audit event and its original files (linked by SHA-256; the content of a file
     is stored once, compressed, however many deliveries came from it), and its KPI summaries are
-    rebuilt. One statement per kind of row for the whole batch: a single
-    delivery runs ~20 statements (each costs about a millisecond), a bulk upload of 60,000
-    provider-quarters the same number.
+    rebuilt. One statement per kind of row for the whole batch: a single delivery runs ~20
+    statements (each costs about a millisecond), a bulk upload of 60,000 provider-quarters the
+    same number.
     """
     ids = accepted.select(IDENTITY).with_columns(
         pl.Series("delivery_id", new_delivery_ids(accepted.height), pl.String),
@@ -444,17 +444,6 @@ class StoredDeliveries:
                 }
             )
         return receipts
-
-
-def _insert_values(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    """Append rows of parameters to `table` in one INSERT."""
-    if not rows:
-        return
-    placeholders = "(" + ", ".join("?" * len(rows[0])) + ")"
-    con.execute(
-        f"INSERT INTO {table} VALUES " + ", ".join([placeholders] * len(rows)),
-        [value for row in rows for value in row],
-    )
 
 
 def _test_pause_in_load() -> None:
