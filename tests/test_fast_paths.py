@@ -1,7 +1,8 @@
 """The fast paths of parse and validate report exactly what the full paths report.
 
-`pipelines.parse` parses big tables per distinct value (FAST_PARSE_MIN_ROWS) and
-`pipelines.validate` runs the Pandera model only when a one-query pre-pass finds something
+`pipelines.parse` parses big tables per distinct value (FAST_PARSE_MIN_ROWS), reads columns
+written as the rules would read them with one cast (CANONICAL_COLUMNS), and `pipelines.validate`
+runs the Pandera model only when a one-query pre-pass finds something
 (FAST_MODEL_PREPASS). Both must give the same typed frame and the same findings, byte for byte, on
 every broken sample file and every fixture.
 """
@@ -77,14 +78,21 @@ def test_there_are_files_to_compare() -> None:
 def test_fast_and_full_paths_report_the_same(
     path: Path, identity: tuple[str | None, str | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _full_paths(monkeypatch)
+    full_frames, full = _check(path, *identity)
+    for fast_parse_min_rows in (0, 10**12):  # by value; expressions with plain counts cast
+        monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", True)
+        monkeypatch.setattr(parse, "CANONICAL_COLUMNS", True)
+        monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", fast_parse_min_rows)
+        fast_frames, fast = _check(path, *identity)
+        assert fast == full
+        assert _same_frames(fast_frames, full_frames)
+
+
+def _full_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", False)
     monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
-    full_frames, full = _check(path, *identity)
-    monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", True)
-    monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
-    fast_frames, fast = _check(path, *identity)
-    assert fast == full
-    assert _same_frames(fast_frames, full_frames)
+    monkeypatch.setattr(parse, "CANONICAL_COLUMNS", False)
 
 
 _AWKWARD = [
@@ -136,6 +144,13 @@ _AWKWARD = [
 ]
 
 
+_CANONICAL = {
+    "count": ["0", "-0", "007", "-3", "2000000000", "-2000000000", "1234", "1.234", "-1.000.000"],
+    "agb": ["01234567", "12345678"],
+    "quarter": ["2025Q1", "2026Q4"],
+}
+
+
 @pytest.mark.parametrize("style", ["csv_semicolon", "csv_comma", "xlsx"])
 @pytest.mark.parametrize("table", sorted(TABLES))
 def test_parse_by_value_matches_on_awkward_cells(
@@ -145,9 +160,19 @@ def test_parse_by_value_matches_on_awkward_cells(
     chance = random.Random(f"{table}-{style}")
     rows = 400
     columns = list(spec.column_names[:-1])  # the last column missing: reported, all null
+    # Half the columns awkward in half their cells; the others written as the rules read them
+    # (what CANONICAL_COLUMNS takes with one cast), out to the edge of the range.
+    awkward = {c: chance.random() < 0.5 for c in columns}
+    kinds = {c.name: c.kind for c in spec.columns}
     data = {
         c: [
-            chance.choice(_AWKWARD) if chance.random() < 0.5 else str(chance.randint(0, 50))
+            chance.choice(_AWKWARD)
+            if awkward[c] and chance.random() < 0.5
+            else chance.choice(_CANONICAL.get(kinds[c], ["0"]))
+            if chance.random() < 0.2
+            else str(chance.randint(0, 50))
+            if kinds[c] not in ("agb", "quarter")
+            else _CANONICAL[kinds[c]][0]
             for _ in range(rows)
         ]
         for c in columns
@@ -157,17 +182,78 @@ def test_parse_by_value_matches_on_awkward_cells(
     )
     raw = RawTable("f.csv", "0" * 64, table, columns, cells, style)
     for agb in (None, "01234567"):
-        monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 10**12)
+        _full_paths(monkeypatch)
         full_frame, full = parse_table(raw, agb)
-        monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", 0)
-        fast_frame, fast = parse_table(raw, agb)
-        assert fast_frame.equals(full_frame)
-        assert [_describe(f) for f in fast] == [_describe(f) for f in full]
+        monkeypatch.setattr(parse, "CANONICAL_COLUMNS", True)
+        for fast_parse_min_rows in (0, 10**12):
+            monkeypatch.setattr(parse, "FAST_PARSE_MIN_ROWS", fast_parse_min_rows)
+            fast_frame, fast = parse_table(raw, agb)
+            assert fast_frame.equals(full_frame)
+            assert [_describe(f) for f in fast] == [_describe(f) for f in full]
         monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", False)
         full_rules = validate_table(full_frame, table, "f.csv", agb, "2025Q1")
         monkeypatch.setattr(validate, "FAST_MODEL_PREPASS", True)
         fast_rules = validate_table(full_frame, table, "f.csv", agb, "2025Q1")
         assert [_describe(f) for f in fast_rules] == [_describe(f) for f in full_rules]
+
+
+@pytest.mark.parametrize(
+    ("column", "style", "cells", "canonical"),
+    [
+        ("clients_start", "csv_comma", ["0", "-0", "007", "2000000000", "-2000000000"], True),
+        ("clients_start", "csv_semicolon", ["1.234", "-1.000.000", "12"], True),
+        ("clients_start", "csv_comma", ["1", "1.234"], False),
+        ("clients_start", "csv_semicolon", ["1", "1.23"], False),
+        ("clients_start", "csv_semicolon", ["1", "1,234"], False),
+        ("clients_start", "csv_semicolon", ["1", "2.000.000.001"], False),
+        ("clients_start", "csv_comma", ["1", "+2"], False),
+        ("clients_start", "csv_comma", ["1", "2000000001"], False),
+        ("clients_start", "xlsx", ["1", "1.0"], False),
+        ("clients_start", "csv_comma", ["1", None], False),
+        ("clients_start", "csv_comma", ["1", " 2"], False),
+        ("clients_start", "csv_comma", ["1", "=1"], False),
+        ("clients_start", "csv_comma", ["1", "\u0661"], False),
+        ("provider_agb", "csv_comma", ["01234567"], True),
+        ("provider_agb", "csv_comma", ["01234567", "1234567"], False),
+        ("quarter", "csv_comma", ["2025Q1", "2026Q4"], True),
+        ("quarter", "csv_comma", ["2025Q1", "2025q1"], False),
+        ("quarter", "csv_comma", ["2025Q1", "Q1 2025"], False),
+        ("quarter", "csv_comma", ["2025Q1", "1999Q1"], False),
+        ("care_form", "csv_comma", ["ambulant"], False),  # no canonical form: the full rules
+    ],
+)
+def test_canonical_columns_are_those_written_as_the_rules_read_them(
+    column: str, style: str, cells: list[str | None], canonical: bool
+) -> None:
+    spec = TABLES["population"]
+    frame = pl.DataFrame({ROW: range(2, len(cells) + 2), column: cells})
+    raw = RawTable("f.csv", "0" * 64, "population", [column], frame, style)
+    assert parse._canonical_columns(raw, spec, [column]) == ((column,) if canonical else ())
+
+
+def test_every_single_cell_parses_the_same_with_and_without_canonical_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each awkward or canonical text alone in a column of each kind with a canonical form, in
+    every style: the same value and the same findings either way."""
+    spec = TABLES["population"]
+    texts = [*_AWKWARD, *(t for texts in _CANONICAL.values() for t in texts), "1,234", "2025q1"]
+    compared = 0
+    for column in ("clients_start", "provider_agb", "quarter"):
+        for style in ("csv_semicolon", "csv_comma", "xlsx"):
+            for text in texts:
+                cells = pl.DataFrame(
+                    {ROW: [2], column: [text]}, schema={ROW: pl.Int64, column: pl.String}
+                )
+                raw = RawTable("f.csv", "0" * 64, "population", [column], cells, style)
+                results = []
+                for canonical in (False, True):
+                    monkeypatch.setattr(parse, "CANONICAL_COLUMNS", canonical)
+                    frame, findings = parse_table(raw, "01234567")
+                    results.append((frame.to_dicts(), [_describe(f) for f in findings]))
+                assert results[0] == results[1], (column, style, text)
+                compared += bool(parse._canonical_columns(raw, spec, [column]))
+    assert compared >= 20  # the canonical reading did run
 
 
 def test_a_typical_delivery_parses_to_the_values_written() -> None:
