@@ -283,49 +283,49 @@ def _table_versions(
     con: duckdb.DuckDBPyConnection, ids: pl.DataFrame, tables: list[AcceptedTable]
 ) -> pl.DataFrame:
     """One row per accepted provider-quarter-table with its next version number."""
-    pieces = [
-        table.row_counts()
-        .rename({"len": "row_count"})
-        .join(ids, on=IDENTITY)
-        .with_columns(
-            pl.lit(table.table).alias("table_name"),
-            pl.lit(table.file_name).alias("file_name"),
-            pl.lit(table.file_sha256).alias("file_sha256"),
-        )
-        for table in tables
-    ]
-    incoming = (
-        pl.concat(pieces)
-        .select(
-            "provider_agb",
-            "quarter",
-            "delivery_id",
-            "received_at",
-            "table_name",
-            "file_name",
-            "file_sha256",
-            pl.col("row_count").cast(pl.Int64),
-        )
-        .sort("provider_agb", "quarter", "table_name")
+    incoming = pl.concat(
+        [
+            table.row_counts()
+            .lazy()
+            .join(ids.lazy(), on=IDENTITY)
+            .select(
+                "provider_agb",
+                "quarter",
+                "delivery_id",
+                "received_at",
+                pl.lit(table.table).alias("table_name"),
+                pl.lit(table.file_name, pl.String).alias("file_name"),
+                pl.lit(table.file_sha256, pl.String).alias("file_sha256"),
+                pl.col("len").cast(pl.Int64).alias("row_count"),
+            )
+            for table in tables
+        ]
     )
-    con.register("new_table_versions", incoming.to_arrow())
+    stored = _stored_versions(con, ids.select(IDENTITY)).lazy()
+    return (
+        incoming.join(stored, on=[*IDENTITY, "table_name"], how="left")
+        .with_columns((pl.col("version").fill_null(0) + 1).cast(pl.Int32))
+        .sort("provider_agb", "quarter", "table_name")
+        .collect()
+    )
+
+
+def _stored_versions(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame) -> pl.DataFrame:
+    """The highest stored version per table of each provider-quarter in `keys`."""
+    query = "SELECT provider_agb, quarter, table_name, max(version) AS version FROM table_versions"
+    if keys.height == 1:  # plain parameters: zone maps skip the other provider-quarters
+        agb, quarter = keys.row(0)
+        return con.execute(
+            f"{query} WHERE provider_agb = $agb AND quarter = $quarter GROUP BY ALL",
+            {"agb": agb, "quarter": quarter},
+        ).pl()
+    con.register("wanted_keys", keys.unique().to_arrow())
     try:
         return con.execute(
-            """
-            SELECT i.*, coalesce(v.version, 0) + 1 AS version
-            FROM new_table_versions i
-            LEFT JOIN (
-                SELECT provider_agb, quarter, table_name, max(version) AS version
-                FROM table_versions
-                WHERE (provider_agb, quarter) IN (
-                    SELECT DISTINCT provider_agb, quarter FROM new_table_versions)
-                GROUP BY ALL
-            ) v USING (provider_agb, quarter, table_name)
-            ORDER BY i.provider_agb, i.quarter, i.table_name
-            """
+            f"{query} JOIN wanted_keys USING (provider_agb, quarter) GROUP BY ALL"
         ).pl()
     finally:
-        con.unregister("new_table_versions")
+        con.unregister("wanted_keys")
 
 
 def _receipt_tables(versions: pl.DataFrame) -> pl.DataFrame:

@@ -47,6 +47,9 @@ class _Tables:
         }
         quarters = self.keys["quarter"].unique().to_list()
         self.previous_of = {quarter: previous(quarter) for quarter in quarters}
+        # A history load holds previous quarters too; an upload of one quarter (every single
+        # delivery) never does, and then every previous quarter comes from the store.
+        self.holds_history = not set(self.previous_of.values()).isdisjoint(quarters)
         # Each provider-quarter's previous quarter, and the quarter it precedes (`_next`).
         self.lookup = self.keys.select(
             "provider_agb",
@@ -81,11 +84,12 @@ class _Tables:
 
         def build() -> pl.DataFrame:
             uploaded = self.delivered.get(table)
-            missing = (
-                self.keys
-                if uploaded is None
-                else self.keys.join(self.delivered_keys[table], on=IDENTITY, how="anti")
-            )
+            if uploaded is None:
+                missing = self.keys
+            elif self.delivered_keys[table].height == self.keys.height:
+                missing = self.keys.clear()  # (the delivered keys are among `keys`)
+            else:
+                missing = self.keys.join(self.delivered_keys[table], on=IDENTITY, how="anti")
             pieces = [uploaded] if uploaded is not None else []
             if missing.height:
                 pieces.append(self._stored(table, missing))
@@ -95,15 +99,18 @@ class _Tables:
 
     def stored_before(self, table: str) -> pl.DataFrame:
         """The stored previous-quarter rows of the provider-quarters whose previous quarter is
-        not in this upload (with their own quarter)."""
+        not in this upload, labelled with the quarter they precede (see `_preceding`)."""
 
         def build() -> pl.DataFrame:
             lookup = self.lookup.select(IDENTITY)
-            if table in self.delivered_keys:
+            if self.holds_history and table in self.delivered_keys:
                 lookup = lookup.join(self.delivered_keys[table], on=IDENTITY, how="anti")
             if lookup.height == 0:
                 return pl.DataFrame()
-            return self._stored(table, lookup)
+            stored = self._stored(table, lookup)
+            if self.single:  # every row is of the one previous quarter
+                return stored.with_columns(pl.lit(self.lookup["_next"][0]).alias("quarter"))
+            return self._preceding(stored)
 
         return self._cached("stored_before", table, build)
 
@@ -114,14 +121,22 @@ class _Tables:
             return frame
         return frame.join(self.lookup, on=IDENTITY).drop("quarter").rename({"_next": "quarter"})
 
+    def uploaded_before(self, frame: pl.DataFrame | None) -> pl.DataFrame | None:
+        """The rows of `frame` (of this upload) that precede a provider-quarter of it, labelled
+        with the quarter they precede; None when the upload holds no previous quarter."""
+        if frame is None or not self.holds_history:
+            return None
+        preceding = self._preceding(frame)
+        return preceding if preceding.height else None
+
     def before(self, table: str) -> pl.DataFrame:
         """The previous quarter's rows of each provider-quarter, labelled with the quarter they
         precede: from this upload when it holds them, else from the store."""
 
         def build() -> pl.DataFrame:
-            uploaded = self.delivered.get(table)
-            pieces = [self._preceding(uploaded)] if uploaded is not None else []
-            pieces.append(self._preceding(self.stored_before(table)))
+            uploaded = self.uploaded_before(self.delivered.get(table))
+            pieces = [] if uploaded is None else [uploaded]
+            pieces.append(self.stored_before(table))
             return _concat([p for p in pieces if p.height])
 
         return self._cached("before", table, build)
@@ -146,10 +161,12 @@ class _Tables:
         def build() -> pl.DataFrame:
             pieces = []
             if "population" in self.delivered:
-                pieces.append(self._preceding(self.clients_uploaded()))
+                uploaded = self.uploaded_before(self.clients_uploaded())
+                if uploaded is not None:
+                    pieces.append(uploaded)
             stored = self.stored_before("population")
             if stored.height:
-                pieces.append(self._preceding(_clients_by_care_form(stored)))
+                pieces.append(_clients_by_care_form(stored))
             return _concat([p for p in pieces if p.height])
 
         return self._cached("clients", "before", build)
