@@ -43,7 +43,7 @@ class _Tables:
             for table, frame in delivered.items()
         }
         self.delivered_keys = {
-            table: frame.select(IDENTITY).unique() for table, frame in self.delivered.items()
+            table: self._keys_of(frame) for table, frame in self.delivered.items()
         }
         quarters = self.keys["quarter"].unique().to_list()
         self.previous_of = {quarter: previous(quarter) for quarter in quarters}
@@ -62,6 +62,18 @@ class _Tables:
         if (kind, table) not in self._cache:
             self._cache[(kind, table)] = build()
         return self._cache[(kind, table)]
+
+    def _keys_of(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if self.single:  # (the rows are of the one provider-quarter, or there are none)
+            return self.keys if frame.height else self.keys.clear()
+        return frame.select(IDENTITY).unique()
+
+    def among(self, frame: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+        """The rows of `frame` (rows of `self.keys` only) that are of a provider-quarter in
+        `keys` (some of `self.keys`)."""
+        if keys.height == self.keys.height:
+            return frame
+        return frame.join(keys, on=IDENTITY, how="semi")
 
     def _only_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         if self.single:
@@ -388,7 +400,7 @@ def _magnitudes(add, tables: _Tables, file_names: dict[str, str]) -> None:
     fte_limit = float(setting("plausibility", "max_fte_per_client"))
     place_days = int(setting("plausibility", "max_clients_per_place_day"))
     offer = (
-        offer.join(concerned, on=IDENTITY, how="semi")
+        tables.among(offer, concerned)
         .join(population.select(IDENTITY).unique(), on=IDENTITY, how="semi")
         .join(tables.clients_now(), on=[*IDENTITY, "care_form"], how="left")
         .with_columns(
@@ -459,7 +471,7 @@ def _zero_results(add, tables: _Tables, file_names: dict[str, str]) -> None:
     if results.height == 0:
         return
     ended = (
-        results.join(concerned, on=IDENTITY, how="semi")
+        tables.among(results, concerned)
         .group_by(IDENTITY)
         .agg(
             pl.col("trajectories_ended").sum().fill_null(0).alias("ended"),
