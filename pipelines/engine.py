@@ -50,7 +50,7 @@ from pipelines.load import (
     AcceptedTable,
     Receipt,
     StoredDeliveries,
-    latest_rows,
+    latest_clients_by_care_form,
     store_deliveries,
 )
 from pipelines.parse import parse_table, restore_written_values
@@ -530,7 +530,7 @@ def _cross_table(con: duckdb.DuckDBPyConnection, groups: Groups, parts: list[Par
         orient="row",
     )
     stored = (
-        latest_rows(con, "population", need).select(list(columns)).unique()
+        latest_clients_by_care_form(con, need).select(list(columns))
         if need.height
         else pl.DataFrame(schema=columns)
     )

@@ -77,15 +77,36 @@ def latest_rows(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame) 
     Looks the versions up in `table_versions` instead of going through the `population`/...
     views, which rank every stored version (slow on a national-scale store).
     """
+    return _latest(con, table, keys, "r.* EXCLUDE (delivery_id)")
+
+
+def latest_clients_by_care_form(con: duckdb.DuckDBPyConnection, keys: pl.DataFrame) -> pl.DataFrame:
+    """Per provider-quarter in `keys` and care form of its stored latest population: `clients`
+    (clients_start + inflow) and `outflow`, summed in DuckDB: the rules that compare a delivery
+    with the stored population read only these, and a national store holds a million rows."""
+    sums = (
+        "r.provider_agb, r.quarter, r.care_form, "
+        "coalesce(sum(r.clients_start + r.inflow), 0)::BIGINT AS clients, "
+        "coalesce(sum(r.outflow), 0)::BIGINT AS outflow"
+    )
+    return _latest(con, "population", keys, sums, "GROUP BY ALL")
+
+
+def _latest(
+    con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame, select: str, group: str = ""
+) -> pl.DataFrame:
+    """`SELECT {select}` over the rows `r` of the latest stored version of `table` for each
+    provider-quarter in `keys`."""
     if keys.height == 1:  # plain parameters: zone maps skip the other provider-quarters
         agb, quarter = keys.select(IDENTITY).row(0)
         return con.execute(
             f"""
-            SELECT * EXCLUDE (delivery_id) FROM {table}_rows
+            SELECT {select} FROM {table}_rows r
             WHERE provider_agb = $agb AND quarter = $quarter AND delivery_id = (
                 SELECT delivery_id FROM table_versions
                 WHERE provider_agb = $agb AND quarter = $quarter AND table_name = $table
                 ORDER BY version DESC LIMIT 1)
+            {group}
             """,
             {"agb": agb, "quarter": quarter, "table": table},
         ).pl()
@@ -93,7 +114,7 @@ def latest_rows(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame) 
     try:
         return con.execute(
             f"""
-            SELECT r.* EXCLUDE (delivery_id) FROM {table}_rows r
+            SELECT {select} FROM {table}_rows r
             JOIN (
                 SELECT delivery_id FROM table_versions
                 JOIN wanted_keys USING (provider_agb, quarter)
@@ -101,6 +122,7 @@ def latest_rows(con: duckdb.DuckDBPyConnection, table: str, keys: pl.DataFrame) 
                 QUALIFY row_number() OVER (
                     PARTITION BY provider_agb, quarter ORDER BY version DESC) = 1
             ) latest USING (delivery_id)
+            {group}
             """,
             [table],
         ).pl()

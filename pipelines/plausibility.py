@@ -15,7 +15,7 @@ import polars as pl
 from impactmonitor.config import setting
 from impactmonitor.quarters import previous, quarter_end, quarter_start
 from pipelines.findings import Finding, warning
-from pipelines.load import IDENTITY, latest_rows
+from pipelines.load import IDENTITY, latest_clients_by_care_form, latest_rows
 from pipelines.read import ROW
 
 Key = tuple[str, str]
@@ -96,35 +96,41 @@ class _Tables:
 
         def build() -> pl.DataFrame:
             uploaded = self.delivered.get(table)
-            if uploaded is None:
-                missing = self.keys
-            elif self.delivered_keys[table].height == self.keys.height:
-                missing = self.keys.clear()  # (the delivered keys are among `keys`)
-            else:
-                missing = self.keys.join(self.delivered_keys[table], on=IDENTITY, how="anti")
             pieces = [uploaded] if uploaded is not None else []
+            missing = self._not_uploaded(table)
             if missing.height:
                 pieces.append(self._stored(table, missing))
             return _concat(pieces)
 
         return self._cached("current", table, build)
 
+    def _not_uploaded(self, table: str) -> pl.DataFrame:
+        """The provider-quarters whose `table` is not in this upload."""
+        if table not in self.delivered:
+            return self.keys
+        if self.delivered_keys[table].height == self.keys.height:
+            return self.keys.clear()  # (the delivered keys are among `keys`)
+        return self.keys.join(self.delivered_keys[table], on=IDENTITY, how="anti")
+
     def stored_before(self, table: str) -> pl.DataFrame:
         """The stored previous-quarter rows of the provider-quarters whose previous quarter is
         not in this upload, labelled with the quarter they precede (see `_preceding`)."""
 
-        def build() -> pl.DataFrame:
-            lookup = self.lookup.select(IDENTITY)
-            if self.holds_history and table in self.delivered_keys:
-                lookup = lookup.join(self.delivered_keys[table], on=IDENTITY, how="anti")
-            if lookup.height == 0:
-                return pl.DataFrame()
-            stored = self._stored(table, lookup)
-            if self.single:  # every row is of the one previous quarter
-                return stored.with_columns(pl.lit(self.lookup["_next"][0]).alias("quarter"))
-            return self._preceding(stored)
+        return self._cached(
+            "stored_before", table, lambda: self._from_store_before(table, self._stored)
+        )
 
-        return self._cached("stored_before", table, build)
+    def _from_store_before(self, table: str, fetch) -> pl.DataFrame:
+        """`fetch(table, keys)` for the previous quarters `stored_before` describes, labelled."""
+        lookup = self.lookup.select(IDENTITY)
+        if self.holds_history and table in self.delivered_keys:
+            lookup = lookup.join(self.delivered_keys[table], on=IDENTITY, how="anti")
+        if lookup.height == 0:
+            return pl.DataFrame()
+        stored = fetch(table, lookup)
+        if self.single:  # every row is of the one previous quarter
+            return stored.with_columns(pl.lit(self.lookup["_next"][0]).alias("quarter"))
+        return self._preceding(stored)
 
     def _preceding(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rows of previous quarters, labelled with the quarter they precede (so the rules
@@ -162,10 +168,17 @@ class _Tables:
         )
 
     def clients_now(self) -> pl.DataFrame:
-        """Clients per provider-quarter and care form of this quarter's population."""
-        return self._cached(
-            "clients", "now", lambda: _clients_by_care_form(self.current("population"))
-        )
+        """Clients and outflow per provider-quarter and care form of this quarter's population
+        (`_clients_by_care_form`): as uploaded, else the stored latest version's sums."""
+
+        def build() -> pl.DataFrame:
+            pieces = [self.clients_uploaded()] if "population" in self.delivered else []
+            missing = self._not_uploaded("population")
+            if missing.height:
+                pieces.append(latest_clients_by_care_form(self.con, missing))
+            return _concat(pieces)
+
+        return self._cached("clients", "now", build)
 
     def clients_before(self) -> pl.DataFrame:
         """The same for each provider-quarter's previous quarter (from the sums, not the rows)."""
@@ -176,14 +189,22 @@ class _Tables:
                 uploaded = self.uploaded_before(self.clients_uploaded())
                 if uploaded is not None:
                     pieces.append(uploaded)
-            stored = self.stored_before("population")
-            if stored.height:
-                pieces.append(_clients_by_care_form(stored))
+                # The continuity rule reads the stored rows themselves: summed from those.
+                stored = self.stored_before("population")
+                if stored.height:
+                    pieces.append(_clients_by_care_form(stored))
+            else:  # only the sums are compared: DuckDB sums them
+                pieces.append(
+                    self._from_store_before(
+                        "population", lambda _, keys: latest_clients_by_care_form(self.con, keys)
+                    )
+                )
             return _concat([p for p in pieces if p.height])
 
         return self._cached("clients", "before", build)
 
     def _stored(self, table: str, keys: pl.DataFrame) -> pl.DataFrame:
+        """The latest stored rows of `table` for `keys`, marked as not uploaded."""
         rows = latest_rows(self.con, table, keys)
         return rows.with_columns(pl.lit(None, pl.Int64).alias(ROW), pl.lit(False).alias(UPLOADED))
 
@@ -241,8 +262,10 @@ def plausibility_findings(
 
 
 def _clients_by_care_form(population: pl.DataFrame) -> pl.DataFrame:
+    """As `load.latest_clients_by_care_form` sums the stored population."""
     return population.group_by(*IDENTITY, "care_form").agg(
-        (pl.col("clients_start") + pl.col("inflow")).sum().alias("clients")
+        (pl.col("clients_start") + pl.col("inflow")).sum().alias("clients"),
+        pl.col("outflow").sum().alias("outflow"),
     )
 
 
@@ -391,8 +414,8 @@ def _magnitudes(add, tables: _Tables, file_names: dict[str, str]) -> None:
     concerned = tables.keys_with("offer", "population")
     if concerned.height == 0:
         return
-    population = tables.current("population")
-    if population.height == 0:
+    clients = tables.clients_now().select(*IDENTITY, "care_form", "clients")
+    if clients.height == 0:
         return  # (offer without any population: a cross-table error already)
     offer = tables.current("offer")
     if offer.height == 0:
@@ -401,8 +424,8 @@ def _magnitudes(add, tables: _Tables, file_names: dict[str, str]) -> None:
     place_days = int(setting("plausibility", "max_clients_per_place_day"))
     offer = (
         tables.among(offer, concerned)
-        .join(population.select(IDENTITY).unique(), on=IDENTITY, how="semi")
-        .join(tables.clients_now(), on=[*IDENTITY, "care_form"], how="left")
+        .join(clients.select(IDENTITY).unique(), on=IDENTITY, how="semi")
+        .join(clients, on=[*IDENTITY, "care_form"], how="left")
         .with_columns(
             pl.col("clients").fill_null(0),
             (pl.col("quarter").replace_strict(days, return_dtype=pl.Int64) * place_days).alias(
@@ -479,7 +502,7 @@ def _zero_results(add, tables: _Tables, file_names: dict[str, str]) -> None:
         )
     )
     outflow = (
-        tables.current("population")
+        tables.clients_now()
         .group_by(IDENTITY)
         .agg(pl.col("outflow").sum().fill_null(0).alias("outflow"))
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 from conftest import register_providers
 from delivery_files import AGB_A, AGB_B, AGB_UNKNOWN, frame_csv, valid_frames
 
@@ -133,3 +134,65 @@ def test_a_delivery_and_a_bulk_of_it_reject_alike(tmp_path: Path) -> None:
         (f.code, f.table, f.row, f.column) for f in single.errors
     ]
     assert len(single.errors) >= 4
+
+
+# A table delivered without its population is compared with the stored population, which the
+# store sums per care form (load.latest_clients_by_care_form) instead of returning its rows.
+# Each case: (table, change to its rows, the warning it must give).
+ALONE_CASES = {
+    "places changed while the clients stayed the same": (
+        "offer",
+        pl.when(pl.col("care_form") == "foster_care").then(25).otherwise("places").alias("places"),
+        "warn_places_without_clients",
+    ),
+    "one residential place for 132 clients": (
+        "offer",
+        pl.when(pl.col("care_form") == "residential_short")
+        .then(1)
+        .otherwise("places")
+        .alias("places"),
+        "warn_clients_per_place_implausible",
+    ),
+    "no trajectory ended although clients left": (
+        "results",
+        pl.col("^(trajectories|ended|goals|dropouts|satisfaction|stay).*$") * 0,
+        "warn_zero_results",
+    ),
+}
+
+
+@pytest.mark.parametrize(("table", "change", "code"), ALONE_CASES.values(), ids=ALONE_CASES)
+def test_a_table_delivered_alone_warns_as_with_its_population(
+    tmp_path: Path, table: str, change: pl.Expr, code: str
+) -> None:
+    """The same warnings whether the changed table came with its population, alone in a later
+    delivery (the population read from the store), or alone in a bulk upload of two providers
+    (the store's sums looked up for many provider-quarters at once)."""
+    changed = {agb: valid_frames(agb, Q2)[table].with_columns(change) for agb in (AGB_A, AGB_B)}
+    warned = {}
+    for way in ("with population", "alone", "bulk alone"):
+        db = fresh_db(tmp_path / way.replace(" ", "_"))
+        for agb in (AGB_A, AGB_B):
+            for quarter in (Q1, Q2):
+                assert ingest(
+                    db, agb, quarter, uploads_of(valid_frames(agb, quarter)), "t"
+                ).accepted
+        if way == "with population":
+            frames = {**valid_frames(AGB_A, Q2), table: changed[AGB_A]}
+            outcome = ingest(db, AGB_A, Q2, uploads_of(frames), "t")
+        elif way == "alone":
+            outcome = ingest(db, AGB_A, Q2, uploads_of({table: changed[AGB_A]}), "t")
+        else:
+            both = pl.concat([changed[AGB_A], changed[AGB_B]])
+            results = {r.key: r for r in ingest_bulk(db, uploads_of({table: both}), "t")}
+            assert all(r.accepted for r in results.values())
+            outcome = results[(AGB_A, Q2)]
+            # The other provider's rows are the same: so are its warnings.
+            assert what(w for w in results[(AGB_B, Q2)].warnings if w.code == code) == what(
+                w for w in outcome.warnings if w.code == code
+            )
+        assert outcome.accepted
+        warned[way] = what(w for w in outcome.warnings if w.code == code)
+    assert warned["with population"], f"no {code}"
+    assert warned["alone"] == warned["with population"]
+    assert warned["bulk alone"] == warned["with population"]
