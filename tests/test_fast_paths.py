@@ -148,6 +148,7 @@ _CANONICAL = {
     "count": ["0", "-0", "007", "-3", "2000000000", "-2000000000", "1234", "1.234", "-1.000.000"],
     "agb": ["01234567", "12345678"],
     "quarter": ["2025Q1", "2026Q4"],
+    "code": ["foster_care", "GM0363", "12_plus", "0_3"],
 }
 
 
@@ -219,7 +220,16 @@ def test_parse_by_value_matches_on_awkward_cells(
         ("quarter", "csv_comma", ["2025Q1", "2025q1"], False),
         ("quarter", "csv_comma", ["2025Q1", "Q1 2025"], False),
         ("quarter", "csv_comma", ["2025Q1", "1999Q1"], False),
-        ("care_form", "csv_comma", ["ambulant"], False),  # no canonical form: the full rules
+        ("care_form", "csv_comma", ["ambulant", "foster_care"], True),
+        ("care_form", "csv_comma", ["ambulant", "Ambulant"], False),
+        ("care_form", "csv_comma", ["ambulant", "ambulant "], False),
+        ("care_form", "csv_comma", ["ambulant", "ambulant\u00a0"], False),
+        ("care_form", "csv_comma", ["ambulant", "=ambulant"], False),
+        ("care_form", "csv_comma", ["ambulant", None], False),
+        ("care_form", "csv_comma", ["ambulant", "pleegzorg-x"], False),
+        ("municipality_code", "csv_semicolon", ["GM0363", "GM1992"], True),
+        ("municipality_code", "csv_semicolon", ["GM0363", "gm0363"], False),
+        ("municipality_code", "csv_semicolon", ["GM0363", "GM\u0663"], False),
     ],
 )
 def test_canonical_columns_are_those_written_as_the_rules_read_them(
@@ -237,9 +247,13 @@ def test_every_single_cell_parses_the_same_with_and_without_canonical_columns(
     """Each awkward or canonical text alone in a column of each kind with a canonical form, in
     every style: the same value and the same findings either way."""
     spec = TABLES["population"]
-    texts = [*_AWKWARD, *(t for texts in _CANONICAL.values() for t in texts), "1,234", "2025q1"]
+    texts = [
+        *_AWKWARD,
+        *(t for texts in _CANONICAL.values() for t in texts),
+        *("1,234", "2025q1", "Foster_Care", "gm0363", "GM0363 "),
+    ]
     compared = 0
-    for column in ("clients_start", "provider_agb", "quarter"):
+    for column in ("clients_start", "provider_agb", "quarter", "municipality_code", "care_form"):
         for style in ("csv_semicolon", "csv_comma", "xlsx"):
             for text in texts:
                 cells = pl.DataFrame(
