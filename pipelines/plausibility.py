@@ -9,6 +9,8 @@ the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import polars as pl
 
@@ -117,17 +119,21 @@ class _Tables:
         not in this upload, labelled with the quarter they precede (see `_preceding`)."""
 
         return self._cached(
-            "stored_before", table, lambda: self._from_store_before(table, self._stored)
+            "stored_before",
+            table,
+            lambda: self._from_store_before(table, lambda keys: self._stored(table, keys)),
         )
 
-    def _from_store_before(self, table: str, fetch) -> pl.DataFrame:
-        """`fetch(table, keys)` for the previous quarters `stored_before` describes, labelled."""
+    def _from_store_before(
+        self, table: str, fetch: Callable[[pl.DataFrame], pl.DataFrame]
+    ) -> pl.DataFrame:
+        """`fetch(keys)` for the previous quarters `stored_before` describes, labelled."""
         lookup = self.lookup.select(IDENTITY)
         if self.holds_history and table in self.delivered_keys:
             lookup = lookup.join(self.delivered_keys[table], on=IDENTITY, how="anti")
         if lookup.height == 0:
             return pl.DataFrame()
-        stored = fetch(table, lookup)
+        stored = fetch(lookup)
         if self.single:  # every row is of the one previous quarter
             return stored.with_columns(pl.lit(self.lookup["_next"][0]).alias("quarter"))
         return self._preceding(stored)
@@ -196,7 +202,7 @@ class _Tables:
             else:  # only the sums are compared: DuckDB sums them
                 pieces.append(
                     self._from_store_before(
-                        "population", lambda _, keys: latest_clients_by_care_form(self.con, keys)
+                        "population", lambda keys: latest_clients_by_care_form(self.con, keys)
                     )
                 )
             return _concat([p for p in pieces if p.height])
